@@ -1,0 +1,1 @@
+"""The HTTP adapter (FastAPI): thin routers over the domain services."""

@@ -1,0 +1,45 @@
+"""The FastAPI application: a lifespan-managed pool, problem+json errors, one router per domain."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from mediabase import __version__
+from mediabase.api import problems
+from mediabase.api.routers import health
+from mediabase.config import Settings, get_settings
+from mediabase.db.connection import Database, resolve_url
+from mediabase.db.migrator import Migrator
+
+
+def create_app(settings: Settings | None = None, *, url: str | None = None) -> FastAPI:
+    """Build the app; the pool opens at start-up, which refuses a schema that is behind."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db_url = url or resolve_url(settings)
+        migrator = Migrator(db_url, settings)
+        await migrator.ensure_current()
+        db = Database(db_url, settings)
+        await db.open()
+        app.state.db = db
+        app.state.migrator = migrator
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            await db.close()
+
+    app = FastAPI(
+        title="mediabase",
+        version=__version__,
+        summary="The PostgreSQL source of truth for video, audio and story platforms.",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.include_router(health.router)
+    return app

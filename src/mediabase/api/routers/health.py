@@ -1,0 +1,40 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from mediabase.api.deps import DbDep
+from mediabase.api.problems import problem
+from mediabase.db.errors import MediabaseError
+from mediabase.db.migrator import Migrator
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+@router.get("/health", summary="The process is alive")
+async def health() -> Health:
+    return Health(status="ok")
+
+
+@router.get(
+    "/ready",
+    summary="The database answers and its schema is current",
+    responses={503: {"description": "database unreachable or schema not current"}},
+    response_model=Health,
+)
+async def ready(request: Request, db: DbDep) -> Health | JSONResponse:
+    try:
+        async with db.transaction() as conn:
+            await conn.execute("SELECT 1")
+        migrator: Migrator = request.app.state.migrator
+        await migrator.ensure_current()
+    except MediabaseError as exc:
+        return problem(503, "Not ready", exc.detail, code="not-ready")
+    return Health(status="ready")

@@ -1,0 +1,83 @@
+"""``mediabase db …``: the embedded PostgreSQL server."""
+
+from __future__ import annotations
+
+import typer
+
+from mediabase.cli.common import JsonOpt, console, fail, print_json, settings
+from mediabase.db import embedded
+from mediabase.db.errors import MediabaseError
+
+app = typer.Typer(
+    help="Start, stop and inspect the embedded PostgreSQL server (used when "
+    "MEDIABASE_DATABASE_URL is not set).",
+    no_args_is_help=True,
+)
+
+
+def _external() -> bool:
+    if settings().database_url is not None:
+        console.print("MEDIABASE_DATABASE_URL is set: mediabase uses that server, not the embedded one.")
+        return True
+    return False
+
+
+@app.command()
+def start() -> None:
+    """Start the embedded server in MEDIABASE_DATA_DIR (initializing it the first time).
+
+    The server keeps running for every mediabase process that uses the same data
+    directory, until 'mediabase db stop'.
+    """
+    if _external():
+        return
+    try:
+        url = embedded.start(settings())
+    except MediabaseError as exc:
+        fail(str(exc))
+    st = embedded.status(settings())
+    console.print(f"embedded PostgreSQL running (pid {st.pid}) in {st.pgdata}")
+    console.print(f"url: {url}")
+
+
+@app.command()
+def stop() -> None:
+    """Stop the embedded server cleanly (connections are closed, data is kept)."""
+    if _external():
+        return
+    if embedded.stop(settings()):
+        console.print("embedded PostgreSQL stopped")
+    else:
+        console.print("embedded PostgreSQL was not running")
+
+
+@app.command()
+def status(as_json: JsonOpt = False) -> None:
+    """Say whether the embedded server is initialized and running. Exit 0 running, 1 not."""
+    st = embedded.status(settings())
+    data = {
+        "external_url_set": settings().database_url is not None,
+        "pgdata": str(st.pgdata),
+        "initialized": st.initialized,
+        "running": st.running,
+        "pid": st.pid,
+    }
+    if as_json:
+        print_json(data)
+    else:
+        state = "running" if st.running else ("stopped" if st.initialized else "not initialized")
+        console.print(f"embedded PostgreSQL: {state} ({st.pgdata})" + (f", pid {st.pid}" if st.pid else ""))
+    raise typer.Exit(0 if st.running else 1)
+
+
+@app.command()
+def url() -> None:
+    """Print the connection URL mediabase uses (starts the embedded server if needed)."""
+    s = settings()
+    if s.database_url is not None:
+        typer.echo(s.database_url.get_secret_value())
+        return
+    try:
+        typer.echo(embedded.start(s))
+    except MediabaseError as exc:
+        fail(str(exc))

@@ -1,0 +1,41 @@
+"""The ``mediabase`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from mediabase import __version__
+from mediabase.cli import dbserver, migrations, ops, server
+
+app = typer.Typer(
+    name="mediabase",
+    help="mediabase: the PostgreSQL source of truth for video, audio and story platforms.\n\n"
+    "Start with 'mediabase up'. Without MEDIABASE_DATABASE_URL every command uses an embedded "
+    "PostgreSQL in MEDIABASE_DATA_DIR, started on demand.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mediabase {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """mediabase command line."""
+
+
+server.register(app)
+migrations.register(app)
+ops.register(app)
+app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
+
+
+def main() -> None:
+    app()

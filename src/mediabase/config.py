@@ -1,0 +1,64 @@
+"""Settings from the environment (``MEDIABASE_*``), one object; nothing connects at import."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("mediabase", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Every knob mediabase reads, with the defaults a laptop needs."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDIABASE_", extra="ignore")
+
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql:// URL of the server to use; unset starts the embedded server.",
+    )
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Where the embedded PostgreSQL cluster lives (only without DATABASE_URL).",
+    )
+    database_name: str = Field(
+        default="mediabase", description="Database created and used on the embedded server."
+    )
+    # Pool defaults follow seed 003: max 10 connections, 20 s idle, 10 s connect.
+    pool_min_size: int = Field(default=1, ge=0)
+    pool_max_size: int = Field(default=10, ge=1)
+    pool_idle_timeout: float = Field(default=20.0, gt=0, description="seconds")
+    connect_timeout: float = Field(default=10.0, gt=0, description="seconds")
+    statement_timeout_ms: int = Field(default=30_000, ge=0, description="0 disables")
+    migration_lock_wait: float = Field(
+        default=60.0, ge=0, description="seconds to wait for another migrator's advisory lock"
+    )
+    migration_lock_timeout_ms: int = Field(
+        default=5_000, ge=0, description="lock_timeout for each migration statement"
+    )
+    migration_statement_timeout_ms: int = Field(
+        default=600_000, ge=0, description="statement_timeout for each migration (0 disables)"
+    )
+    migrations_dir: Path | None = Field(
+        default=None, description="Extra/alternative migrations folder (tests, extensions)."
+    )
+    views_dir: Path | None = Field(default=None, description="Alternative read-model folder.")
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_url: str | None = None
+    embedding_api_key: SecretStr | None = None
+    embedding_dimension: int | None = None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,127 @@
+"""The test harness: one PostgreSQL server per run, one migrated template database per
+session, and a fresh clone of it (CREATE DATABASE … TEMPLATE) for every test that asks.
+
+The server is the embedded one in a temporary data directory, or the one named by
+MEDIABASE_TEST_DATABASE_URL (an admin URL that may CREATE DATABASE).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from mediabase.config import Settings
+from mediabase.db import embedded
+from mediabase.db.connection import Database
+from mediabase.db.migrator import Migrator
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def make_settings(url: str | None = None, **overrides: object) -> Settings:
+    """Settings for a test: never read from the developer's environment."""
+    values: dict[str, object] = {
+        "database_url": url,
+        "data_dir": Path(tempfile.gettempdir()) / "mediabase-unused",
+        "pool_min_size": 0,
+        "pool_max_size": 4,
+        "migration_lock_wait": 10.0,
+    }
+    values.update(overrides)
+    return Settings.model_validate(values)
+
+
+def db_url(admin_url: str, name: str) -> str:
+    return make_conninfo(admin_url, dbname=name)
+
+
+def create_db(admin_url: str, name: str, template: str | None = None) -> str:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            stmt = sql.SQL("{} TEMPLATE {}").format(stmt, sql.Identifier(template))
+        conn.execute(stmt)
+    return db_url(admin_url, name)
+
+
+def drop_db(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def admin_url() -> Iterator[str]:
+    """A URL to the server's maintenance database, as a role that may create databases."""
+    external = os.environ.get("MEDIABASE_TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    data_dir = Path(tempfile.mkdtemp(prefix="mbtest-"))
+    settings = make_settings(None, data_dir=data_dir)
+    embedded.start(settings)
+    try:
+        yield embedded.server_url(settings)
+    finally:
+        embedded.stop(settings)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def template_db(admin_url: str) -> Iterator[str]:
+    """A database migrated once per session; tests get clones of it."""
+    name = f"mbtmpl_{uuid.uuid4().hex[:10]}"
+    url = create_db(admin_url, name)
+    asyncio.run(Migrator(url, make_settings(url)).migrate())
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE true").format(sql.Identifier(name)))
+    yield name
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE false").format(sql.Identifier(name)))
+    drop_db(admin_url, name)
+
+
+@pytest.fixture
+def migrated_url(admin_url: str, template_db: str) -> Iterator[str]:
+    """A fresh, fully migrated database of this test's own."""
+    name = f"mbt_{uuid.uuid4().hex[:12]}"
+    url = create_db(admin_url, name, template=template_db)
+    yield url
+    drop_db(admin_url, name)
+
+
+@pytest.fixture
+def empty_url(admin_url: str) -> Iterator[str]:
+    """A fresh, empty database (for migration tests)."""
+    name = f"mbe_{uuid.uuid4().hex[:12]}"
+    url = create_db(admin_url, name)
+    yield url
+    drop_db(admin_url, name)
+
+
+@pytest.fixture
+def settings(migrated_url: str) -> Settings:
+    return make_settings(migrated_url)
+
+
+@pytest.fixture
+async def db(migrated_url: str) -> AsyncIterator[Database]:
+    """A pool on a fresh migrated database, running as the application role (RLS applies)."""
+    async with Database(migrated_url, make_settings(migrated_url)) as database:
+        yield database
+
+
+@pytest.fixture
+async def owner_db(migrated_url: str) -> AsyncIterator[Database]:
+    """A pool on the same database as ``db``, as the owner (no RLS): for setup and checks."""
+    async with Database(migrated_url, make_settings(migrated_url), role="") as database:
+        yield database
