@@ -125,3 +125,11 @@ async def owner_db(migrated_url: str) -> AsyncIterator[Database]:
     """A pool on the same database as ``db``, as the owner (no RLS): for setup and checks."""
     async with Database(migrated_url, make_settings(migrated_url), role="") as database:
         yield database
+
+
+@pytest.fixture
+async def tenants(db: Database, owner_db: Database) -> tuple[object, object]:
+    """Two organizations, each with an OWNER and a MEMBER and an API key for each."""
+    from tests.factories import make_tenant
+
+    return await make_tenant(db, owner_db, "alpha"), await make_tenant(db, owner_db, "bravo")

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from mediabase import __version__
 from mediabase.api import problems
-from mediabase.api.routers import health
+from mediabase.api.routers import health, identity, media, transcripts
 from mediabase.config import Settings, get_settings
 from mediabase.db.connection import Database, resolve_url
 from mediabase.db.migrator import Migrator
@@ -25,14 +25,18 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         migrator = Migrator(db_url, settings)
         await migrator.ensure_current()
         db = Database(db_url, settings)
+        system_db = Database(db_url, settings.model_copy(update={"pool_max_size": 4, "pool_min_size": 0}), role="")
         await db.open()
+        await system_db.open()
         app.state.db = db
+        app.state.system_db = system_db
         app.state.migrator = migrator
         app.state.settings = settings
         try:
             yield
         finally:
             await db.close()
+            await system_db.close()
 
     app = FastAPI(
         title="mediabase",
@@ -42,4 +46,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     )
     problems.install(app)
     app.include_router(health.router)
+    app.include_router(identity.router)
+    app.include_router(media.router)
+    app.include_router(transcripts.router)
     return app

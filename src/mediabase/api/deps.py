@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from mediabase.config import Settings
 from mediabase.db.connection import Database
+from mediabase.db.errors import Unauthorized
+from mediabase.identity import service as identity
+from mediabase.identity.models import Principal
 
 
 def get_db(request: Request) -> Database:
@@ -14,4 +19,35 @@ def get_db(request: Request) -> Database:
     return db
 
 
+def get_system_db(request: Request) -> Database:
+    db: Database = request.app.state.system_db
+    return db
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
 DbDep = Annotated[Database, Depends(get_db)]
+SystemDbDep = Annotated[Database, Depends(get_system_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="mb_<prefix>_<secret>")
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer mb_<prefix>_<secret>")
+
+
+async def get_principal(
+    system: SystemDbDep,
+    key: Annotated[str | None, Depends(_api_key)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, fixed by the API key: organization, user and role."""
+    presented = key or (bearer.credentials if bearer else None)
+    if not presented:
+        raise Unauthorized("send an API key in the X-API-Key header (or Authorization: Bearer)")
+    return await identity.authenticate(system, presented)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+ContentLength = Annotated[int | None, Header(include_in_schema=False)]

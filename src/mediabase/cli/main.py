@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from mediabase import __version__
-from mediabase.cli import dbserver, migrations, ops, server
+from mediabase.cli import admin, content, dbserver, migrations, ops, server
 
 app = typer.Typer(
     name="mediabase",
@@ -34,6 +34,8 @@ def _root(
 server.register(app)
 migrations.register(app)
 ops.register(app)
+admin.register(app)
+content.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
 
 

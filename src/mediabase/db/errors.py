@@ -83,7 +83,7 @@ class MigrationError(MediabaseError):
 @dataclass(frozen=True, slots=True)
 class ConstraintRule:
     error: type[MediabaseError]
-    message: str
+    message: str | None  # None: the database's own message says it best (raised by a trigger)
     field: str | None = None
 
 
@@ -91,7 +91,7 @@ _RULES: dict[str, ConstraintRule] = {}
 
 
 def register_constraint(
-    name: str, error: type[MediabaseError], message: str, *, field: str | None = None
+    name: str, error: type[MediabaseError], message: str | None, *, field: str | None = None
 ) -> None:
     """Say what a violated constraint means to a user; domain modules call this at import."""
     _RULES[name] = ConstraintRule(error, message, field)
@@ -103,7 +103,8 @@ def translate(exc: psycopg.Error) -> MediabaseError:
     constraint = diag.constraint_name
     if constraint and constraint in _RULES:
         rule = _RULES[constraint]
-        return rule.error(rule.message, field=rule.field, constraint=constraint)
+        message = rule.message or diag.message_primary or str(exc)
+        return rule.error(message, field=rule.field, constraint=constraint)
     detail = diag.message_primary or str(exc)
     column = diag.column_name
     if isinstance(exc, pg_errors.UniqueViolation | pg_errors.ExclusionViolation):

@@ -1,0 +1,132 @@
+"""``mediabase ingest | export | videos``: getting transcripts in and out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mediabase.cli.admin import OrgOpt
+from mediabase.cli.common import JsonOpt, console, err_console, fail, open_databases, print_json, run
+from mediabase.db.errors import Invalid
+from mediabase.identity import service as identity
+from mediabase.media import service as media
+from mediabase.media.models import VideoFilter
+from mediabase.transcripts import ingest as bulk
+from mediabase.transcripts import service as transcripts
+from mediabase.transcripts.models import ExportFormat
+
+videos_app = typer.Typer(help="List and inspect videos.", no_args_is_help=True)
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Transcript files, folders of them, or an AMI corpus folder.")],
+    org: OrgOpt = "demo",
+    title: Annotated[str | None, typer.Option(help="Video title (one file only; default: the file name).")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="srt, vtt, whisper, json or ami "
+                                                                "(default: from the file name and content).")] = None,
+    language: Annotated[str | None, typer.Option(help="Language code of the transcript, e.g. en, de, pt-BR.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding, e.g. cp1252 (default: detected).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load transcripts: each file (or AMI meeting) becomes a video with its transcript.
+
+    Every file loads in its own transaction: a bad file is refused with its line and
+    reason and writes nothing; the others still load. Exit 1 if anything was refused.
+    """
+    if format is not None and format not in ("srt", "vtt", "whisper", "json", "ami"):
+        fail(f"--format must be one of srt, vtt, whisper, json, ami (got {format!r})")
+    if title and (len(paths) > 1 or paths[0].is_dir()):
+        fail("--title names one video; give exactly one file with it")
+
+    async def _run() -> list[bulk.Outcome]:
+        async with open_databases() as (app_db, system):
+            principal = await identity.acting_owner(system, org)
+            items = bulk.discover(paths, fmt=format, title=title, language=language, encoding=encoding)
+            with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                          MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                          disable=as_json or not err_console.is_terminal) as bar:
+                task = bar.add_task("ingesting", total=None)
+
+                def done(o: bulk.Outcome) -> None:
+                    bar.update(task, advance=1, description=f"ingesting {Path(o.source).name}")
+
+                return await bulk.ingest(app_db, principal, items, on_done=done)
+
+    outcomes = run(_run())
+    loaded = [o for o in outcomes if o.error is None]
+    refused = [o for o in outcomes if o.error is not None]
+    if as_json:
+        print_json({"loaded": [{"source": o.source, "title": o.title, "video_id": o.video_id,
+                                "segments": o.segments, "speakers": o.speakers} for o in loaded],
+                    "refused": [{"source": o.source, "error": o.error} for o in refused]})
+    else:
+        console.print(f"loaded {len(loaded)} video(s), {sum(o.segments for o in loaded)} segments"
+                      f" into {org}; refused {len(refused)}")
+        for o in refused:
+            err_console.print(f"[red]refused[/] {o.error}", soft_wrap=True)
+    raise typer.Exit(1 if refused or not outcomes else 0)
+
+
+def export(
+    video: Annotated[UUID, typer.Argument(help="The video id.")],
+    format: Annotated[ExportFormat, typer.Option("--format", help="srt, vtt or json.")] = ExportFormat.vtt,
+    org: OrgOpt = "demo",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")] = None,
+) -> None:
+    """Print a video's current transcript as SRT, WebVTT or JSON."""
+
+    async def _run() -> str:
+        async with open_databases() as (app_db, system):
+            principal = await identity.acting_owner(system, org)
+            return await transcripts.export(app_db, principal, video, format)
+
+    text = run(_run())
+    if output:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"wrote {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+@videos_app.command("list")
+def videos_list(
+    org: OrgOpt = "demo",
+    tag: Annotated[str | None, typer.Option(help="Only videos with this tag.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="How many (newest first).")] = 50,
+    deleted: Annotated[bool, typer.Option(help="List soft-deleted videos instead.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """List an organization's videos, newest first."""
+
+    async def _run() -> list[dict[str, object]]:
+        async with open_databases() as (app_db, system):
+            principal = await identity.acting_owner(system, org)
+            page = await media.list_videos(app_db, principal, VideoFilter(tag=tag, deleted=deleted), limit=limit)
+            return [v.model_dump(mode="json") for v in page.items]
+
+    try:
+        rows = run(_run())
+    except Invalid as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("title", "duration", "language", "status", "tags")
+    table.add_column("id", no_wrap=True, min_width=36)
+    for v in rows:
+        ms = v["duration_ms"]
+        duration = f"{int(ms) // 60000}:{int(ms) // 1000 % 60:02d}" if isinstance(ms, int) else ""
+        table.add_row(str(v["title"]), duration, str(v["language"] or ""),
+                      str(v["processing_status"]), ", ".join(v["tags"]), str(v["id"]))  # type: ignore[arg-type]
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Content")(ingest)
+    app.command(rich_help_panel="Content")(export)
+    app.add_typer(videos_app, name="videos", rich_help_panel="Content")

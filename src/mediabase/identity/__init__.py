@@ -1,0 +1,1 @@
+"""Users, organizations (tenants), memberships, roles and API keys."""

@@ -1,0 +1,82 @@
+-- name: insert_user
+INSERT INTO users (email, username, display_name, password_hash, role)
+VALUES (%(email)s, %(username)s, %(display_name)s, %(password_hash)s, %(role)s)
+RETURNING id, email, username, display_name, avatar_url, bio, role, email_verified, is_active,
+          created_at, last_login_at;
+
+-- name: user_by_email
+SELECT id, email, username, display_name, avatar_url, bio, role, email_verified, is_active,
+       created_at, last_login_at
+  FROM users WHERE lower(email) = lower(%(email)s);
+
+-- name: insert_organization
+INSERT INTO organizations (name, slug, description, kind, personal_user_id)
+VALUES (%(name)s, %(slug)s, %(description)s, %(kind)s, %(personal_user_id)s)
+RETURNING id, name, slug, description, kind, created_at, updated_at;
+
+-- name: organization_by_slug
+SELECT id, name, slug, description, kind, created_at, updated_at FROM organizations WHERE slug = %(slug)s;
+
+-- name: get_organization
+SELECT id, name, slug, description, kind, created_at, updated_at FROM organizations WHERE id = %(id)s;
+
+-- name: update_organization
+UPDATE organizations
+   SET name = coalesce(%(name)s, name), description = coalesce(%(description)s, description)
+ WHERE id = %(id)s
+RETURNING id, name, slug, description, kind, created_at, updated_at;
+
+-- name: insert_membership
+INSERT INTO memberships (organization_id, user_id, role)
+VALUES (%(organization_id)s, %(user_id)s, %(role)s)
+RETURNING organization_id, user_id, role, created_at;
+
+-- name: list_members
+SELECT m.user_id, u.email, u.username, u.display_name, m.role, m.created_at
+  FROM memberships m JOIN users u ON u.id = m.user_id
+ WHERE m.organization_id = %(org)s
+ ORDER BY m.created_at, m.user_id;
+
+-- name: get_member
+SELECT m.user_id, u.email, u.username, u.display_name, m.role, m.created_at
+  FROM memberships m JOIN users u ON u.id = m.user_id
+ WHERE m.organization_id = %(org)s AND m.user_id = %(user_id)s;
+
+-- name: lock_owners
+SELECT user_id FROM memberships WHERE organization_id = %(org)s AND role = 'OWNER' FOR UPDATE;
+
+-- name: update_member_role
+UPDATE memberships SET role = %(role)s WHERE organization_id = %(org)s AND user_id = %(user_id)s
+RETURNING user_id;
+
+-- name: delete_member
+DELETE FROM memberships WHERE organization_id = %(org)s AND user_id = %(user_id)s RETURNING user_id;
+
+-- name: insert_api_key
+INSERT INTO api_keys (organization_id, user_id, name, prefix, secret_sha256, expires_at)
+VALUES (%(org)s, %(user_id)s, %(name)s, %(prefix)s, %(secret_sha256)s, %(expires_at)s)
+RETURNING id, organization_id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at;
+
+-- name: list_api_keys
+SELECT id, organization_id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at
+  FROM api_keys WHERE organization_id = %(org)s ORDER BY created_at, id;
+
+-- name: revoke_api_key
+UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
+ WHERE organization_id = %(org)s AND id = %(id)s
+RETURNING id, organization_id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at;
+
+-- name: key_by_prefix
+SELECT k.organization_id, k.id, k.user_id, k.secret_sha256, k.expires_at, k.revoked_at,
+       k.last_used_at, m.role, u.is_active
+  FROM api_keys k
+  JOIN memberships m ON m.organization_id = k.organization_id AND m.user_id = k.user_id
+  JOIN users u ON u.id = k.user_id
+ WHERE k.prefix = %(prefix)s;
+
+-- name: touch_api_key
+UPDATE api_keys SET last_used_at = now() WHERE organization_id = %(org)s AND id = %(id)s;
+
+-- name: first_owner
+SELECT user_id FROM memberships WHERE organization_id = %(org)s AND role = 'OWNER'
+ ORDER BY created_at, user_id LIMIT 1;

@@ -1,0 +1,295 @@
+"""Identity services: users, organizations, members, API keys, authentication.
+
+Two kinds of callers: tenant work runs on the application pool inside the caller's tenant
+(RLS applies); the few operations that cross tenants by nature — creating users and
+organizations, finding a user by email, authenticating a key — run on the *system* pool
+(the owner role) and filter by organization explicitly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from argon2 import PasswordHasher
+from psycopg.rows import class_row
+
+from mediabase.db.connection import Database
+from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, register_constraint
+from mediabase.db.queries import load_queries
+from mediabase.identity.models import (
+    ApiKey,
+    ApiKeyCreate,
+    ApiKeyCreated,
+    Member,
+    MemberAdd,
+    Organization,
+    OrganizationCreate,
+    OrganizationUpdate,
+    Principal,
+    Role,
+    User,
+    UserCreate,
+)
+
+Q = load_queries("mediabase.identity", "queries.sql")
+KEY_PREFIX = "mb"
+_hasher = PasswordHasher()
+
+register_constraint("users_email_key", Conflict, "a user with this email already exists", field="email")
+register_constraint("users_username_key", Conflict, "this username is taken", field="username")
+register_constraint("organizations_slug_key", Conflict, "an organization with this slug exists", field="slug")
+register_constraint("memberships_user_key", Conflict, "this user is already a member", field="email")
+register_constraint("api_keys_membership_fk", Invalid, "the key's user must be a member", field="user_id")
+
+
+def require(principal: Principal, role: Role) -> None:
+    """Refuse (403) unless the caller's role is at least ``role``."""
+    if not principal.can(role):
+        raise Forbidden(f"this needs the {role.value} role; the key has {principal.role.value}")
+
+
+def _personal_slug(username: str) -> str:
+    base = "".join(c if c.isalnum() else "-" for c in username.lower()).strip("-")
+    return f"u-{base}"[:63]
+
+
+async def create_user(system: Database, data: UserCreate) -> tuple[User, Organization]:
+    """Create a user with a personal organization that the user owns."""
+    password_hash = _hasher.hash(data.password) if data.password else None
+    async with system.transaction() as conn:
+        cur = conn.cursor(row_factory=class_row(User))
+        user = await (await cur.execute(Q.insert_user, {**data.model_dump(exclude={"password"}),
+                                                         "password_hash": password_hash})).fetchone()
+        assert user is not None
+        org = await _insert_org(
+            conn,
+            OrganizationCreate(name=data.display_name or data.username, slug=_personal_slug(data.username)),
+            kind="personal",
+            personal_user_id=user.id,
+        )
+        await conn.execute(Q.insert_membership, {"organization_id": org.id, "user_id": user.id, "role": "OWNER"})
+    return user, org
+
+
+def verify_password(user_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(user_hash, password)
+    except Exception:  # argon2 raises several mismatch/invalid-hash errors
+        return False
+
+
+async def _insert_org(conn: Any, data: OrganizationCreate, *, kind: str | None = None,
+                      personal_user_id: UUID | None = None) -> Organization:
+    cur = conn.cursor(row_factory=class_row(Organization))
+    row: Organization | None = await (
+        await cur.execute(Q.insert_organization, {**data.model_dump(), "kind": kind or data.kind,
+                                                  "personal_user_id": personal_user_id})
+    ).fetchone()
+    assert row is not None
+    return row
+
+
+async def create_organization(system: Database, data: OrganizationCreate, owner_id: UUID) -> Organization:
+    """Create an organization with ``owner_id`` as its first OWNER."""
+    async with system.transaction() as conn:
+        org = await _insert_org(conn, data)
+        await conn.execute(Q.insert_membership, {"organization_id": org.id, "user_id": owner_id, "role": "OWNER"})
+    return org
+
+
+async def organization_by_slug(system: Database, slug: str) -> Organization:
+    async with system.transaction() as conn:
+        cur = conn.cursor(row_factory=class_row(Organization))
+        org = await (await cur.execute(Q.organization_by_slug, {"slug": slug})).fetchone()
+    if org is None:
+        raise NotFound(f"no organization with slug {slug!r}")
+    return org
+
+
+async def user_by_email(system: Database, email: str) -> User:
+    async with system.transaction() as conn:
+        cur = conn.cursor(row_factory=class_row(User))
+        user = await (await cur.execute(Q.user_by_email, {"email": email})).fetchone()
+    if user is None:
+        raise NotFound(f"no user with email {email!r}")
+    return user
+
+
+async def get_organization(db: Database, p: Principal) -> Organization:
+    async with db.transaction(p.organization_id, p.user_id) as conn:
+        cur = conn.cursor(row_factory=class_row(Organization))
+        org = await (await cur.execute(Q.get_organization, {"id": p.organization_id})).fetchone()
+    if org is None:
+        raise NotFound("organization not found")
+    return org
+
+
+async def update_organization(db: Database, p: Principal, data: OrganizationUpdate) -> Organization:
+    require(p, Role.OWNER)
+    async with db.transaction(p.organization_id, p.user_id) as conn:
+        cur = conn.cursor(row_factory=class_row(Organization))
+        org = await (await cur.execute(Q.update_organization, {**data.model_dump(), "id": p.organization_id})).fetchone()
+    assert org is not None
+    return org
+
+
+async def list_members(db: Database, p: Principal) -> list[Member]:
+    async with db.transaction(p.organization_id, p.user_id) as conn:
+        cur = conn.cursor(row_factory=class_row(Member))
+        return await (await cur.execute(Q.list_members, {"org": p.organization_id})).fetchall()
+
+
+async def add_member(db: Database, system: Database, p: Principal, data: MemberAdd) -> Member:
+    """Add a user (found by email, or created) to the caller's organization (ADMIN+)."""
+    require(p, Role.ADMIN)
+    if data.role is Role.OWNER:
+        require(p, Role.OWNER)
+    try:
+        user = await user_by_email(system, str(data.email))
+    except NotFound:
+        username = data.username or str(data.email).split("@")[0][:30] + "-" + secrets.token_hex(3)
+        user, _ = await create_user(
+            system, UserCreate(email=data.email, username=username, display_name=data.display_name)
+        )
+    async with db.transaction(p.organization_id, p.user_id) as conn:
+        await conn.execute(Q.insert_membership,
+                           {"organization_id": p.organization_id, "user_id": user.id, "role": data.role.value})
+        cur = conn.cursor(row_factory=class_row(Member))
+        member = await (await cur.execute(Q.get_member, {"org": p.organization_id, "user_id": user.id})).fetchone()
+    assert member is not None
+    return member
+
+
+async def _keep_an_owner(conn: Any, org: UUID, user_id: UUID) -> None:
+    owners = [r["user_id"] for r in await (await conn.execute(Q.lock_owners, {"org": org})).fetchall()]
+    if owners == [user_id]:
+        raise Conflict("an organization keeps at least one OWNER; promote another member first")
+
+
+async def update_member(db: Database, p: Principal, user_id: UUID, role: Role) -> Member:
+    require(p, Role.ADMIN)
+    async with db.transaction(p.organization_id, p.user_id) as conn:
+        cur = conn.cursor(row_factory=class_row(Member))
+        current = await (await cur.execute(Q.get_member, {"org": p.organization_id, "user_id": user_id})).fetchone()
+        if current is None:
+            raise NotFound("member not found")
+        if Role.OWNER in (role, current.role):
+            require(p, Role.OWNER)
+        if current.role is Role.OWNER and role is not Role.OWNER:
+            await _keep_an_owner(conn, p.organization_id, user_id)
+        await conn.execute(Q.update_member_role, {"org": p.organization_id, "user_id": user_id, "role": role.value})
+        member = await (await cur.execute(Q.get_member, {"org": p.organization_id, "user_id": user_id})).fetchone()
+    assert member is not None
+    return member
+
+
+async def remove_member(db: Database, p: Principal, user_id: UUID) -> None:
+    if user_id != p.user_id:
+        require(p, Role.ADMIN)
+    async with db.transaction(p.organization_id, p.user_id) as conn:
+        cur = conn.cursor(row_factory=class_row(Member))
+        current = await (await cur.execute(Q.get_member, {"org": p.organization_id, "user_id": user_id})).fetchone()
+        if current is None:
+            raise NotFound("member not found")
+        if current.role is Role.OWNER:
+            require(p, Role.OWNER)
+            await _keep_an_owner(conn, p.organization_id, user_id)
+        await conn.execute(Q.delete_member, {"org": p.organization_id, "user_id": user_id})
+
+
+def _new_key() -> tuple[str, str, bytes]:
+    prefix = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(12))
+    secret = secrets.token_urlsafe(32)
+    return f"{KEY_PREFIX}_{prefix}_{secret}", prefix, hashlib.sha256(secret.encode()).digest()
+
+
+async def create_api_key(db: Database, p: Principal, data: ApiKeyCreate) -> ApiKeyCreated:
+    """Create a key acting as one membership; the full key is returned once, never stored."""
+    require(p, Role.OWNER)
+    key, prefix, digest = _new_key()
+    async with db.transaction(p.organization_id, p.user_id) as conn:
+        cur = conn.cursor(row_factory=class_row(ApiKey))
+        row = await (await cur.execute(Q.insert_api_key, {
+            "org": p.organization_id, "user_id": data.user_id or p.user_id, "name": data.name,
+            "prefix": prefix, "secret_sha256": digest, "expires_at": data.expires_at,
+        })).fetchone()
+    assert row is not None
+    return ApiKeyCreated(**row.model_dump(), key=key)
+
+
+async def create_api_key_system(system: Database, org_id: UUID, user_id: UUID, name: str) -> ApiKeyCreated:
+    """The operator's way (CLI): a key for a member of any organization."""
+    principal = Principal(organization_id=org_id, user_id=user_id, role=Role.OWNER)
+    return await create_api_key(system, principal, ApiKeyCreate(name=name, user_id=user_id))
+
+
+async def list_api_keys(db: Database, p: Principal) -> list[ApiKey]:
+    require(p, Role.OWNER)
+    async with db.transaction(p.organization_id, p.user_id) as conn:
+        cur = conn.cursor(row_factory=class_row(ApiKey))
+        return await (await cur.execute(Q.list_api_keys, {"org": p.organization_id})).fetchall()
+
+
+async def revoke_api_key(db: Database, p: Principal, key_id: UUID) -> ApiKey:
+    require(p, Role.OWNER)
+    async with db.transaction(p.organization_id, p.user_id) as conn:
+        cur = conn.cursor(row_factory=class_row(ApiKey))
+        row = await (await cur.execute(Q.revoke_api_key, {"org": p.organization_id, "id": key_id})).fetchone()
+    if row is None:
+        raise NotFound("API key not found")
+    return row
+
+
+async def authenticate(system: Database, key: str) -> Principal:
+    """The principal a presented API key stands for, or 401."""
+    parts = key.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or len(parts[1]) != 12:
+        raise Unauthorized("malformed API key; expected mb_<prefix>_<secret>")
+    _, prefix, secret = parts
+    digest = hashlib.sha256(secret.encode()).digest()
+    async with system.transaction() as conn:
+        row = await (await conn.execute(Q.key_by_prefix, {"prefix": prefix})).fetchone()
+        if row is None or not hmac.compare_digest(bytes(row["secret_sha256"]), digest):
+            raise Unauthorized("unknown API key")
+        now = datetime.now(UTC)
+        if row["revoked_at"] is not None:
+            raise Unauthorized("this API key was revoked")
+        if row["expires_at"] is not None and row["expires_at"] <= now:
+            raise Unauthorized("this API key has expired")
+        if not row["is_active"]:
+            raise Unauthorized("the key's user is deactivated")
+        if row["last_used_at"] is None or now - row["last_used_at"] > timedelta(minutes=1):
+            await conn.execute(Q.touch_api_key, {"org": row["organization_id"], "id": row["id"]})
+    return Principal(organization_id=row["organization_id"], user_id=row["user_id"],
+                     role=Role(row["role"]), key_id=row["id"])
+
+
+OPERATOR_EMAIL = "operator@example.com"
+
+
+async def operator_user(system: Database) -> User:
+    """The local operator account the CLI acts as when no user is named (created once)."""
+    try:
+        return await user_by_email(system, OPERATOR_EMAIL)
+    except NotFound:
+        try:
+            user, _ = await create_user(system, UserCreate(email=OPERATOR_EMAIL, username="operator",
+                                                           display_name="Operator"))
+        except Conflict:  # created by a concurrent command
+            return await user_by_email(system, OPERATOR_EMAIL)
+        return user
+
+
+async def acting_owner(system: Database, slug: str) -> Principal:
+    """The principal the CLI acts as in an organization: its first OWNER."""
+    org = await organization_by_slug(system, slug)
+    async with system.transaction() as conn:
+        row = await (await conn.execute(Q.first_owner, {"org": org.id})).fetchone()
+    if row is None:
+        raise NotFound(f"organization {slug!r} has no OWNER")
+    return Principal(organization_id=org.id, user_id=row["user_id"], role=Role.OWNER)

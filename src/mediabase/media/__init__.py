@@ -1,0 +1,1 @@
+"""Channels, series, collections, videos, tags, watch progress, people and speakers."""

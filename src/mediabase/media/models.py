@@ -1,0 +1,181 @@
+"""Pydantic models of the media domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Generic, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2048)]
+Ms = Annotated[int, Field(ge=0, le=10**12)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(from_attributes=True, extra="forbid")
+
+
+class ProcessingStatus(StrEnum):
+    pending = "pending"
+    processing = "processing"
+    ready = "ready"
+    failed = "failed"
+
+
+class GroupKind(StrEnum):
+    channels = "channels"
+    series = "series"
+    collections = "collections"
+
+
+class GroupCreate(Model):
+    name: Name
+    description: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class Group(Model):
+    """A channel, a series or a collection."""
+
+    id: UUID
+    name: str
+    description: str | None
+    created_by: UUID | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class VideoCreate(Model):
+    title: Title
+    description: Annotated[str, Field(max_length=20000)] | None = None
+    duration_ms: Ms | None = None
+    thumbnail_url: Url | None = None
+    media_url: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://\S+$", max_length=2048)] | None = None
+    storage_key: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
+    channel_id: UUID | None = None
+    series_id: UUID | None = None
+    collection_id: UUID | None = None
+    language: Language | None = None
+    recorded_at: datetime | None = None
+    location: Annotated[str, Field(max_length=500)] | None = None
+    notes: Annotated[str, Field(max_length=20000)] | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    retention_until: datetime | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=100)
+
+
+class VideoUpdate(Model):
+    """Fields to change; a field left out stays as it is, an explicit null clears it."""
+
+    title: Title | None = None
+    description: Annotated[str, Field(max_length=20000)] | None = None
+    duration_ms: Ms | None = None
+    thumbnail_url: Url | None = None
+    media_url: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://\S+$", max_length=2048)] | None = None
+    storage_key: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
+    channel_id: UUID | None = None
+    series_id: UUID | None = None
+    collection_id: UUID | None = None
+    processing_status: ProcessingStatus | None = None
+    processing_error: Annotated[str, Field(max_length=10000)] | None = None
+    language: Language | None = None
+    recorded_at: datetime | None = None
+    location: Annotated[str, Field(max_length=500)] | None = None
+    notes: Annotated[str, Field(max_length=20000)] | None = None
+    metadata: dict[str, Any] | None = None
+    retention_until: datetime | None = None
+
+
+class Video(Model):
+    id: UUID
+    organization_id: UUID
+    title: str
+    description: str | None
+    duration_ms: int | None
+    thumbnail_url: str | None
+    media_url: str | None
+    storage_key: str | None
+    author_id: UUID | None
+    channel_id: UUID | None
+    series_id: UUID | None
+    collection_id: UUID | None
+    processing_status: ProcessingStatus
+    processing_error: str | None
+    language: str | None
+    recorded_at: datetime | None
+    location: str | None
+    notes: str | None
+    metadata: dict[str, Any]
+    tags: list[str]
+    deleted_at: datetime | None
+    retention_until: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class VideoFilter(Model):
+    channel_id: UUID | None = None
+    series_id: UUID | None = None
+    collection_id: UUID | None = None
+    author_id: UUID | None = None
+    tag: Tag | None = None
+    language: Language | None = None
+    status: ProcessingStatus | None = None
+    recorded_from: datetime | None = None
+    recorded_to: datetime | None = None
+    deleted: bool = False  # list the soft-deleted videos instead of the live ones
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+class ProgressUpdate(Model):
+    position_ms: Ms
+    completed: bool = False
+
+
+class Progress(Model):
+    video_id: UUID
+    user_id: UUID
+    position_ms: int
+    completed: bool
+    last_watched_at: datetime
+
+
+class PersonCreate(Model):
+    name: Name
+    role: Annotated[str, Field(max_length=200)] | None = None
+    user_id: UUID | None = None
+
+
+class Person(Model):
+    id: UUID
+    name: str
+    role: str | None
+    user_id: UUID | None
+    created_at: datetime
+
+
+class SpeakerUpdate(Model):
+    display_name: Name | None = None
+    person_id: UUID | None = None
+
+
+class Speaker(Model):
+    id: UUID
+    video_id: UUID
+    label: str
+    display_name: str | None
+    person_id: UUID | None
+    person_name: str | None = None
+    segment_count: int = 0

@@ -1,0 +1,67 @@
+-- name: lock_video
+SELECT id, author_id, language FROM videos
+ WHERE organization_id = %(org)s AND id = %(video_id)s AND deleted_at IS NULL FOR UPDATE;
+
+-- name: next_version
+SELECT coalesce(max(version), 0) + 1 AS version FROM transcripts
+ WHERE organization_id = %(org)s AND video_id = %(video_id)s;
+
+-- name: retire_current
+UPDATE transcripts SET is_current = false
+ WHERE organization_id = %(org)s AND video_id = %(video_id)s AND is_current;
+
+-- name: insert_transcript
+INSERT INTO transcripts (organization_id, video_id, language, source, version, is_current, format,
+                         source_name, segment_count, created_by)
+VALUES (%(org)s, %(video_id)s, %(language)s, %(source)s, %(version)s, true, %(format)s,
+        %(source_name)s, %(segment_count)s, %(created_by)s)
+RETURNING id, video_id, language, source, version, is_current, format, source_name, segment_count,
+          created_by, created_at;
+
+-- name: upsert_speakers
+INSERT INTO speakers (organization_id, video_id, label, display_name)
+SELECT %(org)s, %(video_id)s, l.label, l.display_name
+  FROM unnest(%(labels)s::text[], %(names)s::text[]) AS l (label, display_name)
+ON CONFLICT (organization_id, video_id, label)
+   DO UPDATE SET display_name = coalesce(speakers.display_name, EXCLUDED.display_name)
+RETURNING id, label;
+
+-- name: create_stage
+-- PostgreSQL refuses COPY FROM into a table under row-level security, so segments are
+-- copied into a session-local staging table and moved with one INSERT … SELECT, which the
+-- tenant policy checks. Created once per connection, emptied at every commit or rollback.
+CREATE TEMP TABLE IF NOT EXISTS segment_stage (
+    seq integer, start_ms bigint, end_ms bigint, speaker_id uuid, text text, confidence real, words jsonb
+) ON COMMIT DELETE ROWS;
+
+-- name: copy_stage
+COPY segment_stage (seq, start_ms, end_ms, speaker_id, text, confidence, words) FROM STDIN (FORMAT BINARY);
+
+-- name: insert_from_stage
+INSERT INTO transcript_segments (organization_id, transcript_id, video_id, seq, start_ms, end_ms,
+                                 speaker_id, text, confidence, words)
+SELECT %(org)s, %(transcript_id)s, %(video_id)s, seq, start_ms, end_ms, speaker_id, text, confidence, words
+  FROM segment_stage;
+
+-- name: list_transcripts
+SELECT id, video_id, language, source, version, is_current, format, source_name, segment_count,
+       created_by, created_at
+  FROM transcripts WHERE organization_id = %(org)s AND video_id = %(video_id)s ORDER BY version DESC;
+
+-- name: get_transcript
+SELECT id, video_id, language, source, version, is_current, format, source_name, segment_count,
+       created_by, created_at
+  FROM transcripts
+ WHERE organization_id = %(org)s AND video_id = %(video_id)s
+   AND (id = %(transcript_id)s OR (%(transcript_id)s::uuid IS NULL AND is_current));
+
+-- name: segments
+SELECT g.id, g.transcript_id, g.seq, g.start_ms, g.end_ms, g.speaker_id,
+       coalesce(s.display_name, s.label) AS speaker, g.text, g.confidence, g.words
+  FROM transcript_segments g
+  LEFT JOIN speakers s ON s.organization_id = g.organization_id AND s.video_id = g.video_id AND s.id = g.speaker_id
+ WHERE g.organization_id = %(org)s AND g.transcript_id = %(transcript_id)s AND g.video_id = %(video_id)s
+   AND g.start_ms < %(to_ms)s AND g.end_ms >= %(from_ms)s
+   AND (%(speaker_id)s::uuid IS NULL OR g.speaker_id = %(speaker_id)s)
+ ORDER BY g.start_ms, g.seq
+ LIMIT %(limit)s;
