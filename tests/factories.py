@@ -27,8 +27,9 @@ async def make_tenant(db: Database, system: Database, slug: str | None = None) -
     user, _ = await identity.create_user(system, UserCreate(email=f"owner@{slug}.example.com", username=f"own-{slug}"))
     org = await identity.create_organization(system, OrganizationCreate(name=slug.title(), slug=slug), user.id)
     owner = Principal(organization_id=org.id, user_id=user.id, role=Role.OWNER)
-    m = await identity.add_member(db, system, owner, MemberAdd(email=f"member@{slug}.example.com",
-                                                                username=f"mem-{slug}"))
+    m = await identity.add_member(
+        db, system, owner, MemberAdd(email=f"member@{slug}.example.com", username=f"mem-{slug}")
+    )
     member = Principal(organization_id=org.id, user_id=m.user_id, role=Role.MEMBER)
     okey = await identity.create_api_key(db, owner, ApiKeyCreate(name="owner"))
     mkey = await identity.create_api_key(db, owner, ApiKeyCreate(name="member", user_id=m.user_id))
@@ -36,9 +37,16 @@ async def make_tenant(db: Database, system: Database, slug: str | None = None) -
 
 
 def transcript(n: int = 5, *, speakers: tuple[str, ...] = ("A", "B"), word: str = "hello") -> ParsedTranscript:
-    return ParsedTranscript(format="json", source="test", segments=[
-        Segment(start_ms=i * 1000, end_ms=i * 1000 + 900, text=f"{word} number {i}", speaker=speakers[i % len(speakers)])
-        for i in range(n)])
+    return ParsedTranscript(
+        format="json",
+        source="test",
+        segments=[
+            Segment(
+                start_ms=i * 1000, end_ms=i * 1000 + 900, text=f"{word} number {i}", speaker=speakers[i % len(speakers)]
+            )
+            for i in range(n)
+        ],
+    )
 
 
 async def make_video(db: Database, p: Principal, title: str = "a video", n: int = 5, **kw: object) -> uuid.UUID:

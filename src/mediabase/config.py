@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,9 +27,7 @@ class Settings(BaseSettings):
         default_factory=_default_data_dir,
         description="Where the embedded PostgreSQL cluster lives (only without DATABASE_URL).",
     )
-    database_name: str = Field(
-        default="mediabase", description="Database created and used on the embedded server."
-    )
+    database_name: str = Field(default="mediabase", description="Database created and used on the embedded server.")
     # Pool defaults follow seed 003: max 10 connections, 20 s idle, 10 s connect.
     pool_min_size: int = Field(default=1, ge=0)
     pool_max_size: int = Field(default=10, ge=1)
@@ -39,9 +37,7 @@ class Settings(BaseSettings):
     migration_lock_wait: float = Field(
         default=60.0, ge=0, description="seconds to wait for another migrator's advisory lock"
     )
-    migration_lock_timeout_ms: int = Field(
-        default=5_000, ge=0, description="lock_timeout for each migration statement"
-    )
+    migration_lock_timeout_ms: int = Field(default=5_000, ge=0, description="lock_timeout for each migration statement")
     migration_statement_timeout_ms: int = Field(
         default=600_000, ge=0, description="statement_timeout for each migration (0 disables)"
     )
@@ -56,6 +52,12 @@ class Settings(BaseSettings):
     embedding_url: str | None = None
     embedding_api_key: SecretStr | None = None
     embedding_dimension: int | None = None
+
+    @field_validator("database_url", "embedding_url", "embedding_api_key", "migrations_dir", "views_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """An empty variable (MEDIABASE_DATABASE_URL=) means unset, as in a shell."""
+        return None if value == "" else value
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,10 @@ from fastapi.testclient import TestClient
 
 from tests.factories import Tenant
 
-SRT = b"1\r\n00:00:01,000 --> 00:00:02,500\r\nremote control price\r\n\r\n2\r\n00:00:03,000 --> 00:00:04,000\r\nsecond cue\r\n"
+SRT = (
+    b"1\r\n00:00:01,000 --> 00:00:02,500\r\nremote control price\r\n\r\n"
+    b"2\r\n00:00:03,000 --> 00:00:04,000\r\nsecond cue\r\n"
+)
 
 
 def h(key: str) -> dict[str, str]:
@@ -32,7 +35,9 @@ def test_auth_errors_are_problem_json(client: TestClient, tenants: tuple[Tenant,
 
 def test_video_lifecycle_upload_and_export(client: TestClient, tenants: tuple[Tenant, Tenant]) -> None:
     a, b = tenants
-    r = client.post("/videos", json={"title": "Kick-off", "tags": ["design"], "language": "en"}, headers=h(a.member_key))
+    r = client.post(
+        "/videos", json={"title": "Kick-off", "tags": ["design"], "language": "en"}, headers=h(a.member_key)
+    )
     assert r.status_code == 201, r.text
     vid = r.json()["id"]
     r = client.post(f"/videos/{vid}/transcripts/file", files={"file": ("talk.srt", SRT)}, headers=h(a.member_key))
@@ -54,11 +59,17 @@ def test_bad_uploads_are_4xx_and_write_nothing(client: TestClient, tenants: tupl
     bad = b"1\n00:00:05,000 --> 00:00:04,000\nbackwards\n"
     r = client.post(f"/videos/{vid}/transcripts/file", files={"file": ("bad.srt", bad)}, headers=h(a.owner_key))
     assert r.status_code == 422 and "bad.srt" in r.json()["detail"], r.text
-    r = client.post(f"/videos/{vid}/transcripts", json={"segments": [{"start_ms": 5, "end_ms": 1, "text": "x"}]},
-                    headers=h(a.owner_key))
+    r = client.post(
+        f"/videos/{vid}/transcripts",
+        json={"segments": [{"start_ms": 5, "end_ms": 1, "text": "x"}]},
+        headers=h(a.owner_key),
+    )
     assert r.status_code == 422
-    r = client.post(f"/videos/{vid}/transcripts", json={"segments": [{"start_ms": "soon", "end_ms": 1, "text": "x"}]},
-                    headers=h(a.owner_key))
+    r = client.post(
+        f"/videos/{vid}/transcripts",
+        json={"segments": [{"start_ms": "soon", "end_ms": 1, "text": "x"}]},
+        headers=h(a.owner_key),
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"].endswith("start_ms")
     assert client.get(f"/videos/{vid}/transcripts", headers=h(a.owner_key)).json() == []
     assert client.post("/videos", json={"title": ""}, headers=h(a.owner_key)).status_code == 422

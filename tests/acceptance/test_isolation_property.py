@@ -32,9 +32,25 @@ class World:
         self.ids[org].update(UUID_RE.findall(str(body)))
 
 
-OPS = ["create_video", "list_videos", "get_video", "update_video", "delete_video", "restore_video",
-       "upload_transcript", "segments", "export", "speakers", "progress", "tags", "members", "organization",
-       "channels", "people", "transcripts"]
+OPS = [
+    "create_video",
+    "list_videos",
+    "get_video",
+    "update_video",
+    "delete_video",
+    "restore_video",
+    "upload_transcript",
+    "segments",
+    "export",
+    "speakers",
+    "progress",
+    "tags",
+    "members",
+    "organization",
+    "channels",
+    "people",
+    "transcripts",
+]
 
 
 def call(c: TestClient, w: World, org: int, role: int, op: str, target: int, pick: int) -> tuple[int, Any, bool]:
@@ -62,8 +78,11 @@ def call(c: TestClient, w: World, org: int, role: int, op: str, target: int, pic
     elif op == "restore_video":
         r = c.post(f"/videos/{vid}/restore", headers=hdr)
     elif op == "upload_transcript":
-        r = c.post(f"/videos/{vid}/transcripts", json={"segments": [
-            {"start_ms": 0, "end_ms": 1000, "text": f"{marker} said", "speaker": f"{marker}-spk"}]}, headers=hdr)
+        r = c.post(
+            f"/videos/{vid}/transcripts",
+            json={"segments": [{"start_ms": 0, "end_ms": 1000, "text": f"{marker} said", "speaker": f"{marker}-spk"}]},
+            headers=hdr,
+        )
     elif op == "segments":
         r = c.get(f"/videos/{vid}/segments", headers=hdr)
     elif op == "export":
@@ -79,23 +98,36 @@ def call(c: TestClient, w: World, org: int, role: int, op: str, target: int, pic
     elif op == "organization":
         r = c.get("/organization", headers=hdr)
     elif op == "channels":
-        r = c.post("/channels", json={"name": f"{marker} {pick}"}, headers=hdr) if pick % 2 else c.get(
-            "/channels", headers=hdr)
+        r = (
+            c.post("/channels", json={"name": f"{marker} {pick}"}, headers=hdr)
+            if pick % 2
+            else c.get("/channels", headers=hdr)
+        )
     elif op == "people":
         r = c.get("/people", headers=hdr)
     else:
         r = c.get(f"/videos/{vid}/transcripts", headers=hdr)
     body: Any = r.json() if "json" in r.headers.get("content-type", "") else r.text
-    return r.status_code, body, aimed_other and op not in {
-        "list_videos", "members", "organization", "channels", "people"}
+    return (
+        r.status_code,
+        body,
+        aimed_other and op not in {"list_videos", "members", "organization", "channels", "people"},
+    )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1), st.sampled_from(OPS), st.integers(0, 1),
-                          st.integers(0, 1000)), min_size=1, max_size=25))
-def test_no_response_crosses_organizations(client: TestClient, tenants: tuple[Tenant, Tenant],
-                                           steps: list[tuple[int, int, str, int, int]]) -> None:
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 1), st.integers(0, 1), st.sampled_from(OPS), st.integers(0, 1), st.integers(0, 1000)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_no_response_crosses_organizations(
+    client: TestClient, tenants: tuple[Tenant, Tenant], steps: list[tuple[int, int, str, int, int]]
+) -> None:
     w = World(list(tenants))
     for org in (0, 1):  # each organization starts with a video of its own
         call(client, w, org, 0, "create_video", org, 0)

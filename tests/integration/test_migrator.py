@@ -36,8 +36,9 @@ def ledger(url: str) -> list[tuple[int, str]]:
     with psycopg.connect(url) as conn:
         if conn.execute("SELECT to_regclass('mediabase.schema_migrations')").fetchone() == (None,):
             return []
-        return [(r[0], r[1]) for r in conn.execute(
-            "SELECT version, name FROM mediabase.schema_migrations ORDER BY version")]
+        return [
+            (r[0], r[1]) for r in conn.execute("SELECT version, name FROM mediabase.schema_migrations ORDER BY version")
+        ]
 
 
 def table_exists(url: str, name: str) -> bool:
@@ -52,15 +53,22 @@ BASIC = {
 }
 
 
-def cli(url: str, *args: str, mdir: Path | None = None, timeout: float = 120,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    url: str, *args: str, mdir: Path | None = None, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = dict(os.environ, MEDIABASE_DATABASE_URL=url, MEDIABASE_MIGRATION_LOCK_WAIT="60")
     if mdir is not None:
         full_env["MEDIABASE_MIGRATIONS_DIR"] = str(mdir)
         full_env["MEDIABASE_VIEWS_DIR"] = str(mdir / "views")
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "mediabase", *args], capture_output=True,
-                          text=True, env=full_env, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "mediabase", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        check=False,
+    )
 
 
 async def test_fresh_database_migrates_and_second_run_does_nothing(empty_url: str) -> None:
@@ -74,13 +82,18 @@ async def test_fresh_database_migrates_and_second_run_does_nothing(empty_url: st
 
 
 async def test_sql_is_sent_verbatim(empty_url: str, tmp_path: Path) -> None:
-    mdir = write(tmp_path / "m", {"0001_verbatim.sql": """
+    mdir = write(
+        tmp_path / "m",
+        {
+            "0001_verbatim.sql": """
 CREATE TABLE t (id int, doc jsonb, pct text);
 CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;
 DO $body$ BEGIN INSERT INTO t VALUES (1, '{"a": 1}'::jsonb, '100%'); END $body$;
 INSERT INTO t VALUES (2, '{"semi": ";"}'::jsonb, E'it''s; 50%\\n');
 CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;
-"""})
+"""
+        },
+    )
     await migrator(empty_url, mdir).migrate()
     with psycopg.connect(empty_url) as conn:
         rows = conn.execute("SELECT id, doc->>'a', doc->>'semi', pct FROM mediabase.t ORDER BY id").fetchall()
@@ -89,14 +102,29 @@ CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; EN
 
 
 async def test_two_processes_migrating_at_once(empty_url: str, tmp_path: Path) -> None:
-    mdir = write(tmp_path / "m", {
-        "0001_slow.sql": "CREATE TABLE runs (n int); INSERT INTO runs VALUES (1); SELECT pg_sleep(1);",
-        "0002_more.sql": "INSERT INTO runs VALUES (2);",
-    })
-    env = dict(os.environ, MEDIABASE_DATABASE_URL=empty_url, MEDIABASE_MIGRATIONS_DIR=str(mdir),
-               MEDIABASE_VIEWS_DIR=str(mdir / "views"))
-    procs = [subprocess.Popen([sys.executable, "-m", "mediabase", "migrate"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    mdir = write(
+        tmp_path / "m",
+        {
+            "0001_slow.sql": "CREATE TABLE runs (n int); INSERT INTO runs VALUES (1); SELECT pg_sleep(1);",
+            "0002_more.sql": "INSERT INTO runs VALUES (2);",
+        },
+    )
+    env = dict(
+        os.environ,
+        MEDIABASE_DATABASE_URL=empty_url,
+        MEDIABASE_MIGRATIONS_DIR=str(mdir),
+        MEDIABASE_VIEWS_DIR=str(mdir / "views"),
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mediabase", "migrate"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert ledger(empty_url) == [(1, "slow"), (2, "more")]
@@ -119,22 +147,29 @@ async def test_lock_wait_runs_out_clearly_and_applies_nothing(empty_url: str, tm
     assert not table_exists(empty_url, "a")
 
 
-async def test_kill_9_during_migration_leaves_nothing_and_next_run_succeeds(
-    empty_url: str, tmp_path: Path
-) -> None:
-    mdir = write(tmp_path / "m", {
-        "0001_a.sql": "CREATE TABLE a (id int);",
-        "0002_slow.sql": "CREATE TABLE half (id int); SELECT pg_sleep(60); CREATE TABLE never (id int);",
-    })
-    env = dict(os.environ, MEDIABASE_DATABASE_URL=empty_url, MEDIABASE_MIGRATIONS_DIR=str(mdir),
-               MEDIABASE_VIEWS_DIR=str(mdir / "views"))
-    proc = subprocess.Popen([sys.executable, "-m", "mediabase", "migrate"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+async def test_kill_9_during_migration_leaves_nothing_and_next_run_succeeds(empty_url: str, tmp_path: Path) -> None:
+    mdir = write(
+        tmp_path / "m",
+        {
+            "0001_a.sql": "CREATE TABLE a (id int);",
+            "0002_slow.sql": "CREATE TABLE half (id int); SELECT pg_sleep(60); CREATE TABLE never (id int);",
+        },
+    )
+    env = dict(
+        os.environ,
+        MEDIABASE_DATABASE_URL=empty_url,
+        MEDIABASE_MIGRATIONS_DIR=str(mdir),
+        MEDIABASE_VIEWS_DIR=str(mdir / "views"),
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mediabase", "migrate"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 30
     with psycopg.connect(empty_url, autocommit=True) as watch:
         while time.monotonic() < deadline:
-            row = watch.execute("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%%pg_sleep(60)%%'"
-                                " AND pid <> pg_backend_pid()").fetchone()
+            row = watch.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%%pg_sleep(60)%%' AND pid <> pg_backend_pid()"
+            ).fetchone()
             if row and row[0]:
                 break
             time.sleep(0.1)
@@ -154,14 +189,20 @@ async def test_kill_9_during_migration_leaves_nothing_and_next_run_succeeds(
 
 async def test_kill_9_leaves_no_ledger_row_and_no_partial_schema(empty_url: str, tmp_path: Path) -> None:
     mdir = write(tmp_path / "m", {"0001_slow.sql": "CREATE TABLE half (id int); SELECT pg_sleep(60);"})
-    env = dict(os.environ, MEDIABASE_DATABASE_URL=empty_url, MEDIABASE_MIGRATIONS_DIR=str(mdir),
-               MEDIABASE_VIEWS_DIR=str(mdir / "views"))
-    proc = subprocess.Popen([sys.executable, "-m", "mediabase", "migrate"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        MEDIABASE_DATABASE_URL=empty_url,
+        MEDIABASE_MIGRATIONS_DIR=str(mdir),
+        MEDIABASE_VIEWS_DIR=str(mdir / "views"),
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mediabase", "migrate"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     with psycopg.connect(empty_url, autocommit=True) as watch:
         for _ in range(300):
-            row = watch.execute("SELECT pid FROM pg_stat_activity WHERE query LIKE '%%pg_sleep(60)%%'"
-                                " AND pid <> pg_backend_pid()").fetchone()
+            row = watch.execute(
+                "SELECT pid FROM pg_stat_activity WHERE query LIKE '%%pg_sleep(60)%%' AND pid <> pg_backend_pid()"
+            ).fetchone()
             if row:
                 backend = row[0]
                 break
@@ -199,10 +240,13 @@ async def test_failure_between_sql_and_commit_leaves_nothing(empty_url: str, tmp
 async def test_second_statement_failing_rolls_back_whole_file_earlier_files_stay(
     empty_url: str, tmp_path: Path
 ) -> None:
-    mdir = write(tmp_path / "m", {
-        "0001_a.sql": "CREATE TABLE a (id int);",
-        "0002_bad.sql": "CREATE TABLE b (id int);\nSELECT 1/0;",
-    })
+    mdir = write(
+        tmp_path / "m",
+        {
+            "0001_a.sql": "CREATE TABLE a (id int);",
+            "0002_bad.sql": "CREATE TABLE b (id int);\nSELECT 1/0;",
+        },
+    )
     with pytest.raises(MigrationError) as err:
         await migrator(empty_url, mdir).migrate()
     assert "0002_bad.sql" in str(err.value) and "division by zero" in str(err.value)
@@ -210,9 +254,7 @@ async def test_second_statement_failing_rolls_back_whole_file_earlier_files_stay
     assert table_exists(empty_url, "a") and not table_exists(empty_url, "b")
 
 
-async def test_edited_applied_file_refused_but_crlf_or_bom_only_change_is_not(
-    empty_url: str, tmp_path: Path
-) -> None:
+async def test_edited_applied_file_refused_but_crlf_or_bom_only_change_is_not(empty_url: str, tmp_path: Path) -> None:
     mdir = write(tmp_path / "m", BASIC)
     await migrator(empty_url, mdir).migrate()
     original = (mdir / "0001_a.sql").read_bytes()
@@ -252,7 +294,9 @@ async def test_new_file_numbered_below_applied_refused(empty_url: str, tmp_path:
         conn.execute("DELETE FROM mediabase.schema_migrations WHERE version = 2")
     (mdir / "0002_b.sql").unlink()
     (mdir / "0002_late.sql").write_text("CREATE TABLE late (id int);")
-    with pytest.raises(MigrationError, match="0002_late.sql: pending but numbered below the highest applied migration 0003"):
+    with pytest.raises(
+        MigrationError, match="0002_late.sql: pending but numbered below the highest applied migration 0003"
+    ):
         await migrator(empty_url, mdir).migrate()
     assert not table_exists(empty_url, "late")
 
@@ -266,8 +310,10 @@ async def test_new_file_numbered_below_applied_refused(empty_url: str, tmp_path:
         ({"0001_A b.sql": "SELECT 1;"}, "0001_A b.sql: malformed migration name"),
         ({"0001_a.sql": "BEGIN;\nCREATE TABLE x ();\nCOMMIT;"}, "0001_a.sql:1: BEGIN is not allowed"),
         ({"0001_a.sql": "CREATE TABLE x ();\nCOMMIT;"}, "0001_a.sql:2: COMMIT is not allowed"),
-        ({"0001_a.sql": "-- mediabase:no-transaction\nCREATE TABLE x (); CREATE INDEX ON x ((1));"},
-         "0001_a.sql: a 'mediabase:no-transaction' file must hold exactly one statement"),
+        (
+            {"0001_a.sql": "-- mediabase:no-transaction\nCREATE TABLE x (); CREATE INDEX ON x ((1));"},
+            "0001_a.sql: a 'mediabase:no-transaction' file must hold exactly one statement",
+        ),
     ],
 )
 async def test_bad_files_are_refused_before_anything_runs(
@@ -281,31 +327,49 @@ async def test_bad_files_are_refused_before_anything_runs(
 
 
 async def test_create_index_concurrently_while_second_runner_waits(empty_url: str, tmp_path: Path) -> None:
-    mdir = write(tmp_path / "m", {
-        "0001_big.sql": "CREATE TABLE big AS SELECT g AS id, md5(g::text) AS t FROM generate_series(1, 300000) g;",
-        "0002_idx.sql": "-- mediabase:no-transaction\nCREATE INDEX CONCURRENTLY big_t_idx ON big (t);",
-        "0003_after.sql": "CREATE TABLE after_idx (id int);",
-    })
-    env = dict(os.environ, MEDIABASE_DATABASE_URL=empty_url, MEDIABASE_MIGRATIONS_DIR=str(mdir),
-               MEDIABASE_VIEWS_DIR=str(mdir / "views"))
-    procs = [subprocess.Popen([sys.executable, "-m", "mediabase", "migrate"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    mdir = write(
+        tmp_path / "m",
+        {
+            "0001_big.sql": "CREATE TABLE big AS SELECT g AS id, md5(g::text) AS t FROM generate_series(1, 300000) g;",
+            "0002_idx.sql": "-- mediabase:no-transaction\nCREATE INDEX CONCURRENTLY big_t_idx ON big (t);",
+            "0003_after.sql": "CREATE TABLE after_idx (id int);",
+        },
+    )
+    env = dict(
+        os.environ,
+        MEDIABASE_DATABASE_URL=empty_url,
+        MEDIABASE_MIGRATIONS_DIR=str(mdir),
+        MEDIABASE_VIEWS_DIR=str(mdir / "views"),
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mediabase", "migrate"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     outs = [p.communicate(timeout=90) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], outs
     with psycopg.connect(empty_url) as conn:
-        assert conn.execute(
-            "SELECT count(*) FROM pg_index WHERE NOT indisvalid").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM pg_index WHERE NOT indisvalid").fetchone() == (0,)
         assert conn.execute("SELECT to_regclass('mediabase.big_t_idx') IS NOT NULL").fetchone() == (True,)
-        assert conn.execute(
-            "SELECT transactional FROM mediabase.schema_migrations WHERE version = 2").fetchone() == (False,)
+        assert conn.execute("SELECT transactional FROM mediabase.schema_migrations WHERE version = 2").fetchone() == (
+            False,
+        )
     assert [v for v, _ in ledger(empty_url)] == [1, 2, 3]
 
 
 async def test_failed_concurrent_index_leaves_no_invalid_index(empty_url: str, tmp_path: Path) -> None:
-    mdir = write(tmp_path / "m", {
-        "0001_dups.sql": "CREATE TABLE d (v int); INSERT INTO d VALUES (1), (1);",
-        "0002_uniq.sql": "-- mediabase:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY d_v_key ON d (v);",
-    })
+    mdir = write(
+        tmp_path / "m",
+        {
+            "0001_dups.sql": "CREATE TABLE d (v int); INSERT INTO d VALUES (1), (1);",
+            "0002_uniq.sql": "-- mediabase:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY d_v_key ON d (v);",
+        },
+    )
     with pytest.raises(MigrationError, match="0002_uniq.sql"):
         await migrator(empty_url, mdir).migrate()
     with psycopg.connect(empty_url) as conn:
@@ -313,12 +377,13 @@ async def test_failed_concurrent_index_leaves_no_invalid_index(empty_url: str, t
     assert ledger(empty_url) == [(1, "dups")]
 
 
-async def test_alter_blocked_by_another_session_fails_within_lock_timeout(
-    empty_url: str, tmp_path: Path
-) -> None:
-    mdir = write(tmp_path / "m", {
-        "0001_a.sql": "CREATE TABLE a (id int);",
-    })
+async def test_alter_blocked_by_another_session_fails_within_lock_timeout(empty_url: str, tmp_path: Path) -> None:
+    mdir = write(
+        tmp_path / "m",
+        {
+            "0001_a.sql": "CREATE TABLE a (id int);",
+        },
+    )
     await migrator(empty_url, mdir).migrate()
     write(mdir, {"0002_alter.sql": "ALTER TABLE a ADD COLUMN note text;"})
     with psycopg.connect(empty_url) as blocker:
@@ -340,7 +405,10 @@ async def test_plan_changes_nothing(empty_url: str, tmp_path: Path) -> None:
     with psycopg.connect(empty_url) as conn:
         assert conn.execute("SELECT to_regnamespace('mediabase')").fetchone() == (None,)
     result = subprocess.run(
-        [sys.executable, "-m", "mediabase", "plan"], capture_output=True, text=True, check=False,
+        [sys.executable, "-m", "mediabase", "plan"],
+        capture_output=True,
+        text=True,
+        check=False,
         env=dict(os.environ, MEDIABASE_DATABASE_URL=empty_url, MEDIABASE_MIGRATIONS_DIR=str(mdir)),
     )
     assert result.returncode == 0, result.stderr
@@ -351,8 +419,10 @@ async def test_plan_changes_nothing(empty_url: str, tmp_path: Path) -> None:
 async def test_baseline_then_migrate_applies_only_what_follows(empty_url: str, tmp_path: Path) -> None:
     mdir = write(tmp_path / "m", {**BASIC, "0003_c.sql": "CREATE TABLE c (id int);"})
     with psycopg.connect(empty_url, autocommit=True) as conn:  # a schema made by hand
-        conn.execute("CREATE SCHEMA mediabase; CREATE TABLE mediabase.a (id int PRIMARY KEY);"
-                     " CREATE TABLE mediabase.b (id int PRIMARY KEY, a_id int);")
+        conn.execute(
+            "CREATE SCHEMA mediabase; CREATE TABLE mediabase.a (id int PRIMARY KEY);"
+            " CREATE TABLE mediabase.b (id int PRIMARY KEY, a_id int);"
+        )
     m = migrator(empty_url, mdir)
     await m.baseline(2)
     report = await m.migrate()
@@ -372,16 +442,20 @@ async def test_repair_accepts_an_edit_with_a_recorded_reason(empty_url: str, tmp
     assert (await migrator(empty_url, mdir).status()).current
     with psycopg.connect(empty_url) as conn:
         assert conn.execute("SELECT version, reason FROM mediabase.schema_migration_repairs").fetchall() == [
-            (1, "added a comment")]
+            (1, "added a comment")
+        ]
 
 
 async def test_views_reapplied_in_dependency_order_when_text_changes(empty_url: str, tmp_path: Path) -> None:
     mdir = write(tmp_path / "m", BASIC)
-    write(mdir / "views", {
-        # 'a_summary' sorts before 'z_base' but uses it: dependency order, not name order
-        "a_summary.sql": "CREATE VIEW a_summary AS SELECT count(*) AS n FROM z_base;",
-        "z_base.sql": "CREATE VIEW z_base AS SELECT id FROM a;",
-    })
+    write(
+        mdir / "views",
+        {
+            # 'a_summary' sorts before 'z_base' but uses it: dependency order, not name order
+            "a_summary.sql": "CREATE VIEW a_summary AS SELECT count(*) AS n FROM z_base;",
+            "z_base.sql": "CREATE VIEW z_base AS SELECT id FROM a;",
+        },
+    )
     m = migrator(empty_url, mdir)
     report = await m.migrate()
     assert report.views == ["z_base", "a_summary"]
@@ -390,8 +464,9 @@ async def test_views_reapplied_in_dependency_order_when_text_changes(empty_url: 
     assert (await m.status()).views_pending == ["z_base"]
     assert (await m.migrate()).views == ["z_base", "a_summary"]
     with psycopg.connect(empty_url) as conn:
-        cols = conn.execute("SELECT column_name FROM information_schema.columns"
-                            " WHERE table_name = 'z_base' ORDER BY ordinal_position").fetchall()
+        cols = conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'z_base' ORDER BY ordinal_position"
+        ).fetchall()
         assert cols == [("id",), ("twice",)]
 
 
@@ -423,7 +498,5 @@ def test_committed_schema_sql_equals_a_freshly_migrated_dump(migrated_url: str) 
 
     committed = (REPO / "src" / "mediabase" / "db" / "schema.sql").read_text(encoding="utf-8")
     assert dump_schema(migrated_url) == committed, (
-        "schema.sql is stale: run 'mediabase dump-schema -o src/mediabase/db/schema.sql' "
-        "on a freshly migrated database"
+        "schema.sql is stale: run 'mediabase dump-schema -o src/mediabase/db/schema.sql' on a freshly migrated database"
     )
-

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from mediabase import __version__
 from mediabase.api import problems
-from mediabase.api.routers import health, identity, media, transcripts
+from mediabase.api.routers import health, identity, jobs, media, transcripts
 from mediabase.config import Settings, get_settings
 from mediabase.db.connection import Database, resolve_url
 from mediabase.db.migrator import Migrator
@@ -49,4 +49,5 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(identity.router)
     app.include_router(media.router)
     app.include_router(transcripts.router)
+    app.include_router(jobs.router)
     return app

@@ -33,19 +33,25 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(MediabaseError)
     async def _domain(_: Request, exc: MediabaseError) -> JSONResponse:
         return problem(
-            exc.status, exc.title, exc.detail, code=exc.code, field=exc.field,
+            exc.status,
+            exc.title,
+            exc.detail,
+            code=exc.code,
+            field=exc.field,
             constraint=exc.extra.get("constraint"),
         )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
-            for e in exc.errors()
+            {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors()
         ]
         first = errors[0] if errors else {"field": None, "message": "invalid request"}
         return problem(
-            422, "Invalid input", f"{first['field']}: {first['message']}", code="invalid",
+            422,
+            "Invalid input",
+            f"{first['field']}: {first['message']}",
+            code="invalid",
             errors=errors,
         )
 
@@ -53,7 +59,9 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
         return problem(
-            exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail),
+            exc.status_code,
+            titles.get(exc.status_code, "Error"),
+            str(exc.detail),
             code=titles.get(exc.status_code, "error").lower().replace(" ", "-"),
         )
 

@@ -21,8 +21,10 @@ OrgOpt = Annotated[str, typer.Option("--org", help="Organization slug.", envvar=
 def org_create(
     slug: Annotated[str, typer.Argument(help="Short unique name: lowercase letters, digits and '-'.")],
     name: Annotated[str | None, typer.Option(help="Display name (default: the slug).")] = None,
-    owner: Annotated[str | None, typer.Option(help="Email of an existing user who will own it "
-                                                   "(default: the local operator account).")] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(help="Email of an existing user who will own it (default: the local operator account)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create an organization with an OWNER."""
@@ -30,8 +32,7 @@ def org_create(
     async def _run() -> dict[str, object]:
         async with open_databases() as (_, system):
             user = await (service.user_by_email(system, owner) if owner else service.operator_user(system))
-            org = await service.create_organization(
-                system, OrganizationCreate(name=name or slug, slug=slug), user.id)
+            org = await service.create_organization(system, OrganizationCreate(name=name or slug, slug=slug), user.id)
             return {"id": str(org.id), "slug": org.slug, "name": org.name, "owner": user.email}
 
     out = run(_run())
@@ -47,11 +48,14 @@ def org_list(as_json: JsonOpt = False) -> None:
 
     async def _run() -> list[dict[str, object]]:
         async with open_databases() as (_, system), system.transaction() as conn:
-            rows = await (await conn.execute(
-                "SELECT o.slug, o.name, o.kind, o.id,"
-                " (SELECT count(*) FROM memberships m WHERE m.organization_id = o.id) AS members,"
-                " (SELECT count(*) FROM videos v WHERE v.organization_id = o.id AND v.deleted_at IS NULL) AS videos"
-                " FROM organizations o ORDER BY o.slug")).fetchall()
+            rows = await (
+                await conn.execute(
+                    "SELECT o.slug, o.name, o.kind, o.id,"
+                    " (SELECT count(*) FROM memberships m WHERE m.organization_id = o.id) AS members,"
+                    " (SELECT count(*) FROM videos v WHERE v.organization_id = o.id AND v.deleted_at IS NULL) AS videos"
+                    " FROM organizations o ORDER BY o.slug"
+                )
+            ).fetchall()
             return [dict(r) for r in rows]
 
     rows = run(_run())
@@ -67,32 +71,41 @@ def user_create(
     email: Annotated[str, typer.Argument(help="The user's email (unique, case-insensitive).")],
     username: Annotated[str, typer.Option(help="Unique username (letters, digits, '_', '.', '-').")],
     display_name: Annotated[str | None, typer.Option(help="Name shown to others.")] = None,
-    password: Annotated[str | None, typer.Option(help="Password (hashed with argon2id; omit for key-only users).",
-                                                 prompt=False, hide_input=True)] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(help="Password (hashed with argon2id; omit for key-only users).", prompt=False, hide_input=True),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create a user and the user's personal organization."""
 
     async def _run() -> dict[str, object]:
         async with open_databases() as (_, system):
-            user, org = await service.create_user(system, UserCreate(
-                email=email, username=username, display_name=display_name, password=password))
-            return {"id": str(user.id), "email": user.email, "username": user.username,
-                    "personal_organization": org.slug}
+            user, org = await service.create_user(
+                system, UserCreate(email=email, username=username, display_name=display_name, password=password)
+            )
+            return {
+                "id": str(user.id),
+                "email": user.email,
+                "username": user.username,
+                "personal_organization": org.slug,
+            }
 
     out = run(_run())
     if as_json:
         print_json(out)
     else:
-        console.print(f"created user {out['username']} <{out['email']}> with personal organization "
-                      f"{out['personal_organization']}")
+        console.print(
+            f"created user {out['username']} <{out['email']}> with personal organization {out['personal_organization']}"
+        )
 
 
 @key_app.command("create")
 def key_create(
     org: OrgOpt = "demo",
-    user: Annotated[str | None, typer.Option(help="Email of the member the key acts as "
-                                                  "(default: the organization's first OWNER).")] = None,
+    user: Annotated[
+        str | None, typer.Option(help="Email of the member the key acts as (default: the organization's first OWNER).")
+    ] = None,
     name: Annotated[str, typer.Option(help="A label to recognise the key by.")] = "cli",
     as_json: JsonOpt = False,
 ) -> None:
@@ -124,11 +137,15 @@ def key_revoke(
         async with open_databases() as (_, system):
             owner = await service.acting_owner(system, org)
             async with system.transaction() as conn:
-                row = await (await conn.execute(
-                    "SELECT id FROM api_keys WHERE organization_id = %s AND prefix = %s",
-                    (owner.organization_id, prefix))).fetchone()
+                row = await (
+                    await conn.execute(
+                        "SELECT id FROM api_keys WHERE organization_id = %s AND prefix = %s",
+                        (owner.organization_id, prefix),
+                    )
+                ).fetchone()
             if row is None:
                 from mediabase.db.errors import NotFound
+
                 raise NotFound(f"no key with prefix {prefix!r} in {org}")
             await service.revoke_api_key(system, owner, row["id"])
 

@@ -15,8 +15,8 @@ from rich.console import Console
 
 from mediabase.config import Settings, get_settings
 from mediabase.db.connection import Database, resolve_url
-from mediabase.db.migrator import Migrator
 from mediabase.db.errors import MediabaseError
+from mediabase.db.migrator import Migrator
 
 T = TypeVar("T")
 

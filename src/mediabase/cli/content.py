@@ -27,8 +27,10 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Transcript files, folders of them, or an AMI corpus folder.")],
     org: OrgOpt = "demo",
     title: Annotated[str | None, typer.Option(help="Video title (one file only; default: the file name).")] = None,
-    format: Annotated[str | None, typer.Option("--format", help="srt, vtt, whisper, json or ami "
-                                                                "(default: from the file name and content).")] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help="srt, vtt, whisper, json or ami (default: from the file name and content)."),
+    ] = None,
     language: Annotated[str | None, typer.Option(help="Language code of the transcript, e.g. en, de, pt-BR.")] = None,
     encoding: Annotated[str | None, typer.Option(help="Text encoding, e.g. cp1252 (default: detected).")] = None,
     as_json: JsonOpt = False,
@@ -47,9 +49,14 @@ def ingest(
         async with open_databases() as (app_db, system):
             principal = await identity.acting_owner(system, org)
             items = bulk.discover(paths, fmt=format, title=title, language=language, encoding=encoding)
-            with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                          MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
-                          disable=as_json or not err_console.is_terminal) as bar:
+            with Progress(
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err_console,
+                disable=as_json or not err_console.is_terminal,
+            ) as bar:
                 task = bar.add_task("ingesting", total=None)
 
                 def done(o: bulk.Outcome) -> None:
@@ -61,12 +68,26 @@ def ingest(
     loaded = [o for o in outcomes if o.error is None]
     refused = [o for o in outcomes if o.error is not None]
     if as_json:
-        print_json({"loaded": [{"source": o.source, "title": o.title, "video_id": o.video_id,
-                                "segments": o.segments, "speakers": o.speakers} for o in loaded],
-                    "refused": [{"source": o.source, "error": o.error} for o in refused]})
+        print_json(
+            {
+                "loaded": [
+                    {
+                        "source": o.source,
+                        "title": o.title,
+                        "video_id": o.video_id,
+                        "segments": o.segments,
+                        "speakers": o.speakers,
+                    }
+                    for o in loaded
+                ],
+                "refused": [{"source": o.source, "error": o.error} for o in refused],
+            }
+        )
     else:
-        console.print(f"loaded {len(loaded)} video(s), {sum(o.segments for o in loaded)} segments"
-                      f" into {org}; refused {len(refused)}")
+        console.print(
+            f"loaded {len(loaded)} video(s), {sum(o.segments for o in loaded)} segments"
+            f" into {org}; refused {len(refused)}"
+        )
         for o in refused:
             err_console.print(f"[red]refused[/] {o.error}", soft_wrap=True)
     raise typer.Exit(1 if refused or not outcomes else 0)
@@ -121,8 +142,14 @@ def videos_list(
     for v in rows:
         ms = v["duration_ms"]
         duration = f"{int(ms) // 60000}:{int(ms) // 1000 % 60:02d}" if isinstance(ms, int) else ""
-        table.add_row(str(v["title"]), duration, str(v["language"] or ""),
-                      str(v["processing_status"]), ", ".join(v["tags"]), str(v["id"]))  # type: ignore[arg-type]
+        table.add_row(
+            str(v["title"]),
+            duration,
+            str(v["language"] or ""),
+            str(v["processing_status"]),
+            ", ".join(str(t) for t in v["tags"]),  # type: ignore[attr-defined]
+            str(v["id"]),
+        )
     console.print(table)
 
 

@@ -9,8 +9,7 @@ from mediabase.db import embedded
 from mediabase.db.errors import MediabaseError
 
 app = typer.Typer(
-    help="Start, stop and inspect the embedded PostgreSQL server (used when "
-    "MEDIABASE_DATABASE_URL is not set).",
+    help="Start, stop and inspect the embedded PostgreSQL server (used when MEDIABASE_DATABASE_URL is not set).",
     no_args_is_help=True,
 )
 

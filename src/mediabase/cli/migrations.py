@@ -22,9 +22,7 @@ def _migrator() -> Migrator:
 
 
 def migrate(
-    target: Annotated[
-        int | None, typer.Option("--target", help="Stop after this migration number.")
-    ] = None,
+    target: Annotated[int | None, typer.Option("--target", help="Stop after this migration number.")] = None,
 ) -> None:
     """Apply every pending migration in order, then re-apply changed read-model views.
 
@@ -52,9 +50,14 @@ def status(as_json: JsonOpt = False) -> None:
         print_json(
             {
                 "applied": [
-                    {"version": a.version, "name": a.name, "applied_at": a.applied_at,
-                     "applied_by": a.applied_by, "duration_ms": a.duration_ms,
-                     "baseline": a.baseline}
+                    {
+                        "version": a.version,
+                        "name": a.name,
+                        "applied_at": a.applied_at,
+                        "applied_by": a.applied_by,
+                        "duration_ms": a.duration_ms,
+                        "baseline": a.baseline,
+                    }
                     for a in st.applied
                 ],
                 "pending": [f.filename for f in st.pending],
@@ -79,8 +82,11 @@ def status(as_json: JsonOpt = False) -> None:
     if st.views_pending:
         console.print(f"views to re-apply: {', '.join(st.views_pending)}")
     console.print(
-        {0: "schema is current", 1: f"{len(st.pending)} migration(s) pending: run 'mediabase migrate'",
-         2: "schema has drifted from the migration files"}[code]
+        {
+            0: "schema is current",
+            1: f"{len(st.pending)} migration(s) pending: run 'mediabase migrate'",
+            2: "schema has drifted from the migration files",
+        }[code]
     )
     raise typer.Exit(code)
 
@@ -96,9 +102,7 @@ def validate() -> None:
         for p in st.problems:
             err_console.print(f"[bold red]error:[/] {p}")
         raise typer.Exit(1)
-    console.print(
-        f"ok: {len(st.files)} migration files, {len(st.applied)} applied, {len(st.pending)} pending"
-    )
+    console.print(f"ok: {len(st.files)} migration files, {len(st.applied)} applied, {len(st.pending)} pending")
 
 
 def plan() -> None:
@@ -148,9 +152,7 @@ def new(
 
 
 def dump_schema_cmd(
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
-    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Print the schema of the current database as SQL (the committed schema.sql)."""
     try:

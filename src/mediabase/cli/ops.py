@@ -41,7 +41,7 @@ def psql(
     url = database_url()
     exe = str(program("psql"))
     env = dict(os.environ, PGOPTIONS="-c search_path=mediabase,public")
-    os.execve(exe, [exe, url, *(args or [])], env)
+    os.execve(exe, [exe, url, *(args or [])], env)  # noqa: S606 - replace this process with psql
 
 
 async def _doctor() -> tuple[list[tuple[str, bool, str]], dict[str, Any]]:
@@ -84,8 +84,10 @@ async def _doctor() -> tuple[list[tuple[str, bool, str]], dict[str, Any]]:
     except MediabaseError as exc:
         checks.append(("schema", False, str(exc)))
     facts["pool"] = {
-        "min_size": s.pool_min_size, "max_size": s.pool_max_size,
-        "idle_timeout_s": s.pool_idle_timeout, "connect_timeout_s": s.connect_timeout,
+        "min_size": s.pool_min_size,
+        "max_size": s.pool_max_size,
+        "idle_timeout_s": s.pool_idle_timeout,
+        "connect_timeout_s": s.connect_timeout,
         "statement_timeout_ms": s.statement_timeout_ms,
     }
     try:

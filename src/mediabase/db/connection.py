@@ -45,30 +45,26 @@ class Database:
         self.url = url
         self.settings = settings
         self.role = APP_ROLE if role is None else role
-        self.pool: AsyncConnectionPool[psycopg.AsyncConnection[dict[str, Any]]] = (
-            AsyncConnectionPool(
-                url,
-                min_size=settings.pool_min_size,
-                max_size=settings.pool_max_size,
-                max_idle=settings.pool_idle_timeout,
-                timeout=settings.connect_timeout,
-                open=False,
-                configure=self._configure,
-                kwargs={
-                    "autocommit": True,
-                    "row_factory": dict_row,
-                    "connect_timeout": max(1, int(settings.connect_timeout)),
-                    "application_name": "mediabase",
-                },
-            )
+        self.pool: AsyncConnectionPool[psycopg.AsyncConnection[dict[str, Any]]] = AsyncConnectionPool(
+            url,
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            max_idle=settings.pool_idle_timeout,
+            timeout=settings.connect_timeout,
+            open=False,
+            configure=self._configure,
+            kwargs={
+                "autocommit": True,
+                "row_factory": dict_row,
+                "connect_timeout": max(1, int(settings.connect_timeout)),
+                "application_name": "mediabase",
+            },
         )
 
     async def _configure(self, conn: psycopg.AsyncConnection[Any]) -> None:
         await conn.execute(sql.SQL("SET search_path TO mediabase, public"))
         await conn.execute(
-            sql.SQL("SET statement_timeout = {}").format(
-                sql.Literal(self.settings.statement_timeout_ms)
-            )
+            sql.SQL("SET statement_timeout = {}").format(sql.Literal(self.settings.statement_timeout_ms))
         )
         if self.role:
             await conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(self.role)))
@@ -114,7 +110,6 @@ class Database:
 async def set_tenant(conn: psycopg.AsyncConnection[Any], org_id: UUID | None, user_id: UUID | None) -> None:
     """Fix the tenant (and acting user) for the rest of the current transaction."""
     await conn.execute(
-        "SELECT set_config('mediabase.organization_id', %s, true),"
-        " set_config('mediabase.user_id', %s, true)",
+        "SELECT set_config('mediabase.organization_id', %s, true), set_config('mediabase.user_id', %s, true)",
         (str(org_id) if org_id else "", str(user_id) if user_id else ""),
     )

@@ -84,7 +84,7 @@ def start(settings: Settings) -> str:
     except Exception as exc:  # the wheel raises bare subprocess/assertion errors
         log = pgdata / "log"
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-        raise Unavailable(f"could not start the embedded PostgreSQL in {pgdata}: {exc}\n{tail}")
+        raise Unavailable(f"could not start the embedded PostgreSQL in {pgdata}: {exc}\n{tail}") from exc
     create_database(server_url(settings), settings.database_name)
     return server_url(settings, settings.database_name)
 

@@ -233,11 +233,7 @@ def load_views(directory: Path) -> list[ViewFile]:
         raw[name] = (_normalized_text(data, path), checksum(data))
     views: dict[str, ViewFile] = {}
     for name, (text, digest) in raw.items():
-        deps = frozenset(
-            other
-            for other in raw
-            if other != name and re.search(rf"\b{re.escape(other)}\b", text)
-        )
+        deps = frozenset(other for other in raw if other != name and re.search(rf"\b{re.escape(other)}\b", text))
         views[name] = ViewFile(name, text, digest, deps)
     sorter = graphlib.TopologicalSorter({n: v.depends_on for n, v in views.items()})
     try:
@@ -302,9 +298,7 @@ class Migrator:
                 autocommit=True,
                 row_factory=dict_row,
                 connect_timeout=max(1, int(self.settings.connect_timeout)),
-                application_name=f"mediabase {purpose} pid={os.getpid()} host={socket.gethostname()}"[
-                    :63
-                ],
+                application_name=f"mediabase {purpose} pid={os.getpid()} host={socket.gethostname()}"[:63],
             )
         except psycopg.OperationalError as exc:
             raise MigrationError(f"cannot connect to the database: {exc}") from exc
@@ -340,9 +334,7 @@ class Migrator:
         delay = 0.05
         told = False
         while True:
-            row = await (
-                await conn.execute("SELECT pg_try_advisory_lock(%s, %s) AS ok", LOCK_KEY)
-            ).fetchone()
+            row = await (await conn.execute("SELECT pg_try_advisory_lock(%s, %s) AS ok", LOCK_KEY)).fetchone()
             if row and row["ok"]:
                 return
             if time.monotonic() >= deadline:
@@ -360,9 +352,7 @@ class Migrator:
     # -- reading ----------------------------------------------------------------------------
 
     async def _ledger(self, conn: psycopg.AsyncConnection[dict[str, Any]]) -> list[Applied]:
-        exists = await (
-            await conn.execute("SELECT to_regclass('mediabase.schema_migrations') AS t")
-        ).fetchone()
+        exists = await (await conn.execute("SELECT to_regclass('mediabase.schema_migrations') AS t")).fetchone()
         if not exists or exists["t"] is None:
             return []
         rows = await (
@@ -373,12 +363,8 @@ class Migrator:
         ).fetchall()
         return [Applied(**r) for r in rows]
 
-    async def _views_pending(
-        self, conn: psycopg.AsyncConnection[dict[str, Any]], views: list[ViewFile]
-    ) -> list[str]:
-        exists = await (
-            await conn.execute("SELECT to_regclass('mediabase.schema_views') AS t")
-        ).fetchone()
+    async def _views_pending(self, conn: psycopg.AsyncConnection[dict[str, Any]], views: list[ViewFile]) -> list[str]:
+        exists = await (await conn.execute("SELECT to_regclass('mediabase.schema_views') AS t")).fetchone()
         recorded: dict[str, str] = {}
         if exists and exists["t"] is not None:
             rows = await (await conn.execute("SELECT name, checksum FROM mediabase.schema_views")).fetchall()
@@ -402,9 +388,7 @@ class Migrator:
         async with conn:
             applied = await self._ledger(conn)
             pending, problems = check(files, applied)
-            views_pending = await self._views_pending(conn, views) if not pending else [
-                v.name for v in views
-            ]
+            views_pending = await self._views_pending(conn, views) if not pending else [v.name for v in views]
         return Status(files, applied, pending, views_pending, problems)
 
     async def ensure_current(self) -> None:
@@ -469,9 +453,7 @@ class Migrator:
             ("lock_timeout", s.migration_lock_timeout_ms),
             ("statement_timeout", s.migration_statement_timeout_ms),
         ):
-            await conn.execute(
-                "SELECT set_config(%s, %s, %s)", (name, f"{value}ms", scope == "LOCAL")
-            )
+            await conn.execute("SELECT set_config(%s, %s, %s)", (name, f"{value}ms", scope == "LOCAL"))
         await conn.execute("SELECT set_config('search_path', 'mediabase, public', %s)", (scope == "LOCAL",))
 
     async def _become_owner(self, conn: psycopg.AsyncConnection[dict[str, Any]], *, local: bool) -> bool:
@@ -565,9 +547,7 @@ class Migrator:
                 await self.before_commit(f)
         return ms
 
-    async def _apply_views(
-        self, conn: psycopg.AsyncConnection[dict[str, Any]], views: list[ViewFile]
-    ) -> list[str]:
+    async def _apply_views(self, conn: psycopg.AsyncConnection[dict[str, Any]], views: list[ViewFile]) -> list[str]:
         changed = await self._views_pending(conn, views)
         if not changed:
             return []
@@ -577,9 +557,7 @@ class Migrator:
                 r["name"] for r in await (await conn.execute("SELECT name FROM mediabase.schema_views")).fetchall()
             ]
             for name in {*recorded, *(v.name for v in views)}:
-                await conn.execute(
-                    sql.SQL("DROP VIEW IF EXISTS mediabase.{} CASCADE").format(sql.Identifier(name))
-                )
+                await conn.execute(sql.SQL("DROP VIEW IF EXISTS mediabase.{} CASCADE").format(sql.Identifier(name)))
             await conn.execute("DELETE FROM mediabase.schema_views")
             for v in views:
                 owner = await self._become_owner(conn, local=True)
@@ -590,8 +568,7 @@ class Migrator:
                 if owner:
                     await conn.execute("SET LOCAL ROLE NONE")
                 await conn.execute(
-                    "INSERT INTO mediabase.schema_views (name, checksum, applied_by)"
-                    " VALUES (%s, %s, current_user)",
+                    "INSERT INTO mediabase.schema_views (name, checksum, applied_by) VALUES (%s, %s, current_user)",
                     (v.name, v.checksum),
                 )
         return [v.name for v in views]

@@ -45,9 +45,7 @@ def statements(text: str) -> list[Statement]:
             start_line = at_line
         if len(words) < 4:
             words.append(upper)
-        if upper == "ATOMIC" and prev_word[0] == "BEGIN":
-            atomic_depth += 1
-        elif atomic_depth and upper == "CASE":
+        if (upper == "ATOMIC" and prev_word[0] == "BEGIN") or (atomic_depth and upper == "CASE"):
             atomic_depth += 1
         elif atomic_depth and upper == "END":
             atomic_depth -= 1
@@ -75,8 +73,11 @@ def statements(text: str) -> list[Statement]:
         elif c in "'\"":
             if start_line is None:
                 start_line = line
-            backslash = c == "'" and i > 0 and text[i - 1] in "eE" and (
-                i < 2 or not (text[i - 2].isalnum() or text[i - 2] == "_")
+            backslash = (
+                c == "'"
+                and i > 0
+                and text[i - 1] in "eE"
+                and (i < 2 or not (text[i - 2].isalnum() or text[i - 2] == "_"))
             )
             i += 1
             while i < n:
@@ -93,8 +94,10 @@ def statements(text: str) -> list[Statement]:
                     i += 1
                     break
                 i += 1
-        elif c == "$" and (m := _DOLLAR_TAG.match(text, i)) and not (
-            i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_")
+        elif (
+            c == "$"
+            and (m := _DOLLAR_TAG.match(text, i))
+            and not (i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_"))
         ):
             if start_line is None:
                 start_line = line

@@ -29,8 +29,15 @@ def program(name: str) -> Path:
 def dump_schema(url: str) -> str:
     """The schema of ``mediabase`` as deterministic SQL text (what ``schema.sql`` holds)."""
     proc = subprocess.run(
-        [str(program("pg_dump")), "--schema-only", "--no-owner", "--no-privileges",
-         "--schema=mediabase", "--dbname", url],
+        [
+            str(program("pg_dump")),
+            "--schema-only",
+            "--no-owner",
+            "--no-privileges",
+            "--schema=mediabase",
+            "--dbname",
+            url,
+        ],
         capture_output=True,
         text=True,
         check=False,

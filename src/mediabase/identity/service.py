@@ -63,8 +63,9 @@ async def create_user(system: Database, data: UserCreate) -> tuple[User, Organiz
     password_hash = _hasher.hash(data.password) if data.password else None
     async with system.transaction() as conn:
         cur = conn.cursor(row_factory=class_row(User))
-        user = await (await cur.execute(Q.insert_user, {**data.model_dump(exclude={"password"}),
-                                                         "password_hash": password_hash})).fetchone()
+        user = await (
+            await cur.execute(Q.insert_user, {**data.model_dump(exclude={"password"}), "password_hash": password_hash})
+        ).fetchone()
         assert user is not None
         org = await _insert_org(
             conn,
@@ -83,12 +84,15 @@ def verify_password(user_hash: str, password: str) -> bool:
         return False
 
 
-async def _insert_org(conn: Any, data: OrganizationCreate, *, kind: str | None = None,
-                      personal_user_id: UUID | None = None) -> Organization:
+async def _insert_org(
+    conn: Any, data: OrganizationCreate, *, kind: str | None = None, personal_user_id: UUID | None = None
+) -> Organization:
     cur = conn.cursor(row_factory=class_row(Organization))
     row: Organization | None = await (
-        await cur.execute(Q.insert_organization, {**data.model_dump(), "kind": kind or data.kind,
-                                                  "personal_user_id": personal_user_id})
+        await cur.execute(
+            Q.insert_organization,
+            {**data.model_dump(), "kind": kind or data.kind, "personal_user_id": personal_user_id},
+        )
     ).fetchone()
     assert row is not None
     return row
@@ -133,7 +137,9 @@ async def update_organization(db: Database, p: Principal, data: OrganizationUpda
     require(p, Role.OWNER)
     async with db.transaction(p.organization_id, p.user_id) as conn:
         cur = conn.cursor(row_factory=class_row(Organization))
-        org = await (await cur.execute(Q.update_organization, {**data.model_dump(), "id": p.organization_id})).fetchone()
+        org = await (
+            await cur.execute(Q.update_organization, {**data.model_dump(), "id": p.organization_id})
+        ).fetchone()
     assert org is not None
     return org
 
@@ -157,8 +163,9 @@ async def add_member(db: Database, system: Database, p: Principal, data: MemberA
             system, UserCreate(email=data.email, username=username, display_name=data.display_name)
         )
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await conn.execute(Q.insert_membership,
-                           {"organization_id": p.organization_id, "user_id": user.id, "role": data.role.value})
+        await conn.execute(
+            Q.insert_membership, {"organization_id": p.organization_id, "user_id": user.id, "role": data.role.value}
+        )
         cur = conn.cursor(row_factory=class_row(Member))
         member = await (await cur.execute(Q.get_member, {"org": p.organization_id, "user_id": user.id})).fetchone()
     assert member is not None
@@ -214,10 +221,19 @@ async def create_api_key(db: Database, p: Principal, data: ApiKeyCreate) -> ApiK
     key, prefix, digest = _new_key()
     async with db.transaction(p.organization_id, p.user_id) as conn:
         cur = conn.cursor(row_factory=class_row(ApiKey))
-        row = await (await cur.execute(Q.insert_api_key, {
-            "org": p.organization_id, "user_id": data.user_id or p.user_id, "name": data.name,
-            "prefix": prefix, "secret_sha256": digest, "expires_at": data.expires_at,
-        })).fetchone()
+        row = await (
+            await cur.execute(
+                Q.insert_api_key,
+                {
+                    "org": p.organization_id,
+                    "user_id": data.user_id or p.user_id,
+                    "name": data.name,
+                    "prefix": prefix,
+                    "secret_sha256": digest,
+                    "expires_at": data.expires_at,
+                },
+            )
+        ).fetchone()
     assert row is not None
     return ApiKeyCreated(**row.model_dump(), key=key)
 
@@ -265,8 +281,9 @@ async def authenticate(system: Database, key: str) -> Principal:
             raise Unauthorized("the key's user is deactivated")
         if row["last_used_at"] is None or now - row["last_used_at"] > timedelta(minutes=1):
             await conn.execute(Q.touch_api_key, {"org": row["organization_id"], "id": row["id"]})
-    return Principal(organization_id=row["organization_id"], user_id=row["user_id"],
-                     role=Role(row["role"]), key_id=row["id"])
+    return Principal(
+        organization_id=row["organization_id"], user_id=row["user_id"], role=Role(row["role"]), key_id=row["id"]
+    )
 
 
 OPERATOR_EMAIL = "operator@example.com"
@@ -278,8 +295,9 @@ async def operator_user(system: Database) -> User:
         return await user_by_email(system, OPERATOR_EMAIL)
     except NotFound:
         try:
-            user, _ = await create_user(system, UserCreate(email=OPERATOR_EMAIL, username="operator",
-                                                           display_name="Operator"))
+            user, _ = await create_user(
+                system, UserCreate(email=OPERATOR_EMAIL, username="operator", display_name="Operator")
+            )
         except Conflict:  # created by a concurrent command
             return await user_by_email(system, OPERATOR_EMAIL)
         return user

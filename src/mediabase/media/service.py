@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, LiteralString
 from uuid import UUID
 
 from psycopg import AsyncConnection, sql
@@ -41,8 +41,12 @@ for _kind in ("channels", "series", "collections"):
 register_constraint("videos_channel_fk", NotFound, "no such channel in this organization", field="channel_id")
 register_constraint("videos_series_fk", NotFound, "no such series in this organization", field="series_id")
 register_constraint("videos_collection_fk", NotFound, "no such collection in this organization", field="collection_id")
-register_constraint("videos_error_only_when_failed", Invalid,
-                    "processing_error may only be set when processing_status is 'failed'", field="processing_error")
+register_constraint(
+    "videos_error_only_when_failed",
+    Invalid,
+    "processing_error may only be set when processing_status is 'failed'",
+    field="processing_error",
+)
 register_constraint("video_progress_video_fk", NotFound, "video not found", field="video_id")
 register_constraint("video_progress_member_fk", Forbidden, "only members keep watch progress", field="user_id")
 register_constraint("people_name_key", Invalid, "a person with this name exists", field="name")
@@ -68,6 +72,7 @@ def decode_cursor(cursor: str, n: int) -> list[str]:
 
 
 # -- channels, series, collections ------------------------------------------------------------
+
 
 async def create_group(db: Database, p: Principal, kind: GroupKind, data: GroupCreate) -> Group:
     require(p, Role.ADMIN)
@@ -102,6 +107,7 @@ async def delete_group(db: Database, p: Principal, kind: GroupKind, group_id: UU
 
 
 # -- videos -----------------------------------------------------------------------------------
+
 
 async def fetch_video(conn: Conn, org: UUID, video_id: UUID, *, include_deleted: bool = False) -> Video:
     stmt = sql.SQL("{} WHERE v.organization_id = %s AND v.id = %s").format(sql.SQL(Q.video_columns))
@@ -142,7 +148,7 @@ async def get_video(db: Database, p: Principal, video_id: UUID, *, include_delet
         return await fetch_video(conn, p.organization_id, video_id, include_deleted=include_deleted)
 
 
-_FILTERS: dict[str, str] = {
+_FILTERS: dict[str, LiteralString] = {
     "channel_id": "v.channel_id = %s",
     "series_id": "v.series_id = %s",
     "collection_id": "v.collection_id = %s",
@@ -152,27 +158,31 @@ _FILTERS: dict[str, str] = {
     "recorded_from": "v.recorded_at >= %s",
     "recorded_to": "v.recorded_at < %s",
     "tag": "EXISTS (SELECT FROM video_tags t WHERE t.organization_id = v.organization_id"
-           " AND t.video_id = v.id AND lower(t.tag) = lower(%s))",
+    " AND t.video_id = v.id AND lower(t.tag) = lower(%s))",
 }
 
 
-async def list_videos(db: Database, p: Principal, f: VideoFilter, *, limit: int = 50,
-                      cursor: str | None = None) -> Page[Video]:
+async def list_videos(
+    db: Database, p: Principal, f: VideoFilter, *, limit: int = 50, cursor: str | None = None
+) -> Page[Video]:
     """Newest first, with an opaque (created_at, id) cursor."""
-    where = [sql.SQL("v.organization_id = %s"),
-             sql.SQL("v.deleted_at IS NOT NULL" if f.deleted else "v.deleted_at IS NULL")]
+    where = [
+        sql.SQL("v.organization_id = %s"),
+        sql.SQL("v.deleted_at IS NOT NULL" if f.deleted else "v.deleted_at IS NULL"),
+    ]
     params: list[Any] = [p.organization_id]
     for name, clause in _FILTERS.items():
         value = getattr(f, name)
         if value is not None:
-            where.append(sql.SQL(clause))  # type: ignore[arg-type]  # constant text from _FILTERS
+            where.append(sql.SQL(clause))  # constant text from _FILTERS
             params.append(value.value if hasattr(value, "value") else value)
     if cursor:
         created, vid = decode_cursor(cursor, 2)
         where.append(sql.SQL("(v.created_at, v.id) < (%s::timestamptz, %s::uuid)"))
         params += [created, vid]
     stmt = sql.SQL("{} WHERE {} ORDER BY v.created_at DESC, v.id DESC LIMIT %s").format(
-        sql.SQL(Q.video_columns), sql.SQL(" AND ").join(where))
+        sql.SQL(Q.video_columns), sql.SQL(" AND ").join(where)
+    )
     params.append(limit + 1)
     async with db.transaction(p.organization_id, p.user_id) as conn:
         cur = conn.cursor(row_factory=class_row(Video))
@@ -230,15 +240,22 @@ async def set_tags(db: Database, p: Principal, video_id: UUID, add: list[str], r
 
 # -- watch progress -----------------------------------------------------------------------------
 
+
 async def save_progress(db: Database, p: Principal, video_id: UUID, data: ProgressUpdate) -> Progress:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         video = await fetch_video(conn, p.organization_id, video_id)
         if video.duration_ms is not None and data.position_ms > video.duration_ms:
-            raise Invalid(f"position {data.position_ms} ms is past the end of the video ({video.duration_ms} ms)",
-                          field="position_ms")
+            raise Invalid(
+                f"position {data.position_ms} ms is past the end of the video ({video.duration_ms} ms)",
+                field="position_ms",
+            )
         cur = conn.cursor(row_factory=class_row(Progress))
-        row = await (await cur.execute(Q.upsert_progress, {
-            "org": p.organization_id, "user_id": p.user_id, "video_id": video_id, **data.model_dump()})).fetchone()
+        row = await (
+            await cur.execute(
+                Q.upsert_progress,
+                {"org": p.organization_id, "user_id": p.user_id, "video_id": video_id, **data.model_dump()},
+            )
+        ).fetchone()
     assert row is not None
     return row
 
@@ -247,14 +264,16 @@ async def get_progress(db: Database, p: Principal, video_id: UUID) -> Progress:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await fetch_video(conn, p.organization_id, video_id)
         cur = conn.cursor(row_factory=class_row(Progress))
-        row = await (await cur.execute(Q.get_progress, {
-            "org": p.organization_id, "user_id": p.user_id, "video_id": video_id})).fetchone()
+        row = await (
+            await cur.execute(Q.get_progress, {"org": p.organization_id, "user_id": p.user_id, "video_id": video_id})
+        ).fetchone()
     if row is None:
         raise NotFound("no watch progress for this video yet")
     return row
 
 
 # -- people and speakers ------------------------------------------------------------------------
+
 
 async def create_person(db: Database, p: Principal, data: PersonCreate) -> Person:
     require(p, Role.ADMIN)
@@ -278,14 +297,19 @@ async def list_speakers(db: Database, p: Principal, video_id: UUID) -> list[Spea
         return await (await cur.execute(Q.list_speakers, {"org": p.organization_id, "video_id": video_id})).fetchall()
 
 
-async def update_speaker(db: Database, p: Principal, video_id: UUID, speaker_id: UUID,
-                         data: SpeakerUpdate) -> Speaker:
+async def update_speaker(db: Database, p: Principal, video_id: UUID, speaker_id: UUID, data: SpeakerUpdate) -> Speaker:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await _may_edit(conn, p, video_id)
-        row = await (await conn.execute(Q.update_speaker, {
-            "org": p.organization_id, "video_id": video_id, "id": speaker_id, **data.model_dump()})).fetchone()
+        row = await (
+            await conn.execute(
+                Q.update_speaker,
+                {"org": p.organization_id, "video_id": video_id, "id": speaker_id, **data.model_dump()},
+            )
+        ).fetchone()
         if row is None:
             raise NotFound("speaker not found")
         cur = conn.cursor(row_factory=class_row(Speaker))
-        speakers = await (await cur.execute(Q.list_speakers, {"org": p.organization_id, "video_id": video_id})).fetchall()
+        speakers = await (
+            await cur.execute(Q.list_speakers, {"org": p.organization_id, "video_id": video_id})
+        ).fetchall()
     return next(s for s in speakers if s.id == speaker_id)

@@ -55,9 +55,15 @@ def _files(path: Path) -> Iterator[Path]:
         yield path
 
 
-def discover(paths: list[Path], *, fmt: str | None = None, title: str | None = None,
-             language: str | None = None, encoding: str | None = None,
-             max_bytes: int | None = None) -> Iterator[Item]:
+def discover(
+    paths: list[Path],
+    *,
+    fmt: str | None = None,
+    title: str | None = None,
+    language: str | None = None,
+    encoding: str | None = None,
+    max_bytes: int | None = None,
+) -> Iterator[Item]:
     """Parse every file or AMI meeting under ``paths``, lazily, one Item each."""
     for path in paths:
         if not path.exists():
@@ -71,28 +77,47 @@ def discover(paths: list[Path], *, fmt: str | None = None, title: str | None = N
                     # annotated segment (ES2002c by 1.3 s): the video is as long as both.
                     last = max((s.end_ms for s in t.segments), default=0)
                     duration = max(t.duration_ms or 0, last) or None
-                    yield Item(f"{path}/{meeting.meeting_id}", t, VideoCreate(
-                        title=meeting.meeting_id, language=language or "en",
-                        duration_ms=duration, metadata={"corpus": "AMI", "meeting_id": meeting.meeting_id},
-                        tags=["ami"]))
+                    yield Item(
+                        f"{path}/{meeting.meeting_id}",
+                        t,
+                        VideoCreate(
+                            title=meeting.meeting_id,
+                            language=language or "en",
+                            duration_ms=duration,
+                            metadata={"corpus": "AMI", "meeting_id": meeting.meeting_id},
+                            tags=["ami"],
+                        ),
+                    )
             except TranscriptFormatError as exc:
                 yield Item(str(path), None, None, str(exc))
             continue
         for file in _files(path):
             try:
                 data = file.read_bytes()
-                parsed = parse_file(data, source=str(file), fmt=fmt or EXTENSIONS.get(file.suffix.lower()),
-                                    encoding=encoding, max_bytes=max_bytes)
+                parsed = parse_file(
+                    data,
+                    source=str(file),
+                    fmt=fmt or EXTENSIONS.get(file.suffix.lower()),
+                    encoding=encoding,
+                    max_bytes=max_bytes,
+                )
             except (MediabaseError, OSError) as exc:
                 yield Item(str(file), None, None, str(exc))
                 continue
-            yield Item(str(file), parsed, VideoCreate(
-                title=title or parsed.title or file.stem, language=language or parsed.language,
-                metadata={"source_file": file.name}))
+            yield Item(
+                str(file),
+                parsed,
+                VideoCreate(
+                    title=title or parsed.title or file.stem,
+                    language=language or parsed.language,
+                    metadata={"source_file": file.name},
+                ),
+            )
 
 
-async def ingest(db: Database, p: Principal, items: Iterator[Item],
-                 on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+async def ingest(
+    db: Database, p: Principal, items: Iterator[Item], on_done: Callable[[Outcome], None] | None = None
+) -> list[Outcome]:
     """Load each item in its own transaction; collect what loaded and what was refused."""
     outcomes: list[Outcome] = []
     for item in items:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID
 
@@ -47,13 +46,20 @@ def _validate(parsed: ParsedTranscript) -> None:
 def _words(s: Segment) -> Jsonb | None:
     if not s.words:
         return None
-    return Jsonb([{"text": w.text, "start_ms": w.start_ms, "end_ms": w.end_ms, "confidence": w.confidence}
-                  for w in s.words])
+    return Jsonb(
+        [{"text": w.text, "start_ms": w.start_ms, "end_ms": w.end_ms, "confidence": w.confidence} for w in s.words]
+    )
 
 
-async def ingest_into(conn: Conn, p: Principal, video_id: UUID, parsed: ParsedTranscript, *,
-                      source: TranscriptSource = TranscriptSource.upload,
-                      language: str | None = None) -> IngestResult:
+async def ingest_into(
+    conn: Conn,
+    p: Principal,
+    video_id: UUID,
+    parsed: ParsedTranscript,
+    *,
+    source: TranscriptSource = TranscriptSource.upload,
+    language: str | None = None,
+) -> IngestResult:
     """Add ``parsed`` as the new current transcript of a video, inside the open transaction."""
     _validate(parsed)
     org = p.organization_id
@@ -62,43 +68,84 @@ async def ingest_into(conn: Conn, p: Principal, video_id: UUID, parsed: ParsedTr
         raise NotFound("video not found")
     if video["author_id"] != p.user_id and not p.can(Role.ADMIN):
         raise Forbidden("only the video's author or an ADMIN may add transcripts")
-    version = (await (await conn.execute(Q.next_version, {"org": org, "video_id": video_id})).fetchone() or {})["version"]
+    version = (await (await conn.execute(Q.next_version, {"org": org, "video_id": video_id})).fetchone() or {})[
+        "version"
+    ]
     await conn.execute(Q.retire_current, {"org": org, "video_id": video_id})
     cur = conn.cursor(row_factory=class_row(Transcript))
-    transcript = await (await cur.execute(Q.insert_transcript, {
-        "org": org, "video_id": video_id, "language": language or parsed.language or video["language"],
-        "source": source.value, "version": version, "format": parsed.format, "source_name": parsed.source[:1000],
-        "segment_count": len(parsed.segments), "created_by": p.user_id,
-    })).fetchone()
+    transcript = await (
+        await cur.execute(
+            Q.insert_transcript,
+            {
+                "org": org,
+                "video_id": video_id,
+                "language": language or parsed.language or video["language"],
+                "source": source.value,
+                "version": version,
+                "format": parsed.format,
+                "source_name": parsed.source[:1000],
+                "segment_count": len(parsed.segments),
+                "created_by": p.user_id,
+            },
+        )
+    ).fetchone()
     assert transcript is not None
     labels = sorted({s.speaker for s in parsed.segments if s.speaker})
     speaker_ids: dict[str, UUID] = {}
     if labels:
-        rows = await (await conn.execute(Q.upsert_speakers, {
-            "org": org, "video_id": video_id, "labels": labels,
-            "names": [parsed.speakers.get(label) for label in labels],
-        })).fetchall()
+        rows = await (
+            await conn.execute(
+                Q.upsert_speakers,
+                {
+                    "org": org,
+                    "video_id": video_id,
+                    "labels": labels,
+                    "names": [parsed.speakers.get(label) for label in labels],
+                },
+            )
+        ).fetchall()
         speaker_ids = {r["label"]: r["id"] for r in rows}
     await conn.execute(Q.create_stage)
     async with conn.cursor().copy(Q.copy_stage) as copy:
         copy.set_types(["int4", "int8", "int8", "uuid", "text", "float4", "jsonb"])
         for seq, s in enumerate(parsed.segments):
-            await copy.write_row((seq, s.start_ms, s.end_ms, speaker_ids.get(s.speaker) if s.speaker else None,
-                                  s.text, s.confidence, _words(s)))
+            await copy.write_row(
+                (
+                    seq,
+                    s.start_ms,
+                    s.end_ms,
+                    speaker_ids.get(s.speaker) if s.speaker else None,
+                    s.text,
+                    s.confidence,
+                    _words(s),
+                )
+            )
     await conn.execute(Q.insert_from_stage, {"org": org, "transcript_id": transcript.id, "video_id": video_id})
     return IngestResult(video_id=video_id, transcript=transcript, speakers=len(labels))
 
 
-async def ingest_transcript(db: Database, p: Principal, video_id: UUID, parsed: ParsedTranscript, *,
-                            source: TranscriptSource = TranscriptSource.upload,
-                            language: str | None = None) -> IngestResult:
+async def ingest_transcript(
+    db: Database,
+    p: Principal,
+    video_id: UUID,
+    parsed: ParsedTranscript,
+    *,
+    source: TranscriptSource = TranscriptSource.upload,
+    language: str | None = None,
+) -> IngestResult:
     """One transaction: a failure anywhere writes nothing."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
         return await ingest_into(conn, p, video_id, parsed, source=source, language=language)
 
 
-async def ingest_new_video(db: Database, p: Principal, video: VideoCreate, parsed: ParsedTranscript, *,
-                           source: TranscriptSource = TranscriptSource.upload) -> IngestResult:
+async def ingest_new_video(
+    db: Database,
+    p: Principal,
+    video: VideoCreate,
+    parsed: ParsedTranscript,
+    *,
+    source: TranscriptSource = TranscriptSource.upload,
+) -> IngestResult:
     """Create a video and its first transcript in one transaction."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
         created = await insert_video(conn, p, video)
@@ -106,15 +153,19 @@ async def ingest_new_video(db: Database, p: Principal, video: VideoCreate, parse
 
 
 def upload_to_parsed(upload: TranscriptUpload, source_name: str = "request body") -> ParsedTranscript:
-    segments = [Segment(start_ms=s.start_ms, end_ms=s.end_ms, text=s.text, speaker=s.speaker,
-                        confidence=s.confidence) for s in upload.segments]
+    segments = [
+        Segment(start_ms=s.start_ms, end_ms=s.end_ms, text=s.text, speaker=s.speaker, confidence=s.confidence)
+        for s in upload.segments
+    ]
     return ParsedTranscript(format="json", source=source_name, segments=segments, language=upload.language)
 
 
 async def list_transcripts(db: Database, p: Principal, video_id: UUID) -> list[Transcript]:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         cur = conn.cursor(row_factory=class_row(Transcript))
-        rows = await (await cur.execute(Q.list_transcripts, {"org": p.organization_id, "video_id": video_id})).fetchall()
+        rows = await (
+            await cur.execute(Q.list_transcripts, {"org": p.organization_id, "video_id": video_id})
+        ).fetchall()
         if not rows:
             await _video_exists(conn, p, video_id)
         return rows
@@ -128,17 +179,28 @@ async def _video_exists(conn: Conn, p: Principal, video_id: UUID) -> None:
 
 async def get_transcript(conn: Conn, p: Principal, video_id: UUID, transcript_id: UUID | None) -> Transcript:
     cur = conn.cursor(row_factory=class_row(Transcript))
-    row = await (await cur.execute(Q.get_transcript, {
-        "org": p.organization_id, "video_id": video_id, "transcript_id": transcript_id})).fetchone()
+    row = await (
+        await cur.execute(
+            Q.get_transcript, {"org": p.organization_id, "video_id": video_id, "transcript_id": transcript_id}
+        )
+    ).fetchone()
     if row is None:
         await _video_exists(conn, p, video_id)
         raise NotFound("transcript not found" if transcript_id else "this video has no transcript yet")
     return row
 
 
-async def segments(db: Database, p: Principal, video_id: UUID, *, from_ms: int = 0, to_ms: int | None = None,
-                   transcript_id: UUID | None = None, speaker_id: UUID | None = None,
-                   limit: int = 10_000) -> tuple[Transcript, list[SegmentOut]]:
+async def segments(
+    db: Database,
+    p: Principal,
+    video_id: UUID,
+    *,
+    from_ms: int = 0,
+    to_ms: int | None = None,
+    transcript_id: UUID | None = None,
+    speaker_id: UUID | None = None,
+    limit: int = 10_000,
+) -> tuple[Transcript, list[SegmentOut]]:
     """Segments of a video's transcript (current by default) that overlap [from_ms, to_ms)."""
     if from_ms < 0 or (to_ms is not None and to_ms < from_ms):
         raise Invalid("the time range must satisfy 0 <= from_ms <= to_ms", field="from_ms")
@@ -146,19 +208,32 @@ async def segments(db: Database, p: Principal, video_id: UUID, *, from_ms: int =
         await _video_exists(conn, p, video_id)
         transcript = await get_transcript(conn, p, video_id, transcript_id)
         cur = conn.cursor(row_factory=class_row(SegmentOut))
-        rows = await (await cur.execute(Q.segments, {
-            "org": p.organization_id, "video_id": video_id, "transcript_id": transcript.id,
-            "from_ms": from_ms, "to_ms": to_ms if to_ms is not None else 2**62,
-            "speaker_id": speaker_id, "limit": limit})).fetchall()
+        rows = await (
+            await cur.execute(
+                Q.segments,
+                {
+                    "org": p.organization_id,
+                    "video_id": video_id,
+                    "transcript_id": transcript.id,
+                    "from_ms": from_ms,
+                    "to_ms": to_ms if to_ms is not None else 2**62,
+                    "speaker_id": speaker_id,
+                    "limit": limit,
+                },
+            )
+        ).fetchall()
     return transcript, rows
 
 
-async def export(db: Database, p: Principal, video_id: UUID, fmt: ExportFormat,
-                 transcript_id: UUID | None = None) -> str:
+async def export(
+    db: Database, p: Principal, video_id: UUID, fmt: ExportFormat, transcript_id: UUID | None = None
+) -> str:
     """The transcript as SubRip, WebVTT or JSON; re-importing it gives the same times and text."""
     _, rows = await segments(db, p, video_id, transcript_id=transcript_id, limit=10**7)
-    segs = [Segment(start_ms=r.start_ms, end_ms=r.end_ms, text=r.text, speaker=r.speaker, confidence=r.confidence)
-            for r in rows]
+    segs = [
+        Segment(start_ms=r.start_ms, end_ms=r.end_ms, text=r.text, speaker=r.speaker, confidence=r.confidence)
+        for r in rows
+    ]
     if fmt is ExportFormat.srt:
         return write_srt(segs)
     if fmt is ExportFormat.vtt:
@@ -166,16 +241,14 @@ async def export(db: Database, p: Principal, video_id: UUID, fmt: ExportFormat,
     return write_json(segs)
 
 
-
-
-def parse_file(data: bytes, *, source: str, fmt: str | None = None, encoding: str | None = None,
-               max_bytes: int | None = None) -> ParsedTranscript:
+def parse_file(
+    data: bytes, *, source: str, fmt: str | None = None, encoding: str | None = None, max_bytes: int | None = None
+) -> ParsedTranscript:
     """Parse an uploaded or read file; format errors become Invalid (file, line and reason)."""
     from mediabase.transcripts.formats import DEFAULT_MAX_BYTES, TranscriptFormatError, parse_bytes
 
     try:
-        return parse_bytes(data, source=source, format=fmt, encoding=encoding,
-                           max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+        return parse_bytes(data, source=source, format=fmt, encoding=encoding, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
     except TranscriptFormatError as exc:
         raise Invalid(str(exc), field="file", line=exc.line) from exc
     except LookupError as exc:  # an unknown --encoding name

@@ -33,8 +33,11 @@ async def update_organization(db: DbDep, p: PrincipalDep, data: OrganizationUpda
     return await service.update_organization(db, p, data)
 
 
-@router.post("/organizations", status_code=status.HTTP_201_CREATED,
-             summary="Create a new organization owned by the caller's user")
+@router.post(
+    "/organizations",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a new organization owned by the caller's user",
+)
 async def create_organization(system: SystemDbDep, p: PrincipalDep, data: OrganizationCreate) -> Organization:
     return await service.create_organization(system, data, p.user_id)
 
@@ -44,8 +47,11 @@ async def list_members(db: DbDep, p: PrincipalDep) -> list[Member]:
     return await service.list_members(db, p)
 
 
-@router.post("/members", status_code=status.HTTP_201_CREATED,
-             summary="Add a member by email, creating the user if needed (ADMIN)")
+@router.post(
+    "/members",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a member by email, creating the user if needed (ADMIN)",
+)
 async def add_member(db: DbDep, system: SystemDbDep, p: PrincipalDep, data: MemberAdd) -> Member:
     return await service.add_member(db, system, p, data)
 
@@ -65,8 +71,11 @@ async def list_keys(db: DbDep, p: PrincipalDep) -> list[ApiKey]:
     return await service.list_api_keys(db, p)
 
 
-@router.post("/keys", status_code=status.HTTP_201_CREATED,
-             summary="Create an API key for a member (OWNER); the key is shown once")
+@router.post(
+    "/keys",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an API key for a member (OWNER); the key is shown once",
+)
 async def create_key(db: DbDep, p: PrincipalDep, data: ApiKeyCreate) -> ApiKeyCreated:
     return await service.create_api_key(db, p, data)
 

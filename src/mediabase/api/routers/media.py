@@ -45,13 +45,32 @@ def _group_routes(kind: GroupKind) -> None:
     async def delete(db: DbDep, p: PrincipalDep, group_id: UUID) -> None:
         await service.delete_group(db, p, kind, group_id)
 
-    router.add_api_route(f"/{kind.value}", create, methods=["POST"], status_code=201, tags=[kind.value],
-                         summary=f"Create a {singular} (ADMIN)", name=f"create_{singular}")
-    router.add_api_route(f"/{kind.value}", list_, methods=["GET"], tags=[kind.value],
-                         summary=f"List {kind.value}", name=f"list_{kind.value}")
-    router.add_api_route(f"/{kind.value}/{{group_id}}", delete, methods=["DELETE"], status_code=204,
-                         tags=[kind.value], summary=f"Delete a {singular}; its videos stay (ADMIN)",
-                         name=f"delete_{singular}")
+    router.add_api_route(
+        f"/{kind.value}",
+        create,
+        methods=["POST"],
+        status_code=201,
+        tags=[kind.value],
+        summary=f"Create a {singular} (ADMIN)",
+        name=f"create_{singular}",
+    )
+    router.add_api_route(
+        f"/{kind.value}",
+        list_,
+        methods=["GET"],
+        tags=[kind.value],
+        summary=f"List {kind.value}",
+        name=f"list_{kind.value}",
+    )
+    router.add_api_route(
+        f"/{kind.value}/{{group_id}}",
+        delete,
+        methods=["DELETE"],
+        status_code=204,
+        tags=[kind.value],
+        summary=f"Delete a {singular}; its videos stay (ADMIN)",
+        name=f"delete_{singular}",
+    )
 
 
 for _kind in GroupKind:
@@ -80,9 +99,18 @@ async def list_videos(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[Video]:
-    f = VideoFilter(channel_id=channel_id, series_id=series_id, collection_id=collection_id, author_id=author_id,
-                    tag=tag, language=language, status=status, recorded_from=recorded_from,
-                    recorded_to=recorded_to, deleted=deleted)
+    f = VideoFilter(
+        channel_id=channel_id,
+        series_id=series_id,
+        collection_id=collection_id,
+        author_id=author_id,
+        tag=tag,
+        language=language,
+        status=status,
+        recorded_from=recorded_from,
+        recorded_to=recorded_to,
+        deleted=deleted,
+    )
     return await service.list_videos(db, p, f, limit=limit, cursor=cursor)
 
 
@@ -96,8 +124,12 @@ async def update_video(db: DbDep, p: PrincipalDep, video_id: UUID, data: VideoUp
     return await service.update_video(db, p, video_id, data)
 
 
-@router.delete("/videos/{video_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["videos"],
-               summary="Soft-delete a video (author or ADMIN); restore brings it back")
+@router.delete(
+    "/videos/{video_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["videos"],
+    summary="Soft-delete a video (author or ADMIN); restore brings it back",
+)
 async def delete_video(db: DbDep, p: PrincipalDep, video_id: UUID) -> None:
     await service.delete_video(db, p, video_id)
 
@@ -132,10 +164,10 @@ async def list_speakers(db: DbDep, p: PrincipalDep, video_id: UUID) -> list[Spea
     return await service.list_speakers(db, p, video_id)
 
 
-@router.patch("/videos/{video_id}/speakers/{speaker_id}", tags=["speakers"],
-              summary="Name a speaker or link it to a person")
-async def update_speaker(db: DbDep, p: PrincipalDep, video_id: UUID, speaker_id: UUID,
-                         data: SpeakerUpdate) -> Speaker:
+@router.patch(
+    "/videos/{video_id}/speakers/{speaker_id}", tags=["speakers"], summary="Name a speaker or link it to a person"
+)
+async def update_speaker(db: DbDep, p: PrincipalDep, video_id: UUID, speaker_id: UUID, data: SpeakerUpdate) -> Speaker:
     return await service.update_speaker(db, p, video_id, speaker_id, data)
 
 

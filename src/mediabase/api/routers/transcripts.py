@@ -25,15 +25,21 @@ router = APIRouter(tags=["transcripts"])
 LANG = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
 
-@router.post("/videos/{video_id}/transcripts", status_code=status.HTTP_201_CREATED,
-             summary="Add a transcript from JSON segments; it becomes the current one")
+@router.post(
+    "/videos/{video_id}/transcripts",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a transcript from JSON segments; it becomes the current one",
+)
 async def upload_json(db: DbDep, p: PrincipalDep, video_id: UUID, data: TranscriptUpload) -> IngestResult:
     parsed = service.upload_to_parsed(data)
     return await service.ingest_transcript(db, p, video_id, parsed, source=data.source, language=data.language)
 
 
-@router.post("/videos/{video_id}/transcripts/file", status_code=status.HTTP_201_CREATED,
-             summary="Add a transcript from a file: SRT, WebVTT, Whisper JSON or a JSON segment list")
+@router.post(
+    "/videos/{video_id}/transcripts/file",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a transcript from a file: SRT, WebVTT, Whisper JSON or a JSON segment list",
+)
 async def upload_file(
     db: DbDep,
     p: PrincipalDep,
@@ -49,8 +55,7 @@ async def upload_file(
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise TooLarge(f"the file is larger than {limit} bytes")
-    parsed = service.parse_file(data, source=file.filename or "upload", fmt=format, encoding=encoding,
-                                max_bytes=limit)
+    parsed = service.parse_file(data, source=file.filename or "upload", fmt=format, encoding=encoding, max_bytes=limit)
     return await service.ingest_transcript(db, p, video_id, parsed, source=source, language=language)
 
 
@@ -64,8 +69,9 @@ class SegmentPage(BaseModel):
     segments: list[SegmentOut]
 
 
-@router.get("/videos/{video_id}/segments",
-            summary="Segments overlapping a time range (current transcript unless one is named)")
+@router.get(
+    "/videos/{video_id}/segments", summary="Segments overlapping a time range (current transcript unless one is named)"
+)
 async def segments(
     db: DbDep,
     p: PrincipalDep,
@@ -76,18 +82,26 @@ async def segments(
     transcript_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> SegmentPage:
-    transcript, rows = await service.segments(db, p, video_id, from_ms=from_ms, to_ms=to_ms,
-                                              speaker_id=speaker_id, transcript_id=transcript_id, limit=limit)
+    transcript, rows = await service.segments(
+        db, p, video_id, from_ms=from_ms, to_ms=to_ms, speaker_id=speaker_id, transcript_id=transcript_id, limit=limit
+    )
     return SegmentPage(transcript=transcript, segments=rows)
 
 
-MEDIA_TYPES = {ExportFormat.srt: "application/x-subrip", ExportFormat.vtt: "text/vtt",
-               ExportFormat.json: "application/json"}
+MEDIA_TYPES = {
+    ExportFormat.srt: "application/x-subrip",
+    ExportFormat.vtt: "text/vtt",
+    ExportFormat.json: "application/json",
+}
 
 
-@router.get("/videos/{video_id}/export", summary="The transcript as SRT, WebVTT or JSON",
-            response_class=Response)
-async def export(db: DbDep, p: PrincipalDep, video_id: UUID, format: ExportFormat = ExportFormat.vtt,
-                 transcript_id: UUID | None = None) -> Response:
+@router.get("/videos/{video_id}/export", summary="The transcript as SRT, WebVTT or JSON", response_class=Response)
+async def export(
+    db: DbDep,
+    p: PrincipalDep,
+    video_id: UUID,
+    format: ExportFormat = ExportFormat.vtt,
+    transcript_id: UUID | None = None,
+) -> Response:
     text = await service.export(db, p, video_id, format, transcript_id)
     return Response(text, media_type=f"{MEDIA_TYPES[format]}; charset=utf-8")

@@ -42,11 +42,20 @@ async def demo(system: Database) -> str:
     await _ensure_org(system, DEMO_SLUG, "Demo: AMI remote-control design team")
     principal = await identity.acting_owner(system, DEMO_SLUG)
     async with system.transaction(principal.organization_id) as conn:
-        have = {r["m"] for r in await (await conn.execute(
-            "SELECT metadata->>'meeting_id' AS m FROM videos WHERE organization_id = %s",
-            (principal.organization_id,))).fetchall()}
-    items = (i for i in bulk.discover([demo_corpus()], fmt="ami")
-             if i.video is None or i.video.metadata.get("meeting_id") not in have)
+        have = {
+            r["m"]
+            for r in await (
+                await conn.execute(
+                    "SELECT metadata->>'meeting_id' AS m FROM videos WHERE organization_id = %s",
+                    (principal.organization_id,),
+                )
+            ).fetchall()
+        }
+    items = (
+        i
+        for i in bulk.discover([demo_corpus()], fmt="ami")
+        if i.video is None or i.video.metadata.get("meeting_id") not in have
+    )
     outcomes = await bulk.ingest(system, principal, items)
     errors = [o.error for o in outcomes if o.error]
     if errors:
@@ -54,8 +63,10 @@ async def demo(system: Database) -> str:
 
         raise MediabaseError("demo seed failed: " + "; ".join(e for e in errors if e))
     loaded = sum(o.segments for o in outcomes)
-    return (f"demo seed: organization '{DEMO_SLUG}' has the AMI ES2002 meetings "
-            f"({len(outcomes)} loaded now, {loaded} segments; {len(have)} were already there)")
+    return (
+        f"demo seed: organization '{DEMO_SLUG}' has the AMI ES2002 meetings "
+        f"({len(outcomes)} loaded now, {loaded} segments; {len(have)} were already there)"
+    )
 
 
 async def test(system: Database) -> str:
@@ -70,14 +81,23 @@ async def test(system: Database) -> str:
         await _ensure_org(system, slug, f"Test {slug[-1].upper()}")
         p = await identity.acting_owner(system, slug)
         async with system.transaction(p.organization_id) as conn:
-            exists = await (await conn.execute(
-                "SELECT 1 FROM videos WHERE organization_id = %s AND title = 'seed video'",
-                (p.organization_id,))).fetchone()
+            exists = await (
+                await conn.execute(
+                    "SELECT 1 FROM videos WHERE organization_id = %s AND title = 'seed video'", (p.organization_id,)
+                )
+            ).fetchone()
         if exists:
             continue
-        parsed = ParsedTranscript(format="json", source="seed", segments=[
-            Segment(start_ms=i * 2000, end_ms=i * 2000 + 1500, text=f"{w} segment {i}", speaker="A" if i % 2 else "B")
-            for i, w in enumerate(words)])
+        parsed = ParsedTranscript(
+            format="json",
+            source="seed",
+            segments=[
+                Segment(
+                    start_ms=i * 2000, end_ms=i * 2000 + 1500, text=f"{w} segment {i}", speaker="A" if i % 2 else "B"
+                )
+                for i, w in enumerate(words)
+            ],
+        )
         await ingest_new_video(system, p, VideoCreate(title="seed video", language="en"), parsed)
         made += 1
     return f"test seed: {made} video(s) created in test-a/test-b"

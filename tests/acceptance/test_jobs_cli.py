@@ -1,0 +1,45 @@
+"""``mediabase jobs …`` and ``mediabase partitions …`` as an operator runs them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import psycopg
+
+from tests.acceptance.cli import mediabase
+
+
+def test_jobs_and_partitions_commands(migrated_url: str) -> None:
+    with psycopg.connect(migrated_url, autocommit=True) as conn:
+        org = conn.execute("INSERT INTO mediabase.organizations (name, slug) VALUES ('Ops', 'ops') RETURNING id").fetchone()
+        assert org is not None
+        ids = [r[0] for r in conn.execute(
+            "INSERT INTO mediabase.jobs (organization_id, type, status, completed_at, error_code, stage) VALUES"
+            " (%s, 'demo.cli', 'queued', NULL, NULL, 'pending'),"
+            " (%s, 'demo.cli', 'failed', now(), 'boom', 'error') RETURNING id", (org[0], org[0])).fetchall()]
+    queued, failed = (str(i) for i in ids)
+
+    listed = mediabase("jobs", "list", "--json", url=migrated_url)
+    assert listed.returncode == 0, listed.stderr
+    assert {j["id"]: j["status"] for j in json.loads(listed.stdout)} == {queued: "queued", failed: "failed"}
+    shown = mediabase("jobs", "show", failed, "--json", url=migrated_url)
+    assert json.loads(shown.stdout)["error_code"] == "boom"
+
+    retried = mediabase("jobs", "retry", failed, url=migrated_url)
+    assert retried.returncode == 0 and "queued again" in retried.stdout
+    assert mediabase("jobs", "retry", failed, url=migrated_url).returncode == 1  # not failed any more
+    cancelled = mediabase("jobs", "cancel", queued, url=migrated_url)
+    assert cancelled.returncode == 0 and "cancelled" in cancelled.stdout
+    missing = mediabase("jobs", "show", "01900000-0000-7000-8000-000000000000", url=migrated_url)
+    assert missing.returncode == 1 and "no job" in missing.stderr
+    stats = json.loads(mediabase("jobs", "stats", "--json", url=migrated_url).stdout)
+    assert {(s["status"], s["jobs"]) for s in stats} == {("queued", 1), ("cancelled", 1)}
+    assert mediabase("jobs", "limit", "demo.cli", "3", url=migrated_url).returncode == 0
+
+    ensured = mediabase("partitions", "ensure", "--months-ahead", "1", url=migrated_url)
+    assert ensured.returncode == 0 and f"jobs_{datetime.now(UTC):%Y_%m}" in ensured.stdout
+    status = json.loads(mediabase("partitions", "status", "--json", url=migrated_url).stdout)
+    assert [p["name"] for p in status][0] == "jobs_default" and len(status) == 3
+    pruned = mediabase("partitions", "prune", url=migrated_url)
+    assert pruned.returncode == 0 and "nothing to drop" in pruned.stdout
