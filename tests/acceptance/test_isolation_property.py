@@ -107,7 +107,7 @@ def call(c: TestClient, w: World, org: int, role: int, op: str, target: int, pic
         r = c.get("/people", headers=hdr)
     else:
         r = c.get(f"/videos/{vid}/transcripts", headers=hdr)
-    body: Any = r.json() if "json" in r.headers.get("content-type", "") else r.text
+    body: Any = r.json() if r.content and "json" in r.headers.get("content-type", "") else r.text
     return (
         r.status_code,
         body,

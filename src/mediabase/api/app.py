@@ -25,18 +25,15 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         migrator = Migrator(db_url, settings)
         await migrator.ensure_current()
         db = Database(db_url, settings)
-        system_db = Database(db_url, settings.model_copy(update={"pool_max_size": 4, "pool_min_size": 0}), role="")
         await db.open()
-        await system_db.open()
         app.state.db = db
-        app.state.system_db = system_db
+        app.state.system_db = await db.as_system()
         app.state.migrator = migrator
         app.state.settings = settings
         try:
             yield
         finally:
             await db.close()
-            await system_db.close()
 
     app = FastAPI(
         title="mediabase",

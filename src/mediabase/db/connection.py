@@ -45,6 +45,7 @@ class Database:
         self.url = url
         self.settings = settings
         self.role = APP_ROLE if role is None else role
+        self._system: Database | None = None
         self.pool: AsyncConnectionPool[psycopg.AsyncConnection[dict[str, Any]]] = AsyncConnectionPool(
             url,
             min_size=settings.pool_min_size,
@@ -84,7 +85,26 @@ class Database:
             raise
 
     async def close(self) -> None:
+        if self._system is not None:
+            await self._system.close()
+            self._system = None
         await self.pool.close()
+
+    async def as_system(self) -> Database:
+        """The owner-role twin of this pool (no RLS), opened on first use, closed with it.
+
+        Only for what crosses tenants by nature (authentication, creating users and
+        organizations) or what PostgreSQL refuses under row-level security (COPY FROM,
+        used by bulk ingest); such code filters by organization explicitly.
+        """
+        if not self.role:
+            return self
+        if self._system is None:
+            small = self.settings.model_copy(update={"pool_min_size": 0, "pool_max_size": 4})
+            system = Database(self.url, small, role="")
+            await system.open()
+            self._system = system
+        return self._system
 
     async def __aenter__(self) -> Database:
         await self.open()

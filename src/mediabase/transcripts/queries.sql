@@ -26,22 +26,12 @@ ON CONFLICT (organization_id, video_id, label)
    DO UPDATE SET display_name = coalesce(speakers.display_name, EXCLUDED.display_name)
 RETURNING id, label;
 
--- name: create_stage
--- PostgreSQL refuses COPY FROM into a table under row-level security, so segments are
--- copied into a session-local staging table and moved with one INSERT … SELECT, which the
--- tenant policy checks. Created once per connection, emptied at every commit or rollback.
-CREATE TEMP TABLE IF NOT EXISTS segment_stage (
-    seq integer, start_ms bigint, end_ms bigint, speaker_id uuid, text text, confidence real, words jsonb
-) ON COMMIT DELETE ROWS;
-
--- name: copy_stage
-COPY segment_stage (seq, start_ms, end_ms, speaker_id, text, confidence, words) FROM STDIN (FORMAT BINARY);
-
--- name: insert_from_stage
-INSERT INTO transcript_segments (organization_id, transcript_id, video_id, seq, start_ms, end_ms,
-                                 speaker_id, text, confidence, words)
-SELECT %(org)s, %(transcript_id)s, %(video_id)s, seq, start_ms, end_ms, speaker_id, text, confidence, words
-  FROM segment_stage;
+-- name: copy_segments
+-- PostgreSQL refuses COPY FROM into a table under row-level security, so ingest runs on
+-- the system (owner) connection; every row carries the caller's organization and the
+-- composite foreign keys tie it to that organization's transcript, video and speakers.
+COPY transcript_segments (organization_id, transcript_id, video_id, seq, start_ms, end_ms,
+                          speaker_id, text, confidence, words) FROM STDIN (FORMAT BINARY);
 
 -- name: list_transcripts
 SELECT id, video_id, language, source, version, is_current, format, source_name, segment_count,

@@ -60,7 +60,12 @@ async def ingest_into(
     source: TranscriptSource = TranscriptSource.upload,
     language: str | None = None,
 ) -> IngestResult:
-    """Add ``parsed`` as the new current transcript of a video, inside the open transaction."""
+    """Add ``parsed`` as the new current transcript of a video, inside the open transaction.
+
+    The transaction must be the owner's (PostgreSQL refuses COPY FROM under row-level
+    security): every statement here names the caller's organization explicitly, and the
+    composite foreign keys hold each row to that organization's video and transcript.
+    """
     _validate(parsed)
     org = p.organization_id
     video = await (await conn.execute(Q.lock_video, {"org": org, "video_id": video_id})).fetchone()
@@ -105,22 +110,13 @@ async def ingest_into(
             )
         ).fetchall()
         speaker_ids = {r["label"]: r["id"] for r in rows}
-    await conn.execute(Q.create_stage)
-    async with conn.cursor().copy(Q.copy_stage) as copy:
-        copy.set_types(["int4", "int8", "int8", "uuid", "text", "float4", "jsonb"])
+    async with conn.cursor().copy(Q.copy_segments) as copy:
+        copy.set_types(["uuid", "uuid", "uuid", "int4", "int8", "int8", "uuid", "text", "float4", "jsonb"])
         for seq, s in enumerate(parsed.segments):
+            speaker = speaker_ids.get(s.speaker) if s.speaker else None
             await copy.write_row(
-                (
-                    seq,
-                    s.start_ms,
-                    s.end_ms,
-                    speaker_ids.get(s.speaker) if s.speaker else None,
-                    s.text,
-                    s.confidence,
-                    _words(s),
-                )
+                (org, transcript.id, video_id, seq, s.start_ms, s.end_ms, speaker, s.text, s.confidence, _words(s))
             )
-    await conn.execute(Q.insert_from_stage, {"org": org, "transcript_id": transcript.id, "video_id": video_id})
     return IngestResult(video_id=video_id, transcript=transcript, speakers=len(labels))
 
 
@@ -133,8 +129,9 @@ async def ingest_transcript(
     source: TranscriptSource = TranscriptSource.upload,
     language: str | None = None,
 ) -> IngestResult:
-    """One transaction: a failure anywhere writes nothing."""
-    async with db.transaction(p.organization_id, p.user_id) as conn:
+    """One transaction: a failure anywhere writes nothing. Runs on the owner pool (COPY)."""
+    system = await db.as_system()
+    async with system.transaction(p.organization_id, p.user_id) as conn:
         return await ingest_into(conn, p, video_id, parsed, source=source, language=language)
 
 
@@ -146,8 +143,9 @@ async def ingest_new_video(
     *,
     source: TranscriptSource = TranscriptSource.upload,
 ) -> IngestResult:
-    """Create a video and its first transcript in one transaction."""
-    async with db.transaction(p.organization_id, p.user_id) as conn:
+    """Create a video and its first transcript in one transaction (on the owner pool, for COPY)."""
+    system = await db.as_system()
+    async with system.transaction(p.organization_id, p.user_id) as conn:
         created = await insert_video(conn, p, video)
         return await ingest_into(conn, p, created.id, parsed, source=source, language=video.language)
 

@@ -1,0 +1,50 @@
+"""Render the reference of every command as Markdown: ``python -m mediabase.cli.docgen > docs/cli.md``.
+
+A test compares ``docs/cli.md`` with this output, so the documentation cannot drift from
+the commands, and fails for any command without help text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from typing import Any
+
+import typer.main
+
+from mediabase.cli.main import app
+
+
+def walk(cmd: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every command and group under ``cmd``, depth first, in name order."""
+    yield path, cmd
+    for name in sorted(getattr(cmd, "commands", {})):
+        yield from walk(cmd.commands[name], (*path, name))
+
+
+def _param(p: Any) -> str:
+    if p.param_type_name == "argument":
+        optional = "" if p.required else " (optional)"
+        return f"| `{(p.name or '').upper()}` | {(getattr(p, 'help', None) or '').replace('|', '/')}{optional} | argument |"
+    names = ", ".join(f"`{o}`" for o in p.opts + p.secondary_opts)
+    default = "" if p.default in (None, False) or p.is_flag and not p.default else f" (default: `{p.default}`)"
+    return f"| {names} | {(p.help or '').replace('|', '/')}{default} | option |"
+
+
+def render() -> str:
+    root = typer.main.get_command(app)
+    out = ["# Command reference", "",
+           "Generated from the commands' own help (`python -m mediabase.cli.docgen > docs/cli.md`);",
+           "`mediabase COMMAND --help` says the same in a terminal.", ""]
+    for path, cmd in walk(root):
+        if not path or getattr(cmd, "hidden", False):
+            continue
+        out += [f"## `mediabase {' '.join(path)}`", "", (cmd.help or "").strip(), ""]
+        params = [p for p in cmd.params if p.name not in ("help",) and not getattr(p, "hidden", False)]
+        if params and not hasattr(cmd, "commands"):
+            out += ["| parameter | meaning | kind |", "|---|---|---|", *(_param(p) for p in params), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
