@@ -160,3 +160,17 @@ def test_all_171_ami_meetings_ingest_with_the_corpus_segment_counts(migrated_url
     out = json.loads(r.stdout)
     assert len(out["loaded"]) == 171 and out["refused"] == []
     assert sum(o["segments"] for o in out["loaded"]) == expected == 93_637
+
+
+def test_psql_runs_on_the_current_database(migrated_url: str) -> None:
+    r = mediabase("psql", "-Atc", "select count(*) from schema_migrations", url=migrated_url)
+    assert r.returncode == 0, r.stderr
+    assert int(r.stdout.strip()) >= 5
+
+
+def test_seed_is_idempotent(migrated_url: str) -> None:
+    first = mediabase("seed", "test", url=migrated_url)
+    assert first.returncode == 0 and "2 video(s) created" in first.stdout
+    again = mediabase("seed", "test", url=migrated_url)
+    assert again.returncode == 0 and "0 video(s) created" in again.stdout
+    assert mediabase("seed", "nope", url=migrated_url).returncode == 1

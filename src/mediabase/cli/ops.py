@@ -34,14 +34,15 @@ def seed(
     console.print(run(_run()))
 
 
-def psql(
-    args: Annotated[list[str] | None, typer.Argument(help="Extra psql arguments, e.g. -c 'select 1'.")] = None,
-) -> None:
-    """Open a psql session on the current database (psql ships with the embedded server)."""
+def psql(ctx: typer.Context) -> None:
+    """Open a psql session on the current database (psql ships with the embedded server).
+
+    Extra arguments go to psql, e.g. mediabase psql -c 'select count(*) from videos'.
+    """
     url = database_url()
     exe = str(program("psql"))
     env = dict(os.environ, PGOPTIONS="-c search_path=mediabase,public")
-    os.execve(exe, [exe, url, *(args or [])], env)  # noqa: S606 - replace this process with psql
+    os.execve(exe, [exe, url, *ctx.args], env)  # noqa: S606 - replace this process with psql
 
 
 async def _doctor() -> tuple[list[tuple[str, bool, str]], dict[str, Any]]:
@@ -118,5 +119,8 @@ def doctor(as_json: JsonOpt = False) -> None:
 
 def register(app: typer.Typer) -> None:
     app.command(rich_help_panel="Operations")(seed)
-    app.command(rich_help_panel="Operations")(psql)
+    app.command(
+        rich_help_panel="Operations",
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": ["--help"]},
+    )(psql)
     app.command(rich_help_panel="Operations")(doctor)
