@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from charset_normalizer import from_bytes
 
@@ -20,6 +21,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 # Control characters that text files do not contain (tab, LF, VT, FF, CR excluded).
 _BINARY_CHARS = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\v\f\r")
 _BINARY_SAMPLE = 65536
+_WESTERN_SAMPLE = 262144
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _line_of(data: bytes, offset: int, encoding: str) -> int:
@@ -49,9 +52,11 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> str
     """Decode a transcript file.
 
     An explicit ``encoding`` wins (a leading U+FEFF is dropped). Otherwise a UTF-8/16/32
-    byte order mark decides (and is stripped); else strict UTF-8; else charset-normalizer
-    guesses a legacy encoding (cp1252, gb2312/gb18030, ...). Undecodable data and binary
-    data raise TranscriptFormatError.
+    byte order mark decides (and is stripped); else strict UTF-8 (UTF-16 when it is full of
+    NULs in every other byte: UTF-16 without a mark); else windows-1252 when
+    the bytes read as Western European text; else charset-normalizer guesses the legacy
+    encoding (gb2312/gb18030, windows-1251, ...). Undecodable data and binary data raise
+    TranscriptFormatError.
     """
     if encoding is not None:
         try:
@@ -66,18 +71,83 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> str
                 text = _strict(data, name, source, skip=len(bom))
                 break
         else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                text = _detect(data, source)
+            bomless = _bomless_utf16(data)
+            if bomless is not None:
+                text = bomless
+            else:
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    text = _detect(data, source)
     if looks_binary(text):
         raise TranscriptFormatError(source, None, "binary data, not a text file")
     return text
 
 
+# Non-letters that Western European windows-1252 text commonly holds.
+_WESTERN_PUNCT = frozenset(
+    "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026\u00ab\u00bb"
+    "\u00a1\u00bf\u00b0\u20ac\u00a3\u00a7\u00a9\u00ae\u00b7\u00a0\u2022\u2122"
+)
+
+
+def _western(data: bytes) -> str | None:
+    """The windows-1252 reading of data when it looks like Western European text.
+
+    Legacy subtitle files are most often windows-1252, and short ones fool statistical
+    detectors. Accepted when nearly every non-ASCII character is a letter or common
+    punctuation and stands beside ASCII (accents inside words), which text in CJK
+    double-byte or Cyrillic/Greek/Hebrew code pages does not. Czech/Slovak windows-1250
+    (r-caron read as o-slash, e-caron as i-grave, no a-ring/ae) is left to the detector.
+    Judged on the first 256 KiB.
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    sample = text[:_WESTERN_SAMPLE]
+    n = good = interior = 0
+    last = len(sample) - 1
+    for m in _NON_ASCII.finditer(sample):
+        i, ch = m.start(), m[0]
+        n += 1
+        if ch.isalpha() or ch in _WESTERN_PUNCT:
+            good += 1
+        if 0 < i < last and sample[i - 1] >= "\x80" and sample[i + 1] >= "\x80":
+            interior += 1
+    if n == 0:
+        return text
+    if good < 0.95 * n or interior > 0.1 * n:
+        return None
+    central = sample.count("\u00f8") + sample.count("\u00ec")  # o-slash, i-grave
+    if central > 0.1 * n and not any(c in sample for c in "\u00e5\u00e6\u00c5\u00c6"):
+        return None
+    return text
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 without a byte order mark: ASCII-range text has a NUL in every other byte."""
+    sample = data[:4096]
+    if len(sample) < 4 or sample.count(0) < len(sample) // 4:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    codec = "utf-16-le" if odd > 3 * even else "utf-16-be" if even > 3 * odd else None
+    if codec is None:
+        return None
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
 def _detect(data: bytes, source: str) -> str:
+    western = _western(data)
+    if western is not None:
+        return western
     try:
         best = from_bytes(data).best()
+        if best is None:  # short samples of real text can look chaotic: ask less
+            best = from_bytes(data, threshold=0.5).best()
     except Exception as e:  # a third-party heuristic: never let it escape as a crash
         raise TranscriptFormatError(source, None, f"cannot detect the encoding: {e}") from None
     if best is None:

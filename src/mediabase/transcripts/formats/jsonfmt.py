@@ -21,10 +21,10 @@ from typing import Any, NoReturn
 from .model import MAX_TIME_MS, ParsedTranscript, Segment, TranscriptFormatError, Word
 
 _WS = re.compile(r"[ \t\n\r]*")
-Path = tuple[str | int, ...]
+JsonPath = tuple[str | int, ...]
 
 
-def _path_str(path: Path) -> str:
+def _path_str(path: JsonPath) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
@@ -91,7 +91,7 @@ class _Doc:
                 self.fail(pos, "invalid JSON: expected ',' or ']'")
             pos = self.ws(pos + 1)
 
-    def locate(self, pos: int, path: Path) -> int:
+    def locate(self, pos: int, path: JsonPath) -> int:
         """Position of the value at relative `path` from the value at pos (best effort)."""
         for part in path:
             pos = self.ws(pos)
@@ -129,7 +129,7 @@ class _Doc:
         return None
 
 
-def _top_level(doc: _Doc) -> tuple[Path, list[tuple[int, Any]], dict[str, Any]]:
+def _top_level(doc: _Doc) -> tuple[JsonPath, list[tuple[int, Any]], dict[str, Any]]:
     """(path of the segment list, its (position, item) pairs, the other top-level keys)."""
     text = doc.text
     pos = doc.ws(0)
@@ -139,7 +139,7 @@ def _top_level(doc: _Doc) -> tuple[Path, list[tuple[int, Any]], dict[str, Any]]:
     meta: dict[str, Any] = {}
     if text[pos] == "[":
         items, end = doc.array(pos)
-        path: Path = ()
+        path: JsonPath = ()
     elif text[pos] == "{":
         path = ("segments",)
         pos = doc.ws(pos + 1)
@@ -177,15 +177,15 @@ def _top_level(doc: _Doc) -> tuple[Path, list[tuple[int, Any]], dict[str, Any]]:
 
 
 class _Reader:
-    def __init__(self, doc: _Doc, list_path: Path) -> None:
+    def __init__(self, doc: _Doc, list_path: JsonPath) -> None:
         self.doc = doc
         self.list_path = list_path
 
-    def fail(self, item_pos: int, rel: Path, reason: str) -> NoReturn:
+    def fail(self, item_pos: int, rel: JsonPath, reason: str) -> NoReturn:
         pos = self.doc.locate(item_pos, rel[1:])
         self.doc.fail(pos, f"{_path_str(self.list_path + rel)}: {reason}")
 
-    def number(self, obj: dict[str, Any], key: str, pos: int, rel: Path) -> float | None:
+    def number(self, obj: dict[str, Any], key: str, pos: int, rel: JsonPath) -> float | None:
         if key not in obj or obj[key] is None:
             return None
         v = obj[key]
@@ -195,7 +195,7 @@ class _Reader:
             self.fail(pos, (*rel, key), "expected a finite number")
         return float(v) if isinstance(v, float) else v
 
-    def time(self, obj: dict[str, Any], key: str, pos: int, rel: Path, scale: int) -> int | None:
+    def time(self, obj: dict[str, Any], key: str, pos: int, rel: JsonPath, scale: int) -> int | None:
         v = self.number(obj, key, pos, rel)
         if v is None:
             return None
@@ -207,27 +207,27 @@ class _Reader:
         return ms
 
     def required_time(
-        self, obj: dict[str, Any], key: str, pos: int, rel: Path, scale: int
+        self, obj: dict[str, Any], key: str, pos: int, rel: JsonPath, scale: int
     ) -> int:
         ms = self.time(obj, key, pos, rel, scale)
         if ms is None:
             self.fail(pos, (*rel, key), "missing (a number is required)")
         return ms
 
-    def confidence(self, obj: dict[str, Any], key: str, pos: int, rel: Path) -> float | None:
+    def confidence(self, obj: dict[str, Any], key: str, pos: int, rel: JsonPath) -> float | None:
         v = self.number(obj, key, pos, rel)
         if v is not None and not 0.0 <= v <= 1.0:
             self.fail(pos, (*rel, key), f"confidence {v} outside 0..1")
         return None if v is None else float(v)
 
-    def string(self, obj: dict[str, Any], key: str, pos: int, rel: Path) -> str | None:
+    def string(self, obj: dict[str, Any], key: str, pos: int, rel: JsonPath) -> str | None:
         v = obj.get(key)
         if v is None or isinstance(v, str):
             return v
         self.fail(pos, (*rel, key), f"expected a string, got {json.dumps(v)[:40]}")
 
     def words(
-        self, obj: dict[str, Any], pos: int, rel: Path, seconds: bool
+        self, obj: dict[str, Any], pos: int, rel: JsonPath, seconds: bool
     ) -> tuple[Word, ...] | None:
         raw = obj.get("words")
         if raw is None:
@@ -236,7 +236,7 @@ class _Reader:
             self.fail(pos, (*rel, "words"), "expected a list")
         out: list[Word] = []
         for k, w in enumerate(raw):
-            wrel: Path = (*rel, "words", k)
+            wrel: JsonPath = (*rel, "words", k)
             if not isinstance(w, dict):
                 self.fail(pos, wrel, "expected an object")
             if seconds:
@@ -259,7 +259,7 @@ class _Reader:
         return tuple(out)
 
     def segment(self, pos: int, index: int, item: Any, seconds: bool) -> Segment:
-        rel: Path = (index,)
+        rel: JsonPath = (index,)
         if not isinstance(item, dict):
             self.fail(pos, rel, "expected an object")
         skey, ekey, scale = ("start", "end", 1000) if seconds else ("start_ms", "end_ms", 1)

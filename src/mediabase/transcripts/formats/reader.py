@@ -15,6 +15,7 @@ from .vtt import parse_vtt
 
 _EXTENSIONS = {".srt": "srt", ".msrt": "srt", ".vtt": "vtt", ".webvtt": "vtt"}
 _FIRST_START_KEY = re.compile(r'"(start_ms|start)"\s*:')
+_JSON_START = re.compile(r'\[\s*[\[{\]"]|\{\s*["}]')  # not "[*] msrt header"
 _SNIFF_CHARS = 65536
 _SNIFF_LINES = 500
 
@@ -35,7 +36,7 @@ def detect_format(name: str, text: str) -> str:
     head = text[:_SNIFF_CHARS].lstrip("\ufeff \t\r\n")
     if head.startswith("WEBVTT"):
         return "vtt"
-    if head[:1] in ("[", "{"):
+    if _JSON_START.match(head):
         return _json_kind(head)
     for line in split_lines(head)[:_SNIFF_LINES]:
         if "-->" in line and is_srt_timing(line):

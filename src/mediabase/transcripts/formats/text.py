@@ -19,6 +19,7 @@ _SRT_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.,]*>")
 # WebVTT: '<' opens a tag that ends at '>' or at the end of the cue text.
 _VTT_TAG = re.compile(r"<([^>]*)(?:>|\Z)")
 _VTT_WS = re.compile(r"[\t\n\f\r ]")
+_SRT_TAG_START = re.compile(r"<(?=[A-Za-z0-9/])")
 _REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
@@ -104,11 +105,31 @@ def _voice(tag: str) -> str | None:
     return normalize_speaker(_unescape(tag[ws.end() :]))
 
 
-def escape_markup(text: str) -> str:
-    """Escape text so that the SRT and WebVTT readers give it back unchanged: ``&``,
-    ``<``, ``>`` as character references (which also removes every ``-->``) and the ``{``
-    of an ASS-looking ``{\\``."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _escape_references(text: str) -> str:
+    """``&amp;`` for the ``&`` of anything a reader would decode; a bare ``&`` stays."""
+    if "&" not in text:
+        return text
+    return _REFERENCE.sub(lambda m: "&amp;" + m[0][1:], text)
+
+
+def _escape_common(text: str) -> str:
+    text = _escape_references(text)
     if "{\\" in text:
         text = text.replace("{\\", "&#123;\\")
     return text
+
+
+def escape_srt(text: str) -> str:
+    """Escape cue text so that the SRT reader gives it back unchanged, and no more: a
+    ``<`` that could open a tag (before a letter, digit or ``/``), the ``&`` of a
+    character reference, the ``{`` of ``{\\``, the ``>`` of ``-->``."""
+    text = _SRT_TAG_START.sub("&lt;", _escape_common(text))
+    return text.replace("-->", "--&gt;")
+
+
+def escape_vtt(text: str, *, annotation: bool = False) -> str:
+    """Escape cue text (or a ``<v>`` annotation) for the WebVTT reader: every ``<``
+    (each opens a tag), the ``&`` of a character reference, the ``{`` of ``{\\``, the
+    ``>`` of ``-->`` (every ``>`` in an annotation, where it would end the tag)."""
+    text = _escape_common(text).replace("<", "&lt;")
+    return text.replace(">", "&gt;") if annotation else text.replace("-->", "--&gt;")

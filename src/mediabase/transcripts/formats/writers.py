@@ -2,9 +2,10 @@
 
 Reading back what they write gives the same start_ms, end_ms and text (SRT, WebVTT: the
 canonical text, see text.normalize_text; JSON: the text exactly), and the same speaker
-(WebVTT: whitespace-collapsed; JSON: exactly). Markup characters are escaped as character
-references (``&amp;`` ``&lt;`` ``&gt;``, ``&#123;`` for the ``{`` of ``{\\``), so a text
-line can never read as a tag or a timing line.
+(WebVTT: whitespace-collapsed; JSON: exactly). Only what a reader would take for markup is
+escaped, as a character reference: a ``<`` opening a tag (``&lt;``), the ``&`` of a
+reference (``&amp;``), the ``>`` of ``-->`` (``&gt;``), the ``{`` of ``{\\`` (``&#123;``);
+so "Tom & Jerry" stays as it is and a text line can never read as a tag or timing line.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .model import MAX_TIME_MS, Segment, Word
-from .text import escape_markup, normalize_speaker, normalize_text
+from .text import escape_srt, escape_vtt, normalize_speaker, normalize_text
 from .timecode import format_srt_timestamp, format_vtt_timestamp
 
 
@@ -35,6 +36,22 @@ def _check(segments: Sequence[Segment]) -> None:
             raise ValueError(f"segments[{k}].confidence: {s.confidence} outside 0..1")
         if not isinstance(s.text, str):
             raise ValueError(f"segments[{k}].text: not a string")
+        for j, w in enumerate(s.words or ()):
+            _check_word(w, f"segments[{k}].words[{j}]")
+
+
+def _check_word(w: Word, where: str) -> None:
+    for name, value in (("start_ms", w.start_ms), ("end_ms", w.end_ms)):
+        if value is not None and not (
+            isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_TIME_MS
+        ):
+            raise ValueError(f"{where}.{name}: out of range ({value!r})")
+    if w.start_ms is not None and w.end_ms is not None and w.end_ms < w.start_ms:
+        raise ValueError(f"{where}: ends before it starts")
+    if w.confidence is not None and not (
+        math.isfinite(w.confidence) and 0.0 <= w.confidence <= 1.0
+    ):
+        raise ValueError(f"{where}.confidence: {w.confidence} outside 0..1")
 
 
 def write_srt(segments: Sequence[Segment]) -> str:
@@ -43,7 +60,7 @@ def write_srt(segments: Sequence[Segment]) -> str:
     blocks = []
     for k, s in enumerate(segments, 1):
         timing = f"{format_srt_timestamp(s.start_ms)} --> {format_srt_timestamp(s.end_ms)}"
-        text = escape_markup(normalize_text(s.text))
+        text = escape_srt(normalize_text(s.text))
         blocks.append(f"{k}\n{timing}\n{text}\n" if text else f"{k}\n{timing}\n")
     return "\n".join(blocks)
 
@@ -54,10 +71,10 @@ def write_vtt(segments: Sequence[Segment]) -> str:
     blocks = ["WEBVTT\n"]
     for s in segments:
         timing = f"{format_vtt_timestamp(s.start_ms)} --> {format_vtt_timestamp(s.end_ms)}"
-        text = escape_markup(normalize_text(s.text))
+        text = escape_vtt(normalize_text(s.text))
         speaker = normalize_speaker(s.speaker)
         if speaker is not None:
-            text = f"<v {escape_markup(speaker)}>{text}"
+            text = f"<v {escape_vtt(speaker, annotation=True)}>{text}"
         blocks.append(f"{timing}\n{text}\n" if text else f"{timing}\n")
     return "\n".join(blocks)
 
