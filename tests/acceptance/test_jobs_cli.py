@@ -12,12 +12,19 @@ from tests.acceptance.cli import mediabase
 
 def test_jobs_and_partitions_commands(migrated_url: str) -> None:
     with psycopg.connect(migrated_url, autocommit=True) as conn:
-        org = conn.execute("INSERT INTO mediabase.organizations (name, slug) VALUES ('Ops', 'ops') RETURNING id").fetchone()
+        org = conn.execute(
+            "INSERT INTO mediabase.organizations (name, slug) VALUES ('Ops', 'ops') RETURNING id"
+        ).fetchone()
         assert org is not None
-        ids = [r[0] for r in conn.execute(
-            "INSERT INTO mediabase.jobs (organization_id, type, status, completed_at, error_code, stage) VALUES"
-            " (%s, 'demo.cli', 'queued', NULL, NULL, 'pending'),"
-            " (%s, 'demo.cli', 'failed', now(), 'boom', 'error') RETURNING id", (org[0], org[0])).fetchall()]
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "INSERT INTO mediabase.jobs (organization_id, type, status, completed_at, error_code, stage) VALUES"
+                " (%s, 'demo.cli', 'queued', NULL, NULL, 'pending'),"
+                " (%s, 'demo.cli', 'failed', now(), 'boom', 'error') RETURNING id",
+                (org[0], org[0]),
+            ).fetchall()
+        ]
     queued, failed = (str(i) for i in ids)
 
     listed = mediabase("jobs", "list", "--json", url=migrated_url)
@@ -40,6 +47,6 @@ def test_jobs_and_partitions_commands(migrated_url: str) -> None:
     ensured = mediabase("partitions", "ensure", "--months-ahead", "1", url=migrated_url)
     assert ensured.returncode == 0 and f"jobs_{datetime.now(UTC):%Y_%m}" in ensured.stdout
     status = json.loads(mediabase("partitions", "status", "--json", url=migrated_url).stdout)
-    assert [p["name"] for p in status][0] == "jobs_default" and len(status) == 3
+    assert status[0]["name"] == "jobs_default" and len(status) == 3
     pruned = mediabase("partitions", "prune", url=migrated_url)
     assert pruned.returncode == 0 and "nothing to drop" in pruned.stdout

@@ -27,8 +27,9 @@ def test_enqueue_get_wait_cancel_retry_list_over_http(
     client: TestClient, tenants: tuple[Tenant, Tenant], migrated_url: str
 ) -> None:
     a, b = tenants
-    r = client.post("/jobs", json={"type": "demo.http", "input": {"x": 1}, "idempotency_key": "req-1"},
-                    headers=h(a.member_key))
+    r = client.post(
+        "/jobs", json={"type": "demo.http", "input": {"x": 1}, "idempotency_key": "req-1"}, headers=h(a.member_key)
+    )
     assert r.status_code == 201, r.text
     first = r.json()
     assert first["created"] and first["status"] == "queued"
@@ -66,3 +67,65 @@ def test_bad_requests_are_problem_json(client: TestClient, tenants: tuple[Tenant
     assert client.post("/jobs", json={"type": "demo.x", "priority": 5000}, headers=h(a.member_key)).status_code == 422
     missing = client.get("/jobs/01900000-0000-7000-8000-000000000000", headers=h(a.member_key))
     assert missing.status_code == 404
+
+
+def test_a_tenants_worker_over_http_sees_and_touches_only_its_jobs(
+    client: TestClient, tenants: tuple[Tenant, Tenant]
+) -> None:
+    a, b = tenants
+    ja = client.post("/jobs", json={"type": "demo.remote", "input": {"n": 1}}, headers=h(a.member_key)).json()
+    jb = client.post("/jobs", json={"type": "demo.remote"}, headers=h(b.member_key)).json()
+    jc = client.post("/jobs", json={"type": "demo.remote", "max_retries": 0}, headers=h(a.member_key)).json()
+
+    claimed = client.post("/jobs/claim", json={"worker": "go-1", "batch": 10}, headers=h(a.member_key)).json()
+    assert {j["id"] for j in claimed} == {ja["id"], jc["id"]}  # never tenant b's job
+    assert all(j["status"] == "processing" and j["locked_by"] == "http:go-1" for j in claimed)
+    # tenant b, even with the same worker name, can touch none of them
+    for path, body in (
+        (f"/jobs/{ja['id']}/complete", {"worker": "go-1"}),
+        (f"/jobs/{ja['id']}/fail", {"worker": "go-1", "code": "x"}),
+    ):
+        assert client.post(path, json=body, headers=h(b.owner_key)).status_code == 409
+    assert (
+        client.post("/jobs/heartbeat", json={"worker": "go-1", "ids": [ja["id"]]}, headers=h(b.owner_key)).json() == []
+    )
+    assert client.post("/jobs/release", json={"worker": "go-1", "ids": [ja["id"]]}, headers=h(b.owner_key)).json() == {
+        "released": 0
+    }
+
+    held = client.post("/jobs/heartbeat", json={"worker": "go-1", "ids": [ja["id"], jc["id"]]}, headers=h(a.member_key))
+    assert sorted(x["id"] for x in held.json()) == sorted([ja["id"], jc["id"]])
+    client.post(f"/jobs/{ja['id']}/cancel", headers=h(a.owner_key))  # asked while it runs
+    state = client.post(
+        f"/jobs/{ja['id']}/progress",
+        json={"worker": "go-1", "progress": 30, "stage": "video_generation", "message": "frame 300"},
+        headers=h(a.member_key),
+    ).json()
+    assert state == {"state": "cancel_requested"}
+    assert client.post(
+        f"/jobs/{ja['id']}/progress", json={"worker": "other", "progress": 1}, headers=h(a.member_key)
+    ).json() == {"state": "lost"}
+    stopped = client.post(
+        f"/jobs/{ja['id']}/fail",
+        json={"worker": "go-1", "code": "cancelled", "retryable": False},
+        headers=h(a.member_key),
+    ).json()
+    assert stopped["status"] == "cancelled" and stopped["stage"] == "video_generation"
+    failed = client.post(
+        f"/jobs/{jc['id']}/fail", json={"worker": "go-1", "code": "boom", "message": "no"}, headers=h(a.member_key)
+    ).json()
+    assert failed["status"] == "failed" and failed["error_code"] == "boom"  # max_retries 0
+
+    again = client.post("/jobs/claim", json={"worker": "go-2"}, headers=h(b.member_key)).json()
+    assert [j["id"] for j in again] == [jb["id"]]
+    assert client.post("/jobs/release", json={"worker": "go-2", "ids": [jb["id"]]}, headers=h(b.member_key)).json() == {
+        "released": 1
+    }
+    again = client.post(
+        "/jobs/claim", json={"worker": "go-3", "types": ["demo.remote"]}, headers=h(b.member_key)
+    ).json()
+    done = client.post(f"/jobs/{jb['id']}/complete", json={"worker": "go-3", "result": [1, 2]}, headers=h(b.member_key))
+    assert done.status_code == 200 and done.json()["result"] == [1, 2] and done.json()["status"] == "completed"
+    assert (
+        client.post(f"/jobs/{jb['id']}/complete", json={"worker": "go-3"}, headers=h(b.member_key)).status_code == 409
+    )

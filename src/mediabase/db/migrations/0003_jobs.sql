@@ -9,7 +9,8 @@
 -- Tenant functions (enqueue_job, cancel_job, retry_job) run as the caller: row-level security
 -- keeps them in the transaction's tenant. Worker functions (claim_jobs, heartbeat_jobs,
 -- job_progress, complete_job(s), fail_job, release_jobs) are SECURITY DEFINER: a worker serves
--- every tenant, and they only touch jobs leased to the worker name they are given.
+-- every tenant, and they only touch jobs leased to the worker name they are given (and, with
+-- their last argument org, only that organization's: the HTTP worker endpoints pass it).
 
 CREATE TABLE jobs (
     organization_id     uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
@@ -323,14 +324,19 @@ $$;
 -- ran out to the queue (a dead worker's jobs come back without a janitor), then takes the
 -- ready ones by priority and run_after with FOR UPDATE SKIP LOCKED, honouring job_type_limits
 -- (types with a limit are claimed under a per-type transaction lock, counted after it).
+-- The plan must not hang on statistics (a batch of fresh rows is not analyzed yet): sorting
+-- is off, so the ready rows are read in index order and the scan stops after batch rows; the
+-- locked rows are updated by their tid (they cannot move while locked).
 CREATE FUNCTION mediabase.claim_jobs(
     worker        text,
     types         text[] DEFAULT NULL,
     batch         integer DEFAULT 10,
     lease_seconds integer DEFAULT 30,
-    queues        text[] DEFAULT NULL
+    queues        text[] DEFAULT NULL,
+    org           uuid DEFAULT NULL
 ) RETURNS SETOF mediabase.jobs
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = mediabase, pg_temp
+    SET enable_sort = off SET enable_bitmapscan = off AS $$
 DECLARE
     lease    interval := make_interval(secs => lease_seconds);
     limited  text[];
@@ -347,7 +353,7 @@ BEGIN
     -- 1. leases that ran out: back to the queue (counted as a failed attempt), or failed for
     --    good when the retries are used up, or cancelled when that was asked for
     WITH expired AS (
-        SELECT organization_id, id, created_at FROM jobs
+        SELECT tableoid, ctid FROM jobs
          WHERE status = 'processing' AND lease_expires_at < now()
          FOR UPDATE SKIP LOCKED
     ), done AS (
@@ -364,7 +370,7 @@ BEGIN
                error_message = format('the lease of worker %s ran out at %s', j.locked_by, j.lease_expires_at),
                locked_by = NULL, lease_expires_at = NULL, updated_at = now()
           FROM expired e
-         WHERE j.organization_id = e.organization_id AND j.id = e.id AND j.created_at = e.created_at
+         WHERE j.tableoid = e.tableoid AND j.ctid = e.ctid
         RETURNING j.id, j.status
     )
     SELECT count(*) INTO n FROM done d, LATERAL pg_notify('mediabase_jobs_done', d.id::text) x
@@ -377,9 +383,10 @@ BEGIN
     IF limited IS NULL THEN
         RETURN QUERY
         WITH cand AS (
-            SELECT organization_id, id, created_at FROM jobs
+            SELECT tableoid, ctid FROM jobs
              WHERE status = 'queued' AND run_after <= now()
                AND (types IS NULL OR type = ANY(types)) AND (queues IS NULL OR queue = ANY(queues))
+               AND (org IS NULL OR organization_id = org)
              ORDER BY priority DESC, run_after
              LIMIT batch
              FOR UPDATE SKIP LOCKED
@@ -389,7 +396,7 @@ BEGIN
                heartbeat_at = now(), attempts = j.attempts + 1,
                started_at = coalesce(j.started_at, now()), updated_at = now()
           FROM cand c
-         WHERE j.organization_id = c.organization_id AND j.id = c.id AND j.created_at = c.created_at
+         WHERE j.tableoid = c.tableoid AND j.ctid = c.ctid
         RETURNING j.*;
         RETURN;
     END IF;
@@ -408,9 +415,10 @@ BEGIN
 
     RETURN QUERY
     WITH cand AS (
-        SELECT organization_id, id, created_at, type, priority, run_after FROM jobs
+        SELECT tableoid, ctid, type, priority, run_after FROM jobs
          WHERE status = 'queued' AND run_after <= now()
            AND (types IS NULL OR type = ANY(types)) AND (queues IS NULL OR queue = ANY(queues))
+           AND (org IS NULL OR organization_id = org)
            AND (full_ IS NULL OR type <> ALL(full_))
          ORDER BY priority DESC, run_after
          LIMIT batch
@@ -419,7 +427,7 @@ BEGIN
         SELECT c.*, row_number() OVER (PARTITION BY c.type ORDER BY c.priority DESC, c.run_after) AS rn
           FROM cand c
     ), pick AS (
-        SELECT r.organization_id, r.id, r.created_at FROM ranked r
+        SELECT r.tableoid, r.ctid FROM ranked r
          WHERE NOT caps ? r.type OR r.rn <= (caps ->> r.type)::int
     )
     UPDATE jobs j
@@ -427,26 +435,29 @@ BEGIN
            heartbeat_at = now(), attempts = j.attempts + 1,
            started_at = coalesce(j.started_at, now()), updated_at = now()
       FROM pick c
-     WHERE j.organization_id = c.organization_id AND j.id = c.id AND j.created_at = c.created_at
+     WHERE j.tableoid = c.tableoid AND j.ctid = c.ctid
     RETURNING j.*;
 END
 $$;
 
 -- Extend the leases of the jobs worker still holds; returns them, and whether a cancel was
 -- asked for. A job missing from the answer is no longer the worker's (its lease ran out).
-CREATE FUNCTION mediabase.heartbeat_jobs(worker text, ids uuid[], lease_seconds integer DEFAULT 30)
+CREATE FUNCTION mediabase.heartbeat_jobs(worker text, ids uuid[], lease_seconds integer DEFAULT 30,
+                                         org uuid DEFAULT NULL)
     RETURNS TABLE (id uuid, cancel_requested boolean)
     LANGUAGE sql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
     UPDATE jobs j SET lease_expires_at = now() + make_interval(secs => lease_seconds),
                       heartbeat_at = now()
      WHERE j.status = 'processing' AND j.id = ANY(ids) AND j.locked_by = worker
+       AND (org IS NULL OR j.organization_id = org)
     RETURNING j.id, j.cancel_requested_at IS NOT NULL
 $$;
 
 -- Report progress (0..100), and optionally the stage and a message, of a held job. Returns
 -- 'held', 'cancel_requested' (the handler should stop) or 'lost' (no longer the worker's).
 CREATE FUNCTION mediabase.job_progress(
-    job_id uuid, worker text, progress integer, stage text DEFAULT NULL, message text DEFAULT NULL
+    job_id uuid, worker text, progress integer, stage text DEFAULT NULL, message text DEFAULT NULL,
+    org uuid DEFAULT NULL
 ) RETURNS text
     LANGUAGE sql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
     WITH u AS (
@@ -455,6 +466,7 @@ CREATE FUNCTION mediabase.job_progress(
                           message = coalesce(job_progress.message, j.message),
                           heartbeat_at = now(), updated_at = now()
          WHERE j.status = 'processing' AND j.id = job_id AND j.locked_by = worker
+           AND (org IS NULL OR j.organization_id = org)
         RETURNING j.cancel_requested_at IS NOT NULL AS cancel
     )
     SELECT coalesce((SELECT CASE WHEN cancel THEN 'cancel_requested' ELSE 'held' END FROM u), 'lost')
@@ -462,7 +474,8 @@ $$;
 
 -- Complete held jobs with their results (one statement for a batch). Returns the ids that were
 -- completed; a job whose lease was lost is not (another worker may hold it now).
-CREATE FUNCTION mediabase.complete_jobs(worker text, ids uuid[], results jsonb[] DEFAULT NULL)
+CREATE FUNCTION mediabase.complete_jobs(worker text, ids uuid[], results jsonb[] DEFAULT NULL,
+                                        org uuid DEFAULT NULL)
     RETURNS SETOF uuid
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
 DECLARE
@@ -477,6 +490,7 @@ BEGIN
                           updated_at = now()
           FROM r
          WHERE j.status = 'processing' AND j.id = r.id AND j.locked_by = worker
+           AND (org IS NULL OR j.organization_id = org)
         RETURNING j.id
     )
     SELECT array_agg(u.id) INTO done FROM u;
@@ -489,9 +503,10 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION mediabase.complete_job(job_id uuid, worker text, result jsonb DEFAULT NULL) RETURNS boolean
+CREATE FUNCTION mediabase.complete_job(job_id uuid, worker text, result jsonb DEFAULT NULL, org uuid DEFAULT NULL)
+    RETURNS boolean
     LANGUAGE sql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
-    SELECT EXISTS (SELECT 1 FROM complete_jobs(worker, ARRAY[job_id], ARRAY[result]))
+    SELECT EXISTS (SELECT 1 FROM complete_jobs(worker, ARRAY[job_id], ARRAY[result], org))
 $$;
 
 -- Fail a held job. Retryable and retries left: back to the queue after an exponential backoff
@@ -500,7 +515,8 @@ $$;
 -- Returns the new status, or NULL if the worker does not hold the job.
 CREATE FUNCTION mediabase.fail_job(
     job_id uuid, worker text, code text, message text, retryable boolean DEFAULT true,
-    backoff_base_seconds double precision DEFAULT 2, backoff_cap_seconds double precision DEFAULT 3600
+    backoff_base_seconds double precision DEFAULT 2, backoff_cap_seconds double precision DEFAULT 3600,
+    org uuid DEFAULT NULL
 ) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
 DECLARE
@@ -522,6 +538,7 @@ BEGIN
            error_code = left(code, 50), error_message = left(fail_job.message, 10000),
            locked_by = NULL, lease_expires_at = NULL, updated_at = now()
      WHERE j.status = 'processing' AND j.id = job_id AND j.locked_by = worker
+       AND (org IS NULL OR j.organization_id = org)
     RETURNING j.status INTO v_status;
     IF v_status IN ('failed', 'cancelled') THEN
         PERFORM pg_notify('mediabase_jobs_done', job_id::text);
@@ -532,7 +549,7 @@ $$;
 
 -- Give held jobs back untouched (a worker shutting down): queued again at once, no retry
 -- counted; a job whose cancel was asked for ends cancelled. Returns how many.
-CREATE FUNCTION mediabase.release_jobs(worker text, ids uuid[]) RETURNS integer
+CREATE FUNCTION mediabase.release_jobs(worker text, ids uuid[], org uuid DEFAULT NULL) RETURNS integer
     LANGUAGE sql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
     WITH u AS (
         UPDATE jobs j
@@ -541,6 +558,7 @@ CREATE FUNCTION mediabase.release_jobs(worker text, ids uuid[]) RETURNS integer
                run_after = now(), locked_by = NULL, lease_expires_at = NULL, updated_at = now(),
                message = 'released by worker ' || worker
          WHERE j.status = 'processing' AND j.id = ANY(ids) AND j.locked_by = worker
+           AND (org IS NULL OR j.organization_id = org)
         RETURNING j.status
     )
     SELECT count(*)::int FROM u, LATERAL (SELECT pg_notify('mediabase_jobs', '')) n
@@ -561,15 +579,15 @@ $$;
 
 REVOKE ALL ON FUNCTION mediabase.create_job_partition(date), mediabase.ensure_job_partitions(integer),
     mediabase.prune_job_partitions(integer), mediabase.job_partitions() FROM PUBLIC, mediabase_app;
-REVOKE ALL ON FUNCTION mediabase.claim_jobs(text, text[], integer, integer, text[]),
-    mediabase.heartbeat_jobs(text, uuid[], integer), mediabase.job_progress(uuid, text, integer, text, text),
-    mediabase.complete_jobs(text, uuid[], jsonb[]), mediabase.complete_job(uuid, text, jsonb),
-    mediabase.fail_job(uuid, text, text, text, boolean, double precision, double precision),
-    mediabase.release_jobs(text, uuid[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION mediabase.claim_jobs(text, text[], integer, integer, text[]),
-    mediabase.heartbeat_jobs(text, uuid[], integer), mediabase.job_progress(uuid, text, integer, text, text),
-    mediabase.complete_jobs(text, uuid[], jsonb[]), mediabase.complete_job(uuid, text, jsonb),
-    mediabase.fail_job(uuid, text, text, text, boolean, double precision, double precision),
-    mediabase.release_jobs(text, uuid[]), mediabase.enqueue_job(text, jsonb, text, integer, timestamptz,
+REVOKE ALL ON FUNCTION mediabase.claim_jobs(text, text[], integer, integer, text[], uuid),
+    mediabase.heartbeat_jobs(text, uuid[], integer, uuid), mediabase.job_progress(uuid, text, integer, text, text, uuid),
+    mediabase.complete_jobs(text, uuid[], jsonb[], uuid), mediabase.complete_job(uuid, text, jsonb, uuid),
+    mediabase.fail_job(uuid, text, text, text, boolean, double precision, double precision, uuid),
+    mediabase.release_jobs(text, uuid[], uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mediabase.claim_jobs(text, text[], integer, integer, text[], uuid),
+    mediabase.heartbeat_jobs(text, uuid[], integer, uuid), mediabase.job_progress(uuid, text, integer, text, text, uuid),
+    mediabase.complete_jobs(text, uuid[], jsonb[], uuid), mediabase.complete_job(uuid, text, jsonb, uuid),
+    mediabase.fail_job(uuid, text, text, text, boolean, double precision, double precision, uuid),
+    mediabase.release_jobs(text, uuid[], uuid), mediabase.enqueue_job(text, jsonb, text, integer, timestamptz,
         integer, text, jsonb, interval, uuid), mediabase.cancel_job(uuid), mediabase.retry_job(uuid),
     mediabase.job_stats(interval) TO mediabase_app;

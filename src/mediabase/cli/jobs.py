@@ -1,0 +1,314 @@
+"""``mediabase worker``, ``mediabase jobs …`` and ``mediabase partitions …``."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+import psycopg
+import typer
+from rich.table import Table
+
+from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, run, settings
+from mediabase.db.connection import OWNER_ROLE, Database
+from mediabase.db.errors import MediabaseError, NotFound
+from mediabase.db.migrator import Migrator
+
+jobs_app = typer.Typer(help="Look at and act on processing jobs (every tenant).", no_args_is_help=True)
+partitions_app = typer.Typer(
+    help="The jobs table's monthly partitions: status, create ahead, drop old ones.",
+    no_args_is_help=True,
+)
+
+JobIdArg = Annotated[UUID, typer.Argument(help="The job's id.")]
+
+
+def _job_settings(**overrides: Any) -> Any:
+    from mediabase.jobs.settings import JobSettings
+
+    base = JobSettings()
+    return base.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+
+
+def worker(
+    queues: Annotated[
+        str | None, typer.Option("--queues", "-q", help="Comma-separated queues to serve (default: all).")
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", "-c", min=1, help="Handlers running at once (default 10).")
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", min=1, help="Most jobs claimed per query (default 50).")
+    ] = None,
+    lease_seconds: Annotated[
+        int | None, typer.Option("--lease-seconds", min=1, help="Lease of a claimed job (default 30).")
+    ] = None,
+    poll_interval: Annotated[
+        float | None, typer.Option("--poll-interval", help="Seconds between polls without NOTIFY (default 2).")
+    ] = None,
+    shutdown_grace: Annotated[
+        float | None, typer.Option("--shutdown-grace", help="Seconds SIGTERM waits for running jobs (default 30).")
+    ] = None,
+    imports: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--import",
+            "-i",
+            help="Module to import for its handlers (repeatable); also MEDIABASE_JOBS_IMPORTS, comma-separated.",
+        ),
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Worker name (default host:pid:random).")] = None,
+) -> None:
+    """Run a worker: claim jobs, run their handlers, keep their leases alive.
+
+    Refuses to start on a schema that is behind. SIGTERM stops it gracefully: no new claims,
+    running jobs finish (or go back to the queue after --shutdown-grace), exit 0. Also keeps
+    the jobs table's partitions: creates months ahead and drops old ones (hourly).
+    """
+    from mediabase.jobs.worker import import_handler_modules, run_worker
+
+    logging.basicConfig(
+        level=os.environ.get("MEDIABASE_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    js = _job_settings(
+        concurrency=concurrency,
+        batch_size=batch_size,
+        lease_seconds=lease_seconds,
+        poll_interval=poll_interval,
+        shutdown_grace=shutdown_grace,
+    )
+    try:
+        import_handler_modules([*js.imports.split(","), *(imports or [])])
+    except ImportError as exc:
+        fail(f"cannot import a handler module: {exc}")
+    qs = [q.strip() for q in queues.split(",") if q.strip()] if queues else None
+    url = database_url()
+    done = run(run_worker(url, settings(), js, queues=qs, name=name))
+    console.print(f"worker stopped; {done} jobs completed")
+
+
+def _owner_db(url: str) -> Database:
+    return Database(url, settings().model_copy(update={"pool_min_size": 0, "pool_max_size": 2}), role=OWNER_ROLE)
+
+
+def _job_dict(job: Any) -> dict[str, Any]:
+    data: dict[str, Any] = job.model_dump(mode="json")
+    return data
+
+
+async def _org_of(db: Database, job_id: UUID) -> UUID:
+    from mediabase.jobs.service import Q, _rows
+
+    async with db.transaction() as conn:
+        rows = await _rows(conn, Q.find_org, {"id": job_id})
+    if not rows:
+        raise NotFound(f"no job {job_id}")
+    org: UUID = rows[0]["organization_id"]
+    return org
+
+
+@jobs_app.command("list")
+def list_cmd(
+    org: Annotated[UUID | None, typer.Option("--org", help="Only this organization.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="queued, processing, completed, failed, cancelled.")
+    ] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Only this job type.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """List jobs, newest first."""
+    from mediabase.jobs.models import Job
+    from mediabase.jobs.service import Q, _rows
+
+    async def _run() -> list[Job]:
+        url = database_url()
+        await Migrator(url, settings()).ensure_current()
+        async with _owner_db(url) as db, db.transaction() as conn:
+            rows = await _rows(conn, Q.list_all, {"org": org, "status": status, "type": type_, "limit": limit})
+        return [Job.model_validate(r) for r in rows]
+
+    jobs = run(_run())
+    if as_json:
+        print_json([_job_dict(j) for j in jobs])
+        return
+    table = Table("id", "organization", "type", "status", "stage", "progress", "tries", "created")
+    for j in jobs:
+        table.add_row(
+            str(j.id),
+            str(j.organization_id)[:8] + "…",
+            j.type,
+            j.status.value,
+            j.stage.value,
+            f"{j.progress}%",
+            f"{j.attempts}",
+            f"{j.created_at:%Y-%m-%d %H:%M:%S}",
+        )
+    console.print(table)
+
+
+@jobs_app.command()
+def show(job_id: JobIdArg, as_json: JsonOpt = False) -> None:
+    """Show one job: status, stage, progress, error, lease, timing, input and result."""
+    from mediabase.jobs.service import get_job
+
+    async def _run() -> dict[str, Any]:
+        url = database_url()
+        async with _owner_db(url) as db:
+            return _job_dict(await get_job(db, await _org_of(db, job_id), job_id))
+
+    data = run(_run())
+    if as_json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        if value is not None:
+            console.print(f"[bold]{key}[/]: {value}", soft_wrap=True)
+
+
+@jobs_app.command()
+def retry(job_id: JobIdArg) -> None:
+    """Put a failed or cancelled job back in the queue with a fresh retry budget."""
+    from mediabase.jobs.service import retry_job
+
+    async def _run() -> str:
+        async with _owner_db(database_url()) as db:
+            return (await retry_job(db, await _org_of(db, job_id), job_id)).value
+
+    run(_run())
+    console.print(f"job {job_id} queued again")
+
+
+@jobs_app.command()
+def cancel(job_id: JobIdArg) -> None:
+    """Cancel a job: a queued one at once, a processing one as soon as its handler notices."""
+    from mediabase.jobs.service import cancel_job
+
+    async def _run() -> str:
+        async with _owner_db(database_url()) as db:
+            return (await cancel_job(db, await _org_of(db, job_id), job_id)).value
+
+    status = run(_run())
+    if status == "cancelled":
+        console.print(f"job {job_id} cancelled")
+    elif status == "processing":
+        console.print(f"job {job_id} is running: cancel requested, its handler stops at its next check")
+    else:
+        fail(f"job {job_id} is already {status}")
+
+
+@jobs_app.command()
+def stats(
+    hours: Annotated[float, typer.Option("--hours", help="Finished jobs counted over this many hours.")] = 24,
+    as_json: JsonOpt = False,
+) -> None:
+    """Jobs per type and status, and how long the oldest ready job has waited (backlog age)."""
+    from mediabase.jobs.service import Q, _rows
+
+    async def _run() -> list[dict[str, Any]]:
+        async with _owner_db(database_url()) as db, db.transaction() as conn:
+            return await _rows(conn, Q.stats, {"since": timedelta(hours=hours)})
+
+    rows = run(_run())
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("type", "status", "jobs", "oldest ready (s)")
+    for r in rows:
+        age = r["oldest_ready_seconds"]
+        table.add_row(r["type"], r["status"], str(r["jobs"]), "" if age is None else f"{age:.1f}")
+    console.print(table)
+
+
+@jobs_app.command()
+def limit(
+    type_: Annotated[str, typer.Argument(metavar="TYPE", help="The job type, e.g. transcript.index.")],
+    max_running: Annotated[
+        int, typer.Argument(min=0, help="Most jobs of the type running at once, over all workers; 0 removes the limit.")
+    ],
+) -> None:
+    """Set (or with 0 remove) the concurrency limit of a job type."""
+    from mediabase.jobs.service import Q, _rows
+
+    async def _run() -> None:
+        async with _owner_db(database_url()) as db, db.transaction() as conn:
+            if max_running == 0:
+                await _rows(conn, Q.drop_limit, {"type": type_})
+            else:
+                await _rows(conn, Q.set_limit, {"type": type_, "max_running": max_running})
+
+    run(_run())
+    console.print(f"{type_}: " + (f"at most {max_running} running" if max_running else "no limit"))
+
+
+async def _with_owner_conn(fn: Any, *args: Any) -> Any:
+    url = database_url()
+    await Migrator(url, settings()).ensure_current()
+    try:
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+            return await fn(conn, *args)
+    except psycopg.Error as exc:
+        raise MediabaseError(str(exc)) from exc
+
+
+@partitions_app.command("status")
+def partitions_status(as_json: JsonOpt = False) -> None:
+    """List the monthly partitions (and the DEFAULT one) with estimated row counts."""
+    from mediabase.jobs.service import partitions
+
+    parts = run(_with_owner_conn(partitions))
+    if as_json:
+        print_json([p.model_dump(mode="json") for p in parts])
+        return
+    table = Table("partition", "from", "to", "rows (est.)")
+    for p in parts:
+        table.add_row(
+            p.name,
+            f"{p.range_from:%Y-%m-%d}" if p.range_from else "DEFAULT",
+            f"{p.range_to:%Y-%m-%d}" if p.range_to else "",
+            str(p.est_rows),
+        )
+    console.print(table)
+
+
+@partitions_app.command("ensure")
+def partitions_ensure(
+    months_ahead: Annotated[
+        int | None, typer.Option("--months-ahead", min=0, max=36, help="Months after this one to create (default 2).")
+    ] = None,
+) -> None:
+    """Create this month's partition and the next months' (rows waiting in DEFAULT move in)."""
+    from mediabase.jobs.service import ensure_partitions
+
+    ahead = months_ahead if months_ahead is not None else _job_settings().months_ahead
+    created = run(_with_owner_conn(ensure_partitions, ahead))
+    console.print(f"created {', '.join(created)}" if created else "all partitions exist already")
+
+
+@partitions_app.command("prune")
+def partitions_prune(
+    keep_months: Annotated[
+        int | None,
+        typer.Option("--keep-months", min=1, help="Months kept (default 6, MEDIABASE_JOBS_RETENTION_MONTHS)."),
+    ] = None,
+) -> None:
+    """Drop the partitions of months that ended more than --keep-months ago.
+
+    A month that still holds queued or processing jobs is kept. Idempotency keys of the
+    dropped jobs go with them.
+    """
+    from mediabase.jobs.service import prune_partitions
+
+    keep = keep_months if keep_months is not None else (_job_settings().retention_months or 6)
+    dropped = run(_with_owner_conn(prune_partitions, keep))
+    console.print(f"dropped {', '.join(dropped)}" if dropped else "nothing to drop")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel="Run")(worker)
+    app.add_typer(jobs_app, name="jobs", rich_help_panel="Jobs")
+    app.add_typer(partitions_app, name="partitions", rich_help_panel="Operations")

@@ -1,0 +1,122 @@
+"""The handler registry: ``@register("transcript.index")`` makes a coroutine the job's handler.
+
+Any package registers its handlers at import; the worker imports the modules named by
+``--import`` / ``MEDIABASE_JOBS_IMPORT`` (and :data:`BUILTIN_MODULES`) before it starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from mediabase.jobs.models import TYPE_PATTERN, Job, JobStage
+
+# Modules of mediabase itself whose handlers every worker has (the ingest pipeline's). One that
+# cannot be imported (an optional extra missing) is skipped with a warning.
+BUILTIN_MODULES: tuple[str, ...] = ("mediabase.search.jobs",)
+
+
+class JobCancelled(Exception):
+    """Raised by a handler (``ctx.raise_if_cancelled()``) that stops because it was cancelled."""
+
+
+class PermanentError(Exception):
+    """Raised by a handler for a failure that a retry cannot fix: the job fails for good."""
+
+    def __init__(self, message: str, *, code: str = "permanent") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+ProgressFn = Callable[[int, "JobStage | str | None", "str | None"], Awaitable[str]]
+
+
+@dataclass(slots=True)
+class JobContext:
+    """What a handler gets: the job, progress reporting, the cancel flag, and a connection.
+
+    ``conn`` is set for a transactional handler: the open transaction, in the job's tenant,
+    in which the job is completed after the handler returns (its writes and the completion
+    commit together). Otherwise it is ``None`` and the handler may open its own transactions
+    with ``ctx.db.transaction(ctx.job.organization_id)``.
+    """
+
+    job: Job
+    worker: str
+    db: Any  # mediabase.db.connection.Database (kept loose: no import cycle)
+    conn: psycopg.AsyncConnection[Any] | None
+    cancel_event: asyncio.Event
+    _report: ProgressFn
+
+    @property
+    def org_id(self) -> UUID:
+        return self.job.organization_id
+
+    @property
+    def cancelled(self) -> bool:
+        """True once a cancel was asked for, or the lease was lost: stop soon."""
+        return self.cancel_event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self.cancel_event.is_set():
+            raise JobCancelled(f"job {self.job.id} was cancelled")
+
+    async def progress(self, percent: int, stage: JobStage | str | None = None, message: str | None = None) -> None:
+        """Record progress (0..100), and the stage and a message if given; learn of a cancel."""
+        state = await self._report(max(0, min(100, int(percent))), stage, message)
+        if state in ("cancel_requested", "lost"):
+            self.cancel_event.set()
+
+
+Handler = Callable[[JobContext], Awaitable[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    type: str
+    handler: Handler
+    transactional: bool
+    timeout: float | None
+
+
+_HANDLERS: dict[str, Registration] = {}
+
+
+def register(
+    type: str,
+    *,
+    transactional: bool = False,
+    timeout: float | None = None,
+    replace: bool = False,
+) -> Callable[[Handler], Handler]:
+    """Make the decorated coroutine the handler of jobs of ``type``.
+
+    ``transactional=True`` runs it inside the transaction that completes the job (``ctx.conn``):
+    the handler's writes and the completion commit together or not at all. ``timeout`` (seconds)
+    fails a run that takes longer (retryable).
+    """
+    if not re.match(TYPE_PATTERN, type):
+        raise ValueError(f"job type {type!r} must look like 'transcript.index'")
+
+    def deco(fn: Handler) -> Handler:
+        if type in _HANDLERS and not replace and _HANDLERS[type].handler is not fn:
+            raise ValueError(f"a handler for {type!r} is registered already")
+        _HANDLERS[type] = Registration(type, fn, transactional, timeout)
+        return fn
+
+    return deco
+
+
+def unregister(type: str) -> None:
+    _HANDLERS.pop(type, None)
+
+
+def handlers() -> dict[str, Registration]:
+    """The registered handlers by job type (a copy)."""
+    return dict(_HANDLERS)

@@ -1,0 +1,335 @@
+"""Enqueue, look at, cancel, retry and await jobs; partition upkeep. The worker is in worker.py.
+
+Every function takes what it works in: an open connection (inside the caller's transaction,
+so an enqueue commits or rolls back with the caller's own writes) or a :class:`Database`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from mediabase.db.connection import Database
+from mediabase.db.errors import Conflict, Invalid, NotFound, translate
+from mediabase.db.queries import load_queries
+from mediabase.jobs.models import FINISHED, Enqueued, Job, JobStatus, NewJob, Partition, TypeStats
+
+Q = load_queries("mediabase.jobs", "queries.sql")
+
+Conn = psycopg.AsyncConnection[Any]
+DONE_CHANNEL = "mediabase_jobs_done"
+
+
+async def _rows(conn: Conn, query: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
+    try:
+        async with conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(query, params)
+            return await cur.fetchall() if cur.description else []
+    except psycopg.Error as exc:
+        raise translate(exc) from exc
+
+
+async def enqueue(
+    conn: Conn,
+    *,
+    org_id: UUID,
+    type: str,
+    input: dict[str, Any] | None = None,
+    queue: str = "default",
+    priority: int = 0,
+    run_after: datetime | None = None,
+    max_retries: int = 3,
+    idempotency_key: str | None = None,
+    context: dict[str, Any] | None = None,
+    key_ttl: timedelta | None = None,
+) -> Enqueued:
+    """Enqueue one job in the caller's transaction on ``conn`` (one round trip).
+
+    With ``idempotency_key``, a second enqueue with the same key in the same organization, even
+    a concurrent one, returns the first job (``created=False``) for as long as the key is kept
+    (``key_ttl``, or as long as the job itself is kept). As the application role the
+    transaction's tenant must be ``org_id`` (row-level security checks it).
+    """
+    rows = await _rows(
+        conn,
+        Q.enqueue,
+        {
+            "type": type,
+            "input": Jsonb(input or {}),
+            "queue": queue,
+            "priority": priority,
+            "run_after": run_after,
+            "max_retries": max_retries,
+            "idempotency_key": idempotency_key,
+            "context": Jsonb(context) if context is not None else None,
+            "key_ttl": key_ttl,
+            "org": org_id,
+        },
+    )
+    return Enqueued.model_validate(rows[0])
+
+
+async def enqueue_many(conn: Conn, *, org_id: UUID, jobs: Sequence[NewJob]) -> list[UUID]:
+    """Enqueue a batch in one statement of the caller's transaction; one NOTIFY wakes workers.
+
+    Idempotency keys are not taken here (use :func:`enqueue` for a keyed job).
+    """
+    if any(j.idempotency_key for j in jobs):
+        raise Invalid("enqueue_many takes no idempotency keys; enqueue keyed jobs one by one")
+    if not jobs:
+        return []
+    params: dict[str, Any] = {"org": org_id, "n": len(jobs)}
+    for name, plural, values in (
+        ("type", "types", [j.type for j in jobs]),
+        ("queue", "queues", [j.queue for j in jobs]),
+        ("priority", "priorities", [j.priority for j in jobs]),
+        ("run_after", "run_afters", [j.run_after for j in jobs]),
+        ("input", "inputs", [j.input for j in jobs]),
+        ("max_retries", "max_retries_each", [j.max_retries for j in jobs]),
+    ):
+        wrap = Jsonb if name == "input" else (lambda v: v)
+        if all(v == values[0] for v in values):
+            params[name], params[plural] = wrap(values[0]), None
+        else:
+            params[name], params[plural] = None, [wrap(v) for v in values]
+    rows = await _rows(conn, Q.enqueue_many, params)
+    return [r["id"] for r in rows]
+
+
+def _job(row: dict[str, Any]) -> Job:
+    return Job.model_validate(row)
+
+
+async def get_job(db: Database, org_id: UUID, job_id: UUID) -> Job:
+    async with db.transaction(org_id) as conn:
+        rows = await _rows(conn, Q.get, {"org": org_id, "id": job_id})
+    if not rows:
+        raise NotFound(f"no job {job_id}")
+    return _job(rows[0])
+
+
+async def list_jobs(
+    db: Database,
+    org_id: UUID,
+    *,
+    status: JobStatus | None = None,
+    type: str | None = None,
+    before: datetime | None = None,
+    limit: int = 50,
+) -> list[Job]:
+    """A tenant's jobs, newest first (``before`` pages back by creation time)."""
+    async with db.transaction(org_id) as conn:
+        rows = await _rows(
+            conn,
+            Q.list,
+            {
+                "org": org_id,
+                "status": status,
+                "type": type,
+                "before": before,
+                "limit": limit,
+            },
+        )
+    return [_job(r) for r in rows]
+
+
+async def cancel_job(db: Database, org_id: UUID, job_id: UUID) -> JobStatus:
+    """Cancel: a queued job at once, a processing one cooperatively. Returns its status."""
+    async with db.transaction(org_id) as conn:
+        rows = await _rows(conn, Q.cancel, {"id": job_id})
+    if not rows or rows[0]["status"] is None:
+        raise NotFound(f"no job {job_id}")
+    return JobStatus(rows[0]["status"])
+
+
+async def retry_job(db: Database, org_id: UUID, job_id: UUID) -> JobStatus:
+    """Requeue a failed or cancelled job with a fresh retry budget (Conflict for any other)."""
+    async with db.transaction(org_id) as conn:
+        before = await _rows(conn, Q.status, {"org": org_id, "id": job_id})
+        if not before:
+            raise NotFound(f"no job {job_id}")
+        if before[0]["status"] not in (JobStatus.FAILED, JobStatus.CANCELLED):
+            raise Conflict(f"job {job_id} is {before[0]['status']}; only failed or cancelled jobs are retried")
+        rows = await _rows(conn, Q.retry, {"id": job_id})
+    return JobStatus(rows[0]["status"])
+
+
+async def job_stats(db: Database, org_id: UUID, since: timedelta = timedelta(hours=24)) -> list[TypeStats]:
+    """Per type and status: how many, and how long the oldest ready job has waited."""
+    async with db.transaction(org_id) as conn:
+        rows = await _rows(conn, Q.stats, {"since": since})
+    return [TypeStats.model_validate(r) for r in rows]
+
+
+async def _finished(db: Database, org_id: UUID, job_id: UUID) -> Job | None:
+    job = await get_job(db, org_id, job_id)
+    return job if job.status in FINISHED else None
+
+
+async def wait_for(
+    db: Database,
+    job_id: UUID,
+    timeout: float,  # noqa: ASYNC109 - waiting is what it does (asyncio.wait_for's name)
+    *,
+    org_id: UUID,
+    listen: bool = True,
+) -> Job:
+    """Wait until the job is finished (completed, failed or cancelled), or ``timeout`` seconds.
+
+    Returns the job as it then is (check ``status``). With ``listen`` a short-lived connection
+    LISTENs for the workers' completion notices (prompt, and no pooled connection is held);
+    without it, or as a fallback, the job is polled with a growing interval.
+    """
+    deadline = time.monotonic() + timeout
+    if listen:
+        try:
+            return await _wait_listening(db, job_id, deadline, org_id)
+        except psycopg.OperationalError:
+            pass  # no separate connection to be had: poll
+    return await _wait_polling(db, job_id, deadline, org_id)
+
+
+async def _wait_polling(db: Database, job_id: UUID, deadline: float, org_id: UUID) -> Job:
+    delay = 0.02
+    while True:
+        job = await get_job(db, org_id, job_id)
+        left = deadline - time.monotonic()
+        if job.status in FINISHED or left <= 0:
+            return job
+        await asyncio.sleep(min(delay, left))
+        delay = min(delay * 2, 0.5)
+
+
+async def _wait_listening(db: Database, job_id: UUID, deadline: float, org_id: UUID) -> Job:
+    key = str(job_id)
+    async with await psycopg.AsyncConnection.connect(
+        db.url, autocommit=True, connect_timeout=max(1, int(db.settings.connect_timeout))
+    ) as conn:
+        await conn.execute("LISTEN mediabase_jobs_done")
+        while True:
+            # checked after LISTEN, so a completion between the two is not missed
+            job = await get_job(db, org_id, job_id)
+            left = deadline - time.monotonic()
+            if job.status in FINISHED or left <= 0:
+                return job
+            async for note in conn.notifies(timeout=min(left, 1.0)):
+                if key in note.payload.split(","):
+                    break
+
+
+# -- partitions (operators: the owner's connection) -----------------------------------------
+
+
+async def ensure_partitions(conn: Conn, months_ahead: int) -> list[str]:
+    """Create this month's partition and the next ``months_ahead`` ones; returns new names."""
+    return [r["name"] for r in await _rows(conn, Q.ensure_partitions, {"months_ahead": months_ahead})]
+
+
+async def prune_partitions(conn: Conn, keep_months: int) -> list[str]:
+    """Drop the months that ended more than ``keep_months`` ago; returns dropped names."""
+    return [r["name"] for r in await _rows(conn, Q.prune_partitions, {"keep_months": keep_months})]
+
+
+async def partitions(conn: Conn) -> list[Partition]:
+    return [Partition.model_validate(r) for r in await _rows(conn, Q.partitions, {})]
+
+
+# -- the worker protocol for one tenant (HTTP workers) ------------------------------------------
+
+
+async def claim_for(
+    db: Database,
+    org_id: UUID,
+    *,
+    worker: str,
+    types: list[str] | None,
+    queues: list[str] | None,
+    batch: int,
+    lease_seconds: int,
+) -> list[Job]:
+    """Claim jobs of one organization only (what a tenant's own worker may do over HTTP)."""
+    async with db.transaction(org_id) as conn:
+        rows = await _rows(
+            conn,
+            Q.claim,
+            {
+                "worker": worker,
+                "types": types,
+                "batch": batch,
+                "lease_seconds": lease_seconds,
+                "queues": queues,
+                "org": org_id,
+            },
+        )
+    return [_job(r) for r in rows]
+
+
+async def heartbeat_for(
+    db: Database, org_id: UUID, *, worker: str, ids: list[UUID], lease_seconds: int
+) -> dict[UUID, bool]:
+    """Extend the leases the worker holds in the organization: id -> cancel requested."""
+    async with db.transaction(org_id) as conn:
+        rows = await _rows(
+            conn, Q.heartbeat, {"worker": worker, "ids": ids, "lease_seconds": lease_seconds, "org": org_id}
+        )
+    return {r["id"]: r["cancel_requested"] for r in rows}
+
+
+async def progress_for(
+    db: Database,
+    org_id: UUID,
+    job_id: UUID,
+    *,
+    worker: str,
+    progress: int,
+    stage: str | None,
+    message: str | None,
+) -> str:
+    """Record progress; returns 'held', 'cancel_requested' or 'lost'."""
+    async with db.transaction(org_id) as conn:
+        rows = await _rows(
+            conn,
+            Q.progress,
+            {"id": job_id, "worker": worker, "progress": progress, "stage": stage, "message": message, "org": org_id},
+        )
+    return str(rows[0]["state"])
+
+
+async def complete_for(db: Database, org_id: UUID, job_id: UUID, *, worker: str, result: Any) -> bool:
+    """Complete a held job; False when the worker does not hold it (lease lost, or not its)."""
+    async with db.transaction(org_id) as conn:
+        rows = await _rows(
+            conn,
+            Q.complete_one,
+            {"id": job_id, "worker": worker, "result": Jsonb(result) if result is not None else None, "org": org_id},
+        )
+    return bool(rows[0]["ok"])
+
+
+async def fail_for(
+    db: Database, org_id: UUID, job_id: UUID, *, worker: str, code: str, message: str, retryable: bool
+) -> JobStatus | None:
+    """Fail a held job (retry with backoff, or for good); None when the worker does not hold it."""
+    async with db.transaction(org_id) as conn:
+        rows = await _rows(
+            conn,
+            Q.fail,
+            {"id": job_id, "worker": worker, "code": code, "message": message, "retryable": retryable, "org": org_id},
+        )
+    status = rows[0]["status"]
+    return None if status is None else JobStatus(status)
+
+
+async def release_for(db: Database, org_id: UUID, *, worker: str, ids: list[UUID]) -> int:
+    """Give held jobs back to the queue untouched; returns how many."""
+    async with db.transaction(org_id) as conn:
+        rows = await _rows(conn, Q.release, {"worker": worker, "ids": ids, "org": org_id})
+    return int(rows[0]["released"])

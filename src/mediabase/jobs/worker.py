@@ -1,0 +1,453 @@
+"""The Python worker: claims jobs in batches, runs their handlers, keeps their leases alive.
+
+One process runs ``concurrency`` handlers at once on asyncio. Claims go through
+``mediabase.claim_jobs`` (batches, SKIP LOCKED, per-type limits, expired leases returned);
+a LISTEN connection wakes the claim loop at once when jobs are enqueued, and it polls every
+``poll_interval`` seconds anyway (scheduled jobs, lost notifications). Completions of ordinary
+handlers are flushed in batches (one statement for all that finished meanwhile); a
+transactional handler's job is completed inside the handler's own transaction. A heartbeat
+extends every held lease each third of the lease and brings cancel requests to the handlers.
+SIGTERM stops the claiming, lets running handlers finish for ``shutdown_grace`` seconds, then
+cancels the rest and gives their jobs back to the queue; the process exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import json
+import logging
+import os
+import secrets
+import signal
+import socket
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from mediabase.db.connection import Database
+from mediabase.db.errors import MediabaseError, translate
+from mediabase.jobs.models import Job, JobStage
+from mediabase.jobs.registry import (
+    BUILTIN_MODULES,
+    JobCancelled,
+    JobContext,
+    PermanentError,
+    Registration,
+    handlers,
+)
+from mediabase.jobs.service import Q, ensure_partitions, prune_partitions
+from mediabase.jobs.settings import JobSettings
+
+log = logging.getLogger("mediabase.jobs")
+
+
+class LeaseLost(Exception):
+    """The worker no longer holds the job (its lease ran out and it went back to the queue)."""
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def import_handler_modules(names: Iterable[str], *, builtin: bool = True) -> list[str]:
+    """Import the modules that register handlers (built-in ones first); returns their names.
+
+    A named module that fails to import raises; a built-in one is skipped with a warning.
+    """
+    done: list[str] = []
+    for name in BUILTIN_MODULES if builtin else ():
+        try:
+            importlib.import_module(name)
+            done.append(name)
+        except ImportError as exc:
+            log.warning("built-in handlers of %s not available: %s", name, exc)
+    for name in names:
+        name = name.strip()
+        if name and name not in done:
+            importlib.import_module(name)
+            done.append(name)
+    return done
+
+
+@dataclass(slots=True)
+class _Running:
+    job: Job
+    cancel: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+
+
+class Worker:
+    """Claims and runs jobs until :meth:`stop` (or SIGTERM in :func:`run_worker`)."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: JobSettings,
+        *,
+        queues: list[str] | None = None,
+        registrations: dict[str, Registration] | None = None,
+        name: str | None = None,
+        maintenance_url: str | None = None,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.queues = queues or None
+        self.registrations = registrations if registrations is not None else handlers()
+        if not self.registrations:
+            raise MediabaseError("no job handlers are registered; name their modules with --import")
+        self.types = sorted(self.registrations)
+        self.name = name or worker_name()
+        self.maintenance_url = maintenance_url
+        self.concurrency = settings.concurrency
+        self._running: dict[UUID, _Running] = {}
+        self._waiting: deque[_Running] = deque()  # claimed, waiting for a free slot
+        self._held: set[UUID] = set()  # claimed and not yet completed, failed or released
+        self._completions: list[tuple[UUID, Any]] = []
+        self._kick = asyncio.Event()
+        self._flush = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self.processed = 0
+
+    # -- control ------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop claiming; :meth:`run` then drains and returns."""
+        self._stopping.set()
+        self._kick.set()
+
+    async def run(self) -> None:
+        background = [
+            asyncio.create_task(self._listen(), name="jobs-listen"),
+            asyncio.create_task(self._heartbeat(), name="jobs-heartbeat"),
+            asyncio.create_task(self._flusher(), name="jobs-flush"),
+        ]
+        if self.maintenance_url:
+            background.append(asyncio.create_task(self._maintenance(), name="jobs-maintenance"))
+        log.info(
+            "worker %s: types %s, queues %s, concurrency %d",
+            self.name,
+            ",".join(self.types),
+            ",".join(self.queues or ["*"]),
+            self.concurrency,
+        )
+        try:
+            await self._claim_loop()
+        finally:
+            await self._drain()
+            for t in background:
+                t.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
+            log.info("worker %s stopped after %d jobs", self.name, self.processed)
+
+    # -- database calls -----------------------------------------------------------------------
+
+    async def _call(self, query: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
+        try:
+            async with self.db.pool.connection() as conn:
+                cur = await conn.execute(query, params)
+                return await cur.fetchall() if cur.description else []
+        except psycopg.Error as exc:
+            raise translate(exc) from exc
+
+    async def _claim(self, n: int) -> list[dict[str, Any]]:
+        return await self._call(
+            Q.claim,
+            {
+                "worker": self.name,
+                "types": self.types,
+                "batch": n,
+                "lease_seconds": self.settings.lease_seconds,
+                "queues": self.queues,
+                "org": None,
+            },
+        )
+
+    async def _report(self, job_id: UUID, percent: int, stage: JobStage | str | None, message: str | None) -> str:
+        rows = await self._call(
+            Q.progress,
+            {
+                "id": job_id,
+                "worker": self.name,
+                "progress": percent,
+                "stage": str(stage) if stage is not None else None,
+                "message": message,
+                "org": None,
+            },
+        )
+        return str(rows[0]["state"])
+
+    async def _fail(self, job_id: UUID, code: str, message: str, *, retryable: bool) -> None:
+        try:
+            await self._call(
+                Q.fail,
+                {
+                    "id": job_id,
+                    "worker": self.name,
+                    "code": code[:50],
+                    "message": message[:10000],
+                    "retryable": retryable,
+                    "org": None,
+                },
+            )
+        except MediabaseError as exc:  # the lease runs out and the job comes back: retried anyway
+            log.warning("could not record the failure of job %s (%s)", job_id, exc)
+        finally:
+            self._held.discard(job_id)
+
+    # -- the loops ----------------------------------------------------------------------------
+
+    async def _claim_loop(self) -> None:
+        # Up to concurrency + batch_size jobs are held: the running ones and a prefetched
+        # batch waiting for a free slot, so claims stay large even with few handlers.
+        capacity = self.concurrency + self.settings.batch_size
+        low_water = max(1, min(self.settings.batch_size, capacity) // 2)
+        errors = 0
+        while not self._stopping.is_set():
+            room = capacity - len(self._running) - len(self._waiting)
+            if room < low_water:
+                self._kick.clear()
+                if capacity - len(self._running) - len(self._waiting) < low_water:
+                    await self._kick.wait()
+                continue
+            want = min(room, self.settings.batch_size)
+            self._kick.clear()
+            try:
+                rows = await self._claim(want)
+                errors = 0
+            except MediabaseError as exc:
+                errors += 1
+                log.warning("claim failed (%s); retrying", exc)
+                await self._sleep(min(0.1 * 2**errors, self.settings.poll_interval))
+                continue
+            for row in rows:
+                job = Job.model_validate(row)
+                self._held.add(job.id)
+                self._waiting.append(_Running(job))
+            self._dispatch()
+            if len(rows) < want:
+                await self._sleep(self.settings.poll_interval)
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait for a kick (NOTIFY, a free slot, stop) or ``seconds``."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._kick.wait(), seconds)
+
+    def _dispatch(self) -> None:
+        """Start waiting jobs while there are free slots."""
+        while self._waiting and len(self._running) < self.concurrency and not self._stopping.is_set():
+            running = self._waiting.popleft()
+            self._running[running.job.id] = running
+            running.task = asyncio.create_task(self._execute(running), name=f"job-{running.job.id}")
+
+    async def _execute(self, running: _Running) -> None:
+        job = running.job
+        reg = self.registrations[job.type]
+
+        async def report(percent: int, stage: JobStage | str | None, message: str | None) -> str:
+            return await self._report(job.id, percent, stage, message)
+
+        try:
+            if running.cancel.is_set():
+                raise JobCancelled(f"job {job.id} was cancelled before it started")
+            if reg.transactional:
+                async with self.db.transaction(job.organization_id) as conn:
+                    ctx = JobContext(job, self.name, self.db, conn, running.cancel, report)
+                    result = await self._invoke(reg, ctx)
+                    cur = await conn.execute(
+                        Q.complete_one,
+                        {
+                            "id": job.id,
+                            "worker": self.name,
+                            "result": Jsonb(result) if result is not None else None,
+                            "org": None,
+                        },
+                    )
+                    row = await cur.fetchone()
+                    if not (row and row["ok"]):
+                        raise LeaseLost(f"job {job.id}: lease lost before completion")
+                self._held.discard(job.id)
+                self.processed += 1
+            else:
+                ctx = JobContext(job, self.name, self.db, None, running.cancel, report)
+                result = await self._invoke(reg, ctx)
+                self._completions.append((job.id, result))
+                self._flush.set()
+        except LeaseLost as exc:
+            self._held.discard(job.id)
+            log.warning("%s", exc)
+        except JobCancelled as exc:
+            await self._fail(job.id, "cancelled", str(exc), retryable=False)
+        except PermanentError as exc:
+            await self._fail(job.id, exc.code, str(exc), retryable=False)
+        except TimeoutError:
+            await self._fail(job.id, "timeout", f"the handler ran longer than {reg.timeout} s", retryable=True)
+        except asyncio.CancelledError:
+            raise  # shutting down: the drain gives the job back
+        except Exception as exc:
+            log.exception("job %s (%s) failed", job.id, job.type)
+            await self._fail(job.id, type(exc).__name__, str(exc) or repr(exc), retryable=True)
+        finally:
+            self._running.pop(job.id, None)
+            self._dispatch()
+            self._kick.set()
+
+    async def _invoke(self, reg: Registration, ctx: JobContext) -> Any:
+        if reg.timeout is None:
+            result = await reg.handler(ctx)
+        else:
+            async with asyncio.timeout(reg.timeout):
+                result = await reg.handler(ctx)
+        if result is not None:
+            try:
+                json.dumps(result)
+            except (TypeError, ValueError) as exc:
+                raise PermanentError(f"the handler's result is not JSON: {exc}", code="bad_result") from exc
+        return result
+
+    async def _flusher(self) -> None:
+        while True:
+            await self._flush.wait()
+            self._flush.clear()
+            while self._completions:
+                await self._flush_once()
+
+    async def _flush_once(self) -> None:
+        batch, self._completions = self._completions[:1000], self._completions[1000:]
+        try:
+            rows = await self._call(
+                Q.complete_many,
+                {
+                    "worker": self.name,
+                    "ids": [i for i, _ in batch],
+                    "results": [Jsonb(r) if r is not None else None for _, r in batch],
+                    "org": None,
+                },
+            )
+        except MediabaseError as exc:
+            log.warning("completing %d jobs failed (%s); retrying", len(batch), exc)
+            self._completions[:0] = batch
+            await asyncio.sleep(0.2)
+            return
+        done = {r["id"] for r in rows}
+        for job_id, _ in batch:
+            self._held.discard(job_id)
+            if job_id not in done:
+                log.warning("job %s: lease lost before completion; it runs again elsewhere", job_id)
+        self.processed += len(done)
+
+    async def _heartbeat(self) -> None:
+        every = max(self.settings.lease_seconds / 3, 0.2)
+        while True:
+            await asyncio.sleep(every)
+            ids = list(self._held)
+            if not ids:
+                continue
+            try:
+                rows = await self._call(
+                    Q.heartbeat,
+                    {
+                        "worker": self.name,
+                        "ids": ids,
+                        "lease_seconds": self.settings.lease_seconds,
+                        "org": None,
+                    },
+                )
+            except MediabaseError as exc:
+                log.warning("heartbeat failed: %s", exc)
+                continue
+            alive = {r["id"]: r["cancel_requested"] for r in rows}
+            waiting = {r.job.id: r for r in self._waiting}
+            for job_id in ids:
+                running = self._running.get(job_id) or waiting.get(job_id)
+                if running is None:
+                    continue
+                if job_id not in alive:
+                    log.warning("job %s: lease lost; telling its handler to stop", job_id)
+                    running.cancel.set()
+                elif alive[job_id]:
+                    running.cancel.set()
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self.db.url, autocommit=True) as conn:
+                    await conn.execute("LISTEN mediabase_jobs")
+                    self._kick.set()  # anything enqueued while we were not listening
+                    async for _ in conn.notifies():
+                        self._kick.set()
+            except psycopg.Error as exc:
+                log.warning("LISTEN connection lost (%s); polling until it is back", exc)
+                await asyncio.sleep(1.0)
+
+    async def _maintenance(self) -> None:
+        assert self.maintenance_url is not None
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self.maintenance_url, autocommit=True) as conn:
+                    created = await ensure_partitions(conn, self.settings.months_ahead)
+                    dropped: list[str] = []
+                    if self.settings.retention_months > 0:
+                        dropped = await prune_partitions(conn, self.settings.retention_months)
+                if created or dropped:
+                    log.info("partitions: created %s, dropped %s", created or "-", dropped or "-")
+            except (psycopg.Error, MediabaseError) as exc:
+                log.warning("partition upkeep failed (%s); next try in %g s", exc, self.settings.maintenance_interval)
+            await asyncio.sleep(self.settings.maintenance_interval)
+
+    async def _drain(self) -> None:
+        self._waiting.clear()  # never started: released below with the rest of _held
+        tasks = [r.task for r in self._running.values() if r.task is not None]
+        if tasks:
+            log.info("waiting up to %g s for %d running jobs", self.settings.shutdown_grace, len(tasks))
+            _, pending = await asyncio.wait(tasks, timeout=self.settings.shutdown_grace)
+            for t in pending:
+                t.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        while self._completions:
+            await self._flush_once()
+        if self._held:
+            ids = list(self._held)
+            try:
+                rows = await self._call(Q.release, {"worker": self.name, "ids": ids, "org": None})
+                log.info("gave %s unfinished jobs back to the queue", rows[0]["released"])
+            except MediabaseError as exc:
+                log.warning("could not give jobs back (%s); their leases will run out", exc)
+            self._held.clear()
+
+
+async def run_worker(
+    url: str,
+    db_settings: Any,
+    settings: JobSettings,
+    *,
+    queues: list[str] | None = None,
+    name: str | None = None,
+) -> int:
+    """Run a worker until SIGTERM or SIGINT; refuses a schema that is behind. Returns jobs done."""
+    from mediabase.db.migrator import Migrator
+
+    await Migrator(url, db_settings).ensure_current()
+    pool_settings = db_settings.model_copy(
+        update={
+            "pool_min_size": 2,
+            "pool_max_size": settings.concurrency + 4,
+        }
+    )
+    async with Database(url, pool_settings) as db:
+        worker = Worker(db, settings, queues=queues, name=name, maintenance_url=url)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, worker.stop)
+        try:
+            await worker.run()
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+        return worker.processed
