@@ -63,10 +63,23 @@ async def demo(system: Database) -> str:
 
         raise MediabaseError("demo seed failed: " + "; ".join(e for e in errors if e))
     loaded = sum(o.segments for o in outcomes)
+    layers, links = await demo_annotations(system)
     return (
         f"demo seed: organization '{DEMO_SLUG}' has the AMI ES2002 meetings "
-        f"({len(outcomes)} loaded now, {loaded} segments; {len(have)} were already there)"
+        f"({len(outcomes)} loaded now, {loaded} segments; {len(have)} were already there; "
+        f"{layers} annotation layers and {links} decision links added)"
     )
+
+
+async def demo_annotations(system: Database) -> tuple[int, int]:
+    """The AMI meetings' topics, abstractive summaries, decisions and action items as AI layers
+    of source 'AMI annotations', each decision and action item at the moment it was discussed;
+    idempotent (a meeting keeps the layers it has)."""
+    from mediabase.identity import service as identity
+    from mediabase.insights.ami import load_annotations
+
+    principal = await identity.acting_owner(system, DEMO_SLUG)
+    return await load_annotations(system, principal, demo_corpus())
 
 
 async def test(system: Database) -> str:

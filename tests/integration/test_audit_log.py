@@ -1,0 +1,188 @@
+"""The audit log: every write to organization data, who, when, before and after; append-only;
+partitioned by month; covering every tenant table."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from mediabase.collab import service as collab
+from mediabase.collab.models import CommentCreate, CommentUpdate
+from mediabase.db.connection import Database
+from mediabase.identity import service as identity
+from mediabase.media import service as media
+from mediabase.media.models import VideoCreate, VideoUpdate
+from tests.factories import Tenant, make_video
+
+# Tenant tables whose writes are not audited row by row, and why (docs/collab.md).
+EXEMPT = {
+    "audit_log": "the log itself",
+    "decision_edits": "the decision trail, written only by triggers beside the audited decision change",
+    "jobs": "queue state: high volume, its own history columns, pruned by partition",
+    "job_idempotency_keys": "queue bookkeeping",
+    "search_configs": "derived by triggers from transcripts (0006)",
+    "transcript_chunks": "derived and rebuildable (reindex)",
+    "search_index_state": "derived and rebuildable (reindex)",
+}
+
+
+async def audit_rows(owner_db: Database, org: UUID, table: str) -> list[dict[str, Any]]:
+    async with owner_db.transaction() as conn:
+        return await (
+            await conn.execute(
+                "SELECT action, actor_id, row_id, changed, before, after FROM audit_log"
+                " WHERE organization_id = %s AND table_name = %s ORDER BY occurred_at, id",
+                (org, table),
+            )
+        ).fetchall()
+
+
+def app_conn(url: str, org: UUID) -> psycopg.Connection[Any]:
+    conn = psycopg.connect(url)
+    conn.execute("SET ROLE mediabase_app")
+    conn.execute("SELECT set_config('mediabase.organization_id', %s, false)", (str(org),))
+    return conn
+
+
+async def test_writes_are_recorded_with_actor_before_and_after(
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]
+) -> None:
+    a, _ = tenants
+    org = a.member.organization_id
+    video = await media.create_video(db, a.member, VideoCreate(title="audited"))
+    await media.update_video(db, a.member, video.id, VideoUpdate(description="now described"))
+    await media.delete_video(db, a.member, video.id)
+    rows = await audit_rows(owner_db, org, "videos")
+    assert [(r["action"], r["actor_id"], r["row_id"]) for r in rows] == [("INSERT", a.member.user_id, video.id)] + [
+        ("UPDATE", a.member.user_id, video.id)
+    ] * 2
+    assert rows[0]["before"] is None and rows[0]["after"]["title"] == "audited"
+    assert rows[1]["changed"] == ["description"]
+    assert rows[1]["before"]["description"] is None and rows[1]["after"]["description"] == "now described"
+    assert rows[2]["changed"] == ["deleted_at"]
+    # collaboration writes too, including a comment's deletion (its words stay in the log)
+    vid = await make_video(db, a.owner, "v")
+    c = await collab.add_comment(db, a.member, vid, CommentCreate(body="secret plan"))
+    await collab.edit_comment(db, a.member, c.id, CommentUpdate(body="public plan"))
+    await collab.delete_comment(db, a.owner, c.id)
+    rows = await audit_rows(owner_db, org, "comments")
+    assert [r["action"] for r in rows] == ["INSERT", "UPDATE", "UPDATE"]
+    assert [r["actor_id"] for r in rows] == [a.member.user_id, a.member.user_id, a.owner.user_id]
+    assert rows[1]["before"]["body"] == "secret plan" and rows[2]["after"]["body"] is None
+
+
+async def test_secrets_are_not_copied_and_bookkeeping_updates_are_quiet(
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]
+) -> None:
+    a, _ = tenants
+    org = a.owner.organization_id
+    before = len(await audit_rows(owner_db, org, "api_keys"))
+    await identity.authenticate(owner_db, a.member_key)  # touches last_used_at
+    rows = await audit_rows(owner_db, org, "api_keys")
+    assert len(rows) == before  # a last_used_at touch is not worth a row
+    assert all("secret_sha256" not in (r["after"] or {}) for r in rows)
+    assert rows and {"prefix", "name"} <= set(rows[0]["after"])
+
+
+async def test_segments_are_summarised_per_statement(
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]
+) -> None:
+    a, _ = tenants
+    vid = await make_video(db, a.owner, "twelve", n=12)
+    rows = await audit_rows(owner_db, a.owner.organization_id, "transcript_segments")
+    assert len(rows) == 1
+    assert rows[0]["action"] == "INSERT"
+    assert rows[0]["after"]["segments"] == 12 and rows[0]["after"]["video_id"] == str(vid)
+    assert (rows[0]["after"]["first_seq"], rows[0]["after"]["last_seq"]) == (0, 11)
+    transcripts = await audit_rows(owner_db, a.owner.organization_id, "transcripts")
+    assert [r["after"]["segment_count"] for r in transcripts] == [12]
+
+
+async def test_append_only_for_the_app_role_and_the_owner(
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant], migrated_url: str
+) -> None:
+    a, b = tenants
+    await make_video(db, a.owner, "v")
+    await make_video(db, b.owner, "w")
+    org = a.owner.organization_id
+    with app_conn(migrated_url, org) as conn:
+        orgs = {r[0] for r in conn.execute("SELECT organization_id FROM mediabase.audit_log")}
+        assert orgs == {org}  # its own tenant only
+        for stmt in (
+            "UPDATE mediabase.audit_log SET actor_id = NULL",
+            "DELETE FROM mediabase.audit_log",
+            "TRUNCATE mediabase.audit_log",
+            "SELECT * FROM mediabase.audit_log_default",
+            f"INSERT INTO mediabase.audit_log (organization_id, table_name, action, after)"
+            f" VALUES ('{org}', 'videos', 'INSERT', '{{}}')",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(stmt)
+            conn.rollback()
+            conn.execute("SET ROLE mediabase_app")
+            conn.execute("SELECT set_config('mediabase.organization_id', %s, false)", (str(org),))
+    with psycopg.connect(migrated_url) as conn:  # the owner (a superuser here) is stopped by the trigger
+        for stmt in (
+            "UPDATE mediabase.audit_log SET actor_id = NULL",
+            "DELETE FROM mediabase.audit_log",
+            "TRUNCATE mediabase.audit_log",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
+                conn.execute(stmt)
+            conn.rollback()
+
+
+async def test_monthly_partitions(
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant], migrated_url: str
+) -> None:
+    a, _ = tenants
+    await make_video(db, a.owner, "v")
+    org = a.owner.organization_id
+    with psycopg.connect(migrated_url, autocommit=True) as conn:
+        conn.execute("SET search_path = mediabase")
+        total = conn.execute("SELECT count(*) FROM audit_log").fetchone()
+        mine = conn.execute("SELECT count(*) FROM audit_log WHERE organization_id = %s", (org,)).fetchone()
+        assert conn.execute("SELECT count(*) FROM audit_log_default").fetchone() == total  # the safety net
+        created = [r[0] for r in conn.execute("SELECT ensure_audit_partitions(2)")]
+        assert len(created) == 3 and conn.execute("SELECT ensure_audit_partitions(2)").fetchall() == []
+        # this month's rows moved out of the DEFAULT partition, none lost
+        assert conn.execute("SELECT count(*) FROM audit_log_default").fetchone() == (0,)
+        assert conn.execute(f"SELECT count(*) FROM {created[0]}").fetchone() == total
+        parts = conn.execute("SELECT name, is_default FROM audit_partitions()").fetchall()
+        assert parts[0] == ("audit_log_default", True) and [p[0] for p in parts[1:]] == created
+        with pytest.raises(psycopg.errors.InvalidParameterValue):
+            conn.execute("SELECT prune_audit_partitions(3)")
+        assert conn.execute("SELECT count(*) FROM prune_audit_partitions(12)").fetchone() == (0,)
+    await make_video(db, a.owner, "after")  # new rows land in the month's partition
+    with app_conn(migrated_url, org) as conn:
+        after = conn.execute("SELECT count(*) FROM mediabase.audit_log").fetchone()
+        assert after is not None and mine is not None and after[0] > mine[0]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(f"SELECT * FROM mediabase.{created[0]}")
+
+
+def test_every_tenant_table_is_audited(migrated_url: str) -> None:
+    with psycopg.connect(migrated_url) as conn:
+        rows = conn.execute(
+            "SELECT c.relname, EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname LIKE 'zz_audit%%')"
+            "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'mediabase' AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
+            "   AND EXISTS (SELECT FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = 'tenant_isolation')"
+        ).fetchall()
+    unaudited = {name for name, audited in rows if not audited}
+    assert unaudited <= set(EXEMPT), unaudited - set(EXEMPT)
+    assert {
+        "organizations",
+        "memberships",
+        "api_keys",
+        "videos",
+        "transcripts",
+        "transcript_segments",
+        "comments",
+        "decisions",
+        "share_links",
+        "ai_layers",
+    } <= {name for name, audited in rows if audited}
