@@ -7,7 +7,6 @@ the commands, and fails for any command without help text.
 from __future__ import annotations
 
 from collections.abc import Iterator
-
 from typing import Any
 
 import typer.main
@@ -25,9 +24,10 @@ def walk(cmd: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...]
 def _param(p: Any) -> str:
     if p.param_type_name == "argument":
         optional = "" if p.required else " (optional)"
-        return f"| `{(p.name or '').upper()}` | {(getattr(p, 'help', None) or '').replace('|', '/')}{optional} | argument |"
+        text = (getattr(p, "help", None) or "").replace("|", "/")
+        return f"| `{(p.name or '').upper()}` | {text}{optional} | argument |"
     names = ", ".join(f"`{o}`" for o in p.opts + p.secondary_opts)
-    default = "" if p.default in (None, False) or p.is_flag and not p.default else f" (default: `{p.default}`)"
+    default = "" if p.default in (None, False) or (p.is_flag and not p.default) else f" (default: `{p.default}`)"
     return f"| {names} | {(p.help or '').replace('|', '/')}{default} | option |"
 
 

@@ -395,6 +395,11 @@ class Worker:
                     dropped: list[str] = []
                     if self.settings.retention_months > 0:
                         dropped = await prune_partitions(conn, self.settings.retention_months)
+                    # the audit log's months too (0007), so audit rows never pile up in DEFAULT
+                    cur = await conn.execute(
+                        "SELECT mediabase.ensure_audit_partitions(%s)", (self.settings.months_ahead,)
+                    )
+                    created = [*created, *(str(r[0]) for r in await cur.fetchall())]
                 if created or dropped:
                     log.info("partitions: created %s, dropped %s", created or "-", dropped or "-")
             except (psycopg.Error, MediabaseError) as exc:
