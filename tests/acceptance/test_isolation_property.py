@@ -10,6 +10,7 @@ the other organization's object must answer 404 and change nothing.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,9 +28,157 @@ class World:
     tenants: list[Tenant]
     ids: list[set[str]] = field(default_factory=lambda: [set(), set()])  # every id seen per org
     videos: list[list[str]] = field(default_factory=lambda: [[], []])
+    # collaboration objects per organization (comments, clips, decisions …), share links, titles
+    objs: dict[str, list[list[str]]] = field(default_factory=lambda: defaultdict(lambda: [[], []]))
+    shares: list[list[dict[str, Any]]] = field(default_factory=lambda: [[], []])
+    titles: dict[str, str] = field(default_factory=dict)
+    deleted: set[str] = field(default_factory=set)
 
     def learn(self, org: int, body: Any) -> None:
         self.ids[org].update(UUID_RE.findall(str(body)))
+
+
+ZERO = "00000000-0000-0000-0000-000000000000"
+COLLAB_OPS = [
+    "comment",
+    "comments",
+    "comment_edit",
+    "react",
+    "moment",
+    "clip",
+    "reel",
+    "reel_get",
+    "quote_card",
+    "share",
+    "share_revoke",
+    "share_open",
+    "decision",
+    "decision_get",
+    "decision_patch",
+    "decision_link",
+    "decision_edits",
+    "decisions_search",
+    "tag",
+    "action_item",
+    "action_item_patch",
+    "action_items",
+    "ai_layer",
+    "layer_get",
+    "topics",
+    "video_topics",
+    "notifications",
+    "activity",
+    "audit",
+    "overview",
+]
+
+
+def collab_call(
+    c: TestClient, w: World, org: int, hdr: dict[str, str], op: str, target: int, pick: int, vid: str, marker: str
+) -> tuple[Any, bool]:
+    """The collaboration and meeting-intelligence endpoints: (response, aimed at the other org)."""
+    video_aimed = target != org and bool(w.videos[target])
+
+    def obj(kind: str) -> tuple[str, bool]:
+        pool = w.objs[kind][target]
+        return (pool[pick % len(pool)] if pool else ZERO), target != org and bool(pool)
+
+    def keep(kind: str, r: Any) -> Any:
+        if r.status_code == 201:
+            w.objs[kind][org].append(r.json()["id"])
+        return r
+
+    if op == "comment":
+        r = keep("comments", c.post(f"/videos/{vid}/comments", json={"body": f"{marker} @own-alpha"}, headers=hdr))
+        return r, video_aimed
+    if op == "comments":
+        return c.get(f"/videos/{vid}/comments", headers=hdr), video_aimed
+    if op in ("comment_edit", "react"):
+        cid, aimed = obj("comments")
+        if op == "react":
+            return c.put(f"/comments/{cid}/reactions/👍", headers=hdr), aimed
+        return c.patch(f"/comments/{cid}", json={"body": f"{marker} edit"}, headers=hdr), aimed
+    if op == "moment":
+        moment = {"title": marker, "start_ms": 0, "end_ms": 1}
+        return c.post(f"/videos/{vid}/moments", json=moment, headers=hdr), video_aimed
+    if op == "clip":
+        clip = {"title": marker, "start_ms": 0, "end_ms": 10}
+        return keep("clips", c.post(f"/videos/{vid}/clips", json=clip, headers=hdr)), video_aimed
+    if op == "reel":
+        clip_id, aimed = obj("clips")
+        return keep("reels", c.post("/reels", json={"title": marker, "clip_ids": [clip_id]}, headers=hdr)), aimed
+    if op == "reel_get":
+        reel_id, aimed = obj("reels")
+        return c.get(f"/reels/{reel_id}", headers=hdr), aimed
+    if op == "quote_card":
+        card = {"quote_text": marker, "start_ms": 0}
+        return c.post(f"/videos/{vid}/quote-cards", json=card, headers=hdr), video_aimed
+    if op == "share":
+        r = c.post(f"/videos/{vid}/share-links", json={}, headers=hdr)
+        if r.status_code == 201:
+            w.shares[org].append({"id": r.json()["id"], "token": r.json()["token"], "video": vid, "revoked": False})
+        return r, video_aimed
+    if op == "share_revoke":
+        links = w.shares[target]
+        link: dict[str, Any] = links[pick % len(links)] if links else {"id": ZERO}
+        r = c.post(f"/share-links/{link['id']}/revoke", headers=hdr)
+        if r.status_code == 200:
+            link["revoked"] = True
+        return r, target != org and bool(links)
+    if op == "share_open":
+        # a link opens exactly its video, without ids, and nothing once revoked (or its video deleted)
+        links = w.shares[org]
+        if not links or pick % 3 == 0:
+            r = c.get(f"/share/mbs_{pick:043d}")
+            assert r.status_code == 404, r.text
+            return r, False
+        link = links[pick % len(links)]
+        r = c.get(f"/share/{link['token']}")
+        if link["revoked"] or link["video"] in w.deleted:
+            assert r.status_code == 404, r.text
+        else:
+            assert r.status_code == 200 and r.json()["title"] == w.titles[link["video"]], r.text
+            assert not UUID_RE.search(r.text), r.text
+        return r, False
+    if op == "decision":
+        body = {"summary": f"{marker} {pick}", "video_id": vid} if pick % 2 else {"summary": f"{marker} {pick}"}
+        return keep("decisions", c.post("/decisions", json=body, headers=hdr)), video_aimed and bool(pick % 2)
+    if op in ("decision_get", "decision_patch", "decision_edits"):
+        did, aimed = obj("decisions")
+        if op == "decision_patch":
+            return c.patch(f"/decisions/{did}", json={"context": f"{marker} edit"}, headers=hdr), aimed
+        return c.get(f"/decisions/{did}" + ("/edits" if op == "decision_edits" else ""), headers=hdr), aimed
+    if op == "decision_link":
+        own = w.objs["decisions"][org]
+        source = own[pick % len(own)] if own else ZERO
+        did, aimed = obj("decisions")
+        kind = ["related", "supersedes", "depends_on"][pick % 3]
+        return c.post(
+            f"/decisions/{source}/links", json={"target_decision_id": did, "link_type": kind}, headers=hdr
+        ), aimed and bool(own)
+    if op == "decisions_search":
+        return c.get("/decisions", params={"q": f"{w.tenants[target].slug}-marker"}, headers=hdr), False
+    if op == "tag":
+        return c.post("/decision-tags", json={"name": f"{marker} {pick % 7}"}, headers=hdr), False
+    if op == "action_item":
+        return keep("actions", c.post(f"/videos/{vid}/action-items", json={"title": marker}, headers=hdr)), video_aimed
+    if op == "action_item_patch":
+        aid, aimed = obj("actions")
+        return c.patch(f"/action-items/{aid}", json={"description": marker, "status": "completed"}, headers=hdr), aimed
+    if op == "action_items":
+        return c.get("/action-items", headers=hdr), False
+    if op == "ai_layer":
+        layer = {"kind": "topics", "model": "m", "topics": [{"topic": f"{marker} topic", "start_ms": 0, "end_ms": 1}]}
+        return keep("layers", c.post(f"/videos/{vid}/ai-layers", json=layer, headers=hdr)), video_aimed
+    if op == "layer_get":
+        lid, aimed = obj("layers")
+        return c.get(f"/ai-layers/{lid}", headers=hdr), aimed
+    if op == "video_topics":
+        return c.get(f"/videos/{vid}/topics", headers=hdr), video_aimed
+    if op == "overview":
+        return c.get(f"/videos/{vid}/overview", headers=hdr), video_aimed
+    path = {"topics": "/topics", "notifications": "/notifications", "activity": "/activity", "audit": "/audit"}[op]
+    return c.get(path, headers=hdr), False
 
 
 OPS = [
@@ -50,6 +199,8 @@ OPS = [
     "channels",
     "people",
     "transcripts",
+    "search",
+    *COLLAB_OPS,
 ]
 
 
@@ -66,7 +217,11 @@ def call(c: TestClient, w: World, org: int, role: int, op: str, target: int, pic
         r = c.post("/videos", json={"title": f"{marker} {pick}", "tags": [marker]}, headers=hdr)
         if r.status_code == 201:
             w.videos[org].append(r.json()["id"])
+            w.titles[r.json()["id"]] = r.json()["title"]
         return r.status_code, r.json(), False
+    if op in COLLAB_OPS:
+        r, aimed = collab_call(c, w, org, hdr, op, target, pick, vid, marker)
+        return r.status_code, r.json() if r.content else r.text, aimed
     if op == "list_videos":
         r = c.get("/videos", params={"limit": 5 + pick % 5}, headers=hdr)
     elif op == "get_video":
@@ -105,13 +260,22 @@ def call(c: TestClient, w: World, org: int, role: int, op: str, target: int, pic
         )
     elif op == "people":
         r = c.get("/people", headers=hdr)
+    elif op == "search":  # the target organization's name: found in its own rows, never across
+        mode = ["keyword", "hybrid", "semantic"][pick % 3]
+        r = c.get("/search", params={"q": w.tenants[target].slug, "mode": mode}, headers=hdr)
+        assert r.status_code == 200, r.text
+        assert target == org or mode == "semantic" or r.json()["hits"] == [], r.text
     else:
         r = c.get(f"/videos/{vid}/transcripts", headers=hdr)
+    if op == "delete_video" and r.status_code == 204:
+        w.deleted.add(vid)
+    elif op == "restore_video" and r.status_code == 200:
+        w.deleted.discard(vid)
     body: Any = r.json() if r.content and "json" in r.headers.get("content-type", "") else r.text
     return (
         r.status_code,
         body,
-        aimed_other and op not in {"list_videos", "members", "organization", "channels", "people"},
+        aimed_other and op not in {"list_videos", "members", "organization", "channels", "people", "search"},
     )
 
 
@@ -153,3 +317,8 @@ def test_no_response_crosses_organizations(
             assert f"{w.tenants[1 - org].slug}-marker" not in r.text
             seg = client.get(f"/videos/{vid}/segments", headers=own)
             assert f"{w.tenants[1 - org].slug}-marker" not in seg.text
+            comments = client.get(f"/videos/{vid}/comments", headers=own)
+            assert f"{w.tenants[1 - org].slug}-marker" not in comments.text
+        for did in w.objs["decisions"][org]:
+            r = client.get(f"/decisions/{did}", headers=own)
+            assert r.status_code == 200 and f"{w.tenants[1 - org].slug}-marker" not in r.text

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from mediabase import __version__
 from mediabase.api import problems
-from mediabase.api.routers import health, identity, jobs, media, transcripts
+from mediabase.api.routers import collab, health, identity, insights, jobs, media, search, transcripts
 from mediabase.config import Settings, get_settings
 from mediabase.db.connection import Database, resolve_url
 from mediabase.db.migrator import Migrator
@@ -47,4 +47,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(media.router)
     app.include_router(transcripts.router)
     app.include_router(jobs.router)
+    app.include_router(search.router)
+    app.include_router(collab.router)
+    app.include_router(insights.router)
     return app

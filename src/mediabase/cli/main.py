@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from mediabase import __version__
-from mediabase.cli import admin, content, dbserver, migrations, ops, server
+from mediabase.cli import admin, collab, content, dbserver, jobs, migrations, ops, search, server
 
 app = typer.Typer(
     name="mediabase",
@@ -36,6 +36,9 @@ migrations.register(app)
 ops.register(app)
 admin.register(app)
 content.register(app)
+jobs.register(app)
+search.register(app)
+collab.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
 
 

@@ -15,6 +15,7 @@ from mediabase.db.queries import load_queries
 from mediabase.identity.models import Principal, Role
 from mediabase.media.models import VideoCreate
 from mediabase.media.service import insert_video
+from mediabase.search.indexing import schedule_indexing
 from mediabase.transcripts.formats import ParsedTranscript, Segment, write_json, write_srt, write_vtt
 from mediabase.transcripts.models import (
     ExportFormat,
@@ -117,6 +118,7 @@ async def ingest_into(
             await copy.write_row(
                 (org, transcript.id, video_id, seq, s.start_ms, s.end_ms, speaker, s.text, s.confidence, _words(s))
             )
+    await schedule_indexing(conn, org, transcript.id, video_id)  # search: chunks and vectors, after commit
     return IngestResult(video_id=video_id, transcript=transcript, speakers=len(labels))
 
 
