@@ -21,6 +21,873 @@ SET row_security = off;
 CREATE SCHEMA mediabase;
 
 --
+-- Name: activate_ai_layer(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.activate_ai_layer() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.status = 'ready' AND (TG_OP = 'INSERT' OR OLD.status <> 'ready') THEN
+        UPDATE mediabase.ai_layers SET status = 'superseded', superseded_by = NEW.id
+         WHERE organization_id = NEW.organization_id AND video_id = NEW.video_id AND kind = NEW.kind
+           AND status = 'ready' AND id <> NEW.id;
+        NEW.superseded_by := NULL;
+        NEW.completed_at := coalesce(NEW.completed_at, now());
+        NEW.error := NULL;
+    END IF;
+    IF NEW.status = 'failed' AND (TG_OP = 'INSERT' OR OLD.status <> 'failed') THEN
+        NEW.completed_at := coalesce(NEW.completed_at, now());
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: new_id(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.new_id() RETURNS uuid
+    LANGUAGE sql PARALLEL SAFE
+    RETURN uuidv7();
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: users; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.users (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    email text NOT NULL,
+    username text NOT NULL,
+    display_name text,
+    avatar_url text,
+    bio text,
+    role text DEFAULT 'user'::text NOT NULL,
+    password_hash text,
+    email_verified boolean DEFAULT false NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_login_at timestamp with time zone,
+    CONSTRAINT users_avatar_url_format CHECK ((avatar_url ~ '^https?://'::text)),
+    CONSTRAINT users_bio_length CHECK ((length(bio) <= 5000)),
+    CONSTRAINT users_display_name_length CHECK ((length(display_name) <= 200)),
+    CONSTRAINT users_email_format CHECK (((email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'::text) AND (length(email) <= 320))),
+    CONSTRAINT users_password_hash_format CHECK ((password_hash ~~ '$argon2%'::text)),
+    CONSTRAINT users_role_valid CHECK ((role = ANY (ARRAY['user'::text, 'moderator'::text, 'admin'::text]))),
+    CONSTRAINT users_username_format CHECK ((username ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$'::text))
+);
+
+--
+-- Name: actor_name(uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.actor_name(uid uuid) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    RETURN COALESCE((SELECT COALESCE(u.display_name, u.username) AS "coalesce" FROM mediabase.users u WHERE (u.id = actor_name.uid)), 'someone'::text);
+
+--
+-- Name: ai_action_items_completion(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.ai_action_items_completion() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.status = 'completed' AND (TG_OP = 'INSERT' OR OLD.status <> 'completed') THEN
+        NEW.completed_at := coalesce(NEW.completed_at, now());
+        NEW.completed_by := coalesce(NEW.completed_by, mediabase.current_user_id());
+    ELSIF NEW.status <> 'completed' THEN
+        NEW.completed_at := NULL;
+        NEW.completed_by := NULL;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: ai_layers_refresh_topics(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.ai_layers_refresh_topics() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    ids uuid[];
+BEGIN
+    SELECT array_agg(DISTINCT topic_id) INTO ids FROM ai_topic_mentions
+     WHERE organization_id = NEW.organization_id AND layer_id = NEW.id;
+    IF ids IS NOT NULL THEN
+        PERFORM refresh_topics(NEW.organization_id, ids);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: ai_layers; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.ai_layers (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    video_id uuid NOT NULL,
+    kind text NOT NULL,
+    model text NOT NULL,
+    model_version text,
+    source text DEFAULT 'model'::text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    transcript_id uuid,
+    artifact_uri text,
+    parameters jsonb DEFAULT '{}'::jsonb NOT NULL,
+    error text,
+    superseded_by uuid,
+    job_id uuid,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    completed_at timestamp with time zone,
+    CONSTRAINT ai_layers_artifact_uri_format CHECK (((artifact_uri ~ '^[a-z][a-z0-9+.-]*://'::text) AND (length(artifact_uri) <= 2048))),
+    CONSTRAINT ai_layers_completed_when_ready CHECK (((status <> ALL (ARRAY['ready'::text, 'superseded'::text])) OR (completed_at IS NOT NULL))),
+    CONSTRAINT ai_layers_error_length CHECK ((length(error) <= 10000)),
+    CONSTRAINT ai_layers_error_only_when_failed CHECK (((error IS NULL) OR (status = 'failed'::text))),
+    CONSTRAINT ai_layers_kind_valid CHECK ((kind = ANY (ARRAY['summary'::text, 'topics'::text, 'action_items'::text, 'decisions'::text, 'moments'::text, 'chunks_embeddings'::text, 'chapters'::text, 'keywords'::text, 'quotes'::text]))),
+    CONSTRAINT ai_layers_model_length CHECK (((length(btrim(model)) >= 1) AND (length(btrim(model)) <= 200))),
+    CONSTRAINT ai_layers_model_version_length CHECK (((length(model_version) >= 1) AND (length(model_version) <= 100))),
+    CONSTRAINT ai_layers_parameters_object CHECK ((jsonb_typeof(parameters) = 'object'::text)),
+    CONSTRAINT ai_layers_source_length CHECK (((length(btrim(source)) >= 1) AND (length(btrim(source)) <= 200))),
+    CONSTRAINT ai_layers_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'ready'::text, 'failed'::text, 'superseded'::text]))),
+    CONSTRAINT ai_layers_superseded_by_not_self CHECK ((superseded_by <> id)),
+    CONSTRAINT ai_layers_superseded_by_only_when_superseded CHECK (((superseded_by IS NULL) OR (status = 'superseded'::text)))
+);
+
+--
+-- Name: ai_row_visible(uuid, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.ai_row_visible(org uuid, layer uuid) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN ((layer IS NULL) OR (EXISTS (SELECT FROM mediabase.ai_layers l WHERE ((l.organization_id = ai_row_visible.org) AND (l.id = ai_row_visible.layer) AND (l.status = 'ready'::text)))));
+
+--
+-- Name: ai_topic_mentions_refresh(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.ai_topic_mentions_refresh() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    g record;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        FOR g IN SELECT organization_id, array_agg(DISTINCT topic_id) AS ids FROM new_rows GROUP BY 1 LOOP
+            PERFORM refresh_topics(g.organization_id, g.ids);
+        END LOOP;
+    ELSIF TG_OP = 'DELETE' THEN
+        FOR g IN SELECT organization_id, array_agg(DISTINCT topic_id) AS ids FROM old_rows GROUP BY 1 LOOP
+            PERFORM refresh_topics(g.organization_id, g.ids);
+        END LOOP;
+    ELSE
+        FOR g IN SELECT organization_id, array_agg(DISTINCT topic_id) AS ids
+                   FROM (SELECT organization_id, topic_id FROM new_rows
+                         UNION ALL SELECT organization_id, topic_id FROM old_rows) x GROUP BY 1 LOOP
+            PERFORM refresh_topics(g.organization_id, g.ids);
+        END LOOP;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: ai_topic_mentions_when(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.ai_topic_mentions_when() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.mentioned_at IS NULL THEN
+        SELECT coalesce(v.recorded_at, v.created_at) + make_interval(secs => coalesce(NEW.start_ms, 0) / 1000.0::double precision)
+          INTO NEW.mentioned_at
+          FROM mediabase.videos v WHERE v.organization_id = NEW.organization_id AND v.id = NEW.video_id;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: audit_log_append_only(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.audit_log_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND current_setting('mediabase.audit_maintenance', true) = 'on' THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'the audit log is append-only (% refused)', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
+--
+-- Name: audit_partitions(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.audit_partitions() RETURNS TABLE(name text, range_from timestamp with time zone, range_to timestamp with time zone, est_rows bigint, is_default boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $_$
+    SELECT c.relname::text,
+           CASE WHEN c.relname ~ '^audit_log_\d{4}_\d{2}$'
+                THEN to_date(substr(c.relname, 11), 'YYYY_MM')::timestamp AT TIME ZONE 'UTC' END,
+           CASE WHEN c.relname ~ '^audit_log_\d{4}_\d{2}$'
+                THEN (to_date(substr(c.relname, 11), 'YYYY_MM') + interval '1 month') AT TIME ZONE 'UTC' END,
+           greatest(c.reltuples, 0)::bigint,
+           pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT'
+      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'mediabase.audit_log'::regclass
+     ORDER BY 2 NULLS FIRST
+$_$;
+
+--
+-- Name: audit_row(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.audit_row() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    redact  text[] := CASE WHEN TG_NARGS > 0 THEN TG_ARGV[0]::text[] ELSE '{}' END;
+    quiet   text[] := CASE WHEN TG_NARGS > 1 THEN TG_ARGV[1]::text[] ELSE '{}' END;
+    omit    text[] := CASE WHEN TG_NARGS > 2 THEN TG_ARGV[2]::text[] ELSE '{}' END;
+    o       jsonb;
+    n       jsonb;
+    changed text[];
+    r       jsonb;
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        o := to_jsonb(OLD) - omit;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        n := to_jsonb(NEW) - omit;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(k ORDER BY k) INTO changed
+          FROM jsonb_each(n) AS e (k, v) WHERE v IS DISTINCT FROM o->k AND k <> 'updated_at';
+        IF changed IS NULL OR changed <@ quiet THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    r := coalesce(n, o);
+    INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, changed, before, after)
+    VALUES (CASE WHEN TG_TABLE_NAME = 'organizations' THEN (r->>'id')::uuid ELSE (r->>'organization_id')::uuid END,
+            current_user_id(), TG_TABLE_NAME, TG_OP,
+            CASE WHEN jsonb_typeof(r->'id') = 'string' THEN (r->>'id')::uuid END,
+            changed, o - redact, n - redact);
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: audit_segments(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.audit_segments() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, before)
+        SELECT organization_id, current_user_id(), 'transcript_segments', 'DELETE', transcript_id,
+               jsonb_build_object('transcript_id', transcript_id, 'video_id', video_id, 'segments', count(*),
+                                  'first_seq', min(seq), 'last_seq', max(seq))
+          FROM old_rows GROUP BY organization_id, transcript_id, video_id;
+    ELSIF TG_OP = 'INSERT' THEN
+        INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, after)
+        SELECT organization_id, current_user_id(), 'transcript_segments', 'INSERT', transcript_id,
+               jsonb_build_object('transcript_id', transcript_id, 'video_id', video_id, 'segments', count(*),
+                                  'first_seq', min(seq), 'last_seq', max(seq))
+          FROM new_rows GROUP BY organization_id, transcript_id, video_id;
+    ELSE
+        INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, before, after)
+        SELECT organization_id, current_user_id(), 'transcript_segments', 'UPDATE', transcript_id,
+               jsonb_build_object('transcript_id', transcript_id, 'segments', count(*)),
+               jsonb_build_object('transcript_id', transcript_id, 'segments', count(*),
+                                  'first_seq', min(seq), 'last_seq', max(seq))
+          FROM new_rows GROUP BY organization_id, transcript_id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: audit_table(regclass, text[], text[], text[]); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.audit_table(tbl regclass, redact text[] DEFAULT '{}'::text[], quiet text[] DEFAULT '{}'::text[], omit text[] DEFAULT '{search_vector,search_tags}'::text[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    EXECUTE format('CREATE TRIGGER zz_audit AFTER INSERT OR UPDATE OR DELETE ON %s'
+                   ' FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row(%L, %L, %L)', tbl, redact, quiet, omit);
+END
+$$;
+
+--
+-- Name: cancel_job(uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.cancel_job(job_id uuid) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    v_status text;
+BEGIN
+    UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now(),
+                    message = coalesce(message, 'cancelled before it started')
+     WHERE id = job_id AND status = 'queued'
+    RETURNING status INTO v_status;
+    IF FOUND THEN
+        PERFORM pg_notify('mediabase_jobs_done', job_id::text);
+        RETURN v_status;
+    END IF;
+    UPDATE jobs SET cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
+     WHERE id = job_id AND status = 'processing'
+    RETURNING status INTO v_status;
+    IF FOUND THEN
+        RETURN v_status;
+    END IF;
+    SELECT j.status INTO v_status FROM jobs j WHERE j.id = job_id;
+    RETURN v_status;  -- finished already (unchanged), or NULL: no such job in this tenant
+END
+$$;
+
+--
+-- Name: check_immutable_columns(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.check_immutable_columns() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    o   jsonb := to_jsonb(OLD);
+    n   jsonb := to_jsonb(NEW);
+    col text;
+BEGIN
+    FOREACH col IN ARRAY TG_ARGV LOOP
+        IF o->col IS DISTINCT FROM n->col AND NOT (n->col = 'null'::jsonb AND pg_trigger_depth() > 1) THEN
+            RAISE EXCEPTION '%.% cannot change', TG_TABLE_NAME, col
+                USING ERRCODE = 'check_violation', CONSTRAINT = TG_TABLE_NAME || '_immutable', COLUMN = col;
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: check_language(text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.check_language(code text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN (code ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'::text);
+
+--
+-- Name: check_positions_within_video(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.check_positions_within_video() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    r   jsonb := to_jsonb(NEW);
+    dur bigint;
+    col text;
+BEGIN
+    IF r->>'video_id' IS NULL THEN
+        RETURN NEW;
+    END IF;
+    SELECT v.duration_ms INTO dur FROM mediabase.videos v
+     WHERE v.organization_id = NEW.organization_id AND v.id = (r->>'video_id')::uuid;
+    IF dur IS NULL THEN
+        RETURN NEW;
+    END IF;
+    FOREACH col IN ARRAY TG_ARGV LOOP
+        IF (r->>col)::bigint > dur THEN
+            RAISE EXCEPTION '% % ms is after the end of the video (% ms)', col, r->>col, dur
+                USING ERRCODE = 'check_violation', CONSTRAINT = TG_TABLE_NAME || '_within_video', COLUMN = col;
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: check_segment_ts_config(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.check_segment_ts_config() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (SELECT FROM new_rows n JOIN mediabase.transcripts t
+                 ON t.organization_id = n.organization_id AND t.id = n.transcript_id
+                WHERE n.ts_config <> mediabase.ts_config_for(t.language)) THEN
+        UPDATE mediabase.transcript_segments s SET ts_config = mediabase.ts_config_for(t.language)
+          FROM mediabase.transcripts t
+         WHERE t.organization_id = s.organization_id AND t.id = s.transcript_id
+           AND (s.organization_id, s.transcript_id) IN (SELECT DISTINCT organization_id, transcript_id FROM new_rows)
+           AND s.ts_config <> mediabase.ts_config_for(t.language);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: check_segments_within_video(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.check_segments_within_video() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    bad record;
+BEGIN
+    SELECT s.seq, s.end_ms, v.duration_ms INTO bad
+      FROM new_rows s JOIN mediabase.videos v ON v.organization_id = s.organization_id AND v.id = s.video_id
+     WHERE v.duration_ms IS NOT NULL AND s.end_ms > v.duration_ms
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'segment % ends at % ms, after the end of its video (% ms)', bad.seq, bad.end_ms, bad.duration_ms
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'transcript_segments_within_video';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: check_status_transition(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.check_status_transition() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    step text;
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.status IS NOT DISTINCT FROM OLD.status THEN
+        RETURN NEW;
+    END IF;
+    step := CASE WHEN TG_OP = 'INSERT' THEN '>' || NEW.status ELSE OLD.status || '>' || NEW.status END;
+    IF NOT step = ANY (TG_ARGV) THEN
+        RAISE EXCEPTION '%',
+            CASE WHEN TG_OP = 'INSERT' THEN format('%s cannot start as %s', TG_TABLE_NAME, NEW.status)
+                 ELSE format('%s cannot go from %s to %s', TG_TABLE_NAME, OLD.status, NEW.status) END
+            USING ERRCODE = 'check_violation', CONSTRAINT = TG_TABLE_NAME || '_status_transition', COLUMN = 'status';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: check_video_duration_covers_collab(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.check_video_duration_covers_collab() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    latest bigint;
+BEGIN
+    IF NEW.duration_ms IS NOT NULL AND NEW.duration_ms IS DISTINCT FROM OLD.duration_ms THEN
+        SELECT max(x) INTO latest FROM (
+            SELECT max(position_ms) FROM mediabase.comments WHERE organization_id = NEW.organization_id AND video_id = NEW.id
+            UNION ALL SELECT max(end_ms) FROM mediabase.video_moments WHERE organization_id = NEW.organization_id AND video_id = NEW.id
+            UNION ALL SELECT max(end_ms) FROM mediabase.video_clips WHERE organization_id = NEW.organization_id AND video_id = NEW.id
+            UNION ALL SELECT max(greatest(start_ms, end_ms)) FROM mediabase.quote_cards WHERE organization_id = NEW.organization_id AND video_id = NEW.id
+            UNION ALL SELECT max(position_ms) FROM mediabase.decisions WHERE organization_id = NEW.organization_id AND video_id = NEW.id
+            UNION ALL SELECT max(greatest(start_ms, end_ms)) FROM mediabase.ai_action_items WHERE organization_id = NEW.organization_id AND video_id = NEW.id
+            UNION ALL SELECT max(greatest(start_ms, end_ms)) FROM mediabase.ai_topic_mentions WHERE organization_id = NEW.organization_id AND video_id = NEW.id
+        ) AS t (x);
+        IF latest > NEW.duration_ms THEN
+            RAISE EXCEPTION 'duration % ms is shorter than a position on the video (% ms)', NEW.duration_ms, latest
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'videos_duration_covers_positions';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: check_video_duration_covers_segments(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.check_video_duration_covers_segments() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    latest bigint;
+BEGIN
+    IF NEW.duration_ms IS NOT NULL AND NEW.duration_ms IS DISTINCT FROM OLD.duration_ms THEN
+        SELECT max(end_ms) INTO latest FROM mediabase.transcript_segments
+         WHERE organization_id = NEW.organization_id AND video_id = NEW.id;
+        IF latest > NEW.duration_ms THEN
+            RAISE EXCEPTION 'duration % ms is shorter than the transcript, which ends at % ms', NEW.duration_ms, latest
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'transcript_segments_within_video';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: jobs; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.jobs (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    type text NOT NULL,
+    queue text DEFAULT 'default'::text NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    stage text DEFAULT 'pending'::text NOT NULL,
+    priority smallint DEFAULT 0 NOT NULL,
+    run_after timestamp with time zone DEFAULT now() NOT NULL,
+    progress smallint DEFAULT 0 NOT NULL,
+    message text,
+    input jsonb DEFAULT '{}'::jsonb NOT NULL,
+    context jsonb,
+    result jsonb,
+    error_code text,
+    error_message text,
+    attempts integer DEFAULT 0 NOT NULL,
+    retry_count integer DEFAULT 0 NOT NULL,
+    max_retries integer DEFAULT 3 NOT NULL,
+    locked_by text,
+    lease_expires_at timestamp with time zone,
+    heartbeat_at timestamp with time zone,
+    cancel_requested_at timestamp with time zone,
+    idempotency_key text,
+    created_by uuid,
+    started_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT jobs_attempts_nonnegative CHECK ((attempts >= 0)),
+    CONSTRAINT jobs_error_code_length CHECK ((length(error_code) <= 50)),
+    CONSTRAINT jobs_error_message_length CHECK ((length(error_message) <= 10000)),
+    CONSTRAINT jobs_finished_at CHECK (((status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])) = (completed_at IS NOT NULL))),
+    CONSTRAINT jobs_lease_held CHECK (((status = 'processing'::text) = ((locked_by IS NOT NULL) AND (lease_expires_at IS NOT NULL)))),
+    CONSTRAINT jobs_locked_by_length CHECK ((length(locked_by) <= 200)),
+    CONSTRAINT jobs_max_retries_range CHECK (((max_retries >= 0) AND (max_retries <= 1000))),
+    CONSTRAINT jobs_message_length CHECK ((length(message) <= 2000)),
+    CONSTRAINT jobs_priority_range CHECK (((priority >= '-1000'::integer) AND (priority <= 1000))),
+    CONSTRAINT jobs_progress_range CHECK (((progress >= 0) AND (progress <= 100))),
+    CONSTRAINT jobs_queue_format CHECK ((queue ~ '^[a-z][a-z0-9_.-]{0,62}$'::text)),
+    CONSTRAINT jobs_retry_count_nonnegative CHECK ((retry_count >= 0)),
+    CONSTRAINT jobs_stage_valid CHECK ((stage = ANY (ARRAY['pending'::text, 'script_expansion'::text, 'continuity_validation'::text, 'video_generation'::text, 'upload'::text, 'finalization'::text, 'completed'::text, 'error'::text, 'running'::text, 'chunking'::text, 'embedding'::text, 'indexing'::text]))),
+    CONSTRAINT jobs_status_valid CHECK ((status = ANY (ARRAY['queued'::text, 'processing'::text, 'completed'::text, 'failed'::text, 'cancelled'::text]))),
+    CONSTRAINT jobs_type_format CHECK (((type ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$'::text) AND (length(type) <= 100)))
+)
+PARTITION BY RANGE (created_at);
+
+--
+-- Name: claim_jobs(text, text[], integer, integer, text[], uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.claim_jobs(worker text, types text[] DEFAULT NULL::text[], batch integer DEFAULT 10, lease_seconds integer DEFAULT 30, queues text[] DEFAULT NULL::text[], org uuid DEFAULT NULL::uuid) RETURNS SETOF mediabase.jobs
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    SET enable_sort TO 'off'
+    SET enable_bitmapscan TO 'off'
+    AS $$
+DECLARE
+    lease    interval := make_interval(secs => lease_seconds);
+    limited  text[];
+    full_    text[];
+    caps     jsonb;
+    n        bigint;
+BEGIN
+    IF worker IS NULL OR worker = '' THEN
+        RAISE EXCEPTION 'worker name required' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF lease_seconds < 1 THEN
+        RAISE EXCEPTION 'lease_seconds must be at least 1' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- 1. leases that ran out: back to the queue (counted as a failed attempt), or failed for
+    --    good when the retries are used up, or cancelled when that was asked for
+    WITH expired AS (
+        SELECT tableoid, ctid FROM jobs
+         WHERE status = 'processing' AND lease_expires_at < now()
+         FOR UPDATE SKIP LOCKED
+    ), done AS (
+        UPDATE jobs j
+           SET status = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
+                             WHEN j.retry_count < j.max_retries THEN 'queued' ELSE 'failed' END,
+               stage = CASE WHEN j.cancel_requested_at IS NULL AND j.retry_count < j.max_retries
+                            THEN 'pending' WHEN j.cancel_requested_at IS NULL THEN 'error' ELSE j.stage END,
+               retry_count = j.retry_count + (j.retry_count < j.max_retries)::int,
+               run_after = now(),
+               completed_at = CASE WHEN j.cancel_requested_at IS NULL AND j.retry_count < j.max_retries
+                                   THEN NULL ELSE now() END,
+               error_code = 'lease_expired',
+               error_message = format('the lease of worker %s ran out at %s', j.locked_by, j.lease_expires_at),
+               locked_by = NULL, lease_expires_at = NULL, updated_at = now()
+          FROM expired e
+         WHERE j.tableoid = e.tableoid AND j.ctid = e.ctid
+        RETURNING j.id, j.status
+    )
+    SELECT count(*) INTO n FROM done d, LATERAL pg_notify('mediabase_jobs_done', d.id::text) x
+     WHERE d.status <> 'queued';
+
+    -- 2. per-type limits that concern this claim
+    SELECT array_agg(l.type ORDER BY l.type) INTO limited
+      FROM job_type_limits l WHERE types IS NULL OR l.type = ANY(types);
+
+    IF limited IS NULL THEN
+        RETURN QUERY
+        WITH cand AS (
+            SELECT tableoid, ctid FROM jobs
+             WHERE status = 'queued' AND run_after <= now()
+               AND (types IS NULL OR type = ANY(types)) AND (queues IS NULL OR queue = ANY(queues))
+               AND (org IS NULL OR organization_id = org)
+             ORDER BY priority DESC, run_after
+             LIMIT batch
+             FOR UPDATE SKIP LOCKED
+        )
+        UPDATE jobs j
+           SET status = 'processing', locked_by = worker, lease_expires_at = now() + lease,
+               heartbeat_at = now(), attempts = j.attempts + 1,
+               started_at = coalesce(j.started_at, now()), updated_at = now()
+          FROM cand c
+         WHERE j.tableoid = c.tableoid AND j.ctid = c.ctid
+        RETURNING j.*;
+        RETURN;
+    END IF;
+
+    -- Claims of limited types take turns (one transaction lock per type, in name order, held
+    -- to commit); the count below is a new statement, so it sees every earlier claim committed.
+    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.job_type:' || t, 0))
+       FROM unnest(limited) AS t ORDER BY t;
+    SELECT jsonb_object_agg(l.type, greatest(l.max_running - coalesce(r.n, 0), 0)),
+           array_agg(l.type) FILTER (WHERE l.max_running - coalesce(r.n, 0) <= 0)
+      INTO caps, full_
+      FROM job_type_limits l
+      LEFT JOIN (SELECT j.type, count(*) AS n FROM jobs j WHERE j.status = 'processing'
+                  GROUP BY j.type) r ON r.type = l.type
+     WHERE l.type = ANY(limited);
+
+    RETURN QUERY
+    WITH cand AS (
+        SELECT tableoid, ctid, type, priority, run_after FROM jobs
+         WHERE status = 'queued' AND run_after <= now()
+           AND (types IS NULL OR type = ANY(types)) AND (queues IS NULL OR queue = ANY(queues))
+           AND (org IS NULL OR organization_id = org)
+           AND (full_ IS NULL OR type <> ALL(full_))
+         ORDER BY priority DESC, run_after
+         LIMIT batch
+         FOR UPDATE SKIP LOCKED
+    ), ranked AS (
+        SELECT c.*, row_number() OVER (PARTITION BY c.type ORDER BY c.priority DESC, c.run_after) AS rn
+          FROM cand c
+    ), pick AS (
+        SELECT r.tableoid, r.ctid FROM ranked r
+         WHERE NOT caps ? r.type OR r.rn <= (caps ->> r.type)::int
+    )
+    UPDATE jobs j
+       SET status = 'processing', locked_by = worker, lease_expires_at = now() + lease,
+           heartbeat_at = now(), attempts = j.attempts + 1,
+           started_at = coalesce(j.started_at, now()), updated_at = now()
+      FROM pick c
+     WHERE j.tableoid = c.tableoid AND j.ctid = c.ctid
+    RETURNING j.*;
+END
+$$;
+
+--
+-- Name: comment_reactions_live(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.comment_reactions_live() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (SELECT FROM mediabase.comments c WHERE c.organization_id = NEW.organization_id
+                  AND c.id = NEW.comment_id AND c.deleted_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'cannot react to a deleted comment'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'comment_reactions_comment_live';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: comments_rules(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.comments_rules() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.deleted_at IS NOT NULL THEN
+            RAISE EXCEPTION 'a comment cannot be created deleted'
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'comments_deleted_final';
+        END IF;
+        IF NEW.parent_id IS NOT NULL AND EXISTS (
+            SELECT FROM mediabase.comments p WHERE p.organization_id = NEW.organization_id
+               AND p.video_id = NEW.video_id AND p.id = NEW.parent_id AND p.deleted_at IS NOT NULL) THEN
+            RAISE EXCEPTION 'cannot reply to a deleted comment'
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'comments_parent_live';
+        END IF;
+        NEW.edited_at := NULL;
+        RETURN NEW;
+    END IF;
+    IF OLD.deleted_at IS NOT NULL THEN
+        IF NEW.deleted_at IS DISTINCT FROM OLD.deleted_at OR NEW.body IS DISTINCT FROM OLD.body
+           OR NEW.position_ms IS DISTINCT FROM OLD.position_ms THEN
+            RAISE EXCEPTION 'a deleted comment stays deleted and cannot be edited'
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'comments_deleted_final';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF NEW.deleted_at IS NOT NULL THEN
+        NEW.body := NULL;
+        NEW.deleted_by := coalesce(NEW.deleted_by, mediabase.current_user_id());
+    ELSIF NEW.body IS DISTINCT FROM OLD.body OR NEW.position_ms IS DISTINCT FROM OLD.position_ms THEN
+        NEW.edited_at := now();
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: complete_job(uuid, text, jsonb, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.complete_job(job_id uuid, worker text, result jsonb DEFAULT NULL::jsonb, org uuid DEFAULT NULL::uuid) RETURNS boolean
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    SELECT EXISTS (SELECT 1 FROM complete_jobs(worker, ARRAY[job_id], ARRAY[result], org))
+$$;
+
+--
+-- Name: complete_jobs(text, uuid[], jsonb[], uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.complete_jobs(worker text, ids uuid[], results jsonb[] DEFAULT NULL::jsonb[], org uuid DEFAULT NULL::uuid) RETURNS SETOF uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    done uuid[];
+BEGIN
+    WITH r AS (
+        SELECT * FROM unnest(ids, coalesce(results, array_fill(NULL::jsonb, ARRAY[cardinality(ids)])))
+            AS r (id, result)
+    ), u AS (
+        UPDATE jobs j SET status = 'completed', stage = 'completed', progress = 100, result = r.result,
+                          completed_at = now(), locked_by = NULL, lease_expires_at = NULL,
+                          updated_at = now()
+          FROM r
+         WHERE j.status = 'processing' AND j.id = r.id AND j.locked_by = worker
+           AND (org IS NULL OR j.organization_id = org)
+        RETURNING j.id
+    )
+    SELECT array_agg(u.id) INTO done FROM u;
+    IF done IS NOT NULL THEN
+        -- waiters (wait_for, HTTP long-poll) listen on this channel; ids in chunks under 8000 bytes
+        PERFORM pg_notify('mediabase_jobs_done', array_to_string(done[g:g + 199], ','))
+           FROM generate_series(1, cardinality(done), 200) AS g;
+        RETURN QUERY SELECT unnest(done);
+    END IF;
+END
+$$;
+
+--
+-- Name: create_audit_partition(date); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.create_audit_partition(month date) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    SET lock_timeout TO '5s'
+    AS $$
+DECLARE
+    lo   timestamptz := date_trunc('month', month::timestamp) AT TIME ZONE 'UTC';
+    hi   timestamptz := (date_trunc('month', month::timestamp) + interval '1 month') AT TIME ZONE 'UTC';
+    name text := 'audit_log_' || to_char(month, 'YYYY_MM');
+BEGIN
+    IF to_regclass(format('mediabase.%I', name)) IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('CREATE TABLE mediabase.%I (LIKE mediabase.audit_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', name);
+    EXECUTE format('ALTER TABLE mediabase.%I ADD CONSTRAINT %I CHECK (occurred_at >= %L AND occurred_at < %L)',
+                   name, name || '_bounds', lo, hi);
+    IF EXISTS (SELECT 1 FROM audit_log_default WHERE occurred_at >= lo AND occurred_at < hi) THEN
+        LOCK TABLE audit_log_default IN ACCESS EXCLUSIVE MODE;
+        PERFORM set_config('mediabase.audit_maintenance', 'on', true);
+        EXECUTE format('WITH moved AS (DELETE FROM mediabase.audit_log_default WHERE occurred_at >= %L AND occurred_at < %L'
+                       ' RETURNING *) INSERT INTO mediabase.%I SELECT * FROM moved', lo, hi, name);
+        PERFORM set_config('mediabase.audit_maintenance', 'off', true);
+    END IF;
+    EXECUTE format('ALTER TABLE mediabase.audit_log ATTACH PARTITION mediabase.%I FOR VALUES FROM (%L) TO (%L)',
+                   name, lo, hi);
+    EXECUTE format('ALTER TABLE mediabase.%I DROP CONSTRAINT %I', name, name || '_bounds');
+    EXECUTE format('REVOKE ALL ON mediabase.%I FROM mediabase_app', name);
+    RETURN true;
+END
+$$;
+
+--
+-- Name: create_job_partition(date); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.create_job_partition(month date) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    SET lock_timeout TO '5s'
+    AS $$
+DECLARE
+    lo   timestamptz := date_trunc('month', month::timestamp) AT TIME ZONE 'UTC';
+    hi   timestamptz := (date_trunc('month', month::timestamp) + interval '1 month') AT TIME ZONE 'UTC';
+    name text := 'jobs_' || to_char(month, 'YYYY_MM');
+BEGIN
+    IF to_regclass(format('mediabase.%I', name)) IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('CREATE TABLE mediabase.%I (LIKE mediabase.jobs INCLUDING DEFAULTS INCLUDING CONSTRAINTS)'
+                   ' WITH (fillfactor = 90)', name);
+    -- lets ATTACH skip scanning the new table
+    EXECUTE format('ALTER TABLE mediabase.%I ADD CONSTRAINT %I CHECK (created_at >= %L AND created_at < %L)',
+                   name, name || '_bounds', lo, hi);
+    IF EXISTS (SELECT 1 FROM jobs_default WHERE created_at >= lo AND created_at < hi) THEN
+        LOCK TABLE jobs_default IN ACCESS EXCLUSIVE MODE;
+        EXECUTE format('WITH moved AS (DELETE FROM mediabase.jobs_default WHERE created_at >= %L AND created_at < %L'
+                       ' RETURNING *) INSERT INTO mediabase.%I SELECT * FROM moved', lo, hi, name);
+    END IF;
+    EXECUTE format('ALTER TABLE mediabase.jobs ATTACH PARTITION mediabase.%I FOR VALUES FROM (%L) TO (%L)',
+                   name, lo, hi);
+    EXECUTE format('ALTER TABLE mediabase.%I DROP CONSTRAINT %I', name, name || '_bounds');
+    -- row-level security is checked on the parent only: the app role never reads a partition
+    EXECUTE format('REVOKE ALL ON mediabase.%I FROM mediabase_app', name);
+    RETURN true;
+END
+$$;
+
+--
 -- Name: current_org_id(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -37,12 +904,862 @@ CREATE FUNCTION mediabase.current_user_id() RETURNS uuid
     RETURN (NULLIF(current_setting('mediabase.user_id'::text, true), ''::text))::uuid;
 
 --
--- Name: new_id(); Type: FUNCTION; Schema: mediabase; Owner: -
+-- Name: decision_links_sync(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
-CREATE FUNCTION mediabase.new_id() RETURNS uuid
-    LANGUAGE sql PARALLEL SAFE
-    RETURN uuidv7();
+CREATE FUNCTION mediabase.decision_links_sync() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' AND NEW.link_type = 'supersedes' THEN
+        UPDATE mediabase.decisions SET superseded_by = NEW.decision_id
+         WHERE organization_id = NEW.organization_id AND id = NEW.target_decision_id
+           AND superseded_by IS DISTINCT FROM NEW.decision_id;
+    ELSIF TG_OP = 'DELETE' AND OLD.link_type = 'supersedes' THEN
+        UPDATE mediabase.decisions SET superseded_by = NULL
+         WHERE organization_id = OLD.organization_id AND id = OLD.target_decision_id
+           AND superseded_by = OLD.decision_id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: decision_trail(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.decision_trail() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    o jsonb := to_jsonb(OLD);
+    n jsonb := to_jsonb(NEW);
+BEGIN
+    INSERT INTO decision_edits (organization_id, decision_id, user_id, field, old_value, new_value)
+    SELECT NEW.organization_id, NEW.id, current_user_id(), f, o->>f, n->>f
+      FROM unnest(ARRAY['summary', 'context', 'source', 'video_id', 'position_ms', 'status', 'decided_at',
+                        'superseded_by']) WITH ORDINALITY AS t (f, i)
+     WHERE o->f IS DISTINCT FROM n->f
+     ORDER BY i;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: decision_trail_members(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.decision_trail_members() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    r        record := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    decision uuid;
+    field    text;
+    label    text;
+BEGIN
+    IF TG_TABLE_NAME = 'decision_tag_assignments' THEN
+        decision := r.decision_id;
+        field := 'tags';
+        SELECT t.name INTO label FROM decision_tags t WHERE t.organization_id = r.organization_id AND t.id = r.tag_id;
+        label := coalesce(label, r.tag_id::text);
+    ELSIF TG_TABLE_NAME = 'decision_participants' THEN
+        decision := r.decision_id;
+        field := 'participants';
+        IF r.user_id IS NOT NULL THEN
+            SELECT u.username INTO label FROM users u WHERE u.id = r.user_id;
+            label := 'user:' || coalesce(label, r.user_id::text);
+        ELSE
+            SELECT p.name INTO label FROM people p WHERE p.organization_id = r.organization_id AND p.id = r.person_id;
+            label := 'person:' || coalesce(label, r.person_id::text);
+        END IF;
+    ELSE
+        decision := r.decision_id;
+        field := 'links';
+        label := r.link_type || ' ' || r.target_decision_id;
+    END IF;
+    -- nothing when the decision is gone (a cascade) or was created in this transaction (its
+    -- tags and participants are part of its creation, which the audit log records)
+    IF NOT EXISTS (SELECT FROM decisions d WHERE d.organization_id = r.organization_id AND d.id = decision
+                      AND d.created_at <> now()) THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO decision_edits (organization_id, decision_id, user_id, field, old_value, new_value)
+    VALUES (r.organization_id, decision, current_user_id(), field,
+            CASE WHEN TG_OP = 'DELETE' THEN label END, CASE WHEN TG_OP = 'INSERT' THEN label END);
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: decisions_rules(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.decisions_rules() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.state = 'decided' AND NEW.decided_at IS NULL AND (TG_OP = 'INSERT' OR OLD.state <> 'decided') THEN
+        NEW.decided_at := now();
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.video_id IS NULL AND OLD.video_id IS NOT NULL THEN
+        NEW.position_ms := NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.state IS DISTINCT FROM OLD.state AND NEW.superseded_by IS NOT NULL THEN
+        RAISE EXCEPTION 'a superseded decision keeps its state; clear superseded_by first'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'decisions_state_while_superseded', COLUMN = 'status';
+    END IF;
+    IF NEW.layer_id IS NOT NULL AND NEW.video_id IS NOT NULL
+       AND (TG_OP = 'INSERT' OR NEW.video_id IS DISTINCT FROM OLD.video_id) AND NOT EXISTS (
+        SELECT FROM mediabase.ai_layers l WHERE l.organization_id = NEW.organization_id AND l.id = NEW.layer_id
+           AND l.video_id = NEW.video_id) THEN
+        RAISE EXCEPTION 'an AI decision belongs to the video of its layer'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'decisions_layer_video', COLUMN = 'video_id';
+    END IF;
+    IF NEW.superseded_by IS NOT NULL AND NEW.superseded_by <> NEW.id
+       AND (TG_OP = 'INSERT' OR NEW.superseded_by IS DISTINCT FROM OLD.superseded_by) AND EXISTS (
+        WITH RECURSIVE chain (id) AS (
+            SELECT NEW.superseded_by
+            UNION
+            SELECT d.superseded_by FROM mediabase.decisions d JOIN chain c ON d.id = c.id
+             WHERE d.organization_id = NEW.organization_id AND d.superseded_by IS NOT NULL)
+        SELECT FROM chain WHERE id = NEW.id) THEN
+        RAISE EXCEPTION 'a decision cannot be superseded by a decision it supersedes'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'decisions_supersede_cycle', COLUMN = 'superseded_by';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: decisions_sync_links(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.decisions_sync_links() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.superseded_by IS NOT NULL
+       AND OLD.superseded_by IS DISTINCT FROM NEW.superseded_by THEN
+        DELETE FROM mediabase.decision_links
+         WHERE organization_id = NEW.organization_id AND decision_id = OLD.superseded_by
+           AND target_decision_id = NEW.id AND link_type = 'supersedes';
+    END IF;
+    IF NEW.superseded_by IS NOT NULL AND (TG_OP = 'INSERT' OR OLD.superseded_by IS DISTINCT FROM NEW.superseded_by) THEN
+        -- an older link between the two (related, depends_on) becomes the supersedes link
+        DELETE FROM mediabase.decision_links
+         WHERE organization_id = NEW.organization_id AND decision_id = NEW.superseded_by
+           AND target_decision_id = NEW.id AND link_type <> 'supersedes';
+        INSERT INTO mediabase.decision_links (organization_id, decision_id, target_decision_id, link_type, created_by)
+        VALUES (NEW.organization_id, NEW.superseded_by, NEW.id, 'supersedes', mediabase.current_user_id())
+        ON CONFLICT (organization_id, decision_id, target_decision_id) DO NOTHING;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: enqueue_job(text, jsonb, text, integer, timestamp with time zone, integer, text, jsonb, interval, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.enqueue_job(type text, input jsonb DEFAULT '{}'::jsonb, queue text DEFAULT 'default'::text, priority integer DEFAULT 0, run_after timestamp with time zone DEFAULT NULL::timestamp with time zone, max_retries integer DEFAULT 3, idempotency_key text DEFAULT NULL::text, context jsonb DEFAULT NULL::jsonb, key_ttl interval DEFAULT NULL::interval, org uuid DEFAULT NULL::uuid) RETURNS TABLE(id uuid, created_at timestamp with time zone, status text, created boolean)
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    v_org uuid := coalesce(org, current_org_id());
+    v_id  uuid := new_id();
+    v_at  timestamptz := now();
+    k     record;
+BEGIN
+    IF v_org IS NULL THEN
+        RAISE EXCEPTION 'no tenant: set mediabase.organization_id or pass org'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF enqueue_job.idempotency_key IS NOT NULL THEN
+        -- The unique key decides: a concurrent second caller waits here for the first one's
+        -- transaction, then sees its row. An expired key is taken over.
+        INSERT INTO job_idempotency_keys AS ik (organization_id, key, job_id, job_created_at, expires_at)
+        VALUES (v_org, enqueue_job.idempotency_key, v_id, v_at, v_at + key_ttl)
+        ON CONFLICT (organization_id, key) DO UPDATE
+            SET job_id = EXCLUDED.job_id, job_created_at = EXCLUDED.job_created_at,
+                created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+            WHERE ik.expires_at <= now()
+        RETURNING ik.job_id INTO k;
+        IF NOT FOUND THEN
+            RETURN QUERY
+                SELECT j.id, j.created_at, j.status, false
+                  FROM job_idempotency_keys ik JOIN jobs j
+                    ON j.organization_id = ik.organization_id AND j.id = ik.job_id AND j.created_at = ik.job_created_at
+                 WHERE ik.organization_id = v_org AND ik.key = enqueue_job.idempotency_key;
+            IF FOUND THEN
+                RETURN;
+            END IF;
+            -- the key points at a job that was pruned: it starts over
+            UPDATE job_idempotency_keys ik SET job_id = v_id, job_created_at = v_at, created_at = v_at,
+                   expires_at = v_at + key_ttl
+             WHERE ik.organization_id = v_org AND ik.key = enqueue_job.idempotency_key;
+        END IF;
+    END IF;
+    INSERT INTO jobs (organization_id, id, created_at, type, queue, priority, run_after, input, context,
+                      max_retries, idempotency_key, created_by, updated_at)
+    VALUES (v_org, v_id, v_at, enqueue_job.type, coalesce(enqueue_job.queue, 'default'),
+            coalesce(enqueue_job.priority, 0), coalesce(enqueue_job.run_after, v_at),
+            coalesce(enqueue_job.input, '{}'), enqueue_job.context, coalesce(enqueue_job.max_retries, 3),
+            enqueue_job.idempotency_key, current_user_id(), v_at);
+    RETURN QUERY SELECT v_id, v_at, 'queued'::text, true;
+END
+$$;
+
+--
+-- Name: ensure_audit_partitions(integer); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.ensure_audit_partitions(months_ahead integer DEFAULT 2) RETURNS SETOF text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    m date;
+BEGIN
+    IF months_ahead < 0 OR months_ahead > 36 THEN
+        RAISE EXCEPTION 'months_ahead must be between 0 and 36' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.audit_partitions', 0));
+    FOR m IN SELECT generate_series(date_trunc('month', now() AT TIME ZONE 'UTC'),
+                                    date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => months_ahead),
+                                    interval '1 month')::date
+    LOOP
+        IF create_audit_partition(m) THEN
+            RETURN NEXT 'audit_log_' || to_char(m, 'YYYY_MM');
+        END IF;
+    END LOOP;
+END
+$$;
+
+--
+-- Name: ensure_job_partitions(integer); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.ensure_job_partitions(months_ahead integer DEFAULT 2) RETURNS SETOF text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    m date;
+BEGIN
+    IF months_ahead < 0 OR months_ahead > 36 THEN
+        RAISE EXCEPTION 'months_ahead must be between 0 and 36' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.job_partitions', 0));
+    FOR m IN SELECT generate_series(date_trunc('month', now() AT TIME ZONE 'UTC'),
+                                    date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => months_ahead),
+                                    interval '1 month')::date
+    LOOP
+        IF create_job_partition(m) THEN
+            RETURN NEXT 'jobs_' || to_char(m, 'YYYY_MM');
+        END IF;
+    END LOOP;
+END
+$$;
+
+--
+-- Name: fail_job(uuid, text, text, text, boolean, double precision, double precision, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.fail_job(job_id uuid, worker text, code text, message text, retryable boolean DEFAULT true, backoff_base_seconds double precision DEFAULT 2, backoff_cap_seconds double precision DEFAULT 3600, org uuid DEFAULT NULL::uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    v_status text;
+BEGIN
+    UPDATE jobs j
+       SET status = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
+                         WHEN retryable AND j.retry_count < j.max_retries THEN 'queued' ELSE 'failed' END,
+           stage = CASE WHEN j.cancel_requested_at IS NOT NULL THEN j.stage
+                        WHEN retryable AND j.retry_count < j.max_retries THEN 'pending' ELSE 'error' END,
+           run_after = CASE WHEN j.cancel_requested_at IS NULL AND retryable AND j.retry_count < j.max_retries
+               THEN now() + make_interval(secs => least(backoff_cap_seconds,
+                        backoff_base_seconds * power(2, j.retry_count)) * (0.5 + random() / 2))
+               ELSE j.run_after END,
+           retry_count = j.retry_count
+               + (j.cancel_requested_at IS NULL AND retryable AND j.retry_count < j.max_retries)::int,
+           completed_at = CASE WHEN j.cancel_requested_at IS NULL AND retryable AND j.retry_count < j.max_retries
+                               THEN NULL ELSE now() END,
+           error_code = left(code, 50), error_message = left(fail_job.message, 10000),
+           locked_by = NULL, lease_expires_at = NULL, updated_at = now()
+     WHERE j.status = 'processing' AND j.id = job_id AND j.locked_by = worker
+       AND (org IS NULL OR j.organization_id = org)
+    RETURNING j.status INTO v_status;
+    IF v_status IN ('failed', 'cancelled') THEN
+        PERFORM pg_notify('mediabase_jobs_done', job_id::text);
+    END IF;
+    RETURN v_status;
+END
+$$;
+
+--
+-- Name: heartbeat_jobs(text, uuid[], integer, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.heartbeat_jobs(worker text, ids uuid[], lease_seconds integer DEFAULT 30, org uuid DEFAULT NULL::uuid) RETURNS TABLE(id uuid, cancel_requested boolean)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    UPDATE jobs j SET lease_expires_at = now() + make_interval(secs => lease_seconds),
+                      heartbeat_at = now()
+     WHERE j.status = 'processing' AND j.id = ANY(ids) AND j.locked_by = worker
+       AND (org IS NULL OR j.organization_id = org)
+    RETURNING j.id, j.cancel_requested_at IS NOT NULL
+$$;
+
+--
+-- Name: highlight_reel_clips_rules(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.highlight_reel_clips_rules() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    r     record := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    state text;
+BEGIN
+    SELECT status INTO state FROM mediabase.highlight_reels
+     WHERE organization_id = r.organization_id AND id = r.reel_id;
+    IF state IS NULL OR state IN ('draft', 'failed') THEN
+        RETURN r;
+    END IF;
+    IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN  -- a clip was deleted (foreign key cascade)
+        UPDATE mediabase.highlight_reels SET status = 'draft'
+         WHERE organization_id = r.organization_id AND id = r.reel_id;
+        RETURN r;
+    END IF;
+    RAISE EXCEPTION 'the clips of a % reel cannot change; set it back to draft first', state
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'highlight_reel_clips_reel_editable';
+END
+$$;
+
+--
+-- Name: highlight_reels_rules(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.highlight_reels_rules() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.status = 'rendering' AND NOT EXISTS (
+        SELECT FROM mediabase.highlight_reel_clips c WHERE c.organization_id = NEW.organization_id AND c.reel_id = NEW.id) THEN
+        RAISE EXCEPTION 'a reel without clips cannot be rendered'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'highlight_reels_has_clips';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: ingest_ts_config(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.ingest_ts_config() RETURNS regconfig
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN COALESCE(((NULLIF(current_setting('mediabase.ts_config'::text, true), ''::text))::oid)::regconfig, 'simple'::regconfig);
+
+--
+-- Name: job_partitions(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.job_partitions() RETURNS TABLE(name text, range_from timestamp with time zone, range_to timestamp with time zone, est_rows bigint, is_default boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $_$
+    SELECT c.relname::text,
+           CASE WHEN c.relname ~ '^jobs_\d{4}_\d{2}$'
+                THEN to_date(substr(c.relname, 6), 'YYYY_MM')::timestamp AT TIME ZONE 'UTC' END,
+           CASE WHEN c.relname ~ '^jobs_\d{4}_\d{2}$'
+                THEN (to_date(substr(c.relname, 6), 'YYYY_MM') + interval '1 month') AT TIME ZONE 'UTC' END,
+           greatest(c.reltuples, 0)::bigint,
+           pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT'
+      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'mediabase.jobs'::regclass
+     ORDER BY 2 NULLS FIRST
+$_$;
+
+--
+-- Name: job_progress(uuid, text, integer, text, text, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.job_progress(job_id uuid, worker text, progress integer, stage text DEFAULT NULL::text, message text DEFAULT NULL::text, org uuid DEFAULT NULL::uuid) RETURNS text
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    WITH u AS (
+        UPDATE jobs j SET progress = job_progress.progress,
+                          stage = coalesce(job_progress.stage, j.stage),
+                          message = coalesce(job_progress.message, j.message),
+                          heartbeat_at = now(), updated_at = now()
+         WHERE j.status = 'processing' AND j.id = job_id AND j.locked_by = worker
+           AND (org IS NULL OR j.organization_id = org)
+        RETURNING j.cancel_requested_at IS NOT NULL AS cancel
+    )
+    SELECT coalesce((SELECT CASE WHEN cancel THEN 'cancel_requested' ELSE 'held' END FROM u), 'lost')
+$$;
+
+--
+-- Name: job_stats(interval); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.job_stats(since interval DEFAULT '24:00:00'::interval) RETURNS TABLE(type text, status text, n_jobs bigint, oldest_ready_age interval)
+    LANGUAGE sql STABLE
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    SELECT j.type, j.status, count(*),
+           CASE WHEN j.status = 'queued' THEN now() - min(j.run_after) FILTER (WHERE j.run_after <= now()) END
+      FROM jobs j
+     WHERE j.status IN ('queued', 'processing') OR j.created_at >= now() - since
+     GROUP BY j.type, j.status
+     ORDER BY j.type, j.status
+$$;
+
+--
+-- Name: make_tenant_table(regclass); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.make_tenant_table(tbl regclass) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+    EXECUTE format(
+        'CREATE POLICY tenant_isolation ON %s USING (organization_id = (SELECT mediabase.current_org_id()))'
+        ' WITH CHECK (organization_id = (SELECT mediabase.current_org_id()))', tbl);
+END
+$$;
+
+--
+-- Name: match_segments(regconfig[], tsquery[], tsquery[], text[], tsquery[]); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.match_segments(cfgs regconfig[], queries tsquery[], excluded tsquery[] DEFAULT NULL::tsquery[], words text[] DEFAULT NULL::text[], ranked_by tsquery[] DEFAULT NULL::tsquery[]) RETURNS TABLE(id uuid, transcript_id uuid, video_id uuid, seq integer, start_ms bigint, end_ms bigint, speaker_id uuid, ts_config regconfig, tsq tsquery, matched integer, score double precision)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 100
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org uuid := mediabase.current_org_id();
+    q tsquery;
+    x tsquery;
+    w text[];
+    r tsquery;
+BEGIN
+    IF org IS NULL OR cardinality(cfgs) IS DISTINCT FROM cardinality(queries) THEN
+        RETURN;
+    END IF;
+    FOR i IN 1 .. coalesce(cardinality(cfgs), 0) LOOP
+        q := queries[i];
+        x := excluded[i];
+        w := string_to_array(words[i], ' ');
+        r := coalesce(ranked_by[i], q);
+        RETURN QUERY
+            SELECT s.id, s.transcript_id, s.video_id, s.seq, s.start_ms, s.end_ms, s.speaker_id, s.ts_config, r,
+                   CASE WHEN w IS NULL THEN 0
+                        ELSE (SELECT count(*)::int FROM unnest(tsvector_to_array(s.search_vector)) l
+                               WHERE l = ANY (w)) END,
+                   ts_rank_cd('{0.5,0.5,0.7,1.0}'::float4[], s.search_vector, r, 1)::float8
+              FROM mediabase.transcript_segments s
+              JOIN mediabase.transcripts t ON t.organization_id = s.organization_id AND t.id = s.transcript_id
+              JOIN mediabase.videos v ON v.organization_id = s.organization_id AND v.id = s.video_id
+             WHERE s.organization_id = org AND s.ts_config = cfgs[i] AND s.search_vector @@ q AND t.is_current
+               AND v.deleted_at IS NULL AND (x IS NULL OR NOT s.search_vector @@ x);
+    END LOOP;
+END
+$$;
+
+--
+-- Name: match_videos(regconfig[], tsquery[], tsquery[], text[], tsquery[]); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.match_videos(cfgs regconfig[], queries tsquery[], excluded tsquery[] DEFAULT NULL::tsquery[], words text[] DEFAULT NULL::text[], ranked_by tsquery[] DEFAULT NULL::tsquery[]) RETURNS TABLE(id uuid, ts_config regconfig, tsq tsquery, matched integer, score double precision)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 10
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org uuid := mediabase.current_org_id();
+    q tsquery;
+    x tsquery;
+    w text[];
+    r tsquery;
+BEGIN
+    IF org IS NULL OR cardinality(cfgs) IS DISTINCT FROM cardinality(queries) THEN
+        RETURN;
+    END IF;
+    FOR i IN 1 .. coalesce(cardinality(cfgs), 0) LOOP
+        q := queries[i];
+        x := excluded[i];
+        w := string_to_array(words[i], ' ');
+        r := coalesce(ranked_by[i], q);
+        RETURN QUERY
+            SELECT v.id, cfgs[i], r,
+                   CASE WHEN w IS NULL THEN 0
+                        ELSE (SELECT count(*)::int FROM unnest(tsvector_to_array(v.search_vector)) l
+                               WHERE l = ANY (w)) END,
+                   ts_rank_cd('{0.5,0.5,0.7,1.0}'::float4[], v.search_vector, r, 1)::float8
+              FROM mediabase.videos v
+             WHERE v.organization_id = org AND v.search_vector @@ q AND v.deleted_at IS NULL
+               AND mediabase.ts_config_for(v.language) = cfgs[i] AND (x IS NULL OR NOT v.search_vector @@ x);
+    END LOOP;
+END
+$$;
+
+--
+-- Name: note_transcript_configs(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.note_transcript_configs() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    configs regconfig[];
+BEGIN
+    SELECT array_agg(DISTINCT mediabase.ts_config_for(n.language)) INTO configs FROM new_rows n;
+    PERFORM set_config('mediabase.ts_config',
+                       CASE WHEN cardinality(configs) = 1 THEN configs[1]::oid::text ELSE '' END, true);
+    INSERT INTO mediabase.search_configs (organization_id, ts_config)
+    SELECT DISTINCT n.organization_id, mediabase.ts_config_for(n.language) FROM new_rows n
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: note_video_config(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.note_video_config() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO mediabase.search_configs (organization_id, ts_config)
+    VALUES (NEW.organization_id, mediabase.ts_config_for(NEW.language))
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: notify_action_item_assigned(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.notify_action_item_assigned() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    IF NEW.assignee_user_id IS NOT NULL AND NEW.assignee_user_id IS DISTINCT FROM current_user_id()
+       AND (TG_OP = 'INSERT' OR NEW.assignee_user_id IS DISTINCT FROM OLD.assignee_user_id) THEN
+        INSERT INTO notifications (organization_id, user_id, kind, actor_id, video_id, action_item_id, title)
+        VALUES (NEW.organization_id, NEW.assignee_user_id, 'action_item', current_user_id(), NEW.video_id, NEW.id,
+                left(format('%s assigned you: %s', actor_name(current_user_id()), NEW.title), 1000));
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: notify_comment(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.notify_comment() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    who   text := actor_name(NEW.author_id);
+    vtitle text;
+BEGIN
+    SELECT v.title INTO vtitle FROM videos v WHERE v.organization_id = NEW.organization_id AND v.id = NEW.video_id;
+    -- the author of the comment replied to
+    INSERT INTO notifications (organization_id, user_id, kind, actor_id, video_id, comment_id, title, dedupe_key)
+    SELECT NEW.organization_id, p.author_id, 'reply', NEW.author_id, NEW.video_id, NEW.id,
+           left(format('%s replied to your comment on "%s"', who, vtitle), 1000), 'comment:' || NEW.id
+      FROM comments p JOIN memberships m ON m.organization_id = p.organization_id AND m.user_id = p.author_id
+     WHERE NEW.parent_id IS NOT NULL AND p.organization_id = NEW.organization_id AND p.id = NEW.parent_id
+       AND p.author_id IS DISTINCT FROM NEW.author_id
+    ON CONFLICT DO NOTHING;
+    -- members named as @username
+    INSERT INTO notifications (organization_id, user_id, kind, actor_id, video_id, comment_id, title, dedupe_key)
+    SELECT DISTINCT NEW.organization_id, u.id, 'mention', NEW.author_id, NEW.video_id, NEW.id,
+           left(format('%s mentioned you on "%s"', who, vtitle), 1000), 'comment:' || NEW.id
+      FROM regexp_matches(NEW.body, '(?:^|[^A-Za-z0-9_.@-])@([A-Za-z0-9][A-Za-z0-9_.-]{1,39})', 'g') AS mm (g)
+      JOIN users u ON lower(u.username) = lower(mm.g[1])
+      JOIN memberships m ON m.organization_id = NEW.organization_id AND m.user_id = u.id
+     WHERE u.id IS DISTINCT FROM NEW.author_id
+    ON CONFLICT DO NOTHING;
+    -- the video's author hears of new threads on it
+    INSERT INTO notifications (organization_id, user_id, kind, actor_id, video_id, comment_id, title, dedupe_key)
+    SELECT NEW.organization_id, v.author_id, 'comment', NEW.author_id, NEW.video_id, NEW.id,
+           left(format('%s commented on "%s"', who, vtitle), 1000), 'comment:' || NEW.id
+      FROM videos v JOIN memberships m ON m.organization_id = v.organization_id AND m.user_id = v.author_id
+     WHERE NEW.parent_id IS NULL AND v.organization_id = NEW.organization_id AND v.id = NEW.video_id
+       AND v.author_id IS DISTINCT FROM NEW.author_id
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: notify_decision_tagged(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.notify_decision_tagged() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    INSERT INTO notifications (organization_id, user_id, kind, actor_id, video_id, decision_id, tag_id, title,
+                               delivery, dedupe_key)
+    SELECT NEW.organization_id, s.user_id, 'decision', current_user_id(), d.video_id, d.id, t.id,
+           left(format('Decision under #%s: %s', t.name, d.summary), 1000), s.frequency, 'decision:' || d.id
+      FROM decision_subscriptions s
+      JOIN decision_tags t ON t.organization_id = s.organization_id AND t.id = s.tag_id
+      JOIN decisions d ON d.organization_id = NEW.organization_id AND d.id = NEW.decision_id
+     WHERE s.organization_id = NEW.organization_id AND s.tag_id = NEW.tag_id
+       AND s.user_id IS DISTINCT FROM current_user_id()
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: notify_jobs(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.notify_jobs() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('mediabase_jobs', '');
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: prune_audit_partitions(integer); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.prune_audit_partitions(keep_months integer DEFAULT 24) RETURNS SETOF text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    SET lock_timeout TO '5s'
+    AS $$
+DECLARE
+    cutoff timestamptz := (date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => keep_months)) AT TIME ZONE 'UTC';
+    p record;
+BEGIN
+    IF keep_months < 12 THEN
+        RAISE EXCEPTION 'keep_months must be at least 12' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.audit_partitions', 0));
+    FOR p IN SELECT * FROM audit_partitions() WHERE NOT is_default AND range_to <= cutoff LOOP
+        EXECUTE format('ALTER TABLE mediabase.audit_log DETACH PARTITION mediabase.%I', p.name);
+        EXECUTE format('DROP TABLE mediabase.%I', p.name);
+        RETURN NEXT p.name;
+    END LOOP;
+END
+$$;
+
+--
+-- Name: prune_job_partitions(integer); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.prune_job_partitions(keep_months integer DEFAULT 6) RETURNS SETOF text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    SET lock_timeout TO '5s'
+    AS $$
+DECLARE
+    cutoff timestamptz := (date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => keep_months)) AT TIME ZONE 'UTC';
+    p record;
+    busy boolean;
+BEGIN
+    IF keep_months < 1 THEN
+        RAISE EXCEPTION 'keep_months must be at least 1' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.job_partitions', 0));
+    FOR p IN SELECT * FROM job_partitions() WHERE NOT is_default AND range_to <= cutoff LOOP
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM mediabase.%I WHERE status IN (''queued'', ''processing''))', p.name)
+            INTO busy;
+        IF busy THEN
+            RAISE NOTICE 'kept %: it still holds queued or processing jobs', p.name;
+            CONTINUE;
+        END IF;
+        DELETE FROM job_idempotency_keys WHERE job_created_at >= p.range_from AND job_created_at < p.range_to;
+        EXECUTE format('ALTER TABLE mediabase.jobs DETACH PARTITION mediabase.%I', p.name);
+        EXECUTE format('DROP TABLE mediabase.%I', p.name);
+        RETURN NEXT p.name;
+    END LOOP;
+    DELETE FROM jobs_default WHERE created_at < cutoff AND status IN ('completed', 'failed', 'cancelled');
+    DELETE FROM job_idempotency_keys k WHERE k.job_created_at < cutoff
+        AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.organization_id = k.organization_id AND j.id = k.job_id);
+    DELETE FROM job_idempotency_keys WHERE expires_at <= now();
+END
+$$;
+
+--
+-- Name: refresh_topics(uuid, uuid[]); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.refresh_topics(org uuid, topic_ids uuid[] DEFAULT NULL::uuid[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    n integer;
+BEGIN
+    WITH stats AS (
+        SELECT t.organization_id, t.id,
+               count(m.id) AS mentions,
+               count(DISTINCT m.video_id) AS videos,
+               min(m.mentioned_at) AS first_at,
+               max(m.mentioned_at) AS last_at,
+               count(m.id) FILTER (WHERE m.mentioned_at > now() - interval '28 days') AS recent,
+               count(m.id) FILTER (WHERE m.mentioned_at > now() - interval '56 days'
+                                     AND m.mentioned_at <= now() - interval '28 days') AS previous
+          FROM ai_topics t
+          LEFT JOIN (ai_topic_mentions m JOIN ai_layers l
+                       ON l.organization_id = m.organization_id AND l.id = m.layer_id AND l.status = 'ready')
+            ON m.organization_id = t.organization_id AND m.topic_id = t.id
+         WHERE (org IS NULL OR t.organization_id = org) AND (topic_ids IS NULL OR t.id = ANY (topic_ids))
+         GROUP BY t.organization_id, t.id
+    )
+    UPDATE ai_topics t
+       SET mention_count = s.mentions, video_count = s.videos,
+           first_mentioned_at = s.first_at, last_mentioned_at = s.last_at,
+           trend_score = topic_trend_score(s.recent, s.previous), trend_computed_at = now()
+      FROM stats s
+     WHERE t.organization_id = s.organization_id AND t.id = s.id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
+--
+-- Name: refresh_tenant_topics(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.refresh_tenant_topics() RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    RETURN CASE WHEN (mediabase.current_org_id() IS NULL) THEN 0 ELSE mediabase.refresh_topics(mediabase.current_org_id()) END;
+
+--
+-- Name: release_jobs(text, uuid[], uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.release_jobs(worker text, ids uuid[], org uuid DEFAULT NULL::uuid) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    WITH u AS (
+        UPDATE jobs j
+           SET status = CASE WHEN j.cancel_requested_at IS NULL THEN 'queued' ELSE 'cancelled' END,
+               completed_at = CASE WHEN j.cancel_requested_at IS NULL THEN NULL ELSE now() END,
+               run_after = now(), locked_by = NULL, lease_expires_at = NULL, updated_at = now(),
+               message = 'released by worker ' || worker
+         WHERE j.status = 'processing' AND j.id = ANY(ids) AND j.locked_by = worker
+           AND (org IS NULL OR j.organization_id = org)
+        RETURNING j.status
+    )
+    SELECT count(*)::int FROM u, LATERAL (SELECT pg_notify('mediabase_jobs', '')) n
+$$;
+
+--
+-- Name: retry_job(uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.retry_job(job_id uuid) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    v_status text;
+BEGIN
+    UPDATE jobs SET status = 'queued', stage = 'pending', progress = 0, retry_count = 0,
+                    run_after = now(), completed_at = NULL, cancel_requested_at = NULL,
+                    message = 'requeued by hand', updated_at = now()
+     WHERE id = job_id AND status IN ('failed', 'cancelled')
+    RETURNING status INTO v_status;
+    IF FOUND THEN
+        PERFORM pg_notify('mediabase_jobs', '');
+        RETURN v_status;
+    END IF;
+    SELECT j.status INTO v_status FROM jobs j WHERE j.id = job_id;
+    RETURN v_status;
+END
+$$;
+
+--
+-- Name: share_links_revocation_final(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.share_links_revocation_final() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF OLD.revoked_at IS NOT NULL AND NEW.revoked_at IS DISTINCT FROM OLD.revoked_at THEN
+        RAISE EXCEPTION 'a revoked share link stays revoked'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'share_links_revocation_final';
+    END IF;
+    IF NEW.revoked_at IS NOT NULL AND OLD.revoked_at IS NULL THEN
+        NEW.revoked_by := coalesce(NEW.revoked_by, mediabase.current_user_id());
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: sync_video_search_tags(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.sync_video_search_tags() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        UPDATE mediabase.videos v
+           SET search_tags = coalesce((SELECT string_agg(lower(t.tag), ' ' ORDER BY lower(t.tag))
+                                         FROM mediabase.video_tags t
+                                        WHERE t.organization_id = v.organization_id AND t.video_id = v.id), '')
+          FROM (SELECT DISTINCT organization_id, video_id FROM new_rows) a
+         WHERE v.organization_id = a.organization_id AND v.id = a.video_id;
+    ELSIF TG_OP = 'DELETE' THEN
+        UPDATE mediabase.videos v
+           SET search_tags = coalesce((SELECT string_agg(lower(t.tag), ' ' ORDER BY lower(t.tag))
+                                         FROM mediabase.video_tags t
+                                        WHERE t.organization_id = v.organization_id AND t.video_id = v.id), '')
+          FROM (SELECT DISTINCT organization_id, video_id FROM old_rows) a
+         WHERE v.organization_id = a.organization_id AND v.id = a.video_id;
+    ELSE
+        UPDATE mediabase.videos v
+           SET search_tags = coalesce((SELECT string_agg(lower(t.tag), ' ' ORDER BY lower(t.tag))
+                                         FROM mediabase.video_tags t
+                                        WHERE t.organization_id = v.organization_id AND t.video_id = v.id), '')
+          FROM (SELECT organization_id, video_id FROM new_rows
+                 UNION SELECT organization_id, video_id FROM old_rows) a
+         WHERE v.organization_id = a.organization_id AND v.id = a.video_id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: topic_trend_score(bigint, bigint); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.topic_trend_score(recent bigint, previous bigint) RETURNS smallint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN ((recent + previous) = 0) THEN '-100'::integer ELSE ((round(((100.0 * ((recent - previous))::numeric) / ((recent + previous))::numeric)))::smallint)::integer END;
 
 --
 -- Name: touch_updated_at(); Type: FUNCTION; Schema: mediabase; Owner: -
@@ -57,9 +1774,747 @@ BEGIN
 END
 $$;
 
-SET default_tablespace = '';
+--
+-- Name: ts_config_for(text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
 
-SET default_table_access_method = heap;
+CREATE FUNCTION mediabase.ts_config_for(language text) RETURNS regconfig
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE lower(split_part(language, '-'::text, 1)) WHEN 'ar'::text THEN 'arabic'::regconfig WHEN 'ara'::text THEN 'arabic'::regconfig WHEN 'hy'::text THEN 'armenian'::regconfig WHEN 'hye'::text THEN 'armenian'::regconfig WHEN 'arm'::text THEN 'armenian'::regconfig WHEN 'eu'::text THEN 'basque'::regconfig WHEN 'eus'::text THEN 'basque'::regconfig WHEN 'baq'::text THEN 'basque'::regconfig WHEN 'ca'::text THEN 'catalan'::regconfig WHEN 'cat'::text THEN 'catalan'::regconfig WHEN 'da'::text THEN 'danish'::regconfig WHEN 'dan'::text THEN 'danish'::regconfig WHEN 'nl'::text THEN 'dutch'::regconfig WHEN 'nld'::text THEN 'dutch'::regconfig WHEN 'dut'::text THEN 'dutch'::regconfig WHEN 'en'::text THEN 'english'::regconfig WHEN 'eng'::text THEN 'english'::regconfig WHEN 'et'::text THEN 'estonian'::regconfig WHEN 'est'::text THEN 'estonian'::regconfig WHEN 'fi'::text THEN 'finnish'::regconfig WHEN 'fin'::text THEN 'finnish'::regconfig WHEN 'fr'::text THEN 'french'::regconfig WHEN 'fra'::text THEN 'french'::regconfig WHEN 'fre'::text THEN 'french'::regconfig WHEN 'de'::text THEN 'german'::regconfig WHEN 'deu'::text THEN 'german'::regconfig WHEN 'ger'::text THEN 'german'::regconfig WHEN 'el'::text THEN 'greek'::regconfig WHEN 'ell'::text THEN 'greek'::regconfig WHEN 'gre'::text THEN 'greek'::regconfig WHEN 'hi'::text THEN 'hindi'::regconfig WHEN 'hin'::text THEN 'hindi'::regconfig WHEN 'hu'::text THEN 'hungarian'::regconfig WHEN 'hun'::text THEN 'hungarian'::regconfig WHEN 'id'::text THEN 'indonesian'::regconfig WHEN 'ind'::text THEN 'indonesian'::regconfig WHEN 'ga'::text THEN 'irish'::regconfig WHEN 'gle'::text THEN 'irish'::regconfig WHEN 'it'::text THEN 'italian'::regconfig WHEN 'ita'::text THEN 'italian'::regconfig WHEN 'lt'::text THEN 'lithuanian'::regconfig WHEN 'lit'::text THEN 'lithuanian'::regconfig WHEN 'ne'::text THEN 'nepali'::regconfig WHEN 'nep'::text THEN 'nepali'::regconfig WHEN 'no'::text THEN 'norwegian'::regconfig WHEN 'nor'::text THEN 'norwegian'::regconfig WHEN 'nb'::text THEN 'norwegian'::regconfig WHEN 'nob'::text THEN 'norwegian'::regconfig WHEN 'nn'::text THEN 'norwegian'::regconfig WHEN 'nno'::text THEN 'norwegian'::regconfig WHEN 'pt'::text THEN 'portuguese'::regconfig WHEN 'por'::text THEN 'portuguese'::regconfig WHEN 'ro'::text THEN 'romanian'::regconfig WHEN 'ron'::text THEN 'romanian'::regconfig WHEN 'rum'::text THEN 'romanian'::regconfig WHEN 'ru'::text THEN 'russian'::regconfig WHEN 'rus'::text THEN 'russian'::regconfig WHEN 'sr'::text THEN 'serbian'::regconfig WHEN 'srp'::text THEN 'serbian'::regconfig WHEN 'es'::text THEN 'spanish'::regconfig WHEN 'spa'::text THEN 'spanish'::regconfig WHEN 'sv'::text THEN 'swedish'::regconfig WHEN 'swe'::text THEN 'swedish'::regconfig WHEN 'ta'::text THEN 'tamil'::regconfig WHEN 'tam'::text THEN 'tamil'::regconfig WHEN 'tr'::text THEN 'turkish'::regconfig WHEN 'tur'::text THEN 'turkish'::regconfig WHEN 'yi'::text THEN 'yiddish'::regconfig WHEN 'yid'::text THEN 'yiddish'::regconfig ELSE 'simple'::regconfig END;
+
+--
+-- Name: ai_action_items; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.ai_action_items (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    video_id uuid NOT NULL,
+    layer_id uuid,
+    layer_kind text DEFAULT 'action_items'::text NOT NULL,
+    title text NOT NULL,
+    description text,
+    assignee text,
+    assignee_user_id uuid,
+    status text DEFAULT 'pending'::text NOT NULL,
+    priority text DEFAULT 'medium'::text NOT NULL,
+    due_date date,
+    completed_at timestamp with time zone,
+    completed_by uuid,
+    start_ms bigint,
+    end_ms bigint,
+    confidence smallint,
+    extracted_from text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT ai_action_items_assignee_length CHECK (((length(btrim(assignee)) >= 1) AND (length(btrim(assignee)) <= 200))),
+    CONSTRAINT ai_action_items_completed_by_only_when_completed CHECK (((status = 'completed'::text) OR (completed_by IS NULL))),
+    CONSTRAINT ai_action_items_completed_consistent CHECK (((status = 'completed'::text) = (completed_at IS NOT NULL))),
+    CONSTRAINT ai_action_items_confidence_range CHECK (((confidence >= 0) AND (confidence <= 100))),
+    CONSTRAINT ai_action_items_description_length CHECK ((length(description) <= 10000)),
+    CONSTRAINT ai_action_items_end_needs_start CHECK (((end_ms IS NULL) OR (start_ms IS NOT NULL))),
+    CONSTRAINT ai_action_items_extracted_from_length CHECK ((length(extracted_from) <= 5000)),
+    CONSTRAINT ai_action_items_layer_kind CHECK ((layer_kind = 'action_items'::text)),
+    CONSTRAINT ai_action_items_priority_valid CHECK ((priority = ANY (ARRAY['high'::text, 'medium'::text, 'low'::text]))),
+    CONSTRAINT ai_action_items_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'in_progress'::text, 'completed'::text, 'cancelled'::text]))),
+    CONSTRAINT ai_action_items_times_valid CHECK (((0 <= start_ms) AND (start_ms <= end_ms))),
+    CONSTRAINT ai_action_items_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 500)))
+);
+
+--
+-- Name: ai_summaries; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.ai_summaries (
+    organization_id uuid NOT NULL,
+    layer_id uuid NOT NULL,
+    video_id uuid NOT NULL,
+    layer_kind text DEFAULT 'summary'::text NOT NULL,
+    summary text NOT NULL,
+    key_points text[] DEFAULT '{}'::text[] NOT NULL,
+    language text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT ai_summaries_key_points_size CHECK ((cardinality(key_points) <= 200)),
+    CONSTRAINT ai_summaries_language_format CHECK (mediabase.check_language(language)),
+    CONSTRAINT ai_summaries_layer_kind CHECK ((layer_kind = 'summary'::text)),
+    CONSTRAINT ai_summaries_summary_length CHECK (((length(btrim(summary)) >= 1) AND (length(btrim(summary)) <= 50000)))
+);
+
+--
+-- Name: ai_topic_mentions; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.ai_topic_mentions (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    topic_id uuid NOT NULL,
+    video_id uuid NOT NULL,
+    layer_id uuid NOT NULL,
+    layer_kind text DEFAULT 'topics'::text NOT NULL,
+    start_ms bigint,
+    end_ms bigint,
+    mentioned_at timestamp with time zone NOT NULL,
+    relevance smallint,
+    excerpt text,
+    CONSTRAINT ai_topic_mentions_end_needs_start CHECK (((end_ms IS NULL) OR (start_ms IS NOT NULL))),
+    CONSTRAINT ai_topic_mentions_excerpt_length CHECK ((length(excerpt) <= 5000)),
+    CONSTRAINT ai_topic_mentions_layer_kind CHECK ((layer_kind = 'topics'::text)),
+    CONSTRAINT ai_topic_mentions_relevance_range CHECK (((relevance >= 0) AND (relevance <= 100))),
+    CONSTRAINT ai_topic_mentions_times_valid CHECK (((0 <= start_ms) AND (start_ms <= end_ms)))
+);
+
+--
+-- Name: ai_topics; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.ai_topics (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    name text NOT NULL,
+    normalized_name text GENERATED ALWAYS AS (lower(regexp_replace(btrim(name), '\s+'::text, ' '::text, 'g'::text))) STORED NOT NULL,
+    description text,
+    keywords text[] DEFAULT '{}'::text[] NOT NULL,
+    mention_count integer DEFAULT 0 NOT NULL,
+    video_count integer DEFAULT 0 NOT NULL,
+    first_mentioned_at timestamp with time zone,
+    last_mentioned_at timestamp with time zone,
+    trend_score smallint DEFAULT 0 NOT NULL,
+    trend text GENERATED ALWAYS AS (
+CASE
+    WHEN (trend_score >= 25) THEN 'rising'::text
+    WHEN (trend_score <= '-25'::integer) THEN 'declining'::text
+    ELSE 'stable'::text
+END) STORED NOT NULL,
+    trend_computed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT ai_topics_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT ai_topics_first_before_last CHECK ((first_mentioned_at <= last_mentioned_at)),
+    CONSTRAINT ai_topics_keywords_size CHECK ((cardinality(keywords) <= 100)),
+    CONSTRAINT ai_topics_mention_count_nonnegative CHECK ((mention_count >= 0)),
+    CONSTRAINT ai_topics_mentioned_when_counted CHECK ((((mention_count = 0) = (first_mentioned_at IS NULL)) AND ((mention_count = 0) = (last_mentioned_at IS NULL)))),
+    CONSTRAINT ai_topics_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT ai_topics_trend_score_range CHECK (((trend_score >= '-100'::integer) AND (trend_score <= 100))),
+    CONSTRAINT ai_topics_video_count_range CHECK (((video_count >= 0) AND (video_count <= mention_count)))
+);
+
+--
+-- Name: api_keys; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.api_keys (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid NOT NULL,
+    name text NOT NULL,
+    prefix text NOT NULL,
+    secret_sha256 bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT api_keys_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT api_keys_prefix_format CHECK ((prefix ~ '^[a-z0-9]{12}$'::text)),
+    CONSTRAINT api_keys_secret_length CHECK ((length(secret_sha256) = 32))
+);
+
+--
+-- Name: audit_log; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.audit_log (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    txid bigint DEFAULT ((pg_current_xact_id())::text)::bigint NOT NULL,
+    actor_id uuid,
+    table_name text NOT NULL,
+    action text NOT NULL,
+    row_id uuid,
+    changed text[],
+    before jsonb,
+    after jsonb,
+    CONSTRAINT audit_log_action_valid CHECK ((action = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text]))),
+    CONSTRAINT audit_log_images CHECK (
+CASE action
+    WHEN 'INSERT'::text THEN ((before IS NULL) AND (after IS NOT NULL))
+    WHEN 'DELETE'::text THEN ((before IS NOT NULL) AND (after IS NULL))
+    ELSE ((before IS NOT NULL) AND (after IS NOT NULL))
+END)
+)
+PARTITION BY RANGE (occurred_at);
+
+--
+-- Name: audit_log_default; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.audit_log_default (
+    organization_id uuid CONSTRAINT audit_log_organization_id_not_null NOT NULL,
+    id uuid DEFAULT mediabase.new_id() CONSTRAINT audit_log_id_not_null NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() CONSTRAINT audit_log_occurred_at_not_null NOT NULL,
+    txid bigint DEFAULT ((pg_current_xact_id())::text)::bigint CONSTRAINT audit_log_txid_not_null NOT NULL,
+    actor_id uuid,
+    table_name text CONSTRAINT audit_log_table_name_not_null NOT NULL,
+    action text CONSTRAINT audit_log_action_not_null NOT NULL,
+    row_id uuid,
+    changed text[],
+    before jsonb,
+    after jsonb,
+    CONSTRAINT audit_log_action_valid CHECK ((action = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text]))),
+    CONSTRAINT audit_log_images CHECK (
+CASE action
+    WHEN 'INSERT'::text THEN ((before IS NULL) AND (after IS NOT NULL))
+    WHEN 'DELETE'::text THEN ((before IS NOT NULL) AND (after IS NULL))
+    ELSE ((before IS NOT NULL) AND (after IS NOT NULL))
+END)
+);
+
+--
+-- Name: channels; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.channels (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    name text NOT NULL,
+    description text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT channels_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT channels_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+--
+-- Name: collections; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.collections (
+    organization_id uuid CONSTRAINT channels_organization_id_not_null NOT NULL,
+    id uuid DEFAULT mediabase.new_id() CONSTRAINT channels_id_not_null NOT NULL,
+    name text CONSTRAINT channels_name_not_null NOT NULL,
+    description text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() CONSTRAINT channels_created_at_not_null NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() CONSTRAINT channels_updated_at_not_null NOT NULL,
+    CONSTRAINT collections_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT collections_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+--
+-- Name: comment_reactions; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.comment_reactions (
+    organization_id uuid NOT NULL,
+    comment_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    emoji text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT comment_reactions_emoji_format CHECK ((((length(emoji) >= 1) AND (length(emoji) <= 32)) AND (emoji !~ '\s'::text)))
+);
+
+--
+-- Name: comments; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.comments (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    video_id uuid NOT NULL,
+    parent_id uuid,
+    author_id uuid,
+    body text,
+    position_ms bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    edited_at timestamp with time zone,
+    deleted_at timestamp with time zone,
+    deleted_by uuid,
+    CONSTRAINT comments_body_length CHECK (((length(btrim(body)) >= 1) AND (length(btrim(body)) <= 10000))),
+    CONSTRAINT comments_body_unless_deleted CHECK (((deleted_at IS NULL) = (body IS NOT NULL))),
+    CONSTRAINT comments_edited_after_created CHECK ((edited_at >= created_at)),
+    CONSTRAINT comments_not_own_parent CHECK ((parent_id <> id)),
+    CONSTRAINT comments_position_nonnegative CHECK ((position_ms >= 0))
+);
+
+--
+-- Name: decision_edits; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.decision_edits (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    decision_id uuid NOT NULL,
+    user_id uuid,
+    field text NOT NULL,
+    old_value text,
+    new_value text,
+    edited_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT decision_edits_changed CHECK ((old_value IS DISTINCT FROM new_value)),
+    CONSTRAINT decision_edits_field_valid CHECK ((field = ANY (ARRAY['summary'::text, 'context'::text, 'source'::text, 'video_id'::text, 'position_ms'::text, 'status'::text, 'decided_at'::text, 'superseded_by'::text, 'tags'::text, 'participants'::text, 'links'::text])))
+);
+
+--
+-- Name: decision_links; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.decision_links (
+    organization_id uuid NOT NULL,
+    decision_id uuid NOT NULL,
+    target_decision_id uuid NOT NULL,
+    link_type text DEFAULT 'related'::text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT decision_links_not_self CHECK ((decision_id <> target_decision_id)),
+    CONSTRAINT decision_links_type_valid CHECK ((link_type = ANY (ARRAY['related'::text, 'supersedes'::text, 'depends_on'::text])))
+);
+
+--
+-- Name: decision_participants; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.decision_participants (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    decision_id uuid NOT NULL,
+    user_id uuid,
+    person_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT decision_participants_one_identity CHECK ((num_nonnulls(user_id, person_id) = 1))
+);
+
+--
+-- Name: decision_tag_assignments; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.decision_tag_assignments (
+    organization_id uuid NOT NULL,
+    decision_id uuid NOT NULL,
+    tag_id uuid NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: decision_tags; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.decision_tags (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    name text NOT NULL,
+    color text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT decision_tags_color_format CHECK ((color ~ '^#[0-9a-f]{6}$'::text)),
+    CONSTRAINT decision_tags_name_format CHECK ((((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100)) AND (name = btrim(name))))
+);
+
+--
+-- Name: decisions; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.decisions (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    summary text NOT NULL,
+    context text,
+    source text DEFAULT 'manual'::text NOT NULL,
+    video_id uuid,
+    position_ms bigint,
+    state text DEFAULT 'decided'::text NOT NULL,
+    superseded_by uuid,
+    status text GENERATED ALWAYS AS (
+CASE
+    WHEN (superseded_by IS NOT NULL) THEN 'superseded'::text
+    ELSE state
+END) STORED NOT NULL,
+    decided_at timestamp with time zone,
+    layer_id uuid,
+    layer_kind text DEFAULT 'decisions'::text NOT NULL,
+    confidence smallint,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_vector tsvector GENERATED ALWAYS AS ((setweight(to_tsvector('english'::regconfig, summary), 'A'::"char") || setweight(to_tsvector('english'::regconfig, COALESCE(context, ''::text)), 'B'::"char"))) STORED,
+    CONSTRAINT decisions_confidence_range CHECK (((confidence >= 0) AND (confidence <= 100))),
+    CONSTRAINT decisions_context_length CHECK ((length(context) <= 20000)),
+    CONSTRAINT decisions_decided_at_when_decided CHECK (((state = 'proposed'::text) OR (decided_at IS NOT NULL))),
+    CONSTRAINT decisions_layer_kind CHECK ((layer_kind = 'decisions'::text)),
+    CONSTRAINT decisions_not_superseded_by_self CHECK ((superseded_by <> id)),
+    CONSTRAINT decisions_position_needs_video CHECK (((position_ms IS NULL) OR (video_id IS NOT NULL))),
+    CONSTRAINT decisions_position_nonnegative CHECK ((position_ms >= 0)),
+    CONSTRAINT decisions_source_valid CHECK ((source = ANY (ARRAY['meeting'::text, 'adhoc'::text, 'manual'::text]))),
+    CONSTRAINT decisions_state_valid CHECK ((state = ANY (ARRAY['proposed'::text, 'decided'::text]))),
+    CONSTRAINT decisions_summary_length CHECK (((length(btrim(summary)) >= 1) AND (length(btrim(summary)) <= 2000)))
+);
+
+--
+-- Name: people; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.people (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    name text NOT NULL,
+    role text,
+    user_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT people_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT people_role_length CHECK ((length(role) <= 200))
+);
+
+--
+-- Name: videos; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.videos (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    title text NOT NULL,
+    description text,
+    duration_ms bigint,
+    thumbnail_url text,
+    media_url text,
+    storage_key text,
+    author_id uuid,
+    channel_id uuid,
+    series_id uuid,
+    collection_id uuid,
+    processing_status text DEFAULT 'pending'::text NOT NULL,
+    processing_error text,
+    language text,
+    recorded_at timestamp with time zone,
+    location text,
+    notes text,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    deleted_at timestamp with time zone,
+    retention_until timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_tags text DEFAULT ''::text NOT NULL,
+    search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector(mediabase.ts_config_for(language), title), 'A'::"char") || setweight(to_tsvector(mediabase.ts_config_for(language), search_tags), 'B'::"char")) || setweight(to_tsvector(mediabase.ts_config_for(language), COALESCE(description, ''::text)), 'C'::"char"))) STORED,
+    CONSTRAINT videos_description_length CHECK ((length(description) <= 20000)),
+    CONSTRAINT videos_duration_nonnegative CHECK ((duration_ms >= 0)),
+    CONSTRAINT videos_error_only_when_failed CHECK (((processing_error IS NULL) OR (processing_status = 'failed'::text))),
+    CONSTRAINT videos_language_format CHECK (mediabase.check_language(language)),
+    CONSTRAINT videos_location_length CHECK ((length(location) <= 500)),
+    CONSTRAINT videos_media_url_format CHECK ((media_url ~ '^[a-z][a-z0-9+.-]*://'::text)),
+    CONSTRAINT videos_metadata_object CHECK ((jsonb_typeof(metadata) = 'object'::text)),
+    CONSTRAINT videos_notes_length CHECK ((length(notes) <= 20000)),
+    CONSTRAINT videos_processing_status_valid CHECK ((processing_status = ANY (ARRAY['pending'::text, 'processing'::text, 'ready'::text, 'failed'::text]))),
+    CONSTRAINT videos_storage_key_length CHECK (((length(storage_key) >= 1) AND (length(storage_key) <= 1024))),
+    CONSTRAINT videos_thumbnail_url_format CHECK ((thumbnail_url ~ '^https?://'::text)),
+    CONSTRAINT videos_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 500)))
+);
+
+--
+-- Name: decision_log; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.decision_log WITH (security_invoker='true') AS
+ SELECT d.organization_id,
+    d.id,
+    d.summary,
+    d.context,
+    d.source,
+    d.status,
+    d.decided_at,
+    d.video_id,
+    v.title AS video_title,
+    d.position_ms,
+    d.superseded_by,
+    s.summary AS superseded_by_summary,
+    d.layer_id,
+    d.confidence,
+    d.created_by,
+    d.created_at,
+    d.updated_at,
+    COALESCE(( SELECT array_agg(t.name ORDER BY (lower(t.name))) AS array_agg
+           FROM (mediabase.decision_tag_assignments ta
+             JOIN mediabase.decision_tags t ON (((t.organization_id = ta.organization_id) AND (t.id = ta.tag_id))))
+          WHERE ((ta.organization_id = d.organization_id) AND (ta.decision_id = d.id))), '{}'::text[]) AS tags,
+    COALESCE(( SELECT array_agg(COALESCE(u.username, pe.name) ORDER BY COALESCE(u.username, pe.name)) AS array_agg
+           FROM ((mediabase.decision_participants dp
+             LEFT JOIN mediabase.users u ON ((u.id = dp.user_id)))
+             LEFT JOIN mediabase.people pe ON (((pe.organization_id = dp.organization_id) AND (pe.id = dp.person_id))))
+          WHERE ((dp.organization_id = d.organization_id) AND (dp.decision_id = d.id))), '{}'::text[]) AS participants,
+    ( SELECT count(*) AS count
+           FROM mediabase.decision_links l
+          WHERE ((l.organization_id = d.organization_id) AND ((l.decision_id = d.id) OR (l.target_decision_id = d.id)))) AS link_count,
+    ( SELECT count(*) AS count
+           FROM mediabase.decision_edits e
+          WHERE ((e.organization_id = d.organization_id) AND (e.decision_id = d.id))) AS edit_count
+   FROM ((mediabase.decisions d
+     LEFT JOIN mediabase.videos v ON (((v.organization_id = d.organization_id) AND (v.id = d.video_id))))
+     LEFT JOIN mediabase.decisions s ON (((s.organization_id = d.organization_id) AND (s.id = d.superseded_by))))
+  WHERE mediabase.ai_row_visible(d.organization_id, d.layer_id);
+
+--
+-- Name: decision_subscriptions; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.decision_subscriptions (
+    organization_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    tag_id uuid NOT NULL,
+    frequency text DEFAULT 'instant'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT decision_subscriptions_frequency_valid CHECK ((frequency = ANY (ARRAY['instant'::text, 'daily'::text, 'weekly'::text])))
+);
+
+--
+-- Name: highlight_reel_clips; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.highlight_reel_clips (
+    organization_id uuid NOT NULL,
+    reel_id uuid NOT NULL,
+    "position" integer NOT NULL,
+    clip_id uuid NOT NULL,
+    added_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT highlight_reel_clips_position_range CHECK ((("position" >= 1) AND ("position" <= 10000)))
+);
+
+--
+-- Name: highlight_reels; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.highlight_reels (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    title text NOT NULL,
+    description text,
+    storage_key text,
+    thumbnail_url text,
+    status text DEFAULT 'draft'::text NOT NULL,
+    error text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT highlight_reels_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT highlight_reels_error_length CHECK ((length(error) <= 10000)),
+    CONSTRAINT highlight_reels_error_only_when_failed CHECK (((error IS NULL) OR (status = 'failed'::text))),
+    CONSTRAINT highlight_reels_ready_has_file CHECK (((status <> 'ready'::text) OR (storage_key IS NOT NULL))),
+    CONSTRAINT highlight_reels_status_valid CHECK ((status = ANY (ARRAY['draft'::text, 'rendering'::text, 'ready'::text, 'failed'::text]))),
+    CONSTRAINT highlight_reels_storage_key_length CHECK (((length(storage_key) >= 1) AND (length(storage_key) <= 1024))),
+    CONSTRAINT highlight_reels_thumbnail_url_format CHECK ((thumbnail_url ~ '^https?://'::text)),
+    CONSTRAINT highlight_reels_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 500)))
+);
+
+--
+-- Name: job_idempotency_keys; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.job_idempotency_keys (
+    organization_id uuid NOT NULL,
+    key text NOT NULL,
+    job_id uuid NOT NULL,
+    job_created_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone,
+    CONSTRAINT job_idempotency_keys_key_length CHECK (((length(key) >= 1) AND (length(key) <= 200)))
+);
+
+--
+-- Name: job_type_limits; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.job_type_limits (
+    type text NOT NULL,
+    max_running integer NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT job_type_limits_max_running_positive CHECK ((max_running > 0))
+);
+
+--
+-- Name: jobs_default; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.jobs_default (
+    organization_id uuid CONSTRAINT jobs_organization_id_not_null NOT NULL,
+    id uuid DEFAULT mediabase.new_id() CONSTRAINT jobs_id_not_null NOT NULL,
+    created_at timestamp with time zone DEFAULT now() CONSTRAINT jobs_created_at_not_null NOT NULL,
+    type text CONSTRAINT jobs_type_not_null NOT NULL,
+    queue text DEFAULT 'default'::text CONSTRAINT jobs_queue_not_null NOT NULL,
+    status text DEFAULT 'queued'::text CONSTRAINT jobs_status_not_null NOT NULL,
+    stage text DEFAULT 'pending'::text CONSTRAINT jobs_stage_not_null NOT NULL,
+    priority smallint DEFAULT 0 CONSTRAINT jobs_priority_not_null NOT NULL,
+    run_after timestamp with time zone DEFAULT now() CONSTRAINT jobs_run_after_not_null NOT NULL,
+    progress smallint DEFAULT 0 CONSTRAINT jobs_progress_not_null NOT NULL,
+    message text,
+    input jsonb DEFAULT '{}'::jsonb CONSTRAINT jobs_input_not_null NOT NULL,
+    context jsonb,
+    result jsonb,
+    error_code text,
+    error_message text,
+    attempts integer DEFAULT 0 CONSTRAINT jobs_attempts_not_null NOT NULL,
+    retry_count integer DEFAULT 0 CONSTRAINT jobs_retry_count_not_null NOT NULL,
+    max_retries integer DEFAULT 3 CONSTRAINT jobs_max_retries_not_null NOT NULL,
+    locked_by text,
+    lease_expires_at timestamp with time zone,
+    heartbeat_at timestamp with time zone,
+    cancel_requested_at timestamp with time zone,
+    idempotency_key text,
+    created_by uuid,
+    started_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() CONSTRAINT jobs_updated_at_not_null NOT NULL,
+    CONSTRAINT jobs_attempts_nonnegative CHECK ((attempts >= 0)),
+    CONSTRAINT jobs_error_code_length CHECK ((length(error_code) <= 50)),
+    CONSTRAINT jobs_error_message_length CHECK ((length(error_message) <= 10000)),
+    CONSTRAINT jobs_finished_at CHECK (((status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])) = (completed_at IS NOT NULL))),
+    CONSTRAINT jobs_lease_held CHECK (((status = 'processing'::text) = ((locked_by IS NOT NULL) AND (lease_expires_at IS NOT NULL)))),
+    CONSTRAINT jobs_locked_by_length CHECK ((length(locked_by) <= 200)),
+    CONSTRAINT jobs_max_retries_range CHECK (((max_retries >= 0) AND (max_retries <= 1000))),
+    CONSTRAINT jobs_message_length CHECK ((length(message) <= 2000)),
+    CONSTRAINT jobs_priority_range CHECK (((priority >= '-1000'::integer) AND (priority <= 1000))),
+    CONSTRAINT jobs_progress_range CHECK (((progress >= 0) AND (progress <= 100))),
+    CONSTRAINT jobs_queue_format CHECK ((queue ~ '^[a-z][a-z0-9_.-]{0,62}$'::text)),
+    CONSTRAINT jobs_retry_count_nonnegative CHECK ((retry_count >= 0)),
+    CONSTRAINT jobs_stage_valid CHECK ((stage = ANY (ARRAY['pending'::text, 'script_expansion'::text, 'continuity_validation'::text, 'video_generation'::text, 'upload'::text, 'finalization'::text, 'completed'::text, 'error'::text, 'running'::text, 'chunking'::text, 'embedding'::text, 'indexing'::text]))),
+    CONSTRAINT jobs_status_valid CHECK ((status = ANY (ARRAY['queued'::text, 'processing'::text, 'completed'::text, 'failed'::text, 'cancelled'::text]))),
+    CONSTRAINT jobs_type_format CHECK (((type ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$'::text) AND (length(type) <= 100)))
+);
+
+--
+-- Name: memberships; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.memberships (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid NOT NULL,
+    role text DEFAULT 'MEMBER'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT memberships_role_valid CHECK ((role = ANY (ARRAY['OWNER'::text, 'ADMIN'::text, 'MEMBER'::text])))
+);
+
+--
+-- Name: notifications; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.notifications (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid NOT NULL,
+    kind text NOT NULL,
+    actor_id uuid,
+    video_id uuid,
+    comment_id uuid,
+    decision_id uuid,
+    action_item_id uuid,
+    tag_id uuid,
+    title text NOT NULL,
+    delivery text DEFAULT 'instant'::text NOT NULL,
+    dedupe_key text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    read_at timestamp with time zone,
+    CONSTRAINT notifications_delivery_valid CHECK ((delivery = ANY (ARRAY['instant'::text, 'daily'::text, 'weekly'::text]))),
+    CONSTRAINT notifications_kind_valid CHECK ((kind = ANY (ARRAY['reply'::text, 'mention'::text, 'comment'::text, 'decision'::text, 'action_item'::text]))),
+    CONSTRAINT notifications_subject CHECK (
+CASE kind
+    WHEN 'decision'::text THEN (decision_id IS NOT NULL)
+    WHEN 'action_item'::text THEN (action_item_id IS NOT NULL)
+    ELSE (comment_id IS NOT NULL)
+END),
+    CONSTRAINT notifications_title_length CHECK (((length(title) >= 1) AND (length(title) <= 1000)))
+);
+
+--
+-- Name: oauth_accounts; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.oauth_accounts (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid NOT NULL,
+    provider text NOT NULL,
+    provider_account_id text NOT NULL,
+    access_token text,
+    refresh_token text,
+    expires_at timestamp with time zone,
+    scope text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT oauth_accounts_provider_account_id_nonempty CHECK ((provider_account_id <> ''::text)),
+    CONSTRAINT oauth_accounts_provider_format CHECK ((provider ~ '^[a-z0-9_-]{1,40}$'::text))
+);
+
+--
+-- Name: organization_activity; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.organization_activity WITH (security_invoker='true') AS
+ SELECT a.organization_id,
+    a.id,
+    a.occurred_at,
+    a.actor_id,
+    u.username AS actor_username,
+    a.table_name AS subject_type,
+    a.action,
+    a.row_id AS subject_id,
+    ((COALESCE(a.after, a.before) ->> 'video_id'::text))::uuid AS video_id,
+    "left"((COALESCE(a.after, a.before) ->>
+        CASE a.table_name
+            WHEN 'comments'::text THEN 'body'::text
+            WHEN 'decisions'::text THEN 'summary'::text
+            WHEN 'quote_cards'::text THEN 'quote_text'::text
+            ELSE 'title'::text
+        END), 200) AS label
+   FROM (mediabase.audit_log a
+     LEFT JOIN mediabase.users u ON ((u.id = a.actor_id)))
+  WHERE (a.table_name = ANY (ARRAY['videos'::text, 'transcripts'::text, 'comments'::text, 'video_moments'::text, 'video_clips'::text, 'highlight_reels'::text, 'quote_cards'::text, 'share_links'::text, 'decisions'::text, 'ai_action_items'::text, 'ai_layers'::text]));
+
+--
+-- Name: organizations; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.organizations (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    name text NOT NULL,
+    slug text NOT NULL,
+    description text,
+    kind text DEFAULT 'team'::text NOT NULL,
+    personal_user_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT organizations_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT organizations_kind_valid CHECK ((kind = ANY (ARRAY['team'::text, 'personal'::text, 'community'::text]))),
+    CONSTRAINT organizations_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT organizations_personal_has_user CHECK (((kind = 'personal'::text) = (personal_user_id IS NOT NULL))),
+    CONSTRAINT organizations_slug_format CHECK ((slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'::text))
+);
+
+--
+-- Name: quote_cards; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.quote_cards (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    video_id uuid NOT NULL,
+    quote_text text NOT NULL,
+    speaker text,
+    speaker_id uuid,
+    start_ms bigint NOT NULL,
+    end_ms bigint,
+    template jsonb DEFAULT '{}'::jsonb NOT NULL,
+    image_url text,
+    storage_key text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT quote_cards_image_url_format CHECK ((image_url ~ '^https?://'::text)),
+    CONSTRAINT quote_cards_quote_length CHECK (((length(btrim(quote_text)) >= 1) AND (length(btrim(quote_text)) <= 2000))),
+    CONSTRAINT quote_cards_speaker_length CHECK (((length(speaker) >= 1) AND (length(speaker) <= 200))),
+    CONSTRAINT quote_cards_storage_key_length CHECK (((length(storage_key) >= 1) AND (length(storage_key) <= 1024))),
+    CONSTRAINT quote_cards_template_object CHECK ((jsonb_typeof(template) = 'object'::text)),
+    CONSTRAINT quote_cards_times_valid CHECK (((0 <= start_ms) AND ((end_ms IS NULL) OR (start_ms <= end_ms))))
+);
 
 --
 -- Name: schema_migration_repairs; Type: TABLE; Schema: mediabase; Owner: -
@@ -119,6 +2574,633 @@ CREATE TABLE mediabase.schema_views (
 );
 
 --
+-- Name: search_configs; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.search_configs (
+    organization_id uuid NOT NULL,
+    ts_config regconfig NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: search_index_state; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.search_index_state (
+    organization_id uuid NOT NULL,
+    transcript_id uuid NOT NULL,
+    video_id uuid NOT NULL,
+    model text NOT NULL,
+    chunker text NOT NULL,
+    chunks integer NOT NULL,
+    embedded integer NOT NULL,
+    dimension integer,
+    error text,
+    indexed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT search_index_state_chunks_nonnegative CHECK ((chunks >= 0)),
+    CONSTRAINT search_index_state_embedded_range CHECK (((embedded >= 0) AND (embedded <= chunks))),
+    CONSTRAINT search_index_state_error_length CHECK ((length(error) <= 2000))
+);
+
+--
+-- Name: series; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.series (
+    organization_id uuid CONSTRAINT channels_organization_id_not_null NOT NULL,
+    id uuid DEFAULT mediabase.new_id() CONSTRAINT channels_id_not_null NOT NULL,
+    name text CONSTRAINT channels_name_not_null NOT NULL,
+    description text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() CONSTRAINT channels_created_at_not_null NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() CONSTRAINT channels_updated_at_not_null NOT NULL,
+    CONSTRAINT series_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT series_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+--
+-- Name: share_links; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.share_links (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    video_id uuid NOT NULL,
+    token_sha256 bytea NOT NULL,
+    password_hash text,
+    has_password boolean GENERATED ALWAYS AS ((password_hash IS NOT NULL)) STORED NOT NULL,
+    expires_at timestamp with time zone,
+    view_count bigint DEFAULT 0 NOT NULL,
+    last_viewed_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    revoked_by uuid,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT share_links_expires_after_created CHECK ((expires_at > created_at)),
+    CONSTRAINT share_links_password_hash_format CHECK ((password_hash ~~ '$argon2%'::text)),
+    CONSTRAINT share_links_token_length CHECK ((length(token_sha256) = 32)),
+    CONSTRAINT share_links_view_count_nonnegative CHECK ((view_count >= 0))
+);
+
+--
+-- Name: speakers; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.speakers (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    video_id uuid NOT NULL,
+    label text NOT NULL,
+    display_name text,
+    person_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT speakers_display_name_length CHECK ((length(display_name) <= 200)),
+    CONSTRAINT speakers_label_length CHECK (((length(label) >= 1) AND (length(label) <= 200)))
+);
+
+--
+-- Name: transcript_chunks; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.transcript_chunks (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    transcript_id uuid NOT NULL,
+    video_id uuid NOT NULL,
+    model text NOT NULL,
+    chunk_index integer NOT NULL,
+    first_seq integer NOT NULL,
+    last_seq integer NOT NULL,
+    start_ms bigint NOT NULL,
+    end_ms bigint NOT NULL,
+    speaker_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+    speakers text[] DEFAULT '{}'::text[] NOT NULL,
+    text text NOT NULL,
+    token_count integer NOT NULL,
+    dimension integer,
+    embedding mediabase.vector,
+    embedded_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT transcript_chunks_dimension_range CHECK (((dimension >= 1) AND (dimension <= 16000))),
+    CONSTRAINT transcript_chunks_embedding_dimension CHECK ((((embedding IS NULL) AND (dimension IS NULL) AND (embedded_at IS NULL)) OR ((embedding IS NOT NULL) AND (mediabase.vector_dims(embedding) = dimension) AND (embedded_at IS NOT NULL)))),
+    CONSTRAINT transcript_chunks_index_nonnegative CHECK ((chunk_index >= 0)),
+    CONSTRAINT transcript_chunks_model_length CHECK (((length(model) >= 1) AND (length(model) <= 200))),
+    CONSTRAINT transcript_chunks_seq_valid CHECK (((0 <= first_seq) AND (first_seq <= last_seq))),
+    CONSTRAINT transcript_chunks_text_length CHECK ((length(text) <= 100000)),
+    CONSTRAINT transcript_chunks_times_valid CHECK (((0 <= start_ms) AND (start_ms <= end_ms))),
+    CONSTRAINT transcript_chunks_token_count_nonnegative CHECK ((token_count >= 0))
+);
+
+--
+-- Name: transcript_segments; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.transcript_segments (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    transcript_id uuid NOT NULL,
+    video_id uuid NOT NULL,
+    seq integer NOT NULL,
+    start_ms bigint NOT NULL,
+    end_ms bigint NOT NULL,
+    speaker_id uuid,
+    text text NOT NULL,
+    confidence real,
+    words jsonb,
+    ts_config regconfig DEFAULT mediabase.ingest_ts_config() NOT NULL,
+    search_vector tsvector GENERATED ALWAYS AS (to_tsvector(ts_config, text)) STORED,
+    CONSTRAINT transcript_segments_confidence_range CHECK (((confidence >= (0)::double precision) AND (confidence <= (1)::double precision))),
+    CONSTRAINT transcript_segments_seq_nonnegative CHECK ((seq >= 0)),
+    CONSTRAINT transcript_segments_text_length CHECK ((length(text) <= 100000)),
+    CONSTRAINT transcript_segments_times_valid CHECK (((0 <= start_ms) AND (start_ms <= end_ms))),
+    CONSTRAINT transcript_segments_words_array CHECK ((jsonb_typeof(words) = 'array'::text))
+);
+
+--
+-- Name: transcripts; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.transcripts (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    video_id uuid NOT NULL,
+    language text,
+    source text DEFAULT 'upload'::text NOT NULL,
+    version integer NOT NULL,
+    is_current boolean DEFAULT true NOT NULL,
+    format text,
+    source_name text,
+    segment_count integer DEFAULT 0 NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT transcripts_format_valid CHECK ((format = ANY (ARRAY['srt'::text, 'vtt'::text, 'whisper'::text, 'json'::text, 'ami'::text]))),
+    CONSTRAINT transcripts_language_format CHECK (mediabase.check_language(language)),
+    CONSTRAINT transcripts_segment_count_nonnegative CHECK ((segment_count >= 0)),
+    CONSTRAINT transcripts_source_name_length CHECK ((length(source_name) <= 1000)),
+    CONSTRAINT transcripts_source_valid CHECK ((source = ANY (ARRAY['upload'::text, 'asr'::text, 'human'::text]))),
+    CONSTRAINT transcripts_version_positive CHECK ((version >= 1))
+);
+
+--
+-- Name: user_extensions; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.user_extensions (
+    user_id uuid NOT NULL,
+    tos_accepted_at timestamp with time zone,
+    marketing_consent boolean DEFAULT false NOT NULL,
+    onboarding_completed_at timestamp with time zone,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT user_extensions_data_object CHECK ((jsonb_typeof(data) = 'object'::text))
+);
+
+--
+-- Name: user_preferences; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.user_preferences (
+    user_id uuid NOT NULL,
+    locale text DEFAULT 'en'::text NOT NULL,
+    timezone text DEFAULT 'UTC'::text NOT NULL,
+    theme text DEFAULT 'system'::text NOT NULL,
+    email_notifications boolean DEFAULT true NOT NULL,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT user_preferences_data_object CHECK ((jsonb_typeof(data) = 'object'::text)),
+    CONSTRAINT user_preferences_theme_valid CHECK ((theme = ANY (ARRAY['light'::text, 'dark'::text, 'system'::text])))
+);
+
+--
+-- Name: video_clips; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.video_clips (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    video_id uuid NOT NULL,
+    moment_id uuid,
+    title text NOT NULL,
+    description text,
+    start_ms bigint NOT NULL,
+    end_ms bigint NOT NULL,
+    clip_type text DEFAULT 'manual'::text NOT NULL,
+    moment_type text,
+    storage_key text,
+    thumbnail_url text,
+    status text DEFAULT 'pending'::text NOT NULL,
+    error text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT video_clips_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT video_clips_error_length CHECK ((length(error) <= 10000)),
+    CONSTRAINT video_clips_error_only_when_failed CHECK (((error IS NULL) OR (status = 'failed'::text))),
+    CONSTRAINT video_clips_moment_type_valid CHECK ((moment_type = ANY (ARRAY['highlight'::text, 'decision'::text, 'action_item'::text, 'question'::text, 'key_point'::text, 'quote'::text, 'topic_change'::text, 'other'::text]))),
+    CONSTRAINT video_clips_ready_has_file CHECK (((status <> 'ready'::text) OR (storage_key IS NOT NULL))),
+    CONSTRAINT video_clips_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'processing'::text, 'ready'::text, 'failed'::text]))),
+    CONSTRAINT video_clips_storage_key_length CHECK (((length(storage_key) >= 1) AND (length(storage_key) <= 1024))),
+    CONSTRAINT video_clips_thumbnail_url_format CHECK ((thumbnail_url ~ '^https?://'::text)),
+    CONSTRAINT video_clips_times_valid CHECK (((0 <= start_ms) AND (start_ms <= end_ms))),
+    CONSTRAINT video_clips_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 500))),
+    CONSTRAINT video_clips_type_valid CHECK ((clip_type = ANY (ARRAY['manual'::text, 'auto'::text])))
+);
+
+--
+-- Name: video_moments; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.video_moments (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    video_id uuid NOT NULL,
+    layer_id uuid,
+    layer_kind text DEFAULT 'moments'::text NOT NULL,
+    title text NOT NULL,
+    description text,
+    start_ms bigint NOT NULL,
+    end_ms bigint NOT NULL,
+    moment_type text DEFAULT 'highlight'::text NOT NULL,
+    confidence smallint,
+    transcript_excerpt text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT video_moments_confidence_range CHECK (((confidence >= 0) AND (confidence <= 100))),
+    CONSTRAINT video_moments_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT video_moments_excerpt_length CHECK ((length(transcript_excerpt) <= 5000)),
+    CONSTRAINT video_moments_layer_kind CHECK ((layer_kind = 'moments'::text)),
+    CONSTRAINT video_moments_times_valid CHECK (((0 <= start_ms) AND (start_ms <= end_ms))),
+    CONSTRAINT video_moments_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 500))),
+    CONSTRAINT video_moments_type_valid CHECK ((moment_type = ANY (ARRAY['highlight'::text, 'decision'::text, 'action_item'::text, 'question'::text, 'key_point'::text, 'quote'::text, 'topic_change'::text, 'other'::text])))
+);
+
+--
+-- Name: video_progress; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.video_progress (
+    organization_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    video_id uuid NOT NULL,
+    position_ms bigint DEFAULT 0 NOT NULL,
+    completed boolean DEFAULT false NOT NULL,
+    last_watched_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT video_progress_position_nonnegative CHECK ((position_ms >= 0))
+);
+
+--
+-- Name: video_overview; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.video_overview WITH (security_invoker='true') AS
+ SELECT v.organization_id,
+    v.id AS video_id,
+    v.title,
+    v.duration_ms,
+    v.author_id,
+    v.created_at,
+    v.deleted_at,
+    ( SELECT count(*) AS count
+           FROM mediabase.comments c
+          WHERE ((c.organization_id = v.organization_id) AND (c.video_id = v.id) AND (c.deleted_at IS NULL))) AS comment_count,
+    ( SELECT count(*) AS count
+           FROM mediabase.video_moments m
+          WHERE ((m.organization_id = v.organization_id) AND (m.video_id = v.id) AND mediabase.ai_row_visible(m.organization_id, m.layer_id))) AS moment_count,
+    ( SELECT count(*) AS count
+           FROM mediabase.video_clips k
+          WHERE ((k.organization_id = v.organization_id) AND (k.video_id = v.id))) AS clip_count,
+    ( SELECT count(*) AS count
+           FROM mediabase.quote_cards q
+          WHERE ((q.organization_id = v.organization_id) AND (q.video_id = v.id))) AS quote_card_count,
+    ( SELECT count(*) AS count
+           FROM mediabase.decisions d
+          WHERE ((d.organization_id = v.organization_id) AND (d.video_id = v.id) AND mediabase.ai_row_visible(d.organization_id, d.layer_id))) AS decision_count,
+    ( SELECT count(*) AS count
+           FROM mediabase.ai_action_items a
+          WHERE ((a.organization_id = v.organization_id) AND (a.video_id = v.id) AND mediabase.ai_row_visible(a.organization_id, a.layer_id))) AS action_item_count,
+    ( SELECT count(*) AS count
+           FROM mediabase.ai_action_items a
+          WHERE ((a.organization_id = v.organization_id) AND (a.video_id = v.id) AND (a.status = ANY (ARRAY['pending'::text, 'in_progress'::text])) AND mediabase.ai_row_visible(a.organization_id, a.layer_id))) AS open_action_item_count,
+    ( SELECT count(*) AS count
+           FROM mediabase.share_links s
+          WHERE ((s.organization_id = v.organization_id) AND (s.video_id = v.id) AND (s.revoked_at IS NULL))) AS share_link_count,
+    p.position_ms AS my_position_ms,
+    p.completed AS my_completed,
+    p.last_watched_at AS my_last_watched_at,
+        CASE
+            WHEN (v.duration_ms > 0) THEN (round(((100.0 * (p.position_ms)::numeric) / (v.duration_ms)::numeric), 1))::double precision
+            ELSE NULL::double precision
+        END AS my_progress_percent
+   FROM (mediabase.videos v
+     LEFT JOIN mediabase.video_progress p ON (((p.organization_id = v.organization_id) AND (p.video_id = v.id) AND (p.user_id = mediabase.current_user_id()))));
+
+--
+-- Name: video_tags; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.video_tags (
+    organization_id uuid NOT NULL,
+    video_id uuid NOT NULL,
+    tag text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT video_tags_tag_format CHECK ((((length(btrim(tag)) >= 1) AND (length(btrim(tag)) <= 100)) AND (tag = btrim(tag))))
+);
+
+--
+-- Name: audit_log_default; Type: TABLE ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.audit_log ATTACH PARTITION mediabase.audit_log_default DEFAULT;
+
+--
+-- Name: jobs_default; Type: TABLE ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.jobs ATTACH PARTITION mediabase.jobs_default DEFAULT;
+
+--
+-- Name: ai_action_items ai_action_items_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_action_items
+    ADD CONSTRAINT ai_action_items_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: ai_layers ai_layers_derived_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_layers
+    ADD CONSTRAINT ai_layers_derived_key UNIQUE (organization_id, id, video_id, kind);
+
+--
+-- Name: ai_layers ai_layers_kind_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_layers
+    ADD CONSTRAINT ai_layers_kind_key UNIQUE (organization_id, id, kind);
+
+--
+-- Name: ai_layers ai_layers_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_layers
+    ADD CONSTRAINT ai_layers_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: ai_summaries ai_summaries_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_summaries
+    ADD CONSTRAINT ai_summaries_pkey PRIMARY KEY (organization_id, layer_id);
+
+--
+-- Name: ai_topic_mentions ai_topic_mentions_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_topic_mentions
+    ADD CONSTRAINT ai_topic_mentions_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: ai_topics ai_topics_normalized_name_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_topics
+    ADD CONSTRAINT ai_topics_normalized_name_key UNIQUE (organization_id, normalized_name);
+
+--
+-- Name: ai_topics ai_topics_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_topics
+    ADD CONSTRAINT ai_topics_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: api_keys api_keys_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.api_keys
+    ADD CONSTRAINT api_keys_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: api_keys api_keys_prefix_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.api_keys
+    ADD CONSTRAINT api_keys_prefix_key UNIQUE (organization_id, prefix);
+
+--
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (organization_id, occurred_at, id);
+
+--
+-- Name: audit_log_default audit_log_default_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.audit_log_default
+    ADD CONSTRAINT audit_log_default_pkey PRIMARY KEY (organization_id, occurred_at, id);
+
+--
+-- Name: channels channels_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.channels
+    ADD CONSTRAINT channels_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: collections collections_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.collections
+    ADD CONSTRAINT collections_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: comment_reactions comment_reactions_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.comment_reactions
+    ADD CONSTRAINT comment_reactions_pkey PRIMARY KEY (organization_id, comment_id, user_id, emoji);
+
+--
+-- Name: comments comments_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.comments
+    ADD CONSTRAINT comments_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: comments comments_video_id_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.comments
+    ADD CONSTRAINT comments_video_id_key UNIQUE (organization_id, video_id, id);
+
+--
+-- Name: decision_edits decision_edits_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_edits
+    ADD CONSTRAINT decision_edits_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: decision_links decision_links_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_links
+    ADD CONSTRAINT decision_links_pkey PRIMARY KEY (organization_id, decision_id, target_decision_id);
+
+--
+-- Name: decision_participants decision_participants_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_participants
+    ADD CONSTRAINT decision_participants_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: decision_subscriptions decision_subscriptions_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_subscriptions
+    ADD CONSTRAINT decision_subscriptions_pkey PRIMARY KEY (organization_id, user_id, tag_id);
+
+--
+-- Name: decision_tag_assignments decision_tag_assignments_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_tag_assignments
+    ADD CONSTRAINT decision_tag_assignments_pkey PRIMARY KEY (organization_id, decision_id, tag_id);
+
+--
+-- Name: decision_tags decision_tags_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_tags
+    ADD CONSTRAINT decision_tags_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: decisions decisions_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decisions
+    ADD CONSTRAINT decisions_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: highlight_reel_clips highlight_reel_clips_clip_once; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.highlight_reel_clips
+    ADD CONSTRAINT highlight_reel_clips_clip_once UNIQUE (organization_id, reel_id, clip_id);
+
+--
+-- Name: highlight_reel_clips highlight_reel_clips_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.highlight_reel_clips
+    ADD CONSTRAINT highlight_reel_clips_pkey PRIMARY KEY (organization_id, reel_id, "position");
+
+--
+-- Name: highlight_reels highlight_reels_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.highlight_reels
+    ADD CONSTRAINT highlight_reels_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: job_idempotency_keys job_idempotency_keys_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.job_idempotency_keys
+    ADD CONSTRAINT job_idempotency_keys_pkey PRIMARY KEY (organization_id, key);
+
+--
+-- Name: job_type_limits job_type_limits_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.job_type_limits
+    ADD CONSTRAINT job_type_limits_pkey PRIMARY KEY (type);
+
+--
+-- Name: jobs jobs_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.jobs
+    ADD CONSTRAINT jobs_pkey PRIMARY KEY (organization_id, id, created_at);
+
+--
+-- Name: jobs_default jobs_default_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.jobs_default
+    ADD CONSTRAINT jobs_default_pkey PRIMARY KEY (organization_id, id, created_at);
+
+--
+-- Name: memberships memberships_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.memberships
+    ADD CONSTRAINT memberships_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: memberships memberships_user_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.memberships
+    ADD CONSTRAINT memberships_user_key UNIQUE (organization_id, user_id);
+
+--
+-- Name: notifications notifications_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notifications
+    ADD CONSTRAINT notifications_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: oauth_accounts oauth_accounts_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.oauth_accounts
+    ADD CONSTRAINT oauth_accounts_pkey PRIMARY KEY (id);
+
+--
+-- Name: oauth_accounts oauth_accounts_provider_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.oauth_accounts
+    ADD CONSTRAINT oauth_accounts_provider_key UNIQUE (provider, provider_account_id);
+
+--
+-- Name: organizations organizations_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.organizations
+    ADD CONSTRAINT organizations_pkey PRIMARY KEY (id);
+
+--
+-- Name: organizations organizations_slug_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.organizations
+    ADD CONSTRAINT organizations_slug_key UNIQUE (slug);
+
+--
+-- Name: people people_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.people
+    ADD CONSTRAINT people_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: quote_cards quote_cards_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.quote_cards
+    ADD CONSTRAINT quote_cards_pkey PRIMARY KEY (organization_id, id);
+
+--
 -- Name: schema_migration_repairs schema_migration_repairs_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -140,11 +3222,2618 @@ ALTER TABLE ONLY mediabase.schema_views
     ADD CONSTRAINT schema_views_pkey PRIMARY KEY (name);
 
 --
+-- Name: search_configs search_configs_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.search_configs
+    ADD CONSTRAINT search_configs_pkey PRIMARY KEY (organization_id, ts_config);
+
+--
+-- Name: search_index_state search_index_state_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.search_index_state
+    ADD CONSTRAINT search_index_state_pkey PRIMARY KEY (organization_id, transcript_id, model);
+
+--
+-- Name: series series_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.series
+    ADD CONSTRAINT series_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: share_links share_links_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.share_links
+    ADD CONSTRAINT share_links_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: share_links share_links_token_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.share_links
+    ADD CONSTRAINT share_links_token_key UNIQUE (organization_id, token_sha256);
+
+--
+-- Name: speakers speakers_label_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.speakers
+    ADD CONSTRAINT speakers_label_key UNIQUE (organization_id, video_id, label);
+
+--
+-- Name: speakers speakers_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.speakers
+    ADD CONSTRAINT speakers_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: speakers speakers_video_id_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.speakers
+    ADD CONSTRAINT speakers_video_id_key UNIQUE (organization_id, video_id, id);
+
+--
+-- Name: transcript_chunks transcript_chunks_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcript_chunks
+    ADD CONSTRAINT transcript_chunks_key UNIQUE (organization_id, transcript_id, model, chunk_index);
+
+--
+-- Name: transcript_chunks transcript_chunks_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcript_chunks
+    ADD CONSTRAINT transcript_chunks_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: transcript_segments transcript_segments_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcript_segments
+    ADD CONSTRAINT transcript_segments_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: transcript_segments transcript_segments_seq_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcript_segments
+    ADD CONSTRAINT transcript_segments_seq_key UNIQUE (organization_id, transcript_id, seq);
+
+--
+-- Name: transcripts transcripts_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcripts
+    ADD CONSTRAINT transcripts_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: transcripts transcripts_version_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcripts
+    ADD CONSTRAINT transcripts_version_key UNIQUE (organization_id, video_id, version);
+
+--
+-- Name: transcripts transcripts_video_id_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcripts
+    ADD CONSTRAINT transcripts_video_id_key UNIQUE (organization_id, id, video_id);
+
+--
+-- Name: user_extensions user_extensions_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.user_extensions
+    ADD CONSTRAINT user_extensions_pkey PRIMARY KEY (user_id);
+
+--
+-- Name: user_preferences user_preferences_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.user_preferences
+    ADD CONSTRAINT user_preferences_pkey PRIMARY KEY (user_id);
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+--
+-- Name: video_clips video_clips_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.video_clips
+    ADD CONSTRAINT video_clips_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: video_moments video_moments_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.video_moments
+    ADD CONSTRAINT video_moments_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: video_moments video_moments_video_id_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.video_moments
+    ADD CONSTRAINT video_moments_video_id_key UNIQUE (organization_id, video_id, id);
+
+--
+-- Name: video_progress video_progress_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.video_progress
+    ADD CONSTRAINT video_progress_pkey PRIMARY KEY (organization_id, user_id, video_id);
+
+--
+-- Name: videos videos_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.videos
+    ADD CONSTRAINT videos_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: ai_action_items_assignee_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_action_items_assignee_idx ON mediabase.ai_action_items USING btree (organization_id, assignee_user_id, status) WHERE (assignee_user_id IS NOT NULL);
+
+--
+-- Name: ai_action_items_layer_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_action_items_layer_idx ON mediabase.ai_action_items USING btree (organization_id, layer_id) WHERE (layer_id IS NOT NULL);
+
+--
+-- Name: ai_action_items_status_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_action_items_status_idx ON mediabase.ai_action_items USING btree (organization_id, status, priority, due_date);
+
+--
+-- Name: ai_action_items_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_action_items_video_idx ON mediabase.ai_action_items USING btree (organization_id, video_id, start_ms);
+
+--
+-- Name: ai_layers_one_ready; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX ai_layers_one_ready ON mediabase.ai_layers USING btree (organization_id, video_id, kind) WHERE (status = 'ready'::text);
+
+--
+-- Name: ai_layers_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_layers_video_idx ON mediabase.ai_layers USING btree (organization_id, video_id, kind, created_at DESC);
+
+--
+-- Name: ai_summaries_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_summaries_video_idx ON mediabase.ai_summaries USING btree (organization_id, video_id);
+
+--
+-- Name: ai_topic_mentions_layer_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_topic_mentions_layer_idx ON mediabase.ai_topic_mentions USING btree (organization_id, layer_id);
+
+--
+-- Name: ai_topic_mentions_topic_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_topic_mentions_topic_idx ON mediabase.ai_topic_mentions USING btree (organization_id, topic_id, mentioned_at);
+
+--
+-- Name: ai_topic_mentions_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_topic_mentions_video_idx ON mediabase.ai_topic_mentions USING btree (organization_id, video_id, start_ms);
+
+--
+-- Name: ai_topics_last_mentioned_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_topics_last_mentioned_idx ON mediabase.ai_topics USING btree (organization_id, last_mentioned_at DESC NULLS LAST);
+
+--
+-- Name: ai_topics_trend_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_topics_trend_idx ON mediabase.ai_topics USING btree (organization_id, trend, trend_score DESC);
+
+--
+-- Name: api_keys_prefix_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX api_keys_prefix_idx ON mediabase.api_keys USING btree (prefix);
+
+--
+-- Name: audit_log_actor_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX audit_log_actor_idx ON ONLY mediabase.audit_log USING btree (organization_id, actor_id, occurred_at);
+
+--
+-- Name: audit_log_default_organization_id_actor_id_occurred_at_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX audit_log_default_organization_id_actor_id_occurred_at_idx ON mediabase.audit_log_default USING btree (organization_id, actor_id, occurred_at);
+
+--
+-- Name: audit_log_row_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX audit_log_row_idx ON ONLY mediabase.audit_log USING btree (organization_id, table_name, row_id, occurred_at);
+
+--
+-- Name: audit_log_default_organization_id_table_name_row_id_occurre_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX audit_log_default_organization_id_table_name_row_id_occurre_idx ON mediabase.audit_log_default USING btree (organization_id, table_name, row_id, occurred_at);
+
+--
+-- Name: channels_name_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX channels_name_key ON mediabase.channels USING btree (organization_id, lower(name));
+
+--
+-- Name: collections_name_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX collections_name_key ON mediabase.collections USING btree (organization_id, lower(name));
+
+--
+-- Name: comments_author_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX comments_author_idx ON mediabase.comments USING btree (organization_id, author_id);
+
+--
+-- Name: comments_parent_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX comments_parent_idx ON mediabase.comments USING btree (organization_id, video_id, parent_id) WHERE (parent_id IS NOT NULL);
+
+--
+-- Name: comments_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX comments_video_idx ON mediabase.comments USING btree (organization_id, video_id, created_at);
+
+--
+-- Name: decision_edits_decision_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decision_edits_decision_idx ON mediabase.decision_edits USING btree (organization_id, decision_id, edited_at, id);
+
+--
+-- Name: decision_links_one_superseder; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX decision_links_one_superseder ON mediabase.decision_links USING btree (organization_id, target_decision_id) WHERE (link_type = 'supersedes'::text);
+
+--
+-- Name: decision_links_target_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decision_links_target_idx ON mediabase.decision_links USING btree (organization_id, target_decision_id);
+
+--
+-- Name: decision_participants_person_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX decision_participants_person_key ON mediabase.decision_participants USING btree (organization_id, decision_id, person_id) WHERE (person_id IS NOT NULL);
+
+--
+-- Name: decision_participants_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decision_participants_user_idx ON mediabase.decision_participants USING btree (organization_id, user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: decision_participants_user_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX decision_participants_user_key ON mediabase.decision_participants USING btree (organization_id, decision_id, user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: decision_subscriptions_tag_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decision_subscriptions_tag_idx ON mediabase.decision_subscriptions USING btree (organization_id, tag_id);
+
+--
+-- Name: decision_tag_assignments_tag_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decision_tag_assignments_tag_idx ON mediabase.decision_tag_assignments USING btree (organization_id, tag_id);
+
+--
+-- Name: decision_tags_name_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX decision_tags_name_key ON mediabase.decision_tags USING btree (organization_id, lower(name));
+
+--
+-- Name: decisions_decided_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decisions_decided_idx ON mediabase.decisions USING btree (organization_id, decided_at DESC NULLS LAST, id);
+
+--
+-- Name: decisions_layer_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decisions_layer_idx ON mediabase.decisions USING btree (organization_id, layer_id) WHERE (layer_id IS NOT NULL);
+
+--
+-- Name: decisions_search_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decisions_search_idx ON mediabase.decisions USING gin (search_vector);
+
+--
+-- Name: decisions_status_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decisions_status_idx ON mediabase.decisions USING btree (organization_id, status, decided_at DESC);
+
+--
+-- Name: decisions_superseded_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decisions_superseded_by_idx ON mediabase.decisions USING btree (organization_id, superseded_by) WHERE (superseded_by IS NOT NULL);
+
+--
+-- Name: decisions_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decisions_video_idx ON mediabase.decisions USING btree (organization_id, video_id, position_ms) WHERE (video_id IS NOT NULL);
+
+--
+-- Name: highlight_reel_clips_clip_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX highlight_reel_clips_clip_idx ON mediabase.highlight_reel_clips USING btree (organization_id, clip_id);
+
+--
+-- Name: highlight_reels_created_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX highlight_reels_created_idx ON mediabase.highlight_reels USING btree (organization_id, created_at DESC);
+
+--
+-- Name: job_idempotency_keys_expires_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX job_idempotency_keys_expires_idx ON mediabase.job_idempotency_keys USING btree (expires_at) WHERE (expires_at IS NOT NULL);
+
+--
+-- Name: job_idempotency_keys_job_created_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX job_idempotency_keys_job_created_idx ON mediabase.job_idempotency_keys USING btree (job_created_at);
+
+--
+-- Name: jobs_processing_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX jobs_processing_idx ON ONLY mediabase.jobs USING btree (id) WHERE (status = 'processing'::text);
+
+--
+-- Name: jobs_default_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX jobs_default_id_idx ON mediabase.jobs_default USING btree (id) WHERE (status = 'processing'::text);
+
+--
+-- Name: jobs_lease_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX jobs_lease_idx ON ONLY mediabase.jobs USING btree (lease_expires_at) WHERE (status = 'processing'::text);
+
+--
+-- Name: jobs_default_lease_expires_at_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX jobs_default_lease_expires_at_idx ON mediabase.jobs_default USING btree (lease_expires_at) WHERE (status = 'processing'::text);
+
+--
+-- Name: jobs_org_created_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX jobs_org_created_idx ON ONLY mediabase.jobs USING btree (organization_id, created_at DESC);
+
+--
+-- Name: jobs_default_organization_id_created_at_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX jobs_default_organization_id_created_at_idx ON mediabase.jobs_default USING btree (organization_id, created_at DESC);
+
+--
+-- Name: jobs_ready_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX jobs_ready_idx ON ONLY mediabase.jobs USING btree (priority DESC, run_after) WHERE (status = 'queued'::text);
+
+--
+-- Name: jobs_default_priority_run_after_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX jobs_default_priority_run_after_idx ON mediabase.jobs_default USING btree (priority DESC, run_after) WHERE (status = 'queued'::text);
+
+--
+-- Name: memberships_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX memberships_user_idx ON mediabase.memberships USING btree (user_id);
+
+--
+-- Name: notifications_dedupe_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX notifications_dedupe_key ON mediabase.notifications USING btree (organization_id, user_id, dedupe_key) WHERE (dedupe_key IS NOT NULL);
+
+--
+-- Name: notifications_unread_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX notifications_unread_idx ON mediabase.notifications USING btree (organization_id, user_id, created_at DESC) WHERE (read_at IS NULL);
+
+--
+-- Name: notifications_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX notifications_user_idx ON mediabase.notifications USING btree (organization_id, user_id, created_at DESC);
+
+--
+-- Name: oauth_accounts_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX oauth_accounts_user_idx ON mediabase.oauth_accounts USING btree (user_id);
+
+--
+-- Name: organizations_personal_user_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX organizations_personal_user_key ON mediabase.organizations USING btree (personal_user_id) WHERE (personal_user_id IS NOT NULL);
+
+--
+-- Name: people_name_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX people_name_key ON mediabase.people USING btree (organization_id, lower(name));
+
+--
+-- Name: quote_cards_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX quote_cards_video_idx ON mediabase.quote_cards USING btree (organization_id, video_id, start_ms);
+
+--
+-- Name: series_name_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX series_name_key ON mediabase.series USING btree (organization_id, lower(name));
+
+--
+-- Name: share_links_token_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX share_links_token_idx ON mediabase.share_links USING btree (token_sha256);
+
+--
+-- Name: share_links_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX share_links_video_idx ON mediabase.share_links USING btree (organization_id, video_id, created_at DESC);
+
+--
+-- Name: speakers_person_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX speakers_person_idx ON mediabase.speakers USING btree (organization_id, person_id) WHERE (person_id IS NOT NULL);
+
+--
+-- Name: transcript_chunks_hnsw_all_minilm_l6_v2_384_635c7b1b; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX transcript_chunks_hnsw_all_minilm_l6_v2_384_635c7b1b ON mediabase.transcript_chunks USING hnsw (((embedding)::mediabase.vector(384)) mediabase.vector_cosine_ops) WITH (m='16', ef_construction='64') WHERE (model = 'all-MiniLM-L6-v2'::text);
+
+--
+-- Name: transcript_chunks_transcript_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX transcript_chunks_transcript_idx ON mediabase.transcript_chunks USING btree (organization_id, transcript_id, model, first_seq);
+
+--
+-- Name: transcript_chunks_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX transcript_chunks_video_idx ON mediabase.transcript_chunks USING btree (organization_id, video_id, model);
+
+--
+-- Name: transcript_segments_search_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX transcript_segments_search_idx ON mediabase.transcript_segments USING gin (organization_id, search_vector);
+
+--
+-- Name: transcript_segments_speaker_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX transcript_segments_speaker_idx ON mediabase.transcript_segments USING btree (organization_id, speaker_id) WHERE (speaker_id IS NOT NULL);
+
+--
+-- Name: transcript_segments_video_time_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX transcript_segments_video_time_idx ON mediabase.transcript_segments USING btree (organization_id, video_id, start_ms);
+
+--
+-- Name: transcripts_one_current; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX transcripts_one_current ON mediabase.transcripts USING btree (organization_id, video_id) WHERE is_current;
+
+--
+-- Name: users_created_at_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX users_created_at_idx ON mediabase.users USING btree (created_at);
+
+--
+-- Name: users_email_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX users_email_key ON mediabase.users USING btree (lower(email));
+
+--
+-- Name: users_username_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX users_username_key ON mediabase.users USING btree (lower(username));
+
+--
+-- Name: video_clips_moment_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX video_clips_moment_idx ON mediabase.video_clips USING btree (organization_id, moment_id) WHERE (moment_id IS NOT NULL);
+
+--
+-- Name: video_clips_status_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX video_clips_status_idx ON mediabase.video_clips USING btree (organization_id, status, created_at);
+
+--
+-- Name: video_clips_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX video_clips_video_idx ON mediabase.video_clips USING btree (organization_id, video_id, start_ms);
+
+--
+-- Name: video_moments_layer_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX video_moments_layer_idx ON mediabase.video_moments USING btree (organization_id, layer_id) WHERE (layer_id IS NOT NULL);
+
+--
+-- Name: video_moments_video_time_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX video_moments_video_time_idx ON mediabase.video_moments USING btree (organization_id, video_id, start_ms);
+
+--
+-- Name: video_progress_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX video_progress_video_idx ON mediabase.video_progress USING btree (organization_id, video_id);
+
+--
+-- Name: video_tags_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX video_tags_key ON mediabase.video_tags USING btree (organization_id, video_id, lower(tag));
+
+--
+-- Name: video_tags_tag_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX video_tags_tag_idx ON mediabase.video_tags USING btree (organization_id, lower(tag));
+
+--
+-- Name: videos_deleted_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX videos_deleted_idx ON mediabase.videos USING btree (organization_id, deleted_at) WHERE (deleted_at IS NOT NULL);
+
+--
+-- Name: videos_org_author_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX videos_org_author_idx ON mediabase.videos USING btree (organization_id, author_id);
+
+--
+-- Name: videos_org_channel_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX videos_org_channel_idx ON mediabase.videos USING btree (organization_id, channel_id) WHERE (channel_id IS NOT NULL);
+
+--
+-- Name: videos_org_collection_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX videos_org_collection_idx ON mediabase.videos USING btree (organization_id, collection_id) WHERE (collection_id IS NOT NULL);
+
+--
+-- Name: videos_org_created_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX videos_org_created_idx ON mediabase.videos USING btree (organization_id, created_at DESC, id DESC) WHERE (deleted_at IS NULL);
+
+--
+-- Name: videos_org_recorded_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX videos_org_recorded_idx ON mediabase.videos USING btree (organization_id, recorded_at);
+
+--
+-- Name: videos_org_series_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX videos_org_series_idx ON mediabase.videos USING btree (organization_id, series_id) WHERE (series_id IS NOT NULL);
+
+--
+-- Name: videos_retention_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX videos_retention_idx ON mediabase.videos USING btree (retention_until) WHERE (retention_until IS NOT NULL);
+
+--
+-- Name: videos_search_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX videos_search_idx ON mediabase.videos USING gin (organization_id, search_vector);
+
+--
+-- Name: audit_log_default_organization_id_actor_id_occurred_at_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.audit_log_actor_idx ATTACH PARTITION mediabase.audit_log_default_organization_id_actor_id_occurred_at_idx;
+
+--
+-- Name: audit_log_default_organization_id_table_name_row_id_occurre_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.audit_log_row_idx ATTACH PARTITION mediabase.audit_log_default_organization_id_table_name_row_id_occurre_idx;
+
+--
+-- Name: audit_log_default_pkey; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.audit_log_pkey ATTACH PARTITION mediabase.audit_log_default_pkey;
+
+--
+-- Name: jobs_default_id_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.jobs_processing_idx ATTACH PARTITION mediabase.jobs_default_id_idx;
+
+--
+-- Name: jobs_default_lease_expires_at_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.jobs_lease_idx ATTACH PARTITION mediabase.jobs_default_lease_expires_at_idx;
+
+--
+-- Name: jobs_default_organization_id_created_at_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.jobs_org_created_idx ATTACH PARTITION mediabase.jobs_default_organization_id_created_at_idx;
+
+--
+-- Name: jobs_default_pkey; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.jobs_pkey ATTACH PARTITION mediabase.jobs_default_pkey;
+
+--
+-- Name: jobs_default_priority_run_after_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.jobs_ready_idx ATTACH PARTITION mediabase.jobs_default_priority_run_after_idx;
+
+--
+-- Name: ai_action_items ai_action_items_completion; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_action_items_completion BEFORE INSERT OR UPDATE OF status ON mediabase.ai_action_items FOR EACH ROW EXECUTE FUNCTION mediabase.ai_action_items_completion();
+
+--
+-- Name: ai_action_items ai_action_items_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_action_items_immutable BEFORE UPDATE ON mediabase.ai_action_items FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('video_id', 'layer_id', 'created_by', 'created_at');
+
+--
+-- Name: ai_action_items ai_action_items_notify; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_action_items_notify AFTER INSERT OR UPDATE OF assignee_user_id ON mediabase.ai_action_items FOR EACH ROW EXECUTE FUNCTION mediabase.notify_action_item_assigned();
+
+--
+-- Name: ai_action_items ai_action_items_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_action_items_touch BEFORE UPDATE ON mediabase.ai_action_items FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: ai_action_items ai_action_items_within_video; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_action_items_within_video BEFORE INSERT OR UPDATE OF start_ms, end_ms ON mediabase.ai_action_items FOR EACH ROW EXECUTE FUNCTION mediabase.check_positions_within_video('start_ms', 'end_ms');
+
+--
+-- Name: ai_layers ai_layers_activate; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_layers_activate BEFORE INSERT OR UPDATE OF status ON mediabase.ai_layers FOR EACH ROW EXECUTE FUNCTION mediabase.activate_ai_layer();
+
+--
+-- Name: ai_layers ai_layers_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_layers_immutable BEFORE UPDATE ON mediabase.ai_layers FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('video_id', 'kind', 'created_at', 'created_by');
+
+--
+-- Name: ai_layers ai_layers_refresh_topics; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_layers_refresh_topics AFTER UPDATE OF status ON mediabase.ai_layers FOR EACH ROW WHEN (((new.kind = 'topics'::text) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION mediabase.ai_layers_refresh_topics();
+
+--
+-- Name: ai_layers ai_layers_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_layers_status_transition BEFORE INSERT OR UPDATE OF status ON mediabase.ai_layers FOR EACH ROW EXECUTE FUNCTION mediabase.check_status_transition('>pending', '>running', '>ready', 'pending>running', 'pending>ready', 'pending>failed', 'running>ready', 'running>failed', 'running>pending', 'failed>pending', 'ready>superseded', 'superseded>ready');
+
+--
+-- Name: ai_topic_mentions ai_topic_mentions_refresh_del; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_topic_mentions_refresh_del AFTER DELETE ON mediabase.ai_topic_mentions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.ai_topic_mentions_refresh();
+
+--
+-- Name: ai_topic_mentions ai_topic_mentions_refresh_ins; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_topic_mentions_refresh_ins AFTER INSERT ON mediabase.ai_topic_mentions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.ai_topic_mentions_refresh();
+
+--
+-- Name: ai_topic_mentions ai_topic_mentions_refresh_upd; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_topic_mentions_refresh_upd AFTER UPDATE ON mediabase.ai_topic_mentions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.ai_topic_mentions_refresh();
+
+--
+-- Name: ai_topic_mentions ai_topic_mentions_when; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_topic_mentions_when BEFORE INSERT ON mediabase.ai_topic_mentions FOR EACH ROW EXECUTE FUNCTION mediabase.ai_topic_mentions_when();
+
+--
+-- Name: ai_topic_mentions ai_topic_mentions_within_video; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_topic_mentions_within_video BEFORE INSERT OR UPDATE OF start_ms, end_ms ON mediabase.ai_topic_mentions FOR EACH ROW EXECUTE FUNCTION mediabase.check_positions_within_video('start_ms', 'end_ms');
+
+--
+-- Name: ai_topics ai_topics_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_topics_touch BEFORE UPDATE ON mediabase.ai_topics FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: audit_log audit_log_append_only; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON mediabase.audit_log FOR EACH ROW EXECUTE FUNCTION mediabase.audit_log_append_only();
+
+--
+-- Name: audit_log audit_log_no_truncate; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON mediabase.audit_log FOR EACH STATEMENT EXECUTE FUNCTION mediabase.audit_log_append_only();
+
+--
+-- Name: channels channels_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER channels_touch BEFORE UPDATE ON mediabase.channels FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: collections collections_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER collections_touch BEFORE UPDATE ON mediabase.collections FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: comment_reactions comment_reactions_live; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER comment_reactions_live BEFORE INSERT ON mediabase.comment_reactions FOR EACH ROW EXECUTE FUNCTION mediabase.comment_reactions_live();
+
+--
+-- Name: comments comments_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER comments_immutable BEFORE UPDATE ON mediabase.comments FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('video_id', 'parent_id', 'author_id', 'created_at');
+
+--
+-- Name: comments comments_notify; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER comments_notify AFTER INSERT ON mediabase.comments FOR EACH ROW EXECUTE FUNCTION mediabase.notify_comment();
+
+--
+-- Name: comments comments_rules; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER comments_rules BEFORE INSERT OR UPDATE ON mediabase.comments FOR EACH ROW EXECUTE FUNCTION mediabase.comments_rules();
+
+--
+-- Name: comments comments_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER comments_touch BEFORE UPDATE ON mediabase.comments FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: comments comments_within_video; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER comments_within_video BEFORE INSERT OR UPDATE OF position_ms ON mediabase.comments FOR EACH ROW EXECUTE FUNCTION mediabase.check_positions_within_video('position_ms');
+
+--
+-- Name: decision_links decision_links_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decision_links_immutable BEFORE UPDATE ON mediabase.decision_links FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('decision_id', 'target_decision_id', 'link_type');
+
+--
+-- Name: decision_links decision_links_sync; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decision_links_sync AFTER INSERT OR DELETE ON mediabase.decision_links FOR EACH ROW EXECUTE FUNCTION mediabase.decision_links_sync();
+
+--
+-- Name: decision_links decision_links_trail; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decision_links_trail AFTER INSERT OR DELETE ON mediabase.decision_links FOR EACH ROW EXECUTE FUNCTION mediabase.decision_trail_members();
+
+--
+-- Name: decision_participants decision_participants_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decision_participants_immutable BEFORE UPDATE ON mediabase.decision_participants FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('decision_id', 'user_id', 'person_id');
+
+--
+-- Name: decision_participants decision_participants_trail; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decision_participants_trail AFTER INSERT OR DELETE ON mediabase.decision_participants FOR EACH ROW EXECUTE FUNCTION mediabase.decision_trail_members();
+
+--
+-- Name: decision_tag_assignments decision_tag_assignments_notify; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decision_tag_assignments_notify AFTER INSERT ON mediabase.decision_tag_assignments FOR EACH ROW EXECUTE FUNCTION mediabase.notify_decision_tagged();
+
+--
+-- Name: decision_tag_assignments decision_tag_assignments_trail; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decision_tag_assignments_trail AFTER INSERT OR DELETE ON mediabase.decision_tag_assignments FOR EACH ROW EXECUTE FUNCTION mediabase.decision_trail_members();
+
+--
+-- Name: decisions decisions_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decisions_immutable BEFORE UPDATE ON mediabase.decisions FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('created_by', 'created_at', 'layer_id');
+
+--
+-- Name: decisions decisions_rules; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decisions_rules BEFORE INSERT OR UPDATE ON mediabase.decisions FOR EACH ROW EXECUTE FUNCTION mediabase.decisions_rules();
+
+--
+-- Name: decisions decisions_sync_links; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decisions_sync_links AFTER INSERT OR UPDATE OF superseded_by ON mediabase.decisions FOR EACH ROW EXECUTE FUNCTION mediabase.decisions_sync_links();
+
+--
+-- Name: decisions decisions_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decisions_touch BEFORE UPDATE ON mediabase.decisions FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: decisions decisions_trail; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decisions_trail AFTER UPDATE ON mediabase.decisions FOR EACH ROW EXECUTE FUNCTION mediabase.decision_trail();
+
+--
+-- Name: decisions decisions_within_video; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decisions_within_video BEFORE INSERT OR UPDATE OF position_ms, video_id ON mediabase.decisions FOR EACH ROW EXECUTE FUNCTION mediabase.check_positions_within_video('position_ms');
+
+--
+-- Name: highlight_reel_clips highlight_reel_clips_rules; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER highlight_reel_clips_rules BEFORE INSERT OR DELETE OR UPDATE ON mediabase.highlight_reel_clips FOR EACH ROW EXECUTE FUNCTION mediabase.highlight_reel_clips_rules();
+
+--
+-- Name: highlight_reels highlight_reels_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER highlight_reels_immutable BEFORE UPDATE ON mediabase.highlight_reels FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('created_by', 'created_at');
+
+--
+-- Name: highlight_reels highlight_reels_rules; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER highlight_reels_rules BEFORE UPDATE OF status ON mediabase.highlight_reels FOR EACH ROW EXECUTE FUNCTION mediabase.highlight_reels_rules();
+
+--
+-- Name: highlight_reels highlight_reels_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER highlight_reels_status_transition BEFORE INSERT OR UPDATE OF status ON mediabase.highlight_reels FOR EACH ROW EXECUTE FUNCTION mediabase.check_status_transition('>draft', 'draft>rendering', 'rendering>ready', 'rendering>failed', 'rendering>draft', 'ready>draft', 'failed>draft');
+
+--
+-- Name: highlight_reels highlight_reels_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER highlight_reels_touch BEFORE UPDATE ON mediabase.highlight_reels FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: jobs jobs_notify; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER jobs_notify AFTER INSERT ON mediabase.jobs FOR EACH STATEMENT EXECUTE FUNCTION mediabase.notify_jobs();
+
+--
+-- Name: memberships memberships_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER memberships_touch BEFORE UPDATE ON mediabase.memberships FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: oauth_accounts oauth_accounts_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER oauth_accounts_touch BEFORE UPDATE ON mediabase.oauth_accounts FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: organizations organizations_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER organizations_touch BEFORE UPDATE ON mediabase.organizations FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: people people_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER people_touch BEFORE UPDATE ON mediabase.people FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: quote_cards quote_cards_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER quote_cards_immutable BEFORE UPDATE ON mediabase.quote_cards FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('video_id', 'created_by', 'created_at');
+
+--
+-- Name: quote_cards quote_cards_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER quote_cards_touch BEFORE UPDATE ON mediabase.quote_cards FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: quote_cards quote_cards_within_video; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER quote_cards_within_video BEFORE INSERT OR UPDATE OF start_ms, end_ms ON mediabase.quote_cards FOR EACH ROW EXECUTE FUNCTION mediabase.check_positions_within_video('start_ms', 'end_ms');
+
+--
+-- Name: series series_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER series_touch BEFORE UPDATE ON mediabase.series FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: share_links share_links_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER share_links_immutable BEFORE UPDATE ON mediabase.share_links FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('video_id', 'token_sha256', 'created_by', 'created_at');
+
+--
+-- Name: share_links share_links_revocation_final; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER share_links_revocation_final BEFORE UPDATE ON mediabase.share_links FOR EACH ROW EXECUTE FUNCTION mediabase.share_links_revocation_final();
+
+--
+-- Name: transcript_segments transcript_segments_ts_config; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER transcript_segments_ts_config AFTER INSERT ON mediabase.transcript_segments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.check_segment_ts_config();
+
+--
+-- Name: transcript_segments transcript_segments_within_video_ins; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER transcript_segments_within_video_ins AFTER INSERT ON mediabase.transcript_segments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.check_segments_within_video();
+
+--
+-- Name: transcript_segments transcript_segments_within_video_upd; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER transcript_segments_within_video_upd AFTER UPDATE ON mediabase.transcript_segments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.check_segments_within_video();
+
+--
+-- Name: transcripts transcripts_search_configs; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER transcripts_search_configs AFTER INSERT ON mediabase.transcripts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.note_transcript_configs();
+
+--
+-- Name: users users_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER users_touch BEFORE UPDATE ON mediabase.users FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: video_clips video_clips_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER video_clips_immutable BEFORE UPDATE ON mediabase.video_clips FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('video_id', 'created_by', 'created_at');
+
+--
+-- Name: video_clips video_clips_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER video_clips_status_transition BEFORE INSERT OR UPDATE OF status ON mediabase.video_clips FOR EACH ROW EXECUTE FUNCTION mediabase.check_status_transition('>pending', '>ready', 'pending>processing', 'pending>failed', 'processing>ready', 'processing>failed', 'processing>pending', 'failed>pending', 'ready>pending');
+
+--
+-- Name: video_clips video_clips_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER video_clips_touch BEFORE UPDATE ON mediabase.video_clips FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: video_clips video_clips_within_video; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER video_clips_within_video BEFORE INSERT OR UPDATE OF start_ms, end_ms ON mediabase.video_clips FOR EACH ROW EXECUTE FUNCTION mediabase.check_positions_within_video('start_ms', 'end_ms');
+
+--
+-- Name: video_moments video_moments_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER video_moments_touch BEFORE UPDATE ON mediabase.video_moments FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: video_moments video_moments_within_video; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER video_moments_within_video BEFORE INSERT OR UPDATE OF start_ms, end_ms ON mediabase.video_moments FOR EACH ROW EXECUTE FUNCTION mediabase.check_positions_within_video('start_ms', 'end_ms');
+
+--
+-- Name: video_tags video_tags_search_del; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER video_tags_search_del AFTER DELETE ON mediabase.video_tags REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.sync_video_search_tags();
+
+--
+-- Name: video_tags video_tags_search_ins; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER video_tags_search_ins AFTER INSERT ON mediabase.video_tags REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.sync_video_search_tags();
+
+--
+-- Name: video_tags video_tags_search_upd; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER video_tags_search_upd AFTER UPDATE ON mediabase.video_tags REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.sync_video_search_tags();
+
+--
+-- Name: videos videos_duration_covers_collab; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER videos_duration_covers_collab BEFORE UPDATE OF duration_ms ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.check_video_duration_covers_collab();
+
+--
+-- Name: videos videos_duration_covers_segments; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER videos_duration_covers_segments BEFORE UPDATE OF duration_ms ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.check_video_duration_covers_segments();
+
+--
+-- Name: videos videos_search_configs; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER videos_search_configs AFTER INSERT OR UPDATE OF language ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.note_video_config();
+
+--
+-- Name: videos videos_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER videos_touch BEFORE UPDATE ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: ai_action_items zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.ai_action_items FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: ai_layers zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.ai_layers FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: ai_summaries zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.ai_summaries FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: ai_topic_mentions zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.ai_topic_mentions FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: ai_topics zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.ai_topics FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{mention_count,video_count,first_mentioned_at,last_mentioned_at,trend_score,trend,trend_computed_at}', '{search_vector,search_tags}');
+
+--
+-- Name: api_keys zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.api_keys FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{secret_sha256}', '{last_used_at}', '{search_vector,search_tags}');
+
+--
+-- Name: channels zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.channels FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: collections zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.collections FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: comment_reactions zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.comment_reactions FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: comments zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.comments FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: decision_links zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.decision_links FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: decision_participants zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.decision_participants FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: decision_subscriptions zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.decision_subscriptions FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: decision_tag_assignments zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.decision_tag_assignments FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: decision_tags zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.decision_tags FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: decisions zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.decisions FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: highlight_reel_clips zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.highlight_reel_clips FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: highlight_reels zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.highlight_reels FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: memberships zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.memberships FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: notifications zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.notifications FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: organizations zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.organizations FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: people zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.people FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: quote_cards zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.quote_cards FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: series zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.series FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: share_links zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.share_links FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{token_sha256,password_hash}', '{view_count,last_viewed_at}', '{search_vector,search_tags}');
+
+--
+-- Name: speakers zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.speakers FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: transcripts zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.transcripts FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: video_clips zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.video_clips FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: video_moments zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.video_moments FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: video_progress zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.video_progress FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: video_tags zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.video_tags FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: videos zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: transcript_segments zz_audit_del; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit_del AFTER DELETE ON mediabase.transcript_segments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.audit_segments();
+
+--
+-- Name: transcript_segments zz_audit_ins; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit_ins AFTER INSERT ON mediabase.transcript_segments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.audit_segments();
+
+--
+-- Name: transcript_segments zz_audit_upd; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit_upd AFTER UPDATE ON mediabase.transcript_segments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.audit_segments();
+
+--
+-- Name: ai_action_items ai_action_items_assignee_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_action_items
+    ADD CONSTRAINT ai_action_items_assignee_fk FOREIGN KEY (organization_id, assignee_user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE SET NULL (assignee_user_id);
+
+--
+-- Name: ai_action_items ai_action_items_completed_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_action_items
+    ADD CONSTRAINT ai_action_items_completed_by_fkey FOREIGN KEY (completed_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: ai_action_items ai_action_items_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_action_items
+    ADD CONSTRAINT ai_action_items_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: ai_action_items ai_action_items_layer_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_action_items
+    ADD CONSTRAINT ai_action_items_layer_fk FOREIGN KEY (organization_id, layer_id, video_id, layer_kind) REFERENCES mediabase.ai_layers(organization_id, id, video_id, kind) ON DELETE CASCADE;
+
+--
+-- Name: ai_action_items ai_action_items_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_action_items
+    ADD CONSTRAINT ai_action_items_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: ai_layers ai_layers_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_layers
+    ADD CONSTRAINT ai_layers_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: ai_layers ai_layers_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_layers
+    ADD CONSTRAINT ai_layers_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: ai_layers ai_layers_superseded_by_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_layers
+    ADD CONSTRAINT ai_layers_superseded_by_fk FOREIGN KEY (organization_id, superseded_by) REFERENCES mediabase.ai_layers(organization_id, id) ON DELETE SET NULL (superseded_by) DEFERRABLE INITIALLY DEFERRED;
+
+--
+-- Name: ai_layers ai_layers_transcript_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_layers
+    ADD CONSTRAINT ai_layers_transcript_fk FOREIGN KEY (organization_id, transcript_id, video_id) REFERENCES mediabase.transcripts(organization_id, id, video_id) ON DELETE SET NULL (transcript_id);
+
+--
+-- Name: ai_layers ai_layers_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_layers
+    ADD CONSTRAINT ai_layers_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: ai_summaries ai_summaries_layer_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_summaries
+    ADD CONSTRAINT ai_summaries_layer_fk FOREIGN KEY (organization_id, layer_id, video_id, layer_kind) REFERENCES mediabase.ai_layers(organization_id, id, video_id, kind) ON DELETE CASCADE;
+
+--
+-- Name: ai_topic_mentions ai_topic_mentions_layer_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_topic_mentions
+    ADD CONSTRAINT ai_topic_mentions_layer_fk FOREIGN KEY (organization_id, layer_id, video_id, layer_kind) REFERENCES mediabase.ai_layers(organization_id, id, video_id, kind) ON DELETE CASCADE;
+
+--
+-- Name: ai_topic_mentions ai_topic_mentions_topic_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_topic_mentions
+    ADD CONSTRAINT ai_topic_mentions_topic_fk FOREIGN KEY (organization_id, topic_id) REFERENCES mediabase.ai_topics(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: ai_topic_mentions ai_topic_mentions_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_topic_mentions
+    ADD CONSTRAINT ai_topic_mentions_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: ai_topics ai_topics_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.ai_topics
+    ADD CONSTRAINT ai_topics_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: api_keys api_keys_membership_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.api_keys
+    ADD CONSTRAINT api_keys_membership_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: channels channels_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.channels
+    ADD CONSTRAINT channels_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: channels channels_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.channels
+    ADD CONSTRAINT channels_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: collections collections_created_by_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.collections
+    ADD CONSTRAINT collections_created_by_fk FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: collections collections_org_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.collections
+    ADD CONSTRAINT collections_org_fk FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: comment_reactions comment_reactions_comment_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.comment_reactions
+    ADD CONSTRAINT comment_reactions_comment_fk FOREIGN KEY (organization_id, comment_id) REFERENCES mediabase.comments(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: comment_reactions comment_reactions_member_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.comment_reactions
+    ADD CONSTRAINT comment_reactions_member_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: comments comments_author_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.comments
+    ADD CONSTRAINT comments_author_id_fkey FOREIGN KEY (author_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: comments comments_deleted_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.comments
+    ADD CONSTRAINT comments_deleted_by_fkey FOREIGN KEY (deleted_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: comments comments_parent_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.comments
+    ADD CONSTRAINT comments_parent_fk FOREIGN KEY (organization_id, video_id, parent_id) REFERENCES mediabase.comments(organization_id, video_id, id) ON DELETE CASCADE;
+
+--
+-- Name: comments comments_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.comments
+    ADD CONSTRAINT comments_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: decision_edits decision_edits_decision_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_edits
+    ADD CONSTRAINT decision_edits_decision_fk FOREIGN KEY (organization_id, decision_id) REFERENCES mediabase.decisions(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: decision_edits decision_edits_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_edits
+    ADD CONSTRAINT decision_edits_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: decision_links decision_links_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_links
+    ADD CONSTRAINT decision_links_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: decision_links decision_links_decision_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_links
+    ADD CONSTRAINT decision_links_decision_fk FOREIGN KEY (organization_id, decision_id) REFERENCES mediabase.decisions(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: decision_links decision_links_target_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_links
+    ADD CONSTRAINT decision_links_target_fk FOREIGN KEY (organization_id, target_decision_id) REFERENCES mediabase.decisions(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: decision_participants decision_participants_decision_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_participants
+    ADD CONSTRAINT decision_participants_decision_fk FOREIGN KEY (organization_id, decision_id) REFERENCES mediabase.decisions(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: decision_participants decision_participants_member_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_participants
+    ADD CONSTRAINT decision_participants_member_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: decision_participants decision_participants_person_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_participants
+    ADD CONSTRAINT decision_participants_person_fk FOREIGN KEY (organization_id, person_id) REFERENCES mediabase.people(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: decision_subscriptions decision_subscriptions_member_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_subscriptions
+    ADD CONSTRAINT decision_subscriptions_member_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: decision_subscriptions decision_subscriptions_tag_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_subscriptions
+    ADD CONSTRAINT decision_subscriptions_tag_fk FOREIGN KEY (organization_id, tag_id) REFERENCES mediabase.decision_tags(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: decision_tag_assignments decision_tag_assignments_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_tag_assignments
+    ADD CONSTRAINT decision_tag_assignments_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: decision_tag_assignments decision_tag_assignments_decision_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_tag_assignments
+    ADD CONSTRAINT decision_tag_assignments_decision_fk FOREIGN KEY (organization_id, decision_id) REFERENCES mediabase.decisions(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: decision_tag_assignments decision_tag_assignments_tag_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_tag_assignments
+    ADD CONSTRAINT decision_tag_assignments_tag_fk FOREIGN KEY (organization_id, tag_id) REFERENCES mediabase.decision_tags(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: decision_tags decision_tags_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_tags
+    ADD CONSTRAINT decision_tags_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: decision_tags decision_tags_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_tags
+    ADD CONSTRAINT decision_tags_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: decisions decisions_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decisions
+    ADD CONSTRAINT decisions_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: decisions decisions_layer_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decisions
+    ADD CONSTRAINT decisions_layer_fk FOREIGN KEY (organization_id, layer_id, layer_kind) REFERENCES mediabase.ai_layers(organization_id, id, kind) ON DELETE CASCADE;
+
+--
+-- Name: decisions decisions_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decisions
+    ADD CONSTRAINT decisions_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: decisions decisions_superseded_by_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decisions
+    ADD CONSTRAINT decisions_superseded_by_fk FOREIGN KEY (organization_id, superseded_by) REFERENCES mediabase.decisions(organization_id, id) ON DELETE SET NULL (superseded_by);
+
+--
+-- Name: decisions decisions_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decisions
+    ADD CONSTRAINT decisions_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE SET NULL (video_id);
+
+--
+-- Name: highlight_reel_clips highlight_reel_clips_clip_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.highlight_reel_clips
+    ADD CONSTRAINT highlight_reel_clips_clip_fk FOREIGN KEY (organization_id, clip_id) REFERENCES mediabase.video_clips(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: highlight_reel_clips highlight_reel_clips_reel_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.highlight_reel_clips
+    ADD CONSTRAINT highlight_reel_clips_reel_fk FOREIGN KEY (organization_id, reel_id) REFERENCES mediabase.highlight_reels(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: highlight_reels highlight_reels_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.highlight_reels
+    ADD CONSTRAINT highlight_reels_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: highlight_reels highlight_reels_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.highlight_reels
+    ADD CONSTRAINT highlight_reels_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: job_idempotency_keys job_idempotency_keys_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.job_idempotency_keys
+    ADD CONSTRAINT job_idempotency_keys_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: jobs jobs_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.jobs
+    ADD CONSTRAINT jobs_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: memberships memberships_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.memberships
+    ADD CONSTRAINT memberships_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: memberships memberships_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.memberships
+    ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE CASCADE;
+
+--
+-- Name: notifications notifications_action_item_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notifications
+    ADD CONSTRAINT notifications_action_item_fk FOREIGN KEY (organization_id, action_item_id) REFERENCES mediabase.ai_action_items(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: notifications notifications_actor_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notifications
+    ADD CONSTRAINT notifications_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: notifications notifications_comment_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notifications
+    ADD CONSTRAINT notifications_comment_fk FOREIGN KEY (organization_id, comment_id) REFERENCES mediabase.comments(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: notifications notifications_decision_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notifications
+    ADD CONSTRAINT notifications_decision_fk FOREIGN KEY (organization_id, decision_id) REFERENCES mediabase.decisions(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: notifications notifications_member_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notifications
+    ADD CONSTRAINT notifications_member_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: notifications notifications_tag_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notifications
+    ADD CONSTRAINT notifications_tag_fk FOREIGN KEY (organization_id, tag_id) REFERENCES mediabase.decision_tags(organization_id, id) ON DELETE SET NULL (tag_id);
+
+--
+-- Name: notifications notifications_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notifications
+    ADD CONSTRAINT notifications_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: oauth_accounts oauth_accounts_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.oauth_accounts
+    ADD CONSTRAINT oauth_accounts_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE CASCADE;
+
+--
+-- Name: organizations organizations_personal_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.organizations
+    ADD CONSTRAINT organizations_personal_user_id_fkey FOREIGN KEY (personal_user_id) REFERENCES mediabase.users(id) ON DELETE CASCADE;
+
+--
+-- Name: people people_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.people
+    ADD CONSTRAINT people_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: people people_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.people
+    ADD CONSTRAINT people_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: quote_cards quote_cards_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.quote_cards
+    ADD CONSTRAINT quote_cards_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: quote_cards quote_cards_speaker_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.quote_cards
+    ADD CONSTRAINT quote_cards_speaker_fk FOREIGN KEY (organization_id, video_id, speaker_id) REFERENCES mediabase.speakers(organization_id, video_id, id) ON DELETE SET NULL (speaker_id);
+
+--
+-- Name: quote_cards quote_cards_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.quote_cards
+    ADD CONSTRAINT quote_cards_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
 -- Name: schema_migration_repairs schema_migration_repairs_version_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
 ALTER TABLE ONLY mediabase.schema_migration_repairs
     ADD CONSTRAINT schema_migration_repairs_version_fkey FOREIGN KEY (version) REFERENCES mediabase.schema_migrations(version);
+
+--
+-- Name: search_configs search_configs_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.search_configs
+    ADD CONSTRAINT search_configs_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: search_index_state search_index_state_transcript_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.search_index_state
+    ADD CONSTRAINT search_index_state_transcript_fk FOREIGN KEY (organization_id, transcript_id, video_id) REFERENCES mediabase.transcripts(organization_id, id, video_id) ON DELETE CASCADE;
+
+--
+-- Name: series series_created_by_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.series
+    ADD CONSTRAINT series_created_by_fk FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: series series_org_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.series
+    ADD CONSTRAINT series_org_fk FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: share_links share_links_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.share_links
+    ADD CONSTRAINT share_links_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: share_links share_links_revoked_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.share_links
+    ADD CONSTRAINT share_links_revoked_by_fkey FOREIGN KEY (revoked_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: share_links share_links_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.share_links
+    ADD CONSTRAINT share_links_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: speakers speakers_person_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.speakers
+    ADD CONSTRAINT speakers_person_fk FOREIGN KEY (organization_id, person_id) REFERENCES mediabase.people(organization_id, id) ON DELETE SET NULL (person_id);
+
+--
+-- Name: speakers speakers_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.speakers
+    ADD CONSTRAINT speakers_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: transcript_chunks transcript_chunks_transcript_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcript_chunks
+    ADD CONSTRAINT transcript_chunks_transcript_fk FOREIGN KEY (organization_id, transcript_id, video_id) REFERENCES mediabase.transcripts(organization_id, id, video_id) ON DELETE CASCADE;
+
+--
+-- Name: transcript_segments transcript_segments_speaker_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcript_segments
+    ADD CONSTRAINT transcript_segments_speaker_fk FOREIGN KEY (organization_id, video_id, speaker_id) REFERENCES mediabase.speakers(organization_id, video_id, id) ON DELETE SET NULL (speaker_id);
+
+--
+-- Name: transcript_segments transcript_segments_transcript_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcript_segments
+    ADD CONSTRAINT transcript_segments_transcript_fk FOREIGN KEY (organization_id, transcript_id, video_id) REFERENCES mediabase.transcripts(organization_id, id, video_id) ON DELETE CASCADE;
+
+--
+-- Name: transcripts transcripts_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcripts
+    ADD CONSTRAINT transcripts_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: transcripts transcripts_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcripts
+    ADD CONSTRAINT transcripts_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: user_extensions user_extensions_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.user_extensions
+    ADD CONSTRAINT user_extensions_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE CASCADE;
+
+--
+-- Name: user_preferences user_preferences_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.user_preferences
+    ADD CONSTRAINT user_preferences_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE CASCADE;
+
+--
+-- Name: video_clips video_clips_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.video_clips
+    ADD CONSTRAINT video_clips_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: video_clips video_clips_moment_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.video_clips
+    ADD CONSTRAINT video_clips_moment_fk FOREIGN KEY (organization_id, video_id, moment_id) REFERENCES mediabase.video_moments(organization_id, video_id, id) ON DELETE SET NULL (moment_id);
+
+--
+-- Name: video_clips video_clips_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.video_clips
+    ADD CONSTRAINT video_clips_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: video_moments video_moments_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.video_moments
+    ADD CONSTRAINT video_moments_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: video_moments video_moments_layer_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.video_moments
+    ADD CONSTRAINT video_moments_layer_fk FOREIGN KEY (organization_id, layer_id, video_id, layer_kind) REFERENCES mediabase.ai_layers(organization_id, id, video_id, kind) ON DELETE CASCADE;
+
+--
+-- Name: video_moments video_moments_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.video_moments
+    ADD CONSTRAINT video_moments_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: video_progress video_progress_member_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.video_progress
+    ADD CONSTRAINT video_progress_member_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: video_progress video_progress_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.video_progress
+    ADD CONSTRAINT video_progress_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: video_tags video_tags_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.video_tags
+    ADD CONSTRAINT video_tags_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: videos videos_author_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.videos
+    ADD CONSTRAINT videos_author_id_fkey FOREIGN KEY (author_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: videos videos_channel_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.videos
+    ADD CONSTRAINT videos_channel_fk FOREIGN KEY (organization_id, channel_id) REFERENCES mediabase.channels(organization_id, id) ON DELETE SET NULL (channel_id);
+
+--
+-- Name: videos videos_collection_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.videos
+    ADD CONSTRAINT videos_collection_fk FOREIGN KEY (organization_id, collection_id) REFERENCES mediabase.collections(organization_id, id) ON DELETE SET NULL (collection_id);
+
+--
+-- Name: videos videos_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.videos
+    ADD CONSTRAINT videos_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: videos videos_series_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.videos
+    ADD CONSTRAINT videos_series_fk FOREIGN KEY (organization_id, series_id) REFERENCES mediabase.series(organization_id, id) ON DELETE SET NULL (series_id);
+
+--
+-- Name: ai_action_items; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.ai_action_items ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ai_layers; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.ai_layers ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ai_summaries; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.ai_summaries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ai_topic_mentions; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.ai_topic_mentions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ai_topics; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.ai_topics ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: api_keys; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.api_keys ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.audit_log ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: channels; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.channels ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: collections; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.collections ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: comment_reactions; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.comment_reactions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: comments; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.comments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: decision_edits; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.decision_edits ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: decision_links; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.decision_links ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: decision_participants; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.decision_participants ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: decision_subscriptions; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.decision_subscriptions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: decision_tag_assignments; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.decision_tag_assignments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: decision_tags; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.decision_tags ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: decisions; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.decisions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: highlight_reel_clips; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.highlight_reel_clips ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: highlight_reels; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.highlight_reels ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: job_idempotency_keys; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.job_idempotency_keys ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: jobs; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.jobs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: memberships; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.memberships ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: notifications; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.notifications ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: oauth_accounts; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.oauth_accounts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: organizations; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.organizations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: notifications own_rows; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY own_rows ON mediabase.notifications AS RESTRICTIVE USING ((user_id = ( SELECT mediabase.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT mediabase.current_user_id() AS current_user_id)));
+
+--
+-- Name: oauth_accounts own_rows; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY own_rows ON mediabase.oauth_accounts USING ((user_id = ( SELECT mediabase.current_user_id() AS current_user_id)));
+
+--
+-- Name: user_extensions own_rows; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY own_rows ON mediabase.user_extensions USING ((user_id = ( SELECT mediabase.current_user_id() AS current_user_id)));
+
+--
+-- Name: user_preferences own_rows; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY own_rows ON mediabase.user_preferences USING ((user_id = ( SELECT mediabase.current_user_id() AS current_user_id)));
+
+--
+-- Name: people; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.people ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: quote_cards; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.quote_cards ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: search_configs; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.search_configs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: search_index_state; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.search_index_state ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: series; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.series ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: share_links; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.share_links ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: speakers; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.speakers ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ai_action_items tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.ai_action_items USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: ai_layers tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.ai_layers USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: ai_summaries tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.ai_summaries USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: ai_topic_mentions tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.ai_topic_mentions USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: ai_topics tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.ai_topics USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: api_keys tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.api_keys USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: audit_log tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.audit_log USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: channels tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.channels USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: collections tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.collections USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: comment_reactions tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.comment_reactions USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: comments tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.comments USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: decision_edits tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.decision_edits USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: decision_links tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.decision_links USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: decision_participants tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.decision_participants USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: decision_subscriptions tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.decision_subscriptions USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: decision_tag_assignments tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.decision_tag_assignments USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: decision_tags tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.decision_tags USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: decisions tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.decisions USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: highlight_reel_clips tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.highlight_reel_clips USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: highlight_reels tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.highlight_reels USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: job_idempotency_keys tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.job_idempotency_keys USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: jobs tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.jobs USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: memberships tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.memberships USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: notifications tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.notifications USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: organizations tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.organizations USING ((id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: people tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.people USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: quote_cards tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.quote_cards USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: search_configs tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.search_configs USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: search_index_state tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.search_index_state USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: series tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.series USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: share_links tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.share_links USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: speakers tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.speakers USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: transcript_chunks tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.transcript_chunks USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: transcript_segments tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.transcript_segments USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: transcripts tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.transcripts USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: video_clips tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.video_clips USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: video_moments tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.video_moments USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: video_progress tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.video_progress USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: video_tags tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.video_tags USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: videos tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.videos USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: transcript_chunks; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.transcript_chunks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: transcript_segments; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.transcript_segments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: transcripts; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.transcripts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: user_extensions; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.user_extensions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: user_preferences; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.user_preferences ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: users; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.users ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: users users_self_update; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY users_self_update ON mediabase.users FOR UPDATE USING ((id = ( SELECT mediabase.current_user_id() AS current_user_id))) WITH CHECK ((id = ( SELECT mediabase.current_user_id() AS current_user_id)));
+
+--
+-- Name: users users_visible; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY users_visible ON mediabase.users FOR SELECT USING (((id = ( SELECT mediabase.current_user_id() AS current_user_id)) OR (EXISTS ( SELECT
+   FROM mediabase.memberships m
+  WHERE ((m.user_id = users.id) AND (m.organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)))))));
+
+--
+-- Name: video_clips; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.video_clips ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: video_moments; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.video_moments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: video_progress; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.video_progress ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: video_tags; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.video_tags ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: videos; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.videos ENABLE ROW LEVEL SECURITY;
 
 --
 -- PostgreSQL database dump complete
