@@ -54,6 +54,18 @@ def test_up_migrates_loads_demo_and_serves(empty_url: str) -> None:
         speakers = httpx.get(f"http://127.0.0.1:{port}/videos/{videos[0]['id']}/speakers",
                              headers={"X-API-Key": key}).json()
         assert {s["display_name"] for s in speakers} >= {"Project Manager", "Industrial Designer"}
+        # the worker running beside the API indexes the demo: semantic search finds the moment
+        deadline = time.monotonic() + 180
+        page: dict[str, object] = {}
+        while time.monotonic() < deadline:
+            page = httpx.get(f"http://127.0.0.1:{port}/search", headers={"X-API-Key": key},
+                             params={"q": "remote control price", "mode": "semantic"}, timeout=30).json()
+            if page.get("hits") and page.get("unindexed") == 0:
+                break
+            time.sleep(1)
+        hits = page.get("hits")
+        assert isinstance(hits, list) and hits, page
+        assert hits[0]["video_title"] == "ES2002a"
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)

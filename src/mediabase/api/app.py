@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,8 +16,12 @@ from mediabase.db.connection import Database, resolve_url
 from mediabase.db.migrator import Migrator
 
 
-def create_app(settings: Settings | None = None, *, url: str | None = None) -> FastAPI:
-    """Build the app; the pool opens at start-up, which refuses a schema that is behind."""
+def create_app(settings: Settings | None = None, *, url: str | None = None, worker: bool = False) -> FastAPI:
+    """Build the app; the pool opens at start-up, which refuses a schema that is behind.
+
+    With ``worker=True`` (``mediabase up``) a job worker runs in the same process, so a
+    single command also indexes what is ingested; production runs ``mediabase worker`` apart.
+    """
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -30,9 +35,21 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         app.state.system_db = await db.as_system()
         app.state.migrator = migrator
         app.state.settings = settings
+        task: asyncio.Task[None] | None = None
+        runner = None
+        if worker:
+            from mediabase.jobs.settings import JobSettings
+            from mediabase.jobs.worker import Worker, import_handler_modules
+
+            import_handler_modules([])
+            runner = Worker(db, JobSettings(concurrency=2), maintenance_url=db_url)
+            task = asyncio.create_task(runner.run(), name="in-process-worker")
         try:
             yield
         finally:
+            if runner is not None and task is not None:
+                runner.stop()
+                await asyncio.wait_for(task, timeout=60)
             await db.close()
 
     app = FastAPI(

@@ -17,17 +17,24 @@ HostOpt = Annotated[str | None, typer.Option("--host", help="Interface to listen
 PortOpt = Annotated[int | None, typer.Option("--port", help="Port to listen on (default 8000).")]
 
 
-def _serve(url: str, host: str | None, port: int | None) -> None:
+def _serve(url: str, host: str | None, port: int | None, *, worker: bool = False) -> None:
     s = settings()
     host, port = host or s.api_host, port or s.api_port
     console.print(f"API:      http://{host}:{port}/  (OpenAPI docs at http://{host}:{port}/docs)")
     console.print(f"ready at: http://{host}:{port}/ready   stop with Ctrl-C")
-    uvicorn.run(create_app(s, url=url), host=host, port=port, log_level="info")
+    if worker:
+        console.print("worker:   running in this process (indexes what is ingested; see 'mediabase jobs list')")
+    uvicorn.run(create_app(s, url=url, worker=worker), host=host, port=port, log_level="info")
 
 
-def up(host: HostOpt = None, port: PortOpt = None) -> None:
+def up(
+    host: HostOpt = None,
+    port: PortOpt = None,
+    worker: Annotated[bool, typer.Option(help="Also run a job worker in this process.")] = True,
+) -> None:
     """The main job: start the embedded database if needed, migrate, load the demo data
-    if the database is empty, and serve the HTTP API (127.0.0.1:8000 by default)."""
+    if the database is empty, and serve the HTTP API (127.0.0.1:8000 by default) with a job
+    worker beside it that indexes the demo for search."""
     url = database_url()
 
     async def prepare() -> str:
@@ -39,7 +46,7 @@ def up(host: HostOpt = None, port: PortOpt = None) -> None:
 
     console.print(run(prepare()))
     console.print(f"database: {'MEDIABASE_DATABASE_URL' if settings().database_url else url}")
-    _serve(url, host, port)
+    _serve(url, host, port, worker=worker)
 
 
 def serve(host: HostOpt = None, port: PortOpt = None) -> None:

@@ -1,0 +1,62 @@
+"""The ingest pipeline end to end: ingest enqueues indexing in its own transaction, a worker
+makes the chunks searchable, and a worker killed mid-way is replaced without manual steps."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+from tests.acceptance.cli import mediabase
+
+
+def worker(url: str, log: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIABASE_")}
+    env.update(MEDIABASE_DATABASE_URL=url, MEDIABASE_JOBS_LEASE_SECONDS="3", MEDIABASE_JOBS_POLL_INTERVAL="0.3")
+    with log.open("ab") as out:
+        return subprocess.Popen([sys.executable, "-m", "mediabase", "worker", "--concurrency", "1"],
+                                env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+def states(url: str) -> dict[str, int]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT status, count(*) FROM mediabase.jobs WHERE type = 'transcript.index'"
+                            " GROUP BY status").fetchall()
+    return {str(s): int(n) for s, n in rows}
+
+
+def test_ingest_then_worker_killed_mid_way_still_ends_searchable(migrated_url: str, tmp_path: Path) -> None:
+    assert mediabase("seed", "demo", url=migrated_url).returncode == 0
+    assert states(migrated_url) == {"queued": 4}  # enqueued by the ingest transactions themselves
+    log = tmp_path / "worker.log"
+    first = worker(migrated_url, log)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and states(migrated_url).get("processing", 0) == 0:
+            time.sleep(0.1)
+        assert states(migrated_url).get("processing", 0) >= 1, log.read_text()
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    assert states(migrated_url).get("completed", 0) < 4
+    second = worker(migrated_url, log)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and states(migrated_url) != {"completed": 4}:
+            time.sleep(0.5)
+        assert states(migrated_url) == {"completed": 4}, (states(migrated_url), log.read_text()[-3000:])
+    finally:
+        second.terminate()
+        second.wait(timeout=60)
+    r = mediabase("search", "remote control price", "--mode", "semantic", "--org", "demo", "--json", "--no-index",
+                  url=migrated_url)
+    assert r.returncode == 0, r.stderr
+    page = json.loads(r.stdout)
+    assert page["unindexed"] == 0
+    assert page["hits"][0]["video_title"] == "ES2002a"
