@@ -186,3 +186,9 @@ def test_seed_is_idempotent(migrated_url: str) -> None:
     again = mediabase("seed", "test", url=migrated_url)
     assert again.returncode == 0 and "0 video(s) created" in again.stdout
     assert mediabase("seed", "nope", url=migrated_url).returncode == 1
+
+
+def test_errors_print_brackets_literally(migrated_url: str) -> None:
+    r = mediabase("org", "create", "NOT A SLUG", url=migrated_url)
+    assert r.returncode == 1
+    assert "[a-z0-9]" in r.stderr  # the pattern, not swallowed as console markup

@@ -7,6 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -89,7 +90,7 @@ def ingest(
             f" into {org}; refused {len(refused)}"
         )
         for o in refused:
-            err_console.print(f"[red]refused[/] {o.error}", soft_wrap=True)
+            err_console.print(f"[red]refused[/] {escape(str(o.error))}", soft_wrap=True)
     raise typer.Exit(1 if refused or not outcomes else 0)
 
 
