@@ -217,3 +217,11 @@ def test_canonical_text_is_stable(text: str) -> None:
     assert normalize_text(canonical) == canonical
     assert "\n\n" not in canonical and "\r" not in canonical and "\x00" not in canonical
     assert all(line == line.rstrip() and line for line in canonical.split("\n") if canonical)
+
+
+def test_speaker_ending_in_dashes_survives_vtt() -> None:
+    # found by the round-trip property: "<v -->text" reads as a timing line
+    for text in ("0", ""):
+        seg = Segment(0, 0, text, speaker="--")
+        back = parse_text(write_vtt([seg]), source="x.vtt", format="vtt").segments
+        assert [(b.text, b.speaker) for b in back] == [(text, "--")]

@@ -132,4 +132,8 @@ def escape_vtt(text: str, *, annotation: bool = False) -> str:
     (each opens a tag), the ``&`` of a character reference, the ``{`` of ``{\\``, the
     ``>`` of ``-->`` (every ``>`` in an annotation, where it would end the tag)."""
     text = _escape_common(text).replace("<", "&lt;")
-    return text.replace(">", "&gt;") if annotation else text.replace("-->", "--&gt;")
+    if not annotation:
+        return text.replace("-->", "--&gt;")
+    text = text.replace(">", "&gt;")
+    # an annotation ending in "--" would make "-->" with the tag's own ">": a timing line
+    return text[:-1] + "&#45;" if text.endswith("--") else text
