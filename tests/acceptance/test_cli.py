@@ -123,8 +123,12 @@ def test_org_user_key_commands(migrated_url: str) -> None:
     assert dup.returncode == 1 and "slug" in dup.stderr
     bad = mediabase("user", "create", "not-an-email", "--username", "x", url=migrated_url)
     assert bad.returncode == 1 and "email" in bad.stderr
-    key = mediabase("key", "create", "--org", "acme", url=migrated_url)
-    assert key.returncode == 0 and "mb_" in key.stdout
+    key = mediabase("key", "create", "--org", "acme", "--json", url=migrated_url)
+    assert key.returncode == 0 and json.loads(key.stdout)["key"].startswith("mb_")
+    prefix = json.loads(key.stdout)["prefix"]
+    assert mediabase("key", "revoke", prefix, "--org", "acme", url=migrated_url).returncode == 0
+    gone = mediabase("key", "revoke", "nosuchprefix", "--org", "acme", url=migrated_url)
+    assert gone.returncode == 1 and "no key with prefix" in gone.stderr
     orgs = json.loads(mediabase("org", "list", "--json", url=migrated_url).stdout)
     assert {"acme", "u-ann"} <= {o["slug"] for o in orgs}
 

@@ -47,16 +47,8 @@ def org_list(as_json: JsonOpt = False) -> None:
     """List every organization with its member and video counts."""
 
     async def _run() -> list[dict[str, object]]:
-        async with open_databases() as (_, system), system.transaction() as conn:
-            rows = await (
-                await conn.execute(
-                    "SELECT o.slug, o.name, o.kind, o.id,"
-                    " (SELECT count(*) FROM memberships m WHERE m.organization_id = o.id) AS members,"
-                    " (SELECT count(*) FROM videos v WHERE v.organization_id = o.id AND v.deleted_at IS NULL) AS videos"
-                    " FROM organizations o ORDER BY o.slug"
-                )
-            ).fetchall()
-            return [dict(r) for r in rows]
+        async with open_databases() as (_, system):
+            return await service.list_organizations(system)
 
     rows = run(_run())
     if as_json:
@@ -136,18 +128,7 @@ def key_revoke(
     async def _run() -> None:
         async with open_databases() as (_, system):
             owner = await service.acting_owner(system, org)
-            async with system.transaction() as conn:
-                row = await (
-                    await conn.execute(
-                        "SELECT id FROM api_keys WHERE organization_id = %s AND prefix = %s",
-                        (owner.organization_id, prefix),
-                    )
-                ).fetchone()
-            if row is None:
-                from mediabase.db.errors import NotFound
-
-                raise NotFound(f"no key with prefix {prefix!r} in {org}")
-            await service.revoke_api_key(system, owner, row["id"])
+            await service.revoke_api_key_by_prefix(system, owner, prefix)
 
     run(_run())
     console.print(f"revoked key {prefix}")

@@ -66,6 +66,17 @@ UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
  WHERE organization_id = %(org)s AND id = %(id)s
 RETURNING id, organization_id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at;
 
+-- name: revoke_api_key_by_prefix
+UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
+ WHERE organization_id = %(org)s AND prefix = %(prefix)s
+RETURNING id, organization_id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at;
+
+-- name: list_organizations
+SELECT o.slug, o.name, o.kind, o.id,
+       (SELECT count(*) FROM memberships m WHERE m.organization_id = o.id) AS members,
+       (SELECT count(*) FROM videos v WHERE v.organization_id = o.id AND v.deleted_at IS NULL) AS videos
+  FROM organizations o ORDER BY o.slug;
+
 -- name: key_by_prefix
 SELECT k.organization_id, k.id, k.user_id, k.secret_sha256, k.expires_at, k.revoked_at,
        k.last_used_at, m.role, u.is_active

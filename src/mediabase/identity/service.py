@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, LiteralString
 from uuid import UUID
 
 from argon2 import PasswordHasher
@@ -252,13 +252,28 @@ async def list_api_keys(db: Database, p: Principal) -> list[ApiKey]:
 
 
 async def revoke_api_key(db: Database, p: Principal, key_id: UUID) -> ApiKey:
+    return await _revoke(db, p, Q.revoke_api_key, {"id": key_id}, "API key not found")
+
+
+async def revoke_api_key_by_prefix(db: Database, p: Principal, prefix: str) -> ApiKey:
+    """Revoke the key shown as ``mb_<prefix>_…`` (the operator's handle on a key)."""
+    return await _revoke(db, p, Q.revoke_api_key_by_prefix, {"prefix": prefix}, f"no key with prefix {prefix!r}")
+
+
+async def _revoke(db: Database, p: Principal, query: LiteralString, params: dict[str, Any], missing: str) -> ApiKey:
     require(p, Role.OWNER)
     async with db.transaction(p.organization_id, p.user_id) as conn:
         cur = conn.cursor(row_factory=class_row(ApiKey))
-        row = await (await cur.execute(Q.revoke_api_key, {"org": p.organization_id, "id": key_id})).fetchone()
+        row = await (await cur.execute(query, {"org": p.organization_id, **params})).fetchone()
     if row is None:
-        raise NotFound("API key not found")
+        raise NotFound(missing)
     return row
+
+
+async def list_organizations(system: Database) -> list[dict[str, Any]]:
+    """Every organization with its member and live-video counts (operators only: crosses tenants)."""
+    async with system.transaction() as conn:
+        return await (await conn.execute(Q.list_organizations)).fetchall()
 
 
 async def authenticate(system: Database, key: str) -> Principal:
