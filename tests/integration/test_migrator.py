@@ -47,6 +47,32 @@ def table_exists(url: str, name: str) -> bool:
         return row is not None and row[0] is not None
 
 
+def start_migrate(url: str, mdir: Path, *, quiet: bool = False) -> subprocess.Popen[str]:
+    """``mediabase migrate`` as a separate process on the migrations of ``mdir``."""
+    env = dict(
+        os.environ,
+        MEDIABASE_DATABASE_URL=url,
+        MEDIABASE_MIGRATIONS_DIR=str(mdir),
+        MEDIABASE_VIEWS_DIR=str(mdir / "views"),
+    )
+    out = subprocess.DEVNULL if quiet else subprocess.PIPE  # a killed process leaves no pipe to close
+    return subprocess.Popen([sys.executable, "-m", "mediabase", "migrate"], env=env, stdout=out, stderr=out, text=True)
+
+
+def backend_running(watch: psycopg.Connection[tuple[object, ...]], marker: str, proc: subprocess.Popen[str]) -> int:
+    """Wait (up to 30 s) for a server backend running a query containing ``marker``; its pid."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        row = watch.execute(
+            "SELECT pid FROM pg_stat_activity WHERE strpos(query, %s) > 0 AND pid <> pg_backend_pid()", (marker,)
+        ).fetchone()
+        if row:
+            return int(str(row[0]))
+        time.sleep(0.1)
+    proc.kill()
+    pytest.fail(f"no backend ever ran {marker}")
+
+
 BASIC = {
     "0001_a.sql": "CREATE TABLE a (id int PRIMARY KEY);",
     "0002_b.sql": "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);",
@@ -109,22 +135,7 @@ async def test_two_processes_migrating_at_once(empty_url: str, tmp_path: Path) -
             "0002_more.sql": "INSERT INTO runs VALUES (2);",
         },
     )
-    env = dict(
-        os.environ,
-        MEDIABASE_DATABASE_URL=empty_url,
-        MEDIABASE_MIGRATIONS_DIR=str(mdir),
-        MEDIABASE_VIEWS_DIR=str(mdir / "views"),
-    )
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "mediabase", "migrate"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
+    procs = [start_migrate(empty_url, mdir) for _ in range(2)]
     outs = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert ledger(empty_url) == [(1, "slow"), (2, "more")]
@@ -155,27 +166,9 @@ async def test_kill_9_during_migration_leaves_nothing_and_next_run_succeeds(empt
             "0002_slow.sql": "CREATE TABLE half (id int); SELECT pg_sleep(60); CREATE TABLE never (id int);",
         },
     )
-    env = dict(
-        os.environ,
-        MEDIABASE_DATABASE_URL=empty_url,
-        MEDIABASE_MIGRATIONS_DIR=str(mdir),
-        MEDIABASE_VIEWS_DIR=str(mdir / "views"),
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mediabase", "migrate"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 30
+    proc = start_migrate(empty_url, mdir, quiet=True)
     with psycopg.connect(empty_url, autocommit=True) as watch:
-        while time.monotonic() < deadline:
-            row = watch.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%%pg_sleep(60)%%' AND pid <> pg_backend_pid()"
-            ).fetchone()
-            if row and row[0]:
-                break
-            time.sleep(0.1)
-        else:
-            proc.kill()
-            pytest.fail("the slow migration never started")
+        backend_running(watch, "pg_sleep(60)", proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     # Never applied, so it may still change: the rerun should not sleep again.
@@ -189,27 +182,9 @@ async def test_kill_9_during_migration_leaves_nothing_and_next_run_succeeds(empt
 
 async def test_kill_9_leaves_no_ledger_row_and_no_partial_schema(empty_url: str, tmp_path: Path) -> None:
     mdir = write(tmp_path / "m", {"0001_slow.sql": "CREATE TABLE half (id int); SELECT pg_sleep(60);"})
-    env = dict(
-        os.environ,
-        MEDIABASE_DATABASE_URL=empty_url,
-        MEDIABASE_MIGRATIONS_DIR=str(mdir),
-        MEDIABASE_VIEWS_DIR=str(mdir / "views"),
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mediabase", "migrate"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    proc = start_migrate(empty_url, mdir, quiet=True)
     with psycopg.connect(empty_url, autocommit=True) as watch:
-        for _ in range(300):
-            row = watch.execute(
-                "SELECT pid FROM pg_stat_activity WHERE query LIKE '%%pg_sleep(60)%%' AND pid <> pg_backend_pid()"
-            ).fetchone()
-            if row:
-                backend = row[0]
-                break
-            time.sleep(0.1)
-        else:
-            proc.kill()
-            pytest.fail("the slow migration never started")
+        backend = backend_running(watch, "pg_sleep(60)", proc)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         for _ in range(100):  # client_connection_check_interval: the backend notices in ~1 s
@@ -335,22 +310,7 @@ async def test_create_index_concurrently_while_second_runner_waits(empty_url: st
             "0003_after.sql": "CREATE TABLE after_idx (id int);",
         },
     )
-    env = dict(
-        os.environ,
-        MEDIABASE_DATABASE_URL=empty_url,
-        MEDIABASE_MIGRATIONS_DIR=str(mdir),
-        MEDIABASE_VIEWS_DIR=str(mdir / "views"),
-    )
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "mediabase", "migrate"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(3)
-    ]
+    procs = [start_migrate(empty_url, mdir) for _ in range(3)]
     outs = [p.communicate(timeout=90) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], outs
     with psycopg.connect(empty_url) as conn:
