@@ -38,9 +38,11 @@ def test_ingest_then_worker_killed_mid_way_still_ends_searchable(migrated_url: s
     first = worker(migrated_url, log)
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and states(migrated_url).get("processing", 0) == 0:
+        seen = states(migrated_url)
+        while time.monotonic() < deadline and seen.get("processing", 0) == 0:
             time.sleep(0.1)
-        assert states(migrated_url).get("processing", 0) >= 1, log.read_text()
+            seen = states(migrated_url)
+        assert seen.get("processing", 0) >= 1, (seen, log.read_text())
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()

@@ -123,6 +123,10 @@ class Worker:
         self._kick.set()
 
     async def run(self) -> None:
+        if self.maintenance_url:
+            # before the first claim: a month's partition created while jobs sit in DEFAULT moves
+            # them, and a statement planned before that move and run after it misses them
+            await self._upkeep()
         background = [
             asyncio.create_task(self._listen(), name="jobs-listen"),
             asyncio.create_task(self._heartbeat(), name="jobs-heartbeat"),
@@ -387,24 +391,26 @@ class Worker:
                 await asyncio.sleep(1.0)
 
     async def _maintenance(self) -> None:
-        assert self.maintenance_url is not None
         while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(self.maintenance_url, autocommit=True) as conn:
-                    created = await ensure_partitions(conn, self.settings.months_ahead)
-                    dropped: list[str] = []
-                    if self.settings.retention_months > 0:
-                        dropped = await prune_partitions(conn, self.settings.retention_months)
-                    # the audit log's months too (0007), so audit rows never pile up in DEFAULT
-                    cur = await conn.execute(
-                        "SELECT mediabase.ensure_audit_partitions(%s)", (self.settings.months_ahead,)
-                    )
-                    created = [*created, *(str(r[0]) for r in await cur.fetchall())]
-                if created or dropped:
-                    log.info("partitions: created %s, dropped %s", created or "-", dropped or "-")
-            except (psycopg.Error, MediabaseError) as exc:
-                log.warning("partition upkeep failed (%s); next try in %g s", exc, self.settings.maintenance_interval)
             await asyncio.sleep(self.settings.maintenance_interval)
+            await self._upkeep()
+
+    async def _upkeep(self) -> None:
+        """One pass of partition upkeep: this month and the next ones exist, old months pruned."""
+        assert self.maintenance_url is not None
+        try:
+            async with await psycopg.AsyncConnection.connect(self.maintenance_url, autocommit=True) as conn:
+                created = await ensure_partitions(conn, self.settings.months_ahead)
+                dropped: list[str] = []
+                if self.settings.retention_months > 0:
+                    dropped = await prune_partitions(conn, self.settings.retention_months)
+                # the audit log's months too (0007), so audit rows never pile up in DEFAULT
+                cur = await conn.execute("SELECT mediabase.ensure_audit_partitions(%s)", (self.settings.months_ahead,))
+                created = [*created, *(str(r[0]) for r in await cur.fetchall())]
+            if created or dropped:
+                log.info("partitions: created %s, dropped %s", created or "-", dropped or "-")
+        except (psycopg.Error, MediabaseError) as exc:
+            log.warning("partition upkeep failed (%s); next try in %g s", exc, self.settings.maintenance_interval)
 
     async def _drain(self) -> None:
         self._waiting.clear()  # never started: released below with the rest of _held
