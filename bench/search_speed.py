@@ -404,6 +404,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5, help="runs of each keyword query")
     ap.add_argument("--semantic-queries", type=int, default=200, help="summary sentences added to the judged queries")
     ap.add_argument("--tantivy-dir", default=str(Path(tempfile.gettempdir()) / "mb_bench_tantivy"))
+    ap.add_argument("--keyword-only", action="store_true", help="keyword, ILIKE and tantivy only")
     ap.add_argument("--json", help="write all figures here")
     args = ap.parse_args()
 
@@ -441,6 +442,9 @@ async def run(args: argparse.Namespace, judged: list[str], tantivy_dir: Path) ->
     facts["keyword"] = await keyword_bench(url, settings, sets, org_slug, args.repeat)
     facts["tantivy"] = tantivy_bench(url, sets, facts["keyword"]["org_id"], args.repeat, tantivy_dir)
     print("tantivy:", json.dumps({k: v for k, v in facts["tantivy"].items() if not isinstance(v, dict)}), flush=True)
+    if args.keyword_only:
+        report(facts, args, org_slug)
+        return facts
     sem_queries = judged + summary_sentences(corpus, args.semantic_queries)
     facts["semantic"] = await semantic_bench(url, settings, sem_queries, org_slug)
     print("semantic:", json.dumps(facts["semantic"]), flush=True)
@@ -470,6 +474,8 @@ def report(facts: dict[str, Any], args: argparse.Namespace, org_slug: str) -> No
     ilike = [k[n]["ilike_ms"]["p95"] for n in terms]
     print(f"| all term sets | {sum(k[n]['queries'] for n in terms)} | {km['p50']} | {km['p95']} | | | "
           f"{tm['p50']} | {tm['p95']} | ≥{min(ilike) / km['p95']:.0f}× | {km['p95'] / tm['p95']:.2f}× |")
+    if "semantic" not in facts:
+        return
     s = facts["semantic"]
     print(f"\n## semantic, {s['queries']} queries")
     print("| filter | recall@10 | exact p50 ms | HNSW p50 ms | HNSW p95 ms | exact/HNSW (p50) |")

@@ -213,6 +213,30 @@ async def test_only_current_transcripts_of_live_videos(db: Database, tenants: tu
     assert await kw(db, p, "mango") == [] and await kw(db, p, "versions") == []
 
 
+async def test_a_page_is_never_cut_short_by_better_ranked_dead_rows(
+        db: Database, tenants: tuple[Tenant, Tenant]) -> None:
+    """The matching stops after a page of live rows: old transcripts and deleted videos that
+    outrank every live row are skipped without costing the page any of its hits."""
+    p = tenants[0].owner
+    dense = [("A", "kiwi " * 6) for _ in range(6)]
+    old = await video(db, p, "Old", dense)
+    await ingest_transcript(db, p, old, parsed([("A", f"one kiwi and filler {i}") for i in range(3)]))
+    gone = await video(db, p, "Gone", dense)
+    await media.delete_video(db, p, gone)
+    await video(db, p, "Live", [("A", f"kiwi with filler words {i}") for i in range(4)])
+    seen: list[tuple[str, str, int]] = []
+    req = SearchRequest(q="kiwi", mode=KW, limit=2)
+    while True:
+        page = await search(db, p, req)
+        assert len(page.hits) == 2 or page.next_cursor is None
+        seen.extend((h.kind, h.video_title, h.start_ms) for h in page.hits)
+        if page.next_cursor is None:
+            break
+        req = req.model_copy(update={"cursor": page.next_cursor})
+    assert sorted(seen) == sorted([("segment", "Old", i * 10_000) for i in range(3)]
+                                  + [("segment", "Live", i * 10_000) for i in range(4)])
+
+
 async def test_segments_written_outside_ingest_get_their_transcripts_config(
         owner_db: Database, db: Database, tenants: tuple[Tenant, Tenant]) -> None:
     p = tenants[0].owner

@@ -1339,10 +1339,10 @@ END
 $$;
 
 --
--- Name: match_segments(regconfig[], tsquery[], tsquery[], text[], tsquery[]); Type: FUNCTION; Schema: mediabase; Owner: -
+-- Name: match_segments(regconfig[], tsquery[], tsquery[], text[], tsquery[], integer, integer, double precision, text, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
-CREATE FUNCTION mediabase.match_segments(cfgs regconfig[], queries tsquery[], excluded tsquery[] DEFAULT NULL::tsquery[], words text[] DEFAULT NULL::text[], ranked_by tsquery[] DEFAULT NULL::tsquery[]) RETURNS TABLE(id uuid, transcript_id uuid, video_id uuid, seq integer, start_ms bigint, end_ms bigint, speaker_id uuid, ts_config regconfig, tsq tsquery, matched integer, score double precision)
+CREATE FUNCTION mediabase.match_segments(cfgs regconfig[], queries tsquery[], excluded tsquery[] DEFAULT NULL::tsquery[], words text[] DEFAULT NULL::text[], ranked_by tsquery[] DEFAULT NULL::tsquery[], lim integer DEFAULT NULL::integer, after_matched integer DEFAULT NULL::integer, after_score double precision DEFAULT NULL::double precision, after_kind text DEFAULT NULL::text, after_id uuid DEFAULT NULL::uuid) RETURNS TABLE(id uuid, transcript_id uuid, video_id uuid, seq integer, start_ms bigint, end_ms bigint, speaker_id uuid, ts_config regconfig, tsq tsquery, matched integer, score double precision)
     LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 100
     SET search_path TO 'mediabase', 'pg_temp'
     AS $$
@@ -1362,16 +1362,29 @@ BEGIN
         w := string_to_array(words[i], ' ');
         r := coalesce(ranked_by[i], q);
         RETURN QUERY
-            SELECT s.id, s.transcript_id, s.video_id, s.seq, s.start_ms, s.end_ms, s.speaker_id, s.ts_config, r,
-                   CASE WHEN w IS NULL THEN 0
-                        ELSE (SELECT count(*)::int FROM unnest(tsvector_to_array(s.search_vector)) l
-                               WHERE l = ANY (w)) END,
-                   ts_rank_cd('{0.5,0.5,0.7,1.0}'::float4[], s.search_vector, r, 1)::float8
-              FROM mediabase.transcript_segments s
-              JOIN mediabase.transcripts t ON t.organization_id = s.organization_id AND t.id = s.transcript_id
-              JOIN mediabase.videos v ON v.organization_id = s.organization_id AND v.id = s.video_id
-             WHERE s.organization_id = org AND s.ts_config = cfgs[i] AND s.search_vector @@ q AND t.is_current
-               AND v.deleted_at IS NULL AND (x IS NULL OR NOT s.search_vector @@ x);
+            SELECT m.id, m.transcript_id, m.video_id, m.seq, m.start_ms, m.end_ms, m.speaker_id, m.ts_config, r,
+                   m.matched, m.score
+              FROM (SELECT h.*
+                      FROM (SELECT s.id, s.transcript_id, s.video_id, s.seq, s.start_ms, s.end_ms, s.speaker_id,
+                                   s.ts_config,
+                                   CASE WHEN w IS NULL THEN 0
+                                        ELSE length(s.search_vector) - length(ts_delete(s.search_vector, w)) END
+                                       AS matched,
+                                   ts_rank_cd('{0.5,0.5,0.7,1.0}'::float4[], s.search_vector, r, 1)::float8 AS score
+                              FROM mediabase.transcript_segments s
+                             WHERE s.organization_id = org AND s.ts_config = cfgs[i] AND s.search_vector @@ q
+                               AND (x IS NULL OR NOT s.search_vector @@ x)) h
+                     -- the caller's cursor: rows after (matched, score, kind, id) in page order
+                     WHERE after_score IS NULL OR h.matched < after_matched
+                        OR (h.matched = after_matched AND (h.score < after_score
+                            OR (h.score = after_score AND ('segment', h.id) > (after_kind, after_id))))
+                     ORDER BY h.matched DESC, h.score DESC, h.id
+                    OFFSET 0) m  -- keeps the sort below the liveness checks
+             WHERE coalesce((SELECT t.is_current FROM mediabase.transcripts t
+                              WHERE t.organization_id = org AND t.id = m.transcript_id), false)
+               AND coalesce((SELECT v.deleted_at IS NULL FROM mediabase.videos v
+                              WHERE v.organization_id = org AND v.id = m.video_id), false)
+             LIMIT lim;
     END LOOP;
 END
 $$;
@@ -1402,8 +1415,7 @@ BEGIN
         RETURN QUERY
             SELECT v.id, cfgs[i], r,
                    CASE WHEN w IS NULL THEN 0
-                        ELSE (SELECT count(*)::int FROM unnest(tsvector_to_array(v.search_vector)) l
-                               WHERE l = ANY (w)) END,
+                        ELSE length(v.search_vector) - length(ts_delete(v.search_vector, w)) END,
                    ts_rank_cd('{0.5,0.5,0.7,1.0}'::float4[], v.search_vector, r, 1)::float8
               FROM mediabase.videos v
              WHERE v.organization_id = org AND v.search_vector @@ q AND v.deleted_at IS NULL

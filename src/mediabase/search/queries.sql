@@ -22,10 +22,13 @@ SELECT c.ts_config::oid::int8 AS cfg, c.ts_config::text AS name,
 -- name: keyword_segments
 -- Matching segments of current transcripts of live videos (mediabase.match_segments: the GIN
 -- index, ranked by ts_rank_cd); videos and transcripts are joined only for a filter on them.
+-- Without such a filter the function returns only the first seg_lim rows after the cursor
+-- (per configuration), in page order; with one, seg_lim is NULL and the filters come after.
 SELECT 'segment'::text AS kind, s.id, s.video_id, s.transcript_id, s.seq, s.start_ms, s.end_ms,
        s.speaker_id, s.ts_config AS cfg, s.tsq, s.matched, s.score
   FROM match_segments(%(cfgs)s::oid[]::regconfig[], %(tsqs)s::tsquery[], %(excl)s::tsquery[], %(words)s::text[],
-                      %(ranks)s::tsquery[]) s
+                      %(ranks)s::tsquery[], %(seg_lim)s::int, %(seg_c_m)s::int, %(seg_c_score)s::float8,
+                      %(seg_c_kind)s::text, %(seg_c_id)s::uuid) s
   {joins}
  WHERE true {filters}
 

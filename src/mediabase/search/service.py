@@ -250,10 +250,21 @@ def _transcript_filters(f: SearchFilters) -> sql.Composable:
 
 
 def _keyword_hits(configs: Sequence[_Config], f: SearchFilters, at_least: int | None,
-                  params: dict[str, Any], *, excluded: int | None = None) -> sql.Composable:
+                  params: dict[str, Any], *, excluded: int | None = None, limit: int | None = None,
+                  cur: dict[str, Any] | None = None) -> sql.Composable:
     """The UNION of matching segments and (when no filter is about positions or speakers)
-    matching videos, each row with its score, matched word count, configuration and tsquery."""
+    matching videos, each row with its score, matched word count, configuration and tsquery.
+    ``limit`` and ``cur``: the caller keeps the first ``limit`` rows after the cursor in page
+    order, so without a filter the matching stops there."""
     _query_params(configs, at_least, params, excluded=excluded)
+    filtered = bool(_video_filter_parts(f, language=False)) or bool(f.language) or bool(f.video_ids) \
+        or f.by_speaker or f.by_position
+    pushdown = limit is not None and not filtered
+    params.update(seg_lim=limit if pushdown else None,
+                  seg_c_m=cur.get("m", 0) if pushdown and cur else None,
+                  seg_c_score=cur["s"] if pushdown and cur else None,
+                  seg_c_kind=cur["k"] if pushdown and cur else None,
+                  seg_c_id=cur["i"] if pushdown and cur else None)
     video_filters = _video_filters(f, language=False)
     joins = [sql.SQL(Q.join_videos)] if _video_filter_parts(f, language=False) else []
     if f.language:
@@ -331,13 +342,14 @@ def keyword_sql(configs: Sequence[_Config], req: SearchRequest, params: dict[str
                 n: int | None = None) -> tuple[sql.Composed, dict[str, Any]]:
     """The statement (and its parameters) of one page of keyword hits, flat or grouped."""
     p = dict(params)
-    hits = _keyword_hits(configs, req.filters, at_least, p, excluded=excluded)
     p.update(hl_opts=HL_OPTS, c_score=cur["s"] if cur else None, c_kind=cur["k"] if cur else None,
              c_id=cur["i"] if cur else None, c_m=cur.get("m", 0) if cur else None)
-    if req.group_by_video:
+    if req.group_by_video:  # a video's best hits may lie anywhere in the ranking: no early stop
+        hits = _keyword_hits(configs, req.filters, at_least, p, excluded=excluded)
         p.update(n=n or (req.limit + 1) * req.per_video, per_video=req.per_video)
         return sql.SQL(Q.keyword_groups).format(hits=hits), p
     p.update(n=n or req.limit + 1)
+    hits = _keyword_hits(configs, req.filters, at_least, p, excluded=excluded, limit=p["n"], cur=cur)
     return sql.SQL(Q.keyword_page).format(hits=hits), p
 
 
@@ -416,7 +428,8 @@ async def _keyword_candidates(conn: Conn, q: str, req: SearchRequest, configs: l
             continue
         p = dict(params, n=n - len(out))
         stmt = sql.SQL(Q.keyword_candidates).format(
-            hits=_keyword_hits(configs, req.filters, at_least, p, excluded=phases[i - 1] if i else None),
+            hits=_keyword_hits(configs, req.filters, at_least, p, excluded=phases[i - 1] if i else None,
+                               limit=p["n"]),
             model=sql.Literal(model))
         out.extend(await (await conn.execute(stmt, p, prepare=False)).fetchall())
         if len(out) >= n:
