@@ -123,21 +123,30 @@ async def run_raw(url: str, p: Principal, meetings: list[AmiMeeting], *, row_by_
                     for seq, s in enumerate(segs):
                         await conn.execute(
                             "INSERT INTO transcript_segments (organization_id, transcript_id, video_id, seq, start_ms,"
-                            " end_ms, speaker_id, text, confidence, words)"
-                            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                            " end_ms, speaker_id, text, confidence) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                             (p.organization_id, tid, vid, seq, s.start_ms, s.end_ms,
-                             ids.get(s.speaker) if s.speaker else None, s.text, s.confidence, words_json(s)))
+                             ids.get(s.speaker) if s.speaker else None, s.text, s.confidence))
+                        if s.words:
+                            await conn.execute(
+                                "INSERT INTO transcript_segment_words (organization_id, transcript_id, seq, words)"
+                                " VALUES (%s, %s, %s, %s)", (p.organization_id, tid, seq, words_json(s)))
                 else:
                     async with conn.cursor().copy(
                         "COPY transcript_segments (organization_id, transcript_id, video_id, seq, start_ms, end_ms,"
-                        " speaker_id, text, confidence, words) FROM STDIN (FORMAT BINARY)"
+                        " speaker_id, text, confidence) FROM STDIN (FORMAT BINARY)"
                     ) as copy:
-                        copy.set_types(
-                            ["uuid", "uuid", "uuid", "int4", "int8", "int8", "uuid", "text", "float4", "jsonb"])
+                        copy.set_types(["uuid", "uuid", "uuid", "int4", "int8", "int8", "uuid", "text", "float4"])
                         for seq, s in enumerate(segs):
                             await copy.write_row((p.organization_id, tid, vid, seq, s.start_ms, s.end_ms,
-                                                  ids.get(s.speaker) if s.speaker else None, s.text, s.confidence,
-                                                  words_json(s)))
+                                                  ids.get(s.speaker) if s.speaker else None, s.text, s.confidence))
+                    async with conn.cursor().copy(
+                        "COPY transcript_segment_words (organization_id, transcript_id, seq, words)"
+                        " FROM STDIN (FORMAT BINARY)"
+                    ) as copy:
+                        copy.set_types(["uuid", "uuid", "int4", "jsonb"])
+                        for seq, s in enumerate(segs):
+                            if s.words:
+                                await copy.write_row((p.organization_id, tid, seq, words_json(s)))
         return time.perf_counter() - t0
 
 

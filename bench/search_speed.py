@@ -87,11 +87,14 @@ CLONE = [
                t.source, t.version, t.is_current, t.format, t.source_name, t.segment_count
           FROM transcripts t, dst d WHERE t.organization_id = %(src)s"""),
     ("transcript_segments", """INSERT INTO transcript_segments (organization_id, id, transcript_id, video_id, seq,
-                                         start_ms, end_ms, speaker_id, text, confidence, words, ts_config)
+                                         start_ms, end_ms, speaker_id, text, confidence, ts_config)
         SELECT d.id, md5(s.id::text || d.id::text)::uuid, md5(s.transcript_id::text || d.id::text)::uuid,
                md5(s.video_id::text || d.id::text)::uuid, s.seq, s.start_ms, s.end_ms,
-               md5(s.speaker_id::text || d.id::text)::uuid, s.text, s.confidence, s.words, s.ts_config
+               md5(s.speaker_id::text || d.id::text)::uuid, s.text, s.confidence, s.ts_config
           FROM dst d, transcript_segments s WHERE s.organization_id = %(src)s"""),
+    ("transcript_segment_words", """INSERT INTO transcript_segment_words (organization_id, transcript_id, seq, words)
+        SELECT d.id, md5(w.transcript_id::text || d.id::text)::uuid, w.seq, w.words
+          FROM dst d, transcript_segment_words w WHERE w.organization_id = %(src)s"""),
     ("transcript_chunks", """INSERT INTO transcript_chunks (organization_id, id, transcript_id, video_id, model,
                                        chunk_index, first_seq, last_seq, start_ms, end_ms, speaker_ids, speakers,
                                        text, token_count, dimension, embedding, embedded_at)

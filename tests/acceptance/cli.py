@@ -11,8 +11,8 @@ def mediabase(*args: str, url: str | None = None, timeout: float = 300, **env: s
     full = {k: v for k, v in os.environ.items() if not k.startswith("MEDIABASE_")}
     if url:
         full["MEDIABASE_DATABASE_URL"] = url
+    full["COLUMNS"] = "200"  # wide tables whatever the terminal (xdist and some CI set COLUMNS=80)
     full.update(env)
-    full.setdefault("COLUMNS", "200")
     return subprocess.run(
         [sys.executable, "-m", "mediabase", *args],
         capture_output=True,

@@ -181,6 +181,7 @@ def test_every_tenant_table_is_audited(migrated_url: str) -> None:
         "videos",
         "transcripts",
         "transcript_segments",
+        "transcript_segment_words",
         "comments",
         "decisions",
         "share_links",

@@ -298,6 +298,32 @@ END
 $$;
 
 --
+-- Name: audit_segment_words(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.audit_segment_words() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, before)
+        SELECT organization_id, current_user_id(), 'transcript_segment_words', 'DELETE', transcript_id,
+               jsonb_build_object('transcript_id', transcript_id, 'segments', count(*), 'first_seq', min(seq),
+                                  'last_seq', max(seq))
+          FROM old_rows GROUP BY organization_id, transcript_id;
+    ELSE
+        INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, after)
+        SELECT organization_id, current_user_id(), 'transcript_segment_words', TG_OP, transcript_id,
+               jsonb_build_object('transcript_id', transcript_id, 'segments', count(*), 'first_seq', min(seq),
+                                  'last_seq', max(seq))
+          FROM new_rows GROUP BY organization_id, transcript_id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
 -- Name: audit_segments(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -2705,6 +2731,18 @@ CREATE TABLE mediabase.transcript_chunks (
 );
 
 --
+-- Name: transcript_segment_words; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.transcript_segment_words (
+    organization_id uuid NOT NULL,
+    transcript_id uuid NOT NULL,
+    seq integer NOT NULL,
+    words jsonb NOT NULL,
+    CONSTRAINT transcript_segment_words_array CHECK ((jsonb_typeof(words) = 'array'::text))
+);
+
+--
 -- Name: transcript_segments; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -2719,14 +2757,12 @@ CREATE TABLE mediabase.transcript_segments (
     speaker_id uuid,
     text text NOT NULL,
     confidence real,
-    words jsonb,
     ts_config regconfig DEFAULT mediabase.ingest_ts_config() NOT NULL,
     search_vector tsvector GENERATED ALWAYS AS (to_tsvector(ts_config, text)) STORED,
     CONSTRAINT transcript_segments_confidence_range CHECK (((confidence >= (0)::double precision) AND (confidence <= (1)::double precision))),
     CONSTRAINT transcript_segments_seq_nonnegative CHECK ((seq >= 0)),
     CONSTRAINT transcript_segments_text_length CHECK ((length(text) <= 100000)),
-    CONSTRAINT transcript_segments_times_valid CHECK (((0 <= start_ms) AND (start_ms <= end_ms))),
-    CONSTRAINT transcript_segments_words_array CHECK ((jsonb_typeof(words) = 'array'::text))
+    CONSTRAINT transcript_segments_times_valid CHECK (((0 <= start_ms) AND (start_ms <= end_ms)))
 );
 
 --
@@ -3302,6 +3338,13 @@ ALTER TABLE ONLY mediabase.transcript_chunks
 
 ALTER TABLE ONLY mediabase.transcript_chunks
     ADD CONSTRAINT transcript_chunks_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: transcript_segment_words transcript_segment_words_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcript_segment_words
+    ADD CONSTRAINT transcript_segment_words_pkey PRIMARY KEY (organization_id, transcript_id, seq);
 
 --
 -- Name: transcript_segments transcript_segments_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
@@ -4595,16 +4638,34 @@ CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.video_tags
 CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
 
 --
+-- Name: transcript_segment_words zz_audit_del; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit_del AFTER DELETE ON mediabase.transcript_segment_words REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.audit_segment_words();
+
+--
 -- Name: transcript_segments zz_audit_del; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
 CREATE TRIGGER zz_audit_del AFTER DELETE ON mediabase.transcript_segments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.audit_segments();
 
 --
+-- Name: transcript_segment_words zz_audit_ins; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit_ins AFTER INSERT ON mediabase.transcript_segment_words REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.audit_segment_words();
+
+--
 -- Name: transcript_segments zz_audit_ins; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
 CREATE TRIGGER zz_audit_ins AFTER INSERT ON mediabase.transcript_segments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.audit_segments();
+
+--
+-- Name: transcript_segment_words zz_audit_upd; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit_upd AFTER UPDATE ON mediabase.transcript_segment_words REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.audit_segment_words();
 
 --
 -- Name: transcript_segments zz_audit_upd; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -5164,6 +5225,13 @@ ALTER TABLE ONLY mediabase.speakers
 
 ALTER TABLE ONLY mediabase.transcript_chunks
     ADD CONSTRAINT transcript_chunks_transcript_fk FOREIGN KEY (organization_id, transcript_id, video_id) REFERENCES mediabase.transcripts(organization_id, id, video_id) ON DELETE CASCADE;
+
+--
+-- Name: transcript_segment_words transcript_segment_words_segment_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.transcript_segment_words
+    ADD CONSTRAINT transcript_segment_words_segment_fk FOREIGN KEY (organization_id, transcript_id, seq) REFERENCES mediabase.transcript_segments(organization_id, transcript_id, seq) ON UPDATE CASCADE ON DELETE CASCADE;
 
 --
 -- Name: transcript_segments transcript_segments_speaker_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -5726,6 +5794,12 @@ CREATE POLICY tenant_isolation ON mediabase.speakers USING ((organization_id = (
 CREATE POLICY tenant_isolation ON mediabase.transcript_chunks USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
 
 --
+-- Name: transcript_segment_words tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.transcript_segment_words USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
 -- Name: transcript_segments tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
@@ -5772,6 +5846,12 @@ CREATE POLICY tenant_isolation ON mediabase.videos USING ((organization_id = ( S
 --
 
 ALTER TABLE mediabase.transcript_chunks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: transcript_segment_words; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.transcript_segment_words ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: transcript_segments; Type: ROW SECURITY; Schema: mediabase; Owner: -

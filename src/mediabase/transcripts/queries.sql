@@ -31,7 +31,12 @@ RETURNING id, label;
 -- the system (owner) connection; every row carries the caller's organization and the
 -- composite foreign keys tie it to that organization's transcript, video and speakers.
 COPY transcript_segments (organization_id, transcript_id, video_id, seq, start_ms, end_ms,
-                          speaker_id, text, confidence, words) FROM STDIN (FORMAT BINARY);
+                          speaker_id, text, confidence) FROM STDIN (FORMAT BINARY);
+
+-- name: copy_words
+-- Word timings, for the segments that have them, beside their segments (0009: the hot segment
+-- row stays narrow).
+COPY transcript_segment_words (organization_id, transcript_id, seq, words) FROM STDIN (FORMAT BINARY);
 
 -- name: list_transcripts
 SELECT id, video_id, language, source, version, is_current, format, source_name, segment_count,
@@ -47,9 +52,11 @@ SELECT id, video_id, language, source, version, is_current, format, source_name,
 
 -- name: segments
 SELECT g.id, g.transcript_id, g.seq, g.start_ms, g.end_ms, g.speaker_id,
-       coalesce(s.display_name, s.label) AS speaker, g.text, g.confidence, g.words
+       coalesce(s.display_name, s.label) AS speaker, g.text, g.confidence, w.words
   FROM transcript_segments g
   LEFT JOIN speakers s ON s.organization_id = g.organization_id AND s.video_id = g.video_id AND s.id = g.speaker_id
+  LEFT JOIN transcript_segment_words w
+         ON w.organization_id = g.organization_id AND w.transcript_id = g.transcript_id AND w.seq = g.seq
  WHERE g.organization_id = %(org)s AND g.transcript_id = %(transcript_id)s AND g.video_id = %(video_id)s
    AND g.start_ms < %(to_ms)s AND g.end_ms >= %(from_ms)s
    AND (%(speaker_id)s::uuid IS NULL OR g.speaker_id = %(speaker_id)s)

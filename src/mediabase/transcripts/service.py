@@ -112,12 +112,18 @@ async def ingest_into(
         ).fetchall()
         speaker_ids = {r["label"]: r["id"] for r in rows}
     async with conn.cursor().copy(Q.copy_segments) as copy:
-        copy.set_types(["uuid", "uuid", "uuid", "int4", "int8", "int8", "uuid", "text", "float4", "jsonb"])
+        copy.set_types(["uuid", "uuid", "uuid", "int4", "int8", "int8", "uuid", "text", "float4"])
         for seq, s in enumerate(parsed.segments):
             speaker = speaker_ids.get(s.speaker) if s.speaker else None
             await copy.write_row(
-                (org, transcript.id, video_id, seq, s.start_ms, s.end_ms, speaker, s.text, s.confidence, _words(s))
+                (org, transcript.id, video_id, seq, s.start_ms, s.end_ms, speaker, s.text, s.confidence)
             )
+    if any(s.words for s in parsed.segments):
+        async with conn.cursor().copy(Q.copy_words) as copy:
+            copy.set_types(["uuid", "uuid", "int4", "jsonb"])
+            for seq, s in enumerate(parsed.segments):
+                if s.words:
+                    await copy.write_row((org, transcript.id, seq, _words(s)))
     await schedule_indexing(conn, org, transcript.id, video_id)  # search: chunks and vectors, after commit
     return IngestResult(video_id=video_id, transcript=transcript, speakers=len(labels))
 
