@@ -1,4 +1,4 @@
--- Keyword matching that stops early (docs/search.md, "Speed").
+-- Keyword matching that stops early (docs/search.md, "Stopping after a page").
 --
 -- 0006's match_segments joined every matching segment to its transcript and video before the
 -- caller sorted them: a common word (3,000 matches in one organization) paid 3,000 index

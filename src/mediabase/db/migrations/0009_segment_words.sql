@@ -1,9 +1,9 @@
--- Word timings get a table of their own (docs/schema.md, docs/search.md "Speed").
+-- Word timings get a table of their own (docs/schema.md; docs/search.md, "Narrow segment rows").
 --
 -- A segment row was ~760 bytes, 564 of them the `words` jsonb of per-word timings (AMI, and
 -- WhisperX output, carry one object per word). Searching, listing by time range, chunking and
 -- every keyword match read the segment row, never the words; a common word's matches visited
--- one heap page each. Without the words a row is ~200 bytes, four times as many fit on a page,
+-- one heap page each. Without the words a row is ~260 bytes, three times as many fit on a page,
 -- and one organization's transcripts stay in shared buffers. The words are read only when a
 -- client asks for a segment's word timings, by the segment's natural key.
 --
