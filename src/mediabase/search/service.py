@@ -250,23 +250,21 @@ def _transcript_filters(f: SearchFilters) -> sql.Composable:
 
 
 def _keyword_hits(configs: Sequence[_Config], f: SearchFilters, at_least: int | None,
-                  params: dict[str, Any], *, excluded: int | None = None, limit: int | None = None,
-                  cur: dict[str, Any] | None = None) -> sql.Composable:
+                  params: dict[str, Any], *, excluded: int | None = None,
+                  limit: int | None = None) -> sql.Composable:
     """The UNION of matching segments and (when no filter is about positions or speakers)
     matching videos, each row with its score, matched word count, configuration and tsquery.
-    ``limit`` and ``cur``: the caller keeps the first ``limit`` rows after the cursor in page
-    order, so without a filter the matching stops there."""
+    ``limit``: the caller keeps the first ``limit`` rows after its cursor (params c_m, c_score,
+    c_kind, c_id, if any) in page order, so without a filter the matching stops there."""
     _query_params(configs, at_least, params, excluded=excluded)
-    filtered = bool(_video_filter_parts(f, language=False)) or bool(f.language) or bool(f.video_ids) \
-        or f.by_speaker or f.by_position
+    video_parts = _video_filter_parts(f, language=False)
+    filtered = bool(video_parts) or bool(f.language) or bool(f.video_ids) or f.by_speaker or f.by_position
     pushdown = limit is not None and not filtered
-    params.update(seg_lim=limit if pushdown else None,
-                  seg_c_m=cur.get("m", 0) if pushdown and cur else None,
-                  seg_c_score=cur["s"] if pushdown and cur else None,
-                  seg_c_kind=cur["k"] if pushdown and cur else None,
-                  seg_c_id=cur["i"] if pushdown and cur else None)
+    params["seg_lim"] = limit if pushdown else None
+    for k in ("c_m", "c_score", "c_kind", "c_id"):
+        params[f"seg_{k}"] = params.get(k) if pushdown else None
     video_filters = _video_filters(f, language=False)
-    joins = [sql.SQL(Q.join_videos)] if _video_filter_parts(f, language=False) else []
+    joins = [sql.SQL(Q.join_videos)] if video_parts else []
     if f.language:
         joins.append(sql.SQL(Q.join_transcripts))
     segs = sql.SQL(Q.keyword_segments).format(
@@ -349,7 +347,7 @@ def keyword_sql(configs: Sequence[_Config], req: SearchRequest, params: dict[str
         p.update(n=n or (req.limit + 1) * req.per_video, per_video=req.per_video)
         return sql.SQL(Q.keyword_groups).format(hits=hits), p
     p.update(n=n or req.limit + 1)
-    hits = _keyword_hits(configs, req.filters, at_least, p, excluded=excluded, limit=p["n"], cur=cur)
+    hits = _keyword_hits(configs, req.filters, at_least, p, excluded=excluded, limit=p["n"])
     return sql.SQL(Q.keyword_page).format(hits=hits), p
 
 
