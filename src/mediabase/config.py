@@ -28,6 +28,10 @@ class Settings(BaseSettings):
         description="Where the embedded PostgreSQL cluster lives (only without DATABASE_URL).",
     )
     database_name: str = Field(default="mediabase", description="Database created and used on the embedded server.")
+    embedded_shared_buffers_mb: int | None = Field(
+        default=None, ge=16,
+        description="shared_buffers of a new embedded cluster; unset: a quarter of the memory, 128 MB to 2 GB.",
+    )
     # Pool defaults follow seed 003: max 10 connections, 20 s idle, 10 s connect.
     pool_min_size: int = Field(default=1, ge=0)
     pool_max_size: int = Field(default=10, ge=1)

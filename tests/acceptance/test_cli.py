@@ -14,8 +14,11 @@ import time
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
+from mediabase.config import Settings
+from mediabase.db.embedded import tuning
 from tests.acceptance.cli import mediabase
 from tests.conftest import REPO
 
@@ -101,6 +104,11 @@ def test_embedded_server_lifecycle_shared_by_processes() -> None:
         assert mediabase("doctor", **env).returncode == 0
         url = mediabase("db", "url", **env).stdout.strip()
         assert url.startswith("postgresql://") and str(data) in url
+        # the new cluster was tuned for this machine and restarted: shared_buffers took effect
+        with psycopg.connect(url) as conn:
+            row = conn.execute("SELECT setting::int8 * 8 / 1024 FROM pg_settings"
+                               " WHERE name = 'shared_buffers'").fetchone()
+        assert row is not None and f"{row[0]}MB" == tuning(Settings())["shared_buffers"]
         assert mediabase("db", "stop", **env).returncode == 0
         assert mediabase("db", "status", **env).returncode == 1
     finally:
