@@ -29,6 +29,8 @@ from mediabase.insights.models import (
     TagCreate,
     TopicMentionIn,
 )
+from mediabase.jobs.settings import JobSettings
+from mediabase.jobs.worker import Worker
 from tests.factories import Tenant, make_video
 
 
@@ -196,6 +198,35 @@ async def test_topics_from_layers(db: Database, tenants: tuple[Tenant, Tenant]) 
     assert await topics.refresh(db, a.owner) == 2
     with pytest.raises(Forbidden):
         await topics.delete_topic(db, a.member, found[0].id)
+
+
+async def test_worker_upkeep_recomputes_trends_that_aged(
+    db: Database, owner_db: Database, migrated_url: str, tenants: tuple[Tenant, Tenant]
+) -> None:
+    """A trend is a function of time: mentions that were recent a month ago are not any more.
+    The worker's upkeep recomputes trends older than trend_max_age_hours, in every organization,
+    and leaves fresher ones alone."""
+    a, b = tenants
+    for t in (a, b):
+        vid = await make_video(db, t.owner, "weekly", duration_ms=60_000)
+        await layers.create_layer(db, t.owner, vid, LayerCreate(
+            kind=LayerKind.topics, model="m", topics=[TopicMentionIn(topic="Budget", start_ms=0, end_ms=1000)]))
+    async with owner_db.transaction() as conn:
+        # the mentions are six weeks old now (their trigger recomputes: declining) ...
+        await conn.execute("UPDATE ai_topic_mentions SET mentioned_at = now() - interval '42 days'")
+        # ... and then both trends are stale: still 'rising', one computed two days ago, one just now
+        await conn.execute("UPDATE ai_topics SET trend_score = 100, trend_computed_at = now() - interval '2 days'"
+                           " WHERE organization_id = %s", (a.owner.organization_id,))
+        await conn.execute("UPDATE ai_topics SET trend_score = 100, trend_computed_at = now()"
+                           " WHERE organization_id = %s", (b.owner.organization_id,))
+    import mediabase.search.jobs  # noqa: F401 - registers the built-in handler a worker needs
+
+    worker = Worker(db, JobSettings(trend_max_age_hours=24), maintenance_url=migrated_url)
+    await worker._upkeep()
+    [mine] = await topics.list_topics(db, a.owner)
+    [theirs] = await topics.list_topics(db, b.owner)
+    assert (mine.trend_score, mine.trend.value) == (-100, "declining")  # recomputed: the month went by
+    assert (theirs.trend_score, theirs.trend.value) == (100, "rising")  # computed just now: left alone
 
 
 async def test_action_items(db: Database, tenants: tuple[Tenant, Tenant]) -> None:

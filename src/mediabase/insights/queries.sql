@@ -196,6 +196,15 @@ SELECT m.id, m.topic_id, t.name AS topic_name, m.video_id, v.title AS video_titl
 -- name: refresh_topics
 SELECT refresh_tenant_topics() AS n;
 
+-- name: refresh_stale_topics
+-- Every organization's topics whose trend is older than %(hours)s (the worker's upkeep, as the
+-- owner, on a connection of its own: names are qualified).
+SELECT coalesce(sum(mediabase.refresh_topics(g.organization_id, g.ids)), 0)::int8 AS n
+  FROM (SELECT organization_id, array_agg(id) AS ids
+          FROM mediabase.ai_topics
+         WHERE trend_computed_at IS NULL OR trend_computed_at < now() - %(hours)s::float8 * interval '1 hour'
+         GROUP BY organization_id) g;
+
 -- name: delete_topic
 DELETE FROM ai_topics WHERE organization_id = %(org)s AND id = %(id)s;
 

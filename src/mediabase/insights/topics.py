@@ -15,7 +15,7 @@ from typing import Any, LiteralString
 from uuid import UUID
 
 from psycopg import AsyncConnection, sql
-from psycopg.rows import class_row
+from psycopg.rows import class_row, tuple_row
 
 from mediabase.collab.service import live_video, update_columns
 from mediabase.db.connection import Database
@@ -133,6 +133,15 @@ async def refresh(db: Database, p: Principal) -> int:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         row = await (await conn.execute(Q.refresh_topics)).fetchone()
     return int(row["n"]) if row else 0
+
+
+async def refresh_stale(conn: AsyncConnection[Any], older_than_hours: float) -> int:
+    """Recompute, in every organization, the topics whose trend was computed more than
+    ``older_than_hours`` ago: trends age with time even when no mention changes. Needs the
+    owner (the worker's upkeep connection); returns how many topics."""
+    cur = conn.cursor(row_factory=tuple_row)
+    row = await (await cur.execute(Q.refresh_stale_topics, {"hours": older_than_hours})).fetchone()
+    return int(row[0]) if row else 0
 
 
 # -- action items ----------------------------------------------------------------------------------

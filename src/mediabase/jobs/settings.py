@@ -19,6 +19,9 @@ class JobSettings(BaseSettings):
     months_ahead: int = Field(default=2, ge=0, le=36, description="partitions created ahead")
     retention_months: int = Field(default=6, ge=0, description="months of jobs kept (seed 002: six); 0 never prunes")
     maintenance_interval: float = Field(
-        default=3600.0, gt=0, description="seconds between the worker's partition upkeep runs"
+        default=3600.0, gt=0, description="seconds between the worker's upkeep runs (partitions, topic trends)"
+    )
+    trend_max_age_hours: float = Field(
+        default=24.0, ge=0, description="upkeep recomputes topic trends older than this; 0 never does"
     )
     imports: str = Field(default="", description="comma-separated modules the worker imports for their handlers")

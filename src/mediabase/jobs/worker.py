@@ -33,6 +33,7 @@ from psycopg.types.json import Jsonb
 
 from mediabase.db.connection import Database
 from mediabase.db.errors import MediabaseError, translate
+from mediabase.insights import topics
 from mediabase.jobs.models import Job, JobStage
 from mediabase.jobs.registry import (
     BUILTIN_MODULES,
@@ -396,7 +397,8 @@ class Worker:
             await self._upkeep()
 
     async def _upkeep(self) -> None:
-        """One pass of partition upkeep: this month and the next ones exist, old months pruned."""
+        """One pass of upkeep: this month's and the next partitions exist, old months are pruned,
+        and topic trends older than ``trend_max_age_hours`` are recomputed."""
         assert self.maintenance_url is not None
         try:
             async with await psycopg.AsyncConnection.connect(self.maintenance_url, autocommit=True) as conn:
@@ -407,10 +409,15 @@ class Worker:
                 # the audit log's months too (0007), so audit rows never pile up in DEFAULT
                 cur = await conn.execute("SELECT mediabase.ensure_audit_partitions(%s)", (self.settings.months_ahead,))
                 created = [*created, *(str(r[0]) for r in await cur.fetchall())]
+                trends = 0
+                if self.settings.trend_max_age_hours > 0:
+                    trends = await topics.refresh_stale(conn, self.settings.trend_max_age_hours)
             if created or dropped:
                 log.info("partitions: created %s, dropped %s", created or "-", dropped or "-")
+            if trends:
+                log.info("topic trends recomputed: %d", trends)
         except (psycopg.Error, MediabaseError) as exc:
-            log.warning("partition upkeep failed (%s); next try in %g s", exc, self.settings.maintenance_interval)
+            log.warning("upkeep failed (%s); next try in %g s", exc, self.settings.maintenance_interval)
 
     async def _drain(self) -> None:
         self._waiting.clear()  # never started: released below with the rest of _held
