@@ -383,3 +383,37 @@ def test_ai_layers_over_http(client: TestClient, tenants: tuple[Tenant, Tenant])
     )
     kinds = [x["kind"] for x in ok(c.get(f"/videos/{vid}/ai-layers", headers=h(a.member_key)))]
     assert kinds == ["summary"]
+
+
+def test_decisions_found_by_meaning_over_http(client: TestClient, tenants: tuple[Tenant, Tenant],
+                                             migrated_url: str) -> None:
+    """mode=semantic finds a decision that shares no word with the query, once the
+    decision.embed job (here: its function) has embedded it; hybrid adds the keyword matches;
+    an unknown mode is a 422."""
+    import asyncio
+
+    from mediabase.db.connection import Database
+    from mediabase.insights.decision_vectors import embed_stale
+    from mediabase.search.vectors import embedder_for
+    from tests.conftest import make_settings
+
+    a, b = tenants
+    price = ok(client.post("/decisions", json={"summary": "The remote will sell for 25 Euro"},
+                           headers=h(a.owner_key)), 201)["id"]
+    ok(client.post("/decisions", json={"summary": "Meetings start at nine"}, headers=h(a.owner_key)), 201)
+    ok(client.post("/decisions", json={"summary": "Its price is 25 Euro"}, headers=h(b.owner_key)), 201)
+    q = {"q": "how much will customers pay", "mode": "semantic"}
+    assert ok(client.get("/decisions", params=q, headers=h(a.owner_key)))["items"] == []  # not embedded yet
+
+    async def embed() -> None:
+        settings = make_settings(migrated_url)
+        async with Database(migrated_url, settings) as db:
+            for t in (a, b):
+                await embed_stale(db, t.owner.organization_id, embedder_for(settings))
+
+    asyncio.run(embed())
+    items = ok(client.get("/decisions", params=q, headers=h(a.owner_key)))["items"]
+    assert [d["id"] for d in items][:1] == [price] and len(items) == 2  # b's decision never shows
+    hybrid = ok(client.get("/decisions", params={"q": "nine", "mode": "hybrid"}, headers=h(a.owner_key)))["items"]
+    assert hybrid[0]["summary"] == "Meetings start at nine"
+    problem(client.get("/decisions", params={"q": "x", "mode": "fuzzy"}, headers=h(a.owner_key)), 422)

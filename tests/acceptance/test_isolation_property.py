@@ -157,7 +157,8 @@ def collab_call(
             f"/decisions/{source}/links", json={"target_decision_id": did, "link_type": kind}, headers=hdr
         ), aimed and bool(own)
     if op == "decisions_search":
-        return c.get("/decisions", params={"q": f"{w.tenants[target].slug}-marker"}, headers=hdr), False
+        mode = ["keyword", "semantic", "hybrid"][pick % 3]
+        return c.get("/decisions", params={"q": f"{w.tenants[target].slug}-marker", "mode": mode}, headers=hdr), False
     if op == "tag":
         return c.post("/decision-tags", json={"name": f"{marker} {pick % 7}"}, headers=hdr), False
     if op == "action_item":

@@ -26,6 +26,7 @@ EXEMPT = {
     "search_configs": "derived by triggers from transcripts (0006)",
     "transcript_chunks": "derived and rebuildable (reindex)",
     "search_index_state": "derived and rebuildable (reindex)",
+    "decision_vectors": "derived and rebuildable (the decision.embed job)",
 }
 
 

@@ -16,6 +16,7 @@ from mediabase.identity import service as identity
 from mediabase.insights import decisions as decision_service
 from mediabase.insights import topics as topic_service
 from mediabase.insights.models import DecisionStatus, Trend
+from mediabase.search.models import SearchMode
 
 decisions_app = typer.Typer(help="The decision registry: list, search and inspect decisions.", no_args_is_help=True)
 actions_app = typer.Typer(help="Action items extracted from meetings or added by people.", no_args_is_help=True)
@@ -32,18 +33,26 @@ def _clock(ms: int | None) -> str:
 @decisions_app.command("list")
 def decisions_list(
     org: OrgOpt = "demo",
-    search: Annotated[str | None, typer.Option("--search", "-q", help="Keywords (web search syntax).")] = None,
+    search: Annotated[str | None, typer.Option("--search", "-q", help="Keywords (web search syntax) or, with"
+                                               " --mode semantic|hybrid, what the decision is about.")] = None,
+    mode: Annotated[SearchMode, typer.Option(help="How --search matches: keyword, semantic (by meaning, needs"
+                                             " the embedding model) or hybrid (both).")] = SearchMode.keyword,
     status: Annotated[DecisionStatus | None, typer.Option(help="decided, proposed or superseded.")] = None,
     tag: Annotated[str | None, typer.Option(help="Only decisions with this tag.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500, help="How many.")] = 50,
     as_json: JsonOpt = False,
 ) -> None:
-    """List decisions, newest first (or best match first with --search), with their moment."""
+    """List decisions, newest first (or best match first with --search), with their moment.
+
+    --search matches summary and context by keywords; --mode semantic finds decisions by
+    meaning ("how much will it cost" finds "selling price of 25 Euro"), hybrid combines both.
+    """
 
     async def _run() -> list[dict[str, Any]]:
         async with open_databases() as (app_db, system):
             p = await identity.acting_owner(system, org)
-            page = await decision_service.list_decisions(app_db, p, q=search, status=status, tag=tag, limit=limit)
+            page = await decision_service.list_decisions(app_db, p, q=search, status=status, tag=tag, limit=limit,
+                                                         mode=mode)
             return [d.model_dump(mode="json") for d in page.items]
 
     rows = run(_run())

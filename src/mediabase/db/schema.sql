@@ -951,6 +951,15 @@ END
 $$;
 
 --
+-- Name: decision_text(text, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.decision_text(summary text, context text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN (summary || COALESCE(('
+'::text || NULLIF(btrim(context), ''::text)), ''::text));
+
+--
 -- Name: decision_trail(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -1020,6 +1029,27 @@ END
 $$;
 
 --
+-- Name: decisions_enqueue_embed(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.decisions_enqueue_embed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM enqueue_decision_embed(o.organization_id) FROM (SELECT DISTINCT organization_id FROM new_rows) o;
+    ELSE  -- only a change of the words embedded (summary, context) makes a vector stale
+        PERFORM enqueue_decision_embed(o.organization_id)
+           FROM (SELECT DISTINCT n.organization_id
+                   FROM new_rows n JOIN old_rows p ON p.organization_id = n.organization_id AND p.id = n.id
+                  WHERE (p.summary, p.context) IS DISTINCT FROM (n.summary, n.context)) o;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
 -- Name: decisions_rules(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -1083,6 +1113,22 @@ BEGIN
         ON CONFLICT (organization_id, decision_id, target_decision_id) DO NOTHING;
     END IF;
     RETURN NULL;
+END
+$$;
+
+--
+-- Name: enqueue_decision_embed(uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.enqueue_decision_embed(org uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM jobs j
+                    WHERE j.status = 'queued' AND j.organization_id = org AND j.type = 'decision.embed') THEN
+        PERFORM enqueue_job('decision.embed', jsonb_build_object('organization_id', org), org => org);
+    END IF;
 END
 $$;
 
@@ -2305,6 +2351,24 @@ CREATE TABLE mediabase.decision_subscriptions (
 );
 
 --
+-- Name: decision_vectors; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.decision_vectors (
+    organization_id uuid NOT NULL,
+    decision_id uuid NOT NULL,
+    model text NOT NULL,
+    dimension integer NOT NULL,
+    embedding mediabase.vector NOT NULL,
+    text_sha256 bytea NOT NULL,
+    embedded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT decision_vectors_dimension CHECK ((mediabase.vector_dims(embedding) = dimension)),
+    CONSTRAINT decision_vectors_dimension_range CHECK (((dimension >= 1) AND (dimension <= 16000))),
+    CONSTRAINT decision_vectors_model_name CHECK (((length(model) >= 1) AND (length(model) <= 200))),
+    CONSTRAINT decision_vectors_sha256 CHECK ((length(text_sha256) = 32))
+);
+
+--
 -- Name: highlight_reel_clips; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -3130,6 +3194,13 @@ ALTER TABLE ONLY mediabase.decision_tags
     ADD CONSTRAINT decision_tags_pkey PRIMARY KEY (organization_id, id);
 
 --
+-- Name: decision_vectors decision_vectors_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_vectors
+    ADD CONSTRAINT decision_vectors_pkey PRIMARY KEY (organization_id, model, decision_id);
+
+--
 -- Name: decisions decisions_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -3622,6 +3693,12 @@ CREATE INDEX decision_tag_assignments_tag_idx ON mediabase.decision_tag_assignme
 --
 
 CREATE UNIQUE INDEX decision_tags_name_key ON mediabase.decision_tags USING btree (organization_id, lower(name));
+
+--
+-- Name: decision_vectors_decision_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decision_vectors_decision_idx ON mediabase.decision_vectors USING btree (organization_id, decision_id);
 
 --
 -- Name: decisions_decided_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -4204,6 +4281,18 @@ CREATE TRIGGER decision_tag_assignments_notify AFTER INSERT ON mediabase.decisio
 --
 
 CREATE TRIGGER decision_tag_assignments_trail AFTER INSERT OR DELETE ON mediabase.decision_tag_assignments FOR EACH ROW EXECUTE FUNCTION mediabase.decision_trail_members();
+
+--
+-- Name: decisions decisions_enqueue_embed_ins; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decisions_enqueue_embed_ins AFTER INSERT ON mediabase.decisions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.decisions_enqueue_embed();
+
+--
+-- Name: decisions decisions_enqueue_embed_upd; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decisions_enqueue_embed_upd AFTER UPDATE ON mediabase.decisions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.decisions_enqueue_embed();
 
 --
 -- Name: decisions decisions_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -4961,6 +5050,13 @@ ALTER TABLE ONLY mediabase.decision_tags
     ADD CONSTRAINT decision_tags_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
 
 --
+-- Name: decision_vectors decision_vectors_decision_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.decision_vectors
+    ADD CONSTRAINT decision_vectors_decision_fk FOREIGN KEY (organization_id, decision_id) REFERENCES mediabase.decisions(organization_id, id) ON DELETE CASCADE;
+
+--
 -- Name: decisions decisions_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -5476,6 +5572,12 @@ ALTER TABLE mediabase.decision_tag_assignments ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mediabase.decision_tags ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: decision_vectors; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.decision_vectors ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: decisions; Type: ROW SECURITY; Schema: mediabase; Owner: -
 --
 
@@ -5696,6 +5798,12 @@ CREATE POLICY tenant_isolation ON mediabase.decision_tag_assignments USING ((org
 --
 
 CREATE POLICY tenant_isolation ON mediabase.decision_tags USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+
+--
+-- Name: decision_vectors tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.decision_vectors USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
 
 --
 -- Name: decisions tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -

@@ -8,6 +8,7 @@ A 'supersedes' link and ``superseded_by`` are one fact, kept on both sides by tr
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any, LiteralString
 from uuid import UUID
@@ -16,8 +17,9 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import class_row
 
 from mediabase.collab.service import may_change, update_columns
+from mediabase.config import get_settings
 from mediabase.db.connection import Database
-from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, register_constraint
+from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable, register_constraint
 from mediabase.db.queries import load_queries
 from mediabase.identity.models import Principal, Role
 from mediabase.identity.service import require
@@ -40,9 +42,13 @@ from mediabase.insights.models import (
 )
 from mediabase.media.models import Page
 from mediabase.media.service import decode_cursor, encode_cursor
+from mediabase.search.embedding import Embedder, EmbeddingError
+from mediabase.search.models import SearchMode
+from mediabase.search.vectors import VectorType, embedder_for
 
 Q = load_queries("mediabase.insights", "queries.sql")
 Conn = AsyncConnection[dict[str, Any]]
+RANK_DEPTH = 1000  # semantic and hybrid rank the best 1,000 of each list, then filter
 
 register_constraint("decisions_video_fk", NotFound, "no such video in this organization", field="video_id")
 register_constraint(
@@ -246,6 +252,20 @@ def search_sql(q: str | None) -> tuple[sql.Composable, sql.Composable, sql.Compo
     return match, rank, snippet
 
 
+async def _ranked_sql(q: str, mode: SearchMode, embedder: Embedder | None, params: dict[str, Any]) -> sql.Composed:
+    """The semantic or hybrid ranking of list_decisions (queries.sql decision_ranked); sets its
+    parameters. The query is embedded here, in a worker thread."""
+    embedder = embedder or embedder_for(get_settings())
+    try:
+        [qvec] = await asyncio.to_thread(embedder.embed, [q])
+    except EmbeddingError as exc:
+        raise Unavailable(f"the embedding model failed: {exc}") from exc
+    vt = VectorType(embedder.name, len(qvec))
+    params.update(use_k=mode is SearchMode.hybrid, use_s=True, model=embedder.name, dim=vt.dimension,
+                  qvec="[" + ",".join(repr(float(x)) for x in qvec) + "]", depth=RANK_DEPTH)
+    return sql.SQL(Q.decision_ranked).format(vtype=vt.vtype())
+
+
 async def list_decisions(
     db: Database,
     p: Principal,
@@ -259,12 +279,20 @@ async def list_decisions(
     decided_to: datetime | None = None,
     limit: int = 50,
     cursor: str | None = None,
+    mode: SearchMode = SearchMode.keyword,
+    embedder: Embedder | None = None,
 ) -> Page[DecisionHit]:
-    """The decision log, newest decision first; with ``q``, the best keyword matches first
-    (ranked, with a highlighted snippet; one page). Filters combine."""
+    """The decision log, newest decision first; with ``q``, the best matches first (one page,
+    with a highlighted snippet): by keywords, by meaning (``mode`` semantic: the decisions'
+    vectors nearest the query's, score = cosine similarity) or both (hybrid: reciprocal rank
+    fusion). Filters combine. Semantic and hybrid raise SemanticUnavailable without a model."""
     match, rank, snippet = search_sql(q)
-    where: list[sql.Composable] = [sql.SQL("d.organization_id = %(org)s"), match]
     params: dict[str, Any] = {"org": p.organization_id, "q": q, "limit": limit + 1}
+    ranked: sql.Composable | None = None
+    if q and mode is not SearchMode.keyword:
+        ranked = await _ranked_sql(q, mode, embedder, params)
+        match, rank = sql.SQL("true"), sql.SQL("r.score")
+    where: list[sql.Composable] = [sql.SQL("d.organization_id = %(org)s"), match]
     filters: list[tuple[LiteralString, str, Any]] = [
         ("d.status = %(status)s", "status", status.value if status else None),
         ("d.video_id = %(video_id)s", "video_id", video_id),
@@ -287,9 +315,10 @@ async def list_decisions(
                 sql.SQL("(coalesce(d.decided_at, d.created_at), d.id) < (%(c_at)s::timestamptz, %(c_id)s::uuid)")
             )
             params.update(c_at=at, c_id=last)
-    stmt = sql.SQL("{} WHERE {} ORDER BY {} LIMIT %(limit)s").format(
-        sql.SQL(Q.decision_hits).format(rank=rank, snippet=snippet), sql.SQL(" AND ").join(where), order
-    )
+    hits: sql.Composable = sql.SQL(Q.decision_hits).format(rank=rank, snippet=snippet)
+    if ranked is not None:
+        hits = sql.SQL("{} JOIN ({}) r ON r.id = d.id").format(hits, ranked)
+    stmt = sql.SQL("{} WHERE {} ORDER BY {} LIMIT %(limit)s").format(hits, sql.SQL(" AND ").join(where), order)
     async with db.transaction(p.organization_id, p.user_id) as conn:
         cur = conn.cursor(row_factory=class_row(DecisionHit))
         rows = await (await cur.execute(stmt, params)).fetchall()

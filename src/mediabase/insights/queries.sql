@@ -91,6 +91,50 @@ SELECT d.id, d.summary, d.context, d.source, d.status, d.decided_at, d.video_id,
        d.tags, d.participants, d.link_count, d.edit_count, {rank} AS rank, {snippet} AS snippet
   FROM decision_log d
 
+-- name: decisions_to_embed
+-- Decisions whose vector for the model is missing or was made from other words (0010).
+SELECT d.id, decision_text(d.summary, d.context) AS text
+  FROM decisions d
+  LEFT JOIN decision_vectors v ON v.organization_id = d.organization_id AND v.model = %(model)s AND v.decision_id = d.id
+ WHERE d.organization_id = %(org)s
+   AND (v.decision_id IS NULL OR v.text_sha256 <> sha256(convert_to(decision_text(d.summary, d.context), 'UTF8')))
+ ORDER BY d.id
+ LIMIT %(limit)s;
+
+-- name: upsert_decision_vectors
+-- The vectors of the texts read by decisions_to_embed, each with the sha256 of its text: a
+-- decision reworded meanwhile stays stale (its own job embeds it again); one deleted is skipped.
+INSERT INTO decision_vectors AS dv (organization_id, decision_id, model, dimension, embedding, text_sha256)
+SELECT d.organization_id, d.id, %(model)s, x.dim, x.vec::vector, sha256(convert_to(x.text, 'UTF8'))
+  FROM unnest(%(ids)s::uuid[], %(texts)s::text[], %(dims)s::int[], %(vectors)s::text[]) AS x (id, text, dim, vec)
+  JOIN decisions d ON d.organization_id = %(org)s AND d.id = x.id
+ON CONFLICT (organization_id, model, decision_id) DO UPDATE
+   SET dimension = EXCLUDED.dimension, embedding = EXCLUDED.embedding, text_sha256 = EXCLUDED.text_sha256,
+       embedded_at = now();
+
+-- name: decision_ranked
+-- The ids of the organization's decisions ranked for a search, as (id, score): the semantic list
+-- (s; score = cosine similarity) or its reciprocal rank fusion with the keyword list (k). The
+-- semantic list is exact: every vector of the tenant and model (cast to the model's dimension),
+-- nearest first; a registry is small enough per organization for a scan of its key range.
+WITH k AS (
+    SELECT d.id, row_number() OVER (ORDER BY ts_rank_cd(d.search_vector, websearch_to_tsquery('english', %(q)s)) DESC,
+                                             d.id) AS r
+      FROM decisions d
+     WHERE %(use_k)s AND d.organization_id = %(org)s AND d.search_vector @@ websearch_to_tsquery('english', %(q)s)
+     ORDER BY r LIMIT %(depth)s
+), s AS (
+    SELECT v.decision_id AS id, 1 - (v.embedding::{vtype} <=> %(qvec)s::{vtype}) AS similarity,
+           row_number() OVER (ORDER BY v.embedding::{vtype} <=> %(qvec)s::{vtype}, v.decision_id) AS r
+      FROM decision_vectors v
+     WHERE %(use_s)s AND v.organization_id = %(org)s AND v.model = %(model)s AND v.dimension = %(dim)s
+     ORDER BY r LIMIT %(depth)s
+)
+SELECT coalesce(k.id, s.id) AS id,
+       CASE WHEN NOT %(use_k)s THEN s.similarity
+            ELSE coalesce(1.0 / (60 + k.r), 0) + coalesce(1.0 / (60 + s.r), 0) END::float8 AS score
+  FROM k FULL JOIN s ON s.id = k.id
+
 -- name: insert_decision
 INSERT INTO decisions (organization_id, summary, context, source, video_id, position_ms, state, decided_at, created_by)
 VALUES (%(org)s, %(summary)s, %(context)s, %(source)s, %(video_id)s, %(position_ms)s, %(state)s, %(decided_at)s,

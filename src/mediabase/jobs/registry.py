@@ -19,7 +19,7 @@ from mediabase.jobs.models import TYPE_PATTERN, Job, JobStage
 
 # Modules of mediabase itself whose handlers every worker has (the ingest pipeline's). One that
 # cannot be imported (an optional extra missing) is skipped with a warning.
-BUILTIN_MODULES: tuple[str, ...] = ("mediabase.search.jobs",)
+BUILTIN_MODULES: tuple[str, ...] = ("mediabase.search.jobs", "mediabase.insights.decision_vectors")
 
 
 class JobCancelled(Exception):

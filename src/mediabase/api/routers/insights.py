@@ -41,6 +41,7 @@ from mediabase.insights.models import (
     Trend,
 )
 from mediabase.media.models import Page
+from mediabase.search.models import SearchMode
 
 router = APIRouter()
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -109,12 +110,14 @@ async def summary(db: DbDep, p: PrincipalDep, video_id: UUID) -> Summary:
 @router.get(
     "/decisions",
     tags=["decisions"],
-    summary="The decision log, newest first; q= searches summary and context (ranked, with snippets)",
+    summary="The decision log, newest first; q= searches summary and context (ranked, with snippets) by "
+    "keywords, by meaning (mode=semantic) or both (mode=hybrid)",
 )
 async def list_decisions(
     db: DbDep,
     p: PrincipalDep,
     q: Annotated[str | None, Query(min_length=1, max_length=500)] = None,
+    mode: Annotated[SearchMode, Query(description="how q matches: keyword, semantic or hybrid")] = SearchMode.keyword,
     status: DecisionStatus | None = None,
     tag: Annotated[str | None, Query(max_length=100)] = None,
     video_id: UUID | None = None,
@@ -136,6 +139,7 @@ async def list_decisions(
         decided_to=decided_to,
         limit=limit,
         cursor=cursor,
+        mode=mode,
     )
 
 
