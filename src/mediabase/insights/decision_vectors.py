@@ -18,7 +18,7 @@ from mediabase.db.queries import load_queries
 from mediabase.jobs import JobContext, register
 from mediabase.search.embedding import Embedder, EmbeddingError
 from mediabase.search.indexing import embed_texts, resolve_embedder
-from mediabase.search.vectors import model_name
+from mediabase.search.vectors import model_name, vector_literal
 
 Q = load_queries("mediabase.insights", "queries.sql")
 JOB_TYPE = "decision.embed"
@@ -43,7 +43,7 @@ async def embed_stale(db: Database, org_id: UUID, embedder: Embedder, model: str
             await conn.execute(Q.upsert_decision_vectors, {
                 "org": org_id, "model": name, "ids": [r["id"] for r in rows], "texts": texts,
                 "dims": [len(v) for v in vectors],
-                "vectors": ["[" + ",".join(repr(float(x)) for x in v) + "]" for v in vectors],
+                "vectors": [vector_literal(v) for v in vectors],
             })
         done += len(rows)
         if len(rows) < BATCH:

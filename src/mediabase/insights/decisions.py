@@ -8,7 +8,6 @@ A 'supersedes' link and ``superseded_by`` are one fact, kept on both sides by tr
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any, LiteralString
 from uuid import UUID
@@ -19,7 +18,7 @@ from psycopg.rows import class_row
 from mediabase.collab.service import may_change, update_columns
 from mediabase.config import get_settings
 from mediabase.db.connection import Database
-from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable, register_constraint
+from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, register_constraint
 from mediabase.db.queries import load_queries
 from mediabase.identity.models import Principal, Role
 from mediabase.identity.service import require
@@ -42,9 +41,9 @@ from mediabase.insights.models import (
 )
 from mediabase.media.models import Page
 from mediabase.media.service import decode_cursor, encode_cursor
-from mediabase.search.embedding import Embedder, EmbeddingError
+from mediabase.search.embedding import Embedder
 from mediabase.search.models import SearchMode
-from mediabase.search.vectors import VectorType, embedder_for
+from mediabase.search.vectors import VectorType, embed_query, embedder_for, vector_literal
 
 Q = load_queries("mediabase.insights", "queries.sql")
 Conn = AsyncConnection[dict[str, Any]]
@@ -256,13 +255,10 @@ async def _ranked_sql(q: str, mode: SearchMode, embedder: Embedder | None, param
     """The semantic or hybrid ranking of list_decisions (queries.sql decision_ranked); sets its
     parameters. The query is embedded here, in a worker thread."""
     embedder = embedder or embedder_for(get_settings())
-    try:
-        [qvec] = await asyncio.to_thread(embedder.embed, [q])
-    except EmbeddingError as exc:
-        raise Unavailable(f"the embedding model failed: {exc}") from exc
+    qvec = await embed_query(embedder, q)
     vt = VectorType(embedder.name, len(qvec))
     params.update(use_k=mode is SearchMode.hybrid, use_s=True, model=embedder.name, dim=vt.dimension,
-                  qvec="[" + ",".join(repr(float(x)) for x in qvec) + "]", depth=RANK_DEPTH)
+                  qvec=vector_literal(qvec), depth=RANK_DEPTH)
     return sql.SQL(Q.decision_ranked).format(vtype=vt.vtype())
 
 

@@ -32,7 +32,14 @@ from mediabase.db.connection import Database
 from mediabase.db.queries import load_queries
 from mediabase.search.chunking import DEFAULT_PARAMS, Chunk, ChunkParams, SegmentRow, chunk_segments
 from mediabase.search.embedding import Embedder, EmbeddingError
-from mediabase.search.vectors import SemanticUnavailable, VectorType, embedder_for, index_name, model_name
+from mediabase.search.vectors import (
+    SemanticUnavailable,
+    VectorType,
+    embedder_for,
+    index_name,
+    model_name,
+    vector_literal,
+)
 
 Q = load_queries("mediabase.search", "indexing.sql")
 log = logging.getLogger("mediabase.search")
@@ -154,17 +161,13 @@ async def write_chunks(conn: AsyncConnection[Any], org_id: UUID, transcript_id: 
         "speakers": [_text_array(c.speakers) for c in chunks],
         "text": [c.text for c in chunks], "tokens": [c.token_count for c in chunks],
         "dims": dims,
-        "vectors": [_vector_text(v) for v in vectors] if vectors else [None] * len(chunks),
+        "vectors": [vector_literal(v) for v in vectors] if vectors else [None] * len(chunks),
     })
 
 
 def _text_array(items: tuple[str, ...]) -> str:
     quoted = ('"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"' for s in items)
     return "{" + ",".join(quoted) + "}"
-
-
-def _vector_text(v: list[float]) -> str:
-    return "[" + ",".join(repr(float(x)) for x in v) + "]"
 
 
 # -- reindex --------------------------------------------------------------------------------

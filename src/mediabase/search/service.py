@@ -17,7 +17,6 @@ Semantic and hybrid page through their top ``MAX_DEPTH`` candidates. docs/search
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import itertools
@@ -31,10 +30,10 @@ from psycopg import AsyncConnection, sql
 
 from mediabase.config import Settings, get_settings
 from mediabase.db.connection import Database
-from mediabase.db.errors import Invalid, Unavailable
+from mediabase.db.errors import Invalid
 from mediabase.db.queries import load_queries
 from mediabase.identity.models import Principal
-from mediabase.search.embedding import Embedder, EmbeddingError
+from mediabase.search.embedding import Embedder
 from mediabase.search.models import (
     Hit,
     Match,
@@ -45,7 +44,7 @@ from mediabase.search.models import (
     VideoGroup,
 )
 from mediabase.search.text import clean_query, has_operators, snippet_html, words
-from mediabase.search.vectors import VectorType, embedder_for, semantic_available
+from mediabase.search.vectors import VectorType, embed_query, embedder_for, semantic_available, vector_literal
 
 Q = load_queries("mediabase.search", "queries.sql")
 Conn = AsyncConnection[Any]
@@ -138,10 +137,7 @@ async def search(
     cur = _decode_cursor(req.cursor, fp) if req.cursor else None
     qvec: list[float] | None = None
     if embedder is not None and mode is not SearchMode.keyword:
-        try:
-            qvec = (await asyncio.to_thread(embedder.embed, [q]))[0]
-        except EmbeddingError as exc:
-            raise Unavailable(f"the embedding model failed: {exc}") from exc
+        qvec = await embed_query(embedder, q)
     org = p.organization_id
     async with db.transaction(org, p.user_id) as conn:
         configs = await parse_query(conn, org, q, req.filters.language)
@@ -395,7 +391,7 @@ def semantic_sql(vt: VectorType, qvec: Sequence[float], f: SearchFilters, params
         vec=vt.column("c"), vtype=vt.vtype(), model=sql.Literal(vt.model),
         transcript_filters=_transcript_filters(f), video_filters=_video_filters(f, language=False),
         filters=_row_filters(f, "c"))
-    return stmt, dict(params, qvec="[" + ",".join(repr(float(x)) for x in qvec) + "]", n=n)
+    return stmt, dict(params, qvec=vector_literal(qvec), n=n)
 
 
 async def set_iterative_scan(conn: Conn, n: int) -> None:

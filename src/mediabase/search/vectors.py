@@ -14,8 +14,10 @@ matches the query to the index.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from psycopg import sql
@@ -27,6 +29,7 @@ from mediabase.search.embedding import (
     INSTALL_HINT,
     OPENAI_NAME_PREFIX,
     Embedder,
+    EmbeddingError,
     EmbeddingUnavailable,
     get_embedder,
 )
@@ -76,6 +79,19 @@ def semantic_available(settings: Settings) -> bool:
     except SemanticUnavailable:
         return False
     return True
+
+
+def vector_literal(v: Sequence[float]) -> str:
+    """A vector in pgvector's text form, ``[0.1,0.2,…]``, for a ``%s::vector`` parameter."""
+    return "[" + ",".join(repr(float(x)) for x in v) + "]"
+
+
+async def embed_query(embedder: Embedder, q: str) -> list[float]:
+    """The vector of a search query, computed in a worker thread; Unavailable if the model fails."""
+    try:
+        return (await asyncio.to_thread(embedder.embed, [q]))[0]
+    except EmbeddingError as exc:
+        raise Unavailable(f"the embedding model failed: {exc}") from exc
 
 
 def index_name(model: str, dimension: int) -> str:
