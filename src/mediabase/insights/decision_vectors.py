@@ -26,10 +26,10 @@ BATCH = 256
 MAX_ROUNDS = 1000  # a bound, not a limit one meets: 256,000 decisions in one run
 
 
-async def embed_stale(db: Database, org_id: UUID, embedder: Embedder, model: str | None = None) -> int:
-    """Embed every decision of ``org_id`` whose vector for ``model`` (default: the embedder's)
-    is missing or stale; returns how many were embedded. Each batch commits on its own."""
-    name = model or embedder.name
+async def embed_stale(db: Database, org_id: UUID, embedder: Embedder) -> int:
+    """Embed every decision of ``org_id`` whose vector for the embedder's model is missing or
+    stale; returns how many were embedded. Each batch commits on its own."""
+    name = embedder.name
     done = 0
     for _ in range(MAX_ROUNDS):
         async with db.transaction(org_id) as conn:

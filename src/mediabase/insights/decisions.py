@@ -257,7 +257,7 @@ async def _ranked_sql(q: str, mode: SearchMode, embedder: Embedder | None, param
     embedder = embedder or embedder_for(get_settings())
     qvec = await embed_query(embedder, q)
     vt = VectorType(embedder.name, len(qvec))
-    params.update(use_k=mode is SearchMode.hybrid, use_s=True, model=embedder.name, dim=vt.dimension,
+    params.update(use_k=mode is SearchMode.hybrid, model=embedder.name, dim=vt.dimension,
                   qvec=vector_literal(qvec), depth=RANK_DEPTH)
     return sql.SQL(Q.decision_ranked).format(vtype=vt.vtype())
 

@@ -127,7 +127,7 @@ WITH k AS (
     SELECT v.decision_id AS id, 1 - (v.embedding::{vtype} <=> %(qvec)s::{vtype}) AS similarity,
            row_number() OVER (ORDER BY v.embedding::{vtype} <=> %(qvec)s::{vtype}, v.decision_id) AS r
       FROM decision_vectors v
-     WHERE %(use_s)s AND v.organization_id = %(org)s AND v.model = %(model)s AND v.dimension = %(dim)s
+     WHERE v.organization_id = %(org)s AND v.model = %(model)s AND v.dimension = %(dim)s
      ORDER BY r LIMIT %(depth)s
 )
 SELECT coalesce(k.id, s.id) AS id,

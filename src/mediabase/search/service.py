@@ -202,7 +202,11 @@ def filter_params(org: UUID, f: SearchFilters) -> dict[str, Any]:
 
 
 def _video_filters(f: SearchFilters, *, language: bool) -> sql.Composable:
-    return sql.SQL(" ").join(sql.SQL(x) for x in _video_filter_parts(f, language=language))
+    return _joined(_video_filter_parts(f, language=language))
+
+
+def _joined(parts: list[LiteralString]) -> sql.Composable:
+    return sql.SQL(" ").join(sql.SQL(x) for x in parts)
 
 
 def _video_filter_parts(f: SearchFilters, *, language: bool) -> list[LiteralString]:
@@ -259,7 +263,7 @@ def _keyword_hits(configs: Sequence[_Config], f: SearchFilters, at_least: int | 
     params["seg_lim"] = limit if pushdown else None
     for k in ("c_m", "c_score", "c_kind", "c_id"):
         params[f"seg_{k}"] = params.get(k) if pushdown else None
-    video_filters = _video_filters(f, language=False)
+    video_filters = _joined(video_parts)
     joins = [sql.SQL(Q.join_videos)] if video_parts else []
     if f.language:
         joins.append(sql.SQL(Q.join_transcripts))
