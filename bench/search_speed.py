@@ -248,6 +248,22 @@ async def term_queries(url: str, org_slug: str, seed: int = 3) -> dict[str, list
             "phrase": [f'"{p}"' for p in pick(two, 20)]}
 
 
+ILIKE_SEGMENTS = """SELECT s.id, s.video_id, s.start_ms, s.text, v.title FROM transcript_segments s
+                     JOIN videos v ON v.organization_id = s.organization_id AND v.id = s.video_id
+                    WHERE s.text ILIKE '%%' || %s || '%%'"""
+
+
+async def timed(conn: Any, stmt: str, runs: list[tuple[Any, ...]]) -> tuple[list[float], int]:
+    """Run ``stmt`` once per argument tuple: the milliseconds of each run and the rows of all."""
+    times: list[float] = []
+    rows = 0
+    for args in runs:
+        t0 = time.perf_counter()
+        rows += len(await (await conn.execute(stmt, args)).fetchall())
+        times.append((time.perf_counter() - t0) * 1000)
+    return times, rows
+
+
 async def keyword_bench(url: str, settings: Settings, sets: dict[str, list[str]], org_slug: str, repeat: int,
                         ) -> dict[str, Any]:
     out: dict[str, Any] = {"org": org_slug}
@@ -274,27 +290,13 @@ async def keyword_bench(url: str, settings: Settings, sets: dict[str, list[str]]
                 page = await search(db, p, SearchRequest(q=q, mode=SearchMode.keyword))
                 times.append((time.perf_counter() - t0) * 1000)
                 hits += len(page.hits)
-            # seed 003: ILIKE '%term%' on the transcript text, same role and tenant
-            ilike: list[float] = []
-            ilike_rows = 0
+            runs = [q.strip('"') for q in queries for _ in range(max(1, repeat // 2))]
+            # ILIKE '%term%' on mediabase's segment rows, same role and tenant
             async with db.transaction(p.organization_id, p.user_id) as conn:
-                for q in [q for q in queries for _ in range(max(1, repeat // 2))]:
-                    t0 = time.perf_counter()
-                    rows = await (await conn.execute(
-                        "SELECT s.id, s.video_id, s.start_ms, s.text, v.title FROM transcript_segments s"
-                        " JOIN videos v ON v.organization_id = s.organization_id AND v.id = s.video_id"
-                        " WHERE s.text ILIKE '%%' || %s || '%%'", (q.strip('"'),))).fetchall()
-                    ilike.append((time.perf_counter() - t0) * 1000)
-                    ilike_rows += len(rows)
+                ilike, ilike_rows = await timed(conn, ILIKE_SEGMENTS, [(q,) for q in runs])
             # seed 003 as written: whole transcripts, the user's journals
-            seed003: list[float] = []
-            seed003_rows = 0
             async with system.transaction() as conn:
-                for q in [q for q in queries for _ in range(max(1, repeat // 2))]:
-                    t0 = time.perf_counter()
-                    rows = await (await conn.execute(SEED003_SEARCH, (p.organization_id, q.strip('"')))).fetchall()
-                    seed003.append((time.perf_counter() - t0) * 1000)
-                    seed003_rows += len(rows)
+                seed003, seed003_rows = await timed(conn, SEED003_SEARCH, [(p.organization_id, q) for q in runs])
             out[name] = {"queries": len(queries), "runs": len(order), "hits_per_query": round(hits / len(order), 1),
                          "keyword_ms": summary(times), "keyword_all": times, "ilike_ms": summary(ilike),
                          "ilike_rows_per_query": round(ilike_rows / len(ilike), 1), "seed003_ms": summary(seed003),
