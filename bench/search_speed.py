@@ -56,7 +56,7 @@ from mediabase.search.embedding import get_embedder
 from mediabase.search.indexing import reindex
 from mediabase.search.models import SearchFilters
 from mediabase.search.service import filter_params, semantic_sql, set_iterative_scan
-from mediabase.search.vectors import VectorType, index_name
+from mediabase.search.vectors import VectorType, index_name, vector_literal
 from mediabase.transcripts import ingest as bulk
 from search_relevance import QUERIES, admin_url, corpus_dir, db_url  # bench/ is on sys.path
 
@@ -408,7 +408,7 @@ async def semantic_bench(url: str, settings: Settings, queries: list[str], org_s
     # without a filter, as the owner (every tenant's chunks)
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
         await conn.execute("SET search_path TO mediabase, public")
-        out["unfiltered"] = await _recall(conn, vectors, lambda v, vt: (unfiltered(vt), {"qvec": _vec(v)}),
+        out["unfiltered"] = await _recall(conn, vectors, lambda v, vt: (unfiltered(vt), {"qvec": vector_literal(v)}),
                                           hnsw, exact, owner=True)
     # one tenant: the service's own statement, as the application role under row-level security
     async with Database(url, settings) as db, Database(url, settings, role="") as system:
@@ -421,10 +421,6 @@ async def semantic_bench(url: str, settings: Settings, queries: list[str], org_s
                 owner=False)
             await conn.execute("RESET mediabase.organization_id")
     return out
-
-
-def _vec(v: list[float]) -> str:
-    return "[" + ",".join(repr(x) for x in v) + "]"
 
 
 async def _recall(conn: Any, vectors: list[list[float]], stmt_for: Any, hnsw: Any, exact: Any, *,
