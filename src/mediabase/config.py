@@ -52,12 +52,18 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    metrics_public: bool = Field(
+        default=True, description="GET /metrics answers without credentials (unless METRICS_TOKEN is set)."
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="When set, GET /metrics requires Authorization: Bearer <token>."
+    )
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_url: str | None = None
     embedding_api_key: SecretStr | None = None
     embedding_dimension: int | None = None
 
-    @field_validator("database_url", "embedding_url", "embedding_api_key", "migrations_dir", "views_dir", mode="before")
+    @field_validator("database_url", "embedding_url", "embedding_api_key", "metrics_token", "migrations_dir", "views_dir", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """An empty variable (MEDIABASE_DATABASE_URL=) means unset, as in a shell."""

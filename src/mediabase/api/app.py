@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from mediabase import __version__
-from mediabase.api import problems
+from mediabase.api import metrics, problems
 from mediabase.api.routers import collab, health, identity, insights, jobs, media, search, transcripts
 from mediabase.config import Settings, get_settings
 from mediabase.db.connection import Database, resolve_url
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
         lifespan=lifespan,
     )
     problems.install(app)
+    metrics.install(app, settings)
     app.include_router(health.router)
     app.include_router(identity.router)
     app.include_router(media.router)

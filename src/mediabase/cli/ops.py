@@ -10,11 +10,13 @@ import typer
 from rich.table import Table
 
 from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, run, settings
-from mediabase.db import seeds
+from mediabase.config import Settings
+from mediabase.db import observe, seeds
 from mediabase.db.connection import Database
 from mediabase.db.errors import MediabaseError
 from mediabase.db.migrator import Migrator
 from mediabase.db.tools import program
+from mediabase.jobs.service import queue_counts
 
 
 def seed(
@@ -97,12 +99,74 @@ async def _doctor() -> tuple[list[tuple[str, bool, str]], dict[str, Any]]:
         checks.append(("application role", True, "pool opens and runs as mediabase_app"))
     except MediabaseError as exc:
         checks.append(("application role", False, str(exc)))
+    facts.update(await _statistics(url, s, checks))
     return checks, facts
 
 
+async def _statistics(url: str, s: Settings, checks: list[tuple[str, bool, str]]) -> dict[str, Any]:
+    """What GET /metrics reports from the database (jobs, replica lag), the database's size and
+    its slowest statements; a replica that does not answer as a standby is a failed check."""
+    facts: dict[str, Any] = {}
+    try:
+        async with await psycopg.AsyncConnection.connect(
+            url, connect_timeout=int(s.connect_timeout), autocommit=True
+        ) as conn:
+            facts["database_size"] = (await observe.database_size(conn)).model_dump()
+            try:
+                facts["jobs"] = [c.model_dump() for c in await queue_counts(conn)]
+            except MediabaseError:
+                facts["jobs"] = None  # no jobs table yet: the schema check says what to do
+            facts["slow_statements"] = (await observe.slow_statements(conn)).model_dump()
+    except (psycopg.Error, MediabaseError) as exc:
+        checks.append(("statistics", False, str(exc)))
+    replica_url = getattr(s, "database_replica_url", None)
+    if replica_url is not None:
+        try:
+            async with await psycopg.AsyncConnection.connect(
+                replica_url.get_secret_value(), connect_timeout=int(s.connect_timeout), autocommit=True
+            ) as conn:
+                state = await observe.replica_state(conn)
+            facts["replica"] = state.model_dump()
+            if not state.in_recovery:
+                checks.append(("replica", False, "MEDIABASE_DATABASE_REPLICA_URL names a server that is not a standby"))
+            else:
+                lag = "unknown (nothing replayed yet)" if state.lag_seconds is None else f"{state.lag_seconds:.1f} s"
+                checks.append(("replica", True, f"streaming standby, lag {lag}"))
+        except (psycopg.Error, MediabaseError) as exc:
+            facts["replica"] = None
+            checks.append(("replica", False, f"MEDIABASE_DATABASE_REPLICA_URL: {exc}"))
+    return facts
+
+
+def _print_statistics(facts: dict[str, Any]) -> None:
+    if "database_size" in facts:
+        console.print(f"database size: {facts['database_size']['pretty']}")
+    jobs = facts.get("jobs")
+    if jobs is not None:
+        if jobs:
+            table = Table("job type", "state", "jobs", "oldest ready (s)", title="jobs (failed: created in 24 h)")
+            for j in jobs:
+                age = j["oldest_ready_seconds"]
+                table.add_row(j["type"], j["state"], str(j["jobs"]), "" if age is None else f"{age:.1f}")
+            console.print(table)
+        else:
+            console.print("jobs: none ready, scheduled or running, none failed in 24 h")
+    slow = facts.get("slow_statements")
+    if slow is not None:
+        if slow["enabled"]:
+            table = Table("calls", "mean ms", "query", title="slowest statements (pg_stat_statements, by mean time)")
+            for st in slow["statements"]:
+                table.add_row(str(st["calls"]), f"{st['mean_ms']:.2f}", st["query"])
+            console.print(table)
+        else:
+            console.print(f"slowest statements: {slow['hint']}", soft_wrap=True)
+
+
 def doctor(as_json: JsonOpt = False) -> None:
-    """Check the connection, server version, extensions, schema state and pool settings.
-    Exits non-zero if anything is wrong, saying what to do."""
+    """Check the connection, server version, extensions, schema state, pool settings and the
+    replica (MEDIABASE_DATABASE_REPLICA_URL: a standby, and its lag); show the database size,
+    jobs ready/scheduled/running/failed by type, and the slowest statements (pg_stat_statements,
+    or how to enable it). Exits non-zero if anything is wrong, saying what to do."""
     checks, facts = run(_doctor())
     ok = all(c[1] for c in checks)
     if as_json:
@@ -114,6 +178,7 @@ def doctor(as_json: JsonOpt = False) -> None:
         console.print(table)
         if "pool" in facts:
             console.print("pool: " + ", ".join(f"{k}={v}" for k, v in facts["pool"].items()))
+        _print_statistics(facts)
     raise typer.Exit(0 if ok else 1)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -109,6 +109,15 @@ class Enqueued(BaseModel):
 class TypeStats(BaseModel):
     type: str
     status: JobStatus
+    jobs: int
+    oldest_ready_seconds: float | None
+
+
+class QueueCount(BaseModel):
+    """Jobs of one type in one live state, over every tenant (metrics and ``mediabase doctor``)."""
+
+    type: str
+    state: Literal["ready", "scheduled", "running", "failed"]
     jobs: int
     oldest_ready_seconds: float | None
 

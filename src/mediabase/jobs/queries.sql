@@ -62,6 +62,25 @@ SELECT mediabase.retry_job(%(id)s) AS status;
 SELECT type, status, n_jobs AS jobs, extract(epoch FROM oldest_ready_age)::float8 AS oldest_ready_seconds
   FROM mediabase.job_stats(%(since)s);
 
+-- name: queue_counts
+-- Operators (metrics and doctor, the owner's connection): every tenant's jobs per type that are
+-- ready, scheduled (run_after still ahead), running, or failed and created since %(failed_since)s.
+-- Each part reads only rows kept small by a partial index (jobs_ready_idx, jobs_processing_idx) or
+-- by partition pruning on created_at, never the finished history: cheap enough for every scrape.
+SELECT q.type, q.state, count(*) AS jobs,
+       CASE WHEN q.state = 'ready' THEN extract(epoch FROM now() - min(q.run_after))::float8 END
+           AS oldest_ready_seconds
+  FROM (SELECT type, run_after, CASE WHEN run_after <= now() THEN 'ready' ELSE 'scheduled' END AS state
+          FROM mediabase.jobs WHERE status = 'queued') q
+ GROUP BY q.type, q.state
+UNION ALL
+SELECT type, 'running', count(*), NULL FROM mediabase.jobs WHERE status = 'processing' GROUP BY type
+UNION ALL
+SELECT type, 'failed', count(*), NULL FROM mediabase.jobs
+ WHERE status = 'failed' AND created_at >= now() - %(failed_since)s::interval
+ GROUP BY type
+ ORDER BY 1, 2;
+
 -- name: claim
 SELECT * FROM mediabase.claim_jobs(%(worker)s, %(types)s, %(batch)s, %(lease_seconds)s, %(queues)s, %(org)s);
 

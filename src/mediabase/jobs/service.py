@@ -20,12 +20,13 @@ from psycopg.types.json import Jsonb
 from mediabase.db.connection import Database
 from mediabase.db.errors import Conflict, Invalid, NotFound, translate
 from mediabase.db.queries import load_queries
-from mediabase.jobs.models import FINISHED, Enqueued, Job, JobStatus, NewJob, Partition, TypeStats
+from mediabase.jobs.models import FINISHED, Enqueued, Job, JobStatus, NewJob, Partition, QueueCount, TypeStats
 
 Q = load_queries("mediabase.jobs", "queries.sql")
 
 Conn = psycopg.AsyncConnection[Any]
 DONE_CHANNEL = "mediabase_jobs_done"
+FAILED_WINDOW = timedelta(hours=24)  # failures counted by queue_counts: 'jobs stats' default
 
 
 async def _rows(conn: Conn, query: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -240,6 +241,12 @@ async def prune_partitions(conn: Conn, keep_months: int) -> list[str]:
 
 async def partitions(conn: Conn) -> list[Partition]:
     return [Partition.model_validate(r) for r in await _rows(conn, Q.partitions, {})]
+
+
+async def queue_counts(conn: Conn, failed_since: timedelta = FAILED_WINDOW) -> list[QueueCount]:
+    """Every tenant's jobs per type: ready, scheduled, running, and failed of those created within
+    ``failed_since``; one statement that reads no finished history but the window's failures."""
+    return [QueueCount.model_validate(r) for r in await _rows(conn, Q.queue_counts, {"failed_since": failed_since})]
 
 
 # -- the worker protocol for one tenant (HTTP workers) ------------------------------------------
