@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
@@ -22,6 +23,32 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = Field(
         default=None,
         description="postgresql:// URL of the server to use; unset starts the embedded server.",
+    )
+    direct_url: SecretStr | None = Field(
+        default=None,
+        description="URL for what needs a session (migrations' advisory lock, LISTEN): the server itself, "
+        "not a transaction-mode pooler; unset: DATABASE_URL.",
+    )
+    app_database_url: SecretStr | None = Field(
+        default=None,
+        description="URL the application pool logs in with: a role that is a member of mediabase_app only "
+        "(mediabase_api); unset: derived for the embedded server, else DATABASE_URL with SET LOCAL ROLE.",
+    )
+    database_replica_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql:// URL of a streaming read replica; read-only units of work go there.",
+    )
+    replica_max_lag_ms: int = Field(
+        default=5_000, ge=0, description="Replica lag above which reads fall back to the primary."
+    )
+    replica_read_your_writes_s: float = Field(
+        default=5.0, ge=0,
+        description="Seconds after a client's write during which its reads go to the primary.",
+    )
+    prepared_statements: bool = Field(
+        default=True,
+        description="Let psycopg prepare frequent statements; set false behind pgbouncer < 1.21 in "
+        "transaction mode (1.21+ with max_prepared_statements > 0 handles them).",
     )
     data_dir: Path = Field(
         default_factory=_default_data_dir,
@@ -62,8 +89,18 @@ class Settings(BaseSettings):
     embedding_url: str | None = None
     embedding_api_key: SecretStr | None = None
     embedding_dimension: int | None = None
+    log_format: Literal["console", "json"] = Field(
+        default="console", description="console: one readable line per record; json: one JSON object per record."
+    )
+    log_level: str = Field(default="INFO", pattern=r"(?i)^(debug|info|warning|error|critical)$")
+    log_hash_key: SecretStr | None = Field(
+        default=None, description="Key of the hash client addresses are logged as; unset: a new key per process."
+    )
 
-    @field_validator("database_url", "embedding_url", "embedding_api_key", "metrics_token", "migrations_dir", "views_dir", mode="before")
+    @field_validator(
+        "database_url", "direct_url", "app_database_url", "database_replica_url", "embedding_url",
+        "embedding_api_key", "metrics_token", "migrations_dir", "views_dir", mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """An empty variable (MEDIABASE_DATABASE_URL=) means unset, as in a shell."""

@@ -36,7 +36,7 @@ def start() -> None:
         fail(str(exc))
     st = embedded.status(settings())
     console.print(f"embedded PostgreSQL running (pid {st.pid}) in {st.pgdata}")
-    console.print(f"url: {url}")
+    console.print(f"url: {url}", soft_wrap=True)
 
 
 @app.command()
@@ -80,3 +80,61 @@ def url() -> None:
         typer.echo(embedded.start(s))
     except MediabaseError as exc:
         fail(str(exc))
+
+
+replica_app = typer.Typer(
+    help="A real streaming replica of the embedded server, for development and tests of read routing.",
+    no_args_is_help=True,
+)
+app.add_typer(replica_app, name="replica")
+
+
+@replica_app.command("start")
+def replica_start() -> None:
+    """Create (the first time, by pg_basebackup from the running server) and start a streaming
+    replica of the embedded server, and print its URL.
+
+    Point MEDIABASE_DATABASE_REPLICA_URL at that URL and read-only work (search, listings)
+    goes there while it keeps up; 'mediabase doctor' shows its lag.
+    """
+    if _external():
+        return
+    try:
+        url = embedded.start_replica(settings())
+    except MediabaseError as exc:
+        fail(str(exc))
+    st = embedded.replica_status(settings())
+    console.print(f"embedded replica running (pid {st.pid}) in {st.pgdata}")
+    console.print(f"url: {url}", soft_wrap=True)
+    console.print(f"use it: export MEDIABASE_DATABASE_REPLICA_URL='{url}'", soft_wrap=True)
+
+
+@replica_app.command("stop")
+def replica_stop() -> None:
+    """Stop the embedded replica (its data is kept; 'start' resumes streaming)."""
+    if _external():
+        return
+    if embedded.stop_replica(settings()):
+        console.print("embedded replica stopped")
+    else:
+        console.print("embedded replica was not running")
+
+
+@replica_app.command("status")
+def replica_status(as_json: JsonOpt = False) -> None:
+    """Say whether the embedded replica runs, and how far it lags. Exit 0 running, 1 not."""
+    st = embedded.replica_status(settings())
+    data: dict[str, object] = {"pgdata": str(st.pgdata), "initialized": st.initialized, "running": st.running,
+                               "pid": st.pid, "url": None, "lag_ms": None}
+    if st.running:
+        data["url"] = embedded.replica_url(settings())
+        data["lag_ms"] = embedded.replica_lag_ms(settings())
+    if as_json:
+        print_json(data)
+    else:
+        state = "running" if st.running else ("stopped" if st.initialized else "not created")
+        lag = f", lag {data['lag_ms']} ms" if data["lag_ms"] is not None else ""
+        console.print(f"embedded replica: {state} ({st.pgdata})" + (f", pid {st.pid}" if st.pid else "") + lag)
+        if data["url"]:
+            console.print(f"url: {data['url']}")
+    raise typer.Exit(0 if st.running else 1)

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, database_url, err_console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, err_console, fail, open_databases, print_json, run
 from mediabase.search.models import Match, SearchFilters, SearchMode, SearchPage, SearchRequest
 
 
@@ -186,8 +186,8 @@ def reindex_cmd(
         from mediabase.search.indexing import reindex
 
         s = get_settings()
-        url = database_url()
         async with open_databases() as (_, system):
+            url = system.direct_url  # CREATE/DROP INDEX CONCURRENTLY as the owner: a real session
             if drop_model:
                 n = await do_drop(system, drop_model, owner_url=url)
                 return {"dropped_model": drop_model, "chunks_deleted": n}

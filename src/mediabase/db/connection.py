@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -9,12 +10,15 @@ from uuid import UUID
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from mediabase.config import Settings
+from mediabase.logs import current_request_id
 from mediabase.db import embedded
 from mediabase.db.errors import translate
+from mediabase.db.replica import ReplicaRouter
 
 Conn = psycopg.AsyncConnection[Any]
 
@@ -22,6 +26,7 @@ SCHEMA = "mediabase"
 SEARCH_PATH = "mediabase, public"
 APP_ROLE = "mediabase_app"  # what the API and worker run as: no owner, so RLS applies
 OWNER_ROLE = "mediabase_owner"  # owns the schema's objects; migrations run as it
+LOGIN_ROLE = "mediabase_api"  # what the application pool logs in as: may become APP_ROLE only (0011)
 TENANT_SETTING = "mediabase.organization_id"
 USER_SETTING = "mediabase.user_id"
 
@@ -33,12 +38,89 @@ def resolve_url(settings: Settings) -> str:
     return embedded.start(settings)
 
 
-class Database:
-    """An async connection pool whose connections run as the application role.
+def direct_url(url: str, settings: Settings) -> str:
+    """Where what needs a session goes (LISTEN, advisory session locks, SET ROLE for DDL):
+    MEDIABASE_DIRECT_URL, or ``url`` itself. Behind a transaction-mode pooler this must name
+    the server, not the pooler: session state does not survive a COMMIT there."""
+    if settings.direct_url is not None:
+        return settings.direct_url.get_secret_value()
+    return url
 
-    Every unit of work is one transaction: ``async with db.transaction(org_id) as conn``.
-    The tenant is a transaction-local setting (``set_config(..., true)``), so it cannot leak
-    to the next user of a pooled connection and works behind a transaction-mode pgbouncer.
+
+def login_url(url: str, settings: Settings) -> str:
+    """The URL the application pool logs in with: MEDIABASE_APP_DATABASE_URL; for the embedded
+    server (which trusts its own socket) the same URL as LOGIN_ROLE; otherwise ``url`` itself,
+    whose transactions then become the app role by SET LOCAL ROLE."""
+    if settings.app_database_url is not None:
+        return settings.app_database_url.get_secret_value()
+    if embedded.trusts_local(url):
+        return make_conninfo(url, user=LOGIN_ROLE)
+    return url
+
+
+def prelude(role: str, statement_timeout_ms: int, org_id: UUID | None, user_id: UUID | None) -> bytes:
+    """What every transaction begins with, in one round trip: the role, search_path, statement
+    timeout and tenant, all transaction-local, so nothing depends on which session (or which
+    pgbouncer server connection) runs it. Literals, not parameters: several statements go in
+    one simple-protocol message."""
+    parts: list[sql.Composable] = [sql.SQL("BEGIN")]
+    if role:
+        parts.append(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
+    parts.append(sql.SQL("SET LOCAL search_path TO " + SEARCH_PATH))
+    parts.append(sql.SQL("SET LOCAL statement_timeout = {}").format(sql.Literal(statement_timeout_ms)))
+    if org_id is not None or user_id is not None:
+        parts.append(sql.SQL("SET LOCAL {} = {}").format(sql.Identifier(*TENANT_SETTING.split(".")),
+                                                          sql.Literal(str(org_id) if org_id else "")))
+        parts.append(sql.SQL("SET LOCAL {} = {}").format(sql.Identifier(*USER_SETTING.split(".")),
+                                                          sql.Literal(str(user_id) if user_id else "")))
+    return sql.SQL("; ").join(parts).as_bytes(None)
+
+
+AsyncConn = psycopg.AsyncConnection[dict[str, Any]]
+Pool = AsyncConnectionPool[AsyncConn]
+
+
+def _make_pool(url: str, settings: Settings, *, name: str, configure: Any) -> Pool:
+    kwargs: dict[str, Any] = {
+        "autocommit": True,
+        "row_factory": dict_row,
+        "connect_timeout": max(1, int(settings.connect_timeout)),
+        "application_name": "mediabase",
+    }
+    if not settings.prepared_statements:
+        kwargs["prepare_threshold"] = None  # pgbouncer < 1.21 in transaction mode: no prepared statements
+    return AsyncConnectionPool(
+        url,
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+        max_idle=settings.pool_idle_timeout,
+        timeout=settings.connect_timeout,
+        open=False,
+        name=name,
+        configure=configure,
+        kwargs=kwargs,
+    )
+
+
+async def _register_types(conn: psycopg.AsyncConnection[Any]) -> None:
+    try:
+        from pgvector.psycopg import register_vector_async
+
+        await register_vector_async(conn)
+    except psycopg.ProgrammingError:
+        pass  # the vector type is not there yet (a database before its first migration)
+
+
+class Database:
+    """An async connection pool whose transactions run as the application role.
+
+    Every unit of work is one transaction: ``async with db.transaction(org_id) as conn``. Its
+    first round trip sets role, search_path, statement timeout and tenant with ``SET LOCAL``
+    (:func:`prelude`): nothing is set per session, so the pool works behind a transaction-mode
+    pgbouncer and no setting outlives its transaction. The application pool logs in as
+    ``mediabase_api`` where it can (:func:`login_url`), a role that can become
+    ``mediabase_app`` and nothing else. With ``MEDIABASE_DATABASE_REPLICA_URL`` a second pool
+    serves read-only units of work (:mod:`mediabase.db.replica`).
     """
 
     def __init__(self, url: str, settings: Settings, *, role: str | None = None) -> None:
@@ -46,39 +128,33 @@ class Database:
         self.settings = settings
         self.role = APP_ROLE if role is None else role
         self._system: Database | None = None
-        self.pool: AsyncConnectionPool[psycopg.AsyncConnection[dict[str, Any]]] = AsyncConnectionPool(
-            url,
-            min_size=settings.pool_min_size,
-            max_size=settings.pool_max_size,
-            max_idle=settings.pool_idle_timeout,
-            timeout=settings.connect_timeout,
-            open=False,
-            configure=self._configure,
-            kwargs={
-                "autocommit": True,
-                "row_factory": dict_row,
-                "connect_timeout": max(1, int(settings.connect_timeout)),
-                "application_name": "mediabase",
-            },
-        )
+        self._explicit_login = settings.app_database_url is not None
+        self.login_url = login_url(url, settings) if self.role == APP_ROLE else url
+        self.pool: Pool = _make_pool(self.login_url, settings, name="primary" if self.role else "system",
+                                     configure=_register_types)
+        self.replica: ReplicaRouter | None = None
+        if settings.database_replica_url is not None and self.role == APP_ROLE:
+            replica_url = settings.database_replica_url.get_secret_value()
+            self.replica = ReplicaRouter(
+                _make_pool(login_url(replica_url, settings.model_copy(update={"app_database_url": None})),
+                           settings, name="replica", configure=_register_types),
+                settings,
+            )
 
-    async def _configure(self, conn: psycopg.AsyncConnection[Any]) -> None:
-        await conn.execute(sql.SQL("SET search_path TO mediabase, public"))
-        await conn.execute(
-            sql.SQL("SET statement_timeout = {}").format(sql.Literal(self.settings.statement_timeout_ms))
-        )
-        if self.role:
-            await conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(self.role)))
-        try:
-            from pgvector.psycopg import register_vector_async
-
-            await register_vector_async(conn)
-        except psycopg.ProgrammingError:
-            pass  # the vector type is not there yet (a database before its first migration)
+    @property
+    def direct_url(self) -> str:
+        """The owner's direct URL, for what needs a session (:func:`direct_url`)."""
+        return direct_url(self.url, self.settings)
 
     async def open(self) -> None:
         try:
+            if self.login_url != self.url and not self._explicit_login and not await _can_login(self.login_url):
+                # a database whose migrations have not made the login role yet: log in as given
+                self.login_url = self.url
+                self.pool = _make_pool(self.url, self.settings, name="primary", configure=_register_types)
             await self.pool.open(wait=True, timeout=self.settings.connect_timeout)
+            if self.replica is not None:
+                await self.replica.open()
         except Exception as exc:
             if isinstance(exc, psycopg.Error):
                 raise translate(exc) from exc
@@ -88,6 +164,8 @@ class Database:
         if self._system is not None:
             await self._system.close()
             self._system = None
+        if self.replica is not None:
+            await self.replica.close()
         await self.pool.close()
 
     async def as_system(self) -> Database:
@@ -115,21 +193,69 @@ class Database:
 
     @asynccontextmanager
     async def transaction(
-        self, org_id: UUID | None = None, user_id: UUID | None = None
-    ) -> AsyncIterator[psycopg.AsyncConnection[dict[str, Any]]]:
-        """One transaction, in a tenant context when ``org_id`` is given; driver errors translated."""
+        self, org_id: UUID | None = None, user_id: UUID | None = None, *, readonly: bool = False
+    ) -> AsyncIterator[AsyncConn]:
+        """One transaction, in a tenant context when ``org_id`` is given; driver errors translated.
+
+        ``readonly=True`` marks a unit of work that only reads: it runs on the replica when one
+        is configured, healthy and not lagging, and this tenant and user have not just written
+        (read-your-writes); otherwise here, as a read-only transaction. Savepoints inside
+        (``conn.transaction()``) nest as usual; any exception (cancellation too) rolls back."""
+        begin = prelude(self.role, self.settings.statement_timeout_ms, org_id, user_id)
+        if readonly:
+            begin += b"; SET LOCAL transaction_read_only = on"
+        if (request_id := current_request_id()) is not None:  # recorded on the jobs it enqueues (0016)
+            begin += b"; SET LOCAL mediabase.request_id = " + sql.Literal(request_id).as_bytes(None)
+        pool, conn = await self._begin(begin, readonly, org_id, user_id)
         try:
-            async with self.pool.connection() as conn, conn.transaction():
-                if org_id is not None or user_id is not None:
-                    await set_tenant(conn, org_id, user_id)
+            try:
                 yield conn
+            except BaseException:
+                if not conn.closed:
+                    with contextlib.suppress(psycopg.Error):
+                        await conn.execute(b"ROLLBACK")
+                raise
+            await conn.execute(b"COMMIT")
+        except psycopg.Error as exc:
+            if pool is not self.pool and self.replica is not None and isinstance(exc, psycopg.OperationalError):
+                self.replica.failed(exc)
+            raise translate(exc) from exc
+        finally:
+            await pool.putconn(conn)
+
+    async def _begin(
+        self, begin: bytes, readonly: bool, org_id: UUID | None, user_id: UUID | None
+    ) -> tuple[Pool, AsyncConn]:
+        """A connection with its transaction begun: on the replica if :meth:`transaction`'s rule
+        allows and it answers at once, else on the primary."""
+        if self.replica is not None:
+            if not readonly:
+                self.replica.wrote(org_id, user_id)
+            elif (replica := self.replica.choose(org_id, user_id)) is not None:
+                try:
+                    return replica, await _begin_on(replica, begin, wait=self.replica.acquire_timeout)
+                except psycopg.Error as exc:
+                    self.replica.failed(exc)  # and fall back to the primary
+        try:
+            return self.pool, await _begin_on(self.pool, begin)
         except psycopg.Error as exc:
             raise translate(exc) from exc
 
 
-async def set_tenant(conn: psycopg.AsyncConnection[Any], org_id: UUID | None, user_id: UUID | None) -> None:
-    """Fix the tenant (and acting user) for the rest of the current transaction."""
-    await conn.execute(
-        "SELECT set_config('mediabase.organization_id', %s, true), set_config('mediabase.user_id', %s, true)",
-        (str(org_id) if org_id else "", str(user_id) if user_id else ""),
-    )
+async def _begin_on(pool: Pool, begin: bytes, wait: float | None = None) -> AsyncConn:
+    conn = await pool.getconn(timeout=wait)
+    try:
+        await conn.execute(begin)
+    except BaseException:
+        await pool.putconn(conn)
+        raise
+    return conn
+
+
+async def _can_login(url: str) -> bool:
+    try:
+        conn = await psycopg.AsyncConnection.connect(url, connect_timeout=5)
+    except psycopg.OperationalError:
+        return False
+    await conn.close()
+    return True

@@ -6,8 +6,13 @@ first process starts it, later ones attach, and it keeps running until ``mediaba
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import subprocess
+import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +20,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from mediabase.config import Settings
 from mediabase.db.errors import Unavailable
@@ -77,20 +83,91 @@ def server_url(settings: Settings, database: str | None = None) -> str:
 
 def start(settings: Settings) -> str:
     """Start (or attach to) the embedded server, make sure its database exists; return its URL.
-    A new cluster is tuned for this machine (:func:`tuning`) and restarted once."""
+    A new cluster is tuned for this machine (:func:`tuning`) and restarted once.
+
+    Several processes may start on one new data directory at once (``mediabase up`` and
+    ``mediabase worker``): a file lock in the data directory lets one of them create, tune and
+    restart the cluster while the others wait, then attach to it."""
     pgdata = pgdata_dir(settings)
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    fresh = not (pgdata / "PG_VERSION").exists()
     try:
-        _embedded().get_server(pgdata, cleanup_mode=None)
-        if fresh:
-            _tune(settings, pgdata)
-    except Exception as exc:  # the wheel raises bare subprocess/assertion errors
-        log = pgdata / "log"
-        tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-        raise Unavailable(f"could not start the embedded PostgreSQL in {pgdata}: {exc}\n{tail}") from exc
-    create_database(server_url(settings), settings.database_name)
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        with _start_lock(pgdata.parent):
+            fresh = not (pgdata / "PG_VERSION").exists()
+            try:
+                _embedded().get_server(pgdata, cleanup_mode=None)
+                if fresh:
+                    _tune(settings, pgdata)
+            except Exception as exc:  # the wheel raises bare subprocess/assertion errors
+                raise Unavailable(
+                    f"could not start the embedded PostgreSQL in {pgdata}: {_cause(pgdata, exc)}"
+                    f" (server log: {pgdata / 'log'})"
+                ) from exc
+        create_database(server_url(settings), settings.database_name)
+    except OSError as exc:
+        raise Unavailable(f"could not start the embedded PostgreSQL in {pgdata}: {exc}") from exc
+    except psycopg.Error as exc:
+        raise Unavailable(f"the embedded PostgreSQL in {pgdata} does not answer: {exc}".strip()) from exc
     return server_url(settings, settings.database_name)
+
+
+START_LOCK_WAIT_S = 180.0  # initdb, tuning and a restart take seconds; a minute is already odd
+
+
+@contextlib.contextmanager
+def _start_lock(data_dir: Path) -> Iterator[None]:
+    """An exclusive lock on ``data_dir/.start.lock`` for the start of the server (bounded wait)."""
+    with open(data_dir / ".start.lock", "a+b") as fh:
+        deadline = time.monotonic() + START_LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise Unavailable(
+                        f"another process has been starting the embedded server in {data_dir} for"
+                        f" {START_LOCK_WAIT_S:.0f} s; is it stuck? (lock file {data_dir / '.start.lock'})"
+                    ) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _cause(pgdata: Path, exc: BaseException) -> str:
+    """One line that says why the server did not start: the last error line of its log, or of
+    the failed command's output, else the exception itself."""
+    texts = []
+    log = pgdata / "log"
+    with contextlib.suppress(OSError):
+        texts.append(log.read_text(errors="replace")[-8000:])
+    if isinstance(exc, subprocess.CalledProcessError):
+        texts += [str(exc.stderr or ""), str(exc.output or "")]
+    for text in texts:
+        for line in reversed(text.splitlines()):
+            if any(mark in line for mark in ("FATAL", "PANIC", "ERROR", "pg_ctl:", "could not", "Permission denied")):
+                return line.strip()
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def trusts_local(url: str) -> bool:
+    """Whether ``url`` reaches, over a Unix socket and without a password, a server whose data
+    directory is that socket's directory and trusts local connections: the embedded server,
+    where any role may log in by name."""
+    params = conninfo_to_dict(url)
+    host = str(params.get("host") or "")
+    if not host.startswith("/") or params.get("password"):
+        return False
+    try:
+        hba = (Path(host) / "pg_hba.conf").read_text()
+    except OSError:
+        return False
+    for line in hba.splitlines():
+        fields = line.split("#", 1)[0].split()
+        if fields[:3] == ["local", "all", "all"]:
+            return fields[-1] == "trust"
+    return False
 
 
 def machine_memory() -> int:
@@ -162,3 +239,110 @@ def stop(settings: Settings) -> bool:
         return False
     _embedded().pg_ctl(["-w", "-m", "fast", "stop"], pgdata=st.pgdata, user=_system_user(), timeout=60)
     return True
+
+
+# -- a streaming replica of the embedded server (development and tests) ---------------------
+
+
+def replica_dir(settings: Settings) -> Path:
+    """The replica's cluster directory, beside the primary's."""
+    return settings.data_dir / "pg18-replica"
+
+
+def replica_status(settings: Settings) -> EmbeddedStatus:
+    """Whether the embedded replica exists and runs."""
+    rdir = replica_dir(settings)
+    initialized = (rdir / "PG_VERSION").exists()
+    info: Any = _embedded().utils.PostmasterInfo.read_from_pgdata(rdir) if initialized else None
+    running = bool(info is not None and info.is_running())
+    return EmbeddedStatus(
+        pgdata=rdir,
+        initialized=initialized,
+        running=running,
+        pid=info.pid if running else None,
+        socket_dir=info.socket_dir if running else None,
+    )
+
+
+def replica_url(settings: Settings, database: str | None = None) -> str:
+    st = replica_status(settings)
+    if not st.running or st.socket_dir is None:
+        raise Unavailable(f"the embedded replica in {st.pgdata} is not running")
+    return f"postgresql://postgres@/{database or settings.database_name}?host={st.socket_dir}"
+
+
+def start_replica(settings: Settings) -> str:
+    """A real streaming replica of the embedded server: the first time a base backup of the
+    primary (``pg_basebackup -R -X stream``, which writes ``primary_conninfo`` and
+    ``standby.signal``), then the server started on a socket of its own. Returns its URL."""
+    start(settings)  # the primary must run (started if needed)
+    primary = status(settings)
+    assert primary.socket_dir is not None
+    rdir = replica_dir(settings)
+    mod = _embedded()
+    user = _system_user()
+    with _start_lock(settings.data_dir):
+        try:
+            if not (rdir / "PG_VERSION").exists():
+                partial = rdir.with_name(rdir.name + ".partial")
+                if partial.exists():
+                    import shutil
+
+                    shutil.rmtree(partial)
+                partial.mkdir(mode=0o700)
+                _hand_to_server_user(partial)
+                mod._commands.pg_basebackup(
+                    ["-D", str(partial), "-R", "-X", "stream", "-c", "fast", "--no-password",
+                     "-d", f"host={primary.socket_dir} user=postgres"],
+                    user=user, timeout=600,
+                )
+                for stale in partial.glob(".s.PGSQL.*"):  # the primary's socket lock, copied with its data dir
+                    stale.unlink()
+                partial.rename(rdir)
+            if not replica_status(settings).running:
+                socket_dir = mod.utils.find_suitable_socket_dir(rdir, mod.PostgresServer.runtime_path)
+                if user is not None and socket_dir != rdir:
+                    socket_dir.chmod(0o777)
+                mod.pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(rdir / "log"), "start"],
+                           pgdata=rdir, user=user, timeout=120)
+        except Exception as exc:
+            if isinstance(exc, Unavailable):
+                raise
+            raise Unavailable(
+                f"could not start the embedded replica in {rdir}: {_cause(rdir, exc)} (server log: {rdir / 'log'})"
+            ) from exc
+    return replica_url(settings)
+
+
+def _hand_to_server_user(path: Path) -> None:
+    """As root the wheel runs the server as its own OS user: give it the directory."""
+    if _system_user() is None:
+        return
+    import pwd
+
+    mod = _embedded()
+    mod.utils.ensure_prefix_permissions(path)
+    pw = pwd.getpwnam(_system_user() or "")
+    os.chown(path, pw.pw_uid, pw.pw_gid)
+
+
+def stop_replica(settings: Settings) -> bool:
+    """Stop the embedded replica (fast shutdown); False if it was not running."""
+    st = replica_status(settings)
+    if not st.running:
+        return False
+    _embedded().pg_ctl(["-w", "-m", "fast", "stop"], pgdata=st.pgdata, user=_system_user(), timeout=60)
+    return True
+
+
+def replica_lag_ms(settings: Settings) -> float | None:
+    """The running replica's lag (0 when it has replayed all it received); None if unknown."""
+    try:
+        with psycopg.connect(replica_url(settings, "postgres"), connect_timeout=5) as conn:
+            row = conn.execute(
+                "SELECT CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn()"
+                " THEN 0 ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000 END"
+            ).fetchone()
+    except (psycopg.Error, Unavailable):
+        return None
+    return None if row is None or row[0] is None else round(float(row[0]), 1)

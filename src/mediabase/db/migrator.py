@@ -34,7 +34,7 @@ from psycopg.rows import dict_row
 
 from mediabase.config import Settings
 from mediabase.db import sqlscan
-from mediabase.db.connection import OWNER_ROLE
+from mediabase.db.connection import OWNER_ROLE, direct_url
 from mediabase.db.errors import MigrationError, SchemaNotCurrent
 
 FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9][a-z0-9_]*)\.sql$")
@@ -282,7 +282,8 @@ class Migrator:
         migrations_dir: Path | None = None,
         views_dir: Path | None = None,
     ) -> None:
-        self.url = url
+        # the advisory session lock needs a real session: MEDIABASE_DIRECT_URL behind a pooler
+        self.url = direct_url(url, settings)
         self.settings = settings
         self.migrations_dir = migrations_dir or settings.migrations_dir or default_migrations_dir()
         self.views_dir = views_dir or settings.views_dir or default_views_dir()

@@ -212,7 +212,7 @@ async def _wait_polling(db: Database, job_id: UUID, deadline: float, org_id: UUI
 async def _wait_listening(db: Database, job_id: UUID, deadline: float, org_id: UUID) -> Job:
     key = str(job_id)
     async with await psycopg.AsyncConnection.connect(
-        db.url, autocommit=True, connect_timeout=max(1, int(db.settings.connect_timeout))
+        db.direct_url, autocommit=True, connect_timeout=max(1, int(db.settings.connect_timeout))
     ) as conn:
         await conn.execute("LISTEN mediabase_jobs_done")
         while True:

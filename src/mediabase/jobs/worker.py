@@ -32,7 +32,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from mediabase.db.connection import Database
-from mediabase.db.errors import MediabaseError, translate
+from mediabase.db.errors import MediabaseError
 from mediabase.insights import topics
 from mediabase.jobs.models import Job, JobStage
 from mediabase.jobs.registry import (
@@ -154,12 +154,9 @@ class Worker:
     # -- database calls -----------------------------------------------------------------------
 
     async def _call(self, query: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-        try:
-            async with self.db.pool.connection() as conn:
-                cur = await conn.execute(query, params)
-                return await cur.fetchall() if cur.description else []
-        except psycopg.Error as exc:
-            raise translate(exc) from exc
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(query, params)
+            return await cur.fetchall() if cur.description else []
 
     async def _claim(self, n: int) -> list[dict[str, Any]]:
         return await self._call(
@@ -382,7 +379,7 @@ class Worker:
     async def _listen(self) -> None:
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(self.db.url, autocommit=True) as conn:
+                async with await psycopg.AsyncConnection.connect(self.db.direct_url, autocommit=True) as conn:
                     await conn.execute("LISTEN mediabase_jobs")
                     self._kick.set()  # anything enqueued while we were not listening
                     async for _ in conn.notifies():
