@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from mediabase import __version__
 from mediabase.api import metrics, problems
+from mediabase.api.context import RequestContextMiddleware
 from mediabase.api.routers import collab, health, identity, insights, jobs, media, search, transcripts
 from mediabase.config import Settings, get_settings
 from mediabase.db.connection import Database, resolve_url
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
         lifespan=lifespan,
     )
     problems.install(app)
+    app.add_middleware(RequestContextMiddleware)  # request ids, log context, access log, 500s
     metrics.install(app, settings)
     app.include_router(health.router)
     app.include_router(identity.router)

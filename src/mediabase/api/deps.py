@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from mediabase import logs
 from mediabase.config import Settings
 from mediabase.db.connection import Database
 from mediabase.db.errors import Unauthorized
@@ -46,7 +47,11 @@ async def get_principal(
     presented = key or (bearer.credentials if bearer else None)
     if not presented:
         raise Unauthorized("send an API key in the X-API-Key header (or Authorization: Bearer)")
-    return await identity.authenticate(system, presented)
+    principal = await identity.authenticate(system, presented)
+    ctx = logs.current()
+    if ctx is not None:
+        ctx.organization = str(principal.organization_id)  # on every log record of the request from here
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

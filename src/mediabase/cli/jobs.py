@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import os
 from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -16,6 +14,7 @@ from mediabase.cli.common import JsonOpt, console, database_url, fail, print_jso
 from mediabase.db.connection import OWNER_ROLE, Database
 from mediabase.db.errors import MediabaseError, NotFound
 from mediabase.db.migrator import Migrator
+from mediabase.logs import configure_logging
 
 jobs_app = typer.Typer(help="Look at and act on processing jobs (every tenant).", no_args_is_help=True)
 partitions_app = typer.Typer(
@@ -70,10 +69,9 @@ def worker(
     """
     from mediabase.jobs.worker import import_handler_modules, run_worker
 
-    logging.basicConfig(
-        level=os.environ.get("MEDIABASE_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    s = settings()
+    configure_logging(s.log_format, s.log_level,
+                      hash_key=s.log_hash_key.get_secret_value() if s.log_hash_key else None)
     js = _job_settings(
         concurrency=concurrency,
         batch_size=batch_size,

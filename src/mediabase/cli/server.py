@@ -12,6 +12,7 @@ from mediabase.cli.common import console, database_url, run, settings
 from mediabase.db import seeds
 from mediabase.db.connection import Database
 from mediabase.db.migrator import Migrator
+from mediabase.logs import configure_logging
 
 HostOpt = Annotated[str | None, typer.Option("--host", help="Interface to listen on (default 127.0.0.1).")]
 PortOpt = Annotated[int | None, typer.Option("--port", help="Port to listen on (default 8000).")]
@@ -24,7 +25,12 @@ def _serve(url: str, host: str | None, port: int | None, *, worker: bool = False
     console.print(f"ready at: http://{host}:{port}/ready   stop with Ctrl-C")
     if worker:
         console.print("worker:   running in this process (indexes what is ingested; see 'mediabase jobs list')")
-    uvicorn.run(create_app(s, url=url, worker=worker), host=host, port=port, log_level="info")
+    configure_logging(s.log_format, s.log_level,
+                      hash_key=s.log_hash_key.get_secret_value() if s.log_hash_key else None)
+    # uvicorn's loggers go through the same handler; its access line is replaced by mediabase.access
+    # (route template, status, duration, request id; no client address but a keyed hash).
+    uvicorn.run(create_app(s, url=url, worker=worker), host=host, port=port, log_config=None,
+                log_level=s.log_level.lower(), access_log=False)
 
 
 def up(

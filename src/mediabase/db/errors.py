@@ -12,11 +12,17 @@ from psycopg import errors as pg_errors
 
 
 class MediabaseError(Exception):
-    """Base of every error mediabase raises on purpose; carries an HTTP status and a code."""
+    """Base of every error mediabase raises on purpose; carries an HTTP status and a code.
+
+    A 4xx's detail is written for the client. A 5xx's detail is for the operator: the API logs
+    it and answers ``public_detail`` (or a generic sentence) instead, so no driver or Python
+    text reaches a client.
+    """
 
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal error"
+    public_detail: ClassVar[str | None] = None
 
     def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
@@ -75,6 +81,11 @@ class SchemaNotCurrent(Unavailable):
     title = "Database schema is not current"
 
 
+class UntranslatedError(MediabaseError):
+    """A driver error no rule gives a meaning (an unknown SQLSTATE): a 500 the API logs as an
+    "untranslated database error", so a constraint or failure without a meaning is found."""
+
+
 class MigrationError(MediabaseError):
     code = "migration-error"
     title = "Migration error"
@@ -107,12 +118,15 @@ def translate(exc: psycopg.Error) -> MediabaseError:
         return rule.error(message, field=rule.field, constraint=constraint)
     detail = diag.message_primary or str(exc)
     column = diag.column_name
+    # A constraint with no rule still has a plain meaning by its kind; the API logs it as
+    # untranslated (a warning) so that it gets a rule.
+    untranslated: dict[str, Any] = {"untranslated": True} if constraint else {}
     if isinstance(exc, pg_errors.UniqueViolation | pg_errors.ExclusionViolation):
-        return Conflict(f"already exists ({constraint})", field=column, constraint=constraint)
+        return Conflict(f"already exists ({constraint})", field=column, constraint=constraint, **untranslated)
     if isinstance(exc, pg_errors.ForeignKeyViolation):
-        return NotFound(f"a referenced row does not exist ({constraint})", constraint=constraint)
+        return NotFound(f"a referenced row does not exist ({constraint})", constraint=constraint, **untranslated)
     if isinstance(exc, pg_errors.CheckViolation | pg_errors.NotNullViolation):
-        return Invalid(detail, field=column, constraint=constraint)
+        return Invalid(detail, field=column, constraint=constraint, **untranslated)
     if isinstance(
         exc,
         pg_errors.InvalidTextRepresentation
@@ -135,7 +149,7 @@ def translate(exc: psycopg.Error) -> MediabaseError:
         return Conflict(f"concurrent update, try again: {detail}")
     if isinstance(exc, psycopg.OperationalError):
         return Unavailable(f"database unavailable: {detail}")
-    return MediabaseError(detail)
+    return UntranslatedError(detail, sqlstate=exc.sqlstate, constraint=constraint)
 
 
 @contextmanager

@@ -80,6 +80,9 @@ class Job(BaseModel):
     started_at: datetime | None
     completed_at: datetime | None
     updated_at: datetime
+    request_id: str | None = Field(
+        default=None, description="X-Request-ID of the request that enqueued it (or whose job did)"
+    )
 
 
 class NewJob(BaseModel):

@@ -31,6 +31,7 @@ from uuid import UUID
 import psycopg
 from psycopg.types.json import Jsonb
 
+from mediabase import logs
 from mediabase.db.connection import Database
 from mediabase.db.errors import MediabaseError
 from mediabase.insights import topics
@@ -251,6 +252,10 @@ class Worker:
     async def _execute(self, running: _Running) -> None:
         job = running.job
         reg = self.registrations[job.type]
+        # This task's own log context (it dies with the task): the request that enqueued the job,
+        # on the job's records and on the jobs it enqueues in turn.
+        logs.bind(logs.RequestContext(request_id=job.request_id, organization=str(job.organization_id),
+                                      route=f"job {job.type}", job_id=str(job.id)))
 
         async def report(percent: int, stage: JobStage | str | None, message: str | None) -> str:
             return await self._report(job.id, percent, stage, message)
