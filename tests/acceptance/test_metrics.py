@@ -6,8 +6,10 @@ import asyncio
 import json
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -146,11 +148,32 @@ def test_doctor_reports_size_jobs_and_how_to_enable_statement_stats(migrated_url
     assert slow["enabled"] is False and slow["statements"] == [] and "shared_preload_libraries" in slow["hint"]
     assert "replica" not in report  # none configured
 
+    primary_as_replica = mediabase("doctor", url=migrated_url, MEDIABASE_DATABASE_REPLICA_URL=migrated_url)
+    assert primary_as_replica.returncode == 1 and "not a standby" in primary_as_replica.stdout
 
-@pytest.mark.slow
-def test_doctor_lists_the_slowest_statements_where_pg_stat_statements_runs() -> None:
-    """A server of this test's own (the shared one is never restarted): pg_stat_statements needs
-    shared_preload_libraries, which takes a restart."""
+
+@dataclass
+class OwnServer:
+    url: str
+    replica_url: str
+
+
+def caught_up(url: str, replica_url: str) -> None:
+    """Wait until the replica has replayed a commit of the primary: before that its lag is unknown
+    (a replica that has received nothing yet has no last replay time to measure from)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE public.replicated_mark (n int)")
+    deadline = time.monotonic() + 60
+    with psycopg.connect(replica_url, autocommit=True) as conn:
+        while conn.execute("SELECT to_regclass('public.replicated_mark')").fetchone() == (None,):
+            assert time.monotonic() < deadline, "the replica replayed nothing in 60 s"
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def own_server() -> Iterator[OwnServer]:
+    """A server of this module's own (the shared one is never restarted: pg_stat_statements needs
+    shared_preload_libraries, which takes a restart), migrated, with a streaming replica."""
     data_dir = Path(tempfile.mkdtemp(prefix="mbstat-"))
     settings = make_settings(None, data_dir=data_dir, embedded_shared_buffers_mb=32)
     try:
@@ -164,21 +187,45 @@ def test_doctor_lists_the_slowest_statements_where_pg_stat_statements_runs() -> 
         asyncio.run(Migrator(url, make_settings(url)).migrate())
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("CREATE EXTENSION pg_stat_statements")
-            for _ in range(3):
-                conn.execute("SELECT pg_sleep(0.02), 'a statement worth seeing'")
-
-        out = mediabase("doctor", "--json", url=url)
-        assert out.returncode == 0, out.stdout + out.stderr
-        slow = json.loads(out.stdout)["slow_statements"]
-        assert slow["enabled"] is True and slow["hint"] is None
-        assert 1 <= len(slow["statements"]) <= 5
-        means = [s["mean_ms"] for s in slow["statements"]]
-        assert means == sorted(means, reverse=True)
-        assert all(len(s["query"]) <= 120 and s["calls"] >= 1 for s in slow["statements"])
-        assert any("pg_sleep" in s["query"] and s["calls"] == 3 for s in slow["statements"])
-
-        text = mediabase("doctor", url=url)
-        assert text.returncode == 0 and "slowest statements" in text.stdout and "pg_sleep" in text.stdout
+        replica_url = embedded.start_replica(settings)
+        caught_up(url, replica_url)
+        yield OwnServer(url, replica_url)
     finally:
+        embedded.stop_replica(settings)
         embedded.stop(settings)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_doctor_lists_the_slowest_statements_and_the_replica(own_server: OwnServer) -> None:
+    with psycopg.connect(own_server.url, autocommit=True) as conn:
+        for _ in range(3):
+            conn.execute("SELECT pg_sleep(0.02), 'a statement worth seeing'")
+    replica = {"MEDIABASE_DATABASE_REPLICA_URL": own_server.replica_url}
+
+    out = mediabase("doctor", "--json", url=own_server.url, **replica)
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = json.loads(out.stdout)
+    slow = report["slow_statements"]
+    assert slow["enabled"] is True and slow["hint"] is None
+    assert 1 <= len(slow["statements"]) <= 5
+    means = [s["mean_ms"] for s in slow["statements"]]
+    assert means == sorted(means, reverse=True)
+    assert all(len(s["query"]) <= 120 and s["calls"] >= 1 for s in slow["statements"])
+    assert any("pg_sleep" in s["query"] and s["calls"] == 3 for s in slow["statements"])
+    assert report["replica"]["in_recovery"] is True and report["replica"]["lag_seconds"] is not None
+    replica_check = next(c for c in report["checks"] if c["check"] == "replica")
+    assert replica_check["ok"] and "streaming standby" in replica_check["detail"]
+
+    text = mediabase("doctor", url=own_server.url, **replica)
+    assert text.returncode == 0, text.stdout + text.stderr
+    assert "slowest statements" in text.stdout and "pg_sleep" in text.stdout and "streaming standby" in text.stdout
+
+
+@pytest.mark.slow
+def test_metrics_read_the_replica_pool(own_server: OwnServer) -> None:
+    settings = make_settings(own_server.url, database_replica_url=own_server.replica_url)
+    with TestClient(create_app(settings, url=own_server.url), raise_server_exceptions=False) as c:
+        samples = scrape(c)
+    for pool in ("primary", "system", "replica"):
+        assert value(samples, "mediabase_pool_max", pool=pool) is not None
