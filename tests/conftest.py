@@ -60,20 +60,28 @@ def drop_db(admin_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def admin_url() -> Iterator[str]:
-    """A URL to the server's maintenance database, as a role that may create databases."""
-    external = os.environ.get("MEDIABASE_TEST_DATABASE_URL")
-    if external:
-        yield external
+def embedded_server() -> Iterator[Settings | None]:
+    """The settings of this session's embedded test server (None with MEDIABASE_TEST_DATABASE_URL)."""
+    if os.environ.get("MEDIABASE_TEST_DATABASE_URL"):
+        yield None
         return
     data_dir = Path(tempfile.mkdtemp(prefix="mbtest-"))
     settings = make_settings(None, data_dir=data_dir)
     embedded.start(settings)
     try:
-        yield embedded.server_url(settings)
+        yield settings
     finally:
+        embedded.stop_replica(settings)
         embedded.stop(settings)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def admin_url(embedded_server: Settings | None) -> str:
+    """A URL to the server's maintenance database, as a role that may create databases."""
+    if embedded_server is None:
+        return os.environ["MEDIABASE_TEST_DATABASE_URL"]
+    return embedded.server_url(embedded_server)
 
 
 @pytest.fixture(scope="session")

@@ -146,6 +146,10 @@ class Database:
         """The owner's direct URL, for what needs a session (:func:`direct_url`)."""
         return direct_url(self.url, self.settings)
 
+    async def replica_lag(self) -> float | None:
+        """The replica's last measured lag in seconds (None without a healthy measurement)."""
+        return None if self.replica is None else self.replica.lag_s
+
     async def open(self) -> None:
         try:
             if self.login_url != self.url and not self._explicit_login and not await _can_login(self.login_url):

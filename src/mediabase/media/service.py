@@ -12,6 +12,7 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
+from mediabase.common.types import in_range, storable_text
 from mediabase.db.connection import Database
 from mediabase.db.errors import Forbidden, Invalid, NotFound, register_constraint
 from mediabase.db.queries import load_queries
@@ -51,6 +52,10 @@ register_constraint("video_progress_video_fk", NotFound, "video not found", fiel
 register_constraint("video_progress_member_fk", Forbidden, "only members keep watch progress", field="user_id")
 register_constraint("people_name_key", Invalid, "a person with this name exists", field="name")
 register_constraint("speakers_person_fk", NotFound, "no such person in this organization", field="person_id")
+# another organization's user and a made-up id answer alike: which user ids exist is not told
+register_constraint(
+    "people_user_membership_fk", Invalid, "a person can be linked only to a member of this organization", field="user_id"
+)
 register_constraint("transcript_segments_within_video", Invalid, None, field="end_ms")
 
 Conn = AsyncConnection[dict[str, Any]]
@@ -62,13 +67,30 @@ def encode_cursor(*values: Any) -> str:
 
 
 def decode_cursor(cursor: str, n: int) -> list[str]:
+    """The ``n`` strings of a cursor :func:`encode_cursor` made; anything else is a 422."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except ValueError as exc:
-        raise Invalid("malformed cursor", field="cursor") from exc
-    if not isinstance(values, list) or len(values) != n or not all(isinstance(v, str) for v in values):
-        raise Invalid("malformed cursor", field="cursor")
+        raise Invalid("invalid cursor", field="cursor") from exc
+    if (
+        not isinstance(values, list)
+        or len(values) != n
+        or not all(isinstance(v, str) and storable_text(v) is None for v in values)
+    ):
+        raise Invalid("invalid cursor", field="cursor")
     return values
+
+
+def decode_position(cursor: str) -> tuple[datetime, UUID]:
+    """A (timestamp, id) cursor, each part parsed here: garbage never reaches SQL."""
+    at, last = decode_cursor(cursor, 2)
+    try:
+        when, key = datetime.fromisoformat(at), UUID(last)
+    except ValueError as exc:
+        raise Invalid("invalid cursor", field="cursor") from exc
+    if when.tzinfo is None or not in_range(when):
+        raise Invalid("invalid cursor", field="cursor")
+    return when, key
 
 
 # -- channels, series, collections ------------------------------------------------------------
@@ -144,7 +166,7 @@ async def insert_video(conn: Conn, p: Principal, data: VideoCreate) -> Video:
 
 
 async def get_video(db: Database, p: Principal, video_id: UUID, *, include_deleted: bool = False) -> Video:
-    async with db.transaction(p.organization_id, p.user_id) as conn:
+    async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         return await fetch_video(conn, p.organization_id, video_id, include_deleted=include_deleted)
 
 
@@ -177,14 +199,14 @@ async def list_videos(
             where.append(sql.SQL(clause))  # constant text from _FILTERS
             params.append(value.value if hasattr(value, "value") else value)
     if cursor:
-        created, vid = decode_cursor(cursor, 2)
+        created, vid = decode_position(cursor)
         where.append(sql.SQL("(v.created_at, v.id) < (%s::timestamptz, %s::uuid)"))
         params += [created, vid]
     stmt = sql.SQL("{} WHERE {} ORDER BY v.created_at DESC, v.id DESC LIMIT %s").format(
         sql.SQL(Q.video_columns), sql.SQL(" AND ").join(where)
     )
     params.append(limit + 1)
-    async with db.transaction(p.organization_id, p.user_id) as conn:
+    async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         cur = conn.cursor(row_factory=class_row(Video))
         rows = await (await cur.execute(stmt, params)).fetchall()
     more = len(rows) > limit

@@ -139,7 +139,7 @@ async def search(
     if embedder is not None and mode is not SearchMode.keyword:
         qvec = await embed_query(embedder, q)
     org = p.organization_id
-    async with db.transaction(org, p.user_id) as conn:
+    async with db.transaction(org, p.user_id, readonly=True) as conn:  # the replica's, when there is one
         configs = await parse_query(conn, org, q, req.filters.language)
         params = filter_params(org, req.filters)
         if req.filters.by_speaker:

@@ -210,7 +210,7 @@ async def segments(
     """Segments of a video's transcript (current by default) that overlap [from_ms, to_ms)."""
     if from_ms < 0 or (to_ms is not None and to_ms < from_ms):
         raise Invalid("the time range must satisfy 0 <= from_ms <= to_ms", field="from_ms")
-    async with db.transaction(p.organization_id, p.user_id) as conn:
+    async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         await _video_exists(conn, p, video_id)
         transcript = await get_transcript(conn, p, video_id, transcript_id)
         cur = conn.cursor(row_factory=class_row(SegmentOut))

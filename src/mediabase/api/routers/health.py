@@ -14,8 +14,17 @@ from mediabase.db.migrator import Migrator
 router = APIRouter(tags=["health"])
 
 
+class ReplicaState(BaseModel):
+    configured: bool
+    healthy: bool
+    lag_ms: float | None = None
+    max_lag_ms: int | None = None
+    error: str | None = None
+
+
 class Health(BaseModel):
     status: str
+    replica: ReplicaState | None = None
 
 
 @router.get("/health", summary="The process is alive")
@@ -25,7 +34,7 @@ async def health() -> Health:
 
 @router.get(
     "/ready",
-    summary="The database answers and its schema is current",
+    summary="The database answers and its schema is current ('degraded': the read replica is down or lags)",
     responses={503: {"description": "database unreachable or schema not current"}},
     response_model=Health,
 )
@@ -37,4 +46,8 @@ async def ready(request: Request, db: DbDep) -> Health | JSONResponse:
         await migrator.ensure_current()
     except MediabaseError as exc:
         return problem(503, "Not ready", exc.detail, code="not-ready")
+    if db.replica is not None:
+        # reads fall back to the primary, so the service is up, but an operator should know
+        state = ReplicaState(**db.replica.status())
+        return Health(status="ready" if state.healthy else "degraded", replica=state)
     return Health(status="ready")
