@@ -27,12 +27,11 @@ async def make_tenant(db: Database, system: Database, slug: str | None = None) -
     user, _ = await identity.create_user(system, UserCreate(email=f"owner@{slug}.example.com", username=f"own-{slug}"))
     org = await identity.create_organization(system, OrganizationCreate(name=slug.title(), slug=slug), user.id)
     owner = Principal(organization_id=org.id, user_id=user.id, role=Role.OWNER)
-    m = await identity.add_member(
-        db, system, owner, MemberAdd(email=f"member@{slug}.example.com", username=f"mem-{slug}")
-    )
-    member = Principal(organization_id=org.id, user_id=m.user_id, role=Role.MEMBER)
+    await identity.add_member(db, system, owner, MemberAdd(email=f"member@{slug}.example.com", username=f"mem-{slug}"))
+    m = await identity.user_by_email(system, f"member@{slug}.example.com")
+    member = Principal(organization_id=org.id, user_id=m.id, role=Role.MEMBER)
     okey = await identity.create_api_key(db, owner, ApiKeyCreate(name="owner"))
-    mkey = await identity.create_api_key(db, owner, ApiKeyCreate(name="member", user_id=m.user_id))
+    mkey = await identity.create_api_key(db, owner, ApiKeyCreate(name="member", user_id=m.id))
     return Tenant(slug, owner, member, okey.key, mkey.key)
 
 

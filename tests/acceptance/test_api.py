@@ -6,6 +6,9 @@ import uuid
 
 from fastapi.testclient import TestClient
 
+from mediabase.db.connection import Database
+from mediabase.identity import service as identity
+from mediabase.identity.models import UserCreate
 from tests.factories import Tenant
 
 SRT = (
@@ -102,7 +105,116 @@ def test_roles_over_http(client: TestClient, tenants: tuple[Tenant, Tenant]) -> 
     assert client.delete(f"/keys/{key_id}", headers=h(a.owner_key)).status_code == 200
     assert client.get("/organization", headers=h(new_key)).status_code == 401
     r = client.post("/members", json={"email": "new@alpha.example.com", "role": "ADMIN"}, headers=h(a.owner_key))
-    assert r.status_code == 201 and r.json()["role"] == "ADMIN"
+    assert r.status_code == 202 and r.json() == {"email": "new@alpha.example.com", "role": "ADMIN"}
     assert client.post("/members", json={"email": "new@alpha.example.com"}, headers=h(a.owner_key)).status_code == 409
     keys = client.get("/keys", headers=h(a.owner_key)).json()
     assert all("secret" not in k and "key" not in k for k in keys)
+
+
+def test_jobs_roles_over_http(client: TestClient, tenants: tuple[Tenant, Tenant]) -> None:
+    """Members enqueue, cancel and retry their own jobs (ADMIN/OWNER any); only worker keys run
+    the worker protocol; system job types are beyond every key (docs/jobs.md "Who may do what")."""
+    a, _ = tenants
+    made = client.post("/keys", json={"name": "renderer", "scope": "worker"}, headers=h(a.owner_key))
+    assert made.status_code == 201 and made.json()["scope"] == "worker", made.text
+    worker = made.json()["key"]
+    assert client.post("/keys", json={"name": "w", "scope": "worker"}, headers=h(a.member_key)).status_code == 403
+
+    vid = client.post("/videos", json={"title": "v"}, headers=h(a.member_key)).json()["id"]
+    assert client.post(f"/videos/{vid}/transcripts/file", files={"file": ("t.srt", SRT)},
+                       headers=h(a.member_key)).status_code == 201
+    system_job = client.get("/jobs", params={"type": "transcript.index"}, headers=h(a.owner_key)).json()[0]
+
+    mine = client.post("/jobs", json={"type": "demo.task"}, headers=h(a.member_key))
+    assert mine.status_code == 201
+    theirs = client.post("/jobs", json={"type": "demo.task"}, headers=h(a.owner_key)).json()["id"]
+    for job_type in ("transcript.index", "decision.embed"):
+        for key in (a.member_key, a.owner_key, worker):
+            r = client.post("/jobs", json={"type": job_type}, headers=h(key))
+            assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json", r.text
+    assert client.post("/jobs", json={"type": "demo.task"}, headers=h(worker)).status_code == 403
+
+    # cancel and retry: a MEMBER only their own jobs, an OWNER any; never with a worker key
+    assert client.post(f"/jobs/{theirs}/cancel", headers=h(a.member_key)).status_code == 403
+    assert client.post(f"/jobs/{system_job['id']}/cancel", headers=h(a.member_key)).status_code == 403
+    assert client.post(f"/jobs/{mine.json()['id']}/cancel", headers=h(worker)).status_code == 403
+    assert client.post(f"/jobs/{mine.json()['id']}/cancel", headers=h(a.member_key)).json()["status"] == "cancelled"
+    assert client.post(f"/jobs/{mine.json()['id']}/retry", headers=h(a.member_key)).json()["status"] == "queued"
+    assert client.post(f"/jobs/{theirs}/cancel", headers=h(a.owner_key)).json()["status"] == "cancelled"
+    assert client.post(f"/jobs/{theirs}/retry", headers=h(a.member_key)).status_code == 403
+    assert client.post(f"/jobs/{theirs}/retry", headers=h(a.owner_key)).json()["status"] == "queued"
+
+    # the worker protocol: worker keys only, never a system job type
+    claim = {"worker": "w1", "types": ["demo.task"]}
+    for key in (a.member_key, a.owner_key):
+        assert client.post("/jobs/claim", json=claim, headers=h(key)).status_code == 403
+        assert client.post("/jobs/heartbeat", json={"worker": "w1", "ids": []}, headers=h(key)).status_code == 403
+        assert client.post("/jobs/release", json={"worker": "w1", "ids": []}, headers=h(key)).status_code == 403
+    sneaky = client.post("/jobs/claim", json={"worker": "w1", "types": ["transcript.index"]}, headers=h(worker))
+    assert sneaky.status_code == 403, sneaky.text
+    assert client.post("/jobs/claim", json={"worker": "w1"}, headers=h(worker)).status_code == 422  # name the types
+    claimed = client.post("/jobs/claim", json=claim, headers=h(worker)).json()
+    assert sorted(j["id"] for j in claimed) == sorted([mine.json()["id"], theirs])
+    for path, body in (
+        (f"/jobs/{system_job['id']}/complete", {"worker": "w1", "result": {"chunks": 0}}),
+        (f"/jobs/{system_job['id']}/fail", {"worker": "w1", "code": "x"}),
+        (f"/jobs/{system_job['id']}/progress", {"worker": "w1", "progress": 5}),
+    ):
+        assert client.post(path, json=body, headers=h(worker)).status_code == 403
+    for key in (a.member_key, a.owner_key):
+        done = client.post(f"/jobs/{theirs}/complete", json={"worker": "w1", "result": 1}, headers=h(key))
+        assert done.status_code == 403
+    assert client.post(f"/jobs/{theirs}/progress", json={"worker": "w1", "progress": 5},
+                       headers=h(a.member_key)).status_code == 403
+    done = client.post(f"/jobs/{theirs}/complete", json={"worker": "w1", "result": 1}, headers=h(worker))
+    assert done.status_code == 200 and done.json()["status"] == "completed"
+    assert client.get(f"/jobs/{system_job['id']}", headers=h(a.owner_key)).json()["status"] == "queued"
+
+    # a worker key does nothing else: no videos, no members, no keys
+    for path in ("/videos", "/members", "/keys", "/organization", "/jobs", f"/jobs/{theirs}"):
+        assert client.get(path, headers=h(worker)).status_code == 403, path
+    assert client.post("/members", json={"email": "x@alpha.example.com"}, headers=h(worker)).status_code == 403
+
+
+def test_a_person_links_only_to_a_member_and_never_tells_whether_a_user_exists(
+    client: TestClient, tenants: tuple[Tenant, Tenant]
+) -> None:
+    a, b = tenants
+    elsewhere = client.post("/people", json={"name": "x", "user_id": str(b.member.user_id)}, headers=h(a.owner_key))
+    made_up = client.post("/people", json={"name": "x", "user_id": str(uuid.uuid4())}, headers=h(a.owner_key))
+    assert elsewhere.status_code == made_up.status_code == 422, elsewhere.text
+    assert elsewhere.json() == made_up.json()
+    assert "member" in elsewhere.json()["detail"] and elsewhere.json()["field"] == "user_id"
+    linked = client.post("/people", json={"name": "Mem", "user_id": str(a.member.user_id)}, headers=h(a.owner_key))
+    assert linked.status_code == 201, linked.text
+    assert client.delete(f"/members/{a.member.user_id}", headers=h(a.owner_key)).status_code == 204
+    people = client.get("/people", headers=h(a.owner_key)).json()
+    assert [(p["name"], p["user_id"]) for p in people] == [("Mem", None)]  # kept, unlinked
+
+
+async def test_adding_a_member_by_email_reveals_nothing_about_other_organizations(
+    client: TestClient, tenants: tuple[Tenant, Tenant], owner_db: Database
+) -> None:
+    a, _ = tenants
+
+    def add(email: str, **extra: str) -> tuple[int, dict[str, object]]:
+        r = client.post("/members", json={"email": email, **extra}, headers=h(a.owner_key))
+        body = r.json()
+        body.pop("email", None)
+        return r.status_code, body
+
+    # bravo's member belongs to another organization: not added, and the answer is the unknown one's
+    taken, unknown = add("member@bravo.example.com"), add("nobody@bravo.example.com")
+    assert taken == unknown and taken[0] == 202, (taken, unknown)
+    assert not {"user_id", "username", "display_name", "id"} & set(taken[1])
+    # a username that is taken is refused alike, whoever the email is
+    assert add("member@bravo.example.com", username="mem-bravo") == add("else@x.example.com", username="mem-bravo")
+    assert add("member@bravo.example.com", username="mem-bravo")[0] == 409
+    # a user of no other organization (only their own personal one) is added directly
+    await identity.create_user(owner_db, UserCreate(email="free@example.com", username="free"))
+    assert add("free@example.com", role="ADMIN") == (202, {**taken[1], "role": "ADMIN"})
+    members = {m["email"]: m["role"] for m in client.get("/members", headers=h(a.owner_key)).json()}
+    assert members.get("nobody@bravo.example.com") == "MEMBER" and members.get("free@example.com") == "ADMIN"
+    assert "member@bravo.example.com" not in members and "else@x.example.com" not in members
+    assert add("free@example.com")[0] == 409  # already a member here: the caller can see that anyway
+    assert client.post("/members", json={"email": "y@x.example.com"}, headers=h(a.member_key)).status_code == 403

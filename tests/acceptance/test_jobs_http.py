@@ -12,6 +12,13 @@ def h(key: str, **extra: str) -> dict[str, str]:
     return {"X-API-Key": key, **extra}
 
 
+def worker_key(client: TestClient, owner_key: str) -> str:
+    """A key that runs the worker protocol (and nothing else), made by the organization's OWNER."""
+    r = client.post("/keys", json={"name": "worker", "scope": "worker"}, headers=h(owner_key))
+    assert r.status_code == 201, r.text
+    return str(r.json()["key"])
+
+
 def sql_worker_completes(url: str, result: str) -> list[str]:
     """What a worker in any language does: claim, report progress, complete."""
     with psycopg.connect(url, autocommit=True) as conn:
@@ -73,11 +80,14 @@ def test_a_tenants_worker_over_http_sees_and_touches_only_its_jobs(
     client: TestClient, tenants: tuple[Tenant, Tenant]
 ) -> None:
     a, b = tenants
+    wa, wb = worker_key(client, a.owner_key), worker_key(client, b.owner_key)
     ja = client.post("/jobs", json={"type": "demo.remote", "input": {"n": 1}}, headers=h(a.member_key)).json()
     jb = client.post("/jobs", json={"type": "demo.remote"}, headers=h(b.member_key)).json()
     jc = client.post("/jobs", json={"type": "demo.remote", "max_retries": 0}, headers=h(a.member_key)).json()
 
-    claimed = client.post("/jobs/claim", json={"worker": "go-1", "batch": 10}, headers=h(a.member_key)).json()
+    claimed = client.post(
+        "/jobs/claim", json={"worker": "go-1", "types": ["demo.remote"], "batch": 10}, headers=h(wa)
+    ).json()
     assert {j["id"] for j in claimed} == {ja["id"], jc["id"]}  # never tenant b's job
     assert all(j["status"] == "processing" and j["locked_by"] == "http:go-1" for j in claimed)
     # tenant b, even with the same worker name, can touch none of them
@@ -85,47 +95,41 @@ def test_a_tenants_worker_over_http_sees_and_touches_only_its_jobs(
         (f"/jobs/{ja['id']}/complete", {"worker": "go-1"}),
         (f"/jobs/{ja['id']}/fail", {"worker": "go-1", "code": "x"}),
     ):
-        assert client.post(path, json=body, headers=h(b.owner_key)).status_code == 409
-    assert (
-        client.post("/jobs/heartbeat", json={"worker": "go-1", "ids": [ja["id"]]}, headers=h(b.owner_key)).json() == []
-    )
-    assert client.post("/jobs/release", json={"worker": "go-1", "ids": [ja["id"]]}, headers=h(b.owner_key)).json() == {
+        assert client.post(path, json=body, headers=h(wb)).status_code == 404  # not even seen
+    assert client.post("/jobs/heartbeat", json={"worker": "go-1", "ids": [ja["id"]]}, headers=h(wb)).json() == []
+    assert client.post("/jobs/release", json={"worker": "go-1", "ids": [ja["id"]]}, headers=h(wb)).json() == {
         "released": 0
     }
 
-    held = client.post("/jobs/heartbeat", json={"worker": "go-1", "ids": [ja["id"], jc["id"]]}, headers=h(a.member_key))
+    held = client.post("/jobs/heartbeat", json={"worker": "go-1", "ids": [ja["id"], jc["id"]]}, headers=h(wa))
     assert sorted(x["id"] for x in held.json()) == sorted([ja["id"], jc["id"]])
     client.post(f"/jobs/{ja['id']}/cancel", headers=h(a.owner_key))  # asked while it runs
     state = client.post(
         f"/jobs/{ja['id']}/progress",
         json={"worker": "go-1", "progress": 30, "stage": "video_generation", "message": "frame 300"},
-        headers=h(a.member_key),
+        headers=h(wa),
     ).json()
     assert state == {"state": "cancel_requested"}
     assert client.post(
-        f"/jobs/{ja['id']}/progress", json={"worker": "other", "progress": 1}, headers=h(a.member_key)
+        f"/jobs/{ja['id']}/progress", json={"worker": "other", "progress": 1}, headers=h(wa)
     ).json() == {"state": "lost"}
     stopped = client.post(
         f"/jobs/{ja['id']}/fail",
         json={"worker": "go-1", "code": "cancelled", "retryable": False},
-        headers=h(a.member_key),
+        headers=h(wa),
     ).json()
     assert stopped["status"] == "cancelled" and stopped["stage"] == "video_generation"
     failed = client.post(
-        f"/jobs/{jc['id']}/fail", json={"worker": "go-1", "code": "boom", "message": "no"}, headers=h(a.member_key)
+        f"/jobs/{jc['id']}/fail", json={"worker": "go-1", "code": "boom", "message": "no"}, headers=h(wa)
     ).json()
     assert failed["status"] == "failed" and failed["error_code"] == "boom"  # max_retries 0
 
-    again = client.post("/jobs/claim", json={"worker": "go-2"}, headers=h(b.member_key)).json()
+    again = client.post("/jobs/claim", json={"worker": "go-2", "types": ["demo.remote"]}, headers=h(wb)).json()
     assert [j["id"] for j in again] == [jb["id"]]
-    assert client.post("/jobs/release", json={"worker": "go-2", "ids": [jb["id"]]}, headers=h(b.member_key)).json() == {
+    assert client.post("/jobs/release", json={"worker": "go-2", "ids": [jb["id"]]}, headers=h(wb)).json() == {
         "released": 1
     }
-    again = client.post(
-        "/jobs/claim", json={"worker": "go-3", "types": ["demo.remote"]}, headers=h(b.member_key)
-    ).json()
-    done = client.post(f"/jobs/{jb['id']}/complete", json={"worker": "go-3", "result": [1, 2]}, headers=h(b.member_key))
+    again = client.post("/jobs/claim", json={"worker": "go-3", "types": ["demo.remote"]}, headers=h(wb)).json()
+    done = client.post(f"/jobs/{jb['id']}/complete", json={"worker": "go-3", "result": [1, 2]}, headers=h(wb))
     assert done.status_code == 200 and done.json()["result"] == [1, 2] and done.json()["status"] == "completed"
-    assert (
-        client.post(f"/jobs/{jb['id']}/complete", json={"worker": "go-3"}, headers=h(b.member_key)).status_code == 409
-    )
+    assert client.post(f"/jobs/{jb['id']}/complete", json={"worker": "go-3"}, headers=h(wb)).status_code == 409

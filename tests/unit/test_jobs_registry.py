@@ -149,3 +149,13 @@ def test_every_jobs_command_and_sql_function_is_documented() -> None:
     for fn in re.findall(r"CREATE FUNCTION mediabase\.(\w+)\(", sql):
         if fn != "notify_jobs":
             assert f"{fn}(" in doc, f"{fn} is not in docs/jobs.md"
+
+
+def test_every_builtin_handler_is_a_system_type() -> None:
+    """What the API refuses to every key (SYSTEM_TYPES) is exactly what mediabase's worker runs."""
+    from mediabase.jobs.registry import SYSTEM_TYPES
+
+    import_handler_modules([])
+    builtin = {t for t, r in handlers().items() if r.handler.__module__.startswith("mediabase.") and
+               not r.handler.__module__.startswith("mediabase.jobs.testing")}
+    assert builtin == SYSTEM_TYPES

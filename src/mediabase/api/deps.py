@@ -10,7 +10,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from mediabase import logs
 from mediabase.config import Settings
 from mediabase.db.connection import Database
-from mediabase.db.errors import Unauthorized
+from mediabase.db.errors import Forbidden, Unauthorized
 from mediabase.identity import service as identity
 from mediabase.identity.models import Principal
 
@@ -54,5 +54,13 @@ async def get_principal(
     return principal
 
 
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
+async def get_member(p: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """A caller acting as a member: every route but the job worker protocol (no worker keys)."""
+    if p.is_worker:
+        raise Forbidden(identity.WORKER_KEY_LIMITS)
+    return p
+
+
+PrincipalDep = Annotated[Principal, Depends(get_member)]
+AnyPrincipalDep = Annotated[Principal, Depends(get_principal)]  # worker keys too: the worker protocol
 ContentLength = Annotated[int | None, Header(include_in_schema=False)]

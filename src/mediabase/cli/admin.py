@@ -8,7 +8,7 @@ import typer
 
 from mediabase.cli.common import JsonOpt, console, open_databases, print_json, run
 from mediabase.identity import service
-from mediabase.identity.models import OrganizationCreate, UserCreate
+from mediabase.identity.models import KeyScope, OrganizationCreate, UserCreate
 
 org_app = typer.Typer(help="Create and list organizations (the tenants).", no_args_is_help=True)
 user_app = typer.Typer(help="Create users.", no_args_is_help=True)
@@ -99,6 +99,12 @@ def key_create(
         str | None, typer.Option(help="Email of the member the key acts as (default: the organization's first OWNER).")
     ] = None,
     name: Annotated[str, typer.Option(help="A label to recognise the key by.")] = "cli",
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker", help="A worker key: it claims and runs the organization's jobs over HTTP and does nothing else."
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Create an API key for a member. The key is printed once and never stored."""
@@ -107,14 +113,22 @@ def key_create(
         async with open_databases() as (_, system):
             owner = await service.acting_owner(system, org)
             user_id = (await service.user_by_email(system, user)).id if user else owner.user_id
-            created = await service.create_api_key_system(system, owner.organization_id, user_id, name)
-            return {"key": created.key, "id": str(created.id), "prefix": created.prefix, "organization": org}
+            scope = KeyScope.WORKER if worker else KeyScope.MEMBER
+            created = await service.create_api_key_system(system, owner.organization_id, user_id, name, scope)
+            return {
+                "key": created.key,
+                "id": str(created.id),
+                "prefix": created.prefix,
+                "organization": org,
+                "scope": created.scope.value,
+            }
 
     out = run(_run())
     if as_json:
         print_json(out)
     else:
-        console.print(f"API key for {org} (shown once, keep it safe):")
+        kind = "worker key" if worker else "API key"
+        console.print(f"{kind} for {org} (shown once, keep it safe):")
         typer.echo(str(out["key"]))
 
 

@@ -28,6 +28,13 @@ class Role(StrEnum):
 
 class Model(BaseModel):
     model_config = ConfigDict(from_attributes=True, extra="forbid")
+class KeyScope(StrEnum):
+    """What an API key may do: act as its membership, or run the job worker protocol only."""
+
+    MEMBER = "member"  # the member's role decides (the default)
+    WORKER = "worker"  # claim, heartbeat, progress, complete, fail, release jobs; nothing else
+
+
 
 
 class UserCreate(Model):
@@ -83,6 +90,18 @@ class MemberAdd(Model):
 
 class MemberUpdate(Model):
     role: Role
+class MemberAdded(Model):
+    """The answer to adding a member by email: what the caller sent, whatever happened.
+
+    The same for an address that was added, one that got a new user, and one whose user belongs
+    to another organization and was left alone, so it tells nobody who owns an address (the
+    member list shows who was added; docs/identity.md "Adding members").
+    """
+
+    email: str
+    role: Role
+
+
 
 
 class Member(Model):
@@ -98,6 +117,7 @@ class ApiKeyCreate(Model):
     name: Name
     user_id: UUID | None = None  # a member of the organization; default: the caller
     expires_at: datetime | None = None
+    scope: KeyScope = KeyScope.MEMBER
 
 
 class ApiKey(Model):
@@ -109,6 +129,7 @@ class ApiKey(Model):
     created_at: datetime
     expires_at: datetime | None
     last_used_at: datetime | None
+    scope: KeyScope = KeyScope.MEMBER
     revoked_at: datetime | None
 
 
@@ -117,7 +138,7 @@ class ApiKeyCreated(ApiKey):
 
 
 class Principal(Model):
-    """Who is calling: fixed by the API key (organization, user, role)."""
+    """Who is calling: fixed by the API key (organization, user, role, the key's scope)."""
 
     organization_id: UUID
     user_id: UUID
@@ -126,3 +147,8 @@ class Principal(Model):
 
     def can(self, role: Role) -> bool:
         return self.role.rank >= role.rank
+    scope: KeyScope = KeyScope.MEMBER
+
+    @property
+    def is_worker(self) -> bool:
+        return self.scope is KeyScope.WORKER

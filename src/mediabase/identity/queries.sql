@@ -53,23 +53,23 @@ RETURNING user_id;
 DELETE FROM memberships WHERE organization_id = %(org)s AND user_id = %(user_id)s RETURNING user_id;
 
 -- name: insert_api_key
-INSERT INTO api_keys (organization_id, user_id, name, prefix, secret_sha256, expires_at)
-VALUES (%(org)s, %(user_id)s, %(name)s, %(prefix)s, %(secret_sha256)s, %(expires_at)s)
-RETURNING id, organization_id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at;
+INSERT INTO api_keys (organization_id, user_id, name, prefix, secret_sha256, expires_at, scope)
+VALUES (%(org)s, %(user_id)s, %(name)s, %(prefix)s, %(secret_sha256)s, %(expires_at)s, %(scope)s)
+RETURNING id, organization_id, user_id, name, prefix, scope, created_at, expires_at, last_used_at, revoked_at;
 
 -- name: list_api_keys
-SELECT id, organization_id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at
+SELECT id, organization_id, user_id, name, prefix, scope, created_at, expires_at, last_used_at, revoked_at
   FROM api_keys WHERE organization_id = %(org)s ORDER BY created_at, id;
 
 -- name: revoke_api_key
 UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
  WHERE organization_id = %(org)s AND id = %(id)s
-RETURNING id, organization_id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at;
+RETURNING id, organization_id, user_id, name, prefix, scope, created_at, expires_at, last_used_at, revoked_at;
 
 -- name: revoke_api_key_by_prefix
 UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
  WHERE organization_id = %(org)s AND prefix = %(prefix)s
-RETURNING id, organization_id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at;
+RETURNING id, organization_id, user_id, name, prefix, scope, created_at, expires_at, last_used_at, revoked_at;
 
 -- name: list_organizations
 SELECT o.slug, o.name, o.kind, o.id,
@@ -79,7 +79,7 @@ SELECT o.slug, o.name, o.kind, o.id,
 
 -- name: key_by_prefix
 SELECT k.organization_id, k.id, k.user_id, k.secret_sha256, k.expires_at, k.revoked_at,
-       k.last_used_at, m.role, u.is_active
+       k.last_used_at, k.scope, m.role, u.is_active
   FROM api_keys k
   JOIN memberships m ON m.organization_id = k.organization_id AND m.user_id = k.user_id
   JOIN users u ON u.id = k.user_id
@@ -91,3 +91,37 @@ UPDATE api_keys SET last_used_at = now() WHERE organization_id = %(org)s AND id 
 -- name: first_owner
 SELECT user_id FROM memberships WHERE organization_id = %(org)s AND role = 'OWNER'
  ORDER BY created_at, user_id LIMIT 1;
+
+-- name: names_taken
+-- Asked of every add by email, whatever the address (the answer depends on the names only).
+SELECT EXISTS (SELECT FROM users WHERE lower(username) = lower(%(username)s)) AS username,
+       EXISTS (SELECT FROM organizations WHERE slug = %(slug)s) AS slug;
+
+-- name: add_member_by_email
+-- One statement whatever the address (docs/identity.md "Adding members"): a user of no other
+-- organization than their own personal one (or the caller's) is added; an unknown address gets a
+-- new user, with a personal organization, who is added; a user of another organization is left
+-- alone. The caller is told none of this: the service answers the same in every case.
+WITH found AS (
+    SELECT u.id,
+           EXISTS (SELECT FROM memberships m JOIN organizations o ON o.id = m.organization_id
+                    WHERE m.user_id = u.id AND m.organization_id <> %(org)s
+                      AND o.personal_user_id IS DISTINCT FROM u.id) AS elsewhere,
+           EXISTS (SELECT FROM memberships m WHERE m.user_id = u.id AND m.organization_id = %(org)s) AS here
+      FROM users u WHERE lower(u.email) = lower(%(email)s)
+), new_user AS (
+    INSERT INTO users (email, username, display_name)
+    SELECT %(email)s, %(username)s, %(display_name)s WHERE NOT EXISTS (SELECT FROM found)
+    RETURNING id
+), new_org AS (
+    INSERT INTO organizations (name, slug, kind, personal_user_id)
+    SELECT %(personal_name)s, %(personal_slug)s, 'personal', id FROM new_user
+    RETURNING id, personal_user_id
+), new_owner AS (
+    INSERT INTO memberships (organization_id, user_id, role) SELECT id, personal_user_id, 'OWNER' FROM new_org
+)
+INSERT INTO memberships (organization_id, user_id, role)
+SELECT %(org)s, id, %(role)s FROM new_user
+ UNION ALL
+SELECT %(org)s, id, %(role)s FROM found WHERE here OR NOT elsewhere
+RETURNING user_id;

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any, LiteralString
@@ -25,8 +26,10 @@ from mediabase.identity.models import (
     ApiKey,
     ApiKeyCreate,
     ApiKeyCreated,
+    KeyScope,
     Member,
     MemberAdd,
+    MemberAdded,
     Organization,
     OrganizationCreate,
     OrganizationUpdate,
@@ -47,8 +50,13 @@ register_constraint("memberships_user_key", Conflict, "this user is already a me
 register_constraint("api_keys_membership_fk", Invalid, "the key's user must be a member", field="user_id")
 
 
+WORKER_KEY_LIMITS = "a worker key may only claim and run jobs (POST /jobs/claim, …); use a member's key for this"
+
+
 def require(principal: Principal, role: Role) -> None:
-    """Refuse (403) unless the caller's role is at least ``role``."""
+    """Refuse (403) unless the caller's role is at least ``role`` (a worker key has none)."""
+    if principal.is_worker:
+        raise Forbidden(WORKER_KEY_LIMITS)
     if not principal.can(role):
         raise Forbidden(f"this needs the {role.value} role; the key has {principal.role.value}")
 
@@ -150,26 +158,48 @@ async def list_members(db: Database, p: Principal) -> list[Member]:
         return await (await cur.execute(Q.list_members, {"org": p.organization_id})).fetchall()
 
 
-async def add_member(db: Database, system: Database, p: Principal, data: MemberAdd) -> Member:
-    """Add a user (found by email, or created) to the caller's organization (ADMIN+)."""
+def _new_username(email: str) -> str:
+    """A free-looking username for a user created by email: the local part made valid, a suffix."""
+    local = re.sub(r"[^A-Za-z0-9_.-]", "-", email.split("@")[0])[:30]
+    if not local[:1].isalnum():
+        local = "u" + local[:29]
+    return f"{local}-{secrets.token_hex(3)}"
+
+
+async def add_member(db: Database, system: Database, p: Principal, data: MemberAdd) -> MemberAdded:
+    """Add a user to the caller's organization by email (ADMIN+), without telling who owns it.
+
+    A user who belongs to no organization but their personal one is added; an unknown address
+    gets a new user who is added; a user of another organization is not added (that needs their
+    consent: invitations) — and the answer is the same in all three cases, from the same two
+    statements, so neither it nor the work behind it tells whether, or where, the address exists.
+    """
     require(p, Role.ADMIN)
     if data.role is Role.OWNER:
         require(p, Role.OWNER)
-    try:
-        user = await user_by_email(system, str(data.email))
-    except NotFound:
-        username = data.username or str(data.email).split("@")[0][:30] + "-" + secrets.token_hex(3)
-        user, _ = await create_user(
-            system, UserCreate(email=data.email, username=username, display_name=data.display_name)
-        )
-    async with db.transaction(p.organization_id, p.user_id) as conn:
+    email = str(data.email)
+    username = data.username or _new_username(email)
+    slug = _personal_slug(username)
+    async with system.transaction() as conn:
+        taken = await (await conn.execute(Q.names_taken, {"username": username, "slug": slug})).fetchone()
+        assert taken is not None
+        if taken["username"]:
+            raise Conflict("this username is taken", field="username")
+        if taken["slug"]:
+            slug = f"{slug[:56]}-{secrets.token_hex(3)}"
         await conn.execute(
-            Q.insert_membership, {"organization_id": p.organization_id, "user_id": user.id, "role": data.role.value}
+            Q.add_member_by_email,
+            {
+                "org": p.organization_id,
+                "email": email,
+                "username": username,
+                "display_name": data.display_name,
+                "personal_name": data.display_name or username,
+                "personal_slug": slug,
+                "role": data.role.value,
+            },
         )
-        cur = conn.cursor(row_factory=class_row(Member))
-        member = await (await cur.execute(Q.get_member, {"org": p.organization_id, "user_id": user.id})).fetchone()
-    assert member is not None
-    return member
+    return MemberAdded(email=email, role=data.role)
 
 
 async def _keep_an_owner(conn: Any, org: UUID, user_id: UUID) -> None:
@@ -231,6 +261,7 @@ async def create_api_key(db: Database, p: Principal, data: ApiKeyCreate) -> ApiK
                     "prefix": prefix,
                     "secret_sha256": digest,
                     "expires_at": data.expires_at,
+                    "scope": data.scope.value,
                 },
             )
         ).fetchone()
@@ -238,10 +269,12 @@ async def create_api_key(db: Database, p: Principal, data: ApiKeyCreate) -> ApiK
     return ApiKeyCreated(**row.model_dump(), key=key)
 
 
-async def create_api_key_system(system: Database, org_id: UUID, user_id: UUID, name: str) -> ApiKeyCreated:
+async def create_api_key_system(
+    system: Database, org_id: UUID, user_id: UUID, name: str, scope: KeyScope = KeyScope.MEMBER
+) -> ApiKeyCreated:
     """The operator's way (CLI): a key for a member of any organization."""
     principal = Principal(organization_id=org_id, user_id=user_id, role=Role.OWNER)
-    return await create_api_key(system, principal, ApiKeyCreate(name=name, user_id=user_id))
+    return await create_api_key(system, principal, ApiKeyCreate(name=name, user_id=user_id, scope=scope))
 
 
 async def list_api_keys(db: Database, p: Principal) -> list[ApiKey]:
@@ -297,7 +330,11 @@ async def authenticate(system: Database, key: str) -> Principal:
         if row["last_used_at"] is None or now - row["last_used_at"] > timedelta(minutes=1):
             await conn.execute(Q.touch_api_key, {"org": row["organization_id"], "id": row["id"]})
     return Principal(
-        organization_id=row["organization_id"], user_id=row["user_id"], role=Role(row["role"]), key_id=row["id"]
+        organization_id=row["organization_id"],
+        user_id=row["user_id"],
+        role=Role(row["role"]),
+        key_id=row["id"],
+        scope=KeyScope(row["scope"]),
     )
 
 

@@ -142,7 +142,7 @@ class ClaimRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     worker: str = Field(pattern=WORKER_PATTERN, description="the worker's name, stable while it runs")
-    types: list[str] | None = Field(default=None, max_length=100, description="job types it handles (all if absent)")
+    types: list[str] = Field(min_length=1, max_length=100, description="the job types it handles (not system types)")
     queues: list[str] | None = Field(default=None, max_length=100)
     batch: int = Field(default=10, ge=1, le=100)
     lease_seconds: int = Field(default=30, ge=1, le=3600)

@@ -117,3 +117,7 @@ ON CONFLICT (type) DO UPDATE SET max_running = EXCLUDED.max_running, updated_at 
 
 -- name: drop_limit
 DELETE FROM mediabase.job_type_limits WHERE type = %(type)s;
+
+-- name: access
+-- What the rules of who may touch a job read (docs/jobs.md "Who may do what"); both never change.
+SELECT type, created_by FROM mediabase.jobs WHERE organization_id = %(org)s AND id = %(id)s;

@@ -21,6 +21,12 @@ from mediabase.jobs.models import TYPE_PATTERN, Job, JobStage
 # cannot be imported (an optional extra missing) is skipped with a warning.
 BUILTIN_MODULES: tuple[str, ...] = ("mediabase.search.jobs", "mediabase.insights.decision_vectors")
 
+# The job types those modules handle: mediabase's own work, enqueued by mediabase itself (ingest,
+# triggers) and run by ``mediabase worker`` only. No API key may enqueue, claim or complete them
+# (docs/jobs.md "Who may do what"). Named here, not learnt by importing the modules, so that the
+# API knows them even where an optional extra is missing; a unit test keeps the two in step.
+SYSTEM_TYPES: frozenset[str] = frozenset({"transcript.index", "decision.embed"})
+
 
 class JobCancelled(Exception):
     """Raised by a handler (``ctx.raise_if_cancelled()``) that stops because it was cancelled."""

@@ -18,9 +18,11 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from mediabase.db.connection import Database
-from mediabase.db.errors import Conflict, Invalid, NotFound, translate
+from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, translate
 from mediabase.db.queries import load_queries
+from mediabase.identity.models import Principal, Role
 from mediabase.jobs.models import FINISHED, Enqueued, Job, JobStatus, NewJob, Partition, QueueCount, TypeStats
+from mediabase.jobs.registry import SYSTEM_TYPES
 
 Q = load_queries("mediabase.jobs", "queries.sql")
 
@@ -340,3 +342,139 @@ async def release_for(db: Database, org_id: UUID, *, worker: str, ids: list[UUID
     async with db.transaction(org_id) as conn:
         rows = await _rows(conn, Q.release, {"worker": worker, "ids": ids, "org": org_id})
     return int(rows[0]["released"])
+
+
+# -- who may do what: the API's callers (docs/jobs.md "Who may do what") ------------------------
+# Member keys enqueue (MEMBER+), cancel and retry (their own jobs; ADMIN and OWNER any of the
+# organization's); worker keys run the worker protocol and nothing else; no key touches a system
+# job type (SYSTEM_TYPES: mediabase's own work, run by `mediabase worker`) beyond what an
+# ADMIN may do to any job (cancel, retry). A job's type and creator never change, so a check
+# made before the call that acts still holds when it acts.
+
+
+def _no_system_type(job_type: str, what: str) -> None:
+    if job_type in SYSTEM_TYPES:
+        raise Forbidden(f"{job_type} is a system job type: only mediabase's own worker {what} it", field="type")
+
+
+def _member_key(p: Principal) -> None:
+    if p.is_worker:
+        raise Forbidden("a worker key only claims and runs jobs; enqueue, cancel and retry with a member's key")
+
+
+def _worker_key(p: Principal) -> None:
+    if not p.is_worker:
+        raise Forbidden(
+            "claiming and running jobs needs a worker key (POST /keys with scope 'worker', or"
+            " `mediabase key create --worker`)"
+        )
+
+
+async def _access(db: Database, p: Principal, job_id: UUID) -> dict[str, Any]:
+    async with db.transaction(p.organization_id, p.user_id) as conn:
+        rows = await _rows(conn, Q.access, {"org": p.organization_id, "id": job_id})
+    if not rows:
+        raise NotFound(f"no job {job_id}")
+    return rows[0]
+
+
+async def _may_change(db: Database, p: Principal, job_id: UUID) -> None:
+    """Cancel or retry: a MEMBER their own jobs of ordinary types, an ADMIN or OWNER any job."""
+    _member_key(p)
+    job = await _access(db, p, job_id)
+    if p.can(Role.ADMIN):
+        return
+    if job["type"] in SYSTEM_TYPES:
+        raise Forbidden(f"{job['type']} is a system job type: an ADMIN or OWNER may cancel or retry it")
+    if job["created_by"] != p.user_id:
+        raise Forbidden("a MEMBER may cancel or retry only the jobs they enqueued; an ADMIN or OWNER any")
+
+
+async def enqueue_as(db: Database, p: Principal, job: NewJob, idempotency_key: str | None = None) -> Enqueued:
+    """Enqueue a job of an ordinary type for a member (MEMBER+), in a transaction of its own."""
+    _member_key(p)
+    _no_system_type(job.type, "enqueues")
+    async with db.transaction(p.organization_id, p.user_id) as conn:
+        return await enqueue(
+            conn,
+            org_id=p.organization_id,
+            type=job.type,
+            input=job.input,
+            queue=job.queue,
+            priority=job.priority,
+            run_after=job.run_after,
+            max_retries=job.max_retries,
+            idempotency_key=idempotency_key or job.idempotency_key,
+            context=job.context,
+        )
+
+
+async def cancel_as(db: Database, p: Principal, job_id: UUID) -> JobStatus:
+    await _may_change(db, p, job_id)
+    return await cancel_job(db, p.organization_id, job_id)
+
+
+async def retry_as(db: Database, p: Principal, job_id: UUID) -> JobStatus:
+    await _may_change(db, p, job_id)
+    return await retry_job(db, p.organization_id, job_id)
+
+
+async def claim_as(
+    db: Database,
+    p: Principal,
+    *,
+    worker: str,
+    types: list[str] | None,
+    queues: list[str] | None,
+    batch: int,
+    lease_seconds: int,
+) -> list[Job]:
+    """A worker key claims jobs of the types it names (never a system type) in its organization."""
+    _worker_key(p)
+    if not types:
+        raise Invalid("name the job types this worker handles (types)", field="types")
+    for t in types:
+        _no_system_type(t, "claims")
+    return await claim_for(
+        db, p.organization_id, worker=worker, types=types, queues=queues, batch=batch, lease_seconds=lease_seconds
+    )
+
+
+async def heartbeat_as(
+    db: Database, p: Principal, *, worker: str, ids: list[UUID], lease_seconds: int
+) -> dict[UUID, bool]:
+    _worker_key(p)
+    return await heartbeat_for(db, p.organization_id, worker=worker, ids=ids, lease_seconds=lease_seconds)
+
+
+async def _held_job(db: Database, p: Principal, job_id: UUID, what: str) -> None:
+    _worker_key(p)
+    _no_system_type(str((await _access(db, p, job_id))["type"]), what)
+
+
+async def progress_as(
+    db: Database, p: Principal, job_id: UUID, *, worker: str, progress: int, stage: str | None, message: str | None
+) -> str:
+    await _held_job(db, p, job_id, "reports on")
+    return await progress_for(
+        db, p.organization_id, job_id, worker=worker, progress=progress, stage=stage, message=message
+    )
+
+
+async def complete_as(db: Database, p: Principal, job_id: UUID, *, worker: str, result: Any) -> bool:
+    await _held_job(db, p, job_id, "completes")
+    return await complete_for(db, p.organization_id, job_id, worker=worker, result=result)
+
+
+async def fail_as(
+    db: Database, p: Principal, job_id: UUID, *, worker: str, code: str, message: str, retryable: bool
+) -> JobStatus | None:
+    await _held_job(db, p, job_id, "fails")
+    return await fail_for(
+        db, p.organization_id, job_id, worker=worker, code=code, message=message, retryable=retryable
+    )
+
+
+async def release_as(db: Database, p: Principal, *, worker: str, ids: list[UUID]) -> int:
+    _worker_key(p)
+    return await release_for(db, p.organization_id, worker=worker, ids=ids)

@@ -14,6 +14,7 @@ from mediabase.identity.models import (
     ApiKeyCreated,
     Member,
     MemberAdd,
+    MemberAdded,
     MemberUpdate,
     Organization,
     OrganizationCreate,
@@ -49,10 +50,13 @@ async def list_members(db: DbDep, p: PrincipalDep) -> list[Member]:
 
 @router.post(
     "/members",
-    status_code=status.HTTP_201_CREATED,
+    status_code=status.HTTP_202_ACCEPTED,
     summary="Add a member by email, creating the user if needed (ADMIN)",
 )
-async def add_member(db: DbDep, system: SystemDbDep, p: PrincipalDep, data: MemberAdd) -> Member:
+async def add_member(db: DbDep, system: SystemDbDep, p: PrincipalDep, data: MemberAdd) -> MemberAdded:
+    """Adds the user with this email if they belong to no other organization (a new address
+    gets a new user); a user of another organization is not added. The answer is the same
+    either way and tells nothing about the address: see ``GET /members`` for who was added."""
     return await service.add_member(db, system, p, data)
 
 

@@ -1,4 +1,5 @@
-"""Jobs over HTTP, in the caller's organization: enqueue, get, list, long-poll, cancel, retry."""
+"""Jobs over HTTP, in the caller's organization: enqueue, get, list, long-poll, cancel, retry,
+and the worker protocol for worker keys. Who may do what is the service's (docs/jobs.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from mediabase.api.deps import DbDep, PrincipalDep
+from mediabase.api.deps import AnyPrincipalDep, DbDep, PrincipalDep
 from mediabase.db.errors import Conflict
 from mediabase.jobs import service
 from mediabase.jobs.models import (
@@ -51,22 +52,10 @@ async def enqueue(
     response: Response,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)] = None,
 ) -> Enqueued:
-    """Enqueue a job. With an idempotency key (body or ``Idempotency-Key`` header) a repeated
-    request returns the first job with 200 instead of creating another."""
-    key = idempotency_key or body.idempotency_key
-    async with db.transaction(p.organization_id, p.user_id) as conn:
-        e = await service.enqueue(
-            conn,
-            org_id=p.organization_id,
-            type=body.type,
-            input=body.input,
-            queue=body.queue,
-            priority=body.priority,
-            run_after=body.run_after,
-            max_retries=body.max_retries,
-            idempotency_key=key,
-            context=body.context,
-        )
+    """Enqueue a job (any member; not a system type such as ``transcript.index``). With an
+    idempotency key (body or ``Idempotency-Key`` header) a repeated request returns the first
+    job with 200 instead of creating another."""
+    e = await service.enqueue_as(db, p, body, idempotency_key)
     if not e.created:
         response.status_code = status.HTTP_200_OK
     return e
@@ -107,31 +96,32 @@ async def wait(
     return await service.wait_for(db, job_id, timeout, org_id=p.organization_id, listen=False)
 
 
-@jobs.post("/{job_id}/cancel", summary="Cancel a job")
+@jobs.post("/{job_id}/cancel", summary="Cancel a job (MEMBER: their own; ADMIN: any)")
 async def cancel(db: DbDep, p: PrincipalDep, job_id: UUID) -> Job:
     """A queued job is cancelled at once; a processing one is asked to stop (its handler sees
     the request at its next heartbeat or progress report). A finished job is left as it is."""
-    await service.cancel_job(db, p.organization_id, job_id)
+    await service.cancel_as(db, p, job_id)
     return await service.get_job(db, p.organization_id, job_id)
 
 
-@jobs.post("/{job_id}/retry", summary="Requeue a failed or cancelled job")
+@jobs.post("/{job_id}/retry", summary="Requeue a failed or cancelled job (MEMBER: their own; ADMIN: any)")
 async def retry(db: DbDep, p: PrincipalDep, job_id: UUID) -> Job:
-    await service.retry_job(db, p.organization_id, job_id)
+    await service.retry_as(db, p, job_id)
     return await service.get_job(db, p.organization_id, job_id)
 
 
 # -- the worker protocol, for a worker of this organization in any language ------------------------
-# Each call acts only on the caller's organization's jobs (the SQL functions' org argument).
+# Worker keys only. Each call acts only on the caller's organization's jobs (the SQL functions'
+# org argument), never on a system job type.
 
 
 @workers.post("/claim", summary="Claim ready jobs of this organization, with a lease")
-async def claim(db: DbDep, p: PrincipalDep, body: ClaimRequest) -> list[Job]:
+async def claim(db: DbDep, p: AnyPrincipalDep, body: ClaimRequest) -> list[Job]:
     """Up to ``batch`` ready jobs, by priority and ``run_after``, leased for ``lease_seconds``:
     send heartbeats before the lease runs out, then complete or fail each job."""
-    return await service.claim_for(
+    return await service.claim_as(
         db,
-        p.organization_id,
+        p,
         worker=_worker(body.worker),
         types=body.types,
         queues=body.queues,
@@ -141,20 +131,20 @@ async def claim(db: DbDep, p: PrincipalDep, body: ClaimRequest) -> list[Job]:
 
 
 @workers.post("/heartbeat", summary="Extend the leases of held jobs")
-async def heartbeat(db: DbDep, p: PrincipalDep, body: HeartbeatRequest) -> list[Held]:
+async def heartbeat(db: DbDep, p: AnyPrincipalDep, body: HeartbeatRequest) -> list[Held]:
     """Answers the jobs still held (a job missing from the answer is no longer yours) and
     whether a cancel was asked for (stop it and fail it with ``retryable: false``)."""
-    held = await service.heartbeat_for(
-        db, p.organization_id, worker=_worker(body.worker), ids=body.ids, lease_seconds=body.lease_seconds
+    held = await service.heartbeat_as(
+        db, p, worker=_worker(body.worker), ids=body.ids, lease_seconds=body.lease_seconds
     )
     return [Held(id=i, cancel_requested=c) for i, c in held.items()]
 
 
 @workers.post("/{job_id}/progress", summary="Report progress, stage and message of a held job")
-async def progress(db: DbDep, p: PrincipalDep, job_id: UUID, body: ProgressRequest) -> ProgressAnswer:
-    state = await service.progress_for(
+async def progress(db: DbDep, p: AnyPrincipalDep, job_id: UUID, body: ProgressRequest) -> ProgressAnswer:
+    state = await service.progress_as(
         db,
-        p.organization_id,
+        p,
         job_id,
         worker=_worker(body.worker),
         progress=body.progress,
@@ -169,8 +159,8 @@ async def progress(db: DbDep, p: PrincipalDep, job_id: UUID, body: ProgressReque
     summary="Complete a held job with its result",
     responses={409: {"description": "the worker does not hold the job (lease lost)"}},
 )
-async def complete(db: DbDep, p: PrincipalDep, job_id: UUID, body: CompleteRequest) -> Job:
-    if not await service.complete_for(db, p.organization_id, job_id, worker=_worker(body.worker), result=body.result):
+async def complete(db: DbDep, p: AnyPrincipalDep, job_id: UUID, body: CompleteRequest) -> Job:
+    if not await service.complete_as(db, p, job_id, worker=_worker(body.worker), result=body.result):
         raise Conflict(f"worker {body.worker} does not hold job {job_id} (its lease ran out?)")
     return await service.get_job(db, p.organization_id, job_id)
 
@@ -180,10 +170,10 @@ async def complete(db: DbDep, p: PrincipalDep, job_id: UUID, body: CompleteReque
     summary="Fail a held job (retried with backoff while retries are left)",
     responses={409: {"description": "the worker does not hold the job (lease lost)"}},
 )
-async def fail(db: DbDep, p: PrincipalDep, job_id: UUID, body: FailRequest) -> Job:
-    status_ = await service.fail_for(
+async def fail(db: DbDep, p: AnyPrincipalDep, job_id: UUID, body: FailRequest) -> Job:
+    status_ = await service.fail_as(
         db,
-        p.organization_id,
+        p,
         job_id,
         worker=_worker(body.worker),
         code=body.code,
@@ -196,10 +186,8 @@ async def fail(db: DbDep, p: PrincipalDep, job_id: UUID, body: FailRequest) -> J
 
 
 @workers.post("/release", summary="Give held jobs back to the queue untouched")
-async def release(db: DbDep, p: PrincipalDep, body: ReleaseRequest) -> Released:
-    return Released(
-        released=await service.release_for(db, p.organization_id, worker=_worker(body.worker), ids=body.ids)
-    )
+async def release(db: DbDep, p: AnyPrincipalDep, body: ReleaseRequest) -> Released:
+    return Released(released=await service.release_as(db, p, worker=_worker(body.worker), ids=body.ids))
 
 
 router.include_router(jobs)
