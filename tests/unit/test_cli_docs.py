@@ -24,6 +24,8 @@ def test_every_command_has_help() -> None:
         result = runner.invoke(app, [*path, "--help"])
         assert result.exit_code == 0, (path, result.output)
         assert "Usage" in result.output
+        # a plain flag takes no value: nothing may read as if it did (issue 23)
+        assert "<bool>" not in result.output, (path, result.output)
 
 
 def test_docs_cli_md_is_current() -> None:

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperOption
 
 from mediabase import __version__
-from mediabase.cli import admin, collab, content, dbserver, jobs, migrations, ops, search, server
+from mediabase.cli import admin, backup, collab, content, dbserver, jobs, migrations, ops, search, server
+
+_display_type_rich = TyperOption.display_type_rich
+
+
+def _flag_takes_no_value(self: TyperOption, ctx: Any) -> Any:
+    """A plain flag (--json, --version, --help) takes no value: show no '<bool>' after it."""
+    return None if self.is_flag else _display_type_rich(self, ctx)
+
+
+TyperOption.display_type_rich = _flag_takes_no_value  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="mediabase",
@@ -34,6 +47,7 @@ def _root(
 server.register(app)
 migrations.register(app)
 ops.register(app)
+backup.register(app)
 admin.register(app)
 content.register(app)
 jobs.register(app)
