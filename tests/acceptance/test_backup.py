@@ -1,0 +1,296 @@
+"""`mediabase backup` and `mediabase restore` as an operator runs them: the demo data plus a row
+in every table, through an archive, into a new embedded cluster; and every way a restore is
+refused (each one line, each leaving the target as it was)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from tests.acceptance.cli import mediabase
+from tests.conftest import create_db, drop_db
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+QUERY = "remote control price"
+
+
+def _sha(text: str) -> bytes:
+    return hashlib.sha256(text.encode()).digest()
+
+
+# One row for each table the demo (with its semantic index) leaves empty, inserted as the owner.
+# A new table that stays empty fails test_every_table_has_rows: give it a row here.
+FILLERS: list[tuple[str, str]] = [
+    ("people", "INSERT INTO people (organization_id, name, role, user_id)"
+               " VALUES (%(org)s, 'Ada', 'reviewer', %(usr)s)"),
+    ("channels", "INSERT INTO channels (organization_id, name, created_by) VALUES (%(org)s, 'Design', %(usr)s)"),
+    ("collections", "INSERT INTO collections (organization_id, name, created_by)"
+                    " VALUES (%(org)s, 'Kickoffs', %(usr)s)"),
+    ("series", "INSERT INTO series (organization_id, name, created_by) VALUES (%(org)s, 'ES2002', %(usr)s)"),
+    ("comments", "INSERT INTO comments (organization_id, video_id, author_id, body, position_ms)"
+                 " VALUES (%(org)s, %(vid)s, %(usr)s, 'Twelve fifty is tight.', 472000)"),
+    ("comment_reactions", "INSERT INTO comment_reactions (organization_id, comment_id, user_id, emoji)"
+                          " SELECT %(org)s, id, %(usr)s, '+1' FROM comments WHERE organization_id = %(org)s LIMIT 1"),
+    ("decision_tags", "INSERT INTO decision_tags (organization_id, name, color, created_by)"
+                      " VALUES (%(org)s, 'budget', '#aa3300', %(usr)s)"),
+    ("decision_tag_assignments", "INSERT INTO decision_tag_assignments (organization_id, decision_id, tag_id,"
+                                 " created_by) SELECT %(org)s, %(dec)s, id, %(usr)s FROM decision_tags"
+                                 " WHERE organization_id = %(org)s"),
+    ("decision_subscriptions", "INSERT INTO decision_subscriptions (organization_id, user_id, tag_id, frequency)"
+                               " SELECT %(org)s, %(usr)s, id, 'daily' FROM decision_tags"
+                               " WHERE organization_id = %(org)s"),
+    ("decision_participants", "INSERT INTO decision_participants (organization_id, decision_id, person_id)"
+                              " SELECT %(org)s, %(dec)s, id FROM people WHERE organization_id = %(org)s"),
+    ("decision_vectors", "INSERT INTO decision_vectors (organization_id, decision_id, model, dimension, embedding,"
+                         " text_sha256) VALUES (%(org)s, %(dec)s, 'test-model', 3, '[1,0,0]', %(sha)s)"),
+    ("video_moments", "INSERT INTO video_moments (organization_id, video_id, title, start_ms, end_ms, moment_type)"
+                      " VALUES (%(org)s, %(vid)s, 'The price', 472000, 495072, 'key_point')"),
+    ("video_clips", "INSERT INTO video_clips (organization_id, video_id, moment_id, title, start_ms, end_ms)"
+                    " SELECT %(org)s, %(vid)s, id, 'The price', start_ms, end_ms FROM video_moments"
+                    " WHERE organization_id = %(org)s LIMIT 1"),
+    ("highlight_reels", "INSERT INTO highlight_reels (organization_id, title, created_by)"
+                        " VALUES (%(org)s, 'Best of', %(usr)s)"),
+    ("highlight_reel_clips", "INSERT INTO highlight_reel_clips (organization_id, reel_id, position, clip_id)"
+                             " SELECT %(org)s, r.id, 1, c.id FROM highlight_reels r, video_clips c"
+                             " WHERE r.organization_id = %(org)s AND c.organization_id = %(org)s LIMIT 1"),
+    ("notifications", "INSERT INTO notifications (organization_id, user_id, kind, title, comment_id)"
+                      " SELECT %(org)s, %(usr)s, 'comment', 'New comment', id FROM comments"
+                      " WHERE organization_id = %(org)s LIMIT 1"),
+    ("oauth_accounts", "INSERT INTO oauth_accounts (user_id, provider, provider_account_id)"
+                       " VALUES (%(usr)s, 'github', '4242')"),
+    ("quote_cards", "INSERT INTO quote_cards (organization_id, video_id, quote_text, start_ms)"
+                    " VALUES (%(org)s, %(vid)s, 'fifty percent of the selling price', 472000)"),
+    ("share_links", "INSERT INTO share_links (organization_id, video_id, token_sha256, created_by)"
+                    " VALUES (%(org)s, %(vid)s, %(sha)s, %(usr)s)"),
+    ("user_extensions", "INSERT INTO user_extensions (user_id, data) VALUES (%(usr)s, '{\"plan\": \"demo\"}')"),
+    ("user_preferences", "INSERT INTO user_preferences (user_id, theme) VALUES (%(usr)s, 'dark')"),
+    ("video_progress", "INSERT INTO video_progress (organization_id, user_id, video_id, position_ms)"
+                       " VALUES (%(org)s, %(usr)s, %(vid)s, 5000)"),
+    ("api_keys", "INSERT INTO api_keys (organization_id, user_id, name, prefix, secret_sha256)"
+                 " VALUES (%(org)s, %(usr)s, 'backup test', 'bkup00000000', %(sha)s)"),
+    ("job_type_limits", "INSERT INTO job_type_limits (type, max_running) VALUES ('backup.test', 2)"),
+    ("schema_migration_repairs", "INSERT INTO schema_migration_repairs (version, old_checksum, new_checksum, reason,"
+                                 " repaired_by) SELECT version, checksum, checksum, 'backup round trip', 'test'"
+                                 " FROM schema_migrations ORDER BY version LIMIT 1"),
+]
+
+
+def tables(conn: psycopg.Connection[Any]) -> list[str]:
+    """Every table of schema mediabase that holds rows itself (partitions, not their parents)."""
+    return [r[0] for r in conn.execute(
+        "SELECT relname FROM pg_class WHERE relnamespace = 'mediabase'::regnamespace AND relkind = 'r'"
+        " ORDER BY relname")]
+
+
+def empty_tables(conn: psycopg.Connection[Any]) -> list[str]:
+    out = []
+    for name in tables(conn):
+        row = conn.execute(sql.SQL("SELECT NOT EXISTS (SELECT FROM mediabase.{})").format(sql.Identifier(name)))
+        if row.fetchone() == (True,):
+            out.append(name)
+    return out
+
+
+def fill_empty_tables(url: str) -> list[str]:
+    """Insert FILLERS into the tables that are empty; return those still empty."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET search_path TO mediabase, public")
+        row = conn.execute(
+            "SELECT o.id, (SELECT user_id FROM memberships m WHERE m.organization_id = o.id ORDER BY user_id LIMIT 1),"
+            " (SELECT id FROM videos v WHERE v.organization_id = o.id ORDER BY title LIMIT 1),"
+            " (SELECT id FROM decisions d WHERE d.organization_id = o.id ORDER BY id LIMIT 1)"
+            " FROM organizations o WHERE o.slug = 'demo'").fetchone()
+        assert row is not None and None not in row, row
+        params = {"org": row[0], "usr": row[1], "vid": row[2], "dec": row[3], "sha": _sha("backup")}
+        empty = set(empty_tables(conn))
+        for table, stmt in FILLERS:
+            if table in empty:
+                conn.execute(stmt, params)
+        return empty_tables(conn)
+
+
+def sums(url: str) -> dict[str, tuple[int, str]]:
+    """Row count and an order-independent checksum of every table."""
+    out: dict[str, tuple[int, str]] = {}
+    with psycopg.connect(url) as conn:
+        for name in tables(conn):
+            row = conn.execute(sql.SQL(
+                "SELECT count(*), coalesce(md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))), '')"
+                " FROM mediabase.{} t").format(sql.Identifier(name))).fetchone()
+            assert row is not None
+            out[name] = (row[0], row[1])
+    return out
+
+
+def one_line_error(r: Any, *words: str) -> None:
+    assert r.returncode != 0, r.stdout
+    err = r.stderr.strip()
+    assert "\n" not in err and err.startswith("error:") and "Traceback" not in err, r.stderr
+    for w in words:
+        assert w in err, err
+
+
+@pytest.fixture(scope="module")
+def source(admin_url: str, template_db: str) -> Iterator[str]:
+    """The demo, its semantic index, and a row in every other table."""
+    name = f"mbbk_{uuid.uuid4().hex[:10]}"
+    url = create_db(admin_url, name, template=template_db)
+    try:
+        seeded = mediabase("seed", "demo", url=url)
+        assert seeded.returncode == 0, seeded.stderr
+        indexed = mediabase("search", QUERY, "--mode", "semantic", "--json", url=url)  # indexes the transcripts
+        assert indexed.returncode == 0, indexed.stderr
+        still_empty = fill_empty_tables(url)
+        assert not still_empty, f"tables with no row to back up: {still_empty}; add them to FILLERS"
+        yield url
+    finally:
+        drop_db(admin_url, name)
+
+
+@pytest.fixture(scope="module")
+def source_sums(source: str) -> dict[str, tuple[int, str]]:
+    return sums(source)
+
+
+@pytest.fixture(scope="module")
+def archive(source: str, source_sums: dict[str, tuple[int, str]],
+            tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("backup") / "mediabase.dump"
+    r = mediabase("backup", str(path), "--json", url=source)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert report["bytes"] == path.stat().st_size > 0 and report["tables"] == len(source_sums)
+    assert [p.name for p in path.parent.iterdir()] == ["mediabase.dump"]  # no temporary file left
+    return path
+
+
+@pytest.fixture(scope="module")
+def restored(archive: Path) -> Iterator[tuple[str, str]]:
+    """A new embedded cluster (a data directory with nothing in it), restored from the archive:
+    its URL and its data directory."""
+    data = Path(tempfile.mkdtemp(prefix="mbrestore-"))
+    data_dir = str(data)
+    try:
+        r = mediabase("restore", str(archive), MEDIABASE_DATA_DIR=data_dir)
+        assert r.returncode == 0, r.stderr
+        assert "restored" in r.stdout and "created roles: mediabase_owner, mediabase_app, mediabase_api" in r.stdout
+        assert "data:" in r.stderr and "indexes:" in r.stderr  # one line per phase
+        url = mediabase("db", "url", MEDIABASE_DATA_DIR=data_dir).stdout.strip()
+        yield url, data_dir
+    finally:
+        mediabase("db", "stop", MEDIABASE_DATA_DIR=data_dir)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def test_every_table_has_rows(source: str) -> None:
+    with psycopg.connect(source) as conn:
+        assert empty_tables(conn) == []
+
+
+def test_round_trip_keeps_every_row_the_ledger_and_the_answers(
+    source: str, source_sums: dict[str, tuple[int, str]], restored: tuple[str, str]
+) -> None:
+    url, data_dir = restored
+    assert sums(url) == source_sums
+    # the same ledger, and a schema the app accepts (the Migrator's checksums match)
+    before = mediabase("status", "--json", url=source)
+    after = mediabase("status", "--json", MEDIABASE_DATA_DIR=data_dir)
+    assert before.returncode == after.returncode == 0, after.stdout
+    assert json.loads(after.stdout)["applied"] == json.loads(before.stdout)["applied"]
+    # the app starts on it and answers the same: keyword, and semantic (the HNSW index came too)
+    for mode in ("keyword", "semantic"):
+        a = mediabase("search", QUERY, "--mode", mode, "--json", url=source)
+        b = mediabase("search", QUERY, "--mode", mode, "--json", MEDIABASE_DATA_DIR=data_dir)
+        assert a.returncode == b.returncode == 0, b.stderr
+        assert "indexing" not in b.stderr
+        assert json.loads(b.stdout) == json.loads(a.stdout) and json.loads(a.stdout)["hits"]
+    # the login role the app uses was created as 0011 makes it
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT rolcanlogin, rolinherit, pg_has_role('mediabase_api', 'mediabase_app', 'MEMBER')"
+                           " FROM pg_roles WHERE rolname = 'mediabase_api'").fetchone()
+    assert row == (True, False, True)
+
+
+def test_a_database_with_data_is_refused_without_force(
+    archive: Path, source_sums: dict[str, tuple[int, str]], restored: tuple[str, str]
+) -> None:
+    url, data_dir = restored
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE mediabase.videos SET title = 'changed after the restore' WHERE title = 'ES2002a'")
+    refused = mediabase("restore", str(archive), MEDIABASE_DATA_DIR=data_dir)
+    one_line_error(refused, "not empty", "--force")
+    assert sums(url)["videos"] != source_sums["videos"]
+    forced = mediabase("restore", str(archive), "--force", MEDIABASE_DATA_DIR=data_dir)
+    assert forced.returncode == 0, forced.stderr
+    assert "replacing" in forced.stdout and "created roles" not in forced.stdout
+    assert sums(url) == source_sums
+
+
+def test_damaged_archives_are_refused_and_change_nothing(
+    archive: Path, restored: tuple[str, str], admin_url: str, empty_url: str, tmp_path: Path
+) -> None:
+    url, data_dir = restored
+    data = archive.read_bytes()
+    half = tmp_path / "half.dump"
+    half.write_bytes(data[: len(data) // 2])
+    noise = tmp_path / "noise.dump"
+    noise.write_bytes(uuid.uuid4().bytes * 4096)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO mediabase.job_type_limits (type, max_running) VALUES ('marker', 7)")
+    before = sums(url)
+    for bad, words in ((half, ("damaged or truncated",)), (noise, ("not a pg_dump custom-format archive",))):
+        one_line_error(mediabase("restore", str(bad), "--force", MEDIABASE_DATA_DIR=data_dir), str(bad), *words)
+        assert sums(url) == before
+        one_line_error(mediabase("restore", str(bad), url=empty_url), str(bad))
+        with psycopg.connect(empty_url) as conn:
+            assert conn.execute("SELECT to_regnamespace('mediabase')").fetchone() == (None,)
+
+
+def test_a_failure_late_in_the_restore_changes_nothing(
+    source: str, archive: Path, restored: tuple[str, str], admin_url: str, tmp_path: Path
+) -> None:
+    """An archive that grants to a role the target lacks fails at the very end (privileges are
+    restored last), after the old schema was dropped and every row copied: still nothing changes."""
+    url, data_dir = restored
+    role = f"mbbk_reader_{uuid.uuid4().hex[:6]}"
+    grants = tmp_path / "grants.dump"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
+    try:
+        with psycopg.connect(source, autocommit=True) as conn:
+            conn.execute(sql.SQL("GRANT SELECT ON mediabase.videos TO {}").format(sql.Identifier(role)))
+        assert mediabase("backup", str(grants), url=source).returncode == 0
+    finally:
+        with psycopg.connect(source, autocommit=True) as conn:
+            conn.execute(sql.SQL("REVOKE ALL ON mediabase.videos FROM {}").format(sql.Identifier(role)))
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+    before = sums(url)
+    failed = mediabase("restore", str(grants), "--force", MEDIABASE_DATA_DIR=data_dir)
+    one_line_error(failed, "nothing was changed", role)
+    assert sums(url) == before
+
+
+def test_bad_arguments_and_unreachable_servers_are_one_line(tmp_path: Path, archive: Path) -> None:
+    missing = tmp_path / "nope.dump"
+    one_line_error(mediabase("restore", str(missing), url="postgresql://nobody@127.0.0.1:1/none"), str(missing),
+                   "no such file")
+    one_line_error(mediabase("restore", str(tmp_path), url="postgresql://nobody@127.0.0.1:1/none"), "directory")
+    one_line_error(mediabase("backup", str(tmp_path), url="postgresql://nobody@127.0.0.1:1/none"), "directory")
+    one_line_error(mediabase("backup", str(tmp_path / "no" / "x.dump"), url="postgresql://nobody@127.0.0.1:1/none"),
+                   "does not exist")
+    down = "postgresql://nobody@127.0.0.1:1/none"
+    one_line_error(mediabase("restore", str(archive), url=down), "cannot connect")
+    one_line_error(mediabase("backup", str(tmp_path / "x.dump"), url=down), "cannot connect")
+    assert not (tmp_path / "x.dump").exists()
