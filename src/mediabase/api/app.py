@@ -6,10 +6,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from mediabase import __version__
-from mediabase.api import metrics, problems
+from mediabase.api import guards, metrics, problems
 from mediabase.api.context import RequestContextMiddleware
 from mediabase.api.routers import collab, health, identity, insights, jobs, media, search, transcripts
 from mediabase.config import Settings, get_settings
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
         version=__version__,
         summary="The PostgreSQL source of truth for video, audio and story platforms.",
         lifespan=lifespan,
+        dependencies=[Depends(guards.storable_parameters)],
     )
     problems.install(app)
     app.add_middleware(RequestContextMiddleware)  # request ids, log context, access log, 500s

@@ -21,7 +21,7 @@ from mediabase.db.connection import Database
 from mediabase.db.errors import NotFound
 from mediabase.identity.models import Principal, Role
 from mediabase.identity.service import require
-from mediabase.media.service import decode_cursor, encode_cursor
+from mediabase.media.service import decode_position, encode_cursor
 
 
 async def list_notifications(
@@ -65,7 +65,7 @@ async def _page(
             clauses.append(sql.SQL(clause))
             params.append(value)
     if cursor:
-        at, last = decode_cursor(cursor, 2)
+        at, last = decode_position(cursor)
         clauses.append(sql.SQL("(occurred_at, id) < (%s::timestamptz, %s::uuid)"))
         params += [at, last]
     stmt = sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY occurred_at DESC, id DESC LIMIT %s").format(

@@ -10,13 +10,19 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from mediabase.common.types import LINE, TEXT, Expiry, JsonObject
+
 Ms = Annotated[int, Field(ge=0, le=10**12)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Text5k = Annotated[str, Field(max_length=5000)]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2048)]
-StorageKey = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-Emoji = Annotated[str, StringConstraints(pattern=r"^\S{1,32}$")]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), LINE]
+Text5k = Annotated[str, Field(max_length=5000), TEXT]
+Text10k = Annotated[str, Field(max_length=10000), TEXT]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2048), LINE]
+StorageKey = Annotated[str, StringConstraints(min_length=1, max_length=1024), LINE]
+Emoji = Annotated[str, StringConstraints(pattern=r"^\S{1,32}$"), LINE]
 Confidence = Annotated[int, Field(ge=0, le=100)]
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000), TEXT]
+Quote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), TEXT]
+SpeakerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE]
 
 
 class Model(BaseModel):
@@ -35,13 +41,13 @@ class Page(BaseModel, Generic[T]):
 
 
 class CommentCreate(Model):
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
+    body: Body
     position_ms: Ms | None = None
     parent_id: UUID | None = None
 
 
 class CommentUpdate(Model):
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)] | None = None
+    body: Body | None = None
     position_ms: Ms | None = None
 
 
@@ -135,7 +141,7 @@ class ClipUpdate(Model):
     status: ClipStatus | None = None
     storage_key: StorageKey | None = None
     thumbnail_url: Url | None = None
-    error: Annotated[str, Field(max_length=10000)] | None = None
+    error: Text10k | None = None
 
 
 class Clip(Model):
@@ -176,7 +182,7 @@ class ReelUpdate(Model):
     status: ReelStatus | None = None
     storage_key: StorageKey | None = None
     thumbnail_url: Url | None = None
-    error: Annotated[str, Field(max_length=10000)] | None = None
+    error: Text10k | None = None
 
 
 class ReelClips(Model):
@@ -208,22 +214,22 @@ class Reel(Model):
 
 
 class QuoteCardCreate(Model):
-    quote_text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    speaker: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    quote_text: Quote
+    speaker: SpeakerName | None = None
     speaker_id: UUID | None = None
     start_ms: Ms
     end_ms: Ms | None = None
-    template: dict[str, Any] = Field(default_factory=dict)
+    template: JsonObject = Field(default_factory=dict)
     image_url: Url | None = None
     storage_key: StorageKey | None = None
 
 
 class QuoteCardUpdate(Model):
-    quote_text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] | None = None
-    speaker: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    quote_text: Quote | None = None
+    speaker: SpeakerName | None = None
     start_ms: Ms | None = None
     end_ms: Ms | None = None
-    template: dict[str, Any] | None = None
+    template: JsonObject | None = None
     image_url: Url | None = None
     storage_key: StorageKey | None = None
 
@@ -248,8 +254,8 @@ class QuoteCard(Model):
 
 
 class ShareLinkCreate(Model):
-    expires_at: datetime | None = None
-    password: Annotated[str, Field(min_length=4, max_length=1024)] | None = None
+    expires_at: Expiry | None = None
+    password: Annotated[str, Field(min_length=4, max_length=1024), TEXT] | None = None
 
 
 class ShareLink(Model):

@@ -33,6 +33,7 @@ from mediabase.collab.models import (
     ReelCreate,
     ReelUpdate,
 )
+from mediabase.common.types import RANGE_TEXT
 from mediabase.db.connection import Database
 from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, register_constraint
 from mediabase.db.queries import load_queries
@@ -62,6 +63,7 @@ register_constraint("highlight_reel_clips_clip_once", Invalid, "a clip appears o
 register_constraint("highlight_reel_clips_reel_editable", Conflict, None, field="clip_ids")
 register_constraint("highlight_reels_has_clips", Conflict, None, field="status")
 register_constraint("quote_cards_speaker_fk", NotFound, "no such speaker on this video", field="speaker_id")
+register_constraint("share_links_expires_at_range", Invalid, f"expires_at must be {RANGE_TEXT}", field="expires_at")
 for _table, _fields in (
     ("comments", "position_ms"),
     ("video_moments", "end_ms"),

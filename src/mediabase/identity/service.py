@@ -19,6 +19,7 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from psycopg.rows import class_row
 
+from mediabase.common.types import RANGE_TEXT
 from mediabase.db.connection import Database
 from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, register_constraint
 from mediabase.db.queries import load_queries
@@ -48,6 +49,7 @@ register_constraint("users_username_key", Conflict, "this username is taken", fi
 register_constraint("organizations_slug_key", Conflict, "an organization with this slug exists", field="slug")
 register_constraint("memberships_user_key", Conflict, "this user is already a member", field="email")
 register_constraint("api_keys_membership_fk", Invalid, "the key's user must be a member", field="user_id")
+register_constraint("api_keys_expires_at_range", Invalid, f"expires_at must be {RANGE_TEXT}", field="expires_at")
 
 
 WORKER_KEY_LIMITS = "a worker key may only claim and run jobs (POST /jobs/claim, …); use a member's key for this"

@@ -16,6 +16,7 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import class_row
 
 from mediabase.collab.service import may_change, update_columns
+from mediabase.common.types import RANGE_TEXT
 from mediabase.config import get_settings
 from mediabase.db.connection import Database
 from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, register_constraint
@@ -40,7 +41,7 @@ from mediabase.insights.models import (
     TagUpdate,
 )
 from mediabase.media.models import Page
-from mediabase.media.service import decode_cursor, encode_cursor
+from mediabase.media.service import decode_position, encode_cursor
 from mediabase.search.embedding import Embedder
 from mediabase.search.models import SearchMode
 from mediabase.search.vectors import VectorType, embed_query, embedder_for, vector_literal
@@ -50,6 +51,7 @@ Conn = AsyncConnection[dict[str, Any]]
 RANK_DEPTH = 1000  # semantic and hybrid rank the best 1,000 of each list, then filter
 
 register_constraint("decisions_video_fk", NotFound, "no such video in this organization", field="video_id")
+register_constraint("decisions_decided_at_range", Invalid, f"decided_at must be {RANGE_TEXT}", field="decided_at")
 register_constraint(
     "decisions_superseded_by_fk", NotFound, "no such decision in this organization", field="superseded_by"
 )
@@ -306,7 +308,7 @@ async def list_decisions(
     else:
         order = sql.SQL("coalesce(d.decided_at, d.created_at) DESC, d.id DESC")
         if cursor:
-            at, last = decode_cursor(cursor, 2)
+            at, last = decode_position(cursor)
             where.append(
                 sql.SQL("(coalesce(d.decided_at, d.created_at), d.id) < (%(c_at)s::timestamptz, %(c_id)s::uuid)")
             )

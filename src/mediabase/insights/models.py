@@ -9,9 +9,19 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from mediabase.common.types import LINE, TEXT, Instant, JsonObject
+
 Ms = Annotated[int, Field(ge=0, le=10**12)]
 Confidence = Annotated[int, Field(ge=0, le=100)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), LINE]
+Summary2k = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), TEXT]
+Text5k = Annotated[str, Field(max_length=5000), TEXT]
+Text10k = Annotated[str, Field(max_length=10000), TEXT]
+Text20k = Annotated[str, Field(max_length=20000), TEXT]
+Uri = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://\S+$", max_length=2048), LINE]
+TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), LINE]
+Keyword = Annotated[str, Field(min_length=1, max_length=100), LINE]
 
 
 class Model(BaseModel):
@@ -42,29 +52,29 @@ class LayerStatus(StrEnum):
 
 
 class SummaryIn(Model):
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50000)]
-    key_points: Annotated[list[Annotated[str, Field(max_length=2000)]], Field(max_length=200)] = Field(
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50000), TEXT]
+    key_points: Annotated[list[Annotated[str, Field(max_length=2000), TEXT]], Field(max_length=200)] = Field(
         default_factory=list
     )
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None = None
 
 
 class DecisionIn(Model):
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    context: Annotated[str, Field(max_length=20000)] | None = None
+    summary: Summary2k
+    context: Text20k | None = None
     position_ms: Ms | None = None
     confidence: Confidence | None = None
 
 
 class ActionItemIn(Model):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-    description: Annotated[str, Field(max_length=10000)] | None = None
+    title: Title
+    description: Text10k | None = None
     assignee: Short | None = None
     priority: Annotated[str, StringConstraints(pattern=r"^(high|medium|low)$")] = "medium"
     start_ms: Ms | None = None
     end_ms: Ms | None = None
     confidence: Confidence | None = None
-    extracted_from: Annotated[str, Field(max_length=5000)] | None = None
+    extracted_from: Text5k | None = None
 
 
 class TopicMentionIn(Model):
@@ -72,17 +82,17 @@ class TopicMentionIn(Model):
     start_ms: Ms | None = None
     end_ms: Ms | None = None
     relevance: Confidence | None = None
-    excerpt: Annotated[str, Field(max_length=5000)] | None = None
+    excerpt: Text5k | None = None
 
 
 class MomentIn(Model):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-    description: Annotated[str, Field(max_length=5000)] | None = None
+    title: Title
+    description: Text5k | None = None
     start_ms: Ms
     end_ms: Ms
-    moment_type: str = "highlight"
+    moment_type: Annotated[str, LINE] = "highlight"
     confidence: Confidence | None = None
-    transcript_excerpt: Annotated[str, Field(max_length=5000)] | None = None
+    transcript_excerpt: Text5k | None = None
 
 
 class LayerCreate(Model):
@@ -95,11 +105,11 @@ class LayerCreate(Model):
 
     kind: LayerKind
     model: Short
-    model_version: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    model_version: Annotated[str, StringConstraints(min_length=1, max_length=100), LINE] | None = None
     source: Short = "model"
     transcript_id: UUID | None = None  # default: the video's current transcript
-    artifact_uri: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://\S+$", max_length=2048)] | None = None
-    parameters: dict[str, Any] = Field(default_factory=dict)
+    artifact_uri: Uri | None = None
+    parameters: JsonObject = Field(default_factory=dict)
     summary: SummaryIn | None = None
     decisions: Annotated[list[DecisionIn], Field(max_length=10000)] | None = None
     action_items: Annotated[list[ActionItemIn], Field(max_length=10000)] | None = None
@@ -109,8 +119,8 @@ class LayerCreate(Model):
 
 class LayerUpdate(Model):
     status: LayerStatus | None = None
-    artifact_uri: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://\S+$", max_length=2048)] | None = None
-    error: Annotated[str, Field(max_length=10000)] | None = None
+    artifact_uri: Uri | None = None
+    error: Text10k | None = None
 
 
 class Layer(Model):
@@ -167,13 +177,13 @@ class SettableStatus(StrEnum):
 
 
 class DecisionCreate(Model):
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    context: Annotated[str, Field(max_length=20000)] | None = None
+    summary: Summary2k
+    context: Text20k | None = None
     source: DecisionSource = DecisionSource.manual
     video_id: UUID | None = None
     position_ms: Ms | None = None
     status: SettableStatus = SettableStatus.decided
-    decided_at: datetime | None = None
+    decided_at: Instant | None = None
     tag_ids: Annotated[list[UUID], Field(max_length=100)] = Field(default_factory=list)
     participant_user_ids: Annotated[list[UUID], Field(max_length=500)] = Field(default_factory=list)
     participant_person_ids: Annotated[list[UUID], Field(max_length=500)] = Field(default_factory=list)
@@ -182,13 +192,13 @@ class DecisionCreate(Model):
 class DecisionUpdate(Model):
     """Fields to change; left out stays, null clears. Lists replace the current set."""
 
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] | None = None
-    context: Annotated[str, Field(max_length=20000)] | None = None
+    summary: Summary2k | None = None
+    context: Text20k | None = None
     source: DecisionSource | None = None
     video_id: UUID | None = None
     position_ms: Ms | None = None
     status: SettableStatus | None = None
-    decided_at: datetime | None = None
+    decided_at: Instant | None = None
     superseded_by: UUID | None = None
     tag_ids: Annotated[list[UUID], Field(max_length=100)] | None = None
     participant_user_ids: Annotated[list[UUID], Field(max_length=500)] | None = None
@@ -259,12 +269,12 @@ class DecisionDetail(Decision):
 
 
 class TagCreate(Model):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: TagName
     color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-f]{6}$")] | None = None
 
 
 class TagUpdate(Model):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    name: TagName | None = None
     color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-f]{6}$")] | None = None
 
 
@@ -322,8 +332,8 @@ class Topic(Model):
 
 class TopicUpdate(Model):
     name: Short | None = None
-    description: Annotated[str, Field(max_length=5000)] | None = None
-    keywords: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=100)] | None = None
+    description: Text5k | None = None
+    keywords: Annotated[list[Keyword], Field(max_length=100)] | None = None
 
 
 class TopicMention(Model):
@@ -354,8 +364,8 @@ class Priority(StrEnum):
 
 
 class ActionItemCreate(Model):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-    description: Annotated[str, Field(max_length=10000)] | None = None
+    title: Title
+    description: Text10k | None = None
     assignee: Short | None = None
     assignee_user_id: UUID | None = None
     priority: Priority = Priority.medium
@@ -365,8 +375,8 @@ class ActionItemCreate(Model):
 
 
 class ActionItemUpdate(Model):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = None
-    description: Annotated[str, Field(max_length=10000)] | None = None
+    title: Title | None = None
+    description: Text10k | None = None
     assignee: Short | None = None
     assignee_user_id: UUID | None = None
     status: ActionStatus | None = None

@@ -15,6 +15,7 @@ Enqueue inside your own transaction, register handlers, run ``mediabase worker``
 See docs/jobs.md.
 """
 
+from mediabase.common.types import RANGE_TEXT
 from mediabase.db.errors import Conflict, Invalid, register_constraint
 from mediabase.jobs.models import Enqueued, Job, JobStage, JobStatus, NewJob
 from mediabase.jobs.registry import (
@@ -45,6 +46,7 @@ for _name, _message, _field in (
     ("jobs_progress_range", "progress must be between 0 and 100", "progress"),
     ("jobs_max_retries_range", "max_retries must be between 0 and 1000", "max_retries"),
     ("job_idempotency_keys_key_length", "an idempotency key has 1 to 200 characters", "idempotency_key"),
+    ("jobs_run_after_range", f"run_after must be {RANGE_TEXT}", "run_after"),
 ):
     register_constraint(_name, Invalid, _message, field=_field)
 register_constraint("jobs_lease_held", Conflict, "the job's lease does not match its status")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from mediabase.common.types import Instant, JsonObject, JsonValue, Line, Text, utc
 
 
 class JobStatus(StrEnum):
@@ -85,19 +88,32 @@ class Job(BaseModel):
     )
 
 
+RUN_AFTER_WINDOW = timedelta(days=3653)  # ten years
+
+
+def _within_window(value: datetime) -> datetime:
+    at = utc(value)
+    if at is not None and at > datetime.now(UTC) + RUN_AFTER_WINDOW:
+        raise PydanticCustomError("run_after_window", "must be at most 10 years from now")
+    return value
+
+
+RunAfter = Annotated[Instant, AfterValidator(_within_window)]
+
+
 class NewJob(BaseModel):
     """What to enqueue (the HTTP body, and one item of a batch)."""
 
     model_config = ConfigDict(extra="forbid")
 
     type: str = Field(pattern=TYPE_PATTERN, max_length=100, examples=["transcript.index"])
-    input: dict[str, Any] = Field(default_factory=dict)
+    input: JsonObject = Field(default_factory=dict)
     queue: str = Field(default="default", pattern=QUEUE_PATTERN)
     priority: int = Field(default=0, ge=-1000, le=1000, description="higher runs first")
-    run_after: datetime | None = Field(default=None, description="not before this instant")
+    run_after: RunAfter | None = Field(default=None, description="not before this instant (at most 10 years ahead)")
     max_retries: int = Field(default=3, ge=0, le=1000)
-    idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
-    context: dict[str, Any] | None = None
+    idempotency_key: Line | None = Field(default=None, min_length=1, max_length=200)
+    context: JsonObject | None = None
 
 
 class Enqueued(BaseModel):
@@ -142,8 +158,8 @@ class ClaimRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     worker: str = Field(pattern=WORKER_PATTERN, description="the worker's name, stable while it runs")
-    types: list[str] = Field(min_length=1, max_length=100, description="the job types it handles (not system types)")
-    queues: list[str] | None = Field(default=None, max_length=100)
+    types: list[Line] = Field(min_length=1, max_length=100, description="the job types it handles (not system types)")
+    queues: list[Line] | None = Field(default=None, max_length=100)
     batch: int = Field(default=10, ge=1, le=100)
     lease_seconds: int = Field(default=30, ge=1, le=3600)
 
@@ -169,7 +185,7 @@ class ProgressRequest(BaseModel):
     worker: str = Field(pattern=WORKER_PATTERN)
     progress: int = Field(ge=0, le=100)
     stage: JobStage | None = None
-    message: str | None = Field(default=None, max_length=2000)
+    message: Text | None = Field(default=None, max_length=2000)
 
 
 class ProgressAnswer(BaseModel):
@@ -180,15 +196,15 @@ class CompleteRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     worker: str = Field(pattern=WORKER_PATTERN)
-    result: Any = None
+    result: JsonValue = None
 
 
 class FailRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     worker: str = Field(pattern=WORKER_PATTERN)
-    code: str = Field(min_length=1, max_length=50)
-    message: str = Field(default="", max_length=10000)
+    code: Line = Field(min_length=1, max_length=50)
+    message: Text = Field(default="", max_length=10000)
     retryable: bool = True
 
 

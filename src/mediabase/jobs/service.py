@@ -19,6 +19,7 @@ from psycopg.types.json import Jsonb
 
 from mediabase.db.connection import Database
 from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, translate
+from mediabase.db.instants import tolerate_instants
 from mediabase.db.queries import load_queries
 from mediabase.identity.models import Principal, Role
 from mediabase.jobs.models import FINISHED, Enqueued, Job, JobStatus, NewJob, Partition, QueueCount, TypeStats
@@ -34,6 +35,7 @@ FAILED_WINDOW = timedelta(hours=24)  # failures counted by queue_counts: 'jobs s
 async def _rows(conn: Conn, query: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
     try:
         async with conn.cursor(row_factory=dict_row) as cur:
+            tolerate_instants(cur)  # one job with an instant Python cannot hold never hides the rest
             await cur.execute(query, params)
             return await cur.fetchall() if cur.description else []
     except psycopg.Error as exc:

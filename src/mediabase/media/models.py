@@ -9,11 +9,17 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+from mediabase.common.types import LINE, TEXT, Instant, JsonObject
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), LINE]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), LINE]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2048)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2048), LINE]
+MediaUrl = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://\S+$", max_length=2048), LINE]
+StorageKey = Annotated[str, StringConstraints(min_length=1, max_length=1024), LINE]
+Place = Annotated[str, Field(max_length=500), LINE]
+Description = Annotated[str, Field(max_length=20000), TEXT]
 Ms = Annotated[int, Field(ge=0, le=10**12)]
 
 
@@ -36,7 +42,7 @@ class GroupKind(StrEnum):
 
 class GroupCreate(Model):
     name: Name
-    description: Annotated[str, Field(max_length=5000)] | None = None
+    description: Annotated[str, Field(max_length=5000), TEXT] | None = None
 
 
 class Group(Model):
@@ -52,20 +58,20 @@ class Group(Model):
 
 class VideoCreate(Model):
     title: Title
-    description: Annotated[str, Field(max_length=20000)] | None = None
+    description: Description | None = None
     duration_ms: Ms | None = None
     thumbnail_url: Url | None = None
-    media_url: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://\S+$", max_length=2048)] | None = None
-    storage_key: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
+    media_url: MediaUrl | None = None
+    storage_key: StorageKey | None = None
     channel_id: UUID | None = None
     series_id: UUID | None = None
     collection_id: UUID | None = None
     language: Language | None = None
-    recorded_at: datetime | None = None
-    location: Annotated[str, Field(max_length=500)] | None = None
-    notes: Annotated[str, Field(max_length=20000)] | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    retention_until: datetime | None = None
+    recorded_at: Instant | None = None
+    location: Place | None = None
+    notes: Description | None = None
+    metadata: JsonObject = Field(default_factory=dict)
+    retention_until: Instant | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=100)
 
 
@@ -73,22 +79,22 @@ class VideoUpdate(Model):
     """Fields to change; a field left out stays as it is, an explicit null clears it."""
 
     title: Title | None = None
-    description: Annotated[str, Field(max_length=20000)] | None = None
+    description: Description | None = None
     duration_ms: Ms | None = None
     thumbnail_url: Url | None = None
-    media_url: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://\S+$", max_length=2048)] | None = None
-    storage_key: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
+    media_url: MediaUrl | None = None
+    storage_key: StorageKey | None = None
     channel_id: UUID | None = None
     series_id: UUID | None = None
     collection_id: UUID | None = None
     processing_status: ProcessingStatus | None = None
-    processing_error: Annotated[str, Field(max_length=10000)] | None = None
+    processing_error: Annotated[str, Field(max_length=10000), TEXT] | None = None
     language: Language | None = None
-    recorded_at: datetime | None = None
-    location: Annotated[str, Field(max_length=500)] | None = None
-    notes: Annotated[str, Field(max_length=20000)] | None = None
-    metadata: dict[str, Any] | None = None
-    retention_until: datetime | None = None
+    recorded_at: Instant | None = None
+    location: Place | None = None
+    notes: Description | None = None
+    metadata: JsonObject | None = None
+    retention_until: Instant | None = None
 
 
 class Video(Model):
@@ -126,8 +132,8 @@ class VideoFilter(Model):
     tag: Tag | None = None
     language: Language | None = None
     status: ProcessingStatus | None = None
-    recorded_from: datetime | None = None
-    recorded_to: datetime | None = None
+    recorded_from: Instant | None = None
+    recorded_to: Instant | None = None
     deleted: bool = False  # list the soft-deleted videos instead of the live ones
 
 
@@ -154,7 +160,7 @@ class Progress(Model):
 
 class PersonCreate(Model):
     name: Name
-    role: Annotated[str, Field(max_length=200)] | None = None
+    role: Annotated[str, Field(max_length=200), LINE] | None = None
     user_id: UUID | None = None
 
 

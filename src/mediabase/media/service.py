@@ -12,7 +12,7 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
-from mediabase.common.types import in_range, storable_text
+from mediabase.common.types import RANGE_TEXT, in_range, storable_text
 from mediabase.db.connection import Database
 from mediabase.db.errors import Forbidden, Invalid, NotFound, register_constraint
 from mediabase.db.queries import load_queries
@@ -52,6 +52,8 @@ register_constraint("video_progress_video_fk", NotFound, "video not found", fiel
 register_constraint("video_progress_member_fk", Forbidden, "only members keep watch progress", field="user_id")
 register_constraint("people_name_key", Invalid, "a person with this name exists", field="name")
 register_constraint("speakers_person_fk", NotFound, "no such person in this organization", field="person_id")
+for _column in ("recorded_at", "retention_until"):
+    register_constraint(f"videos_{_column}_range", Invalid, f"{_column} must be {RANGE_TEXT}", field=_column)
 # another organization's user and a made-up id answer alike: which user ids exist is not told
 register_constraint(
     "people_user_membership_fk", Invalid, "a person can be linked only to a member of this organization", field="user_id"

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from mediabase.common.types import LINE, Instant
 from mediabase.search.text import MAX_QUERY_CHARS
 
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), LINE]
+SpeakerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 Ms = Annotated[int, Field(ge=0, le=10**12)]
 
@@ -43,11 +44,11 @@ class SearchFilters(Model):
     tags: list[Tag] = Field(default_factory=list, max_length=20, description="videos with all of them")
     speaker_ids: list[UUID] = Field(default_factory=list, max_length=100)
     person_ids: list[UUID] = Field(default_factory=list, max_length=100)
-    speaker: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = Field(
+    speaker: SpeakerName | None = Field(
         default=None, description="a speaker's label or display name (case-insensitive)")
     language: Language | None = Field(default=None, description="'en' also matches 'en-GB'")
-    recorded_from: datetime | None = None
-    recorded_to: datetime | None = Field(default=None, description="exclusive")
+    recorded_from: Instant | None = None
+    recorded_to: Instant | None = Field(default=None, description="exclusive")
     from_ms: Ms | None = Field(default=None, description="hits that end at or after this position")
     to_ms: Ms | None = Field(default=None, description="hits that start before this position")
 

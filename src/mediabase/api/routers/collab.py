@@ -3,7 +3,6 @@ notifications, the activity feed, the audit log and the video overview."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -40,9 +39,10 @@ from mediabase.collab.models import (
     ShareLinkCreated,
     VideoOverview,
 )
+from mediabase.common.types import LINE, Instant
 
 router = APIRouter()
-EmojiPath = Annotated[str, Path(pattern=r"^\S{1,32}$", description="The emoji, e.g. 👍 or :thumbsup:")]
+EmojiPath = Annotated[str, Path(pattern=r"^\S{1,32}$", description="The emoji, e.g. 👍 or :thumbsup:"), LINE]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 
@@ -315,7 +315,7 @@ async def activity(
     p: PrincipalDep,
     video_id: UUID | None = None,
     actor_id: UUID | None = None,
-    since: datetime | None = None,
+    since: Instant | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[Activity]:
@@ -329,7 +329,7 @@ async def audit(
     table: Annotated[str | None, Query(pattern=r"^[a-z_]{1,63}$")] = None,
     row_id: UUID | None = None,
     actor_id: UUID | None = None,
-    since: datetime | None = None,
+    since: Instant | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[AuditEntry]:

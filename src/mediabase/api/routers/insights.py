@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
 from mediabase.api.deps import DbDep, PrincipalDep
+from mediabase.common.types import Instant
 from mediabase.insights import decisions, layers, topics
 from mediabase.insights.models import (
     ActionItem,
@@ -122,8 +122,8 @@ async def list_decisions(
     tag: Annotated[str | None, Query(max_length=100)] = None,
     video_id: UUID | None = None,
     source: DecisionSource | None = None,
-    decided_from: datetime | None = None,
-    decided_to: datetime | None = None,
+    decided_from: Instant | None = None,
+    decided_to: Instant | None = None,
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[DecisionHit]:

@@ -3,13 +3,14 @@ and the worker protocol for worker keys. Who may do what is the service's (docs/
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Response, status
 
 from mediabase.api.deps import AnyPrincipalDep, DbDep, PrincipalDep
+from mediabase.common.types import Instant
 from mediabase.db.errors import Conflict
 from mediabase.jobs import service
 from mediabase.jobs.models import (
@@ -67,7 +68,7 @@ async def list_jobs(
     p: PrincipalDep,
     status_: Annotated[JobStatus | None, Query(alias="status")] = None,
     type_: Annotated[str | None, Query(alias="type", max_length=100)] = None,
-    before: Annotated[datetime | None, Query(description="created before (paging)")] = None,
+    before: Annotated[Instant | None, Query(description="created before (paging)")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[Job]:
     return await service.list_jobs(db, p.organization_id, status=status_, type=type_, before=before, limit=limit)

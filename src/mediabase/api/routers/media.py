@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from mediabase.api.deps import DbDep, PrincipalDep
+from mediabase.common.types import Instant
 from mediabase.media import service
 from mediabase.media.models import (
     Group,
@@ -93,8 +93,8 @@ async def list_videos(
     tag: Tag | None = None,
     language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = None,
     status: ProcessingStatus | None = None,
-    recorded_from: datetime | None = None,
-    recorded_to: datetime | None = None,
+    recorded_from: Instant | None = None,
+    recorded_to: Instant | None = None,
     deleted: Annotated[bool, Query(description="List soft-deleted videos instead")] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,

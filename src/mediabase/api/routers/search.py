@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import ValidationError
 
 from mediabase.api.deps import DbDep, PrincipalDep, SettingsDep
+from mediabase.common.types import Instant
 from mediabase.db.errors import Invalid
 from mediabase.search import SearchFilters, SearchMode, SearchPage, SearchRequest, search
 from mediabase.search.models import Match
@@ -38,8 +38,8 @@ async def search_route(
     speaker: Annotated[str | None, Query(min_length=1, max_length=200,
                                          description="a speaker's label or display name")] = None,
     language: Annotated[str | None, Query(pattern=LANG)] = None,
-    recorded_from: datetime | None = None,
-    recorded_to: datetime | None = None,
+    recorded_from: Instant | None = None,
+    recorded_to: Instant | None = None,
     from_ms: Annotated[int | None, Query(ge=0, le=10**12)] = None,
     to_ms: Annotated[int | None, Query(ge=0, le=10**12)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -63,5 +63,6 @@ async def search_route(
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise Invalid(f"{'.'.join(str(x) for x in first['loc']) or 'query'}: {first['msg']}") from exc
+        where = ".".join(str(x) for x in first["loc"]) or "query"
+        raise Invalid(f"{where}: {first['msg']}", field=where) from exc
     return await search(db, p, req, settings=settings)

@@ -1,0 +1,1 @@
+"""Small shared building blocks below every domain (they import nothing of mediabase)."""
