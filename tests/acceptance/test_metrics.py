@@ -199,8 +199,9 @@ def own_server() -> Iterator[OwnServer]:
 @pytest.mark.slow
 def test_doctor_lists_the_slowest_statements_and_the_replica(own_server: OwnServer) -> None:
     with psycopg.connect(own_server.url, autocommit=True) as conn:
+        conn.execute("SELECT pg_stat_statements_reset()")  # not the migrations' statements
         for _ in range(3):
-            conn.execute("SELECT pg_sleep(0.02), 'a statement worth seeing'")
+            conn.execute("SELECT pg_sleep(0.2), 'a statement worth seeing'")
     replica = {"MEDIABASE_DATABASE_REPLICA_URL": own_server.replica_url}
 
     out = mediabase("doctor", "--json", url=own_server.url, **replica)
@@ -223,9 +224,13 @@ def test_doctor_lists_the_slowest_statements_and_the_replica(own_server: OwnServ
 
 
 @pytest.mark.slow
-def test_metrics_read_the_replica_pool(own_server: OwnServer) -> None:
+def test_metrics_read_the_replica_pool_and_lag(own_server: OwnServer) -> None:
     settings = make_settings(own_server.url, database_replica_url=own_server.replica_url)
     with TestClient(create_app(settings, url=own_server.url), raise_server_exceptions=False) as c:
         samples = scrape(c)
     for pool in ("primary", "system", "replica"):
         assert value(samples, "mediabase_pool_max", pool=pool) is not None
+    assert (value(samples, "mediabase_replica_lag_seconds") or 0) >= 0
+    assert value(samples, "mediabase_replica_lag_seconds") is not None
+    assert value(samples, "mediabase_replica_healthy") == 1
+    assert value(samples, "mediabase_scrape_errors_total", part="replica_lag") == 0

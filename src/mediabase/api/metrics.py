@@ -213,19 +213,35 @@ class AppMetrics:
                     families += job_families(await queue_counts(conn))
             except Exception as exc:  # a scrape reports, never fails
                 self._failed("jobs", exc)
-        db = getattr(state, "db", None)
-        if db is not None and hasattr(db, "replica_lag"):
-            try:
-                lag = await db.replica_lag()
-            except Exception as exc:
-                self._failed("replica_lag", exc)
-            else:
-                if lag is not None:
-                    gauge = GaugeMetricFamily(
-                        "mediabase_replica_lag_seconds", "How far the read replica's replay is behind the primary."
-                    )
-                    gauge.add_metric([], float(lag))
-                    families.append(gauge)
+        families += await self._replica_families(getattr(state, "db", None))
+        return families
+
+    async def _replica_families(self, db: Any) -> list[Metric]:
+        """The replica's lag (``db.replica_lag()`` where the database offers it, else the
+        router's last measurement, taken once a second) and whether reads go to it."""
+        router = getattr(db, "replica", None)
+        if router is None:
+            return []
+        families: list[Metric] = []
+        try:
+            lag = await db.replica_lag() if hasattr(db, "replica_lag") else getattr(router, "lag_s", None)
+        except Exception as exc:  # a scrape reports, never fails
+            self._failed("replica_lag", exc)
+            lag = None
+        if lag is not None:
+            gauge = GaugeMetricFamily(
+                "mediabase_replica_lag_seconds", "How far the read replica's replay is behind the primary."
+            )
+            gauge.add_metric([], float(lag))
+            families.append(gauge)
+        healthy = getattr(router, "healthy", None)
+        if isinstance(healthy, bool):
+            up = GaugeMetricFamily(
+                "mediabase_replica_healthy",
+                "1 while read-only work may go to the replica (it answers, is a standby, lags under the limit).",
+            )
+            up.add_metric([], 1.0 if healthy else 0.0)
+            families.append(up)
         return families
 
     def _failed(self, part: str, exc: Exception) -> None:
