@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +19,15 @@ import pytest
 from tests.acceptance.cli import mediabase
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def tmp_path() -> Iterator[Path]:
+    """A folder outside pytest's own temporary root: as root, the embedded server runs as its
+    own OS user, which must traverse every parent, and pytest keeps its root at mode 0700."""
+    path = Path(tempfile.mkdtemp(prefix="mbstart-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def env_for(data_dir: Path) -> dict[str, str]:
@@ -62,3 +76,61 @@ def test_replica_start_status_stop(tmp_path: Path) -> None:
     finally:
         mediabase("db", "replica", "stop", **env)
         mediabase("db", "stop", **env)
+
+
+def start_up(env: dict[str, str], *extra: str) -> tuple[subprocess.Popen[str], int]:
+    import httpx
+
+    from tests.servers import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "mediabase", "up", "--port", str(port), *extra], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
+                return proc, port
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None:
+            pytest.fail(f"mediabase up exited: {proc.stdout.read() if proc.stdout else ''}")
+        time.sleep(0.3)
+    proc.kill()
+    pytest.fail("mediabase up never became ready")
+
+
+def postgres_running_in(pgdata: Path) -> bool:
+    import psutil
+
+    for p in psutil.process_iter(["name", "cmdline"]):
+        if p.info["name"] == "postgres" and str(pgdata) in " ".join(p.info["cmdline"] or []):
+            return True
+    return False
+
+
+def test_ctrl_c_stops_up_and_the_server_it_started(tmp_path: Path) -> None:
+    env = env_for(tmp_path / "data")
+    pgdata = tmp_path / "data" / "pg18"
+    proc, _ = start_up(env)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, out
+    assert "Traceback" not in out, out
+    assert "API stopped (with its worker)" in out and "embedded PostgreSQL stopped" in out, out
+    assert not postgres_running_in(pgdata), "the server 'up' started is still running"
+
+
+def test_ctrl_c_leaves_a_server_that_was_running_before(tmp_path: Path) -> None:
+    env = env_for(tmp_path / "data")
+    pgdata = tmp_path / "data" / "pg18"
+    assert mediabase("db", "start", MEDIABASE_DATA_DIR=str(tmp_path / "data")).returncode == 0
+    try:
+        proc, _ = start_up(env, "--no-worker")
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0, out
+        assert "left running" in out and "Traceback" not in out, out
+        assert postgres_running_in(pgdata)
+    finally:
+        mediabase("db", "stop", MEDIABASE_DATA_DIR=str(tmp_path / "data"))

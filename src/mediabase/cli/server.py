@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+from collections.abc import Iterator
+from types import FrameType
 from typing import Annotated
 
 import typer
 import uvicorn
 
 from mediabase.api.app import create_app
-from mediabase.cli.common import console, database_url, run, settings
-from mediabase.db import seeds
+from mediabase.cli.common import console, database_url, fail, run, settings
+from mediabase.db import embedded, seeds
 from mediabase.db.connection import Database
+from mediabase.db.errors import MediabaseError
 from mediabase.db.migrator import Migrator
 from mediabase.logs import configure_logging
 
@@ -40,7 +46,12 @@ def up(
 ) -> None:
     """The main job: start the embedded database if needed, migrate, load the demo data
     if the database is empty, and serve the HTTP API (127.0.0.1:8000 by default) with a job
-    worker beside it that indexes the demo for search."""
+    worker beside it that indexes the demo for search.
+
+    Ctrl-C (or SIGTERM) stops, in order, the API, its worker and the embedded server if this
+    command started it; a server that was already running is left running."""
+    s = settings()
+    started_server = s.database_url is None and not embedded.status(s).running
     url = database_url()
 
     async def prepare() -> str:
@@ -52,7 +63,51 @@ def up(
 
     console.print(run(prepare()))
     console.print(f"database: {'MEDIABASE_DATABASE_URL' if settings().database_url else url}")
-    _serve(url, host, port, worker=worker)
+    with _stopped_by_signals():
+        _serve(url, host, port, worker=worker)
+    # uvicorn has shut the API (and the worker in its lifespan) down by now
+    _quit_at_once_on_interrupt()
+    console.print("API stopped" + (" (with its worker)" if worker else ""))
+    if started_server:
+        try:
+            embedded.stop(s)
+        except MediabaseError as exc:
+            fail(str(exc))
+        console.print(f"embedded PostgreSQL stopped ({embedded.pgdata_dir(s)})")
+    elif s.database_url is None:
+        console.print("embedded PostgreSQL left running: it was running before 'up' ('mediabase db stop' stops it)")
+
+
+class _Stop(Exception):
+    """A SIGINT or SIGTERM that uvicorn passed on after its graceful shutdown."""
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """uvicorn handles SIGINT/SIGTERM itself and, once shut down, raises the signal again for
+    the handler that was there before: make that handler end the block quietly."""
+
+    def stop(_sig: int, _frame: FrameType | None) -> None:
+        raise _Stop
+
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    except (_Stop, KeyboardInterrupt):
+        pass
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+def _quit_at_once_on_interrupt() -> None:
+    """During the last steps of shutting down, a second Ctrl-C stops at once, quietly."""
+
+    def now(_sig: int, _frame: FrameType | None) -> None:
+        console.print("stopped at once")
+        os._exit(130)
+
+    signal.signal(signal.SIGINT, now)
 
 
 def serve(host: HostOpt = None, port: PortOpt = None) -> None:

@@ -237,8 +237,15 @@ def stop(settings: Settings) -> bool:
     st = status(settings)
     if not st.running:
         return False
-    _embedded().pg_ctl(["-w", "-m", "fast", "stop"], pgdata=st.pgdata, user=_system_user(), timeout=60)
+    _pg_ctl_stop(st.pgdata)
     return True
+
+
+def _pg_ctl_stop(pgdata: Path) -> None:
+    try:
+        _embedded().pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=_system_user(), timeout=60)
+    except (subprocess.SubprocessError, OSError) as exc:
+        raise Unavailable(f"could not stop the PostgreSQL server in {pgdata}: {_cause(pgdata, exc)}") from exc
 
 
 # -- a streaming replica of the embedded server (development and tests) ---------------------
@@ -331,7 +338,7 @@ def stop_replica(settings: Settings) -> bool:
     st = replica_status(settings)
     if not st.running:
         return False
-    _embedded().pg_ctl(["-w", "-m", "fast", "stop"], pgdata=st.pgdata, user=_system_user(), timeout=60)
+    _pg_ctl_stop(st.pgdata)
     return True
 
 
