@@ -218,3 +218,17 @@ async def test_adding_a_member_by_email_reveals_nothing_about_other_organization
     assert "member@bravo.example.com" not in members and "else@x.example.com" not in members
     assert add("free@example.com")[0] == 409  # already a member here: the caller can see that anyway
     assert client.post("/members", json={"email": "y@x.example.com"}, headers=h(a.member_key)).status_code == 403
+
+
+def test_root_says_what_is_here(client: TestClient) -> None:
+    """The address the banner prints answers (issue 23): JSON for programs, a page for browsers."""
+    r = client.get("/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert body["name"] == "mediabase" and body["version"]
+    assert {"docs", "redoc", "openapi", "ready", "metrics"} <= set(body["links"])
+    for link in body["links"].values():
+        assert client.get(link).status_code == 200, link
+    page = client.get("/", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'href="http://testserver/docs"' in page.text and "/metrics" in page.text

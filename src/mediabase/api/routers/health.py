@@ -1,11 +1,14 @@
-"""Liveness and readiness."""
+"""The root index, liveness and readiness."""
 
 from __future__ import annotations
 
+from html import escape
+
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 
+from mediabase import __version__
 from mediabase.api.deps import DbDep
 from mediabase.api.problems import problem
 from mediabase.db.errors import MediabaseError
@@ -25,6 +28,42 @@ class ReplicaState(BaseModel):
 class Health(BaseModel):
     status: str
     replica: ReplicaState | None = None
+
+
+class Index(BaseModel):
+    name: str
+    version: str
+    links: dict[str, str]
+
+
+LINKS = {
+    "docs": "/docs",
+    "redoc": "/redoc",
+    "openapi": "/openapi.json",
+    "ready": "/ready",
+    "health": "/health",
+    "metrics": "/metrics",
+}
+
+
+@router.get(
+    "/",
+    summary="What is here: the version and where the API's documentation, health and metrics are",
+    response_model=Index,
+    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
+)
+async def index(request: Request) -> Index | HTMLResponse:
+    """JSON for programs; a small page for a browser (which asks for text/html)."""
+    links = {k: str(request.url_for("index")).rstrip("/") + v for k, v in LINKS.items()}
+    if "text/html" in request.headers.get("accept", ""):
+        items = "".join(f'<li><a href="{escape(u)}">{escape(k)}</a> <code>{escape(LINKS[k])}</code></li>'
+                        for k, u in links.items())
+        return HTMLResponse(
+            f"<!doctype html><html lang=en><meta charset=utf-8><title>mediabase {__version__}</title>"
+            f"<h1>mediabase {__version__}</h1><p>The PostgreSQL source of truth for video, audio and story"
+            f" platforms. Every route needs an API key (<code>X-API-Key</code>) except these:</p><ul>{items}</ul>"
+        )
+    return Index(name="mediabase", version=__version__, links=links)
 
 
 @router.get("/health", summary="The process is alive")
