@@ -12,9 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mediabase import logs
@@ -43,8 +41,10 @@ def problem(status: int, title: str, detail: str, *, code: str, **extra: Any) ->
 
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every failure into a problem document, and declare them
-    in the OpenAPI schema."""
-    app.openapi = lambda: openapi_with_problems(app)  # type: ignore[method-assign]
+    in the OpenAPI schema (:mod:`mediabase.api.openapi`)."""
+    from mediabase.api.openapi import complete_openapi
+
+    app.openapi = lambda: complete_openapi(app)  # type: ignore[method-assign]
 
     @app.exception_handler(MediabaseError)
     async def _domain(_: Request, exc: MediabaseError) -> JSONResponse:
@@ -78,7 +78,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
+        titles = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+                  405: "Method not allowed"}
         return problem(
             exc.status_code,
             titles.get(exc.status_code, "Error"),
@@ -117,78 +118,3 @@ def server_error(exc: BaseException) -> JSONResponse:
         instance=f"urn:mediabase:request:{request_id}" if request_id else None,
         request_id=request_id,
     )
-
-
-class Problem(BaseModel):
-    """An error (RFC 9457 problem details)."""
-
-    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": True})
-
-    type: str = Field(examples=["https://mediabase.dev/problems/not-found"])
-    title: str
-    status: int
-    detail: str
-    instance: str | None = Field(default=None, description="urn:mediabase:request:<request id> (5xx)")
-    request_id: str | None = Field(default=None, description="the X-Request-ID of the request (5xx)")
-    field: str | None = Field(default=None, description="the input field at fault")
-    constraint: str | None = None
-    errors: list[dict[str, Any]] | None = Field(default=None, description="every invalid field (422)")
-
-
-_TITLES = {
-    401: "no or an unknown API key",
-    403: "the caller's role may not do this",
-    404: "not found (or in another organization)",
-    409: "conflicts with the current state",
-    413: "the upload is too large",
-    422: "invalid input (the field is named)",
-    503: "unavailable for the moment",
-}
-
-
-def _problem_response(description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-
-
-def problem_statuses(operation: dict[str, Any], method: str) -> set[int]:
-    """The error statuses an operation can answer, from what it takes: a key (401, 403), a path
-    parameter or a body naming rows (404), a write (409), any input (422)."""
-    statuses: set[int] = set()
-    params = operation.get("parameters", [])
-    if operation.get("security"):
-        statuses |= {401, 403}
-    if any(p.get("in") == "path" for p in params) or "requestBody" in operation:
-        statuses.add(404)
-    if method in ("post", "put", "patch", "delete"):
-        statuses.add(409)
-    if params or "requestBody" in operation:
-        statuses.add(422)
-    return statuses
-
-
-def openapi_with_problems(app: FastAPI) -> dict[str, Any]:
-    """The app's OpenAPI schema with every error status an operation can answer declared as
-    ``application/problem+json`` (:class:`Problem`), in place of FastAPI's validation error."""
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(
-        title=app.title, version=app.version, summary=app.summary, description=app.description,
-        routes=app.routes, openapi_version=app.openapi_version, tags=app.openapi_tags, servers=app.servers,
-    )
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name in ("HTTPValidationError", "ValidationError"):
-        components.pop(name, None)
-    for path_item in schema.get("paths", {}).values():
-        for method, operation in path_item.items():
-            if not isinstance(operation, dict) or "responses" not in operation:
-                continue
-            responses: dict[str, Any] = operation["responses"]
-            declared = {int(code) for code in responses if code.isdigit() and int(code) >= 400}
-            for status in sorted(problem_statuses(operation, method) | declared):
-                given = responses.get(str(status), {})
-                entry = _problem_response(given.get("description") or _TITLES.get(status, "error"))
-                responses[str(status)] = entry
-    app.openapi_schema = schema
-    return schema

@@ -33,13 +33,22 @@ def ingest(
         typer.Option("--format", help="srt, vtt, whisper, json or ami (default: from the file name and content)."),
     ] = None,
     language: Annotated[str | None, typer.Option(help="Language code of the transcript, e.g. en, de, pt-BR.")] = None,
-    encoding: Annotated[str | None, typer.Option(help="Text encoding, e.g. cp1252 (default: detected).")] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help="Read the files as this text encoding, e.g. cp1252 (default: a byte order mark, else UTF-8,"
+            " else a guess, which the report names)."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Load transcripts: each file (or AMI meeting) becomes a video with its transcript.
 
     Every file loads in its own transaction: a bad file is refused with its line and
-    reason and writes nothing; the others still load. Exit 1 if anything was refused.
+    reason and writes nothing; the others still load. Exit 1 if anything was refused, or if
+    nothing was found. Only regular files are read, and none over 50 MiB. A file that declares
+    no encoding (no byte order mark) and is not UTF-8 is read as a guessed encoding, which the
+    report names (pass --encoding to choose); bytes that no encoding explains are refused.
     """
     if format is not None and format not in ("srt", "vtt", "whisper", "json", "ami"):
         fail(f"--format must be one of srt, vtt, whisper, json, ami (got {format!r})")
@@ -78,6 +87,8 @@ def ingest(
                         "video_id": o.video_id,
                         "segments": o.segments,
                         "speakers": o.speakers,
+                        "encoding": o.encoding,
+                        "encoding_guessed": o.encoding_guessed,
                     }
                     for o in loaded
                 ],
@@ -89,6 +100,13 @@ def ingest(
             f"loaded {len(loaded)} video(s), {sum(o.segments for o in loaded)} segments"
             f" into {org}; refused {len(refused)}"
         )
+        for o in loaded:
+            if o.encoding_guessed:
+                err_console.print(
+                    f"note: {escape(o.source)}: no encoding declared and not UTF-8: read as {o.encoding}"
+                    " (a guess; --encoding to read it otherwise)",
+                    soft_wrap=True,
+                )
         for o in refused:
             err_console.print(f"[red]refused[/] {escape(str(o.error))}", soft_wrap=True)
     raise typer.Exit(1 if refused or not outcomes else 0)

@@ -9,11 +9,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from mediabase.common.types import LINE, TEXT, Expiry
-
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$")]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class Role(StrEnum):
@@ -28,8 +26,6 @@ class Role(StrEnum):
         return {"MEMBER": 1, "ADMIN": 2, "OWNER": 3}[self.value]
 
 
-class Model(BaseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid")
 class KeyScope(StrEnum):
     """What an API key may do: act as its membership, or run the job worker protocol only."""
 
@@ -37,13 +33,15 @@ class KeyScope(StrEnum):
     WORKER = "worker"  # claim, heartbeat, progress, complete, fail, release jobs; nothing else
 
 
+class Model(BaseModel):
+    model_config = ConfigDict(from_attributes=True, extra="forbid")
 
 
 class UserCreate(Model):
     email: EmailStr
     username: Username
     display_name: Name | None = None
-    password: Annotated[str, Field(min_length=8, max_length=1024), TEXT] | None = None
+    password: Annotated[str, Field(min_length=8, max_length=1024)] | None = None
     role: Annotated[str, StringConstraints(pattern=r"^(user|moderator|admin)$")] = "user"
 
 
@@ -64,13 +62,13 @@ class User(Model):
 class OrganizationCreate(Model):
     name: Name
     slug: Slug
-    description: Annotated[str, Field(max_length=5000), TEXT] | None = None
+    description: Annotated[str, Field(max_length=5000)] | None = None
     kind: Annotated[str, StringConstraints(pattern=r"^(team|community)$")] = "team"
 
 
 class OrganizationUpdate(Model):
     name: Name | None = None
-    description: Annotated[str, Field(max_length=5000), TEXT] | None = None
+    description: Annotated[str, Field(max_length=5000)] | None = None
 
 
 class Organization(Model):
@@ -90,8 +88,6 @@ class MemberAdd(Model):
     display_name: Name | None = None
 
 
-class MemberUpdate(Model):
-    role: Role
 class MemberAdded(Model):
     """The answer to adding a member by email: what the caller sent, whatever happened.
 
@@ -104,6 +100,8 @@ class MemberAdded(Model):
     role: Role
 
 
+class MemberUpdate(Model):
+    role: Role
 
 
 class Member(Model):
@@ -118,7 +116,7 @@ class Member(Model):
 class ApiKeyCreate(Model):
     name: Name
     user_id: UUID | None = None  # a member of the organization; default: the caller
-    expires_at: Expiry | None = None
+    expires_at: datetime | None = None
     scope: KeyScope = KeyScope.MEMBER
 
 
@@ -128,10 +126,10 @@ class ApiKey(Model):
     user_id: UUID
     name: str
     prefix: str
+    scope: KeyScope = KeyScope.MEMBER
     created_at: datetime
     expires_at: datetime | None
     last_used_at: datetime | None
-    scope: KeyScope = KeyScope.MEMBER
     revoked_at: datetime | None
 
 
@@ -146,11 +144,11 @@ class Principal(Model):
     user_id: UUID
     role: Role
     key_id: UUID | None = None
-
-    def can(self, role: Role) -> bool:
-        return self.role.rank >= role.rank
     scope: KeyScope = KeyScope.MEMBER
 
     @property
     def is_worker(self) -> bool:
         return self.scope is KeyScope.WORKER
+
+    def can(self, role: Role) -> bool:
+        return self.role.rank >= role.rank

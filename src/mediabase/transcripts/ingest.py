@@ -16,14 +16,17 @@ from mediabase.db.errors import MediabaseError
 from mediabase.identity.models import Principal
 from mediabase.media.models import VideoCreate
 from mediabase.transcripts.formats import (
+    DEFAULT_MAX_BYTES,
     ParsedTranscript,
     TranscriptFormatError,
     is_ami_folder,
     iter_ami_meetings,
+    read_file,
 )
 from mediabase.transcripts.service import ingest_new_video, parse_file
 
 EXTENSIONS = {".srt": "srt", ".vtt": "vtt", ".json": None, ".msrt": "srt"}
+LOOKED_FOR = ", ".join(f"*{ext}" for ext in EXTENSIONS)
 
 
 @dataclass(slots=True)
@@ -34,6 +37,8 @@ class Outcome:
     segments: int = 0
     speakers: int = 0
     error: str | None = None
+    encoding: str | None = None
+    encoding_guessed: bool = False
 
 
 @dataclass(slots=True)
@@ -47,9 +52,11 @@ class Item:
 
 
 def _files(path: Path) -> Iterator[Path]:
+    """The path itself, or the regular files with a transcript's extension under a folder
+    (``is_file`` follows links and is False for FIFOs and devices: they are never opened)."""
     if path.is_dir():
         for child in sorted(path.rglob("*")):
-            if child.is_file() and child.suffix.lower() in EXTENSIONS:
+            if child.suffix.lower() in EXTENSIONS and child.is_file():
                 yield child
     else:
         yield path
@@ -91,9 +98,11 @@ def discover(
             except TranscriptFormatError as exc:
                 yield Item(str(path), None, None, str(exc))
             continue
+        found = False
         for file in _files(path):
+            found = True
             try:
-                data = file.read_bytes()
+                data = read_file(file, max_bytes or DEFAULT_MAX_BYTES)  # a regular file, size checked first
                 parsed = parse_file(
                     data,
                     source=str(file),
@@ -101,7 +110,7 @@ def discover(
                     encoding=encoding,
                     max_bytes=max_bytes,
                 )
-            except (MediabaseError, OSError) as exc:
+            except (MediabaseError, TranscriptFormatError) as exc:
                 yield Item(str(file), None, None, str(exc))
                 continue
             yield Item(
@@ -113,6 +122,8 @@ def discover(
                     metadata={"source_file": file.name},
                 ),
             )
+        if not found:
+            yield Item(str(path), None, None, f"no transcript files found in {path} (looked for {LOOKED_FOR})")
 
 
 async def ingest(
@@ -124,6 +135,7 @@ async def ingest(
         out = Outcome(item.source, error=item.error)
         if item.parsed is not None and item.video is not None and item.error is None:
             out.title = item.video.title
+            out.encoding, out.encoding_guessed = item.parsed.encoding, item.parsed.encoding_guessed
             try:
                 result = await ingest_new_video(db, p, item.video, item.parsed)
             except MediabaseError as exc:

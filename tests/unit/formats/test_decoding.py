@@ -116,3 +116,33 @@ def test_legacy_encodings_are_detected(codec: str, text: str) -> None:
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_byte_order_mark(codec: str) -> None:
     assert decode_text(TEXT.encode(codec), source="x") == TEXT
+
+
+def test_decode_names_the_encoding_and_whether_it_was_a_guess() -> None:
+    from mediabase.transcripts.formats import decode
+
+    def how(data: bytes, encoding: str | None = None) -> tuple[str, bool]:
+        d = decode(data, source="x", encoding=encoding)
+        return d.encoding, d.guessed
+
+    assert how(TEXT.encode()) == ("utf-8", False)
+    assert how(codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le")) == ("utf-16-le", False)
+    assert how("café".encode("cp1252"), "windows-1252") == ("cp1252", False)
+    assert how("Très bien, déjà vu.\n".encode("cp1252")) == ("cp1252", True)
+    assert how(TEXT.encode("utf-16-le")) == ("utf-16-le", True)
+
+
+def test_damaged_utf8_is_refused_with_its_line_not_read_as_cp1252() -> None:
+    data = "1\n00:00:01,000 --> 00:00:02,000\nGröße café\n".encode() + b"and \xff here\n"
+    with pytest.raises(TranscriptFormatError) as info:
+        decode_text(data, source="d.srt")
+    assert info.value.line == 4
+    assert str(info.value).startswith("d.srt:4: not valid UTF-8 (byte 0xff at offset")
+    assert "--encoding" in str(info.value)
+
+
+def test_bytes_no_candidate_encoding_reads_are_refused_with_their_line() -> None:
+    data = b"1\n00:00:01,000 --> 00:00:02,000\nhello \x81\x8d world\n"  # undefined in windows-1252
+    with pytest.raises(TranscriptFormatError) as info:
+        decode_text(data, source="s.srt")
+    assert info.value.line == 3 and "nor windows-1252" in str(info.value)

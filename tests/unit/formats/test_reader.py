@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mediabase.transcripts.formats import (
@@ -104,3 +106,25 @@ def test_error_str_and_attributes() -> None:
     assert (str(e), e.source, e.line, e.reason) == ("a.srt:7: bad", "a.srt", 7, "bad")
     assert str(TranscriptFormatError("a.srt", None, "bad")) == "a.srt: bad"
     assert isinstance(e, ValueError)
+
+
+def test_read_file_refuses_what_is_not_a_regular_file_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    from mediabase.transcripts.formats import read_file
+
+    fifo = tmp_path / "pipe.srt"
+    os.mkfifo(fifo)  # no writer: a plain open() would wait for one for ever
+    for path, kind in ((fifo, "a FIFO"), (Path("/dev/zero"), "a character device"), (tmp_path, "a folder")):
+        with pytest.raises(TranscriptFormatError, match=rf"not a regular file \({kind}\)"):
+            read_file(path)
+    big = tmp_path / "big.srt"
+    with big.open("wb") as f:
+        f.truncate(10**9)  # sparse
+    with pytest.raises(TranscriptFormatError, match=r"file too large: 1000000000 bytes \(the limit is 1000\)"):
+        read_file(big, 1000)
+    small = tmp_path / "small.srt"
+    small.write_bytes(b"x" * 1000)
+    assert read_file(small, 1000) == b"x" * 1000
+    with pytest.raises(TranscriptFormatError, match="cannot open"):
+        read_file(tmp_path / "missing.srt")

@@ -273,6 +273,7 @@ async def revoke_share_link(db: DbDep, p: PrincipalDep, link_id: UUID) -> ShareL
     "/share/{token}",
     tags=["sharing"],
     summary="Open a share link (no API key): its one video and current transcript; 404 once revoked or expired",
+    responses={401: {"description": "the link has a password and none or a wrong one was given"}},
 )
 async def open_share_link(
     db: DbDep,

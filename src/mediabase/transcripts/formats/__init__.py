@@ -2,7 +2,7 @@
 the AMI Meeting Corpus. Pure Python, no database. See docs/formats.md for the rules."""
 
 from .ami import AmiMeeting, is_ami_folder, iter_ami_meetings
-from .decoding import decode_text
+from .decoding import Decoded, decode, decode_text
 from .model import (
     DEFAULT_MAX_BYTES,
     FORMATS,
@@ -11,7 +11,7 @@ from .model import (
     TranscriptFormatError,
     Word,
 )
-from .reader import detect_format, parse_bytes, parse_text
+from .reader import detect_format, parse_bytes, parse_text, read_file
 from .text import normalize_text
 from .writers import write_json, write_srt, write_vtt
 
@@ -19,10 +19,12 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "FORMATS",
     "AmiMeeting",
+    "Decoded",
     "ParsedTranscript",
     "Segment",
     "TranscriptFormatError",
     "Word",
+    "decode",
     "decode_text",
     "detect_format",
     "is_ami_folder",
@@ -30,6 +32,7 @@ __all__ = [
     "normalize_text",
     "parse_bytes",
     "parse_text",
+    "read_file",
     "write_json",
     "write_srt",
     "write_vtt",

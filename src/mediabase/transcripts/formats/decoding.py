@@ -1,9 +1,10 @@
-"""Bytes to text: byte order marks, UTF-8, then legacy-encoding detection."""
+"""Bytes to text: byte order marks, UTF-8, then legacy-encoding detection (said to be a guess)."""
 
 from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
@@ -23,6 +24,22 @@ _BINARY_CHARS = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\v\f\r
 _BINARY_SAMPLE = 65536
 _WESTERN_SAMPLE = 262144
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Bytes that are not UTF-8 are damaged UTF-8, not a legacy encoding, when valid UTF-8 sequences
+# outnumber them this many times (legacy double-byte text: at most ~0.9 valid per invalid byte).
+_DAMAGED_UTF8_RATIO = 3
+_CENSUS_SAMPLE = 1 << 20
+# Fewer non-ASCII bytes than this tell a statistical detector nothing: no guess is made.
+_MIN_DETECT_BYTES = 8
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Text, the encoding it was read as, and whether that was a guess (nothing declared it)."""
+
+    text: str
+    encoding: str
+    guessed: bool
 
 
 def _line_of(data: bytes, offset: int, encoding: str) -> int:
@@ -49,39 +66,45 @@ def looks_binary(text: str) -> bool:
 
 
 def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> str:
-    """Decode a transcript file.
+    """Decode a transcript file (see :func:`decode`); the text only."""
+    return decode(data, source=source, encoding=encoding).text
+
+
+def decode(data: bytes, *, source: str, encoding: str | None = None) -> Decoded:
+    """Decode a transcript file, saying which encoding was used and whether it was a guess.
 
     An explicit ``encoding`` wins (a leading U+FEFF is dropped). Otherwise a UTF-8/16/32
-    byte order mark decides (and is stripped); else strict UTF-8 (UTF-16 when it is full of
-    NULs in every other byte: UTF-16 without a mark); else windows-1252 when
-    the bytes read as Western European text; else charset-normalizer guesses the legacy
-    encoding (gb2312/gb18030, windows-1251, ...). Undecodable data and binary data raise
-    TranscriptFormatError.
+    byte order mark decides (and is stripped); else strict UTF-8. Only then is the encoding
+    guessed: UTF-16 when it is full of NULs in every other byte (UTF-16 without a mark);
+    windows-1252 when the bytes read as Western European text; else charset-normalizer's
+    legacy encoding (gb2312/gb18030, windows-1251, ...). Refused with the line of the first
+    byte that is not UTF-8: UTF-8 with a few broken bytes (damaged, or two encodings mixed:
+    any guess would garble it), bytes that no candidate reads, too few non-ASCII bytes to
+    guess from, and binary data (TranscriptFormatError).
     """
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
+            name = codecs.lookup(encoding).name
         except LookupError:
             raise TranscriptFormatError(source, None, f"unknown encoding {encoding!r}") from None
-        text = _strict(data, encoding, source)
-        text = text.removeprefix("\ufeff")
+        result = Decoded(_strict(data, encoding, source).removeprefix("\ufeff"), name, False)
     else:
         for bom, name in _BOMS:
             if data.startswith(bom):
-                text = _strict(data, name, source, skip=len(bom))
+                result = Decoded(_strict(data, name, source, skip=len(bom)), name, False)
                 break
         else:
             bomless = _bomless_utf16(data)
             if bomless is not None:
-                text = bomless
+                result = Decoded(*bomless, True)
             else:
                 try:
-                    text = data.decode("utf-8")
-                except UnicodeDecodeError:
-                    text = _detect(data, source)
-    if looks_binary(text):
+                    result = Decoded(data.decode("utf-8"), "utf-8", False)
+                except UnicodeDecodeError as e:
+                    result = Decoded(*_guess(data, source, e), True)
+    if looks_binary(result.text):
         raise TranscriptFormatError(source, None, "binary data, not a text file")
-    return text
+    return result
 
 
 # Non-letters that Western European windows-1252 text commonly holds.
@@ -125,7 +148,7 @@ def _western(data: bytes) -> str | None:
     return text
 
 
-def _bomless_utf16(data: bytes) -> str | None:
+def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
     """UTF-16 without a byte order mark: ASCII-range text has a NUL in every other byte."""
     sample = data[:4096]
     if len(sample) < 4 or sample.count(0) < len(sample) // 4:
@@ -135,15 +158,44 @@ def _bomless_utf16(data: bytes) -> str | None:
     if codec is None:
         return None
     try:
-        return data.decode(codec)
+        return data.decode(codec), codec
     except UnicodeDecodeError:
         return None
 
 
-def _detect(data: bytes, source: str) -> str:
+def _utf8_census(data: bytes) -> tuple[int, int]:
+    """Non-ASCII bytes that are valid UTF-8, and bytes that are not (of the first MiB)."""
+    sample = data[:_CENSUS_SAMPLE]
+    high = len(sample) - len(sample.translate(None, _HIGH_BYTES))
+    # an invalid byte becomes one lone surrogate, which surrogatepass writes as three bytes
+    invalid = (len(sample.decode("utf-8", "surrogateescape").encode("utf-8", "surrogatepass")) - len(sample)) // 2
+    return high - invalid, invalid
+
+
+def _guess(data: bytes, source: str, error: UnicodeDecodeError) -> tuple[str, str]:
+    """The text and encoding of bytes that declare none and are not UTF-8, or a refusal that
+    names the line of the first byte that is not UTF-8."""
+    line = _line_of(data, error.start, "utf-8")
+    where = f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
+    valid, invalid = _utf8_census(data)
+    if valid >= _DAMAGED_UTF8_RATIO * invalid:
+        raise TranscriptFormatError(
+            source, line,
+            f"{where}, though the rest of the file is UTF-8: a damaged file or mixed encodings; fix that"
+            " byte, or pass --encoding to read the whole file as another encoding",
+        )
     western = _western(data)
     if western is not None:
-        return western
+        return western, "cp1252"
+    if valid + invalid < _MIN_DETECT_BYTES:
+        raise TranscriptFormatError(
+            source, line,
+            f"{where} nor windows-1252, and too little such text to tell its encoding: pass --encoding",
+        )
+    return _detect(data, source, line, where)
+
+
+def _detect(data: bytes, source: str, line: int, where: str) -> tuple[str, str]:
     try:
         best = from_bytes(data).best()
         if best is None:  # short samples of real text can look chaotic: ask less
@@ -152,6 +204,6 @@ def _detect(data: bytes, source: str) -> str:
         raise TranscriptFormatError(source, None, f"cannot detect the encoding: {e}") from None
     if best is None:
         raise TranscriptFormatError(
-            source, None, "not UTF-8 and no other text encoding fits (binary data?)"
+            source, line, f"{where}, and no other text encoding fits (binary data?): pass --encoding if you know it"
         )
-    return str(best)
+    return str(best), str(best.encoding)

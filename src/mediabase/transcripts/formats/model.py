@@ -53,6 +53,10 @@ class ParsedTranscript:
     warnings: list[str] = field(default_factory=list)
     """What the reader tolerated ("source:line: reason"), e.g. a WebVTT cue dropped as the
     WebVTT parser algorithm says, an SRT block without a timing line."""
+    encoding: str | None = None
+    """The text encoding the file was read as (None: given as text, or AMI's XML)."""
+    encoding_guessed: bool = False
+    """True when nothing declared ``encoding`` (no --encoding, no byte order mark, not UTF-8)."""
 
 
 class TranscriptFormatError(ValueError):

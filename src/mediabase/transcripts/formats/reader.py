@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import PurePath
+import stat
+from pathlib import Path, PurePath
 
-from .decoding import decode_text
+from .decoding import decode
 from .jsonfmt import parse_json
 from .model import DEFAULT_MAX_BYTES, FORMATS, ParsedTranscript, TranscriptFormatError
 from .srt import parse_srt
@@ -68,14 +70,66 @@ def parse_bytes(
     encoding: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ParsedTranscript:
-    """Decode (see decode_text), detect the format unless given, and parse.
+    """Decode (see decode), detect the format unless given, and parse; the result says which
+    encoding was used and whether that was a guess.
 
     Input longer than `max_bytes` is refused before anything else is done.
     """
     if len(data) > max_bytes:
-        raise TranscriptFormatError(
-            source, None, f"file too large: {len(data)} bytes (the limit is {max_bytes})"
-        )
-    text = decode_text(data, source=source, encoding=encoding)
-    fmt = format if format is not None else detect_format(source, text)
-    return parse_text(text, source=source, format=fmt)
+        raise _too_large(source, len(data), max_bytes)
+    decoded = decode(data, source=source, encoding=encoding)
+    fmt = format if format is not None else detect_format(source, decoded.text)
+    parsed = parse_text(decoded.text, source=source, format=fmt)
+    parsed.encoding, parsed.encoding_guessed = decoded.encoding, decoded.guessed
+    return parsed
+
+
+def _too_large(source: str, size: int | str, max_bytes: int) -> TranscriptFormatError:
+    return TranscriptFormatError(source, None, f"file too large: {size} bytes (the limit is {max_bytes})")
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`, or TranscriptFormatError.
+
+    The file is opened without blocking (a FIFO with no writer does not hang) and looked at
+    before anything is read: devices, FIFOs, sockets and folders are refused, and so is a file
+    whose size is over the limit. It is then read with a bound (never more than `max_bytes` + 1
+    bytes, whatever it grew to meanwhile).
+    """
+    source = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise TranscriptFormatError(source, None, f"cannot open: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a file")
+            raise TranscriptFormatError(source, None, f"not a regular file ({kind})")
+        if st.st_size > max_bytes:
+            raise _too_large(source, st.st_size, max_bytes)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > max_bytes:  # it grew after the look
+            raise _too_large(source, f"more than {max_bytes}", max_bytes)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise TranscriptFormatError(source, None, f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
