@@ -102,7 +102,8 @@ def _success(operation: Operation) -> tuple[str, dict[str, Any]] | None:
 def _properties(schema: dict[str, Any], body: dict[str, Any]) -> tuple[set[str], bool]:
     """The property names of a response body, and whether it is a list (of objects)."""
     many = body.get("type") == "array"
-    ref = (body.get("items") if many else body or {}).get("$ref", "")
+    inner: dict[str, Any] = (body.get("items") or {}) if many else body
+    ref = inner.get("$ref", "")
     model = schema["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {}) if ref else {}
     return set(model.get("properties", {})), many
 
