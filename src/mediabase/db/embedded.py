@@ -21,6 +21,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import dict_row
 
 from mediabase.config import Settings
 from mediabase.db.errors import Unavailable
@@ -344,12 +345,17 @@ def stop_replica(settings: Settings) -> bool:
 
 def replica_lag_ms(settings: Settings) -> float | None:
     """The running replica's lag (0 when it has replayed all it received); None if unknown."""
+    import asyncio
+
+    from mediabase.db.observe import replica_state
+
+    async def lag() -> float | None:
+        async with await psycopg.AsyncConnection.connect(replica_url(settings, "postgres"), connect_timeout=5,
+                                                         row_factory=dict_row) as conn:
+            return (await replica_state(conn)).lag_seconds
+
     try:
-        with psycopg.connect(replica_url(settings, "postgres"), connect_timeout=5) as conn:
-            row = conn.execute(
-                "SELECT CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn()"
-                " THEN 0 ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000 END"
-            ).fetchone()
+        seconds = asyncio.run(lag())
     except (psycopg.Error, Unavailable):
         return None
-    return None if row is None or row[0] is None else round(float(row[0]), 1)
+    return None if seconds is None else round(seconds * 1000, 1)

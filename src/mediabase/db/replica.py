@@ -20,15 +20,10 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from mediabase.config import Settings
+from mediabase.db.errors import MediabaseError
+from mediabase.db.observe import replica_state
 
 log = logging.getLogger("mediabase.db.replica")
-
-# Lag as replication monitoring usually defines it: nothing to replay → 0, else the age of the
-# last replayed transaction.
-LAG_SQL = b"""SELECT pg_is_in_recovery() AS standby,
-       CASE WHEN NOT pg_is_in_recovery() THEN NULL
-            WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0.0
-            ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END AS lag_s"""
 
 WATCH_INTERVAL_S = 1.0
 MAX_REMEMBERED_WRITERS = 10_000
@@ -69,17 +64,19 @@ class ReplicaRouter:
         """Measure the lag now; on any failure mark the replica unhealthy."""
         try:
             async with asyncio.timeout(2.0), self.pool.connection(timeout=1.0) as conn:
-                row = await (await conn.execute(LAG_SQL)).fetchone()
-        except (psycopg.Error, TimeoutError) as exc:
+                state = await replica_state(conn)
+        except (psycopg.Error, MediabaseError, TimeoutError) as exc:
             self._down(f"replica unreachable: {type(exc).__name__}: {str(exc).strip() or 'timeout'}")
             return
         finally:
             self.checked_at = time.monotonic()
-        assert row is not None
-        if not row["standby"]:
+        if not state.in_recovery:
             self._down("the replica URL names a server that is not a standby (pg_is_in_recovery() is false)")
             return
-        self.lag_s = float(row["lag_s"])
+        if state.lag_seconds is None:
+            self._down("replica lag unknown: it has not replayed anything from the primary yet")
+            return
+        self.lag_s = state.lag_seconds
         if self.lag_s > self.max_lag_s:
             self._down(f"replica lags {self.lag_s * 1000:.0f} ms (limit {self.max_lag_s * 1000:.0f} ms)", keep_lag=True)
             return

@@ -66,7 +66,8 @@ SELECT type, status, n_jobs AS jobs, extract(epoch FROM oldest_ready_age)::float
 -- Operators (metrics and doctor, the owner's connection): every tenant's jobs per type that are
 -- ready, scheduled (run_after still ahead), running, or failed and created since %(failed_since)s.
 -- Each part reads only rows kept small by a partial index (jobs_ready_idx, jobs_processing_idx) or
--- by partition pruning on created_at, never the finished history: cheap enough for every scrape.
+-- by partition pruning on created_at and jobs_failed_idx (0017), never the finished history:
+-- cheap enough for every scrape.
 SELECT q.type, q.state, count(*) AS jobs,
        CASE WHEN q.state = 'ready' THEN extract(epoch FROM now() - min(q.run_after))::float8 END
            AS oldest_ready_seconds

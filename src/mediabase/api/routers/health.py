@@ -66,7 +66,7 @@ async def index(request: Request) -> Index | HTMLResponse:
     return Index(name="mediabase", version=__version__, links=links)
 
 
-@router.get("/health", summary="The process is alive")
+@router.get("/health", summary="The process is alive", response_model_exclude_none=True)
 async def health() -> Health:
     return Health(status="ok")
 
@@ -76,6 +76,7 @@ async def health() -> Health:
     summary="The database answers and its schema is current ('degraded': the read replica is down or lags)",
     responses={503: {"description": "database unreachable or schema not current"}},
     response_model=Health,
+    response_model_exclude_none=True,
 )
 async def ready(request: Request, db: DbDep) -> Health | JSONResponse:
     try:
