@@ -41,7 +41,7 @@ def render() -> str:
             continue
         out += [f"## `mediabase {' '.join(path)}`", "", (cmd.help or "").strip(), ""]
         params = [p for p in cmd.params if p.name not in ("help",) and not getattr(p, "hidden", False)]
-        if params and not hasattr(cmd, "commands"):
+        if params:  # a group's own options too (e.g. 'mediabase partitions' run without a subcommand)
             out += ["| parameter | meaning | kind |", "|---|---|---|", *(_param(p) for p in params), ""]
     return "\n".join(out).rstrip() + "\n"
 

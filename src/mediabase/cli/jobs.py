@@ -1,4 +1,4 @@
-"""``mediabase worker``, ``mediabase jobs …`` and ``mediabase partitions …``."""
+"""``mediabase worker`` and ``mediabase jobs …`` (``mediabase partitions …`` is in partitions.py)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,17 @@ from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-import psycopg
 import typer
 from rich.table import Table
 
-from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, run, settings
+from mediabase.cli.common import JsonOpt, console, database_url, err_console, fail, print_json, run, settings
+from mediabase.cli.partitions import partitions_app
 from mediabase.db.connection import OWNER_ROLE, Database
-from mediabase.db.errors import MediabaseError, NotFound
+from mediabase.db.errors import NotFound
 from mediabase.db.migrator import Migrator
 from mediabase.logs import configure_logging
 
 jobs_app = typer.Typer(help="Look at and act on processing jobs (every tenant).", no_args_is_help=True)
-partitions_app = typer.Typer(
-    help="The jobs table's monthly partitions: status, create ahead, drop old ones.",
-    no_args_is_help=True,
-)
 
 JobIdArg = Annotated[UUID, typer.Argument(help="The job's id.")]
 
@@ -65,7 +61,8 @@ def worker(
 
     Refuses to start on a schema that is behind. SIGTERM stops it gracefully: no new claims,
     running jobs finish (or go back to the queue after --shutdown-grace), exit 0. Also keeps
-    the jobs table's partitions: creates months ahead and drops old ones (hourly).
+    every registered table's partitions (hourly, like 'mediabase partitions' without an
+    archive directory): creates months ahead, drops old ones by each table's policy.
     """
     from mediabase.jobs.worker import import_handler_modules, run_worker
 
@@ -79,6 +76,10 @@ def worker(
         poll_interval=poll_interval,
         shutdown_grace=shutdown_grace,
     )
+    if "retention_months" in js.model_fields_set:
+        err_console.print(
+            "warning: MEDIABASE_JOBS_RETENTION_MONTHS is not read any more: the worker keeps each table's"
+            " policy (mediabase partitions policy jobs --keep-months N)", markup=False, soft_wrap=True)
     try:
         import_handler_modules([*js.imports.split(","), *(imports or [])])
     except ImportError as exc:
@@ -241,69 +242,6 @@ def limit(
 
     run(_run())
     console.print(f"{type_}: " + (f"at most {max_running} running" if max_running else "no limit"))
-
-
-async def _with_owner_conn(fn: Any, *args: Any) -> Any:
-    url = database_url()
-    await Migrator(url, settings()).ensure_current()
-    try:
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-            return await fn(conn, *args)
-    except psycopg.Error as exc:
-        raise MediabaseError(str(exc)) from exc
-
-
-@partitions_app.command("status")
-def partitions_status(as_json: JsonOpt = False) -> None:
-    """List the monthly partitions (and the DEFAULT one) with estimated row counts."""
-    from mediabase.jobs.service import partitions
-
-    parts = run(_with_owner_conn(partitions))
-    if as_json:
-        print_json([p.model_dump(mode="json") for p in parts])
-        return
-    table = Table("partition", "from", "to", "rows (est.)")
-    for p in parts:
-        table.add_row(
-            p.name,
-            f"{p.range_from:%Y-%m-%d}" if p.range_from else "DEFAULT",
-            f"{p.range_to:%Y-%m-%d}" if p.range_to else "",
-            str(p.est_rows),
-        )
-    console.print(table)
-
-
-@partitions_app.command("ensure")
-def partitions_ensure(
-    months_ahead: Annotated[
-        int | None, typer.Option("--months-ahead", min=0, max=36, help="Months after this one to create (default 2).")
-    ] = None,
-) -> None:
-    """Create this month's partition and the next months' (rows waiting in DEFAULT move in)."""
-    from mediabase.jobs.service import ensure_partitions
-
-    ahead = months_ahead if months_ahead is not None else _job_settings().months_ahead
-    created = run(_with_owner_conn(ensure_partitions, ahead))
-    console.print(f"created {', '.join(created)}" if created else "all partitions exist already")
-
-
-@partitions_app.command("prune")
-def partitions_prune(
-    keep_months: Annotated[
-        int | None,
-        typer.Option("--keep-months", min=1, help="Months kept (default 6, MEDIABASE_JOBS_RETENTION_MONTHS)."),
-    ] = None,
-) -> None:
-    """Drop the partitions of months that ended more than --keep-months ago.
-
-    A month that still holds queued or processing jobs is kept. Idempotency keys of the
-    dropped jobs go with them.
-    """
-    from mediabase.jobs.service import prune_partitions
-
-    keep = keep_months if keep_months is not None else (_job_settings().retention_months or 6)
-    dropped = run(_with_owner_conn(prune_partitions, keep))
-    console.print(f"dropped {', '.join(dropped)}" if dropped else "nothing to drop")
 
 
 def register(app: typer.Typer) -> None:

@@ -17,7 +17,12 @@ class JobSettings(BaseSettings):
     poll_interval: float = Field(default=2.0, gt=0, description="seconds between claims when no NOTIFY arrives")
     shutdown_grace: float = Field(default=30.0, ge=0, description="seconds SIGTERM waits for running handlers")
     months_ahead: int = Field(default=2, ge=0, le=36, description="partitions created ahead")
-    retention_months: int = Field(default=6, ge=0, description="months of jobs kept (seed 002: six); 0 never prunes")
+    retention_months: int = Field(
+        default=6,
+        ge=0,
+        description="not read since 0012: the jobs table's retention is its policy in mediabase.partitioned_tables"
+        " (mediabase partitions policy jobs --keep-months N); the worker warns when it is set",
+    )
     maintenance_interval: float = Field(
         default=3600.0, gt=0, description="seconds between the worker's upkeep runs (partitions, topic trends)"
     )

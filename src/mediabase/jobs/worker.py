@@ -32,6 +32,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from mediabase import logs
+from mediabase.db import partitions
 from mediabase.db.connection import Database
 from mediabase.db.errors import MediabaseError
 from mediabase.insights import topics
@@ -44,7 +45,7 @@ from mediabase.jobs.registry import (
     Registration,
     handlers,
 )
-from mediabase.jobs.service import Q, ensure_partitions, prune_partitions
+from mediabase.jobs.service import Q
 from mediabase.jobs.settings import JobSettings
 
 log = logging.getLogger("mediabase.jobs")
@@ -404,13 +405,13 @@ class Worker:
         assert self.maintenance_url is not None
         try:
             async with await psycopg.AsyncConnection.connect(self.maintenance_url, autocommit=True) as conn:
-                created = await ensure_partitions(conn, self.settings.months_ahead)
-                dropped: list[str] = []
-                if self.settings.retention_months > 0:
-                    dropped = await prune_partitions(conn, self.settings.retention_months)
-                # the audit log's months too (0007), so audit rows never pile up in DEFAULT
-                cur = await conn.execute("SELECT mediabase.ensure_audit_partitions(%s)", (self.settings.months_ahead,))
-                created = [*created, *(str(r[0]) for r in await cur.fetchall())]
+                # every registered table (jobs, the audit log, …), each by its policy (0012)
+                done = await partitions.maintain(conn, months_ahead=self.settings.months_ahead)
+                created = [a.partition for a in done if a.action == "created"]
+                dropped = [a.partition for a in done if a.action == "dropped"]
+                for a in done:
+                    if a.action == "failed":
+                        log.warning("partitions of %s: %s", a.table, a.detail)
                 trends = 0
                 if self.settings.trend_max_age_hours > 0:
                     trends = await topics.refresh_stale(conn, self.settings.trend_max_age_hours)
