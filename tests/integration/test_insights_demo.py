@@ -41,6 +41,11 @@ async def test_demo_seed_loads_the_ami_annotations(owner_db: Database, db: Datab
     assert len(placed) >= 25 and all(d.video_title and d.video_title.startswith("ES2002") for d in placed)
     price = next(d for d in log.items if d.summary == "The remote will sell for 25 Euro.")
     assert price.video_title == "ES2002a" and 400_000 < (price.position_ms or 0) < 600_000
+    # dates tell the truth (issue 23): decided when said in the meeting, not when loaded
+    assert price.decided_at is not None and price.decided_at.date().isoformat() == "2004-12-13"
+    assert all(d.decided_at is not None and d.decided_at.year < 2010 for d in log.items)
+    unplaced = len(log.items) - len(placed)
+    assert unplaced == 0 or "have no moment, because the corpus links no dialogue act" in summary
     assert price.context and "selling" in price.context
     # the battery went regular -> kinetic -> not kinetic: a chain of supersessions
     battery = {d.summary: d for d in log.items if "batter" in d.summary}

@@ -156,13 +156,16 @@ def videos_list(
     if as_json:
         print_json(rows)
         return
-    table = Table("title", "duration", "language", "status", "tags")
+    # "recorded" is the source's date (unknown when it gave none); "added" is when mediabase got it
+    table = Table("title", "recorded", "added", "duration", "language", "status", "tags")
     table.add_column("id", no_wrap=True, min_width=36)
     for v in rows:
         ms = v["duration_ms"]
         duration = f"{int(ms) // 60000}:{int(ms) // 1000 % 60:02d}" if isinstance(ms, int) else ""
         table.add_row(
             str(v["title"]),
+            str(v["recorded_at"] or "unknown")[:10],
+            str(v["created_at"])[:10],
             duration,
             str(v["language"] or ""),
             str(v["processing_status"]),

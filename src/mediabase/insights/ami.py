@@ -309,13 +309,15 @@ DEMO_SUPERSEDES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-async def load_annotations(system: Database, p: Principal, root: Path) -> tuple[int, int]:
+async def load_annotations(system: Database, p: Principal, root: Path) -> tuple[int, int, list[str]]:
     """Load the annotations of every AMI meeting video of ``p``'s organization as AI layers.
 
     Idempotent: a video that already has a ready layer of a kind from this source keeps it.
-    Returns (layers loaded, decision links made).
+    Returns (layers loaded, decision links made, the ids of the decisions and action items the
+    corpus links to no dialogue act, which therefore have no moment in their video).
     """
     loaded = linked = 0
+    unplaced: list[str] = []
     org = p.organization_id
     async with system.transaction(org, p.user_id) as conn:
         videos = {r["meeting"]: r["id"] for r in await (await conn.execute(Q.ami_videos, {"org": org})).fetchall()}
@@ -325,6 +327,7 @@ async def load_annotations(system: Database, p: Principal, root: Path) -> tuple[
         if annotations is None:
             continue
         video_id = videos[meeting_id]
+        unplaced += [s.id for s in (*annotations.decisions, *annotations.actions) if s.span is None]
         texts.update({s.id: (video_id, _sentence(s.text)) for s in annotations.decisions})
         async with system.transaction(org, p.user_id) as conn:
             have = {
@@ -357,4 +360,4 @@ async def load_annotations(system: Database, p: Principal, root: Path) -> tuple[
                 )
             ).fetchone()
             linked += 1 if row else 0
-    return loaded, linked
+    return loaded, linked, unplaced

@@ -46,9 +46,15 @@ INSERT INTO ai_summaries (organization_id, layer_id, video_id, summary, key_poin
 VALUES (%(org)s, %(layer_id)s, %(video_id)s, %(summary)s, %(key_points)s, %(language)s);
 
 -- name: insert_ai_decision
-INSERT INTO decisions (organization_id, summary, context, source, video_id, position_ms, state, layer_id, confidence)
+-- A decision taken in a meeting was decided when it was said: the recording's start plus its
+-- moment (the start alone without a moment). Without a recording date the trigger stamps the
+-- insert time, and listings say the date is when it was recorded here (docs/collab.md).
+INSERT INTO decisions (organization_id, summary, context, source, video_id, position_ms, state, layer_id, confidence,
+                       decided_at)
 VALUES (%(org)s, %(summary)s, %(context)s, 'meeting', %(video_id)s, %(position_ms)s, 'decided', %(layer_id)s,
-        %(confidence)s)
+        %(confidence)s,
+        (SELECT v.recorded_at + coalesce(%(position_ms)s::bigint, 0) * interval '1 millisecond'
+           FROM videos v WHERE v.organization_id = %(org)s AND v.id = %(video_id)s))
 RETURNING id;
 
 -- name: insert_ai_action_item

@@ -91,6 +91,7 @@ def discover(
                             title=meeting.meeting_id,
                             language=language or "en",
                             duration_ms=duration,
+                            recorded_at=t.recorded_at,
                             metadata={"corpus": "AMI", "meeting_id": meeting.meeting_id},
                             tags=["ami"],
                         ),

@@ -63,15 +63,20 @@ async def demo(system: Database) -> str:
 
         raise MediabaseError("demo seed failed: " + "; ".join(e for e in errors if e))
     loaded = sum(o.segments for o in outcomes)
-    layers, links = await demo_annotations(system)
+    layers, links, unplaced = await demo_annotations(system)
+    without = (
+        f"; {len(unplaced)} decisions or action items have no moment, because the corpus links no"
+        f" dialogue act to their sentence: {', '.join(unplaced)}"
+        if unplaced else ""
+    )
     return (
         f"demo seed: organization '{DEMO_SLUG}' has the AMI ES2002 meetings "
         f"({len(outcomes)} loaded now, {loaded} segments; {len(have)} were already there; "
-        f"{layers} annotation layers and {links} decision links added)"
+        f"{layers} annotation layers and {links} decision links added{without})"
     )
 
 
-async def demo_annotations(system: Database) -> tuple[int, int]:
+async def demo_annotations(system: Database) -> tuple[int, int, list[str]]:
     """The AMI meetings' topics, abstractive summaries, decisions and action items as AI layers
     of source 'AMI annotations', each decision and action item at the moment it was discussed;
     idempotent (a meeting keeps the layers it has)."""

@@ -21,6 +21,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .model import MAX_TIME_MS, ParsedTranscript, Segment, TranscriptFormatError, Word
@@ -47,6 +48,7 @@ class AmiMeeting:
 @dataclass(slots=True)
 class _MeetingInfo:
     duration_ms: int | None = None
+    recorded_at: datetime | None = None
     speakers: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     """agent letter -> (role, global name)"""
 
@@ -103,6 +105,23 @@ def _seconds_to_ms(value: str | None) -> int | None:
     return ms
 
 
+def _meeting_start(date: str | None, start: str | None) -> datetime | None:
+    """``dateOnly="29-10-2004" startTime="10h46"`` (or ``"13-12-04"`` and no start) as an instant.
+    The corpus gives local times
+    without a zone (the sites are in Edinburgh, Martigny and Delft); they are kept as UTC, off by
+    an hour or two at most, and a meeting without a readable date has none."""
+    if not date:
+        return None
+    try:
+        day = datetime.strptime(date, "%d-%m-%Y" if len(date.rsplit("-", 1)[-1]) == 4 else "%d-%m-%y")
+        if start:
+            hours, _, minutes = start.partition("h")
+            day = day.replace(hour=int(hours), minute=int(minutes or 0))
+    except ValueError:
+        return None
+    return day.replace(tzinfo=UTC)
+
+
 def _read_meetings(path: Path) -> dict[str, _MeetingInfo]:
     data = _read(path)
     meetings: dict[str, _MeetingInfo] = {}
@@ -114,6 +133,7 @@ def _read_meetings(path: Path) -> dict[str, _MeetingInfo]:
             info.duration_ms = _seconds_to_ms(elem.get("duration"))
         except ValueError:
             info.duration_ms = None
+        info.recorded_at = _meeting_start(elem.get("dateOnly"), elem.get("startTime"))
         for sp in elem.iter("speaker"):
             agent = sp.get("nxt_agent")
             if agent:
@@ -264,6 +284,7 @@ def _read_meeting(
         language="en",
         title=meeting_id,
         duration_ms=info.duration_ms if info else None,
+        recorded_at=info.recorded_at if info else None,
         speakers={agent: _display_name(agent, info) for agent in sorted(agent_files)},
         warnings=reader.warnings,
     )

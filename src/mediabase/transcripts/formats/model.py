@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 FORMATS: tuple[str, ...] = ("srt", "vtt", "whisper", "json")
 """The formats `parse_text`/`parse_bytes` read (AMI is a folder, see `iter_ami_meetings`)."""
@@ -48,6 +49,8 @@ class ParsedTranscript:
     language: str | None = None
     title: str | None = None
     duration_ms: int | None = None
+    recorded_at: datetime | None = None
+    """When the recording was made, where the source says (AMI: meetings.xml's date and start)."""
     speakers: dict[str, str] = field(default_factory=dict)
     """label -> display name (AMI: 'A' -> 'Project Manager')."""
     warnings: list[str] = field(default_factory=list)
