@@ -26,6 +26,7 @@ from mediabase.db.connection import Database
 from mediabase.db.migrator import Migrator
 
 REPO = Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.log_privacy"]  # no e-mail address or API key in the logs of the suite
 
 
 def make_settings(url: str | None = None, **overrides: object) -> Settings:

@@ -11,6 +11,7 @@ from mediabase.identity.models import ApiKeyCreate, MemberAdd, OrganizationCreat
 from mediabase.media.models import VideoCreate
 from mediabase.transcripts.formats import ParsedTranscript, Segment
 from mediabase.transcripts.service import ingest_new_video
+from tests.log_privacy import watch
 
 
 @dataclass
@@ -32,6 +33,7 @@ async def make_tenant(db: Database, system: Database, slug: str | None = None) -
     member = Principal(organization_id=org.id, user_id=m.id, role=Role.MEMBER)
     okey = await identity.create_api_key(db, owner, ApiKeyCreate(name="owner"))
     mkey = await identity.create_api_key(db, owner, ApiKeyCreate(name="member", user_id=m.id))
+    watch(f"owner@{slug}.example.com", f"member@{slug}.example.com", okey.key, mkey.key)
     return Tenant(slug, owner, member, okey.key, mkey.key)
 
 

@@ -25,6 +25,7 @@ import httpx
 import pytest
 
 from tests.factories import Tenant
+from tests.log_privacy import leaks, watch
 
 CONFIG = Path(__file__).resolve().parent / "schemathesis" / "schemathesis.toml"
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
@@ -102,6 +103,7 @@ def seed(server: Server, a: Tenant) -> dict[str, str]:
     _post(server, key, f"/videos/{video}/action-items", {"title": "Price the battery", "start_ms": 9000})
     worker = _post(server, key, "/keys", {"name": "worker", "scope": "worker"})
     spare = _post(server, key, "/keys", {"name": "spare"})
+    watch(worker["key"], spare["key"])
     return {
         "MB_SCHEMATHESIS_KEY": key,
         "MB_SCHEMATHESIS_WORKER_KEY": worker["key"],
@@ -152,3 +154,4 @@ def test_schemathesis_finds_no_failure(server: Server, tenants: tuple[Tenant, Te
     records = [json.loads(line) for line in server.log.read_text().splitlines()]
     assert not [r for r in records if r["level"] in ("error", "critical")]
     assert all(r.get("request_id") for r in records if r["logger"] == "mediabase.access")
+    assert not leaks(server.log.read_text().splitlines())  # no e-mail address, no key
