@@ -303,6 +303,16 @@ def test_prune_by_policy(conn: psycopg.Connection[Any]) -> None:
     assert due.fetchall() == [(name(-5), True, "it still holds rows where kind = 'keep'"), (name(-2), True, None)]
 
 
+def test_a_table_that_fails_is_reported_and_rolled_back_alone(conn: psycopg.Connection[Any]) -> None:
+    conn.execute("CREATE FUNCTION boom() RETURNS boolean LANGUAGE plpgsql AS $$BEGIN RAISE 'boom'; END$$")
+    conn.execute("UPDATE partitioned_tables SET keep_while = 'boom()' WHERE parent = 'events'::regclass")
+    add(conn, month(-8))
+    done = conn.execute("SELECT table_name, partition_name, action, detail FROM maintain_partitions(0)").fetchall()
+    assert ("events", None, "failed", "boom") in done
+    assert {(t, a) for t, _, a, _ in done} == {("jobs", "created"), ("audit_log", "created"), ("events", "failed")}
+    assert [r[0] for r in conn.execute("SELECT name FROM partitions_of('events')")] == ["events_default"]
+
+
 def test_a_month_that_becomes_busy_before_its_drop_is_kept(conn: psycopg.Connection[Any]) -> None:
     add(conn, month(-8), 3)
     conn.execute("SELECT ensure_partitions('events', 0)")

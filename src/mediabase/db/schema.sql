@@ -244,18 +244,9 @@ $$;
 CREATE FUNCTION mediabase.audit_partitions() RETURNS TABLE(name text, range_from timestamp with time zone, range_to timestamp with time zone, est_rows bigint, is_default boolean)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'mediabase', 'pg_temp'
-    AS $_$
-    SELECT c.relname::text,
-           CASE WHEN c.relname ~ '^audit_log_\d{4}_\d{2}$'
-                THEN to_date(substr(c.relname, 11), 'YYYY_MM')::timestamp AT TIME ZONE 'UTC' END,
-           CASE WHEN c.relname ~ '^audit_log_\d{4}_\d{2}$'
-                THEN (to_date(substr(c.relname, 11), 'YYYY_MM') + interval '1 month') AT TIME ZONE 'UTC' END,
-           greatest(c.reltuples, 0)::bigint,
-           pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT'
-      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-     WHERE i.inhparent = 'mediabase.audit_log'::regclass
-     ORDER BY 2 NULLS FIRST
-$_$;
+    AS $$
+    SELECT * FROM partitions_of('mediabase.audit_log')
+$$;
 
 --
 -- Name: audit_row(); Type: FUNCTION; Schema: mediabase; Owner: -
@@ -610,6 +601,7 @@ CREATE TABLE mediabase.jobs (
     started_at timestamp with time zone,
     completed_at timestamp with time zone,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    request_id text DEFAULT NULLIF(current_setting('mediabase.request_id'::text, true), ''::text),
     CONSTRAINT jobs_attempts_nonnegative CHECK ((attempts >= 0)),
     CONSTRAINT jobs_error_code_length CHECK ((length(error_code) <= 50)),
     CONSTRAINT jobs_error_message_length CHECK ((length(error_message) <= 10000)),
@@ -621,7 +613,9 @@ CREATE TABLE mediabase.jobs (
     CONSTRAINT jobs_priority_range CHECK (((priority >= '-1000'::integer) AND (priority <= 1000))),
     CONSTRAINT jobs_progress_range CHECK (((progress >= 0) AND (progress <= 100))),
     CONSTRAINT jobs_queue_format CHECK ((queue ~ '^[a-z][a-z0-9_.-]{0,62}$'::text)),
+    CONSTRAINT jobs_request_id_length CHECK ((length(request_id) <= 128)),
     CONSTRAINT jobs_retry_count_nonnegative CHECK ((retry_count >= 0)),
+    CONSTRAINT jobs_run_after_range CHECK (((run_after >= '0001-01-02 00:00:00+00'::timestamp with time zone) AND (run_after < '9999-01-01 00:00:00+00'::timestamp with time zone))),
     CONSTRAINT jobs_stage_valid CHECK ((stage = ANY (ARRAY['pending'::text, 'script_expansion'::text, 'continuity_validation'::text, 'video_generation'::text, 'upload'::text, 'finalization'::text, 'completed'::text, 'error'::text, 'running'::text, 'chunking'::text, 'embedding'::text, 'indexing'::text]))),
     CONSTRAINT jobs_status_valid CHECK ((status = ANY (ARRAY['queued'::text, 'processing'::text, 'completed'::text, 'failed'::text, 'cancelled'::text]))),
     CONSTRAINT jobs_type_format CHECK (((type ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$'::text) AND (length(type) <= 100)))
@@ -847,34 +841,10 @@ $$;
 --
 
 CREATE FUNCTION mediabase.create_audit_partition(month date) RETURNS boolean
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'mediabase', 'pg_temp'
-    SET lock_timeout TO '5s'
     AS $$
-DECLARE
-    lo   timestamptz := date_trunc('month', month::timestamp) AT TIME ZONE 'UTC';
-    hi   timestamptz := (date_trunc('month', month::timestamp) + interval '1 month') AT TIME ZONE 'UTC';
-    name text := 'audit_log_' || to_char(month, 'YYYY_MM');
-BEGIN
-    IF to_regclass(format('mediabase.%I', name)) IS NOT NULL THEN
-        RETURN false;
-    END IF;
-    EXECUTE format('CREATE TABLE mediabase.%I (LIKE mediabase.audit_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', name);
-    EXECUTE format('ALTER TABLE mediabase.%I ADD CONSTRAINT %I CHECK (occurred_at >= %L AND occurred_at < %L)',
-                   name, name || '_bounds', lo, hi);
-    IF EXISTS (SELECT 1 FROM audit_log_default WHERE occurred_at >= lo AND occurred_at < hi) THEN
-        LOCK TABLE audit_log_default IN ACCESS EXCLUSIVE MODE;
-        PERFORM set_config('mediabase.audit_maintenance', 'on', true);
-        EXECUTE format('WITH moved AS (DELETE FROM mediabase.audit_log_default WHERE occurred_at >= %L AND occurred_at < %L'
-                       ' RETURNING *) INSERT INTO mediabase.%I SELECT * FROM moved', lo, hi, name);
-        PERFORM set_config('mediabase.audit_maintenance', 'off', true);
-    END IF;
-    EXECUTE format('ALTER TABLE mediabase.audit_log ATTACH PARTITION mediabase.%I FOR VALUES FROM (%L) TO (%L)',
-                   name, lo, hi);
-    EXECUTE format('ALTER TABLE mediabase.%I DROP CONSTRAINT %I', name, name || '_bounds');
-    EXECUTE format('REVOKE ALL ON mediabase.%I FROM mediabase_app', name);
-    RETURN true;
-END
+    SELECT create_partition('mediabase.audit_log', month)
 $$;
 
 --
@@ -882,33 +852,86 @@ $$;
 --
 
 CREATE FUNCTION mediabase.create_job_partition(month date) RETURNS boolean
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    SELECT create_partition('mediabase.jobs', month)
+$$;
+
+--
+-- Name: create_partition(regclass, date); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.create_partition(parent regclass, month date) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'mediabase', 'pg_temp'
     SET lock_timeout TO '5s'
+    SET "TimeZone" TO 'UTC'
     AS $$
 DECLARE
-    lo   timestamptz := date_trunc('month', month::timestamp) AT TIME ZONE 'UTC';
-    hi   timestamptz := (date_trunc('month', month::timestamp) + interval '1 month') AT TIME ZONE 'UTC';
-    name text := 'jobs_' || to_char(month, 'YYYY_MM');
+    reg      partitioned_tables;
+    nsp      name;
+    rel      name;
+    keycol   name := partition_key_column(parent);
+    def      regclass;
+    m        date := date_trunc('month', month)::date;
+    lo       timestamptz := m::timestamp AT TIME ZONE 'UTC';
+    hi       timestamptz := (m + interval '1 month') AT TIME ZONE 'UTC';
+    part     text;
+    cols     text;
+    waiting  boolean;
+    flag     text := current_setting('mediabase.audit_maintenance', true);
 BEGIN
-    IF to_regclass(format('mediabase.%I', name)) IS NOT NULL THEN
+    SELECT * INTO reg FROM partitioned_tables p WHERE p.parent = create_partition.parent;
+    IF NOT FOUND OR keycol IS NULL THEN
+        RAISE EXCEPTION '% is not registered in mediabase.partitioned_tables', parent
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT n.nspname, c.relname, nullif(p.partdefid, 0)::regclass INTO nsp, rel, def
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_partitioned_table p ON p.partrelid = c.oid
+     WHERE c.oid = parent;
+    part := rel || '_' || to_char(m, 'YYYY_MM');
+    -- two sessions creating the same month take turns; the second finds it there
+    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.partitions:' || parent::oid, 0));
+    IF to_regclass(format('%I.%I', nsp, part)) IS NOT NULL THEN
         RETURN false;
     END IF;
-    EXECUTE format('CREATE TABLE mediabase.%I (LIKE mediabase.jobs INCLUDING DEFAULTS INCLUDING CONSTRAINTS)'
-                   ' WITH (fillfactor = 90)', name);
-    -- lets ATTACH skip scanning the new table
-    EXECUTE format('ALTER TABLE mediabase.%I ADD CONSTRAINT %I CHECK (created_at >= %L AND created_at < %L)',
-                   name, name || '_bounds', lo, hi);
-    IF EXISTS (SELECT 1 FROM jobs_default WHERE created_at >= lo AND created_at < hi) THEN
-        LOCK TABLE jobs_default IN ACCESS EXCLUSIVE MODE;
-        EXECUTE format('WITH moved AS (DELETE FROM mediabase.jobs_default WHERE created_at >= %L AND created_at < %L'
-                       ' RETURNING *) INSERT INTO mediabase.%I SELECT * FROM moved', lo, hi, name);
-    END IF;
-    EXECUTE format('ALTER TABLE mediabase.jobs ATTACH PARTITION mediabase.%I FOR VALUES FROM (%L) TO (%L)',
-                   name, lo, hi);
-    EXECUTE format('ALTER TABLE mediabase.%I DROP CONSTRAINT %I', name, name || '_bounds');
+    EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)%s',
+                   nsp, part, parent,
+                   CASE WHEN cardinality(reg.partition_options) > 0
+                        THEN ' WITH (' || array_to_string(reg.partition_options, ', ') || ')' ELSE '' END);
+    EXECUTE format('ALTER TABLE %I.%I ADD CONSTRAINT %I CHECK (%I >= %L AND %I < %L)',
+                   nsp, part, part || '_bounds', keycol, lo, keycol, hi);
+    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols
+      FROM pg_attribute a WHERE a.attrelid = parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+    FOR attempt IN 1..2 LOOP
+        waiting := false;
+        IF def IS NOT NULL THEN
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= %L AND %I < %L)', def, keycol, lo, keycol, hi)
+                INTO waiting;
+        END IF;
+        IF waiting THEN
+            EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', parent);
+            -- tables with append-only triggers (audit_log) let this move through
+            PERFORM set_config('mediabase.audit_maintenance', 'on', true);
+            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= %L AND %I < %L RETURNING %s)'
+                           ' INSERT INTO %I.%I (%s) SELECT %s FROM moved',
+                           def, keycol, lo, keycol, hi, cols, nsp, part, cols, cols);
+            PERFORM set_config('mediabase.audit_maintenance', coalesce(flag, ''), true);
+        END IF;
+        BEGIN
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
+                           parent, nsp, part, lo, hi);
+            EXIT;
+        EXCEPTION WHEN check_violation THEN
+            IF attempt = 2 OR def IS NULL THEN
+                RAISE;
+            END IF;  -- a row of the month reached DEFAULT after the look above: move it now
+        END;
+    END LOOP;
+    EXECUTE format('ALTER TABLE %I.%I DROP CONSTRAINT %I', nsp, part, part || '_bounds');
     -- row-level security is checked on the parent only: the app role never reads a partition
-    EXECUTE format('REVOKE ALL ON mediabase.%I FROM mediabase_app', name);
+    EXECUTE format('REVOKE ALL ON %I.%I FROM PUBLIC, mediabase_app', nsp, part);
     RETURN true;
 END
 $$;
@@ -1117,6 +1140,41 @@ END
 $$;
 
 --
+-- Name: drop_partition(regclass, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.drop_partition(parent regclass, partition text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    SET lock_timeout TO '5s'
+    AS $$
+DECLARE
+    nsp   name := (SELECT c.relnamespace::regnamespace::name FROM pg_class c WHERE c.oid = parent);
+    cond  text := (SELECT p.keep_while FROM partitioned_tables p WHERE p.parent = drop_partition.parent);
+    busy  boolean := false;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.partitions:' || parent::oid, 0));
+    IF NOT EXISTS (SELECT 1 FROM partitions_of(parent) x WHERE x.name = partition AND NOT x.is_default) THEN
+        RAISE EXCEPTION '% is not a monthly partition of %', partition, parent USING ERRCODE = 'undefined_table';
+    END IF;
+    BEGIN
+        EXECUTE format('ALTER TABLE %s DETACH PARTITION %I.%I', parent, nsp, partition);
+        IF cond IS NOT NULL THEN
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.%I WHERE %s)', nsp, partition, cond) INTO busy;
+        END IF;
+        IF busy THEN
+            RAISE EXCEPTION USING ERRCODE = 'MBKPT';  -- undoes the detach
+        END IF;
+    EXCEPTION WHEN SQLSTATE 'MBKPT' THEN
+        RAISE NOTICE 'kept %: it still holds rows where %', partition, cond;
+        RETURN false;
+    END;
+    EXECUTE format('DROP TABLE %I.%I', nsp, partition);
+    RETURN true;
+END
+$$;
+
+--
 -- Name: enqueue_decision_embed(uuid); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -1190,25 +1248,10 @@ $$;
 --
 
 CREATE FUNCTION mediabase.ensure_audit_partitions(months_ahead integer DEFAULT 2) RETURNS SETOF text
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'mediabase', 'pg_temp'
     AS $$
-DECLARE
-    m date;
-BEGIN
-    IF months_ahead < 0 OR months_ahead > 36 THEN
-        RAISE EXCEPTION 'months_ahead must be between 0 and 36' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.audit_partitions', 0));
-    FOR m IN SELECT generate_series(date_trunc('month', now() AT TIME ZONE 'UTC'),
-                                    date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => months_ahead),
-                                    interval '1 month')::date
-    LOOP
-        IF create_audit_partition(m) THEN
-            RETURN NEXT 'audit_log_' || to_char(m, 'YYYY_MM');
-        END IF;
-    END LOOP;
-END
+    SELECT ensure_partitions('mediabase.audit_log', months_ahead)
 $$;
 
 --
@@ -1216,26 +1259,45 @@ $$;
 --
 
 CREATE FUNCTION mediabase.ensure_job_partitions(months_ahead integer DEFAULT 2) RETURNS SETOF text
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'mediabase', 'pg_temp'
     AS $$
+    SELECT ensure_partitions('mediabase.jobs', months_ahead)
+$$;
+
+--
+-- Name: ensure_partitions(regclass, integer); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.ensure_partitions(parent regclass, months_ahead integer DEFAULT 2) RETURNS SETOF text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    SET "TimeZone" TO 'UTC'
+    AS $_$
 DECLARE
-    m date;
+    keycol name := partition_key_column(parent);
+    def    regclass := (SELECT nullif(p.partdefid, 0)::regclass FROM pg_partitioned_table p WHERE p.partrelid = parent);
+    this   date := date_trunc('month', now())::date;
+    months date[];
+    m      date;
 BEGIN
-    IF months_ahead < 0 OR months_ahead > 36 THEN
+    IF months_ahead IS NULL OR months_ahead < 0 OR months_ahead > 36 THEN
         RAISE EXCEPTION 'months_ahead must be between 0 and 36' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.job_partitions', 0));
-    FOR m IN SELECT generate_series(date_trunc('month', now() AT TIME ZONE 'UTC'),
-                                    date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => months_ahead),
-                                    interval '1 month')::date
-    LOOP
-        IF create_job_partition(m) THEN
-            RETURN NEXT 'jobs_' || to_char(m, 'YYYY_MM');
+    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.partitions:' || parent::oid, 0));
+    SELECT array_agg(g::date) INTO months
+      FROM generate_series(this, this + make_interval(months => months_ahead), interval '1 month') g;
+    IF def IS NOT NULL AND keycol IS NOT NULL THEN
+        EXECUTE format('SELECT $1 || coalesce(array_agg(DISTINCT date_trunc(''month'', %I)::date), ''{}'')'
+                       ' FROM %s WHERE %I IS NOT NULL', keycol, def, keycol) INTO months USING months;
+    END IF;
+    FOR m IN SELECT DISTINCT u FROM unnest(months) u ORDER BY u LOOP
+        IF create_partition(parent, m) THEN
+            RETURN NEXT (SELECT c.relname || '_' || to_char(m, 'YYYY_MM') FROM pg_class c WHERE c.oid = parent);
         END IF;
     END LOOP;
 END
-$$;
+$_$;
 
 --
 -- Name: fail_job(uuid, text, text, text, boolean, double precision, double precision, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
@@ -1346,18 +1408,9 @@ CREATE FUNCTION mediabase.ingest_ts_config() RETURNS regconfig
 CREATE FUNCTION mediabase.job_partitions() RETURNS TABLE(name text, range_from timestamp with time zone, range_to timestamp with time zone, est_rows bigint, is_default boolean)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'mediabase', 'pg_temp'
-    AS $_$
-    SELECT c.relname::text,
-           CASE WHEN c.relname ~ '^jobs_\d{4}_\d{2}$'
-                THEN to_date(substr(c.relname, 6), 'YYYY_MM')::timestamp AT TIME ZONE 'UTC' END,
-           CASE WHEN c.relname ~ '^jobs_\d{4}_\d{2}$'
-                THEN (to_date(substr(c.relname, 6), 'YYYY_MM') + interval '1 month') AT TIME ZONE 'UTC' END,
-           greatest(c.reltuples, 0)::bigint,
-           pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT'
-      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-     WHERE i.inhparent = 'mediabase.jobs'::regclass
-     ORDER BY 2 NULLS FIRST
-$_$;
+    AS $$
+    SELECT * FROM partitions_of('mediabase.jobs')
+$$;
 
 --
 -- Name: job_progress(uuid, text, integer, text, text, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
@@ -1393,6 +1446,50 @@ CREATE FUNCTION mediabase.job_stats(since interval DEFAULT '24:00:00'::interval)
      WHERE j.status IN ('queued', 'processing') OR j.created_at >= now() - since
      GROUP BY j.type, j.status
      ORDER BY j.type, j.status
+$$;
+
+--
+-- Name: maintain_partitions(integer, integer, boolean); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.maintain_partitions(months_ahead integer DEFAULT 2, prune_keep integer DEFAULT NULL::integer, drop_due boolean DEFAULT true) RETURNS TABLE(table_name text, partition_name text, action text, detail text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    t    partitioned_tables;
+    keep integer;
+    done jsonb;  -- [{p: partition, a: action, d: detail}], kept until the table's work committed
+BEGIN
+    IF prune_keep IS NOT NULL AND prune_keep < 1 THEN
+        RAISE EXCEPTION 'prune_keep must be at least 1' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOR t IN SELECT * FROM partitioned_tables ORDER BY registered_at, parent::text LOOP
+        IF to_regclass(t.parent::text) IS NULL THEN
+            RETURN QUERY SELECT t.parent::text, NULL::text, 'failed',
+                'the registered table does not exist any more: delete its row from mediabase.partitioned_tables';
+            CONTINUE;
+        END IF;
+        keep := CASE WHEN t.keep_months IS NOT NULL
+                     THEN greatest(coalesce(prune_keep, t.keep_months), t.min_keep_months) END;
+        BEGIN
+            done := '[]';
+            IF months_ahead IS NOT NULL THEN
+                done := coalesce((SELECT jsonb_agg(jsonb_build_object('p', e.p, 'a', 'created') ORDER BY e.n)
+                                    FROM ensure_partitions(t.parent, months_ahead) WITH ORDINALITY e (p, n)), '[]');
+            END IF;
+            IF drop_due AND keep IS NOT NULL THEN
+                done := done || coalesce(
+                    (SELECT jsonb_agg(jsonb_build_object('p', x.name, 'a', x.action, 'd', x.detail) ORDER BY x.n)
+                       FROM prune_partitions(t.parent, keep) WITH ORDINALITY x (name, action, detail, n)), '[]');
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            done := jsonb_build_array(jsonb_build_object('a', 'failed', 'd', SQLERRM));
+        END;
+        RETURN QUERY SELECT t.parent::text, e.v->>'p', e.v->>'a', e.v->>'d'
+                       FROM jsonb_array_elements(done) WITH ORDINALITY e (v, n) ORDER BY e.n;
+    END LOOP;
+END
 $$;
 
 --
@@ -1492,6 +1589,33 @@ BEGIN
               FROM mediabase.videos v
              WHERE v.organization_id = org AND v.search_vector @@ q AND v.deleted_at IS NULL
                AND mediabase.ts_config_for(v.language) = cfgs[i] AND (x IS NULL OR NOT v.search_vector @@ x);
+    END LOOP;
+END
+$$;
+
+--
+-- Name: months_past(regclass, integer); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.months_past(parent regclass, keep_months integer) RETURNS TABLE(name text, range_from timestamp with time zone, range_to timestamp with time zone, kept_because text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    SET "TimeZone" TO 'UTC'
+    AS $$
+DECLARE
+    cutoff timestamptz := date_trunc('month', now()) - make_interval(months => keep_months);
+    cond   text := (SELECT p.keep_while FROM partitioned_tables p WHERE p.parent = months_past.parent);
+    nsp    name := (SELECT c.relnamespace::regnamespace::name FROM pg_class c WHERE c.oid = parent);
+    p      record;
+    busy   boolean;
+BEGIN
+    FOR p IN SELECT * FROM partitions_of(parent) x WHERE NOT x.is_default AND x.range_to <= cutoff LOOP
+        busy := false;
+        IF cond IS NOT NULL THEN
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.%I WHERE %s)', nsp, p.name, cond) INTO busy;
+        END IF;
+        RETURN QUERY SELECT p.name, p.range_from, p.range_to,
+                            CASE WHEN busy THEN format('it still holds rows where %s', cond) END;
     END LOOP;
 END
 $$;
@@ -1629,28 +1753,132 @@ END
 $$;
 
 --
+-- Name: partition_key_column(regclass); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.partition_key_column(parent regclass) RETURNS name
+    LANGUAGE sql STABLE
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    SELECT a.attname
+      FROM pg_partitioned_table p JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]
+     WHERE p.partrelid = parent AND p.partstrat = 'r' AND p.partnatts = 1
+       AND a.atttypid IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype)
+$$;
+
+--
+-- Name: partition_status(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.partition_status() RETURNS TABLE(table_name text, name text, range_from timestamp with time zone, range_to timestamp with time zone, est_rows bigint, is_default boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    SELECT t.parent::text, p.name, p.range_from, p.range_to, p.est_rows, p.is_default
+      FROM partitioned_tables t CROSS JOIN LATERAL partitions_of(t.parent) p
+     WHERE to_regclass(t.parent::text) IS NOT NULL
+     ORDER BY t.registered_at, t.parent::text, p.range_from NULLS FIRST, p.name
+$$;
+
+--
+-- Name: partitioned_tables_check(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.partitioned_tables_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $_$
+DECLARE
+    opt text;
+BEGIN
+    IF partition_key_column(NEW.parent) IS NULL THEN
+        RAISE EXCEPTION '% is not partitioned by range on one timestamptz, timestamp or date column', NEW.parent
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF length((SELECT relname FROM pg_class WHERE oid = NEW.parent)) > 55 THEN
+        RAISE EXCEPTION 'the name of % is too long for its partitions'' names (55 characters at most)', NEW.parent
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOREACH opt IN ARRAY NEW.partition_options LOOP
+        IF opt !~ '^[a-z_][a-z0-9_.]*=[A-Za-z0-9_.]+$' THEN
+            RAISE EXCEPTION 'partition option % is not name=value', opt USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    END LOOP;
+    IF NEW.keep_while IS NOT NULL THEN
+        BEGIN
+            EXECUTE format('SELECT 1 FROM %s WHERE (%s) LIMIT 0', NEW.parent, NEW.keep_while);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE EXCEPTION 'keep_while of %: %', NEW.parent, SQLERRM USING ERRCODE = 'invalid_parameter_value';
+        END;
+    END IF;
+    IF NEW.upkeep IS NOT NULL
+       AND NOT (SELECT p.pronargs = 1 AND p.proargtypes[0] = 'timestamptz'::regtype
+                  FROM pg_proc p WHERE p.oid = NEW.upkeep) THEN
+        RAISE EXCEPTION 'upkeep % must take one timestamptz (the cutoff)', NEW.upkeep
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN NEW;
+END
+$_$;
+
+--
+-- Name: partitions_due(integer); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.partitions_due(prune_keep integer DEFAULT NULL::integer) RETURNS TABLE(table_name text, partition_name text, range_from timestamp with time zone, range_to timestamp with time zone, archive boolean, kept_because text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    SELECT t.parent::text, d.name, d.range_from, d.range_to, t.archive, d.kept_because
+      FROM partitioned_tables t
+     CROSS JOIN LATERAL months_past(t.parent, greatest(coalesce(prune_keep, t.keep_months), t.min_keep_months)) d
+     WHERE t.keep_months IS NOT NULL AND to_regclass(t.parent::text) IS NOT NULL
+     ORDER BY t.registered_at, t.parent::text, d.range_from
+$$;
+
+--
+-- Name: partitions_of(regclass); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.partitions_of(parent regclass) RETURNS TABLE(name text, range_from timestamp with time zone, range_to timestamp with time zone, est_rows bigint, is_default boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    SET "TimeZone" TO 'UTC'
+    SET "DateStyle" TO 'ISO, YMD'
+    AS $_$
+    SELECT c.relname::text, b.m[1]::timestamptz, b.m[2]::timestamptz, greatest(c.reltuples, 0)::bigint,
+           pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT'
+      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     CROSS JOIN LATERAL (SELECT regexp_match(pg_get_expr(c.relpartbound, c.oid),
+                                             '^FOR VALUES FROM \(''([^'']+)''\) TO \(''([^'']+)''\)$') AS m) b
+     WHERE i.inhparent = parent
+     ORDER BY 2 NULLS FIRST, 1
+$_$;
+
+--
 -- Name: prune_audit_partitions(integer); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
 CREATE FUNCTION mediabase.prune_audit_partitions(keep_months integer DEFAULT 24) RETURNS SETOF text
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'mediabase', 'pg_temp'
-    SET lock_timeout TO '5s'
     AS $$
-DECLARE
-    cutoff timestamptz := (date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => keep_months)) AT TIME ZONE 'UTC';
-    p record;
-BEGIN
-    IF keep_months < 12 THEN
-        RAISE EXCEPTION 'keep_months must be at least 12' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.audit_partitions', 0));
-    FOR p IN SELECT * FROM audit_partitions() WHERE NOT is_default AND range_to <= cutoff LOOP
-        EXECUTE format('ALTER TABLE mediabase.audit_log DETACH PARTITION mediabase.%I', p.name);
-        EXECUTE format('DROP TABLE mediabase.%I', p.name);
-        RETURN NEXT p.name;
-    END LOOP;
-END
+    SELECT p.name FROM prune_partitions('mediabase.audit_log', keep_months) p WHERE p.action = 'dropped'
+$$;
+
+--
+-- Name: prune_job_keys(timestamp with time zone); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.prune_job_keys(cutoff timestamp with time zone) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    DELETE FROM job_idempotency_keys k
+     WHERE k.job_created_at < cutoff
+       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.organization_id = k.organization_id AND j.id = k.job_id
+                                              AND j.created_at = k.job_created_at);
+    DELETE FROM job_idempotency_keys WHERE expires_at <= now();
 $$;
 
 --
@@ -1658,37 +1886,53 @@ $$;
 --
 
 CREATE FUNCTION mediabase.prune_job_partitions(keep_months integer DEFAULT 6) RETURNS SETOF text
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    SELECT p.name FROM prune_partitions('mediabase.jobs', keep_months) p WHERE p.action = 'dropped'
+$$;
+
+--
+-- Name: prune_partitions(regclass, integer); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.prune_partitions(parent regclass, keep_months integer) RETURNS TABLE(name text, action text, detail text)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'mediabase', 'pg_temp'
-    SET lock_timeout TO '5s'
-    AS $$
+    SET "TimeZone" TO 'UTC'
+    AS $_$
 DECLARE
-    cutoff timestamptz := (date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => keep_months)) AT TIME ZONE 'UTC';
-    p record;
-    busy boolean;
+    reg partitioned_tables;
+    p   record;
 BEGIN
-    IF keep_months < 1 THEN
-        RAISE EXCEPTION 'keep_months must be at least 1' USING ERRCODE = 'invalid_parameter_value';
+    SELECT * INTO reg FROM partitioned_tables t WHERE t.parent = prune_partitions.parent;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% is not registered in mediabase.partitioned_tables', parent
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.job_partitions', 0));
-    FOR p IN SELECT * FROM job_partitions() WHERE NOT is_default AND range_to <= cutoff LOOP
-        EXECUTE format('SELECT EXISTS (SELECT 1 FROM mediabase.%I WHERE status IN (''queued'', ''processing''))', p.name)
-            INTO busy;
-        IF busy THEN
-            RAISE NOTICE 'kept %: it still holds queued or processing jobs', p.name;
-            CONTINUE;
+    IF keep_months IS NULL OR keep_months < reg.min_keep_months THEN
+        RAISE EXCEPTION 'keep_months must be at least % for %', reg.min_keep_months, parent
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.partitions:' || parent::oid, 0));
+    FOR p IN SELECT * FROM months_past(parent, keep_months) LOOP
+        IF p.kept_because IS NOT NULL THEN
+            RAISE NOTICE 'kept %: %', p.name, p.kept_because;
+            RETURN QUERY SELECT p.name, 'kept', p.kept_because;
+        ELSIF reg.archive THEN
+            RETURN QUERY SELECT p.name, 'kept', 'its policy archives a month before dropping it (--archive-dir)';
+        ELSIF drop_partition(parent, p.name) THEN
+            RETURN QUERY SELECT p.name, 'dropped', NULL::text;
+        ELSE
+            RETURN QUERY SELECT p.name, 'kept', format('it still holds rows where %s', reg.keep_while);
         END IF;
-        DELETE FROM job_idempotency_keys WHERE job_created_at >= p.range_from AND job_created_at < p.range_to;
-        EXECUTE format('ALTER TABLE mediabase.jobs DETACH PARTITION mediabase.%I', p.name);
-        EXECUTE format('DROP TABLE mediabase.%I', p.name);
-        RETURN NEXT p.name;
     END LOOP;
-    DELETE FROM jobs_default WHERE created_at < cutoff AND status IN ('completed', 'failed', 'cancelled');
-    DELETE FROM job_idempotency_keys k WHERE k.job_created_at < cutoff
-        AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.organization_id = k.organization_id AND j.id = k.job_id);
-    DELETE FROM job_idempotency_keys WHERE expires_at <= now();
+    IF reg.upkeep IS NOT NULL THEN
+        EXECUTE format('SELECT %s($1)', reg.upkeep::oid::regproc)
+            USING date_trunc('month', now()) - make_interval(months => keep_months);
+    END IF;
 END
-$$;
+$_$;
 
 --
 -- Name: refresh_topics(uuid, uuid[]); Type: FUNCTION; Schema: mediabase; Owner: -
@@ -1998,8 +2242,11 @@ CREATE TABLE mediabase.api_keys (
     expires_at timestamp with time zone,
     last_used_at timestamp with time zone,
     revoked_at timestamp with time zone,
+    scope text DEFAULT 'member'::text NOT NULL,
+    CONSTRAINT api_keys_expires_at_range CHECK (((expires_at >= '0001-01-02 00:00:00+00'::timestamp with time zone) AND (expires_at < '9999-01-01 00:00:00+00'::timestamp with time zone))),
     CONSTRAINT api_keys_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT api_keys_prefix_format CHECK ((prefix ~ '^[a-z0-9]{12}$'::text)),
+    CONSTRAINT api_keys_scope_valid CHECK ((scope = ANY (ARRAY['member'::text, 'worker'::text]))),
     CONSTRAINT api_keys_secret_length CHECK ((length(secret_sha256) = 32))
 );
 
@@ -2225,6 +2472,7 @@ END) STORED NOT NULL,
     search_vector tsvector GENERATED ALWAYS AS ((setweight(to_tsvector('english'::regconfig, summary), 'A'::"char") || setweight(to_tsvector('english'::regconfig, COALESCE(context, ''::text)), 'B'::"char"))) STORED,
     CONSTRAINT decisions_confidence_range CHECK (((confidence >= 0) AND (confidence <= 100))),
     CONSTRAINT decisions_context_length CHECK ((length(context) <= 20000)),
+    CONSTRAINT decisions_decided_at_range CHECK (((decided_at >= '0001-01-02 00:00:00+00'::timestamp with time zone) AND (decided_at < '9999-01-01 00:00:00+00'::timestamp with time zone))),
     CONSTRAINT decisions_decided_at_when_decided CHECK (((state = 'proposed'::text) OR (decided_at IS NOT NULL))),
     CONSTRAINT decisions_layer_kind CHECK ((layer_kind = 'decisions'::text)),
     CONSTRAINT decisions_not_superseded_by_self CHECK ((superseded_by <> id)),
@@ -2290,6 +2538,8 @@ CREATE TABLE mediabase.videos (
     CONSTRAINT videos_metadata_object CHECK ((jsonb_typeof(metadata) = 'object'::text)),
     CONSTRAINT videos_notes_length CHECK ((length(notes) <= 20000)),
     CONSTRAINT videos_processing_status_valid CHECK ((processing_status = ANY (ARRAY['pending'::text, 'processing'::text, 'ready'::text, 'failed'::text]))),
+    CONSTRAINT videos_recorded_at_range CHECK (((recorded_at >= '0001-01-02 00:00:00+00'::timestamp with time zone) AND (recorded_at < '9999-01-01 00:00:00+00'::timestamp with time zone))),
+    CONSTRAINT videos_retention_until_range CHECK (((retention_until >= '0001-01-02 00:00:00+00'::timestamp with time zone) AND (retention_until < '9999-01-01 00:00:00+00'::timestamp with time zone))),
     CONSTRAINT videos_storage_key_length CHECK (((length(storage_key) >= 1) AND (length(storage_key) <= 1024))),
     CONSTRAINT videos_thumbnail_url_format CHECK ((thumbnail_url ~ '^https?://'::text)),
     CONSTRAINT videos_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 500)))
@@ -2465,6 +2715,7 @@ CREATE TABLE mediabase.jobs_default (
     started_at timestamp with time zone,
     completed_at timestamp with time zone,
     updated_at timestamp with time zone DEFAULT now() CONSTRAINT jobs_updated_at_not_null NOT NULL,
+    request_id text DEFAULT NULLIF(current_setting('mediabase.request_id'::text, true), ''::text),
     CONSTRAINT jobs_attempts_nonnegative CHECK ((attempts >= 0)),
     CONSTRAINT jobs_error_code_length CHECK ((length(error_code) <= 50)),
     CONSTRAINT jobs_error_message_length CHECK ((length(error_message) <= 10000)),
@@ -2476,7 +2727,9 @@ CREATE TABLE mediabase.jobs_default (
     CONSTRAINT jobs_priority_range CHECK (((priority >= '-1000'::integer) AND (priority <= 1000))),
     CONSTRAINT jobs_progress_range CHECK (((progress >= 0) AND (progress <= 100))),
     CONSTRAINT jobs_queue_format CHECK ((queue ~ '^[a-z][a-z0-9_.-]{0,62}$'::text)),
+    CONSTRAINT jobs_request_id_length CHECK ((length(request_id) <= 128)),
     CONSTRAINT jobs_retry_count_nonnegative CHECK ((retry_count >= 0)),
+    CONSTRAINT jobs_run_after_range CHECK (((run_after >= '0001-01-02 00:00:00+00'::timestamp with time zone) AND (run_after < '9999-01-01 00:00:00+00'::timestamp with time zone))),
     CONSTRAINT jobs_stage_valid CHECK ((stage = ANY (ARRAY['pending'::text, 'script_expansion'::text, 'continuity_validation'::text, 'video_generation'::text, 'upload'::text, 'finalization'::text, 'completed'::text, 'error'::text, 'running'::text, 'chunking'::text, 'embedding'::text, 'indexing'::text]))),
     CONSTRAINT jobs_status_valid CHECK ((status = ANY (ARRAY['queued'::text, 'processing'::text, 'completed'::text, 'failed'::text, 'cancelled'::text]))),
     CONSTRAINT jobs_type_format CHECK (((type ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$'::text) AND (length(type) <= 100)))
@@ -2589,6 +2842,25 @@ CREATE TABLE mediabase.organizations (
     CONSTRAINT organizations_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT organizations_personal_has_user CHECK (((kind = 'personal'::text) = (personal_user_id IS NOT NULL))),
     CONSTRAINT organizations_slug_format CHECK ((slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'::text))
+);
+
+--
+-- Name: partitioned_tables; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.partitioned_tables (
+    parent regclass NOT NULL,
+    keep_months integer,
+    min_keep_months integer DEFAULT 1 NOT NULL,
+    archive boolean DEFAULT false NOT NULL,
+    keep_while text,
+    partition_options text[] DEFAULT '{}'::text[] NOT NULL,
+    upkeep regprocedure,
+    registered_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT partitioned_tables_keep_above_min CHECK (((keep_months IS NULL) OR (keep_months >= min_keep_months))),
+    CONSTRAINT partitioned_tables_keep_months_positive CHECK ((keep_months >= 1)),
+    CONSTRAINT partitioned_tables_keep_while_length CHECK ((length(keep_while) <= 1000)),
+    CONSTRAINT partitioned_tables_min_keep_months_positive CHECK ((min_keep_months >= 1))
 );
 
 --
@@ -2740,6 +3012,7 @@ CREATE TABLE mediabase.share_links (
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT share_links_expires_after_created CHECK ((expires_at > created_at)),
+    CONSTRAINT share_links_expires_at_range CHECK (((expires_at >= '0001-01-02 00:00:00+00'::timestamp with time zone) AND (expires_at < '9999-01-01 00:00:00+00'::timestamp with time zone))),
     CONSTRAINT share_links_password_hash_format CHECK ((password_hash ~~ '$argon2%'::text)),
     CONSTRAINT share_links_token_length CHECK ((length(token_sha256) = 32)),
     CONSTRAINT share_links_view_count_nonnegative CHECK ((view_count >= 0))
@@ -3306,6 +3579,13 @@ ALTER TABLE ONLY mediabase.organizations
     ADD CONSTRAINT organizations_slug_key UNIQUE (slug);
 
 --
+-- Name: partitioned_tables partitioned_tables_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.partitioned_tables
+    ADD CONSTRAINT partitioned_tables_pkey PRIMARY KEY (parent);
+
+--
 -- Name: people people_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -3515,6 +3795,18 @@ ALTER TABLE ONLY mediabase.videos
 CREATE INDEX ai_action_items_assignee_idx ON mediabase.ai_action_items USING btree (organization_id, assignee_user_id, status) WHERE (assignee_user_id IS NOT NULL);
 
 --
+-- Name: ai_action_items_completed_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_action_items_completed_by_idx ON mediabase.ai_action_items USING btree (completed_by) WHERE (completed_by IS NOT NULL);
+
+--
+-- Name: ai_action_items_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_action_items_created_by_idx ON mediabase.ai_action_items USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
 -- Name: ai_action_items_layer_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -3533,10 +3825,28 @@ CREATE INDEX ai_action_items_status_idx ON mediabase.ai_action_items USING btree
 CREATE INDEX ai_action_items_video_idx ON mediabase.ai_action_items USING btree (organization_id, video_id, start_ms);
 
 --
+-- Name: ai_layers_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_layers_created_by_idx ON mediabase.ai_layers USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
 -- Name: ai_layers_one_ready; Type: INDEX; Schema: mediabase; Owner: -
 --
 
 CREATE UNIQUE INDEX ai_layers_one_ready ON mediabase.ai_layers USING btree (organization_id, video_id, kind) WHERE (status = 'ready'::text);
+
+--
+-- Name: ai_layers_organization_id_superseded_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_layers_organization_id_superseded_by_idx ON mediabase.ai_layers USING btree (organization_id, superseded_by) WHERE (superseded_by IS NOT NULL);
+
+--
+-- Name: ai_layers_organization_id_transcript_id_video_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX ai_layers_organization_id_transcript_id_video_id_idx ON mediabase.ai_layers USING btree (organization_id, transcript_id, video_id) WHERE (transcript_id IS NOT NULL);
 
 --
 -- Name: ai_layers_video_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -3581,6 +3891,12 @@ CREATE INDEX ai_topics_last_mentioned_idx ON mediabase.ai_topics USING btree (or
 CREATE INDEX ai_topics_trend_idx ON mediabase.ai_topics USING btree (organization_id, trend, trend_score DESC);
 
 --
+-- Name: api_keys_organization_id_user_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX api_keys_organization_id_user_id_idx ON mediabase.api_keys USING btree (organization_id, user_id);
+
+--
 -- Name: api_keys_prefix_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -3611,10 +3927,22 @@ CREATE INDEX audit_log_row_idx ON ONLY mediabase.audit_log USING btree (organiza
 CREATE INDEX audit_log_default_organization_id_table_name_row_id_occurre_idx ON mediabase.audit_log_default USING btree (organization_id, table_name, row_id, occurred_at);
 
 --
+-- Name: channels_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX channels_created_by_idx ON mediabase.channels USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
 -- Name: channels_name_key; Type: INDEX; Schema: mediabase; Owner: -
 --
 
 CREATE UNIQUE INDEX channels_name_key ON mediabase.channels USING btree (organization_id, lower(name));
+
+--
+-- Name: collections_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX collections_created_by_idx ON mediabase.collections USING btree (created_by) WHERE (created_by IS NOT NULL);
 
 --
 -- Name: collections_name_key; Type: INDEX; Schema: mediabase; Owner: -
@@ -3623,10 +3951,28 @@ CREATE UNIQUE INDEX channels_name_key ON mediabase.channels USING btree (organiz
 CREATE UNIQUE INDEX collections_name_key ON mediabase.collections USING btree (organization_id, lower(name));
 
 --
+-- Name: comment_reactions_organization_id_user_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX comment_reactions_organization_id_user_id_idx ON mediabase.comment_reactions USING btree (organization_id, user_id);
+
+--
+-- Name: comments_author_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX comments_author_id_idx ON mediabase.comments USING btree (author_id) WHERE (author_id IS NOT NULL);
+
+--
 -- Name: comments_author_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
 CREATE INDEX comments_author_idx ON mediabase.comments USING btree (organization_id, author_id);
+
+--
+-- Name: comments_deleted_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX comments_deleted_by_idx ON mediabase.comments USING btree (deleted_by) WHERE (deleted_by IS NOT NULL);
 
 --
 -- Name: comments_parent_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -3647,6 +3993,18 @@ CREATE INDEX comments_video_idx ON mediabase.comments USING btree (organization_
 CREATE INDEX decision_edits_decision_idx ON mediabase.decision_edits USING btree (organization_id, decision_id, edited_at, id);
 
 --
+-- Name: decision_edits_user_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decision_edits_user_id_idx ON mediabase.decision_edits USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: decision_links_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decision_links_created_by_idx ON mediabase.decision_links USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
 -- Name: decision_links_one_superseder; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -3657,6 +4015,18 @@ CREATE UNIQUE INDEX decision_links_one_superseder ON mediabase.decision_links US
 --
 
 CREATE INDEX decision_links_target_idx ON mediabase.decision_links USING btree (organization_id, target_decision_id);
+
+--
+-- Name: decision_participants_organization_id_decision_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decision_participants_organization_id_decision_id_idx ON mediabase.decision_participants USING btree (organization_id, decision_id);
+
+--
+-- Name: decision_participants_organization_id_person_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decision_participants_organization_id_person_id_idx ON mediabase.decision_participants USING btree (organization_id, person_id) WHERE (person_id IS NOT NULL);
 
 --
 -- Name: decision_participants_person_key; Type: INDEX; Schema: mediabase; Owner: -
@@ -3683,10 +4053,22 @@ CREATE UNIQUE INDEX decision_participants_user_key ON mediabase.decision_partici
 CREATE INDEX decision_subscriptions_tag_idx ON mediabase.decision_subscriptions USING btree (organization_id, tag_id);
 
 --
+-- Name: decision_tag_assignments_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decision_tag_assignments_created_by_idx ON mediabase.decision_tag_assignments USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
 -- Name: decision_tag_assignments_tag_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
 CREATE INDEX decision_tag_assignments_tag_idx ON mediabase.decision_tag_assignments USING btree (organization_id, tag_id);
+
+--
+-- Name: decision_tags_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decision_tags_created_by_idx ON mediabase.decision_tags USING btree (created_by) WHERE (created_by IS NOT NULL);
 
 --
 -- Name: decision_tags_name_key; Type: INDEX; Schema: mediabase; Owner: -
@@ -3699,6 +4081,12 @@ CREATE UNIQUE INDEX decision_tags_name_key ON mediabase.decision_tags USING btre
 --
 
 CREATE INDEX decision_vectors_decision_idx ON mediabase.decision_vectors USING btree (organization_id, decision_id);
+
+--
+-- Name: decisions_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX decisions_created_by_idx ON mediabase.decisions USING btree (created_by) WHERE (created_by IS NOT NULL);
 
 --
 -- Name: decisions_decided_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -3743,6 +4131,12 @@ CREATE INDEX decisions_video_idx ON mediabase.decisions USING btree (organizatio
 CREATE INDEX highlight_reel_clips_clip_idx ON mediabase.highlight_reel_clips USING btree (organization_id, clip_id);
 
 --
+-- Name: highlight_reels_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX highlight_reels_created_by_idx ON mediabase.highlight_reels USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
 -- Name: highlight_reels_created_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -3759,6 +4153,18 @@ CREATE INDEX job_idempotency_keys_expires_idx ON mediabase.job_idempotency_keys 
 --
 
 CREATE INDEX job_idempotency_keys_job_created_idx ON mediabase.job_idempotency_keys USING btree (job_created_at);
+
+--
+-- Name: jobs_failed_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX jobs_failed_idx ON ONLY mediabase.jobs USING btree (created_at) WHERE (status = 'failed'::text);
+
+--
+-- Name: jobs_default_created_at_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX jobs_default_created_at_idx ON mediabase.jobs_default USING btree (created_at) WHERE (status = 'failed'::text);
 
 --
 -- Name: jobs_processing_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -3815,10 +4221,46 @@ CREATE INDEX jobs_default_priority_run_after_idx ON mediabase.jobs_default USING
 CREATE INDEX memberships_user_idx ON mediabase.memberships USING btree (user_id);
 
 --
+-- Name: notifications_actor_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX notifications_actor_id_idx ON mediabase.notifications USING btree (actor_id) WHERE (actor_id IS NOT NULL);
+
+--
 -- Name: notifications_dedupe_key; Type: INDEX; Schema: mediabase; Owner: -
 --
 
 CREATE UNIQUE INDEX notifications_dedupe_key ON mediabase.notifications USING btree (organization_id, user_id, dedupe_key) WHERE (dedupe_key IS NOT NULL);
+
+--
+-- Name: notifications_organization_id_action_item_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX notifications_organization_id_action_item_id_idx ON mediabase.notifications USING btree (organization_id, action_item_id) WHERE (action_item_id IS NOT NULL);
+
+--
+-- Name: notifications_organization_id_comment_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX notifications_organization_id_comment_id_idx ON mediabase.notifications USING btree (organization_id, comment_id) WHERE (comment_id IS NOT NULL);
+
+--
+-- Name: notifications_organization_id_decision_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX notifications_organization_id_decision_id_idx ON mediabase.notifications USING btree (organization_id, decision_id) WHERE (decision_id IS NOT NULL);
+
+--
+-- Name: notifications_organization_id_tag_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX notifications_organization_id_tag_id_idx ON mediabase.notifications USING btree (organization_id, tag_id) WHERE (tag_id IS NOT NULL);
+
+--
+-- Name: notifications_organization_id_video_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX notifications_organization_id_video_id_idx ON mediabase.notifications USING btree (organization_id, video_id) WHERE (video_id IS NOT NULL);
 
 --
 -- Name: notifications_unread_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -3851,16 +4293,58 @@ CREATE UNIQUE INDEX organizations_personal_user_key ON mediabase.organizations U
 CREATE UNIQUE INDEX people_name_key ON mediabase.people USING btree (organization_id, lower(name));
 
 --
+-- Name: people_user_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX people_user_id_idx ON mediabase.people USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: people_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX people_user_idx ON mediabase.people USING btree (organization_id, user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: quote_cards_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX quote_cards_created_by_idx ON mediabase.quote_cards USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: quote_cards_organization_id_video_id_speaker_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX quote_cards_organization_id_video_id_speaker_id_idx ON mediabase.quote_cards USING btree (organization_id, video_id, speaker_id) WHERE (speaker_id IS NOT NULL);
+
+--
 -- Name: quote_cards_video_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
 CREATE INDEX quote_cards_video_idx ON mediabase.quote_cards USING btree (organization_id, video_id, start_ms);
 
 --
+-- Name: series_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX series_created_by_idx ON mediabase.series USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
 -- Name: series_name_key; Type: INDEX; Schema: mediabase; Owner: -
 --
 
 CREATE UNIQUE INDEX series_name_key ON mediabase.series USING btree (organization_id, lower(name));
+
+--
+-- Name: share_links_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX share_links_created_by_idx ON mediabase.share_links USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: share_links_revoked_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX share_links_revoked_by_idx ON mediabase.share_links USING btree (revoked_by) WHERE (revoked_by IS NOT NULL);
 
 --
 -- Name: share_links_token_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -3917,6 +4401,12 @@ CREATE INDEX transcript_segments_speaker_idx ON mediabase.transcript_segments US
 CREATE INDEX transcript_segments_video_time_idx ON mediabase.transcript_segments USING btree (organization_id, video_id, start_ms);
 
 --
+-- Name: transcripts_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX transcripts_created_by_idx ON mediabase.transcripts USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
 -- Name: transcripts_one_current; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -3941,6 +4431,12 @@ CREATE UNIQUE INDEX users_email_key ON mediabase.users USING btree (lower(email)
 CREATE UNIQUE INDEX users_username_key ON mediabase.users USING btree (lower(username));
 
 --
+-- Name: video_clips_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX video_clips_created_by_idx ON mediabase.video_clips USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
 -- Name: video_clips_moment_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -3957,6 +4453,12 @@ CREATE INDEX video_clips_status_idx ON mediabase.video_clips USING btree (organi
 --
 
 CREATE INDEX video_clips_video_idx ON mediabase.video_clips USING btree (organization_id, video_id, start_ms);
+
+--
+-- Name: video_moments_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX video_moments_created_by_idx ON mediabase.video_moments USING btree (created_by) WHERE (created_by IS NOT NULL);
 
 --
 -- Name: video_moments_layer_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -3987,6 +4489,12 @@ CREATE UNIQUE INDEX video_tags_key ON mediabase.video_tags USING btree (organiza
 --
 
 CREATE INDEX video_tags_tag_idx ON mediabase.video_tags USING btree (organization_id, lower(tag));
+
+--
+-- Name: videos_author_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX videos_author_id_idx ON mediabase.videos USING btree (author_id) WHERE (author_id IS NOT NULL);
 
 --
 -- Name: videos_deleted_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -4059,6 +4567,12 @@ ALTER INDEX mediabase.audit_log_row_idx ATTACH PARTITION mediabase.audit_log_def
 --
 
 ALTER INDEX mediabase.audit_log_pkey ATTACH PARTITION mediabase.audit_log_default_pkey;
+
+--
+-- Name: jobs_default_created_at_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.jobs_failed_idx ATTACH PARTITION mediabase.jobs_default_created_at_idx;
 
 --
 -- Name: jobs_default_id_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
@@ -4383,6 +4897,12 @@ CREATE TRIGGER oauth_accounts_touch BEFORE UPDATE ON mediabase.oauth_accounts FO
 --
 
 CREATE TRIGGER organizations_touch BEFORE UPDATE ON mediabase.organizations FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: partitioned_tables partitioned_tables_check; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER partitioned_tables_check BEFORE INSERT OR UPDATE ON mediabase.partitioned_tables FOR EACH ROW EXECUTE FUNCTION mediabase.partitioned_tables_check();
 
 --
 -- Name: people people_touch; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -5218,11 +5738,11 @@ ALTER TABLE ONLY mediabase.people
     ADD CONSTRAINT people_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
 
 --
--- Name: people people_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+-- Name: people people_user_membership_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
 ALTER TABLE ONLY mediabase.people
-    ADD CONSTRAINT people_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+    ADD CONSTRAINT people_user_membership_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE SET NULL (user_id);
 
 --
 -- Name: quote_cards quote_cards_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -

@@ -74,7 +74,8 @@ BEGIN
         END;
     END IF;
     IF NEW.upkeep IS NOT NULL
-       AND NOT (SELECT p.pronargs = 1 AND p.proargtypes[0] = 'timestamptz'::regtype FROM pg_proc p WHERE p.oid = NEW.upkeep) THEN
+       AND NOT (SELECT p.pronargs = 1 AND p.proargtypes[0] = 'timestamptz'::regtype
+                  FROM pg_proc p WHERE p.oid = NEW.upkeep) THEN
         RAISE EXCEPTION 'upkeep % must take one timestamptz (the cutoff)', NEW.upkeep
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -332,35 +333,35 @@ CREATE FUNCTION mediabase.maintain_partitions(months_ahead integer DEFAULT 2, pr
 DECLARE
     t    partitioned_tables;
     keep integer;
-    out_ record;
-    done text[];
+    done jsonb;  -- [{p: partition, a: action, d: detail}], kept until the table's work committed
 BEGIN
     IF prune_keep IS NOT NULL AND prune_keep < 1 THEN
         RAISE EXCEPTION 'prune_keep must be at least 1' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     FOR t IN SELECT * FROM partitioned_tables ORDER BY registered_at, parent::text LOOP
         IF to_regclass(t.parent::text) IS NULL THEN
-            RETURN QUERY SELECT t.parent::text, NULL::text, 'failed', 'the registered table does not exist any more';
+            RETURN QUERY SELECT t.parent::text, NULL::text, 'failed',
+                'the registered table does not exist any more: delete its row from mediabase.partitioned_tables';
             CONTINUE;
         END IF;
         keep := CASE WHEN t.keep_months IS NOT NULL
                      THEN greatest(coalesce(prune_keep, t.keep_months), t.min_keep_months) END;
-        done := '{}';
         BEGIN
+            done := '[]';
             IF months_ahead IS NOT NULL THEN
-                done := ARRAY(SELECT 'created:' || e FROM ensure_partitions(t.parent, months_ahead) e);
+                done := coalesce((SELECT jsonb_agg(jsonb_build_object('p', e.p, 'a', 'created') ORDER BY e.n)
+                                    FROM ensure_partitions(t.parent, months_ahead) WITH ORDINALITY e (p, n)), '[]');
             END IF;
             IF drop_due AND keep IS NOT NULL THEN
-                FOR out_ IN SELECT * FROM prune_partitions(t.parent, keep) LOOP
-                    done := done || (out_.action || ':' || out_.name || coalesce(':' || out_.detail, ''));
-                END LOOP;
+                done := done || coalesce(
+                    (SELECT jsonb_agg(jsonb_build_object('p', x.name, 'a', x.action, 'd', x.detail) ORDER BY x.n)
+                       FROM prune_partitions(t.parent, keep) WITH ORDINALITY x (name, action, detail, n)), '[]');
             END IF;
         EXCEPTION WHEN OTHERS THEN
-            done := ARRAY['failed::' || SQLERRM];
+            done := jsonb_build_array(jsonb_build_object('a', 'failed', 'd', SQLERRM));
         END;
-        RETURN QUERY SELECT t.parent::text, nullif(split_part(d, ':', 2), ''), split_part(d, ':', 1),
-                            nullif(substr(d, length(split_part(d, ':', 1)) + length(split_part(d, ':', 2)) + 3), '')
-                       FROM unnest(done) d;
+        RETURN QUERY SELECT t.parent::text, e.v->>'p', e.v->>'a', e.v->>'d'
+                       FROM jsonb_array_elements(done) WITH ORDINALITY e (v, n) ORDER BY e.n;
     END LOOP;
 END
 $$;
