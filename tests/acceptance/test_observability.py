@@ -13,11 +13,15 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
+from mediabase import logs
 from mediabase.db.connection import Database
+from mediabase.jobs import JobContext, enqueue, get_job, list_jobs
+from mediabase.jobs.worker import Worker
 from mediabase.logs import configure_logging
 from mediabase.media import service as media_service
 from mediabase.media.models import Video
 from tests.factories import Tenant
+from tests.integration.test_jobs_queue import fast, regs, run_until
 
 Records = Callable[[], list[dict[str, Any]]]
 DRIVER_WORDS = "the database own secret words"
@@ -125,3 +129,33 @@ def test_the_jobs_a_request_enqueues_carry_its_id(client: TestClient, tenants: t
     assert r.status_code == 201, r.text
     jobs = client.get("/jobs", params={"type": "transcript.index"}, headers=h(key)).json()
     assert [j["request_id"] for j in jobs] == ["ingest-7"]
+
+
+async def test_a_worker_runs_a_job_under_the_request_id_that_enqueued_it(
+    db: Database, tenants: tuple[Tenant, Tenant], json_logs: Records
+) -> None:
+    org = tenants[0].owner.organization_id
+    log = logging.getLogger("mediabase.jobs.test")
+
+    async def parent(ctx: JobContext) -> None:
+        log.info("parent ran")
+        assert ctx.conn is not None
+        await enqueue(ctx.conn, org_id=ctx.org_id, type="demo.child")
+
+    token = logs.bind(logs.RequestContext("req-job-1"))
+    try:
+        async with db.transaction(org) as conn:
+            first = await enqueue(conn, org_id=org, type="demo.parent")
+    finally:
+        logs.unbind(token)
+    worker = Worker(db, fast(), registrations=regs(demo__parent=(parent, True)))
+
+    async def done() -> bool:
+        return (await get_job(db, org, first.id)).status == "completed"
+
+    await run_until(worker, done)
+    [child] = await list_jobs(db, org, type="demo.child")
+    assert child.request_id == "req-job-1"
+    [ran] = [r for r in json_logs() if r["message"] == "parent ran"]
+    assert ran["request_id"] == "req-job-1" and ran["job_id"] == str(first.id)
+    assert ran["organization"] == str(org) and ran["route"] == "job demo.parent"
