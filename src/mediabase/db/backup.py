@@ -286,25 +286,26 @@ class _Target:
     version: int
     tables: int
     schema_exists: bool
-    user: str
     roles: set[str]
     extensions: dict[str, str]  # installed: name -> schema
     available: set[str]
+    schemas: set[str]
 
 
 def _target(conn: psycopg.Connection[Any]) -> _Target:
     row = conn.execute(
-        "SELECT current_setting('server_version_num')::int, current_user,"
+        "SELECT current_setting('server_version_num')::int,"
         " (SELECT count(*) FROM pg_class WHERE relnamespace = to_regnamespace('mediabase')"
         "   AND relkind IN ('r', 'p')),"
         " to_regnamespace('mediabase') IS NOT NULL").fetchone()
     assert row is not None
     return _Target(
-        version=row[0], user=row[1], tables=row[2], schema_exists=row[3],
+        version=row[0], tables=row[1], schema_exists=row[2],
         roles={r[0] for r in conn.execute("SELECT rolname FROM pg_roles")},
         extensions={r[0]: r[1] for r in conn.execute(
             "SELECT extname, extnamespace::regnamespace::text FROM pg_extension")},
         available={r[0] for r in conn.execute("SELECT name FROM pg_available_extensions")},
+        schemas={r[0] for r in conn.execute("SELECT nspname FROM pg_namespace")},
     )
 
 
@@ -362,6 +363,9 @@ def _check_target(archive: Archive, target: _Target, force: bool) -> None:
         have = target.extensions.get(name)
         if have is None and name not in target.available:
             raise Unavailable(f"the target server lacks the {name!r} extension that the backup needs")
+        if have is None and schema != SCHEMA and schema not in target.schemas:
+            raise Conflict(f"the backup creates extension {name} in schema {schema}, which the target database"
+                           " lacks; create that schema first")
         if have is not None and have != schema and not (have == SCHEMA and target.schema_exists):
             raise Conflict(f"extension {name} is installed in schema {have} of the target database, but the"
                            f" backup creates it in schema {schema}; drop it there or restore into a new database")
