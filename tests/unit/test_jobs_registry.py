@@ -16,6 +16,7 @@ from mediabase.jobs import JobCancelled, JobContext, NewJob, handlers, register,
 from mediabase.jobs.models import FINISHED, Job, JobStatus
 from mediabase.jobs.settings import JobSettings
 from mediabase.jobs.worker import import_handler_modules
+from mediabase.wiring import WORKER_MODULES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -126,10 +127,10 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_handler_modules_are_imported_once() -> None:
-    assert import_handler_modules(["mediabase.jobs.testing", " mediabase.jobs.testing", ""], builtin=False) == [
+    assert import_handler_modules(["mediabase.jobs.testing", " mediabase.jobs.testing", ""]) == [
         "mediabase.jobs.testing"
     ]
-    assert "mediabase.search.jobs" in import_handler_modules([])
+    assert "mediabase.search.jobs" in import_handler_modules([], builtin=WORKER_MODULES)
     assert {"test.noop", "test.record", "test.sleep", "test.fail"} <= set(handlers())
     with pytest.raises(ImportError):
         import_handler_modules(["mediabase.no_such_module"])
@@ -155,7 +156,7 @@ def test_every_builtin_handler_is_a_system_type() -> None:
     """What the API refuses to every key (SYSTEM_TYPES) is exactly what mediabase's worker runs."""
     from mediabase.jobs.registry import SYSTEM_TYPES
 
-    import_handler_modules([])
+    import_handler_modules([], builtin=WORKER_MODULES)
     builtin = {t for t, r in handlers().items() if r.handler.__module__.startswith("mediabase.") and
                not r.handler.__module__.startswith("mediabase.jobs.testing")}
     assert builtin == SYSTEM_TYPES

@@ -41,8 +41,9 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
         if worker:
             from mediabase.jobs.settings import JobSettings
             from mediabase.jobs.worker import Worker, import_handler_modules
+            from mediabase.wiring import WORKER_MODULES
 
-            import_handler_modules([])
+            import_handler_modules([], builtin=WORKER_MODULES)
             runner = Worker(db, JobSettings(concurrency=2), maintenance_url=db_url)
             task = asyncio.create_task(runner.run(), name="in-process-worker")
         try:

@@ -65,6 +65,7 @@ def worker(
     archive directory): creates months ahead, drops old ones by each table's policy.
     """
     from mediabase.jobs.worker import import_handler_modules, run_worker
+    from mediabase.wiring import WORKER_MODULES
 
     s = settings()
     configure_logging(s.log_format, s.log_level,
@@ -81,7 +82,7 @@ def worker(
             "warning: MEDIABASE_JOBS_RETENTION_MONTHS is not read any more: the worker keeps each table's"
             " policy (mediabase partitions policy jobs --keep-months N)", markup=False, soft_wrap=True)
     try:
-        import_handler_modules([*js.imports.split(","), *(imports or [])])
+        import_handler_modules([*js.imports.split(","), *(imports or [])], builtin=WORKER_MODULES)
     except ImportError as exc:
         fail(f"cannot import a handler module: {exc}")
     qs = [q.strip() for q in queues.split(",") if q.strip()] if queues else None

@@ -3,7 +3,7 @@
 
 A trigger enqueues one ``decision.embed`` job per organization when decisions are added or
 reworded; every ``mediabase worker`` runs it (this module is one of
-mediabase.jobs.registry.BUILTIN_MODULES). The job embeds each decision whose vector for the
+mediabase.wiring.WORKER_MODULES). The job embeds each decision whose vector for the
 configured model is missing or was made from other words (``text_sha256``), in batches.
 """
 

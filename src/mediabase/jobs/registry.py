@@ -1,7 +1,12 @@
-"""The handler registry: ``@register("transcript.index")`` makes a coroutine the job's handler.
+"""The registries the worker runs from, filled by the domains at import:
 
-Any package registers its handlers at import; the worker imports the modules named by
-``--import`` / ``MEDIABASE_JOBS_IMPORT`` (and :data:`BUILTIN_MODULES`) before it starts.
+- ``@register("transcript.index")`` makes a coroutine the handler of a job type;
+- ``@periodic("topics.trends")`` makes a coroutine a piece of periodic upkeep, run by every
+  worker that has a maintenance connection (like procrastinate's ``periodic`` tasks).
+
+The worker imports the modules named by ``--import`` / ``MEDIABASE_JOBS_IMPORT`` and the
+built-in ones (``mediabase.wiring.WORKER_MODULES``, passed by the adapters) before it starts;
+it names no domain itself.
 """
 
 from __future__ import annotations
@@ -16,10 +21,6 @@ from uuid import UUID
 import psycopg
 
 from mediabase.jobs.models import TYPE_PATTERN, Job, JobStage
-
-# Modules of mediabase itself whose handlers every worker has (the ingest pipeline's). One that
-# cannot be imported (an optional extra missing) is skipped with a warning.
-BUILTIN_MODULES: tuple[str, ...] = ("mediabase.search.jobs", "mediabase.insights.decision_vectors")
 
 # The job types those modules handle: mediabase's own work, enqueued by mediabase itself (ingest,
 # triggers) and run by ``mediabase worker`` only. No API key may enqueue, claim or complete them
@@ -126,3 +127,43 @@ def unregister(type: str) -> None:
 def handlers() -> dict[str, Registration]:
     """The registered handlers by job type (a copy)."""
     return dict(_HANDLERS)
+
+
+# -- periodic upkeep -------------------------------------------------------------------------------
+
+UpkeepFn = Callable[[psycopg.AsyncConnection[Any], Any], Awaitable["str | None"]]
+
+
+@dataclass(frozen=True, slots=True)
+class Upkeep:
+    """A piece of periodic upkeep: ``fn(conn, settings)`` on the owner's maintenance connection
+    (autocommit, no tenant: upkeep crosses organizations) with the worker's
+    :class:`~mediabase.jobs.settings.JobSettings`, at most every ``every`` seconds
+    (None: on every maintenance pass). It returns a line worth logging, or None."""
+
+    name: str
+    fn: UpkeepFn
+    every: float | None
+    order: int
+
+
+_UPKEEP: dict[str, Upkeep] = {}
+
+
+def periodic(name: str, *, every: float | None = None, order: int = 100,
+             replace: bool = False) -> Callable[[UpkeepFn], UpkeepFn]:
+    """Make the decorated coroutine a piece of upkeep. Lower ``order`` runs first in a pass
+    (partitions, 0, before anything that may write rows)."""
+
+    def deco(fn: UpkeepFn) -> UpkeepFn:
+        if name in _UPKEEP and not replace and _UPKEEP[name].fn is not fn:
+            raise ValueError(f"upkeep {name!r} is registered already")
+        _UPKEEP[name] = Upkeep(name, fn, every, order)
+        return fn
+
+    return deco
+
+
+def upkeeps() -> list[Upkeep]:
+    """The registered upkeep, in the order a pass runs it."""
+    return sorted(_UPKEEP.values(), key=lambda u: (u.order, u.name))

@@ -24,9 +24,6 @@ class JobSettings(BaseSettings):
         " (mediabase partitions policy jobs --keep-months N); the worker warns when it is set",
     )
     maintenance_interval: float = Field(
-        default=3600.0, gt=0, description="seconds between the worker's upkeep runs (partitions, topic trends)"
-    )
-    trend_max_age_hours: float = Field(
-        default=24.0, ge=0, description="upkeep recomputes topic trends older than this; 0 never does"
+        default=3600.0, gt=0, description="seconds between the worker's upkeep passes (the registered @periodic work)"
     )
     imports: str = Field(default="", description="comma-separated modules the worker imports for their handlers")

@@ -18,10 +18,12 @@ import contextlib
 import importlib
 import json
 import logging
+import math
 import os
 import secrets
 import signal
 import socket
+import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,18 +34,16 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from mediabase import logs
-from mediabase.db import partitions
 from mediabase.db.connection import Database
 from mediabase.db.errors import MediabaseError
-from mediabase.insights import topics
 from mediabase.jobs.models import Job, JobStage
 from mediabase.jobs.registry import (
-    BUILTIN_MODULES,
     JobCancelled,
     JobContext,
     PermanentError,
     Registration,
     handlers,
+    upkeeps,
 )
 from mediabase.jobs.service import Q
 from mediabase.jobs.settings import JobSettings
@@ -59,13 +59,14 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-def import_handler_modules(names: Iterable[str], *, builtin: bool = True) -> list[str]:
-    """Import the modules that register handlers (built-in ones first); returns their names.
+def import_handler_modules(names: Iterable[str], *, builtin: Iterable[str] = ()) -> list[str]:
+    """Import the modules that register handlers and upkeep (``builtin`` ones first: the
+    adapters pass ``mediabase.wiring.WORKER_MODULES``); returns their names.
 
     A named module that fails to import raises; a built-in one is skipped with a warning.
     """
     done: list[str] = []
-    for name in BUILTIN_MODULES if builtin else ():
+    for name in builtin:
         try:
             importlib.import_module(name)
             done.append(name)
@@ -117,6 +118,7 @@ class Worker:
         self._flush = asyncio.Event()
         self._stopping = asyncio.Event()
         self.processed = 0
+        self._upkept: dict[str, float] = {}  # upkeep name -> when it last succeeded (monotonic)
 
     # -- control ------------------------------------------------------------------------------
 
@@ -400,26 +402,27 @@ class Worker:
             await self._upkeep()
 
     async def _upkeep(self) -> None:
-        """One pass of upkeep: this month's and the next partitions exist, old months are pruned,
-        and topic trends older than ``trend_max_age_hours`` are recomputed."""
+        """One pass of the registered upkeep (:func:`mediabase.jobs.registry.periodic`): each
+        piece whose interval has passed, in order, on one maintenance connection. A piece that
+        fails is logged and tried again on the next pass; the others still run."""
         assert self.maintenance_url is not None
+        now = time.monotonic()
+        due = [u for u in upkeeps() if u.every is None or now - self._upkept.get(u.name, -math.inf) >= u.every]
+        if not due:
+            return
         try:
             async with await psycopg.AsyncConnection.connect(self.maintenance_url, autocommit=True) as conn:
-                # every registered table (jobs, the audit log, …), each by its policy (0012)
-                done = await partitions.maintain(conn, months_ahead=self.settings.months_ahead)
-                created = [a.partition for a in done if a.action == "created"]
-                dropped = [a.partition for a in done if a.action == "dropped"]
-                for a in done:
-                    if a.action == "failed":
-                        log.warning("partitions of %s: %s", a.table, a.detail)
-                trends = 0
-                if self.settings.trend_max_age_hours > 0:
-                    trends = await topics.refresh_stale(conn, self.settings.trend_max_age_hours)
-            if created or dropped:
-                log.info("partitions: created %s, dropped %s", created or "-", dropped or "-")
-            if trends:
-                log.info("topic trends recomputed: %d", trends)
-        except (psycopg.Error, MediabaseError) as exc:
+                for u in due:
+                    try:
+                        said = await u.fn(conn, self.settings)
+                    except (psycopg.Error, MediabaseError) as exc:
+                        log.warning("upkeep %s failed (%s); next try in %g s", u.name, exc,
+                                    self.settings.maintenance_interval)
+                        continue
+                    self._upkept[u.name] = now
+                    if said:
+                        log.info("%s", said)
+        except psycopg.Error as exc:
             log.warning("upkeep failed (%s); next try in %g s", exc, self.settings.maintenance_interval)
 
     async def _drain(self) -> None:

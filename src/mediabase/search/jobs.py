@@ -1,7 +1,7 @@
 """The ``transcript.index`` job: chunk and embed a transcript after its ingest committed.
 
 Ingest enqueues it (mediabase.search.indexing.schedule_indexing); every ``mediabase worker``
-runs it (this module is one of mediabase.jobs.registry.BUILTIN_MODULES). The handler is a thin
+runs it (this module is one of mediabase.wiring.WORKER_MODULES). The handler is a thin
 wrapper of the in-process path,
 :func:`mediabase.search.indexing.index_transcript`.
 """

@@ -1,0 +1,32 @@
+"""The job queue's own upkeep, registered like every domain's (``@periodic``): the monthly
+partitions of every registered table (jobs, the audit log, …) exist ahead and old months go by
+each table's policy (migration 0012, :mod:`mediabase.db.partitions`). It runs first in a pass:
+a month's partition created while rows sit in DEFAULT moves them, and a statement planned
+before that move and run after it would miss them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import psycopg
+
+from mediabase.db import partitions
+from mediabase.jobs.registry import periodic
+from mediabase.jobs.settings import JobSettings
+
+log = logging.getLogger("mediabase.jobs")
+
+
+@periodic("partitions", order=0)
+async def maintain_partitions(conn: psycopg.AsyncConnection[Any], settings: JobSettings) -> str | None:
+    done = await partitions.maintain(conn, months_ahead=settings.months_ahead)
+    for a in done:
+        if a.action == "failed":
+            log.warning("partitions of %s: %s", a.table, a.detail)
+    created = [a.partition for a in done if a.action == "created"]
+    dropped = [a.partition for a in done if a.action == "dropped"]
+    if created or dropped:
+        return f"partitions: created {created or '-'}, dropped {dropped or '-'}"
+    return None

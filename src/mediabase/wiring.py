@@ -1,0 +1,14 @@
+"""Where the domains meet the worker: the modules whose import registers mediabase's own job
+handlers and periodic upkeep. The adapters (``mediabase worker``, ``mediabase up``) pass this
+list to :func:`mediabase.jobs.worker.import_handler_modules`; the worker itself names no domain.
+A module that cannot be imported (an optional extra missing) is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+WORKER_MODULES: tuple[str, ...] = (
+    "mediabase.jobs.upkeep",  # partitions of every registered table
+    "mediabase.search.jobs",  # transcript.index
+    "mediabase.insights.decision_vectors",  # decision.embed
+    "mediabase.insights.jobs",  # topic trends age
+)
