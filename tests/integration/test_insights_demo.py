@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mediabase.db import seeds
+from mediabase import demo as seeds
 from mediabase.db.connection import Database
 from mediabase.identity import service as identity
 from mediabase.insights import ami, decisions, layers, topics

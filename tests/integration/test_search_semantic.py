@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from mediabase.db import seeds
+from mediabase import demo as seeds
 from mediabase.db.connection import Database
 from mediabase.db.errors import Invalid
 from mediabase.identity import service as identity

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, run, settings
 from mediabase.config import Settings
-from mediabase.db import observe, seeds
+from mediabase import demo as seeds
+from mediabase.db import observe
 from mediabase.db.connection import Database
 from mediabase.db.errors import MediabaseError
 from mediabase.db.migrator import Migrator

@@ -14,7 +14,8 @@ import uvicorn
 
 from mediabase.api.app import create_app
 from mediabase.cli.common import console, database_url, fail, run, settings
-from mediabase.db import embedded, seeds
+from mediabase import demo as seeds
+from mediabase.db import embedded
 from mediabase.db.connection import Database
 from mediabase.db.errors import MediabaseError
 from mediabase.db.migrator import Migrator

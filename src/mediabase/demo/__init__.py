@@ -1,5 +1,8 @@
 """Seed data sets: deterministic, idempotent, no real personal data.
 
+This package sits above the domains (it calls their services: identity, transcripts,
+insights), so the ground (``db/``) imports none of them (docs/contributing.md).
+
 Each seed is an async function taking a system (owner) :class:`Database` and returning a
 one-line summary. ``demo`` is what ``mediabase up`` loads into an empty database: the four
 AMI ES2002 design-team meetings (CC BY 4.0, see ``ami_es2002/ATTRIBUTION.md``), with real
@@ -19,7 +22,7 @@ DEMO_SLUG = "demo"
 
 
 def demo_corpus() -> Path:
-    return Path(str(resources.files("mediabase.db.seeds").joinpath("ami_es2002")))
+    return Path(str(resources.files("mediabase.demo").joinpath("ami_es2002")))
 
 
 async def _ensure_org(system: Database, slug: str, name: str) -> None:
