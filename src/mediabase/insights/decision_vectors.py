@@ -1,5 +1,5 @@
 """Vectors of the decision registry, for semantic and hybrid decision search (seed 001's
-``decisions.embedding_vector``; migration 0010, docs/collab.md "Searching decisions").
+``decisions.embedding_vector``; migration 0010, docs/insights.md "Searching decisions by meaning").
 
 A trigger enqueues one ``decision.embed`` job per organization when decisions are added or
 reworded; every ``mediabase worker`` runs it (this module is one of

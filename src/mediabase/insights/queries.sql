@@ -48,7 +48,7 @@ VALUES (%(org)s, %(layer_id)s, %(video_id)s, %(summary)s, %(key_points)s, %(lang
 -- name: insert_ai_decision
 -- A decision taken in a meeting was decided when it was said: the recording's start plus its
 -- moment (the start alone without a moment). Without a recording date the trigger stamps the
--- insert time, and listings say the date is when it was recorded here (docs/collab.md).
+-- insert time, and listings say the date is when it was recorded here (docs/insights.md).
 INSERT INTO decisions (organization_id, summary, context, source, video_id, position_ms, state, layer_id, confidence,
                        decided_at)
 VALUES (%(org)s, %(summary)s, %(context)s, 'meeting', %(video_id)s, %(position_ms)s, 'decided', %(layer_id)s,

@@ -3,7 +3,7 @@
 A topic's mention and video counts, first and last mention and trend are computed by the
 database from the mentions of current topics layers (``refresh_topics``, run by triggers when
 mentions or layers change; ``refresh`` recomputes trends, which age with time). The trend rule
-is in docs/collab.md and ``topic_trend_score``.
+is in docs/insights.md and ``topic_trend_score``.
 
 Action items keep ``completed_at``/``completed_by`` consistent with their status by trigger.
 Their creator, their assignee and ADMINs may change them.
