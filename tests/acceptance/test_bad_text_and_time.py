@@ -219,3 +219,12 @@ def test_expiries_in_the_past_and_run_after_beyond_ten_years_are_refused(
     assert r.status_code == 201, r.text
     listed = client.get("/jobs", headers=hdr)
     assert listed.status_code == 200 and {"demo.x", "demo.y"} <= {j["type"] for j in listed.json()}
+
+
+def test_a_json_transcript_turns_nul_into_a_replacement_character(client: TestClient, world: dict[str, str]) -> None:
+    """As the file formats' readers do (found by the OpenAPI fuzz test: a NUL speaker was a 500)."""
+    segs = [{"start_ms": 0, "end_ms": 900, "text": "a\x00b", "speaker": "S\x00"}]
+    r = client.post(f"/videos/{world['video']}/transcripts", json={"segments": segs}, headers=h(world["key"]))
+    assert r.status_code == 201, r.text
+    got = client.get(f"/videos/{world['video']}/segments", headers=h(world["key"])).json()["segments"]
+    assert [(s["text"], s["speaker"]) for s in got] == [("a\ufffdb", "S\ufffd")]

@@ -42,6 +42,7 @@ def test_text_keeps_tabs_and_line_breaks_a_line_does_not() -> None:
 
 def test_a_line_is_checked_after_stripping_and_keeps_what_is_fine() -> None:
     assert TypeAdapter(Title).validate_python("  padded\n") == "padded"
+    refused(Title, "\x0bstripped away, still refused", "U+000B")  # str.strip() takes VT, FF, U+001C..U+001F
     assert TypeAdapter(Line).validate_python("é 😀 \u200b \x85") == "é 😀 \u200b \x85"  # C1 and format chars stay
 
 

@@ -53,12 +53,12 @@ def bad_character(value: str, pattern: re.Pattern[str]) -> str | None:
 
 
 def _checker(pattern: re.Pattern[str], kind: str) -> WrapValidator:
-    """NUL and lone surrogates are looked for before the string's own constraints (which
-    would refuse a surrogate in words of their own), control characters after them (a
-    stripped newline is fine)."""
+    """What no text may hold is looked for before the string's own constraints (which would
+    refuse a surrogate in words of their own, or strip a leading control character away);
+    what a single line may not hold (tab, LF, CR) after them, so a stripped newline is fine."""
 
     def check(value: Any, handler: ValidatorFunctionWrapHandler) -> str:
-        if isinstance(value, str) and (why := bad_character(value, _JSON_BAD)):
+        if isinstance(value, str) and (why := bad_character(value, _TEXT_BAD)):
             raise PydanticCustomError(kind, why)
         out: str = handler(value)
         if (why := bad_character(out, pattern)) is not None:

@@ -159,8 +159,19 @@ async def ingest_new_video(
 
 
 def upload_to_parsed(upload: TranscriptUpload, source_name: str = "request body") -> ParsedTranscript:
+    """The JSON body as a parsed transcript; NUL becomes U+FFFD, as the file formats' readers do."""
+
+    def clean(text: str) -> str:
+        return text.replace("\x00", "\ufffd")
+
     segments = [
-        Segment(start_ms=s.start_ms, end_ms=s.end_ms, text=s.text, speaker=s.speaker, confidence=s.confidence)
+        Segment(
+            start_ms=s.start_ms,
+            end_ms=s.end_ms,
+            text=clean(s.text),
+            speaker=clean(s.speaker) if s.speaker is not None else None,
+            confidence=s.confidence,
+        )
         for s in upload.segments
     ]
     return ParsedTranscript(format="json", source=source_name, segments=segments, language=upload.language)
