@@ -9,9 +9,11 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from mediabase.common.types import LINE, TEXT, Expiry
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$")]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE]
 
 
 class Role(StrEnum):
@@ -41,7 +43,7 @@ class UserCreate(Model):
     email: EmailStr
     username: Username
     display_name: Name | None = None
-    password: Annotated[str, Field(min_length=8, max_length=1024)] | None = None
+    password: Annotated[str, Field(min_length=8, max_length=1024), TEXT] | None = None
     role: Annotated[str, StringConstraints(pattern=r"^(user|moderator|admin)$")] = "user"
 
 
@@ -62,13 +64,13 @@ class User(Model):
 class OrganizationCreate(Model):
     name: Name
     slug: Slug
-    description: Annotated[str, Field(max_length=5000)] | None = None
+    description: Annotated[str, Field(max_length=5000), TEXT] | None = None
     kind: Annotated[str, StringConstraints(pattern=r"^(team|community)$")] = "team"
 
 
 class OrganizationUpdate(Model):
     name: Name | None = None
-    description: Annotated[str, Field(max_length=5000)] | None = None
+    description: Annotated[str, Field(max_length=5000), TEXT] | None = None
 
 
 class Organization(Model):
@@ -116,7 +118,7 @@ class Member(Model):
 class ApiKeyCreate(Model):
     name: Name
     user_id: UUID | None = None  # a member of the organization; default: the caller
-    expires_at: datetime | None = None
+    expires_at: Expiry | None = None
     scope: KeyScope = KeyScope.MEMBER
 
 
