@@ -117,6 +117,7 @@ def config(profile: Profile, path: Path) -> Path:
     path.write_text(CONFIG.read_text() + f"""
 [generation]
 max-examples = {profile.examples}
+database = "none"
 
 [phases.stateful]
 max-steps = {profile.steps}
