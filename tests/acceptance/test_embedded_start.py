@@ -134,3 +134,20 @@ def test_ctrl_c_leaves_a_server_that_was_running_before(tmp_path: Path) -> None:
         assert postgres_running_in(pgdata)
     finally:
         mediabase("db", "stop", MEDIABASE_DATA_DIR=str(tmp_path / "data"))
+
+
+def test_start_right_after_a_crash_is_one_clean_start(tmp_path: Path) -> None:
+    """kill -9 of the postmaster, then any command that starts the server: it starts (after
+    waiting for the dead one to be reaped) and never prints a traceback (issue 26, 1)."""
+    env = {"MEDIABASE_DATA_DIR": str(tmp_path / "data"), "MEDIABASE_EMBEDDED_SHARED_BUFFERS_MB": "64"}
+    try:
+        assert mediabase("db", "start", **env).returncode == 0
+        for _ in range(3):
+            st = json.loads(mediabase("db", "status", "--json", **env).stdout)
+            os.kill(int(st["pid"]), signal.SIGKILL)
+            r = mediabase("db", "start", **env)
+            assert r.returncode == 0 and "Traceback" not in r.stderr, r.stdout + r.stderr
+            q = mediabase("psql", "-At", "-c", "select 1", **env)
+            assert q.returncode == 0 and q.stdout.strip() == "1", q.stdout + q.stderr
+    finally:
+        mediabase("db", "stop", **env)

@@ -94,6 +94,7 @@ def start(settings: Settings) -> str:
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         with _start_lock(pgdata.parent):
             fresh = not (pgdata / "PG_VERSION").exists()
+            _forget_dead_postmaster(pgdata)
             try:
                 _embedded().get_server(pgdata, cleanup_mode=None)
                 if fresh:
@@ -134,6 +135,34 @@ def _start_lock(data_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+DEAD_POSTMASTER_WAIT_S = 5.0
+
+
+def _forget_dead_postmaster(pgdata: Path) -> None:
+    """A postmaster killed a moment ago (kill -9, a crash) lingers as a zombie until its parent
+    reaps it, and both the wheel and PostgreSQL itself take its pid in postmaster.pid for a
+    running server. Wait for it to be reaped (bounded); a zombie that stays (a container whose
+    first process reaps nothing) holds nothing any more, so its pid file is set aside."""
+    import psutil
+
+    info = _embedded().utils.PostmasterInfo.read_from_pgdata(pgdata) if (pgdata / "postmaster.pid").exists() else None
+    if info is None or info.process is None:
+        return
+    deadline = time.monotonic() + DEAD_POSTMASTER_WAIT_S
+    while True:
+        try:
+            if info.process.status() != psutil.STATUS_ZOMBIE:
+                return  # a live server: attach to it
+        except psutil.NoSuchProcess:
+            return  # reaped: PostgreSQL starts over the stale pid file itself
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    stale = pgdata / "postmaster.pid"
+    with contextlib.suppress(OSError):
+        stale.rename(pgdata / "postmaster.pid.dead")
 
 
 def _cause(pgdata: Path, exc: BaseException) -> str:
