@@ -24,6 +24,7 @@ from mediabase.config import Settings
 from mediabase.db import embedded
 from mediabase.db.connection import Database
 from mediabase.db.migrator import Migrator
+from tests.citus import citus_cluster  # noqa: F401  (the Citus cluster fixture: tests/citus.py)
 
 REPO = Path(__file__).resolve().parent.parent
 pytest_plugins = ["tests.log_privacy"]  # no e-mail address or API key in the logs of the suite

@@ -59,6 +59,15 @@ class Settings(BaseSettings):
         default=None, ge=16,
         description="shared_buffers of a new embedded cluster; unset: a quarter of the memory, 128 MB to 2 GB.",
     )
+    citus_source: Path | None = Field(
+        default=None,
+        description="Citus source code (a .tar.gz or a directory) that 'mediabase db cluster start' builds "
+        "against the embedded PostgreSQL for a dev cluster (docs/scale-out.md).",
+    )
+    citus_build_dir: Path | None = Field(
+        default=None,
+        description="Where Citus builds are cached, one per source (by sha256); unset: DATA_DIR/citus.",
+    )
     # Pool defaults follow seed 003: max 10 connections, 20 s idle, 10 s connect.
     pool_min_size: int = Field(default=1, ge=0)
     pool_max_size: int = Field(default=10, ge=1)
@@ -99,7 +108,8 @@ class Settings(BaseSettings):
 
     @field_validator(
         "database_url", "direct_url", "app_database_url", "database_replica_url", "embedding_url",
-        "embedding_api_key", "metrics_token", "migrations_dir", "views_dir", mode="before",
+        "embedding_api_key", "metrics_token", "migrations_dir", "views_dir", "citus_source", "citus_build_dir",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from mediabase.cli import dbcluster
 from mediabase.cli.common import JsonOpt, console, fail, print_json, settings
 from mediabase.db import embedded
 from mediabase.db.errors import MediabaseError
@@ -87,6 +88,7 @@ replica_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(replica_app, name="replica")
+app.add_typer(dbcluster.app, name="cluster")
 
 
 @replica_app.command("start")

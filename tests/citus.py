@@ -1,0 +1,96 @@
+"""A real Citus cluster for the tests: Citus built once per machine, a coordinator and two
+workers on 127.0.0.1 started once per session (``citus_cluster`` yields the coordinator's admin
+URL: ``postgresql://postgres@127.0.0.1:PORT/mediabase``, a superuser, the citus extension
+created on every node).
+
+The build is cached in ``/tmp/mediabase-citus-build-cache`` by the source's sha256, so later
+sessions and every xdist worker reuse one build (a file lock lets one process build while the
+others wait). Source: ``MEDIABASE_CITUS_SOURCE``, else ``../shared/vendor/citus-14.0.1.tar.gz``
+beside the repository. Under ``CI=true`` a missing source or compiler fails the test; elsewhere
+it is skipped with the reason.
+
+A first build takes about 30 s on two idle cores (minutes on busy ones), counted in the first
+test's time: tests that use the cluster carry ``@pytest.mark.timeout(CITUS_TIMEOUT_S)``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+from mediabase.config import Settings
+from mediabase.db import cluster
+from mediabase.db.errors import MediabaseError
+
+REPO = Path(__file__).resolve().parent.parent
+BUILD_CACHE = Path("/tmp/mediabase-citus-build-cache")
+VENDORED = REPO.parent / "shared" / "vendor" / "citus-14.0.1.tar.gz"
+CITUS_TIMEOUT_S = 1800
+
+
+def citus_source() -> Path | None:
+    """MEDIABASE_CITUS_SOURCE, else the vendored archive if it exists."""
+    named = os.environ.get("MEDIABASE_CITUS_SOURCE")
+    if named:
+        return Path(named)
+    return VENDORED if VENDORED.exists() else None
+
+
+def _unavailable(reason: str) -> NoReturn:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def cluster_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings for a cluster of the tests: never read from the developer's environment."""
+    values: dict[str, object] = {"database_url": None, "data_dir": data_dir, "citus_source": citus_source(),
+                                 "citus_build_dir": BUILD_CACHE}
+    values.update(overrides)
+    return Settings.model_validate(values)
+
+
+@functools.cache
+def _build() -> Path | str | MediabaseError:
+    """The tree, or why there is none: a reason to skip (str) or a failed build (fails the tests)."""
+    source = citus_source()
+    if source is None or not source.exists():
+        return (f"no Citus source: set MEDIABASE_CITUS_SOURCE or put citus-14.0.1.tar.gz in {VENDORED.parent}"
+                + (f" ({source} does not exist)" if source else ""))
+    missing = [tool for tool in ("gcc", "make") if shutil.which(tool) is None]
+    if missing:
+        return f"building Citus needs {' and '.join(missing)}: apt-get install -y build-essential (.ci/run does)"
+    try:
+        return cluster.build_citus(cluster_settings(Path(tempfile.gettempdir())), cache_dir=BUILD_CACHE)
+    except MediabaseError as exc:
+        return exc
+
+
+def citus_pginstall() -> Path:
+    """The private PostgreSQL tree with Citus installed (built once; skip or fail without it)."""
+    built = _build()
+    if isinstance(built, MediabaseError):
+        pytest.fail(str(built))
+    if isinstance(built, str):
+        _unavailable(built)
+    return built
+
+
+@pytest.fixture(scope="session")
+def citus_cluster() -> Iterator[str]:
+    """A coordinator and two workers for this session; yields the coordinator's admin URL."""
+    pginstall = citus_pginstall()
+    data_dir = Path(tempfile.mkdtemp(prefix="mbcitus-"))
+    settings = cluster_settings(data_dir)
+    try:
+        yield cluster.start_cluster(settings, workers=2, pginstall=pginstall)
+    finally:
+        cluster.stop_cluster(settings)
+        shutil.rmtree(data_dir, ignore_errors=True)
