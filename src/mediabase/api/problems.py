@@ -110,7 +110,7 @@ def server_error(exc: BaseException) -> JSONResponse:
         extra.update({k: exc.extra.get(k) for k in ("sqlstate", "constraint") if exc.extra.get(k)})
     log.error(what, exc_info=(type(exc), exc, exc.__traceback__), extra=extra)
     request_id = logs.current_request_id()
-    return problem(
+    response = problem(
         status,
         title,
         public or _GENERIC.get(status, _GENERIC[500]),
@@ -118,3 +118,7 @@ def server_error(exc: BaseException) -> JSONResponse:
         instance=f"urn:mediabase:request:{request_id}" if request_id else None,
         request_id=request_id,
     )
+    retry_after = exc.extra.get("retry_after") if isinstance(exc, MediabaseError) else None
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response

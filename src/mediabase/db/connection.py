@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,15 +14,17 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from mediabase.config import Settings
-from mediabase.logs import current_request_id
 from mediabase.db import embedded
-from mediabase.db.errors import translate
+from mediabase.db.errors import Unavailable, translate
 from mediabase.db.replica import ReplicaRouter
+from mediabase.logs import current_request_id
 
 Conn = psycopg.AsyncConnection[Any]
+log = logging.getLogger("mediabase.db")
+DOWN_RETRY_S = 1.0  # after a failed attempt, how long requests fail at once before the next try
 
 SCHEMA = "mediabase"
 SEARCH_PATH = "mediabase, public"
@@ -128,6 +132,8 @@ class Database:
         self.settings = settings
         self.role = APP_ROLE if role is None else role
         self._system: Database | None = None
+        self._down_until = 0.0  # monotonic time before which the primary is taken to be down
+        self._down_reason = ""
         self._explicit_login = settings.app_database_url is not None
         self.login_url = login_url(url, settings) if self.role == APP_ROLE else url
         self.pool: Pool = _make_pool(self.login_url, settings, name="primary" if self.role else "system",
@@ -240,10 +246,36 @@ class Database:
                     return replica, await _begin_on(replica, begin, wait=self.replica.acquire_timeout)
                 except psycopg.Error as exc:
                     self.replica.failed(exc)  # and fall back to the primary
+        return self.pool, await self._begin_on_primary(begin)
+
+    async def _begin_on_primary(self, begin: bytes) -> AsyncConn:
+        """Begin on the primary. Connections a server restart broke are found by the first
+        statement, discarded (``pool.check()``), and the transaction begins again on a fresh
+        one; while the server is known to be down, an error at once instead of waiting for the
+        pool's timeout (docs/operations.md, "When the database goes away")."""
+        if self._down_until > time.monotonic():
+            raise Unavailable(f"database unavailable: {self._down_reason}", retry_after=1)
         try:
-            return self.pool, await _begin_on(self.pool, begin)
+            return await _begin_on(self.pool, begin)
+        except psycopg.OperationalError as exc:
+            if isinstance(exc, PoolTimeout):
+                raise self._went_down(exc) from exc
+            await self.pool.check()  # every idle connection the restart broke is dropped
+            if not await _can_login(self.login_url, seconds=2):
+                raise self._went_down(exc) from exc
+            try:
+                return await _begin_on(self.pool, begin)
+            except psycopg.OperationalError as again:
+                raise self._went_down(again) from again
         except psycopg.Error as exc:
             raise translate(exc) from exc
+
+    def _went_down(self, exc: psycopg.Error) -> Unavailable:
+        self._down_reason = (exc.diag.message_primary if hasattr(exc, "diag") else None) or str(exc).strip()
+        self._down_until = time.monotonic() + DOWN_RETRY_S
+        log.warning("database unavailable (%s); answering 503 for %g s before trying again",
+                    self._down_reason, DOWN_RETRY_S)
+        return Unavailable(f"database unavailable: {self._down_reason}", retry_after=1)
 
 
 async def _begin_on(pool: Pool, begin: bytes, wait: float | None = None) -> AsyncConn:
@@ -256,9 +288,9 @@ async def _begin_on(pool: Pool, begin: bytes, wait: float | None = None) -> Asyn
     return conn
 
 
-async def _can_login(url: str) -> bool:
+async def _can_login(url: str, seconds: int = 5) -> bool:
     try:
-        conn = await psycopg.AsyncConnection.connect(url, connect_timeout=5)
+        conn = await psycopg.AsyncConnection.connect(url, connect_timeout=seconds)
     except psycopg.OperationalError:
         return False
     await conn.close()
