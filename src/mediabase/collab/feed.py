@@ -15,13 +15,14 @@ from uuid import UUID
 from psycopg import sql
 from psycopg.rows import class_row
 
-from mediabase.collab.models import Activity, AuditEntry, Notification, Page, VideoOverview
+from mediabase.collab.models import Activity, AuditEntry, Notification, VideoOverview
 from mediabase.collab.service import Q
+from mediabase.common.cursors import decode_position, encode_cursor
+from mediabase.common.models import Page
 from mediabase.db.connection import Database
 from mediabase.db.errors import NotFound
 from mediabase.identity.models import Principal, Role
 from mediabase.identity.service import require
-from mediabase.media.service import decode_position, encode_cursor
 
 
 async def list_notifications(

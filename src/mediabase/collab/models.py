@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
+from mediabase.common.models import Model, Ms
 from mediabase.common.types import LINE, TEXT, Expiry, JsonObject
 
-Ms = Annotated[int, Field(ge=0, le=10**12)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), LINE]
 Text5k = Annotated[str, Field(max_length=5000), TEXT]
 Text10k = Annotated[str, Field(max_length=10000), TEXT]
@@ -23,18 +23,6 @@ Confidence = Annotated[int, Field(ge=0, le=100)]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000), TEXT]
 Quote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), TEXT]
 SpeakerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid")
-
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
 
 
 # -- comments ---------------------------------------------------------------------------------

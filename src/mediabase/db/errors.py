@@ -1,94 +1,50 @@
-"""Domain errors, and the one place where driver errors become them (by constraint name)."""
+"""The one place where driver errors become domain errors (by constraint name).
+
+The errors themselves are pure types in :mod:`mediabase.common.errors`; they are imported from
+here too, as they always were.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
 
+from mediabase.common.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    MediabaseError,
+    MigrationError,
+    NotFound,
+    SchemaNotCurrent,
+    TooLarge,
+    Unauthorized,
+    Unavailable,
+    UntranslatedError,
+)
 
-class MediabaseError(Exception):
-    """Base of every error mediabase raises on purpose; carries an HTTP status and a code.
-
-    A 4xx's detail is written for the client. A 5xx's detail is for the operator: the API logs
-    it and answers ``public_detail`` (or a generic sentence) instead, so no driver or Python
-    text reaches a client.
-    """
-
-    status: ClassVar[int] = 500
-    code: ClassVar[str] = "internal-error"
-    title: ClassVar[str] = "Internal error"
-    public_detail: ClassVar[str | None] = None
-
-    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
-        self.extra = extra
-
-    def __str__(self) -> str:
-        return self.detail
-
-
-class Invalid(MediabaseError):
-    status = 422
-    code = "invalid"
-    title = "Invalid input"
-
-
-class NotFound(MediabaseError):
-    status = 404
-    code = "not-found"
-    title = "Not found"
-
-
-class Conflict(MediabaseError):
-    status = 409
-    code = "conflict"
-    title = "Conflict"
-
-
-class Unauthorized(MediabaseError):
-    status = 401
-    code = "unauthorized"
-    title = "Unauthorized"
-
-
-class Forbidden(MediabaseError):
-    status = 403
-    code = "forbidden"
-    title = "Forbidden"
-
-
-class TooLarge(MediabaseError):
-    status = 413
-    code = "too-large"
-    title = "Payload too large"
-
-
-class Unavailable(MediabaseError):
-    status = 503
-    code = "unavailable"
-    title = "Service unavailable"
-
-
-class SchemaNotCurrent(Unavailable):
-    code = "schema-not-current"
-    title = "Database schema is not current"
-
-
-class UntranslatedError(MediabaseError):
-    """A driver error no rule gives a meaning (an unknown SQLSTATE): a 500 the API logs as an
-    "untranslated database error", so a constraint or failure without a meaning is found."""
-
-
-class MigrationError(MediabaseError):
-    code = "migration-error"
-    title = "Migration error"
+__all__ = [
+    "Conflict",
+    "ConstraintRule",
+    "Forbidden",
+    "Invalid",
+    "MediabaseError",
+    "MigrationError",
+    "NotFound",
+    "SchemaNotCurrent",
+    "TooLarge",
+    "Unauthorized",
+    "Unavailable",
+    "UntranslatedError",
+    "register_constraint",
+    "translate",
+    "translated",
+]
 
 
 @dataclass(frozen=True, slots=True)

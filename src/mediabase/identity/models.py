@@ -7,8 +7,9 @@ from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import EmailStr, Field, StringConstraints
 
+from mediabase.common.models import Model
 from mediabase.common.types import LINE, TEXT, Expiry
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
@@ -33,10 +34,6 @@ class KeyScope(StrEnum):
 
     MEMBER = "member"  # the member's role decides (the default)
     WORKER = "worker"  # claim, heartbeat, progress, complete, fail, release jobs; nothing else
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid")
 
 
 class UserCreate(Model):

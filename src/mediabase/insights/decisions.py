@@ -16,6 +16,8 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import class_row
 
 from mediabase.collab.service import may_change, update_columns
+from mediabase.common.cursors import decode_position, encode_cursor
+from mediabase.common.models import Page
 from mediabase.common.types import RANGE_TEXT
 from mediabase.config import get_settings
 from mediabase.db.connection import Database
@@ -40,8 +42,6 @@ from mediabase.insights.models import (
     TagCreate,
     TagUpdate,
 )
-from mediabase.media.models import Page
-from mediabase.media.service import decode_position, encode_cursor
 from mediabase.search.embedding import Embedder
 from mediabase.search.models import SearchMode
 from mediabase.search.vectors import VectorType, embed_query, embedder_for, vector_literal

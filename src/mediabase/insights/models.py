@@ -7,11 +7,11 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
+from mediabase.common.models import Model, Ms
 from mediabase.common.types import LINE, TEXT, Instant, JsonObject
 
-Ms = Annotated[int, Field(ge=0, le=10**12)]
 Confidence = Annotated[int, Field(ge=0, le=100)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), LINE]
@@ -22,10 +22,6 @@ Text20k = Annotated[str, Field(max_length=20000), TEXT]
 Uri = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://\S+$", max_length=2048), LINE]
 TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), LINE]
 Keyword = Annotated[str, Field(min_length=1, max_length=100), LINE]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid")
 
 
 # -- AI layers ----------------------------------------------------------------------------------

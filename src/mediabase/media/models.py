@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
+from mediabase.common.models import Model, Ms
 from mediabase.common.types import LINE, TEXT, Instant, JsonObject
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), LINE]
@@ -20,11 +21,6 @@ MediaUrl = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://\S+$"
 StorageKey = Annotated[str, StringConstraints(min_length=1, max_length=1024), LINE]
 Place = Annotated[str, Field(max_length=500), LINE]
 Description = Annotated[str, Field(max_length=20000), TEXT]
-Ms = Annotated[int, Field(ge=0, le=10**12)]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid")
 
 
 class ProcessingStatus(StrEnum):
@@ -135,14 +131,6 @@ class VideoFilter(Model):
     recorded_from: Instant | None = None
     recorded_to: Instant | None = None
     deleted: bool = False  # list the soft-deleted videos instead of the live ones
-
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
 
 
 class ProgressUpdate(Model):

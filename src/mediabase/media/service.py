@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
-from datetime import datetime
 from typing import Any, LiteralString
 from uuid import UUID
 
@@ -12,7 +9,9 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
-from mediabase.common.types import RANGE_TEXT, in_range, storable_text
+from mediabase.common.cursors import decode_position, encode_cursor
+from mediabase.common.models import Page
+from mediabase.common.types import RANGE_TEXT
 from mediabase.db.connection import Database
 from mediabase.db.errors import Forbidden, Invalid, NotFound, register_constraint
 from mediabase.db.queries import load_queries
@@ -22,7 +21,6 @@ from mediabase.media.models import (
     Group,
     GroupCreate,
     GroupKind,
-    Page,
     Person,
     PersonCreate,
     Progress,
@@ -56,43 +54,12 @@ for _column in ("recorded_at", "retention_until"):
     register_constraint(f"videos_{_column}_range", Invalid, f"{_column} must be {RANGE_TEXT}", field=_column)
 # another organization's user and a made-up id answer alike: which user ids exist is not told
 register_constraint(
-    "people_user_membership_fk", Invalid, "a person can be linked only to a member of this organization", field="user_id"
+    "people_user_membership_fk", Invalid, "a person can be linked only to a member of this organization",
+    field="user_id",
 )
 register_constraint("transcript_segments_within_video", Invalid, None, field="end_ms")
 
 Conn = AsyncConnection[dict[str, Any]]
-
-
-def encode_cursor(*values: Any) -> str:
-    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else str(v) for v in values])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, n: int) -> list[str]:
-    """The ``n`` strings of a cursor :func:`encode_cursor` made; anything else is a 422."""
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except ValueError as exc:
-        raise Invalid("invalid cursor", field="cursor") from exc
-    if (
-        not isinstance(values, list)
-        or len(values) != n
-        or not all(isinstance(v, str) and storable_text(v) is None for v in values)
-    ):
-        raise Invalid("invalid cursor", field="cursor")
-    return values
-
-
-def decode_position(cursor: str) -> tuple[datetime, UUID]:
-    """A (timestamp, id) cursor, each part parsed here: garbage never reaches SQL."""
-    at, last = decode_cursor(cursor, 2)
-    try:
-        when, key = datetime.fromisoformat(at), UUID(last)
-    except ValueError as exc:
-        raise Invalid("invalid cursor", field="cursor") from exc
-    if when.tzinfo is None or not in_range(when):
-        raise Invalid("invalid cursor", field="cursor")
-    return when, key
 
 
 # -- channels, series, collections ------------------------------------------------------------

@@ -6,15 +6,15 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from mediabase.common.models import Model, Ms
 from mediabase.common.types import LINE, Instant
 from mediabase.search.text import MAX_QUERY_CHARS
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), LINE]
 SpeakerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
-Ms = Annotated[int, Field(ge=0, le=10**12)]
 
 
 class SearchMode(StrEnum):
@@ -28,10 +28,6 @@ class Match(StrEnum):
 
     all = "all"
     any = "any"
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class SearchFilters(Model):

@@ -17,7 +17,6 @@ Semantic and hybrid page through their top ``MAX_DEPTH`` candidates. docs/search
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import itertools
 import json
@@ -28,6 +27,7 @@ from uuid import UUID
 
 from psycopg import AsyncConnection, sql
 
+from mediabase.common.cursors import pack, unpack
 from mediabase.config import Settings, get_settings
 from mediabase.db.connection import Database
 from mediabase.db.errors import Invalid
@@ -567,14 +567,11 @@ def _encode_cursor(fp: str, *, score: float | None = None, kind: str | None = No
         body["o"] = offset
     if phase:
         body["r"] = phase
-    return base64.urlsafe_b64encode(json.dumps(body, separators=(",", ":")).encode()).decode().rstrip("=")
+    return pack(body)
 
 
 def _decode_cursor(cursor: str, fp: str) -> dict[str, Any]:
-    try:
-        body = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except ValueError as exc:
-        raise Invalid("malformed cursor", field="cursor") from exc
+    body = unpack(cursor, "malformed cursor")
     if not isinstance(body, dict) or not isinstance(body.get("f"), str):
         raise Invalid("malformed cursor", field="cursor")
     if body["f"] != fp:

@@ -7,11 +7,9 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-class Model(BaseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid")
+from mediabase.common.models import Model, Ms
 
 
 class TranscriptSource(StrEnum):
@@ -43,8 +41,8 @@ class Transcript(Model):
 class SegmentIn(Model):
     """One segment as posted in the JSON body of an upload."""
 
-    start_ms: Annotated[int, Field(ge=0, le=10**12)]
-    end_ms: Annotated[int, Field(ge=0, le=10**12)]
+    start_ms: Ms
+    end_ms: Ms
     text: Annotated[str, Field(max_length=100_000)]
     speaker: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     confidence: Annotated[float, Field(ge=0, le=1)] | None = None

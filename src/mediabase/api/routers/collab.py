@@ -25,7 +25,6 @@ from mediabase.collab.models import (
     MomentCreate,
     MomentUpdate,
     Notification,
-    Page,
     QuoteCard,
     QuoteCardCreate,
     QuoteCardUpdate,
@@ -39,6 +38,7 @@ from mediabase.collab.models import (
     ShareLinkCreated,
     VideoOverview,
 )
+from mediabase.common.models import Page
 from mediabase.common.types import LINE, Instant
 
 router = APIRouter()

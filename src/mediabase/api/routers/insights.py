@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 
 from mediabase.api.deps import DbDep, PrincipalDep
+from mediabase.common.models import Page
 from mediabase.common.types import Instant
 from mediabase.insights import decisions, layers, topics
 from mediabase.insights.models import (
@@ -40,7 +41,6 @@ from mediabase.insights.models import (
     TopicUpdate,
     Trend,
 )
-from mediabase.media.models import Page
 from mediabase.search.models import SearchMode
 
 router = APIRouter()

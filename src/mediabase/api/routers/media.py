@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from mediabase.api.deps import DbDep, PrincipalDep
+from mediabase.common.models import Page
 from mediabase.common.types import Instant
 from mediabase.media import service
 from mediabase.media.models import (
     Group,
     GroupCreate,
     GroupKind,
-    Page,
     Person,
     PersonCreate,
     ProcessingStatus,
