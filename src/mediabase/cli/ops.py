@@ -7,11 +7,12 @@ from typing import Annotated, Any
 
 import psycopg
 import typer
+from psycopg.rows import dict_row
 from rich.table import Table
 
+from mediabase import demo as seeds
 from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, run, settings
 from mediabase.config import Settings
-from mediabase import demo as seeds
 from mediabase.db import observe
 from mediabase.db.connection import Database
 from mediabase.db.errors import MediabaseError
@@ -110,7 +111,7 @@ async def _statistics(url: str, s: Settings, checks: list[tuple[str, bool, str]]
     facts: dict[str, Any] = {}
     try:
         async with await psycopg.AsyncConnection.connect(
-            url, connect_timeout=int(s.connect_timeout), autocommit=True
+            url, connect_timeout=int(s.connect_timeout), autocommit=True, row_factory=dict_row
         ) as conn:
             facts["database_size"] = (await observe.database_size(conn)).model_dump()
             try:
@@ -124,7 +125,8 @@ async def _statistics(url: str, s: Settings, checks: list[tuple[str, bool, str]]
     if replica_url is not None:
         try:
             async with await psycopg.AsyncConnection.connect(
-                replica_url.get_secret_value(), connect_timeout=int(s.connect_timeout), autocommit=True
+                replica_url.get_secret_value(), connect_timeout=int(s.connect_timeout), autocommit=True,
+                row_factory=dict_row,
             ) as conn:
                 state = await observe.replica_state(conn)
             facts["replica"] = state.model_dump()

@@ -9,12 +9,14 @@ from typing import Annotated, TypeVar
 
 import psycopg
 import typer
+from psycopg.rows import dict_row
 from rich.table import Table
 
 from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, run, settings
 from mediabase.db import partitions
 from mediabase.db.errors import MediabaseError
 from mediabase.db.migrator import Migrator
+from mediabase.db.rows import Conn
 
 T = TypeVar("T")
 
@@ -37,11 +39,11 @@ def _months_ahead(value: int | None) -> int:
     return value if value is not None else JobSettings().months_ahead
 
 
-async def _with_owner_conn(fn: Callable[[partitions.Conn], Awaitable[T]]) -> T:
+async def _with_owner_conn(fn: Callable[[Conn], Awaitable[T]]) -> T:
     url = database_url()
     await Migrator(url, settings()).ensure_current()
     try:
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
             return await fn(conn)
     except psycopg.Error as exc:
         raise MediabaseError(str(exc)) from exc
@@ -187,7 +189,7 @@ def partitions_policy(
     if keep_months is not None and keep_forever:
         fail("--keep-months and --keep-forever contradict each other")
 
-    async def _run(conn: partitions.Conn) -> list[partitions.Policy]:
+    async def _run(conn: Conn) -> list[partitions.Policy]:
         if changing:
             assert table is not None
             return [await partitions.set_policy(conn, table, keep_months=keep_months, keep_forever=keep_forever,

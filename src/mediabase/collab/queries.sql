@@ -1,7 +1,3 @@
--- name: live_video
-SELECT id, author_id, duration_ms FROM videos
- WHERE organization_id = %(org)s AND id = %(video_id)s AND deleted_at IS NULL;
-
 -- -- comments ----------------------------------------------------------------------------------
 
 -- name: comment_columns

@@ -8,13 +8,8 @@ requests into SQL, and let constraint violations surface as domain errors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, LiteralString
 from uuid import UUID
-
-from psycopg import AsyncConnection, sql
-from psycopg.rows import class_row
-from psycopg.types.json import Jsonb
 
 from mediabase.collab.models import (
     Clip,
@@ -37,10 +32,12 @@ from mediabase.common.types import RANGE_TEXT
 from mediabase.db.connection import Database
 from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, register_constraint
 from mediabase.db.queries import load_queries
-from mediabase.identity.models import Principal, Role
+from mediabase.db.rows import Conn, Jsonb, by_id, class_row, fetch_one_or_404, lock_or_404, sql, update_columns
+from mediabase.identity.models import Principal
+from mediabase.identity.service import may_change
+from mediabase.media.service import fetch_live_video
 
 Q = load_queries("mediabase.collab", "queries.sql")
-Conn = AsyncConnection[dict[str, Any]]
 
 register_constraint(
     "comments_parent_fk", NotFound, "the parent comment is not a comment of this video", field="parent_id"
@@ -69,72 +66,26 @@ for _table, _fields in (
     ("video_moments", "end_ms"),
     ("video_clips", "end_ms"),
     ("quote_cards", "end_ms"),
-    ("decisions", "position_ms"),
-    ("ai_action_items", "end_ms"),
-    ("ai_topic_mentions", "end_ms"),
 ):
     register_constraint(f"{_table}_within_video", Invalid, None, field=_fields)
-for _table in ("video_clips", "highlight_reels", "ai_layers"):
+for _table in ("video_clips", "highlight_reels"):
     register_constraint(f"{_table}_status_transition", Conflict, None, field="status")
 for _table in ("video_moments", "video_clips", "quote_cards"):
     register_constraint(f"{_table}_times_valid", Invalid, "times must satisfy 0 <= start_ms <= end_ms", field="end_ms")
-register_constraint("videos_duration_covers_positions", Invalid, None, field="duration_ms")
-
-
-def may_change(p: Principal, owner_id: UUID | None, what: str) -> None:
-    """MEMBERs change what they made; ADMINs (and OWNERs) change everything."""
-    if owner_id != p.user_id and not p.can(Role.ADMIN):
-        raise Forbidden(f"only the {what}'s creator or an ADMIN may change it")
-
-
-async def live_video(conn: Conn, p: Principal, video_id: UUID) -> dict[str, Any]:
-    """The video (not soft-deleted) of the caller's organization, or 404."""
-    row = await (await conn.execute(Q.live_video, {"org": p.organization_id, "video_id": video_id})).fetchone()
-    if row is None:
-        raise NotFound("video not found")
-    return row
-
-
-async def update_columns(
-    conn: Conn, table: str, org: UUID, row_id: UUID, changes: dict[str, Any], allowed: Iterable[str]
-) -> None:
-    """UPDATE ``table`` SET the allowed keys of ``changes`` for one row of the tenant."""
-    cols = [k for k in changes if k in set(allowed)]
-    if not cols:
-        return
-    assignments = sql.SQL(", ").join(sql.SQL("{} = {}").format(sql.Identifier(k), sql.Placeholder(k)) for k in cols)
-    stmt = sql.SQL("UPDATE {} SET {} WHERE organization_id = %(org)s AND id = %(id)s").format(
-        sql.Identifier(table), assignments
-    )
-    await conn.execute(stmt, {**{k: changes[k] for k in cols}, "org": org, "id": row_id})
-
-
-async def _one(conn: Conn, cls: type[Any], columns: LiteralString, where: LiteralString, params: dict[str, Any]) -> Any:
-    cur = conn.cursor(row_factory=class_row(cls))
-    stmt = sql.SQL("{} WHERE {}").format(sql.SQL(columns), sql.SQL(where))
-    return await (await cur.execute(stmt, params)).fetchone()
 
 
 # -- comments ---------------------------------------------------------------------------------
 
 
 async def _comment(conn: Conn, p: Principal, comment_id: UUID) -> Comment:
-    row: Comment | None = await _one(
-        conn,
-        Comment,
-        Q.comment_columns,
-        "c.organization_id = %(org)s AND c.id = %(id)s",
-        {"org": p.organization_id, "id": comment_id, "me": p.user_id},
-    )
-    if row is None:
-        raise NotFound("comment not found")
-    return row
+    params = {"org": p.organization_id, "id": comment_id, "me": p.user_id}
+    return await fetch_one_or_404(conn, by_id(Q.comment_columns, "c"), params, "comment", model=Comment)
 
 
 async def add_comment(db: Database, p: Principal, video_id: UUID, data: CommentCreate) -> Comment:
     """Comment on a video (any member), optionally at a position or as a reply."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await live_video(conn, p, video_id)
+        await fetch_live_video(conn, p.organization_id, video_id)
         if data.parent_id is not None:
             parent = await (
                 await conn.execute(Q.parent_comment, {"org": p.organization_id, "id": data.parent_id})
@@ -176,7 +127,7 @@ async def list_comments(
         sql.SQL(Q.shown_comments), sql.SQL(Q.comment_columns), sql.SQL(" AND ").join(sql.SQL(w) for w in where)
     )
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await live_video(conn, p, video_id)
+        await fetch_live_video(conn, p.organization_id, video_id)
         cur = conn.cursor(row_factory=class_row(Comment))
         return await (
             await cur.execute(
@@ -187,10 +138,7 @@ async def list_comments(
 
 
 async def _lock_comment(conn: Conn, p: Principal, comment_id: UUID) -> dict[str, Any]:
-    row = await (await conn.execute(Q.lock_comment, {"org": p.organization_id, "id": comment_id})).fetchone()
-    if row is None:
-        raise NotFound("comment not found")
-    return row
+    return await lock_or_404(conn, Q.lock_comment, p.organization_id, comment_id, "comment")
 
 
 async def edit_comment(db: Database, p: Principal, comment_id: UUID, data: CommentUpdate) -> Comment:
@@ -236,21 +184,13 @@ async def react(db: Database, p: Principal, comment_id: UUID, emoji: str, *, on:
 
 
 async def _moment(conn: Conn, p: Principal, moment_id: UUID) -> Moment:
-    row: Moment | None = await _one(
-        conn,
-        Moment,
-        Q.moment_columns,
-        "m.organization_id = %(org)s AND m.id = %(id)s",
-        {"org": p.organization_id, "id": moment_id},
-    )
-    if row is None:
-        raise NotFound("moment not found")
-    return row
+    params = {"org": p.organization_id, "id": moment_id}
+    return await fetch_one_or_404(conn, by_id(Q.moment_columns, "m"), params, "moment", model=Moment)
 
 
 async def add_moment(db: Database, p: Principal, video_id: UUID, data: MomentCreate) -> Moment:
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await live_video(conn, p, video_id)
+        await fetch_live_video(conn, p.organization_id, video_id)
         row = await (
             await conn.execute(
                 Q.insert_moment,
@@ -274,7 +214,7 @@ async def list_moments(db: Database, p: Principal, video_id: UUID) -> list[Momen
         " AND ai_row_visible(m.organization_id, m.layer_id) ORDER BY m.start_ms, m.id"
     ).format(sql.SQL(Q.moment_columns))
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await live_video(conn, p, video_id)
+        await fetch_live_video(conn, p.organization_id, video_id)
         cur = conn.cursor(row_factory=class_row(Moment))
         return await (await cur.execute(stmt, {"org": p.organization_id, "video_id": video_id})).fetchall()
 
@@ -285,9 +225,7 @@ async def update_moment(db: Database, p: Principal, moment_id: UUID, data: Momen
         if required in changes and changes[required] is None:
             raise Invalid(f"{required} cannot be cleared", field=required)
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        row = await (await conn.execute(Q.lock_moment, {"org": p.organization_id, "id": moment_id})).fetchone()
-        if row is None:
-            raise NotFound("moment not found")
+        row = await lock_or_404(conn, Q.lock_moment, p.organization_id, moment_id, "moment")
         may_change(p, row["created_by"], "moment")
         await update_columns(conn, "video_moments", p.organization_id, moment_id, changes, MomentUpdate.model_fields)
         return await _moment(conn, p, moment_id)
@@ -295,9 +233,7 @@ async def update_moment(db: Database, p: Principal, moment_id: UUID, data: Momen
 
 async def delete_moment(db: Database, p: Principal, moment_id: UUID) -> None:
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        row = await (await conn.execute(Q.lock_moment, {"org": p.organization_id, "id": moment_id})).fetchone()
-        if row is None:
-            raise NotFound("moment not found")
+        row = await lock_or_404(conn, Q.lock_moment, p.organization_id, moment_id, "moment")
         may_change(p, row["created_by"], "moment")
         await conn.execute(Q.delete_moment, {"org": p.organization_id, "id": moment_id})
 
@@ -306,21 +242,13 @@ async def delete_moment(db: Database, p: Principal, moment_id: UUID) -> None:
 
 
 async def _clip(conn: Conn, p: Principal, clip_id: UUID) -> Clip:
-    row: Clip | None = await _one(
-        conn,
-        Clip,
-        Q.clip_columns,
-        "k.organization_id = %(org)s AND k.id = %(id)s",
-        {"org": p.organization_id, "id": clip_id},
-    )
-    if row is None:
-        raise NotFound("clip not found")
-    return row
+    params = {"org": p.organization_id, "id": clip_id}
+    return await fetch_one_or_404(conn, by_id(Q.clip_columns, "k"), params, "clip", model=Clip)
 
 
 async def add_clip(db: Database, p: Principal, video_id: UUID, data: ClipCreate) -> Clip:
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await live_video(conn, p, video_id)
+        await fetch_live_video(conn, p.organization_id, video_id)
         row = await (
             await conn.execute(
                 Q.insert_clip,
@@ -336,16 +264,14 @@ async def list_clips(db: Database, p: Principal, video_id: UUID) -> list[Clip]:
         "{} WHERE k.organization_id = %(org)s AND k.video_id = %(video_id)s ORDER BY k.start_ms, k.id"
     ).format(sql.SQL(Q.clip_columns))
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await live_video(conn, p, video_id)
+        await fetch_live_video(conn, p.organization_id, video_id)
         cur = conn.cursor(row_factory=class_row(Clip))
         return await (await cur.execute(stmt, {"org": p.organization_id, "video_id": video_id})).fetchall()
 
 
 async def get_clip(db: Database, p: Principal, clip_id: UUID) -> Clip:
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        row = await (await conn.execute(Q.lock_clip, {"org": p.organization_id, "id": clip_id})).fetchone()
-        if row is None:
-            raise NotFound("clip not found")
+        await lock_or_404(conn, Q.lock_clip, p.organization_id, clip_id, "clip")  # a live video's clip
         return await _clip(conn, p, clip_id)
 
 
@@ -358,9 +284,7 @@ async def update_clip(db: Database, p: Principal, clip_id: UUID, data: ClipUpdat
     if changes.get("status") is not None:
         changes["status"] = changes["status"].value
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        row = await (await conn.execute(Q.lock_clip, {"org": p.organization_id, "id": clip_id})).fetchone()
-        if row is None:
-            raise NotFound("clip not found")
+        row = await lock_or_404(conn, Q.lock_clip, p.organization_id, clip_id, "clip")
         may_change(p, row["created_by"], "clip")
         await update_columns(conn, "video_clips", p.organization_id, clip_id, changes, ClipUpdate.model_fields)
         return await _clip(conn, p, clip_id)
@@ -368,9 +292,7 @@ async def update_clip(db: Database, p: Principal, clip_id: UUID, data: ClipUpdat
 
 async def delete_clip(db: Database, p: Principal, clip_id: UUID) -> None:
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        row = await (await conn.execute(Q.lock_clip, {"org": p.organization_id, "id": clip_id})).fetchone()
-        if row is None:
-            raise NotFound("clip not found")
+        row = await lock_or_404(conn, Q.lock_clip, p.organization_id, clip_id, "clip")
         may_change(p, row["created_by"], "clip")
         await conn.execute(Q.delete_clip, {"org": p.organization_id, "id": clip_id})
 
@@ -427,9 +349,7 @@ async def get_reel(db: Database, p: Principal, reel_id: UUID) -> Reel:
 
 
 async def _lock_reel(conn: Conn, p: Principal, reel_id: UUID) -> dict[str, Any]:
-    row = await (await conn.execute(Q.lock_reel, {"org": p.organization_id, "id": reel_id})).fetchone()
-    if row is None:
-        raise NotFound("highlight reel not found")
+    row = await lock_or_404(conn, Q.lock_reel, p.organization_id, reel_id, "highlight reel")
     may_change(p, row["created_by"], "reel")
     return row
 
@@ -468,21 +388,13 @@ async def delete_reel(db: Database, p: Principal, reel_id: UUID) -> None:
 
 
 async def _quote_card(conn: Conn, p: Principal, card_id: UUID) -> QuoteCard:
-    row: QuoteCard | None = await _one(
-        conn,
-        QuoteCard,
-        Q.quote_card_columns,
-        "q.organization_id = %(org)s AND q.id = %(id)s",
-        {"org": p.organization_id, "id": card_id},
-    )
-    if row is None:
-        raise NotFound("quote card not found")
-    return row
+    params = {"org": p.organization_id, "id": card_id}
+    return await fetch_one_or_404(conn, by_id(Q.quote_card_columns, "q"), params, "quote card", model=QuoteCard)
 
 
 async def add_quote_card(db: Database, p: Principal, video_id: UUID, data: QuoteCardCreate) -> QuoteCard:
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await live_video(conn, p, video_id)
+        await fetch_live_video(conn, p.organization_id, video_id)
         values = data.model_dump()
         values.update(org=p.organization_id, video_id=video_id, created_by=p.user_id, template=Jsonb(data.template))
         row = await (await conn.execute(Q.insert_quote_card, values)).fetchone()
@@ -495,7 +407,7 @@ async def list_quote_cards(db: Database, p: Principal, video_id: UUID) -> list[Q
         "{} WHERE q.organization_id = %(org)s AND q.video_id = %(video_id)s ORDER BY q.start_ms, q.id"
     ).format(sql.SQL(Q.quote_card_columns))
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await live_video(conn, p, video_id)
+        await fetch_live_video(conn, p.organization_id, video_id)
         cur = conn.cursor(row_factory=class_row(QuoteCard))
         return await (await cur.execute(stmt, {"org": p.organization_id, "video_id": video_id})).fetchall()
 
@@ -508,9 +420,7 @@ async def update_quote_card(db: Database, p: Principal, card_id: UUID, data: Quo
     if "template" in changes:
         changes["template"] = Jsonb(changes["template"] or {})
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        row = await (await conn.execute(Q.lock_quote_card, {"org": p.organization_id, "id": card_id})).fetchone()
-        if row is None:
-            raise NotFound("quote card not found")
+        row = await lock_or_404(conn, Q.lock_quote_card, p.organization_id, card_id, "quote card")
         may_change(p, row["created_by"], "quote card")
         await update_columns(conn, "quote_cards", p.organization_id, card_id, changes, QuoteCardUpdate.model_fields)
         return await _quote_card(conn, p, card_id)
@@ -518,8 +428,6 @@ async def update_quote_card(db: Database, p: Principal, card_id: UUID, data: Quo
 
 async def delete_quote_card(db: Database, p: Principal, card_id: UUID) -> None:
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        row = await (await conn.execute(Q.lock_quote_card, {"org": p.organization_id, "id": card_id})).fetchone()
-        if row is None:
-            raise NotFound("quote card not found")
+        row = await lock_or_404(conn, Q.lock_quote_card, p.organization_id, card_id, "quote card")
         may_change(p, row["created_by"], "quote card")
         await conn.execute(Q.delete_quote_card, {"org": p.organization_id, "id": card_id})

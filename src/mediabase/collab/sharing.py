@@ -18,18 +18,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 from argon2 import PasswordHasher
-from psycopg.rows import class_row
 
 from mediabase.collab.models import SharedSegment, SharedVideo, ShareLink, ShareLinkCreate, ShareLinkCreated
-from mediabase.collab.service import Q, live_video, may_change
+from mediabase.collab.service import Q
 from mediabase.db.connection import Database
 from mediabase.db.errors import Invalid, NotFound, Unauthorized
+from mediabase.db.rows import Conn, by_id, class_row, fetch_one_or_404, lock_or_404
 from mediabase.identity.models import Principal
-from mediabase.identity.service import verify_password
+from mediabase.identity.service import may_change, verify_password
+from mediabase.media.service import fetch_live_video
 
 TOKEN_PREFIX = "mbs_"  # noqa: S105 - a prefix, not a secret
 MAX_SEGMENTS = 200_000
@@ -46,17 +46,9 @@ def digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-async def _link(conn: Any, p: Principal, link_id: UUID) -> ShareLink:
-    cur = conn.cursor(row_factory=class_row(ShareLink))
-    row: ShareLink | None = await (
-        await cur.execute(
-            Q.share_link_columns + " WHERE s.organization_id = %(org)s AND s.id = %(id)s",
-            {"org": p.organization_id, "id": link_id},
-        )
-    ).fetchone()
-    if row is None:
-        raise NotFound("share link not found")
-    return row
+async def _link(conn: Conn, p: Principal, link_id: UUID) -> ShareLink:
+    params = {"org": p.organization_id, "id": link_id}
+    return await fetch_one_or_404(conn, by_id(Q.share_link_columns, "s"), params, "share link", model=ShareLink)
 
 
 async def create_link(db: Database, p: Principal, video_id: UUID, data: ShareLinkCreate) -> ShareLinkCreated:
@@ -66,7 +58,7 @@ async def create_link(db: Database, p: Principal, video_id: UUID, data: ShareLin
     token, token_digest = new_token()
     password_hash = _hasher.hash(data.password) if data.password else None
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        video = await live_video(conn, p, video_id)
+        video = await fetch_live_video(conn, p.organization_id, video_id)
         may_change(p, video["author_id"], "video")
         row = await (
             await conn.execute(
@@ -88,7 +80,7 @@ async def create_link(db: Database, p: Principal, video_id: UUID, data: ShareLin
 
 async def list_links(db: Database, p: Principal, video_id: UUID) -> list[ShareLink]:
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await live_video(conn, p, video_id)
+        await fetch_live_video(conn, p.organization_id, video_id)
         cur = conn.cursor(row_factory=class_row(ShareLink))
         return await (
             await cur.execute(
@@ -102,9 +94,7 @@ async def list_links(db: Database, p: Principal, video_id: UUID) -> list[ShareLi
 async def revoke_link(db: Database, p: Principal, link_id: UUID) -> ShareLink:
     """Revoke for good (the link's creator or an ADMIN); revoking twice changes nothing."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        row = await (await conn.execute(Q.lock_share_link, {"org": p.organization_id, "id": link_id})).fetchone()
-        if row is None:
-            raise NotFound("share link not found")
+        row = await lock_or_404(conn, Q.lock_share_link, p.organization_id, link_id, "share link")
         may_change(p, row["created_by"], "share link")
         await conn.execute(Q.revoke_share_link, {"org": p.organization_id, "id": link_id, "user_id": p.user_id})
         return await _link(conn, p, link_id)

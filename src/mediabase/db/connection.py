@@ -20,9 +20,9 @@ from mediabase.config import Settings
 from mediabase.db import embedded
 from mediabase.db.errors import Unavailable, translate
 from mediabase.db.replica import ReplicaRouter
+from mediabase.db.rows import Conn
 from mediabase.logs import current_request_id
 
-Conn = psycopg.AsyncConnection[Any]
 log = logging.getLogger("mediabase.db")
 DOWN_RETRY_S = 1.0  # after a failed attempt, how long requests fail at once before the next try
 
@@ -80,8 +80,7 @@ def prelude(role: str, statement_timeout_ms: int, org_id: UUID | None, user_id: 
     return sql.SQL("; ").join(parts).as_bytes(None)
 
 
-AsyncConn = psycopg.AsyncConnection[dict[str, Any]]
-Pool = AsyncConnectionPool[AsyncConn]
+Pool = AsyncConnectionPool[Conn]
 
 
 def _make_pool(url: str, settings: Settings, *, name: str, configure: Any) -> Pool:
@@ -204,7 +203,7 @@ class Database:
     @asynccontextmanager
     async def transaction(
         self, org_id: UUID | None = None, user_id: UUID | None = None, *, readonly: bool = False
-    ) -> AsyncIterator[AsyncConn]:
+    ) -> AsyncIterator[Conn]:
         """One transaction, in a tenant context when ``org_id`` is given; driver errors translated.
 
         ``readonly=True`` marks a unit of work that only reads: it runs on the replica when one
@@ -235,7 +234,7 @@ class Database:
 
     async def _begin(
         self, begin: bytes, readonly: bool, org_id: UUID | None, user_id: UUID | None
-    ) -> tuple[Pool, AsyncConn]:
+    ) -> tuple[Pool, Conn]:
         """A connection with its transaction begun: on the replica if :meth:`transaction`'s rule
         allows and it answers at once, else on the primary."""
         if self.replica is not None:
@@ -248,7 +247,7 @@ class Database:
                     self.replica.failed(exc)  # and fall back to the primary
         return self.pool, await self._begin_on_primary(begin)
 
-    async def _begin_on_primary(self, begin: bytes) -> AsyncConn:
+    async def _begin_on_primary(self, begin: bytes) -> Conn:
         """Begin on the primary. Connections a server restart broke are found by the first
         statement, discarded (``pool.check()``), and the transaction begins again on a fresh
         one; while the server is known to be down, an error at once instead of waiting for the
@@ -278,7 +277,7 @@ class Database:
         return Unavailable(f"database unavailable: {self._down_reason}", retry_after=1)
 
 
-async def _begin_on(pool: Pool, begin: bytes, wait: float | None = None) -> AsyncConn:
+async def _begin_on(pool: Pool, begin: bytes, wait: float | None = None) -> Conn:
     conn = await pool.getconn(timeout=wait)
     try:
         await conn.execute(begin)

@@ -13,10 +13,10 @@ from pydantic import BaseModel
 
 from mediabase.db.errors import translate
 from mediabase.db.queries import load_queries
+from mediabase.db.rows import Conn
 
 Q = load_queries("mediabase.db", "observe.sql")
 
-Conn = psycopg.AsyncConnection[Any]
 
 ENABLE_STAT_STATEMENTS = (
     "set shared_preload_libraries = 'pg_stat_statements' in postgresql.conf (embedded server: "

@@ -23,10 +23,10 @@ from pydantic import BaseModel
 
 from mediabase.db.errors import Invalid, MediabaseError, NotFound, translate
 from mediabase.db.queries import load_queries
+from mediabase.db.rows import Conn
 
 Q = load_queries("mediabase.db", "partitions.sql")
 
-Conn = psycopg.AsyncConnection[Any]
 
 
 class Action(BaseModel):

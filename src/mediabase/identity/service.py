@@ -63,6 +63,13 @@ def require(principal: Principal, role: Role) -> None:
         raise Forbidden(f"this needs the {role.value} role; the key has {principal.role.value}")
 
 
+def may_change(principal: Principal, owner_id: UUID | None, what: str, *, owner: str = "creator") -> None:
+    """Refuse (403) unless the caller made the row (``owner_id``) or is an ADMIN (or OWNER):
+    MEMBERs change what they made, ADMINs everything. ``owner`` names the maker in the message."""
+    if owner_id != principal.user_id and not principal.can(Role.ADMIN):
+        raise Forbidden(f"only the {what}'s {owner} or an ADMIN may change it")
+
+
 def _personal_slug(username: str) -> str:
     base = "".join(c if c.isalnum() else "-" for c in username.lower()).strip("-")
     return f"u-{base}"[:63]

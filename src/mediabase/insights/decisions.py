@@ -12,10 +12,6 @@ from datetime import datetime
 from typing import Any, LiteralString
 from uuid import UUID
 
-from psycopg import AsyncConnection, sql
-from psycopg.rows import class_row
-
-from mediabase.collab.service import may_change, update_columns
 from mediabase.common.cursors import decode_position, encode_cursor
 from mediabase.common.models import Page
 from mediabase.common.types import RANGE_TEXT
@@ -23,8 +19,9 @@ from mediabase.config import get_settings
 from mediabase.db.connection import Database
 from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, register_constraint
 from mediabase.db.queries import load_queries
+from mediabase.db.rows import Conn, by_id, class_row, fetch_one_or_404, lock_or_404, sql, update_columns
 from mediabase.identity.models import Principal, Role
-from mediabase.identity.service import require
+from mediabase.identity.service import may_change, require
 from mediabase.insights.models import (
     Decision,
     DecisionCreate,
@@ -47,10 +44,10 @@ from mediabase.search.models import SearchMode
 from mediabase.search.vectors import VectorType, embed_query, embedder_for, vector_literal
 
 Q = load_queries("mediabase.insights", "queries.sql")
-Conn = AsyncConnection[dict[str, Any]]
 RANK_DEPTH = 1000  # semantic and hybrid rank the best 1,000 of each list, then filter
 
 register_constraint("decisions_video_fk", NotFound, "no such video in this organization", field="video_id")
+register_constraint("decisions_within_video", Invalid, None, field="position_ms")
 register_constraint("decisions_decided_at_range", Invalid, f"decided_at must be {RANGE_TEXT}", field="decided_at")
 register_constraint(
     "decisions_superseded_by_fk", NotFound, "no such decision in this organization", field="superseded_by"
@@ -92,18 +89,13 @@ _COLUMNS = ("summary", "context", "source", "video_id", "position_ms", "decided_
 
 
 async def fetch_decision(conn: Conn, org: UUID, decision_id: UUID) -> Decision:
-    cur = conn.cursor(row_factory=class_row(Decision))
-    stmt = sql.SQL("{} WHERE organization_id = %(org)s AND id = %(id)s").format(sql.SQL(Q.decision_columns))
-    row = await (await cur.execute(stmt, {"org": org, "id": decision_id})).fetchone()
-    if row is None:
-        raise NotFound("decision not found")
-    return row
+    params = {"org": org, "id": decision_id}
+    return await fetch_one_or_404(conn, by_id(Q.decision_columns), params, "decision", model=Decision)
 
 
-async def _lock(conn: Conn, p: Principal, decision_id: UUID) -> dict[str, Any]:
-    row = await (await conn.execute(Q.lock_decision, {"org": p.organization_id, "id": decision_id})).fetchone()
-    if row is None:
-        raise NotFound("decision not found")
+async def _lock_decision(conn: Conn, p: Principal, decision_id: UUID) -> dict[str, Any]:
+    """Lock a decision the caller may change (its creator or an ADMIN), or 404/403."""
+    row = await lock_or_404(conn, Q.lock_decision, p.organization_id, decision_id, "decision")
     may_change(p, row["created_by"], "decision")
     return row
 
@@ -172,7 +164,7 @@ async def update_decision(db: Database, p: Principal, decision_id: UUID, data: D
     if "status" in changes:
         columns["state"] = changes["status"].value
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await _lock(conn, p, decision_id)
+        await _lock_decision(conn, p, decision_id)
         await update_columns(conn, "decisions", p.organization_id, decision_id, columns, [*_COLUMNS, "state"])
         if changes.get("tag_ids") is not None:
             await _set_tags(conn, p, decision_id, changes["tag_ids"])
@@ -194,7 +186,7 @@ async def get_decision(db: Database, p: Principal, decision_id: UUID) -> Decisio
 async def delete_decision(db: Database, p: Principal, decision_id: UUID) -> None:
     """Delete a decision (its creator or an ADMIN); what it superseded is decided again."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await _lock(conn, p, decision_id)
+        await _lock_decision(conn, p, decision_id)
         await conn.execute(Q.delete_decision, {"org": p.organization_id, "id": decision_id})
 
 
@@ -208,7 +200,7 @@ async def edits(db: Database, p: Principal, decision_id: UUID) -> list[DecisionE
 async def link(db: Database, p: Principal, decision_id: UUID, data: DecisionLinkCreate) -> DecisionDetail:
     """Link two decisions (the source's creator or an ADMIN); 'supersedes' marks the target."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await _lock(conn, p, decision_id)
+        await _lock_decision(conn, p, decision_id)
         await fetch_decision(conn, p.organization_id, data.target_decision_id)
         await conn.execute(
             Q.insert_link,
@@ -226,7 +218,7 @@ async def link(db: Database, p: Principal, decision_id: UUID, data: DecisionLink
 async def unlink(db: Database, p: Principal, decision_id: UUID, target_id: UUID) -> None:
     """Remove a link; removing a 'supersedes' link makes the target decided again."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await _lock(conn, p, decision_id)
+        await _lock_decision(conn, p, decision_id)
         cur = await conn.execute(Q.delete_link, {"org": p.organization_id, "id": decision_id, "target": target_id})
         if cur.rowcount == 0:
             raise NotFound("no such link")
@@ -332,12 +324,7 @@ async def list_decisions(
 
 
 async def _tag(conn: Conn, org: UUID, tag_id: UUID) -> Tag:
-    cur = conn.cursor(row_factory=class_row(Tag))
-    stmt = sql.SQL("{} WHERE t.organization_id = %(org)s AND t.id = %(id)s").format(sql.SQL(Q.tag_columns))
-    row = await (await cur.execute(stmt, {"org": org, "id": tag_id})).fetchone()
-    if row is None:
-        raise NotFound("tag not found")
-    return row
+    return await fetch_one_or_404(conn, by_id(Q.tag_columns, "t"), {"org": org, "id": tag_id}, "tag", model=Tag)
 
 
 async def create_tag(db: Database, p: Principal, data: TagCreate) -> Tag:

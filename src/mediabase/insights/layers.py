@@ -12,24 +12,22 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from psycopg import AsyncConnection, sql
-from psycopg.rows import class_row
-from psycopg.types.json import Jsonb
-
-from mediabase.collab.service import live_video, may_change, update_columns
 from mediabase.db.connection import Database
-from mediabase.db.errors import Invalid, NotFound, register_constraint
+from mediabase.db.errors import Conflict, Invalid, NotFound, register_constraint
 from mediabase.db.queries import load_queries
+from mediabase.db.rows import Conn, Jsonb, by_id, class_row, fetch_one_or_404, lock_or_404, sql, update_columns
 from mediabase.identity.models import Principal
+from mediabase.identity.service import may_change
 from mediabase.insights.models import Layer, LayerCreate, LayerKind, LayerStatus, LayerUpdate, Summary
+from mediabase.media.service import fetch_live_video
 
 Q = load_queries("mediabase.insights", "queries.sql")
-Conn = AsyncConnection[dict[str, Any]]
 JOB_TYPE = "ai.layer.build"
 
 register_constraint("ai_layers_transcript_fk", NotFound, "no such transcript of this video", field="transcript_id")
 register_constraint("ai_layers_error_only_when_failed", Invalid, "error is only set on a failed layer", field="error")
 register_constraint("ai_layers_immutable", Invalid, None)
+register_constraint("ai_layers_status_transition", Conflict, None, field="status")
 
 RESULT_FIELDS = {
     LayerKind.summary: "summary",
@@ -41,12 +39,8 @@ RESULT_FIELDS = {
 
 
 async def _layer(conn: Conn, org: UUID, layer_id: UUID) -> Layer:
-    cur = conn.cursor(row_factory=class_row(Layer))
-    stmt = sql.SQL("{} WHERE l.organization_id = %(org)s AND l.id = %(id)s").format(sql.SQL(Q.layer_columns))
-    row = await (await cur.execute(stmt, {"org": org, "id": layer_id})).fetchone()
-    if row is None:
-        raise NotFound("AI layer not found")
-    return row
+    return await fetch_one_or_404(conn, by_id(Q.layer_columns, "l"), {"org": org, "id": layer_id}, "AI layer",
+                                  model=Layer)
 
 
 def _check_results(data: LayerCreate) -> str | None:
@@ -154,7 +148,7 @@ async def insert_layer(conn: Conn, p: Principal, video_id: UUID, data: LayerCrea
 async def create_layer(db: Database, p: Principal, video_id: UUID, data: LayerCreate) -> Layer:
     """Register a layer for a video (its author or an ADMIN)."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        video = await live_video(conn, p, video_id)
+        video = await fetch_live_video(conn, p.organization_id, video_id)
         may_change(p, video["author_id"], "video")
         layer_id = await insert_layer(conn, p, video_id, data)
         return await _layer(conn, p.organization_id, layer_id)
@@ -166,7 +160,7 @@ async def list_layers(db: Database, p: Principal, video_id: UUID, *, kind: Layer
         " AND (%(kind)s::text IS NULL OR l.kind = %(kind)s) ORDER BY l.kind, l.created_at DESC"
     ).format(sql.SQL(Q.layer_columns))
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await live_video(conn, p, video_id)
+        await fetch_live_video(conn, p.organization_id, video_id)
         cur = conn.cursor(row_factory=class_row(Layer))
         return await (
             await cur.execute(
@@ -180,10 +174,9 @@ async def get_layer(db: Database, p: Principal, layer_id: UUID) -> Layer:
         return await _layer(conn, p.organization_id, layer_id)
 
 
-async def _lock(conn: Conn, p: Principal, layer_id: UUID) -> dict[str, Any]:
-    row = await (await conn.execute(Q.lock_layer, {"org": p.organization_id, "id": layer_id})).fetchone()
-    if row is None:
-        raise NotFound("AI layer not found")
+async def _lock_layer(conn: Conn, p: Principal, layer_id: UUID) -> dict[str, Any]:
+    """Lock a layer the caller may change (its video's author or an ADMIN), or 404/403."""
+    row = await lock_or_404(conn, Q.lock_layer, p.organization_id, layer_id, "AI layer")
     may_change(p, row["author_id"], "video")
     return row
 
@@ -199,7 +192,7 @@ async def update_layer(db: Database, p: Principal, layer_id: UUID, data: LayerUp
             raise Invalid("a layer is superseded by making another one ready", field="status")
         changes["status"] = changes["status"].value
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await _lock(conn, p, layer_id)
+        await _lock_layer(conn, p, layer_id)
         await update_columns(conn, "ai_layers", p.organization_id, layer_id, changes, LayerUpdate.model_fields)
         return await _layer(conn, p.organization_id, layer_id)
 
@@ -209,8 +202,8 @@ async def rebuild_layer(db: Database, p: Principal, layer_id: UUID) -> Layer:
     a job of type ``ai.layer.build`` is enqueued in the same transaction. The old layer stays
     current until the new one is ready."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        old = await _lock(conn, p, layer_id)
-        await live_video(conn, p, old["video_id"])
+        old = await _lock_layer(conn, p, layer_id)
+        await fetch_live_video(conn, p.organization_id, old["video_id"])
         new_id = await insert_layer(
             conn,
             p,
@@ -229,13 +222,13 @@ async def rebuild_layer(db: Database, p: Principal, layer_id: UUID) -> Layer:
 async def delete_layer(db: Database, p: Principal, layer_id: UUID) -> None:
     """Delete a layer and everything it produced, as a unit."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await _lock(conn, p, layer_id)
+        await _lock_layer(conn, p, layer_id)
         await conn.execute(Q.delete_layer, {"org": p.organization_id, "id": layer_id})
 
 
 async def current_summary(db: Database, p: Principal, video_id: UUID) -> Summary:
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await live_video(conn, p, video_id)
+        await fetch_live_video(conn, p.organization_id, video_id)
         cur = conn.cursor(row_factory=class_row(Summary))
         row = await (await cur.execute(Q.current_summary, {"org": p.organization_id, "video_id": video_id})).fetchone()
     if row is None:

@@ -14,13 +14,19 @@ from __future__ import annotations
 from typing import Any, LiteralString
 from uuid import UUID
 
-from psycopg import AsyncConnection, sql
-from psycopg.rows import class_row, tuple_row
-
-from mediabase.collab.service import live_video, update_columns
 from mediabase.db.connection import Database
 from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, register_constraint
 from mediabase.db.queries import load_queries
+from mediabase.db.rows import (
+    Conn,
+    by_id,
+    class_row,
+    fetch_one_or_404,
+    lock_or_404,
+    sql,
+    tuple_row,
+    update_columns,
+)
 from mediabase.identity.models import Principal, Role
 from mediabase.identity.service import require
 from mediabase.insights.models import (
@@ -34,9 +40,9 @@ from mediabase.insights.models import (
     TopicUpdate,
     Trend,
 )
+from mediabase.media.service import fetch_live_video
 
 Q = load_queries("mediabase.insights", "queries.sql")
-Conn = AsyncConnection[dict[str, Any]]
 
 register_constraint("ai_topics_normalized_name_key", Conflict, "a topic with this name exists", field="name")
 register_constraint(
@@ -50,6 +56,8 @@ register_constraint(
 )
 register_constraint("ai_action_items_end_needs_start", Invalid, "end_ms needs start_ms", field="start_ms")
 register_constraint("ai_action_items_immutable", Invalid, None)
+register_constraint("ai_action_items_within_video", Invalid, None, field="end_ms")
+register_constraint("ai_topic_mentions_within_video", Invalid, None, field="end_ms")
 
 
 # -- topics --------------------------------------------------------------------------------------
@@ -77,12 +85,7 @@ async def list_topics(
 
 
 async def _topic(conn: Conn, org: UUID, topic_id: UUID) -> Topic:
-    cur = conn.cursor(row_factory=class_row(Topic))
-    stmt = sql.SQL("{} WHERE organization_id = %(org)s AND id = %(id)s").format(sql.SQL(Q.topic_columns))
-    row = await (await cur.execute(stmt, {"org": org, "id": topic_id})).fetchone()
-    if row is None:
-        raise NotFound("topic not found")
-    return row
+    return await fetch_one_or_404(conn, by_id(Q.topic_columns), {"org": org, "id": topic_id}, "topic", model=Topic)
 
 
 async def get_topic(db: Database, p: Principal, topic_id: UUID) -> Topic:
@@ -98,7 +101,7 @@ async def mentions(
         if topic_id is not None:
             await _topic(conn, p.organization_id, topic_id)
         if video_id is not None:
-            await live_video(conn, p, video_id)
+            await fetch_live_video(conn, p.organization_id, video_id)
         cur = conn.cursor(row_factory=class_row(TopicMention))
         return await (
             await cur.execute(
@@ -135,7 +138,7 @@ async def refresh(db: Database, p: Principal) -> int:
     return int(row["n"]) if row else 0
 
 
-async def refresh_stale(conn: AsyncConnection[Any], older_than_hours: float) -> int:
+async def refresh_stale(conn: Conn, older_than_hours: float) -> int:
     """Recompute, in every organization, the topics whose trend was computed more than
     ``older_than_hours`` ago: trends age with time even when no mention changes. Needs the
     owner (the worker's upkeep connection); returns how many topics."""
@@ -148,12 +151,8 @@ async def refresh_stale(conn: AsyncConnection[Any], older_than_hours: float) -> 
 
 
 async def _item(conn: Conn, org: UUID, item_id: UUID) -> ActionItem:
-    cur = conn.cursor(row_factory=class_row(ActionItem))
-    stmt = sql.SQL("{} WHERE a.organization_id = %(org)s AND a.id = %(id)s").format(sql.SQL(Q.action_item_columns))
-    row = await (await cur.execute(stmt, {"org": org, "id": item_id})).fetchone()
-    if row is None:
-        raise NotFound("action item not found")
-    return row
+    params = {"org": org, "id": item_id}
+    return await fetch_one_or_404(conn, by_id(Q.action_item_columns, "a"), params, "action item", model=ActionItem)
 
 
 async def list_action_items(
@@ -193,14 +192,14 @@ async def list_action_items(
     ).format(sql.SQL(Q.action_item_columns), sql.SQL(" AND ").join(sql.SQL(w) for w in where))
     async with db.transaction(p.organization_id, p.user_id) as conn:
         if video_id is not None:
-            await live_video(conn, p, video_id)
+            await fetch_live_video(conn, p.organization_id, video_id)
         cur = conn.cursor(row_factory=class_row(ActionItem))
         return await (await cur.execute(stmt, params)).fetchall()
 
 
 async def create_action_item(db: Database, p: Principal, video_id: UUID, data: ActionItemCreate) -> ActionItem:
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await live_video(conn, p, video_id)
+        await fetch_live_video(conn, p.organization_id, video_id)
         values = data.model_dump()
         values["priority"] = data.priority.value
         row = await (
@@ -214,9 +213,7 @@ async def create_action_item(db: Database, p: Principal, video_id: UUID, data: A
 
 
 async def _lock_item(conn: Conn, p: Principal, item_id: UUID, *, deleting: bool = False) -> dict[str, Any]:
-    row = await (await conn.execute(Q.lock_action_item, {"org": p.organization_id, "id": item_id})).fetchone()
-    if row is None:
-        raise NotFound("action item not found")
+    row = await lock_or_404(conn, Q.lock_action_item, p.organization_id, item_id, "action item")
     allowed = {row["created_by"]} if deleting else {row["created_by"], row["assignee_user_id"]}
     if p.user_id not in allowed and not p.can(Role.ADMIN):
         raise Forbidden("only the action item's creator, its assignee or an ADMIN may change it")
@@ -248,7 +245,5 @@ async def delete_action_item(db: Database, p: Principal, item_id: UUID) -> None:
 
 async def get_action_item(db: Database, p: Principal, item_id: UUID) -> ActionItem:
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        row = await (await conn.execute(Q.lock_action_item, {"org": p.organization_id, "id": item_id})).fetchone()
-        if row is None:
-            raise NotFound("action item not found")
+        await lock_or_404(conn, Q.lock_action_item, p.organization_id, item_id, "action item")  # visible, live video
         return await _item(conn, p.organization_id, item_id)

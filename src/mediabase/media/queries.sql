@@ -16,6 +16,10 @@ VALUES (%(org)s, %(title)s, %(description)s, %(duration_ms)s, %(thumbnail_url)s,
         %(language)s, %(recorded_at)s, %(location)s, %(notes)s, %(metadata)s, %(retention_until)s)
 RETURNING id;
 
+-- name: live_video
+SELECT id, author_id, duration_ms FROM videos
+ WHERE organization_id = %(org)s AND id = %(video_id)s AND deleted_at IS NULL;
+
 -- name: video_owner
 SELECT author_id, deleted_at FROM videos WHERE organization_id = %(org)s AND id = %(id)s FOR UPDATE;
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 from typing import Any, LiteralString
 from uuid import UUID
 
-from psycopg import AsyncConnection, sql
-from psycopg.rows import class_row
-from psycopg.types.json import Jsonb
-
 from mediabase.common.cursors import decode_position, encode_cursor
 from mediabase.common.models import Page
 from mediabase.common.types import RANGE_TEXT
 from mediabase.db.connection import Database
 from mediabase.db.errors import Forbidden, Invalid, NotFound, register_constraint
 from mediabase.db.queries import load_queries
+from mediabase.db.rows import Conn, Jsonb, class_row, fetch_one_or_404, lock_or_404, sql, update_columns
 from mediabase.identity.models import Principal, Role
-from mediabase.identity.service import require
+from mediabase.identity.service import may_change, require
 from mediabase.media.models import (
     Group,
     GroupCreate,
@@ -58,8 +55,8 @@ register_constraint(
     field="user_id",
 )
 register_constraint("transcript_segments_within_video", Invalid, None, field="end_ms")
-
-Conn = AsyncConnection[dict[str, Any]]
+# a video shortened below what hangs on it (comments, moments, clips, decisions, …: 0007)
+register_constraint("videos_duration_covers_positions", Invalid, None, field="duration_ms")
 
 
 # -- channels, series, collections ------------------------------------------------------------
@@ -109,13 +106,16 @@ async def fetch_video(conn: Conn, org: UUID, video_id: UUID, *, include_deleted:
     return video
 
 
+async def fetch_live_video(conn: Conn, org: UUID, video_id: UUID) -> dict[str, Any]:
+    """The video's id, author_id and duration_ms if it is there and not soft-deleted, or 404:
+    what the domains above check before they hang something on a video."""
+    return await fetch_one_or_404(conn, Q.live_video, {"org": org, "video_id": video_id}, "video")
+
+
 async def _may_edit(conn: Conn, p: Principal, video_id: UUID) -> None:
     """MEMBERs edit their own videos; ADMINs and OWNERs edit all. Locks the row."""
-    row = await (await conn.execute(Q.video_owner, {"org": p.organization_id, "id": video_id})).fetchone()
-    if row is None:
-        raise NotFound("video not found")
-    if row["author_id"] != p.user_id and not p.can(Role.ADMIN):
-        raise Forbidden("only the video's author or an ADMIN may change it")
+    row = await lock_or_404(conn, Q.video_owner, p.organization_id, video_id, "video")
+    may_change(p, row["author_id"], "video", owner="author")
 
 
 async def create_video(db: Database, p: Principal, data: VideoCreate) -> Video:
@@ -183,9 +183,6 @@ async def list_videos(
     return Page[Video](items=rows, next_cursor=encode_cursor(rows[-1].created_at, rows[-1].id) if more else None)
 
 
-_UPDATABLE = set(VideoUpdate.model_fields)
-
-
 async def update_video(db: Database, p: Principal, video_id: UUID, data: VideoUpdate) -> Video:
     changes = data.model_dump(exclude_unset=True)
     if "title" in changes and changes["title"] is None:
@@ -196,12 +193,7 @@ async def update_video(db: Database, p: Principal, video_id: UUID, data: VideoUp
         changes["metadata"] = Jsonb({})
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await _may_edit(conn, p, video_id)
-        if changes:
-            assignments = sql.SQL(", ").join(
-                sql.SQL("{} = {}").format(sql.Identifier(k), sql.Placeholder(k)) for k in changes if k in _UPDATABLE
-            )
-            stmt = sql.SQL("UPDATE videos SET {} WHERE organization_id = %(org)s AND id = %(id)s").format(assignments)
-            await conn.execute(stmt, {**changes, "org": p.organization_id, "id": video_id})
+        await update_columns(conn, "videos", p.organization_id, video_id, changes, VideoUpdate.model_fields)
         return await fetch_video(conn, p.organization_id, video_id, include_deleted=True)
 
 
