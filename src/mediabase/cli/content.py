@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -55,7 +56,7 @@ def ingest(
     if title and (len(paths) > 1 or paths[0].is_dir()):
         fail("--title names one video; give exactly one file with it")
 
-    async def _run() -> list[bulk.Outcome]:
+    async def _run() -> tuple[list[bulk.Outcome], bulk.Stopped | None]:
         async with open_databases() as (app_db, system):
             principal = await identity.acting_owner(system, org)
             items = bulk.discover(paths, fmt=format, title=title, language=language, encoding=encoding)
@@ -72,9 +73,14 @@ def ingest(
                 def done(o: bulk.Outcome) -> None:
                     bar.update(task, advance=1, description=f"ingesting {Path(o.source).name}")
 
-                return await bulk.ingest(app_db, principal, items, on_done=done)
+                try:
+                    return await bulk.ingest(app_db, principal, items, on_done=done), None
+                except bulk.Stopped as exc:
+                    return exc.outcomes, exc
 
-    outcomes = run(_run())
+    # the pool's reconnection attempts are not the user's business: the report says what happened
+    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
+    outcomes, stopped = run(_run())
     loaded = [o for o in outcomes if o.error is None]
     refused = [o for o in outcomes if o.error is not None]
     if as_json:
@@ -93,6 +99,7 @@ def ingest(
                     for o in loaded
                 ],
                 "refused": [{"source": o.source, "error": o.error} for o in refused],
+                "stopped": str(stopped.cause) if stopped else None,
             }
         )
     else:
@@ -109,7 +116,12 @@ def ingest(
                 )
         for o in refused:
             err_console.print(f"[red]refused[/] {escape(str(o.error))}", soft_wrap=True)
-    raise typer.Exit(1 if refused or not outcomes else 0)
+        if stopped:
+            err_console.print(
+                f"[red]stopped[/]: {escape(str(stopped.cause))}; the {len(loaded)} video(s) above are loaded, the file"
+                " that was loading left nothing, and the rest were not tried: run the same command again once"
+                " the database is back", soft_wrap=True)
+    raise typer.Exit(1 if refused or stopped or not outcomes else 0)
 
 
 def export(

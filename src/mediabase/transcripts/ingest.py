@@ -12,7 +12,7 @@ from pathlib import Path
 from uuid import UUID
 
 from mediabase.db.connection import Database
-from mediabase.db.errors import MediabaseError
+from mediabase.db.errors import MediabaseError, Unavailable
 from mediabase.identity.models import Principal
 from mediabase.media.models import VideoCreate
 from mediabase.transcripts.formats import (
@@ -127,10 +127,23 @@ def discover(
             yield Item(str(path), None, None, f"no transcript files found in {path} (looked for {LOOKED_FOR})")
 
 
+class Stopped(MediabaseError):
+    """The database became unavailable during a bulk ingest: what loaded stays loaded, the
+    item that was loading left nothing, and the rest were not tried."""
+
+    def __init__(self, outcomes: list[Outcome], cause: Unavailable) -> None:
+        super().__init__(f"stopped: {cause}")
+        self.outcomes = outcomes
+        self.cause = cause
+
+
 async def ingest(
     db: Database, p: Principal, items: Iterator[Item], on_done: Callable[[Outcome], None] | None = None
 ) -> list[Outcome]:
-    """Load each item in its own transaction; collect what loaded and what was refused."""
+    """Load each item in its own transaction; collect what loaded and what was refused.
+
+    When the database becomes unavailable the run stops at once (:class:`Stopped`, carrying the
+    outcomes so far) instead of trying every remaining file against a server that is gone."""
     outcomes: list[Outcome] = []
     for item in items:
         out = Outcome(item.source, error=item.error)
@@ -139,6 +152,8 @@ async def ingest(
             out.encoding, out.encoding_guessed = item.parsed.encoding, item.parsed.encoding_guessed
             try:
                 result = await ingest_new_video(db, p, item.video, item.parsed)
+            except Unavailable as exc:
+                raise Stopped(outcomes, exc) from exc
             except MediabaseError as exc:
                 out.error = f"{item.source}: {exc}"
             else:
