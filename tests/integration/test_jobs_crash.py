@@ -150,3 +150,38 @@ def test_worker_refuses_a_schema_that_is_behind(empty_url: str, tmp_path: Path) 
     proc = start_worker(empty_url, log)
     assert proc.wait(timeout=60) != 0
     assert "behind" in log.read_text()
+
+
+def test_a_dead_worker_delays_only_the_jobs_it_was_running(migrated_url: str, tmp_path: Path) -> None:
+    """A worker claims a batch but runs two at a time; killed, the jobs it had not started are
+    claimable after the short prefetch lease, only the two running ones wait for the full
+    lease (issue 26, 7)."""
+    conn, org = prepare(migrated_url, "prefetch")
+    conn.execute(
+        "INSERT INTO mediabase.jobs (organization_id, type, input)"
+        " SELECT %s, 'test.sleep', '{\"seconds\": 120}' FROM generate_series(1, 20)", (org,))
+    log = tmp_path / "worker.log"
+    first = start_worker(migrated_url, log, "--concurrency", "2", "--batch-size", "20", "--lease-seconds", "60",
+                         "--name", "first")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and count(
+                conn, "SELECT count(*) FROM mediabase.jobs WHERE locked_by = 'first'") < 20:
+            time.sleep(0.2)
+        assert count(conn, "SELECT count(*) FROM mediabase.jobs WHERE locked_by = 'first'") == 20, log.read_text()
+        time.sleep(1)  # the prefetched 18 are on the short lease now
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    second = start_worker(migrated_url, log, "--concurrency", "20", "--batch-size", "20", "--name", "second")
+    try:
+        deadline = time.monotonic() + 30  # far less than the first worker's 60 s lease
+        while time.monotonic() < deadline and count(
+                conn, "SELECT count(*) FROM mediabase.jobs WHERE locked_by = 'second'") < 18:
+            time.sleep(0.2)
+        assert count(conn, "SELECT count(*) FROM mediabase.jobs WHERE locked_by = 'second'") == 18, log.read_text()
+        assert count(conn, "SELECT count(*) FROM mediabase.jobs WHERE locked_by = 'first'") == 2
+    finally:
+        second.send_signal(signal.SIGKILL)
+        second.wait()
+        conn.close()

@@ -70,6 +70,9 @@ def prelude(role: str, statement_timeout_ms: int, org_id: UUID | None, user_id: 
     parts: list[sql.Composable] = [sql.SQL("BEGIN")]
     if role:
         parts.append(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
+    # Citus: the SET LOCALs below (not the role: workers are reached as the role itself) go to
+    # the workers too, where row-level security reads the tenant; a placeholder without Citus
+    parts.append(sql.SQL("SET LOCAL citus.propagate_set_commands = 'local'"))
     parts.append(sql.SQL("SET LOCAL search_path TO " + SEARCH_PATH))
     parts.append(sql.SQL("SET LOCAL statement_timeout = {}").format(sql.Literal(statement_timeout_ms)))
     if org_id is not None or user_id is not None:

@@ -35,6 +35,7 @@ from psycopg.rows import dict_row
 from mediabase.config import Settings
 from mediabase.db import sqlscan
 from mediabase.db.connection import OWNER_ROLE, direct_url
+from mediabase.db.distribution import CITUS_LOGINS
 from mediabase.db.errors import MigrationError, SchemaNotCurrent
 
 FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9][a-z0-9_]*)\.sql$")
@@ -485,6 +486,7 @@ class Migrator:
         try:
             async with conn.transaction():
                 await self._set_timeouts(conn, "LOCAL")
+                await conn.execute(CITUS_LOGINS)  # on Citus the owner runs SQL on the workers too
                 owner = await self._become_owner(conn, local=True)
                 t0 = time.perf_counter()
                 await conn.execute(f.sql.encode())  # verbatim, simple protocol, no parameters

@@ -14,6 +14,10 @@ class JobSettings(BaseSettings):
     concurrency: int = Field(default=10, ge=1, le=10_000, description="handlers running at once")
     batch_size: int = Field(default=50, ge=1, le=1000, description="most jobs claimed per query")
     lease_seconds: int = Field(default=30, ge=1, description="a claim's lease; heartbeats renew it")
+    prefetch_lease_seconds: int = Field(
+        default=5, ge=1,
+        description="the lease of a claimed job still waiting for a free slot: a worker that dies holds it no longer",
+    )
     poll_interval: float = Field(default=2.0, gt=0, description="seconds between claims when no NOTIFY arrives")
     shutdown_grace: float = Field(default=30.0, ge=0, description="seconds SIGTERM waits for running handlers")
     months_ahead: int = Field(default=2, ge=0, le=36, description="partitions created ahead")

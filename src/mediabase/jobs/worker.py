@@ -30,12 +30,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-import psycopg
-from psycopg.types.json import Jsonb
-
 from mediabase import logs
 from mediabase.db.connection import Database
-from mediabase.db.errors import MediabaseError
+from mediabase.db.errors import MediabaseError, translated
+from mediabase.db.rows import Jsonb
 from mediabase.jobs.models import Job, JobStage
 from mediabase.jobs.registry import (
     JobCancelled,
@@ -45,7 +43,7 @@ from mediabase.jobs.registry import (
     handlers,
     upkeeps,
 )
-from mediabase.jobs.service import Q
+from mediabase.jobs.service import WAKE_CHANNEL, Q
 from mediabase.jobs.settings import JobSettings
 
 log = logging.getLogger("mediabase.jobs")
@@ -88,7 +86,10 @@ class _Running:
 
 
 class Worker:
-    """Claims and runs jobs until :meth:`stop` (or SIGTERM in :func:`run_worker`)."""
+    """Claims and runs jobs until :meth:`stop` (or SIGTERM in :func:`run_worker`).
+
+    With ``maintenance_url`` (the owner's URL, normally ``db.url``) it also runs the registered
+    upkeep on :meth:`Database.owner_connection` of that URL."""
 
     def __init__(
         self,
@@ -118,6 +119,8 @@ class Worker:
         self._flush = asyncio.Event()
         self._stopping = asyncio.Event()
         self.processed = 0
+        self._prefetch_lease = min(settings.prefetch_lease_seconds, settings.lease_seconds)
+        self._short: set[UUID] = set()  # held on the short prefetch lease
         self._upkept: dict[str, float] = {}  # upkeep name -> when it last succeeded (monotonic)
 
     # -- control ------------------------------------------------------------------------------
@@ -237,6 +240,10 @@ class Worker:
                 self._held.add(job.id)
                 self._waiting.append(_Running(job))
             self._dispatch()
+            if self._waiting:
+                # claimed ahead of a free slot: a short lease, so that a worker that dies delays
+                # only the jobs it was running (the heartbeat keeps renewing it while they wait)
+                await self._renew([r.job.id for r in self._waiting], self._prefetch_lease)
             if len(rows) < want:
                 await self._sleep(self.settings.poll_interval)
 
@@ -353,46 +360,66 @@ class Worker:
         self.processed += len(done)
 
     async def _heartbeat(self) -> None:
-        every = max(self.settings.lease_seconds / 3, 0.2)
+        """Keep leases alive: jobs waiting for a slot on the short prefetch lease, every third of
+        it; running jobs on the full lease, every third of that, and a job that has just left
+        the waiting line (still on its short lease) at the next beat."""
+        full_every = max(self.settings.lease_seconds / 3, 0.2)
+        every = min(full_every, max(self._prefetch_lease / 3, 0.2))
+        last_full = time.monotonic()
         while True:
             await asyncio.sleep(every)
-            ids = list(self._held)
-            if not ids:
+            waiting = [r.job.id for r in self._waiting]
+            if waiting:
+                await self._renew(waiting, self._prefetch_lease)
+            running = [i for i in self._held if i not in set(waiting)]
+            if time.monotonic() - last_full >= full_every:
+                last_full = time.monotonic()
+            else:
+                running = [i for i in running if i in self._short]
+            if running:
+                await self._renew(running, self.settings.lease_seconds)
+
+    async def _renew(self, ids: list[UUID], lease: int) -> None:
+        """Renew the leases of ``ids`` for ``lease`` seconds; tell the handlers of lost or
+        cancelled jobs to stop."""
+        try:
+            rows = await self._call(
+                Q.heartbeat, {"worker": self.name, "ids": ids, "lease_seconds": lease, "org": None}
+            )
+        except MediabaseError as exc:
+            log.warning("heartbeat failed: %s", exc)
+            return
+        if lease < self.settings.lease_seconds:
+            self._short.update(ids)
+        else:
+            self._short.difference_update(ids)
+        self._short &= self._held
+        alive = {r["id"]: r["cancel_requested"] for r in rows}
+        lost_waiting = {i for i in ids if i not in alive and i not in self._running}
+        if lost_waiting:  # never started here, and another worker may hold it now: let it go
+            self._waiting = deque(r for r in self._waiting if r.job.id not in lost_waiting)
+            self._held -= lost_waiting
+            log.warning("%d prefetched jobs lost their lease before a slot was free", len(lost_waiting))
+        waiting = {r.job.id: r for r in self._waiting}
+        for job_id in ids:
+            running = self._running.get(job_id) or waiting.get(job_id)
+            if running is None:
                 continue
-            try:
-                rows = await self._call(
-                    Q.heartbeat,
-                    {
-                        "worker": self.name,
-                        "ids": ids,
-                        "lease_seconds": self.settings.lease_seconds,
-                        "org": None,
-                    },
-                )
-            except MediabaseError as exc:
-                log.warning("heartbeat failed: %s", exc)
-                continue
-            alive = {r["id"]: r["cancel_requested"] for r in rows}
-            waiting = {r.job.id: r for r in self._waiting}
-            for job_id in ids:
-                running = self._running.get(job_id) or waiting.get(job_id)
-                if running is None:
-                    continue
-                if job_id not in alive:
-                    log.warning("job %s: lease lost; telling its handler to stop", job_id)
-                    running.cancel.set()
-                elif alive[job_id]:
-                    running.cancel.set()
+            if job_id not in alive:
+                log.warning("job %s: lease lost; telling its handler to stop", job_id)
+                running.cancel.set()
+            elif alive[job_id]:
+                running.cancel.set()
 
     async def _listen(self) -> None:
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(self.db.direct_url, autocommit=True) as conn:
-                    await conn.execute("LISTEN mediabase_jobs")
+                async with self.db.listen(WAKE_CHANNEL) as listener:
                     self._kick.set()  # anything enqueued while we were not listening
-                    async for _ in conn.notifies():
+                    while True:
+                        await listener.wait()
                         self._kick.set()
-            except psycopg.Error as exc:
+            except MediabaseError as exc:
                 log.warning("LISTEN connection lost (%s); polling until it is back", exc)
                 await asyncio.sleep(1.0)
 
@@ -411,18 +438,19 @@ class Worker:
         if not due:
             return
         try:
-            async with await psycopg.AsyncConnection.connect(self.maintenance_url, autocommit=True) as conn:
+            async with self.db.owner_connection(self.maintenance_url) as conn:
                 for u in due:
                     try:
-                        said = await u.fn(conn, self.settings)
-                    except (psycopg.Error, MediabaseError) as exc:
+                        with translated():
+                            said = await u.fn(conn, self.settings)
+                    except MediabaseError as exc:
                         log.warning("upkeep %s failed (%s); next try in %g s", u.name, exc,
                                     self.settings.maintenance_interval)
                         continue
                     self._upkept[u.name] = now
                     if said:
                         log.info("%s", said)
-        except psycopg.Error as exc:
+        except MediabaseError as exc:
             log.warning("upkeep failed (%s); next try in %g s", exc, self.settings.maintenance_interval)
 
     async def _drain(self) -> None:
