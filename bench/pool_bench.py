@@ -47,8 +47,10 @@ def cli(env: dict[str, str], *args: str) -> str:
 
 def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "mediabase", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = Path(env["MEDIABASE_DATA_DIR"]) / f"serve-{port}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "mediabase", "serve", "--port", str(port)], env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -59,7 +61,7 @@ def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
             pass
         time.sleep(0.2)
     proc.kill()
-    raise SystemExit("the API did not become ready")
+    raise SystemExit(f"the API did not become ready: {log.read_text(errors='replace')[-2000:]}")
 
 
 async def load(base: str, path: str, key: str, clients: int, seconds: float) -> tuple[float, float, float]:
