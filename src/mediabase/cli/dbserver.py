@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from mediabase.cli import dbcluster
-from mediabase.cli.common import JsonOpt, console, fail, print_json, settings
-from mediabase.db import embedded
+from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, run, settings
+from mediabase.db import distribution, embedded
 from mediabase.db.errors import MediabaseError
 
 app = typer.Typer(
@@ -81,6 +81,28 @@ def url() -> None:
         typer.echo(embedded.start(s))
     except MediabaseError as exc:
         fail(str(exc))
+
+
+@app.command()
+def distribute(as_json: JsonOpt = False) -> None:
+    """Apply on Citus the distribution every table declares (docs/scale-out.md), for a database
+    migrated before Citus was installed in it: reference tables, then tenant tables distributed by
+    organization_id in one colocation group, each after the tables it points at.
+
+    'mediabase migrate' does the same as it goes on a Citus coordinator; this is idempotent (a
+    second run does nothing) and does nothing on plain PostgreSQL.
+    """
+    citus, done = run(distribution.distribute(database_url(), settings()))
+    if as_json:
+        print_json({"citus": citus, "done": done})
+    elif not citus:
+        console.print("Citus is not installed in this database: nothing to distribute (every table's declaration "
+                      "is recorded in mediabase.table_distribution)")
+    elif not done:
+        console.print("every table is distributed as declared; nothing to do")
+    else:
+        for row in done:
+            console.print(f"{row['table_name']}: {row['action']}")
 
 
 replica_app = typer.Typer(

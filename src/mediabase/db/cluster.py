@@ -56,6 +56,9 @@ NODE_SETTINGS: dict[str, str] = {
     "max_replication_slots": "16",
     "max_wal_senders": "16",
     "max_worker_processes": "16",
+    # triggers on distributed tables run on their shards; mediabase's touch only the same tenant's
+    # rows (docs/scale-out.md, "Triggers"); needed for DDL on them (0019 sets it for itself too)
+    "citus.enable_unsafe_triggers": "on",
 }
 
 

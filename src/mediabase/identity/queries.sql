@@ -10,9 +10,18 @@ SELECT id, email, username, display_name, avatar_url, bio, role, email_verified,
   FROM users WHERE lower(email) = lower(%(email)s);
 
 -- name: insert_organization
-INSERT INTO organizations (name, slug, description, kind, personal_user_id)
-VALUES (%(name)s, %(slug)s, %(description)s, %(kind)s, %(personal_user_id)s)
-RETURNING id, name, slug, description, kind, created_at, updated_at;
+-- organizations is a reference table on Citus and keeps no trigger: the statement writes its
+-- audit row (as the system's role, which runs it: on Citus one transaction reaches a tenant's
+-- shards as one role).
+WITH o AS (
+    INSERT INTO organizations (name, slug, description, kind, personal_user_id)
+    VALUES (%(name)s, %(slug)s, %(description)s, %(kind)s, %(personal_user_id)s)
+    RETURNING *
+), audited AS (
+    INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, after)
+    SELECT o.id, current_user_id(), 'organizations', 'INSERT', o.id, to_jsonb(o) FROM o
+)
+SELECT o.id, o.name, o.slug, o.description, o.kind, o.created_at, o.updated_at FROM o;
 
 -- name: organization_by_slug
 SELECT id, name, slug, description, kind, created_at, updated_at FROM organizations WHERE slug = %(slug)s;
@@ -21,10 +30,18 @@ SELECT id, name, slug, description, kind, created_at, updated_at FROM organizati
 SELECT id, name, slug, description, kind, created_at, updated_at FROM organizations WHERE id = %(id)s;
 
 -- name: update_organization
-UPDATE organizations
-   SET name = coalesce(%(name)s, name), description = coalesce(%(description)s, description)
- WHERE id = %(id)s
-RETURNING id, name, slug, description, kind, created_at, updated_at;
+-- No trigger on organizations (a Citus reference table): updated_at and the audit row are set here.
+WITH prev AS (
+    SELECT * FROM organizations WHERE id = %(id)s
+), upd AS (
+    UPDATE organizations
+       SET name = coalesce(%(name)s, name), description = coalesce(%(description)s, description), updated_at = now()
+     WHERE id = %(id)s
+    RETURNING *
+)
+SELECT upd.id, upd.name, upd.slug, upd.description, upd.kind, upd.created_at, upd.updated_at
+  FROM upd JOIN prev ON prev.id = upd.id
+ CROSS JOIN LATERAL audit_organization('UPDATE', to_jsonb(prev), to_jsonb(upd)) AS audited;
 
 -- name: insert_membership
 INSERT INTO memberships (organization_id, user_id, role)
@@ -116,7 +133,10 @@ WITH found AS (
 ), new_org AS (
     INSERT INTO organizations (name, slug, kind, personal_user_id)
     SELECT %(personal_name)s, %(personal_slug)s, 'personal', id FROM new_user
-    RETURNING id, personal_user_id
+    RETURNING *
+), new_org_audit AS (  -- organizations keep no trigger (a Citus reference table): audited here
+    INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, after)
+    SELECT o.id, current_user_id(), 'organizations', 'INSERT', o.id, to_jsonb(o) FROM new_org o
 ), new_owner AS (
     INSERT INTO memberships (organization_id, user_id, role) SELECT id, personal_user_id, 'OWNER' FROM new_org
 )

@@ -165,7 +165,12 @@ async def update_decision(db: Database, p: Principal, decision_id: UUID, data: D
         columns["state"] = changes["status"].value
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await _lock_decision(conn, p, decision_id)
+        words = {"org": p.organization_id, "id": decision_id}
+        reworded = bool({"summary", "context"} & columns.keys())
+        before = await (await conn.execute(Q.decision_words, words)).fetchone() if reworded else None
         await update_columns(conn, "decisions", p.organization_id, decision_id, columns, [*_COLUMNS, "state"])
+        if before is not None and before != await (await conn.execute(Q.decision_words, words)).fetchone():
+            await conn.execute(Q.request_decision_embed)  # new words, a new vector (no trigger reaches the queue)
         if changes.get("tag_ids") is not None:
             await _set_tags(conn, p, decision_id, changes["tag_ids"])
         if changes.get("participant_user_ids") is not None or changes.get("participant_person_ids") is not None:

@@ -4,7 +4,7 @@ A layer is registered pending (a job builds it) or delivered with its results, i
 it is stored ready in one transaction: the layer row goes in as 'running', its rows (summary,
 decisions, action items, topic mentions, moments) follow, and the switch to 'ready' makes the
 database supersede the video's previous ready layer of the same kind. Readers see a layer's
-rows while it is the current one (``ai_row_visible``); deleting a layer deletes its rows.
+rows while it is the current one (``ready``); deleting a layer deletes its rows.
 """
 
 from __future__ import annotations
@@ -95,6 +95,7 @@ async def insert_layer(conn: Conn, p: Principal, video_id: UUID, data: LayerCrea
     async with conn.cursor() as cur:
         if data.decisions:
             await cur.executemany(Q.insert_ai_decision, [{**base, **d.model_dump()} for d in data.decisions])
+            await cur.execute(Q.request_decision_embed)  # their vectors (a statement: no trigger reaches the queue)
         if data.action_items:
             await cur.executemany(Q.insert_ai_action_item, [{**base, **a.model_dump()} for a in data.action_items])
         if data.moments:

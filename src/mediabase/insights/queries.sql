@@ -49,13 +49,22 @@ VALUES (%(org)s, %(layer_id)s, %(video_id)s, %(summary)s, %(key_points)s, %(lang
 -- A decision taken in a meeting was decided when it was said: the recording's start plus its
 -- moment (the start alone without a moment). Without a recording date the trigger stamps the
 -- insert time, and listings say the date is when it was recorded here (docs/insights.md).
+-- (INSERT … SELECT, not a subquery in VALUES: Citus refuses those; the layer's video exists)
 INSERT INTO decisions (organization_id, summary, context, source, video_id, position_ms, state, layer_id, confidence,
                        decided_at)
-VALUES (%(org)s, %(summary)s, %(context)s, 'meeting', %(video_id)s, %(position_ms)s, 'decided', %(layer_id)s,
-        %(confidence)s,
-        (SELECT v.recorded_at + coalesce(%(position_ms)s::bigint, 0) * interval '1 millisecond'
-           FROM videos v WHERE v.organization_id = %(org)s AND v.id = %(video_id)s))
+SELECT %(org)s, %(summary)s, %(context)s, 'meeting', v.id, %(position_ms)s, 'decided', %(layer_id)s, %(confidence)s,
+       v.recorded_at + coalesce(%(position_ms)s::bigint, 0) * interval '1 millisecond'
+  FROM videos v WHERE v.organization_id = %(org)s AND v.id = %(video_id)s
 RETURNING id;
+-- (layers.py inserts a layer's decisions, then asks once for their vectors: request_decision_embed)
+
+-- name: decision_words
+SELECT decision_text(summary, context) AS text FROM decisions WHERE organization_id = %(org)s AND id = %(id)s;
+
+-- name: request_decision_embed
+-- Decisions of the transaction's organization were added or reworded: one `decision.embed`
+-- job unless one is queued (a statement, not a trigger: the queue stays on the Citus coordinator).
+SELECT request_decision_embed();
 
 -- name: insert_ai_action_item
 INSERT INTO ai_action_items (organization_id, video_id, layer_id, title, description, assignee, priority, start_ms,
@@ -142,14 +151,22 @@ SELECT coalesce(k.id, s.id) AS id,
   FROM k FULL JOIN s ON s.id = k.id
 
 -- name: insert_decision
-INSERT INTO decisions (organization_id, summary, context, source, video_id, position_ms, state, decided_at, created_by)
-VALUES (%(org)s, %(summary)s, %(context)s, %(source)s, %(video_id)s, %(position_ms)s, %(state)s, %(decided_at)s,
-        %(created_by)s)
-RETURNING id;
+-- and asks for its vector (request_decision_embed: no trigger reaches the job queue)
+WITH d AS (
+    INSERT INTO decisions (organization_id, summary, context, source, video_id, position_ms, state, decided_at,
+                           created_by)
+    VALUES (%(org)s, %(summary)s, %(context)s, %(source)s, %(video_id)s, %(position_ms)s, %(state)s, %(decided_at)s,
+            %(created_by)s)
+    RETURNING id
+)
+SELECT d.id FROM d CROSS JOIN LATERAL request_decision_embed() AS requested;
 
 -- name: lock_decision
-SELECT id, created_by, layer_id FROM decisions WHERE organization_id = %(org)s AND id = %(id)s
-   AND ai_row_visible(organization_id, layer_id) FOR UPDATE;
+-- visible: made by a person, or by its video's current ('ready') decisions layer
+SELECT d.id, d.created_by, d.layer_id FROM decisions d WHERE d.organization_id = %(org)s AND d.id = %(id)s
+   AND (d.layer_id IS NULL OR EXISTS (SELECT 1 FROM ai_layers l
+         WHERE l.organization_id = d.organization_id AND l.id = d.layer_id AND l.status = 'ready'))
+   FOR UPDATE OF d;
 
 -- name: delete_decision
 DELETE FROM decisions WHERE organization_id = %(org)s AND id = %(id)s;
@@ -274,7 +291,9 @@ RETURNING id;
 -- name: lock_action_item
 SELECT a.id, a.created_by, a.assignee_user_id FROM ai_action_items a
   JOIN videos v ON v.organization_id = a.organization_id AND v.id = a.video_id AND v.deleted_at IS NULL
- WHERE a.organization_id = %(org)s AND a.id = %(id)s AND ai_row_visible(a.organization_id, a.layer_id)
+ WHERE a.organization_id = %(org)s AND a.id = %(id)s
+   AND (a.layer_id IS NULL OR EXISTS (SELECT 1 FROM ai_layers l
+         WHERE l.organization_id = a.organization_id AND l.id = a.layer_id AND l.status = 'ready'))
    FOR UPDATE OF a;
 
 -- name: delete_action_item

@@ -171,7 +171,8 @@ async def list_action_items(
     where: list[LiteralString] = [
         "a.organization_id = %(org)s",
         "v.deleted_at IS NULL",
-        "ai_row_visible(a.organization_id, a.layer_id)",
+        "(a.layer_id IS NULL OR EXISTS (SELECT 1 FROM ai_layers l WHERE l.organization_id = a.organization_id"
+        " AND l.id = a.layer_id AND l.status = 'ready'))",
     ]
     params: dict[str, Any] = {"org": p.organization_id, "limit": limit}
     for clause, name, value in (

@@ -37,5 +37,7 @@ SELECT d.organization_id,
   FROM mediabase.decisions d
   LEFT JOIN mediabase.videos v ON v.organization_id = d.organization_id AND v.id = d.video_id
   LEFT JOIN mediabase.decisions s ON s.organization_id = d.organization_id AND s.id = d.superseded_by
- WHERE mediabase.ai_row_visible(d.organization_id, d.layer_id);
+ -- made by a person, or by the current ('ready') decisions layer of its video
+ WHERE (d.layer_id IS NULL OR EXISTS (SELECT 1 FROM mediabase.ai_layers l
+                  WHERE l.organization_id = d.organization_id AND l.id = d.layer_id AND l.status = 'ready'));
 REVOKE INSERT, UPDATE, DELETE ON mediabase.decision_log FROM mediabase_app;

@@ -1,7 +1,9 @@
 -- video_overview: one row per video with what the team made of it (live comments, moments,
 -- clips, quote cards, decisions, action items, share links) and the watch progress of the
 -- current user (mediabase.user_id). Counts only: rules live in the services and triggers;
--- which AI rows count is ai_row_visible()'s (the current layer's rows, and people's).
+-- which AI rows count: people's, and those of the video's current ('ready') layer (written out
+-- here, not a function: on Citus a function reading ai_layers inside a shard's query would not
+-- see its shard).
 -- security_invoker: row-level security of the caller applies to every table read.
 CREATE VIEW mediabase.video_overview WITH (security_invoker = true) AS
 SELECT v.organization_id,
@@ -15,21 +17,25 @@ SELECT v.organization_id,
          WHERE c.organization_id = v.organization_id AND c.video_id = v.id AND c.deleted_at IS NULL) AS comment_count,
        (SELECT count(*) FROM mediabase.video_moments m
          WHERE m.organization_id = v.organization_id AND m.video_id = v.id
-           AND mediabase.ai_row_visible(m.organization_id, m.layer_id)) AS moment_count,
+           AND (m.layer_id IS NULL OR EXISTS (SELECT 1 FROM mediabase.ai_layers l
+                  WHERE l.organization_id = m.organization_id AND l.id = m.layer_id AND l.status = 'ready'))) AS moment_count,
        (SELECT count(*) FROM mediabase.video_clips k
          WHERE k.organization_id = v.organization_id AND k.video_id = v.id) AS clip_count,
        (SELECT count(*) FROM mediabase.quote_cards q
          WHERE q.organization_id = v.organization_id AND q.video_id = v.id) AS quote_card_count,
        (SELECT count(*) FROM mediabase.decisions d
          WHERE d.organization_id = v.organization_id AND d.video_id = v.id
-           AND mediabase.ai_row_visible(d.organization_id, d.layer_id)) AS decision_count,
+           AND (d.layer_id IS NULL OR EXISTS (SELECT 1 FROM mediabase.ai_layers l
+                  WHERE l.organization_id = d.organization_id AND l.id = d.layer_id AND l.status = 'ready'))) AS decision_count,
        (SELECT count(*) FROM mediabase.ai_action_items a
          WHERE a.organization_id = v.organization_id AND a.video_id = v.id
-           AND mediabase.ai_row_visible(a.organization_id, a.layer_id)) AS action_item_count,
+           AND (a.layer_id IS NULL OR EXISTS (SELECT 1 FROM mediabase.ai_layers l
+                  WHERE l.organization_id = a.organization_id AND l.id = a.layer_id AND l.status = 'ready'))) AS action_item_count,
        (SELECT count(*) FROM mediabase.ai_action_items a
          WHERE a.organization_id = v.organization_id AND a.video_id = v.id
            AND a.status IN ('pending', 'in_progress')
-           AND mediabase.ai_row_visible(a.organization_id, a.layer_id)) AS open_action_item_count,
+           AND (a.layer_id IS NULL OR EXISTS (SELECT 1 FROM mediabase.ai_layers l
+                  WHERE l.organization_id = a.organization_id AND l.id = a.layer_id AND l.status = 'ready'))) AS open_action_item_count,
        (SELECT count(*) FROM mediabase.share_links s
          WHERE s.organization_id = v.organization_id AND s.video_id = v.id AND s.revoked_at IS NULL) AS share_link_count,
        p.position_ms AS my_position_ms,
