@@ -12,7 +12,6 @@ from rich.table import Table
 from mediabase.cli.common import JsonOpt, console, database_url, err_console, fail, print_json, run, settings
 from mediabase.cli.partitions import partitions_app
 from mediabase.db.connection import OWNER_ROLE, Database
-from mediabase.db.errors import NotFound
 from mediabase.db.migrator import Migrator
 from mediabase.logs import configure_logging
 
@@ -100,17 +99,6 @@ def _job_dict(job: Any) -> dict[str, Any]:
     return data
 
 
-async def _org_of(db: Database, job_id: UUID) -> UUID:
-    from mediabase.jobs.service import Q, _rows
-
-    async with db.transaction() as conn:
-        rows = await _rows(conn, Q.find_org, {"id": job_id})
-    if not rows:
-        raise NotFound(f"no job {job_id}")
-    org: UUID = rows[0]["organization_id"]
-    return org
-
-
 @jobs_app.command("list")
 def list_cmd(
     org: Annotated[UUID | None, typer.Option("--org", help="Only this organization.")] = None,
@@ -123,14 +111,13 @@ def list_cmd(
 ) -> None:
     """List jobs, newest first."""
     from mediabase.jobs.models import Job
-    from mediabase.jobs.service import Q, _rows
+    from mediabase.jobs.service import list_all_jobs
 
     async def _run() -> list[Job]:
         url = database_url()
         await Migrator(url, settings()).ensure_current()
-        async with _owner_db(url) as db, db.transaction() as conn:
-            rows = await _rows(conn, Q.list_all, {"org": org, "status": status, "type": type_, "limit": limit})
-        return [Job.model_validate(r) for r in rows]
+        async with _owner_db(url) as db:
+            return await list_all_jobs(db, org_id=org, status=status, type=type_, limit=limit)
 
     jobs = run(_run())
     if as_json:
@@ -154,12 +141,12 @@ def list_cmd(
 @jobs_app.command()
 def show(job_id: JobIdArg, as_json: JsonOpt = False) -> None:
     """Show one job: status, stage, progress, error, lease, timing, input and result."""
-    from mediabase.jobs.service import get_job
+    from mediabase.jobs.service import find_job_org, get_job
 
     async def _run() -> dict[str, Any]:
         url = database_url()
         async with _owner_db(url) as db:
-            return _job_dict(await get_job(db, await _org_of(db, job_id), job_id))
+            return _job_dict(await get_job(db, await find_job_org(db, job_id), job_id))
 
     data = run(_run())
     if as_json:
@@ -173,11 +160,11 @@ def show(job_id: JobIdArg, as_json: JsonOpt = False) -> None:
 @jobs_app.command()
 def retry(job_id: JobIdArg) -> None:
     """Put a failed or cancelled job back in the queue with a fresh retry budget."""
-    from mediabase.jobs.service import retry_job
+    from mediabase.jobs.service import find_job_org, retry_job
 
     async def _run() -> str:
         async with _owner_db(database_url()) as db:
-            return (await retry_job(db, await _org_of(db, job_id), job_id)).value
+            return (await retry_job(db, await find_job_org(db, job_id), job_id)).value
 
     run(_run())
     console.print(f"job {job_id} queued again")
@@ -186,11 +173,11 @@ def retry(job_id: JobIdArg) -> None:
 @jobs_app.command()
 def cancel(job_id: JobIdArg) -> None:
     """Cancel a job: a queued one at once, a processing one as soon as its handler notices."""
-    from mediabase.jobs.service import cancel_job
+    from mediabase.jobs.service import cancel_job, find_job_org
 
     async def _run() -> str:
         async with _owner_db(database_url()) as db:
-            return (await cancel_job(db, await _org_of(db, job_id), job_id)).value
+            return (await cancel_job(db, await find_job_org(db, job_id), job_id)).value
 
     status = run(_run())
     if status == "cancelled":
@@ -207,11 +194,11 @@ def stats(
     as_json: JsonOpt = False,
 ) -> None:
     """Jobs per type and status, and how long the oldest ready job has waited (backlog age)."""
-    from mediabase.jobs.service import Q, _rows
+    from mediabase.jobs.service import job_stats
 
     async def _run() -> list[dict[str, Any]]:
-        async with _owner_db(database_url()) as db, db.transaction() as conn:
-            return await _rows(conn, Q.stats, {"since": timedelta(hours=hours)})
+        async with _owner_db(database_url()) as db:
+            return [s.model_dump(mode="json") for s in await job_stats(db, None, timedelta(hours=hours))]
 
     rows = run(_run())
     if as_json:
@@ -232,14 +219,11 @@ def limit(
     ],
 ) -> None:
     """Set (or with 0 remove) the concurrency limit of a job type."""
-    from mediabase.jobs.service import Q, _rows
+    from mediabase.jobs.service import update_type_limit
 
     async def _run() -> None:
-        async with _owner_db(database_url()) as db, db.transaction() as conn:
-            if max_running == 0:
-                await _rows(conn, Q.drop_limit, {"type": type_})
-            else:
-                await _rows(conn, Q.set_limit, {"type": type_, "max_running": max_running})
+        async with _owner_db(database_url()) as db:
+            await update_type_limit(db, type_, max_running)
 
     run(_run())
     console.print(f"{type_}: " + (f"at most {max_running} running" if max_running else "no limit"))

@@ -5,18 +5,17 @@ from __future__ import annotations
 import os
 from typing import Annotated, Any
 
-import psycopg
 import typer
-from psycopg.rows import dict_row
 from rich.table import Table
 
 from mediabase import demo as seeds
 from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, run, settings
 from mediabase.config import Settings
 from mediabase.db import observe
-from mediabase.db.connection import Database
+from mediabase.db.connection import SEARCH_PATH, Database
 from mediabase.db.errors import MediabaseError
 from mediabase.db.migrator import Migrator
+from mediabase.db.sessions import connect
 from mediabase.db.tools import program
 from mediabase.jobs.service import queue_counts
 
@@ -45,7 +44,7 @@ def psql(ctx: typer.Context) -> None:
     """
     url = database_url()
     exe = str(program("psql"))
-    env = dict(os.environ, PGOPTIONS="-c search_path=mediabase,public")
+    env = dict(os.environ, PGOPTIONS="-c search_path=" + SEARCH_PATH.replace(" ", ""))
     os.execve(exe, [exe, url, *ctx.args], env)  # noqa: S606 - replace this process with psql
 
 
@@ -59,23 +58,25 @@ async def _doctor() -> tuple[list[tuple[str, bool, str]], dict[str, Any]]:
         return [("database reachable", False, str(exc))], facts
     target = "MEDIABASE_DATABASE_URL" if s.database_url else f"embedded server in {s.data_dir}"
     try:
-        async with await psycopg.AsyncConnection.connect(url, connect_timeout=int(s.connect_timeout)) as conn:
-            row = await (await conn.execute("SELECT current_setting('server_version_num')::int, version()")).fetchone()
+        async with Database(url, s, role="").owner_connection() as conn:
+            row = await (await conn.execute(
+                "SELECT current_setting('server_version_num')::int AS num, version() AS version")).fetchone()
             assert row is not None
-            facts["server_version"] = row[1]
+            facts["server_version"] = row["version"]
             checks.append(("database reachable", True, target))
-            checks.append(("PostgreSQL 15 or newer", row[0] >= 150000, str(row[1]).split(",")[0]))
+            checks.append(("PostgreSQL 15 or newer", row["num"] >= 150000, str(row["version"]).split(",")[0]))
             ext = await (
                 await conn.execute(
-                    "SELECT a.name, a.default_version, e.extversion FROM pg_available_extensions a"
+                    "SELECT a.default_version AS available, e.extversion AS installed FROM pg_available_extensions a"
                     " LEFT JOIN pg_extension e ON e.extname = a.name WHERE a.name = 'vector'"
                 )
             ).fetchone()
             if ext is None:
                 checks.append(("pgvector available", False, "the 'vector' extension is not installed on the server"))
             else:
-                checks.append(("pgvector available", True, f"installed {ext[2] or '-'}, available {ext[1]}"))
-    except psycopg.Error as exc:
+                checks.append(("pgvector available", True,
+                               f"installed {ext['installed'] or '-'}, available {ext['available']}"))
+    except MediabaseError as exc:
         checks.append(("database reachable", False, f"{target}: {exc}"))
         return checks, facts
     try:
@@ -110,24 +111,19 @@ async def _statistics(url: str, s: Settings, checks: list[tuple[str, bool, str]]
     its slowest statements; a replica that does not answer as a standby is a failed check."""
     facts: dict[str, Any] = {}
     try:
-        async with await psycopg.AsyncConnection.connect(
-            url, connect_timeout=int(s.connect_timeout), autocommit=True, row_factory=dict_row
-        ) as conn:
+        async with Database(url, s, role="").owner_connection() as conn:
             facts["database_size"] = (await observe.database_size(conn)).model_dump()
             try:
                 facts["jobs"] = [c.model_dump() for c in await queue_counts(conn)]
             except MediabaseError:
                 facts["jobs"] = None  # no jobs table yet: the schema check says what to do
             facts["slow_statements"] = (await observe.slow_statements(conn)).model_dump()
-    except (psycopg.Error, MediabaseError) as exc:
+    except MediabaseError as exc:
         checks.append(("statistics", False, str(exc)))
     replica_url = getattr(s, "database_replica_url", None)
     if replica_url is not None:
         try:
-            async with await psycopg.AsyncConnection.connect(
-                replica_url.get_secret_value(), connect_timeout=int(s.connect_timeout), autocommit=True,
-                row_factory=dict_row,
-            ) as conn:
+            async with connect(replica_url.get_secret_value(), s) as conn:  # a standby: no pool of ours
                 state = await observe.replica_state(conn)
             facts["replica"] = state.model_dump()
             if not state.in_recovery:
@@ -135,7 +131,7 @@ async def _statistics(url: str, s: Settings, checks: list[tuple[str, bool, str]]
             else:
                 lag = "unknown (nothing replayed yet)" if state.lag_seconds is None else f"{state.lag_seconds:.1f} s"
                 checks.append(("replica", True, f"streaming standby, lag {lag}"))
-        except (psycopg.Error, MediabaseError) as exc:
+        except MediabaseError as exc:
             facts["replica"] = None
             checks.append(("replica", False, f"MEDIABASE_DATABASE_REPLICA_URL: {exc}"))
     return facts

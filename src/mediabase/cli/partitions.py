@@ -7,14 +7,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
-import psycopg
 import typer
-from psycopg.rows import dict_row
 from rich.table import Table
 
 from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, run, settings
 from mediabase.db import partitions
-from mediabase.db.errors import MediabaseError
+from mediabase.db.connection import Database
 from mediabase.db.migrator import Migrator
 from mediabase.db.rows import Conn
 
@@ -42,11 +40,8 @@ def _months_ahead(value: int | None) -> int:
 async def _with_owner_conn(fn: Callable[[Conn], Awaitable[T]]) -> T:
     url = database_url()
     await Migrator(url, settings()).ensure_current()
-    try:
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
-            return await fn(conn)
-    except psycopg.Error as exc:
-        raise MediabaseError(str(exc)) from exc
+    async with Database(url, settings(), role="").owner_connection() as conn:
+        return await fn(conn)
 
 
 def _report(actions: list[partitions.Action], as_json: bool, nothing: str) -> None:

@@ -12,15 +12,13 @@ from datetime import datetime
 from typing import Any, LiteralString
 from uuid import UUID
 
-from psycopg import sql
-from psycopg.rows import class_row
-
 from mediabase.collab.models import Activity, AuditEntry, Notification, VideoOverview
 from mediabase.collab.service import Q
 from mediabase.common.cursors import decode_position, encode_cursor
 from mediabase.common.models import Page
 from mediabase.db.connection import Database
 from mediabase.db.errors import NotFound
+from mediabase.db.rows import class_row, sql
 from mediabase.identity.models import Principal, Role
 from mediabase.identity.service import require
 

@@ -6,7 +6,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +17,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from mediabase.config import Settings
-from mediabase.db import embedded
+from mediabase.db import embedded, sessions
 from mediabase.db.errors import Unavailable, translate
 from mediabase.db.replica import ReplicaRouter
 from mediabase.db.rows import Conn
@@ -60,6 +60,13 @@ def login_url(url: str, settings: Settings) -> str:
     if embedded.trusts_local(url):
         return make_conninfo(url, user=LOGIN_ROLE)
     return url
+
+
+def owner_session(url: str, settings: Settings) -> AbstractAsyncContextManager[Conn]:
+    """A session of its own on ``url`` (a direct URL: see :func:`direct_url`), autocommit, as the
+    owner role with mediabase's search_path: what :meth:`Database.direct_connection` opens, for
+    callers that hold the URL only."""
+    return sessions.connect(url, settings, role=OWNER_ROLE, search_path=SEARCH_PATH)
 
 
 def prelude(role: str, statement_timeout_ms: int, org_id: UUID | None, user_id: UUID | None) -> bytes:
@@ -153,6 +160,23 @@ class Database:
     def direct_url(self) -> str:
         """The owner's direct URL, for what needs a session (:func:`direct_url`)."""
         return direct_url(self.url, self.settings)
+
+    def owner_connection(self, url: str | None = None) -> AbstractAsyncContextManager[Conn]:
+        """A connection of its own, autocommit, as the owner's URL logs in (this database's, or
+        ``url``: a worker's maintenance URL), in no tenant: upkeep and operations that cross
+        organizations (partitions, trends, statistics). Not pooled, so nothing leaks into the
+        units of work; driver errors leave as domain errors."""
+        return sessions.connect(url or self.url, self.settings)
+
+    def direct_connection(self) -> AbstractAsyncContextManager[Conn]:
+        """A session on the direct URL (:attr:`direct_url`) as the owner role, search_path set:
+        DDL that must not run in a transaction or through a pooler (CREATE INDEX CONCURRENTLY)."""
+        return owner_session(self.direct_url, self.settings)
+
+    def listen(self, *channels: str) -> AbstractAsyncContextManager[sessions.Listener]:
+        """LISTEN to ``channels`` on a session of its own on the direct URL (a transaction-mode
+        pooler would lose it); ``await listener.wait(timeout)`` gives the payloads that come."""
+        return sessions.listen(self.direct_url, self.settings, channels)
 
     async def replica_lag(self) -> float | None:
         """The replica's last measured lag in seconds (None without a healthy measurement)."""

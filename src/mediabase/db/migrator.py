@@ -34,7 +34,7 @@ from psycopg.rows import dict_row
 
 from mediabase.config import Settings
 from mediabase.db import sqlscan
-from mediabase.db.connection import OWNER_ROLE, direct_url
+from mediabase.db.connection import OWNER_ROLE, SEARCH_PATH, direct_url
 from mediabase.db.distribution import CITUS_LOGINS
 from mediabase.db.errors import MigrationError, SchemaNotCurrent
 
@@ -456,7 +456,7 @@ class Migrator:
             ("statement_timeout", s.migration_statement_timeout_ms),
         ):
             await conn.execute("SELECT set_config(%s, %s, %s)", (name, f"{value}ms", scope == "LOCAL"))
-        await conn.execute("SELECT set_config('search_path', 'mediabase, public', %s)", (scope == "LOCAL",))
+        await conn.execute("SELECT set_config('search_path', %s, %s)", (SEARCH_PATH, scope == "LOCAL"))
 
     async def _become_owner(self, conn: psycopg.AsyncConnection[dict[str, Any]], *, local: bool) -> bool:
         """Run as the owner role once migration 0001 has handed it the schema."""

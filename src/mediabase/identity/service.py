@@ -17,12 +17,12 @@ from typing import Any, LiteralString
 from uuid import UUID
 
 from argon2 import PasswordHasher
-from psycopg.rows import class_row
 
 from mediabase.common.types import RANGE_TEXT
 from mediabase.db.connection import Database
 from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, register_constraint
 from mediabase.db.queries import load_queries
+from mediabase.db.rows import class_row
 from mediabase.identity.models import (
     ApiKey,
     ApiKeyCreate,

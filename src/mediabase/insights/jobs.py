@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mediabase.db.rows import Conn
 from mediabase.insights import topics
 from mediabase.jobs.registry import periodic
 
@@ -28,7 +28,7 @@ class TrendSettings(BaseSettings):
 
 
 @periodic("topics.trends", order=50)
-async def refresh_trends(conn: psycopg.AsyncConnection[Any], _settings: Any) -> str | None:
+async def refresh_trends(conn: Conn, _settings: Any) -> str | None:
     hours = TrendSettings().trend_max_age_hours
     if hours <= 0:
         return None

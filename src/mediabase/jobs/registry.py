@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-import psycopg
-
+from mediabase.db.connection import Database
+from mediabase.db.rows import Conn
 from mediabase.jobs.models import TYPE_PATTERN, Job, JobStage
 
 # The job types those modules handle: mediabase's own work, enqueued by mediabase itself (ingest,
 # triggers) and run by ``mediabase worker`` only. No API key may enqueue, claim or complete them
 # (docs/jobs.md "Who may do what"). Named here, not learnt by importing the modules, so that the
 # API knows them even where an optional extra is missing; a unit test keeps the two in step.
-SYSTEM_TYPES: frozenset[str] = frozenset({"transcript.index", "decision.embed"})
+SYSTEM_TYPES: frozenset[str] = frozenset({"transcript.index", "decision.embed", "story.continuation"})
 
 
 class JobCancelled(Exception):
@@ -56,8 +56,8 @@ class JobContext:
 
     job: Job
     worker: str
-    db: Any  # mediabase.db.connection.Database (kept loose: no import cycle)
-    conn: psycopg.AsyncConnection[Any] | None
+    db: Database
+    conn: Conn | None
     cancel_event: asyncio.Event
     _report: ProgressFn
 
@@ -131,7 +131,7 @@ def handlers() -> dict[str, Registration]:
 
 # -- periodic upkeep -------------------------------------------------------------------------------
 
-UpkeepFn = Callable[[psycopg.AsyncConnection[Any], Any], Awaitable["str | None"]]
+UpkeepFn = Callable[[Conn, Any], Awaitable["str | None"]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,33 +13,30 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import psycopg
-from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
-
 from mediabase.db.connection import Database
-from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, translate
+from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable, translated
 from mediabase.db.instants import tolerate_instants
 from mediabase.db.queries import load_queries
+from mediabase.db.rows import Conn, Jsonb, dict_row
 from mediabase.identity.models import Principal, Role
 from mediabase.jobs.models import FINISHED, Enqueued, Job, JobStatus, NewJob, Partition, QueueCount, TypeStats
 from mediabase.jobs.registry import SYSTEM_TYPES
 
 Q = load_queries("mediabase.jobs", "queries.sql")
 
-Conn = psycopg.AsyncConnection[Any]
+# The channels the job functions of 0003 NOTIFY: a job was enqueued or came back (workers wake),
+# and jobs finished (payload: their ids, comma-separated; wait_for listens).
+WAKE_CHANNEL = "mediabase_jobs"
 DONE_CHANNEL = "mediabase_jobs_done"
 FAILED_WINDOW = timedelta(hours=24)  # failures counted by queue_counts: 'jobs stats' default
 
 
 async def _rows(conn: Conn, query: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-    try:
+    with translated():
         async with conn.cursor(row_factory=dict_row) as cur:
             tolerate_instants(cur)  # one job with an instant Python cannot hold never hides the rest
             await cur.execute(query, params)
             return await cur.fetchall() if cur.description else []
-    except psycopg.Error as exc:
-        raise translate(exc) from exc
 
 
 async def enqueue(
@@ -167,11 +164,43 @@ async def retry_job(db: Database, org_id: UUID, job_id: UUID) -> JobStatus:
     return JobStatus(rows[0]["status"])
 
 
-async def job_stats(db: Database, org_id: UUID, since: timedelta = timedelta(hours=24)) -> list[TypeStats]:
-    """Per type and status: how many, and how long the oldest ready job has waited."""
+async def job_stats(db: Database, org_id: UUID | None, since: timedelta = timedelta(hours=24)) -> list[TypeStats]:
+    """Per type and status: how many, and how long the oldest ready job has waited (``org_id``
+    None: every tenant, for the owner)."""
     async with db.transaction(org_id) as conn:
         rows = await _rows(conn, Q.stats, {"since": since})
     return [TypeStats.model_validate(r) for r in rows]
+
+
+# -- operators (the CLI, as the owner: every tenant) --------------------------------------------
+
+
+async def find_job_org(db: Database, job_id: UUID) -> UUID:
+    """The organization a job belongs to (NotFound for no such job)."""
+    async with db.transaction() as conn:
+        rows = await _rows(conn, Q.find_org, {"id": job_id})
+    if not rows:
+        raise NotFound(f"no job {job_id}")
+    org: UUID = rows[0]["organization_id"]
+    return org
+
+
+async def list_all_jobs(
+    db: Database, *, org_id: UUID | None = None, status: str | None = None, type: str | None = None, limit: int = 50
+) -> list[Job]:
+    """Jobs of every tenant (or of ``org_id``), newest first."""
+    async with db.transaction() as conn:
+        rows = await _rows(conn, Q.list_all, {"org": org_id, "status": status, "type": type, "limit": limit})
+    return [_job(r) for r in rows]
+
+
+async def update_type_limit(db: Database, type: str, max_running: int) -> None:
+    """Set how many jobs of ``type`` run at once over all workers; 0 removes the limit."""
+    async with db.transaction() as conn:
+        if max_running == 0:
+            await _rows(conn, Q.drop_limit, {"type": type})
+        else:
+            await _rows(conn, Q.set_limit, {"type": type, "max_running": max_running})
 
 
 async def _finished(db: Database, org_id: UUID, job_id: UUID) -> Job | None:
@@ -197,7 +226,7 @@ async def wait_for(
     if listen:
         try:
             return await _wait_listening(db, job_id, deadline, org_id)
-        except psycopg.OperationalError:
+        except Unavailable:
             pass  # no separate connection to be had: poll
     return await _wait_polling(db, job_id, deadline, org_id)
 
@@ -215,18 +244,16 @@ async def _wait_polling(db: Database, job_id: UUID, deadline: float, org_id: UUI
 
 async def _wait_listening(db: Database, job_id: UUID, deadline: float, org_id: UUID) -> Job:
     key = str(job_id)
-    async with await psycopg.AsyncConnection.connect(
-        db.direct_url, autocommit=True, connect_timeout=max(1, int(db.settings.connect_timeout))
-    ) as conn:
-        await conn.execute("LISTEN mediabase_jobs_done")
+    async with db.listen(DONE_CHANNEL) as listener:
         while True:
             # checked after LISTEN, so a completion between the two is not missed
             job = await get_job(db, org_id, job_id)
             left = deadline - time.monotonic()
             if job.status in FINISHED or left <= 0:
                 return job
-            async for note in conn.notifies(timeout=min(left, 1.0)):
-                if key in note.payload.split(","):
+            until = time.monotonic() + min(left, 1.0)
+            while (rest := until - time.monotonic()) > 0:
+                if any(key in payload.split(",") for payload in await listener.wait(rest)):
                     break
 
 

@@ -8,11 +8,9 @@ before that move and run after it would miss them.
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-import psycopg
 
 from mediabase.db import partitions
+from mediabase.db.rows import Conn
 from mediabase.jobs.registry import periodic
 from mediabase.jobs.settings import JobSettings
 
@@ -20,7 +18,7 @@ log = logging.getLogger("mediabase.jobs")
 
 
 @periodic("partitions", order=0)
-async def maintain_partitions(conn: psycopg.AsyncConnection[Any], settings: JobSettings) -> str | None:
+async def maintain_partitions(conn: Conn, settings: JobSettings) -> str | None:
     done = await partitions.maintain(conn, months_ahead=settings.months_ahead)
     for a in done:
         if a.action == "failed":

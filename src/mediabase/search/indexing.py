@@ -25,11 +25,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID
 
-from psycopg import AsyncConnection, sql
-
-from mediabase.config import Settings
-from mediabase.db.connection import Database
+from mediabase.config import Settings, get_settings
+from mediabase.db.connection import SCHEMA, Database, owner_session
 from mediabase.db.queries import load_queries
+from mediabase.db.rows import Conn, sql
 from mediabase.search.chunking import DEFAULT_PARAMS, Chunk, ChunkParams, SegmentRow, chunk_segments
 from mediabase.search.embedding import Embedder, EmbeddingError
 from mediabase.search.vectors import (
@@ -65,7 +64,7 @@ class IndexResult:
         return d
 
 
-async def schedule_indexing(conn: AsyncConnection[Any], org_id: UUID, transcript_id: UUID,
+async def schedule_indexing(conn: Conn, org_id: UUID, transcript_id: UUID,
                             video_id: UUID) -> None:
     """Enqueue the indexing of a new transcript in the caller's (ingest) transaction."""
     from mediabase.jobs import enqueue
@@ -145,7 +144,7 @@ async def embed_texts(embedder: Embedder, texts: list[str]) -> list[list[float]]
     return out
 
 
-async def write_chunks(conn: AsyncConnection[Any], org_id: UUID, transcript_id: UUID, video_id: UUID, model: str,
+async def write_chunks(conn: Conn, org_id: UUID, transcript_id: UUID, video_id: UUID, model: str,
                        chunks: list[Chunk], vectors: list[list[float]] | None) -> None:
     """Insert a transcript's chunks (with vectors if given) in one statement."""
     if not chunks:
@@ -173,25 +172,22 @@ def _text_array(items: tuple[str, ...]) -> str:
 # -- reindex --------------------------------------------------------------------------------
 
 
-async def ensure_index(owner_url: str, model: str, dimension: int) -> str | None:
-    """Create the model's HNSW index if missing (CONCURRENTLY: writes go on); its name, or None
-    when the dimension is too large to index (searches then scan exactly)."""
-    import psycopg
-
+async def ensure_index(owner_url: str, model: str, dimension: int, settings: Settings | None = None) -> str | None:
+    """Create the model's HNSW index if missing (CONCURRENTLY: writes go on), on a session of
+    its own on ``owner_url`` (a direct URL) as the table's owner; its name, or None when the
+    dimension is too large to index (searches then scan exactly)."""
     vt = VectorType(model, dimension)
     if not vt.indexable:
         return None
-    async with await psycopg.AsyncConnection.connect(owner_url, autocommit=True) as conn:
-        await conn.execute(sql.SQL("SET search_path TO mediabase, public"))
-        await conn.execute(sql.SQL("SET ROLE mediabase_owner"))  # the table's owner builds its indexes
+    async with owner_session(owner_url, settings or get_settings()) as conn:
         await conn.execute(sql.SQL("SET maintenance_work_mem = '512MB'"))
         name = index_name(model, dimension)
         invalid = await (await conn.execute(
-            "SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'mediabase' AND c.relname = %s",
-            (name,))).fetchone()
-        if invalid and invalid[0]:  # a concurrent build that died: drop it and build again
-            await conn.execute(sql.SQL("DROP INDEX CONCURRENTLY mediabase.{}").format(sql.Identifier(name)))
+            "SELECT NOT i.indisvalid AS invalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s",
+            (SCHEMA, name))).fetchone()
+        if invalid and invalid["invalid"]:  # a concurrent build that died: drop it and build again
+            await conn.execute(sql.SQL("DROP INDEX CONCURRENTLY {}").format(sql.Identifier(SCHEMA, name)))
         await conn.execute(vt.create_index(concurrently=True))
     return index_name(model, dimension)
 
@@ -249,7 +245,7 @@ async def reindex(
         if on_progress is not None:
             on_progress(i + 1, len(todo), res)
     if owner_url is not None and embedder is not None:
-        report.index = await ensure_index(owner_url, name, embedder.dimension)
+        report.index = await ensure_index(owner_url, name, embedder.dimension, settings)
     report.seconds = round(time.perf_counter() - t0, 2)
     return report
 
@@ -260,13 +256,8 @@ async def drop_model(db: Database, model: str, owner_url: str | None = None) -> 
         n = await (await conn.execute(Q.drop_model_chunks, {"model": model})).fetchone()
         await conn.execute(Q.drop_model_state, {"model": model})
     if owner_url is not None:
-        import psycopg
-
-        async with await psycopg.AsyncConnection.connect(owner_url, autocommit=True) as aconn:
-            await aconn.execute(sql.SQL("SET search_path TO mediabase, public"))
-            await aconn.execute(sql.SQL("SET ROLE mediabase_owner"))
-            names = await (await aconn.execute(Q.model_indexes, {"model": model})).fetchall()
-            for (ix,) in names:
-                await aconn.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS mediabase.{}").format(
-                    sql.Identifier(ix)))
+        async with owner_session(owner_url, db.settings) as aconn:
+            for row in await (await aconn.execute(Q.model_indexes, {"model": model})).fetchall():
+                await aconn.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(
+                    sql.Identifier(SCHEMA, row["relname"])))
     return int(n["n"]) if n else 0

@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 from uuid import UUID
 
-from psycopg import AsyncConnection, sql
-
 from mediabase.common.cursors import pack, unpack
 from mediabase.config import Settings, get_settings
 from mediabase.db.connection import Database
 from mediabase.db.errors import Invalid
 from mediabase.db.queries import load_queries
+from mediabase.db.rows import Conn, sql
 from mediabase.identity.models import Principal
 from mediabase.search.embedding import Embedder
 from mediabase.search.models import (
@@ -47,7 +46,6 @@ from mediabase.search.text import clean_query, has_operators, snippet_html, word
 from mediabase.search.vectors import VectorType, embed_query, embedder_for, semantic_available, vector_literal
 
 Q = load_queries("mediabase.search", "queries.sql")
-Conn = AsyncConnection[Any]
 
 # ts_headline: matches between STX and ETX (made HTML by text.snippet_html)
 HL_OPTS = ('StartSel="\x02", StopSel="\x03", MaxWords=30, MinWords=12, ShortWord=3, '

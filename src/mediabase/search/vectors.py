@@ -20,10 +20,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from psycopg import sql
-
 from mediabase.config import Settings
 from mediabase.db.errors import Unavailable
+from mediabase.db.rows import sql
 from mediabase.search.embedding import (
     DEFAULT_MODEL,
     INSTALL_HINT,

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
-
-from psycopg import AsyncConnection
-from psycopg.rows import class_row
-from psycopg.types.json import Jsonb
 
 from mediabase.db.connection import Database
 from mediabase.db.errors import Forbidden, Invalid, NotFound
 from mediabase.db.queries import load_queries
+from mediabase.db.rows import Conn, Jsonb, class_row
 from mediabase.identity.models import Principal, Role
 from mediabase.media.models import VideoCreate
 from mediabase.media.service import insert_video
@@ -27,7 +23,6 @@ from mediabase.transcripts.models import (
 )
 
 Q = load_queries("mediabase.transcripts", "queries.sql")
-Conn = AsyncConnection[dict[str, Any]]
 MAX_TEXT = 100_000
 
 
