@@ -40,7 +40,7 @@ BEGIN
     END LOOP;
     IF to_regrole('mediabase_app') IS NOT NULL AND NOT EXISTS (
         SELECT FROM pg_db_role_setting s
-         WHERE s.setrole = 'mediabase_app'::regrole AND s.setdatabase = 0
+         WHERE s.setrole = (SELECT oid FROM pg_roles WHERE rolname = 'mediabase_app') AND s.setdatabase = 0
            AND 'citus.allow_nested_distributed_execution=on' = ANY (s.setconfig)) THEN
         IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
             ALTER ROLE mediabase_app SET citus.allow_nested_distributed_execution = on;
