@@ -484,9 +484,11 @@ class Migrator:
 
     async def _apply(self, conn: psycopg.AsyncConnection[dict[str, Any]], f: MigrationFile) -> int:
         try:
+            # on Citus the owner runs SQL on the workers too, so it must log in there: committed
+            # before the migration's transaction (a worker authenticates against committed roles)
+            await conn.execute(CITUS_LOGINS)
             async with conn.transaction():
                 await self._set_timeouts(conn, "LOCAL")
-                await conn.execute(CITUS_LOGINS)  # on Citus the owner runs SQL on the workers too
                 owner = await self._become_owner(conn, local=True)
                 t0 = time.perf_counter()
                 await conn.execute(f.sql.encode())  # verbatim, simple protocol, no parameters
