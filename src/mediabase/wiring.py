@@ -11,4 +11,5 @@ WORKER_MODULES: tuple[str, ...] = (
     "mediabase.search.jobs",  # transcript.index
     "mediabase.insights.decision_vectors",  # decision.embed
     "mediabase.insights.jobs",  # topic trends age
+    "mediabase.stories.jobs",  # story.continuation
 )

@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI
 from mediabase import __version__
 from mediabase.api import guards, metrics, problems
 from mediabase.api.context import RequestContextMiddleware
-from mediabase.api.routers import collab, health, identity, insights, jobs, media, search, transcripts
+from mediabase.api.routers import collab, health, identity, insights, jobs, media, search, stories, transcripts
 from mediabase.config import Settings, get_settings
 from mediabase.db.connection import Database, resolve_url
 from mediabase.db.migrator import Migrator
@@ -72,4 +72,5 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
     app.include_router(search.router)
     app.include_router(collab.router)
     app.include_router(insights.router)
+    app.include_router(stories.router)
     return app

@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperOption
 
 from mediabase import __version__
-from mediabase.cli import admin, backup, collab, content, dbserver, jobs, migrations, ops, search, server
+from mediabase.cli import admin, backup, collab, content, dbserver, jobs, migrations, ops, search, server, stories
 
 _display_type_rich = TyperOption.display_type_rich
 
@@ -53,6 +53,7 @@ content.register(app)
 jobs.register(app)
 search.register(app)
 collab.register(app)
+stories.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
 
 

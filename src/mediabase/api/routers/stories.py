@@ -1,0 +1,241 @@
+"""The story platform: topics, categories, topic proposals, ideas, scenes, their playlists,
+bibles and summaries, and continuations (docs/stories.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Path, Query, status
+
+from mediabase.api.deps import DbDep, PrincipalDep
+from mediabase.common.models import Page
+from mediabase.common.types import LINE
+from mediabase.stories import continuations, scenes
+from mediabase.stories import service as stories
+from mediabase.stories.models import (
+    Bible,
+    BibleWrite,
+    Category,
+    CategoryCreate,
+    CategoryUpdate,
+    Continuation,
+    ContinuationCreate,
+    Idea,
+    IdeaCreate,
+    IdeaStatus,
+    IdeaUpdate,
+    Proposal,
+    ProposalCreate,
+    ProposalReview,
+    ProposalStatus,
+    Scene,
+    SceneCreate,
+    SceneUpdate,
+    Segment,
+    SegmentUpdate,
+    Summary,
+    SummaryCreate,
+    Topic,
+    TopicCreate,
+    TopicUpdate,
+)
+
+router = APIRouter()
+Limit = Annotated[int, Query(ge=1, le=200)]
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
+Version = Annotated[int, Path(ge=1, le=2_000_000_000)]
+TagQuery = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="Only ideas with this tag")]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200), LINE]
+
+
+# -- topics, categories, proposals ------------------------------------------------------------------
+
+
+@router.get("/story-topics", tags=["stories"], summary="Story topics in display order")
+async def list_topics(db: DbDep, p: PrincipalDep, inactive: bool = False) -> list[Topic]:
+    return await stories.list_topics(db, p, inactive=inactive)
+
+
+@router.post("/story-topics", status_code=status.HTTP_201_CREATED, tags=["stories"],
+             summary="Create a curated topic (ADMIN)")
+async def create_topic(db: DbDep, p: PrincipalDep, data: TopicCreate) -> Topic:
+    return await stories.create_topic(db, p, data)
+
+
+@router.get("/story-topics/{topic_id}", tags=["stories"], summary="A topic")
+async def get_topic(db: DbDep, p: PrincipalDep, topic_id: UUID) -> Topic:
+    return await stories.get_topic(db, p, topic_id)
+
+
+@router.patch("/story-topics/{topic_id}", tags=["stories"], summary="Change a topic (ADMIN)")
+async def update_topic(db: DbDep, p: PrincipalDep, topic_id: UUID, data: TopicUpdate) -> Topic:
+    return await stories.update_topic(db, p, topic_id, data)
+
+
+@router.get("/story-topics/{topic_id}/categories", tags=["stories"], summary="A topic's categories")
+async def list_categories(db: DbDep, p: PrincipalDep, topic_id: UUID, inactive: bool = False) -> list[Category]:
+    return await stories.list_categories(db, p, topic_id, inactive=inactive)
+
+
+@router.post("/story-topics/{topic_id}/categories", status_code=status.HTTP_201_CREATED, tags=["stories"],
+             summary="Add a category to a topic (ADMIN)")
+async def create_category(db: DbDep, p: PrincipalDep, topic_id: UUID, data: CategoryCreate) -> Category:
+    return await stories.create_category(db, p, topic_id, data)
+
+
+@router.patch("/story-categories/{category_id}", tags=["stories"], summary="Change a category (ADMIN)")
+async def update_category(db: DbDep, p: PrincipalDep, category_id: UUID, data: CategoryUpdate) -> Category:
+    return await stories.update_category(db, p, category_id, data)
+
+
+@router.get("/story-topic-proposals", tags=["stories"], summary="Topic proposals, oldest first (the review queue)")
+async def list_proposals(
+    db: DbDep, p: PrincipalDep, status: ProposalStatus | None = ProposalStatus.pending, limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[Proposal]:
+    return await stories.list_proposals(db, p, status=status, limit=limit, cursor=cursor)
+
+
+@router.post("/story-topic-proposals", status_code=status.HTTP_201_CREATED, tags=["stories"],
+             summary="Propose a topic (any member)")
+async def propose_topic(db: DbDep, p: PrincipalDep, data: ProposalCreate) -> Proposal:
+    return await stories.propose_topic(db, p, data)
+
+
+@router.post("/story-topic-proposals/{proposal_id}/review", tags=["stories"],
+             summary="Approve (optionally promoting it to a topic) or reject a proposal (ADMIN)")
+async def review_proposal(db: DbDep, p: PrincipalDep, proposal_id: UUID, data: ProposalReview) -> Proposal:
+    return await stories.review_proposal(db, p, proposal_id, data)
+
+
+# -- ideas and scenes -----------------------------------------------------------------------------
+
+
+@router.get("/story-topics/{topic_id}/ideas", tags=["stories"], summary="A topic's ideas, newest first")
+async def list_ideas(
+    db: DbDep, p: PrincipalDep, topic_id: UUID, status: IdeaStatus = IdeaStatus.active, tag: TagQuery = None,
+    limit: Limit = 50, cursor: Cursor = None,
+) -> Page[Idea]:
+    return await stories.list_ideas(db, p, topic_id, status=status, tag=tag, limit=limit, cursor=cursor)
+
+
+@router.post("/ideas", status_code=status.HTTP_201_CREATED, tags=["stories"],
+             summary="Submit an idea under a topic (and one of its categories)")
+async def create_idea(db: DbDep, p: PrincipalDep, data: IdeaCreate) -> Idea:
+    return await stories.create_idea(db, p, data)
+
+
+@router.get("/ideas/{idea_id}", tags=["stories"], summary="An idea")
+async def get_idea(db: DbDep, p: PrincipalDep, idea_id: UUID) -> Idea:
+    return await stories.get_idea(db, p, idea_id)
+
+
+@router.patch("/ideas/{idea_id}", tags=["stories"],
+              summary="Edit an idea (its author); status and moderation_status (ADMIN)")
+async def update_idea(db: DbDep, p: PrincipalDep, idea_id: UUID, data: IdeaUpdate) -> Idea:
+    return await stories.update_idea(db, p, idea_id, data)
+
+
+@router.post("/ideas/{idea_id}/scenes", status_code=status.HTTP_201_CREATED, tags=["stories"],
+             summary="Start a scene from an idea, with its first bible")
+async def create_scene(db: DbDep, p: PrincipalDep, idea_id: UUID, data: SceneCreate) -> Scene:
+    return await scenes.create_scene(db, p, idea_id, data)
+
+
+@router.get("/story-topics/{topic_id}/scenes", tags=["stories"],
+            summary="A topic's scenes, recently active first")
+async def list_scenes(
+    db: DbDep, p: PrincipalDep, topic_id: UUID, idea_id: UUID | None = None, limit: Limit = 50, cursor: Cursor = None,
+) -> Page[Scene]:
+    return await scenes.list_scenes(db, p, topic_id, idea_id=idea_id, limit=limit, cursor=cursor)
+
+
+@router.get("/scenes/{scene_id}", tags=["stories"], summary="A scene with its counters and bible version")
+async def get_scene(db: DbDep, p: PrincipalDep, scene_id: UUID) -> Scene:
+    return await scenes.get_scene(db, p, scene_id)
+
+
+@router.patch("/scenes/{scene_id}", tags=["stories"],
+              summary="Edit, lock or unlock a scene (creator or ADMIN); hide or remove it (ADMIN)")
+async def update_scene(db: DbDep, p: PrincipalDep, scene_id: UUID, data: SceneUpdate) -> Scene:
+    return await scenes.update_scene(db, p, scene_id, data)
+
+
+@router.get("/scenes/{scene_id}/segments", tags=["stories"], summary="A scene's playlist, in sequence order")
+async def playlist(db: DbDep, p: PrincipalDep, scene_id: UUID, limit: Limit = 100,
+                   cursor: Cursor = None) -> Page[Segment]:
+    return await scenes.playlist(db, p, scene_id, limit=limit, cursor=cursor)
+
+
+@router.get("/segments/{segment_id}", tags=["stories"], summary="A segment")
+async def get_segment(db: DbDep, p: PrincipalDep, segment_id: UUID) -> Segment:
+    return await scenes.get_segment(db, p, segment_id)
+
+
+@router.patch("/segments/{segment_id}", tags=["stories"],
+              summary="Hide, remove or restore a segment (ADMIN); it keeps its place")
+async def update_segment(db: DbDep, p: PrincipalDep, segment_id: UUID, data: SegmentUpdate) -> Segment:
+    return await scenes.set_segment_status(db, p, segment_id, data.status)
+
+
+# -- bibles and summaries -----------------------------------------------------------------------------
+
+
+@router.get("/scenes/{scene_id}/bible", tags=["stories"], summary="The scene's latest bible")
+async def latest_bible(db: DbDep, p: PrincipalDep, scene_id: UUID) -> Bible:
+    return await scenes.latest_bible(db, p, scene_id)
+
+
+@router.post("/scenes/{scene_id}/bible", status_code=status.HTTP_201_CREATED, tags=["stories"],
+             summary="Write the next bible version (creator or ADMIN; 409 unless expected_version is the latest)")
+async def write_bible(db: DbDep, p: PrincipalDep, scene_id: UUID, data: BibleWrite) -> Bible:
+    return await scenes.write_bible(db, p, scene_id, data)
+
+
+@router.get("/scenes/{scene_id}/bible/versions", tags=["stories"], summary="The scene's bible versions, newest first")
+async def bible_versions(db: DbDep, p: PrincipalDep, scene_id: UUID, limit: Limit = 50,
+                         cursor: Cursor = None) -> Page[Bible]:
+    return await scenes.bible_versions(db, p, scene_id, limit=limit, cursor=cursor)
+
+
+@router.get("/scenes/{scene_id}/bible/versions/{version}", tags=["stories"], summary="One bible version")
+async def bible_version(db: DbDep, p: PrincipalDep, scene_id: UUID, version: Version) -> Bible:
+    return await scenes.bible_version(db, p, scene_id, version)
+
+
+@router.get("/scenes/{scene_id}/summaries", tags=["stories"], summary="The scene's summaries, in sequence order")
+async def list_summaries(db: DbDep, p: PrincipalDep, scene_id: UUID) -> list[Summary]:
+    return await scenes.list_summaries(db, p, scene_id)
+
+
+@router.post("/scenes/{scene_id}/summaries", status_code=status.HTTP_201_CREATED, tags=["stories"],
+             summary="Summarize a range of the scene's segments (creator or ADMIN; ranges never overlap)")
+async def add_summary(db: DbDep, p: PrincipalDep, scene_id: UUID, data: SummaryCreate) -> Summary:
+    return await scenes.add_summary(db, p, scene_id, data)
+
+
+# -- continuations --------------------------------------------------------------------------------------
+
+
+@router.post("/scenes/{scene_id}/continuations", status_code=status.HTTP_202_ACCEPTED, tags=["stories"],
+             summary="Continue a scene: a story.continuation job makes the text its next segment")
+async def continue_scene(db: DbDep, p: PrincipalDep, scene_id: UUID, data: ContinuationCreate,
+                         idempotency_key: IdempotencyKey = None) -> Continuation:
+    """Records the continuation and enqueues its job in one transaction. The job goes through
+    script_expansion, continuity_validation, video_generation, upload and finalization (follow it
+    with GET /continuations/{job_id} or GET /jobs/{job_id}/wait). With an ``Idempotency-Key`` a
+    repeated request answers with the first continuation."""
+    return await continuations.continue_scene(db, p, scene_id, data, idempotency_key=idempotency_key)
+
+
+@router.get("/scenes/{scene_id}/continuations", tags=["stories"], summary="A scene's continuations, newest first")
+async def list_continuations(db: DbDep, p: PrincipalDep, scene_id: UUID, limit: Limit = 50,
+                             cursor: Cursor = None) -> Page[Continuation]:
+    return await continuations.list_continuations(db, p, scene_id, limit=limit, cursor=cursor)
+
+
+@router.get("/continuations/{job_id}", tags=["stories"],
+            summary="A continuation with its job's status, stage and progress")
+async def get_continuation(db: DbDep, p: PrincipalDep, job_id: UUID) -> Continuation:
+    return await continuations.get_continuation(db, p, job_id)
