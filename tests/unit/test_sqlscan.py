@@ -21,3 +21,15 @@ def test_sqlscan_counts_statements() -> None:
     assert statements("-- only a comment\n\n") == []
     assert statements("START TRANSACTION")[0].is_transaction_control
     assert not statements("START_ME")[0].is_transaction_control
+
+
+def test_sqlscan_gives_each_statements_text() -> None:
+    """What the migrator sends one at a time to a Citus coordinator: the pieces are the file."""
+    from mediabase.db.sqlscan import statements
+
+    text = "-- head\nCREATE TABLE t (a int); DO $$ BEGIN PERFORM 1; END $$;\n/* ; */ SELECT 'x;y' FROM t\n"
+    found = statements(text)
+    pieces = [text[s.start:s.end] for s in found]
+    assert "".join(pieces) == text
+    assert [p.strip() for p in pieces] == [
+        "-- head\nCREATE TABLE t (a int);", "DO $$ BEGIN PERFORM 1; END $$;", "/* ; */ SELECT 'x;y' FROM t"]

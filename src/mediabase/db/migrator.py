@@ -433,11 +433,11 @@ class Migrator:
                     await conn.execute("SELECT pg_advisory_unlock(%s, %s)", LOCK_KEY)
         return report
 
-    def _error(self, f: MigrationFile, exc: psycopg.Error) -> MigrationError:
+    def _error(self, f: MigrationFile, exc: psycopg.Error, offset: int = 0) -> MigrationError:
         diag = exc.diag
         where = ""
         if diag.statement_position:
-            pos = int(diag.statement_position)
+            pos = offset + int(diag.statement_position)
             where = f":{f.sql.count(chr(10), 0, pos - 1) + 1}"
         msg = diag.message_primary or str(exc)
         hint = f" (hint: {diag.message_hint})" if diag.message_hint else ""
@@ -483,6 +483,7 @@ class Migrator:
         )
 
     async def _apply(self, conn: psycopg.AsyncConnection[dict[str, Any]], f: MigrationFile) -> int:
+        offset = 0  # where in the file the statement that failed begins (statements sent one by one)
         try:
             # on Citus the owner runs SQL on the workers too, so it must log in there: committed
             # before the migration's transaction (a worker authenticates against committed roles)
@@ -491,7 +492,16 @@ class Migrator:
                 await self._set_timeouts(conn, "LOCAL")
                 owner = await self._become_owner(conn, local=True)
                 t0 = time.perf_counter()
-                await conn.execute(f.sql.encode())  # verbatim, simple protocol, no parameters
+                if await self._citus(conn):
+                    # Citus sends the text of a statement on a distributed table (CREATE INDEX,
+                    # ALTER TABLE, CREATE TRIGGER …) to the workers as it came: the whole file, if
+                    # the file came as one message, which a worker refuses. One at a time there.
+                    for st in sqlscan.statements(f.sql):
+                        offset = st.start
+                        await conn.execute(f.sql[st.start:st.end].encode())
+                    offset = 0
+                else:
+                    await conn.execute(f.sql.encode())  # verbatim, simple protocol, no parameters
                 ms = int((time.perf_counter() - t0) * 1000)
                 if owner:
                     await conn.execute("SET LOCAL ROLE NONE")
@@ -499,8 +509,14 @@ class Migrator:
                 if self.before_commit is not None:
                     await self.before_commit(f)
         except psycopg.Error as exc:
-            raise self._error(f, exc) from exc
+            raise self._error(f, exc, offset) from exc
         return ms
+
+    async def _citus(self, conn: psycopg.AsyncConnection[dict[str, Any]]) -> bool:
+        row = await (
+            await conn.execute("SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') AS c")
+        ).fetchone()
+        return bool(row and row["c"])
 
     async def _invalid_indexes(self, conn: psycopg.AsyncConnection[dict[str, Any]]) -> list[str]:
         rows = await (

@@ -1,4 +1,5 @@
-"""A small SQL lexer used only to *inspect* migration files (never to split what is sent).
+"""A small SQL lexer used to *inspect* migration files, and to split one into statements only
+where the server needs them one at a time (a Citus coordinator: see Migrator._apply).
 
 It knows quotes, E'' strings, quoted identifiers, dollar quotes, nested block comments and
 ``BEGIN ATOMIC … END`` bodies, which is what it takes to count top-level statements and to
@@ -18,6 +19,8 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 class Statement:
     line: int  # 1-based line where the statement's first word stands
     words: tuple[str, ...]  # its first few keywords, upper-cased
+    start: int = 0  # text[start:end] is the statement, with the comments before it and its ';'
+    end: int = 0
 
     @property
     def is_transaction_control(self) -> bool:
@@ -37,6 +40,7 @@ def statements(text: str) -> list[Statement]:
     line = 1
     atomic_depth = 0
     i, n = 0, len(text)
+    begin = 0  # where the current statement's text begins (after the previous ';')
 
     def word_seen(word: str, at_line: int) -> None:
         nonlocal start_line, atomic_depth
@@ -108,11 +112,12 @@ def statements(text: str) -> list[Statement]:
             i = end
         elif c == ";" and atomic_depth == 0:
             if start_line is not None:
-                out.append(Statement(start_line, tuple(words)))
+                out.append(Statement(start_line, tuple(words), begin, i + 1))
             words.clear()
             start_line = None
             prev_word[0] = ""
             i += 1
+            begin = i
         elif c.isalpha() or c == "_":
             m2 = _WORD.match(text, i)
             assert m2 is not None
@@ -123,5 +128,5 @@ def statements(text: str) -> list[Statement]:
                 start_line = line
             i += 1
     if start_line is not None:
-        out.append(Statement(start_line, tuple(words)))
+        out.append(Statement(start_line, tuple(words), begin, n))
     return out
