@@ -420,6 +420,7 @@ class Migrator:
                 pending, problems = check(files, applied)
                 if problems:
                     raise MigrationError("; ".join(problems))
+                await self._citus_extensions(conn, [f for f in pending if target is None or f.version <= target])
                 for f in pending:
                     if target is not None and f.version > target:
                         break
@@ -511,6 +512,25 @@ class Migrator:
         except psycopg.Error as exc:
             raise self._error(f, exc, offset) from exc
         return ms
+
+    async def _citus_extensions(self, conn: psycopg.AsyncConnection[dict[str, Any]],
+                                files: list[MigrationFile]) -> None:
+        """On a Citus coordinator, the extensions pending migrations create, created first and
+        committed: a migration creates one as the connecting role, then uses it as the owner, and
+        Citus reaches the workers as each role on its own connection, where an extension another
+        connection has not committed yet does not exist ('uuid has no default operator class')."""
+        if not files or not await self._citus(conn):
+            return
+        for f in files:
+            for st in sqlscan.statements(f.sql):
+                if st.words[:3] == ("CREATE", "EXTENSION", "IF"):  # IF NOT EXISTS: the file's own runs too
+                    await self._set_timeouts(conn, "SESSION")
+                    try:
+                        await conn.execute(f.sql[st.start:st.end].encode())
+                    except psycopg.Error as exc:
+                        raise self._error(f, exc, st.start) from exc
+                    finally:
+                        await conn.execute("RESET search_path; RESET lock_timeout; RESET statement_timeout")
 
     async def _citus(self, conn: psycopg.AsyncConnection[dict[str, Any]]) -> bool:
         row = await (
