@@ -74,8 +74,8 @@ async def test_writes_are_recorded_with_actor_before_and_after(
     assert rows[2]["changed"] == ["deleted_at"]
     # collaboration writes too, including a comment's deletion (its words stay in the log)
     vid = await make_video(db, a.owner, "v")
-    c = await collab.add_comment(db, a.member, vid, CommentCreate(body="secret plan"))
-    await collab.edit_comment(db, a.member, c.id, CommentUpdate(body="public plan"))
+    c = await collab.create_comment(db, a.member, vid, CommentCreate(body="secret plan"))
+    await collab.update_comment(db, a.member, c.id, CommentUpdate(body="public plan"))
     await collab.delete_comment(db, a.owner, c.id)
     rows = await audit_rows(owner_db, org, "comments")
     assert [r["action"] for r in rows] == ["INSERT", "UPDATE", "UPDATE"]

@@ -62,7 +62,7 @@ async def test_demo_seed_loads_the_ami_annotations(owner_db: Database, db: Datab
     assert len(found) > 20 and any(t.video_count >= 3 for t in found)
     video = next(d.video_id for d in log.items if d.video_title == "ES2002b")
     assert video is not None
-    s = await layers.current_summary(db, p, video)
+    s = await layers.get_summary(db, p, video)
     assert s.source == ami.SOURCE and "remote" in s.summary and s.key_points
     kinds = {layer.kind.value for layer in await layers.list_layers(db, p, video)}
     assert kinds == {"summary", "decisions", "action_items", "topics"}

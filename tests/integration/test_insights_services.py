@@ -98,7 +98,7 @@ async def test_layer_requests_are_checked(db: Database, owner_db: Database, tena
         vid,
         LayerCreate(kind=LayerKind.summary, model="llm", summary=SummaryIn(summary="They agreed.", key_points=["one"])),
     )
-    s = await layers.current_summary(db, a.owner, vid)
+    s = await layers.get_summary(db, a.owner, vid)
     assert (s.layer_id, s.summary, s.key_points) == (done.id, "They agreed.", ["one"])
 
 
@@ -128,7 +128,7 @@ async def test_decisions_search_filters_and_pages(db: Database, tenants: tuple[T
 async def test_decision_roles_links_and_subscriptions(db: Database, tenants: tuple[Tenant, Tenant]) -> None:
     a, _ = tenants
     tag = await decisions.create_tag(db, a.owner, TagCreate(name="Pricing"))
-    sub = await decisions.subscribe(db, a.member, tag.id, SubscriptionSet(frequency="daily"))
+    sub = await decisions.update_subscription(db, a.member, tag.id, SubscriptionSet(frequency="daily"))
     assert sub.frequency == "daily"
     old = await decisions.create_decision(db, a.owner, DecisionCreate(summary="25 Euro", tag_ids=[tag.id]))
     new = await decisions.create_decision(
@@ -138,8 +138,8 @@ async def test_decision_roles_links_and_subscriptions(db: Database, tenants: tup
     with pytest.raises(Forbidden):
         await decisions.update_decision(db, a.member, old.id, DecisionUpdate(summary="hijacked"))
     with pytest.raises(Forbidden):
-        await decisions.link(db, a.member, old.id, DecisionLinkCreate(target_decision_id=new.id))
-    detail = await decisions.link(
+        await decisions.create_decision_link(db, a.member, old.id, DecisionLinkCreate(target_decision_id=new.id))
+    detail = await decisions.create_decision_link(
         db, a.member, new.id, DecisionLinkCreate(target_decision_id=old.id, link_type=LinkType.supersedes)
     )
     assert [(x.decision_id, x.target_decision_id, x.link_type) for x in detail.links] == [
@@ -155,7 +155,7 @@ async def test_decision_roles_links_and_subscriptions(db: Database, tenants: tup
         await decisions.update_decision(db, a.owner, old.id, DecisionUpdate(status=SettableStatus.proposed))
     with pytest.raises(Conflict):  # no cycles
         await decisions.update_decision(db, a.member, new.id, DecisionUpdate(superseded_by=old.id))
-    await decisions.unlink(db, a.member, new.id, old.id)
+    await decisions.delete_decision_link(db, a.member, new.id, old.id)
     assert (await decisions.get_decision(db, a.owner, old.id)).status is DecisionStatus.decided
     # the member subscribed to Pricing hears about a decision tagged with it (not their own tagging)
     await decisions.update_decision(db, a.member, new.id, DecisionUpdate(tag_ids=[tag.id]))
@@ -189,13 +189,13 @@ async def test_topics_from_layers(db: Database, tenants: tuple[Tenant, Tenant]) 
         ("Remote  Control", 4, 2, "rising"),
         ("Budget", 2, 2, "rising"),
     ]
-    where = await topics.mentions(db, a.owner, video_id=v2)
+    where = await topics.list_topic_mentions(db, a.owner, video_id=v2)
     assert sorted((m.topic_name, m.start_ms) for m in where) == [
         ("Budget", 5000),
         ("Remote  Control", 0),
         ("Remote  Control", 2000),
     ]
-    assert await topics.refresh(db, a.owner) == 2
+    assert await topics.refresh_topics(db, a.owner) == 2
     with pytest.raises(Forbidden):
         await topics.delete_topic(db, a.member, found[0].id)
 
@@ -271,7 +271,7 @@ async def test_other_tenants_ids_answer_not_found(db: Database, tenants: tuple[T
     d = await decisions.create_decision(db, a.owner, DecisionCreate(summary="alpha only"))
     for call in (
         decisions.get_decision(db, b.owner, d.id),
-        decisions.edits(db, b.owner, d.id),
+        decisions.list_decision_edits(db, b.owner, d.id),
         decisions.update_decision(db, b.owner, d.id, DecisionUpdate(summary="x")),
         decisions.delete_decision(db, b.owner, d.id),
     ):
@@ -279,7 +279,7 @@ async def test_other_tenants_ids_answer_not_found(db: Database, tenants: tuple[T
             await call
     other = await decisions.create_decision(db, b.owner, DecisionCreate(summary="bravo"))
     with pytest.raises(NotFound):
-        await decisions.link(db, a.owner, d.id, DecisionLinkCreate(target_decision_id=other.id))
+        await decisions.create_decision_link(db, a.owner, d.id, DecisionLinkCreate(target_decision_id=other.id))
     with pytest.raises(NotFound):
         await decisions.update_decision(db, a.owner, d.id, DecisionUpdate(superseded_by=other.id))
     assert (await decisions.get_decision(db, a.owner, d.id)).edit_count == 0  # the failures wrote nothing

@@ -126,7 +126,7 @@ async def test_title_tags_and_description_are_weighted_video_hits(db: Database, 
     assert page.hits[0].start_ms == 0 and "<mark>Kinetic</mark>" in page.hits[0].snippet
     # tags are searchable (kept in videos.search_tags by a trigger on video_tags)
     assert [h.video_id for h in (await search(db, p, SearchRequest(q="energy", mode=KW))).hits] == [titled]
-    await media.set_tags(db, p, titled, add=["solar"], remove=["Energy"])
+    await media.update_tags(db, p, titled, add=["solar"], remove=["Energy"])
     assert (await search(db, p, SearchRequest(q="energy", mode=KW))).hits == []
     assert [h.video_id for h in (await search(db, p, SearchRequest(q="solar", mode=KW))).hits] == [titled]
 

@@ -28,7 +28,7 @@ async def test_words_round_trip_beside_narrow_segment_rows(db: Database, owner_d
                                                            tenants: tuple[Tenant, Tenant]) -> None:
     p = tenants[0].owner
     result = await transcripts.ingest_new_video(db, p, VideoCreate(title="Words", language="en"), parsed())
-    _, rows = await transcripts.segments(db, p, result.video_id)
+    _, rows = await transcripts.list_segments(db, p, result.video_id)
     assert [r.words for r in rows] == [
         [{"text": "hello", "start_ms": 0, "end_ms": 400, "confidence": 0.9},
          {"text": "there", "start_ms": 450, "end_ms": 900, "confidence": None}],

@@ -87,9 +87,9 @@ async def test_other_tenants_ids_answer_not_found(db: Database, tenants: tuple[T
         media.update_video(db, a.owner, vid, VideoUpdate(title="pwned")),
         media.delete_video(db, a.owner, vid),
         media.list_speakers(db, a.owner, vid),
-        transcripts.segments(db, a.owner, vid),
+        transcripts.list_segments(db, a.owner, vid),
         transcripts.ingest_transcript(db, a.owner, vid, transcript(2)),
-        media.save_progress(db, a.owner, vid, ProgressUpdate(position_ms=1)),
+        media.update_progress(db, a.owner, vid, ProgressUpdate(position_ms=1)),
     ):
         with pytest.raises(NotFound):
             await call
@@ -168,7 +168,7 @@ async def test_one_current_transcript_and_versions(db: Database, tenants: tuple[
     await transcripts.ingest_transcript(db, a.owner, vid, transcript(4, word="second"))
     versions = await transcripts.list_transcripts(db, a.owner, vid)
     assert [(t.version, t.is_current) for t in versions] == [(2, True), (1, False)]
-    current, segs = await transcripts.segments(db, a.owner, vid)
+    current, segs = await transcripts.list_segments(db, a.owner, vid)
     assert current.version == 2 and segs[0].text == "second number 0"
 
 
@@ -190,15 +190,15 @@ async def test_failed_ingest_writes_nothing(db: Database, tenants: tuple[Tenant,
 async def test_segments_by_time_range_and_speaker(db: Database, tenants: tuple[Tenant, Tenant]) -> None:
     a, _ = tenants
     vid = await make_video(db, a.owner, "v", n=10)
-    _, segs = await transcripts.segments(db, a.owner, vid, from_ms=2500, to_ms=5000)
+    _, segs = await transcripts.list_segments(db, a.owner, vid, from_ms=2500, to_ms=5000)
     assert [s.start_ms for s in segs] == [2000, 3000, 4000]
     speakers = await media.list_speakers(db, a.owner, vid)
     assert {s.label: s.segment_count for s in speakers} == {"A": 5, "B": 5}
     b_id = next(s.id for s in speakers if s.label == "B")
-    _, only_b = await transcripts.segments(db, a.owner, vid, speaker_id=b_id)
+    _, only_b = await transcripts.list_segments(db, a.owner, vid, speaker_id=b_id)
     assert {s.speaker for s in only_b} == {"B"} and len(only_b) == 5
     with pytest.raises(Invalid):
-        await transcripts.segments(db, a.owner, vid, from_ms=10, to_ms=5)
+        await transcripts.list_segments(db, a.owner, vid, from_ms=10, to_ms=5)
 
 
 async def test_video_listing_cursor_filters_soft_delete(db: Database, tenants: tuple[Tenant, Tenant]) -> None:
@@ -224,11 +224,11 @@ async def test_video_listing_cursor_filters_soft_delete(db: Database, tenants: t
 async def test_progress_upsert_and_bounds(db: Database, tenants: tuple[Tenant, Tenant]) -> None:
     a, _ = tenants
     vid = await make_video(db, a.owner, "v", n=2, duration_ms=60_000)
-    await media.save_progress(db, a.member, vid, ProgressUpdate(position_ms=1000))
-    p = await media.save_progress(db, a.member, vid, ProgressUpdate(position_ms=2000, completed=True))
+    await media.update_progress(db, a.member, vid, ProgressUpdate(position_ms=1000))
+    p = await media.update_progress(db, a.member, vid, ProgressUpdate(position_ms=2000, completed=True))
     assert (p.position_ms, p.completed) == (2000, True)
     with pytest.raises(Invalid, match="past the end"):
-        await media.save_progress(db, a.member, vid, ProgressUpdate(position_ms=60_001))
+        await media.update_progress(db, a.member, vid, ProgressUpdate(position_ms=60_001))
     with pytest.raises(NotFound):
         await media.get_progress(db, a.owner, vid)
 
@@ -236,7 +236,7 @@ async def test_progress_upsert_and_bounds(db: Database, tenants: tuple[Tenant, T
 async def test_tags_unique_case_insensitively(db: Database, tenants: tuple[Tenant, Tenant]) -> None:
     a, _ = tenants
     vid = await make_video(db, a.owner, "v", n=1, tags=["Design"])
-    video = await media.set_tags(db, a.owner, vid, add=["design", "remote"], remove=[])
+    video = await media.update_tags(db, a.owner, vid, add=["design", "remote"], remove=[])
     assert video.tags == ["Design", "remote"]
 
 
@@ -258,7 +258,7 @@ async def test_export_import_round_trip_keeps_times_and_text(db: Database, tenan
 
     vid = (await ingest_new_video(db, a.owner, VideoCreate(title="rt"), parsed)).video_id
     for fmt in ExportFormat:
-        text = await transcripts.export(db, a.owner, vid, fmt)
+        text = await transcripts.export_transcript(db, a.owner, vid, fmt)
         again = parse_file(text.encode(), source=f"x.{fmt.value}", fmt=fmt.value)
         assert [(s.start_ms, s.end_ms, s.text) for s in again.segments] == [
             (s.start_ms, s.end_ms, s.text) for s in parsed.segments
@@ -338,7 +338,7 @@ async def populated(db: Database, tenants: tuple[Tenant, Tenant]) -> tuple[Tenan
 
     for t in tenants:
         vid = await make_video(db, t.owner, f"{t.slug} video", tags=[t.slug])
-        await media.save_progress(db, t.member, vid, ProgressUpdate(position_ms=5))
+        await media.update_progress(db, t.member, vid, ProgressUpdate(position_ms=5))
         await media.create_person(db, t.owner, PersonCreate(name=f"{t.slug} person"))
         for kind in GroupKind:
             await media.create_group(db, t.owner, kind, GroupCreate(name=f"{t.slug} {kind.value}"))

@@ -85,7 +85,7 @@ def decisions_show(
         async with open_databases() as (app_db, system):
             p = await identity.acting_owner(system, org)
             detail = await decision_service.get_decision(app_db, p, decision)
-            trail = await decision_service.edits(app_db, p, decision)
+            trail = await decision_service.list_decision_edits(app_db, p, decision)
             return {**detail.model_dump(mode="json"), "edits": [e.model_dump(mode="json") for e in trail]}
 
     d = run(_run())
@@ -172,7 +172,7 @@ def topics_refresh(org: OrgOpt = "demo") -> None:
     async def _run() -> int:
         async with open_databases() as (app_db, system):
             p = await identity.acting_owner(system, org)
-            return await topic_service.refresh(app_db, p)
+            return await topic_service.refresh_topics(app_db, p)
 
     console.print(f"refreshed {run(_run())} topic(s) of {org}")
 
@@ -192,7 +192,7 @@ def audit_partitions(
 
     async def _run() -> dict[str, Any]:
         async with open_databases() as (_, system):
-            return await feed.audit_partitions(system, months_ahead=months_ahead, prune_keep=prune_keep)
+            return await feed.maintain_audit_partitions(system, months_ahead=months_ahead, prune_keep=prune_keep)
 
     out = run(_run())
     if as_json:

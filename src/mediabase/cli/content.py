@@ -135,7 +135,7 @@ def export(
     async def _run() -> str:
         async with open_databases() as (app_db, system):
             principal = await identity.acting_owner(system, org)
-            return await transcripts.export(app_db, principal, video, format)
+            return await transcripts.export_transcript(app_db, principal, video, format)
 
     text = run(_run())
     if output:

@@ -35,7 +35,7 @@ async def list_notifications(
         ).fetchall()
 
 
-async def mark_read(db: Database, p: Principal, notification_id: UUID | None = None) -> int:
+async def mark_notifications_read(db: Database, p: Principal, notification_id: UUID | None = None) -> int:
     """Mark one (or every) unread notification of the caller read; returns how many changed."""
     params = {"org": p.organization_id, "user_id": p.user_id, "id": notification_id}
     async with db.transaction(p.organization_id, p.user_id) as conn:
@@ -79,7 +79,7 @@ async def _page(
     return rows, encode_cursor(rows[-1].occurred_at, rows[-1].id) if more else None
 
 
-async def activity(
+async def list_activity(
     db: Database,
     p: Principal,
     *,
@@ -103,7 +103,7 @@ async def activity(
     return Page[Activity](items=rows, next_cursor=nxt)
 
 
-async def audit(
+async def list_audit_entries(
     db: Database,
     p: Principal,
     *,
@@ -134,7 +134,7 @@ async def audit(
     return Page[AuditEntry](items=rows, next_cursor=nxt)
 
 
-async def overview(db: Database, p: Principal, video_id: UUID) -> VideoOverview:
+async def get_video_overview(db: Database, p: Principal, video_id: UUID) -> VideoOverview:
     """Counts of what the team made of a video and the caller's own progress."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
         cur = conn.cursor(row_factory=class_row(VideoOverview))
@@ -144,7 +144,9 @@ async def overview(db: Database, p: Principal, video_id: UUID) -> VideoOverview:
     return row
 
 
-async def audit_partitions(system: Database, *, months_ahead: int = 2, prune_keep: int | None = None) -> dict[str, Any]:
+async def maintain_audit_partitions(
+    system: Database, *, months_ahead: int = 2, prune_keep: int | None = None
+) -> dict[str, Any]:
     """Create the audit log's months ahead, drop the expired ones (when asked), list them all.
 
     Runs as the owner (system pool): the partition functions are not the app role's."""

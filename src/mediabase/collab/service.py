@@ -82,7 +82,7 @@ async def _comment(conn: Conn, p: Principal, comment_id: UUID) -> Comment:
     return await fetch_one_or_404(conn, by_id(Q.comment_columns, "c"), params, "comment", model=Comment)
 
 
-async def add_comment(db: Database, p: Principal, video_id: UUID, data: CommentCreate) -> Comment:
+async def create_comment(db: Database, p: Principal, video_id: UUID, data: CommentCreate) -> Comment:
     """Comment on a video (any member), optionally at a position or as a reply."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await fetch_live_video(conn, p.organization_id, video_id)
@@ -141,7 +141,7 @@ async def _lock_comment(conn: Conn, p: Principal, comment_id: UUID) -> dict[str,
     return await lock_or_404(conn, Q.lock_comment, p.organization_id, comment_id, "comment")
 
 
-async def edit_comment(db: Database, p: Principal, comment_id: UUID, data: CommentUpdate) -> Comment:
+async def update_comment(db: Database, p: Principal, comment_id: UUID, data: CommentUpdate) -> Comment:
     """Only the author edits a comment's words (edited_at is stamped by the database)."""
     changes = data.model_dump(exclude_unset=True)
     if "body" in changes and changes["body"] is None:
@@ -171,8 +171,17 @@ async def delete_comment(db: Database, p: Principal, comment_id: UUID) -> None:
         await conn.execute(Q.delete_comment, {"org": p.organization_id, "id": comment_id, "user_id": p.user_id})
 
 
-async def react(db: Database, p: Principal, comment_id: UUID, emoji: str, *, on: bool) -> Comment:
-    """Add (or remove) the caller's reaction; one per user, comment and emoji."""
+async def create_reaction(db: Database, p: Principal, comment_id: UUID, emoji: str) -> Comment:
+    """React to a comment; one reaction per user, comment and emoji (twice changes nothing)."""
+    return await _react(db, p, comment_id, emoji, on=True)
+
+
+async def delete_reaction(db: Database, p: Principal, comment_id: UUID, emoji: str) -> Comment:
+    """Take the caller's reaction back (none there changes nothing)."""
+    return await _react(db, p, comment_id, emoji, on=False)
+
+
+async def _react(db: Database, p: Principal, comment_id: UUID, emoji: str, *, on: bool) -> Comment:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await _lock_comment(conn, p, comment_id)
         params = {"org": p.organization_id, "comment_id": comment_id, "user_id": p.user_id, "emoji": emoji}
@@ -188,7 +197,7 @@ async def _moment(conn: Conn, p: Principal, moment_id: UUID) -> Moment:
     return await fetch_one_or_404(conn, by_id(Q.moment_columns, "m"), params, "moment", model=Moment)
 
 
-async def add_moment(db: Database, p: Principal, video_id: UUID, data: MomentCreate) -> Moment:
+async def create_moment(db: Database, p: Principal, video_id: UUID, data: MomentCreate) -> Moment:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await fetch_live_video(conn, p.organization_id, video_id)
         row = await (
@@ -247,7 +256,7 @@ async def _clip(conn: Conn, p: Principal, clip_id: UUID) -> Clip:
     return await fetch_one_or_404(conn, by_id(Q.clip_columns, "k"), params, "clip", model=Clip)
 
 
-async def add_clip(db: Database, p: Principal, video_id: UUID, data: ClipCreate) -> Clip:
+async def create_clip(db: Database, p: Principal, video_id: UUID, data: ClipCreate) -> Clip:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await fetch_live_video(conn, p.organization_id, video_id)
         row = await (
@@ -369,7 +378,7 @@ async def update_reel(db: Database, p: Principal, reel_id: UUID, data: ReelUpdat
         return await _reel(conn, p, reel_id)
 
 
-async def set_reel_clips(db: Database, p: Principal, reel_id: UUID, clip_ids: list[UUID]) -> Reel:
+async def update_reel_clips(db: Database, p: Principal, reel_id: UUID, clip_ids: list[UUID]) -> Reel:
     """Replace a reel's ordered clips; a ready or failed reel goes back to draft first."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
         row = await _lock_reel(conn, p, reel_id)
@@ -393,7 +402,7 @@ async def _quote_card(conn: Conn, p: Principal, card_id: UUID) -> QuoteCard:
     return await fetch_one_or_404(conn, by_id(Q.quote_card_columns, "q"), params, "quote card", model=QuoteCard)
 
 
-async def add_quote_card(db: Database, p: Principal, video_id: UUID, data: QuoteCardCreate) -> QuoteCard:
+async def create_quote_card(db: Database, p: Principal, video_id: UUID, data: QuoteCardCreate) -> QuoteCard:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await fetch_live_video(conn, p.organization_id, video_id)
         values = data.model_dump()

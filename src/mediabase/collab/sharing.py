@@ -51,7 +51,7 @@ async def _link(conn: Conn, p: Principal, link_id: UUID) -> ShareLink:
     return await fetch_one_or_404(conn, by_id(Q.share_link_columns, "s"), params, "share link", model=ShareLink)
 
 
-async def create_link(db: Database, p: Principal, video_id: UUID, data: ShareLinkCreate) -> ShareLinkCreated:
+async def create_share_link(db: Database, p: Principal, video_id: UUID, data: ShareLinkCreate) -> ShareLinkCreated:
     """Share a video (its author or an ADMIN); the token is returned once."""
     if data.expires_at is not None and data.expires_at <= datetime.now(UTC):
         raise Invalid("expires_at must be in the future", field="expires_at")
@@ -78,7 +78,7 @@ async def create_link(db: Database, p: Principal, video_id: UUID, data: ShareLin
     return ShareLinkCreated(**link.model_dump(), token=token, path=f"/share/{token}")
 
 
-async def list_links(db: Database, p: Principal, video_id: UUID) -> list[ShareLink]:
+async def list_share_links(db: Database, p: Principal, video_id: UUID) -> list[ShareLink]:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await fetch_live_video(conn, p.organization_id, video_id)
         cur = conn.cursor(row_factory=class_row(ShareLink))
@@ -91,7 +91,7 @@ async def list_links(db: Database, p: Principal, video_id: UUID) -> list[ShareLi
         ).fetchall()
 
 
-async def revoke_link(db: Database, p: Principal, link_id: UUID) -> ShareLink:
+async def revoke_share_link(db: Database, p: Principal, link_id: UUID) -> ShareLink:
     """Revoke for good (the link's creator or an ADMIN); revoking twice changes nothing."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
         row = await lock_or_404(conn, Q.lock_share_link, p.organization_id, link_id, "share link")
@@ -100,7 +100,7 @@ async def revoke_link(db: Database, p: Principal, link_id: UUID) -> ShareLink:
         return await _link(conn, p, link_id)
 
 
-async def open_link(db: Database, system: Database, token: str, password: str | None) -> SharedVideo:
+async def open_share_link(db: Database, system: Database, token: str, password: str | None) -> SharedVideo:
     """What a share link shows: its one video and current transcript; the view is counted."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise NotFound(_GONE)

@@ -195,14 +195,16 @@ async def delete_decision(db: Database, p: Principal, decision_id: UUID) -> None
         await conn.execute(Q.delete_decision, {"org": p.organization_id, "id": decision_id})
 
 
-async def edits(db: Database, p: Principal, decision_id: UUID) -> list[DecisionEdit]:
+async def list_decision_edits(db: Database, p: Principal, decision_id: UUID) -> list[DecisionEdit]:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await fetch_decision(conn, p.organization_id, decision_id)
         cur = conn.cursor(row_factory=class_row(DecisionEdit))
         return await (await cur.execute(Q.decision_edits, {"org": p.organization_id, "id": decision_id})).fetchall()
 
 
-async def link(db: Database, p: Principal, decision_id: UUID, data: DecisionLinkCreate) -> DecisionDetail:
+async def create_decision_link(
+    db: Database, p: Principal, decision_id: UUID, data: DecisionLinkCreate
+) -> DecisionDetail:
     """Link two decisions (the source's creator or an ADMIN); 'supersedes' marks the target."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await _lock_decision(conn, p, decision_id)
@@ -220,7 +222,7 @@ async def link(db: Database, p: Principal, decision_id: UUID, data: DecisionLink
     return await get_decision(db, p, decision_id)
 
 
-async def unlink(db: Database, p: Principal, decision_id: UUID, target_id: UUID) -> None:
+async def delete_decision_link(db: Database, p: Principal, decision_id: UUID, target_id: UUID) -> None:
     """Remove a link; removing a 'supersedes' link makes the target decided again."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await _lock_decision(conn, p, decision_id)
@@ -369,7 +371,7 @@ async def delete_tag(db: Database, p: Principal, tag_id: UUID) -> None:
             raise NotFound("tag not found")
 
 
-async def subscribe(db: Database, p: Principal, tag_id: UUID, data: SubscriptionSet) -> Subscription:
+async def update_subscription(db: Database, p: Principal, tag_id: UUID, data: SubscriptionSet) -> Subscription:
     """Hear about decisions tagged ``tag_id`` (the caller's own subscription)."""
     params = {"org": p.organization_id, "user_id": p.user_id, "tag_id": tag_id, "frequency": data.frequency.value}
     async with db.transaction(p.organization_id, p.user_id) as conn:
@@ -380,7 +382,7 @@ async def subscribe(db: Database, p: Principal, tag_id: UUID, data: Subscription
     return next(s for s in rows if s.tag_id == tag_id)
 
 
-async def unsubscribe(db: Database, p: Principal, tag_id: UUID) -> None:
+async def delete_subscription(db: Database, p: Principal, tag_id: UUID) -> None:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         cur = await conn.execute(
             Q.delete_subscription, {"org": p.organization_id, "user_id": p.user_id, "tag_id": tag_id}
@@ -389,7 +391,7 @@ async def unsubscribe(db: Database, p: Principal, tag_id: UUID) -> None:
             raise NotFound("no subscription to this tag")
 
 
-async def subscriptions(db: Database, p: Principal) -> list[Subscription]:
+async def list_subscriptions(db: Database, p: Principal) -> list[Subscription]:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         cur = conn.cursor(row_factory=class_row(Subscription))
         return await (

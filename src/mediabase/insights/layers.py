@@ -227,7 +227,7 @@ async def delete_layer(db: Database, p: Principal, layer_id: UUID) -> None:
         await conn.execute(Q.delete_layer, {"org": p.organization_id, "id": layer_id})
 
 
-async def current_summary(db: Database, p: Principal, video_id: UUID) -> Summary:
+async def get_summary(db: Database, p: Principal, video_id: UUID) -> Summary:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await fetch_live_video(conn, p.organization_id, video_id)
         cur = conn.cursor(row_factory=class_row(Summary))

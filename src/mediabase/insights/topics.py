@@ -93,7 +93,7 @@ async def get_topic(db: Database, p: Principal, topic_id: UUID) -> Topic:
         return await _topic(conn, p.organization_id, topic_id)
 
 
-async def mentions(
+async def list_topic_mentions(
     db: Database, p: Principal, *, topic_id: UUID | None = None, video_id: UUID | None = None, limit: int = 500
 ) -> list[TopicMention]:
     """Where topics were found (current layers, live videos), newest first."""
@@ -131,7 +131,7 @@ async def delete_topic(db: Database, p: Principal, topic_id: UUID) -> None:
             raise NotFound("topic not found")
 
 
-async def refresh(db: Database, p: Principal) -> int:
+async def refresh_topics(db: Database, p: Principal) -> int:
     """Recompute every topic's counters and trend as of now; returns how many topics."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
         row = await (await conn.execute(Q.refresh_topics)).fetchone()

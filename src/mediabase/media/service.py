@@ -211,7 +211,7 @@ async def restore_video(db: Database, p: Principal, video_id: UUID) -> Video:
         return await fetch_video(conn, p.organization_id, video_id)
 
 
-async def set_tags(db: Database, p: Principal, video_id: UUID, add: list[str], remove: list[str]) -> Video:
+async def update_tags(db: Database, p: Principal, video_id: UUID, add: list[str], remove: list[str]) -> Video:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await _may_edit(conn, p, video_id)
         for tag in remove:
@@ -224,7 +224,7 @@ async def set_tags(db: Database, p: Principal, video_id: UUID, add: list[str], r
 # -- watch progress -----------------------------------------------------------------------------
 
 
-async def save_progress(db: Database, p: Principal, video_id: UUID, data: ProgressUpdate) -> Progress:
+async def update_progress(db: Database, p: Principal, video_id: UUID, data: ProgressUpdate) -> Progress:
     async with db.transaction(p.organization_id, p.user_id) as conn:
         video = await fetch_video(conn, p.organization_id, video_id)
         if video.duration_ms is not None and data.position_ms > video.duration_ms:

@@ -202,7 +202,7 @@ async def get_transcript(conn: Conn, p: Principal, video_id: UUID, transcript_id
     return row
 
 
-async def segments(
+async def list_segments(
     db: Database,
     p: Principal,
     video_id: UUID,
@@ -237,11 +237,11 @@ async def segments(
     return transcript, rows
 
 
-async def export(
+async def export_transcript(
     db: Database, p: Principal, video_id: UUID, fmt: ExportFormat, transcript_id: UUID | None = None
 ) -> str:
     """The transcript as SubRip, WebVTT or JSON; re-importing it gives the same times and text."""
-    _, rows = await segments(db, p, video_id, transcript_id=transcript_id, limit=10**7)
+    _, rows = await list_segments(db, p, video_id, transcript_id=transcript_id, limit=10**7)
     segs = [
         Segment(start_ms=r.start_ms, end_ms=r.end_ms, text=r.text, speaker=r.speaker, confidence=r.confidence)
         for r in rows

@@ -72,12 +72,12 @@ async def list_comments(
     summary="Comment on a video, at a position or as a reply; @username mentions notify",
 )
 async def add_comment(db: DbDep, p: PrincipalDep, video_id: UUID, data: CommentCreate) -> Comment:
-    return await collab.add_comment(db, p, video_id, data)
+    return await collab.create_comment(db, p, video_id, data)
 
 
 @router.patch("/comments/{comment_id}", tags=["comments"], summary="Edit a comment (its author)")
 async def edit_comment(db: DbDep, p: PrincipalDep, comment_id: UUID, data: CommentUpdate) -> Comment:
-    return await collab.edit_comment(db, p, comment_id, data)
+    return await collab.update_comment(db, p, comment_id, data)
 
 
 @router.delete(
@@ -92,12 +92,12 @@ async def delete_comment(db: DbDep, p: PrincipalDep, comment_id: UUID) -> None:
 
 @router.put("/comments/{comment_id}/reactions/{emoji}", tags=["comments"], summary="React (once per emoji)")
 async def react(db: DbDep, p: PrincipalDep, comment_id: UUID, emoji: EmojiPath) -> Comment:
-    return await collab.react(db, p, comment_id, emoji, on=True)
+    return await collab.create_reaction(db, p, comment_id, emoji)
 
 
 @router.delete("/comments/{comment_id}/reactions/{emoji}", tags=["comments"], summary="Take a reaction back")
 async def unreact(db: DbDep, p: PrincipalDep, comment_id: UUID, emoji: EmojiPath) -> Comment:
-    return await collab.react(db, p, comment_id, emoji, on=False)
+    return await collab.delete_reaction(db, p, comment_id, emoji)
 
 
 # -- moments, clips, reels, quote cards --------------------------------------------------------
@@ -115,7 +115,7 @@ async def list_moments(db: DbDep, p: PrincipalDep, video_id: UUID) -> list[Momen
     summary="Mark a moment of a video",
 )
 async def add_moment(db: DbDep, p: PrincipalDep, video_id: UUID, data: MomentCreate) -> Moment:
-    return await collab.add_moment(db, p, video_id, data)
+    return await collab.create_moment(db, p, video_id, data)
 
 
 @router.patch("/moments/{moment_id}", tags=["moments"], summary="Edit a moment (creator or ADMIN)")
@@ -145,7 +145,7 @@ async def list_clips(db: DbDep, p: PrincipalDep, video_id: UUID) -> list[Clip]:
     summary="Cut a clip (it starts pending)",
 )
 async def add_clip(db: DbDep, p: PrincipalDep, video_id: UUID, data: ClipCreate) -> Clip:
-    return await collab.add_clip(db, p, video_id, data)
+    return await collab.create_clip(db, p, video_id, data)
 
 
 @router.get("/clips/{clip_id}", tags=["clips"], summary="A clip")
@@ -203,7 +203,7 @@ async def update_reel(db: DbDep, p: PrincipalDep, reel_id: UUID, data: ReelUpdat
 
 @router.put("/reels/{reel_id}/clips", tags=["reels"], summary="Replace a reel's clips (it becomes a draft)")
 async def set_reel_clips(db: DbDep, p: PrincipalDep, reel_id: UUID, data: ReelClips) -> Reel:
-    return await collab.set_reel_clips(db, p, reel_id, data.clip_ids)
+    return await collab.update_reel_clips(db, p, reel_id, data.clip_ids)
 
 
 @router.delete(
@@ -228,7 +228,7 @@ async def list_quote_cards(db: DbDep, p: PrincipalDep, video_id: UUID) -> list[Q
     summary="Make a quote card",
 )
 async def add_quote_card(db: DbDep, p: PrincipalDep, video_id: UUID, data: QuoteCardCreate) -> QuoteCard:
-    return await collab.add_quote_card(db, p, video_id, data)
+    return await collab.create_quote_card(db, p, video_id, data)
 
 
 @router.patch("/quote-cards/{card_id}", tags=["quote cards"], summary="Edit a quote card (creator or ADMIN)")
@@ -251,7 +251,7 @@ async def delete_quote_card(db: DbDep, p: PrincipalDep, card_id: UUID) -> None:
 
 @router.get("/videos/{video_id}/share-links", tags=["sharing"], summary="Share links of a video (no tokens)")
 async def list_share_links(db: DbDep, p: PrincipalDep, video_id: UUID) -> list[ShareLink]:
-    return await sharing.list_links(db, p, video_id)
+    return await sharing.list_share_links(db, p, video_id)
 
 
 @router.post(
@@ -261,12 +261,12 @@ async def list_share_links(db: DbDep, p: PrincipalDep, video_id: UUID) -> list[S
     summary="Share a video with people without an account (author or ADMIN); the token is shown once",
 )
 async def create_share_link(db: DbDep, p: PrincipalDep, video_id: UUID, data: ShareLinkCreate) -> ShareLinkCreated:
-    return await sharing.create_link(db, p, video_id, data)
+    return await sharing.create_share_link(db, p, video_id, data)
 
 
 @router.post("/share-links/{link_id}/revoke", tags=["sharing"], summary="Revoke a share link for good")
 async def revoke_share_link(db: DbDep, p: PrincipalDep, link_id: UUID) -> ShareLink:
-    return await sharing.revoke_link(db, p, link_id)
+    return await sharing.revoke_share_link(db, p, link_id)
 
 
 @router.get(
@@ -285,7 +285,7 @@ async def open_share_link(
 ) -> SharedVideo:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
-    return await sharing.open_link(db, system, token, x_share_password or password)
+    return await sharing.open_share_link(db, system, token, x_share_password or password)
 
 
 # -- notifications, activity, audit, overview -----------------------------------------------------
@@ -302,12 +302,12 @@ class Marked(BaseModel):
 
 @router.post("/notifications/{notification_id}/read", tags=["notifications"], summary="Mark one read")
 async def mark_read(db: DbDep, p: PrincipalDep, notification_id: UUID) -> Marked:
-    return Marked(marked=await feed.mark_read(db, p, notification_id))
+    return Marked(marked=await feed.mark_notifications_read(db, p, notification_id))
 
 
 @router.post("/notifications/read-all", tags=["notifications"], summary="Mark every notification read")
 async def mark_all_read(db: DbDep, p: PrincipalDep) -> Marked:
-    return Marked(marked=await feed.mark_read(db, p, None))
+    return Marked(marked=await feed.mark_notifications_read(db, p, None))
 
 
 @router.get("/activity", tags=["activity"], summary="The organization's activity feed, newest first")
@@ -320,7 +320,9 @@ async def activity(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[Activity]:
-    return await feed.activity(db, p, video_id=video_id, actor_id=actor_id, since=since, limit=limit, cursor=cursor)
+    return await feed.list_activity(
+        db, p, video_id=video_id, actor_id=actor_id, since=since, limit=limit, cursor=cursor
+    )
 
 
 @router.get("/audit", tags=["audit"], summary="The audit log: every write with before and after (ADMIN)")
@@ -334,7 +336,7 @@ async def audit(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[AuditEntry]:
-    return await feed.audit(
+    return await feed.list_audit_entries(
         db, p, table=table, row_id=row_id, actor_id=actor_id, since=since, limit=limit, cursor=cursor
     )
 
@@ -345,4 +347,4 @@ async def audit(
     summary="What the team made of a video (counts) and the caller's progress",
 )
 async def overview(db: DbDep, p: PrincipalDep, video_id: UUID) -> VideoOverview:
-    return await feed.overview(db, p, video_id)
+    return await feed.get_video_overview(db, p, video_id)

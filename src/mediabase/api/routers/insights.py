@@ -101,7 +101,7 @@ async def delete_layer(db: DbDep, p: PrincipalDep, layer_id: UUID) -> None:
 
 @router.get("/videos/{video_id}/summary", tags=["ai layers"], summary="The current summary of a video")
 async def summary(db: DbDep, p: PrincipalDep, video_id: UUID) -> Summary:
-    return await layers.current_summary(db, p, video_id)
+    return await layers.get_summary(db, p, video_id)
 
 
 # -- decisions -----------------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ async def delete_decision(db: DbDep, p: PrincipalDep, decision_id: UUID) -> None
     summary="The edit trail: every field change with old and new value and who made it",
 )
 async def decision_edits(db: DbDep, p: PrincipalDep, decision_id: UUID) -> list[DecisionEdit]:
-    return await decisions.edits(db, p, decision_id)
+    return await decisions.list_decision_edits(db, p, decision_id)
 
 
 @router.post(
@@ -188,7 +188,7 @@ async def decision_edits(db: DbDep, p: PrincipalDep, decision_id: UUID) -> list[
     summary="Link to another decision (related, supersedes, depends_on)",
 )
 async def link_decision(db: DbDep, p: PrincipalDep, decision_id: UUID, data: DecisionLinkCreate) -> DecisionDetail:
-    return await decisions.link(db, p, decision_id, data)
+    return await decisions.create_decision_link(db, p, decision_id, data)
 
 
 @router.delete(
@@ -198,7 +198,7 @@ async def link_decision(db: DbDep, p: PrincipalDep, decision_id: UUID, data: Dec
     summary="Remove a link (a removed 'supersedes' makes the target decided again)",
 )
 async def unlink_decision(db: DbDep, p: PrincipalDep, decision_id: UUID, target_id: UUID) -> None:
-    await decisions.unlink(db, p, decision_id, target_id)
+    await decisions.delete_decision_link(db, p, decision_id, target_id)
 
 
 @router.get("/decision-tags", tags=["decisions"], summary="The organization's decision tags")
@@ -232,7 +232,7 @@ async def delete_tag(db: DbDep, p: PrincipalDep, tag_id: UUID) -> None:
     summary="Hear about decisions under this tag (instant, daily or weekly)",
 )
 async def subscribe(db: DbDep, p: PrincipalDep, tag_id: UUID, data: SubscriptionSet) -> Subscription:
-    return await decisions.subscribe(db, p, tag_id, data)
+    return await decisions.update_subscription(db, p, tag_id, data)
 
 
 @router.delete(
@@ -242,12 +242,12 @@ async def subscribe(db: DbDep, p: PrincipalDep, tag_id: UUID, data: Subscription
     summary="Stop hearing about a tag",
 )
 async def unsubscribe(db: DbDep, p: PrincipalDep, tag_id: UUID) -> None:
-    await decisions.unsubscribe(db, p, tag_id)
+    await decisions.delete_subscription(db, p, tag_id)
 
 
 @router.get("/decision-subscriptions", tags=["decisions"], summary="The caller's tag subscriptions")
 async def subscriptions(db: DbDep, p: PrincipalDep) -> list[Subscription]:
-    return await decisions.subscriptions(db, p)
+    return await decisions.list_subscriptions(db, p)
 
 
 # -- topics ------------------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ async def list_topics(
 
 @router.post("/topics/refresh", tags=["topics"], summary="Recompute counters and trends as of now")
 async def refresh_topics(db: DbDep, p: PrincipalDep) -> dict[str, int]:
-    return {"topics": await topics.refresh(db, p)}
+    return {"topics": await topics.refresh_topics(db, p)}
 
 
 @router.get("/topics/{topic_id}", tags=["topics"], summary="A topic")
@@ -276,7 +276,7 @@ async def get_topic(db: DbDep, p: PrincipalDep, topic_id: UUID) -> Topic:
 
 @router.get("/topics/{topic_id}/mentions", tags=["topics"], summary="Where a topic was found, newest first")
 async def topic_mentions(db: DbDep, p: PrincipalDep, topic_id: UUID, limit: Limit = 200) -> list[TopicMention]:
-    return await topics.mentions(db, p, topic_id=topic_id, limit=limit)
+    return await topics.list_topic_mentions(db, p, topic_id=topic_id, limit=limit)
 
 
 @router.patch("/topics/{topic_id}", tags=["topics"], summary="Rename or describe a topic (ADMIN)")
@@ -296,7 +296,7 @@ async def delete_topic(db: DbDep, p: PrincipalDep, topic_id: UUID) -> None:
 
 @router.get("/videos/{video_id}/topics", tags=["topics"], summary="The topics of a video, with positions")
 async def video_topics(db: DbDep, p: PrincipalDep, video_id: UUID, limit: Limit = 500) -> list[TopicMention]:
-    return await topics.mentions(db, p, video_id=video_id, limit=limit)
+    return await topics.list_topic_mentions(db, p, video_id=video_id, limit=limit)
 
 
 # -- action items ------------------------------------------------------------------------------------

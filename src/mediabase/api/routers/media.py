@@ -146,12 +146,12 @@ class TagChange(BaseModel):
 
 @router.post("/videos/{video_id}/tags", tags=["videos"], summary="Add and remove tags")
 async def change_tags(db: DbDep, p: PrincipalDep, video_id: UUID, data: TagChange) -> Video:
-    return await service.set_tags(db, p, video_id, data.add, data.remove)
+    return await service.update_tags(db, p, video_id, data.add, data.remove)
 
 
 @router.put("/videos/{video_id}/progress", tags=["progress"], summary="Save the caller's watch position")
 async def save_progress(db: DbDep, p: PrincipalDep, video_id: UUID, data: ProgressUpdate) -> Progress:
-    return await service.save_progress(db, p, video_id, data)
+    return await service.update_progress(db, p, video_id, data)
 
 
 @router.get("/videos/{video_id}/progress", tags=["progress"], summary="The caller's watch position")

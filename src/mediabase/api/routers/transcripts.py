@@ -82,7 +82,7 @@ async def segments(
     transcript_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> SegmentPage:
-    transcript, rows = await service.segments(
+    transcript, rows = await service.list_segments(
         db, p, video_id, from_ms=from_ms, to_ms=to_ms, speaker_id=speaker_id, transcript_id=transcript_id, limit=limit
     )
     return SegmentPage(transcript=transcript, segments=rows)
@@ -103,5 +103,5 @@ async def export(
     format: ExportFormat = ExportFormat.vtt,
     transcript_id: UUID | None = None,
 ) -> Response:
-    text = await service.export(db, p, video_id, format, transcript_id)
+    text = await service.export_transcript(db, p, video_id, format, transcript_id)
     return Response(text, media_type=f"{MEDIA_TYPES[format]}; charset=utf-8")
