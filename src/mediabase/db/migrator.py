@@ -494,6 +494,11 @@ class Migrator:
                 owner = await self._become_owner(conn, local=True)
                 t0 = time.perf_counter()
                 if await self._citus(conn):
+                    # a table created with a key into a reference table (users) stays a plain table
+                    # until its migration declares it (declare_table distributes it in place):
+                    # Citus would otherwise make it a "citus local" table at once, and distributing
+                    # one of those replaces the table (a new OID, its declaration orphaned)
+                    await conn.execute("SET LOCAL citus.enable_local_reference_table_foreign_keys = off")
                     # Citus sends the text of a statement on a distributed table (CREATE INDEX,
                     # ALTER TABLE, CREATE TRIGGER …) to the workers as it came: the whole file, if
                     # the file came as one message, which a worker refuses. One at a time there.
