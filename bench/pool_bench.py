@@ -132,7 +132,12 @@ def main() -> None:
                         ready = httpx.get(base + "/ready").json()
                         assert ready.get("replica", {}).get("healthy"), ready
                     for ep, path in ENDPOINTS.items():
-                        r = asyncio.run(load(base, path, key, args.clients, args.seconds))
+                        try:
+                            r = asyncio.run(load(base, path, key, args.clients, args.seconds))
+                        except httpx.HTTPError as exc:
+                            log = next(data_dir.glob(f"serve-{base.rsplit(':', 1)[1]}.log"))
+                            raise SystemExit(f"{name} {ep}: {exc!r} (API exit status {proc.poll()}); its log:\n"
+                                             f"{log.read_text(errors='replace')[-3000:]}") from exc
                         results.setdefault((name, ep), []).append(r)
                         print(f"round {rnd + 1} {name:16} {ep:7} {r[0]:8.0f} req/s  p50 {r[1]:6.1f} ms"
                               f"  p95 {r[2]:6.1f} ms", flush=True)
