@@ -13,7 +13,6 @@ from uuid import UUID
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
-from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from mediabase.config import Settings
@@ -94,14 +93,7 @@ Pool = AsyncConnectionPool[Conn]
 
 
 def _make_pool(url: str, settings: Settings, *, name: str, configure: Any) -> Pool:
-    kwargs: dict[str, Any] = {
-        "autocommit": True,
-        "row_factory": dict_row,
-        "connect_timeout": max(1, int(settings.connect_timeout)),
-        "application_name": "mediabase",
-    }
-    if not settings.prepared_statements:
-        kwargs["prepare_threshold"] = None  # pgbouncer < 1.21 in transaction mode: no prepared statements
+    kwargs = sessions.connection_kwargs(settings)
     return AsyncConnectionPool(
         url,
         min_size=settings.pool_min_size,

@@ -19,13 +19,10 @@ from mediabase.db.errors import translate
 from mediabase.db.rows import Conn
 
 
-@asynccontextmanager
-async def connect(
-    url: str, settings: Settings, *, role: str | None = None, search_path: str | None = None
-) -> AsyncIterator[Conn]:
-    """One autocommit connection (dict rows), closed on leaving; ``role`` and ``search_path``
-    are set for the session (it is nobody else's). Driver errors, in the block too, leave as
-    domain errors (a server that does not answer: ``Unavailable``)."""
+def connection_kwargs(settings: Settings) -> dict[str, Any]:
+    """How every connection of mediabase's is made, pooled or not: autocommit (a unit of work
+    begins its own transaction), dict rows, the connect timeout, an application name, and no
+    prepared statements where ``MEDIABASE_PREPARED_STATEMENTS`` is false."""
     kwargs: dict[str, Any] = {
         "autocommit": True,
         "row_factory": dict_row,
@@ -33,9 +30,19 @@ async def connect(
         "application_name": "mediabase",
     }
     if not settings.prepared_statements:
-        kwargs["prepare_threshold"] = None  # a pgbouncer < 1.21 may be in front of this URL too
+        kwargs["prepare_threshold"] = None  # pgbouncer < 1.21 in transaction mode: no prepared statements
+    return kwargs
+
+
+@asynccontextmanager
+async def connect(
+    url: str, settings: Settings, *, role: str | None = None, search_path: str | None = None
+) -> AsyncIterator[Conn]:
+    """One autocommit connection (dict rows), closed on leaving; ``role`` and ``search_path``
+    are set for the session (it is nobody else's). Driver errors, in the block too, leave as
+    domain errors (a server that does not answer: ``Unavailable``)."""
     try:
-        async with await psycopg.AsyncConnection.connect(url, **kwargs) as conn:
+        async with await psycopg.AsyncConnection.connect(url, **connection_kwargs(settings)) as conn:
             if search_path is not None:
                 await conn.execute(sql.SQL("SET search_path TO {}").format(
                     sql.SQL(", ").join(sql.Identifier(s.strip()) for s in search_path.split(","))))
