@@ -119,16 +119,14 @@ SELECT EXISTS (SELECT FROM users WHERE lower(username) = lower(%(username)s)) AS
 -- organization than their own personal one (or the caller's) is added; an unknown address gets a
 -- new user, with a personal organization, who is added; a user of another organization is left
 -- alone. The caller is told none of this: the service answers the same in every case.
-WITH found AS (
-    SELECT u.id,
-           EXISTS (SELECT FROM memberships m JOIN organizations o ON o.id = m.organization_id
-                    WHERE m.user_id = u.id AND m.organization_id <> %(org)s
-                      AND o.personal_user_id IS DISTINCT FROM u.id) AS elsewhere,
-           EXISTS (SELECT FROM memberships m WHERE m.user_id = u.id AND m.organization_id = %(org)s) AS here
-      FROM users u WHERE lower(u.email) = lower(%(email)s)
+-- (Citus: the user is looked up first, the global rows are written next, and only then are
+-- every organization's memberships read, by the user's id: a subquery over all shards cannot
+-- follow a row of another table, and a reference table is not written after one.)
+WITH known AS (
+    SELECT u.id FROM users u WHERE lower(u.email) = lower(%(email)s)
 ), new_user AS (
     INSERT INTO users (email, username, display_name)
-    SELECT %(email)s, %(username)s, %(display_name)s WHERE NOT EXISTS (SELECT FROM found)
+    SELECT %(email)s, %(username)s, %(display_name)s WHERE NOT EXISTS (SELECT FROM known)
     RETURNING id
 ), new_org AS (
     INSERT INTO organizations (name, slug, kind, personal_user_id)
@@ -139,6 +137,14 @@ WITH found AS (
     SELECT o.id, current_user_id(), 'organizations', 'INSERT', o.id, to_jsonb(o) FROM new_org o
 ), new_owner AS (
     INSERT INTO memberships (organization_id, user_id, role) SELECT id, personal_user_id, 'OWNER' FROM new_org
+), found AS (
+    SELECT k.id,
+           EXISTS (SELECT 1 FROM memberships m JOIN organizations o ON o.id = m.organization_id
+                    WHERE m.user_id = (SELECT id FROM known) AND m.organization_id <> %(org)s
+                      AND o.personal_user_id IS DISTINCT FROM m.user_id) AS elsewhere,
+           EXISTS (SELECT 1 FROM memberships m
+                    WHERE m.organization_id = %(org)s AND m.user_id = (SELECT id FROM known)) AS here
+      FROM known k
 )
 INSERT INTO memberships (organization_id, user_id, role)
 SELECT %(org)s, id, %(role)s FROM new_user
