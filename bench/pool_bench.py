@@ -30,10 +30,10 @@ import time
 from pathlib import Path
 
 import httpx
+from tests.servers import PgBouncer, free_port
 
 from mediabase.config import Settings
 from mediabase.db import embedded
-from tests.servers import PgBouncer, free_port
 
 ENDPOINTS = {"videos": "/videos?limit=20", "search": "/search?q=remote+control&mode=keyword&limit=10"}
 

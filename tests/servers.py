@@ -58,7 +58,7 @@ class PgBouncer:
         if os.geteuid() == 0:  # pgbouncer refuses to run as root; the embedded server's user will do
             user = "embedded_postgres" if _user_exists("embedded_postgres") else "nobody"
             run_as = f"user = {user}"
-            os.chmod(self.dir, 0o777)
+            os.chmod(self.dir, 0o777)  # noqa: S103 - pgbouncer runs as another user and writes its log here
         (self.dir / "users.txt").write_text('"postgres" ""\n"mediabase_api" ""\n')
         (self.dir / "pgbouncer.ini").write_text(
             f"""[databases]

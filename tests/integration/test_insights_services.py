@@ -219,7 +219,7 @@ async def test_worker_upkeep_recomputes_trends_that_aged(
                            " WHERE organization_id = %s", (a.owner.organization_id,))
         await conn.execute("UPDATE ai_topics SET trend_score = 100, trend_computed_at = now()"
                            " WHERE organization_id = %s", (b.owner.organization_id,))
-    import mediabase.insights.jobs  # noqa: F401 - registers the trends upkeep
+    import mediabase.insights.jobs
     import mediabase.search.jobs  # noqa: F401 - registers the built-in handler a worker needs
 
     worker = Worker(db, JobSettings(trend_max_age_hours=24), maintenance_url=migrated_url)

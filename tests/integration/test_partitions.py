@@ -343,7 +343,7 @@ async def test_the_worker_upkeep_serves_every_registered_table(
     conn: psycopg.Connection[Any], db: Database, migrated_url: str
 ) -> None:
     add(conn, month(-9), 2)
-    import mediabase.jobs.upkeep  # noqa: F401 - registers the partitions upkeep
+    import mediabase.jobs.upkeep
     import mediabase.search.jobs  # noqa: F401 - registers the built-in handler a worker needs
 
     await Worker(db, JobSettings(months_ahead=1), maintenance_url=migrated_url)._upkeep()

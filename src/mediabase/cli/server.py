@@ -12,9 +12,9 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from mediabase import demo as seeds
 from mediabase.api.app import create_app
 from mediabase.cli.common import console, database_url, fail, run, settings
-from mediabase import demo as seeds
 from mediabase.db import embedded
 from mediabase.db.connection import Database
 from mediabase.db.errors import MediabaseError
