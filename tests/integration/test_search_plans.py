@@ -38,7 +38,8 @@ def nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
 async def explained(url: str, p: Principal, req: SearchRequest) -> list[dict[str, Any]]:
     """Run ``search`` on a one-connection pool with auto_explain on; every statement's plan."""
     plans: list[dict[str, Any]] = []
-    settings = make_settings(url, pool_min_size=1, pool_max_size=1)
+    # logs in as the superuser (who may LOAD a library), and becomes the app role per transaction
+    settings = make_settings(url, pool_min_size=1, pool_max_size=1, app_database_url=url)
     async with Database(url, settings) as db:
         async with db.pool.connection() as conn:
             await conn.execute("RESET ROLE")  # the session user may LOAD; the app role may not
