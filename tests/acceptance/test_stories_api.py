@@ -150,3 +150,42 @@ def test_topic_proposals_are_reviewed_by_admins(
     assert ok(c.get(f"/story-topics/{done['promoted_topic_id']}", headers=mem))["slug"] == "ghost-ships"
     problem(c.post(f"/story-topic-proposals/{prop['id']}/review", json={"decision": "reject"}, headers=own), 409)
     assert ok(c.get("/story-topic-proposals", headers=mem))["items"] == []
+
+
+def test_likes_views_and_moderation_over_http(
+    months: None, server: TestClient, tenants: tuple[Tenant, Tenant]
+) -> None:
+    a, b = tenants
+    c, own, mem = server, h(a.owner_key), h(a.member_key)
+    topic = ok(c.post("/story-topics", json={"name": "Sea", "slug": "sea"}, headers=own), 201)
+    idea = ok(c.post("/ideas", json={"topic_id": topic["id"], "title": "t", "prompt": "p"}, headers=mem), 201)
+    sid = ok(c.post(f"/ideas/{idea['id']}/scenes", json={"title": "Night"}, headers=mem), 201)["id"]
+    assert ok(c.put(f"/scenes/{sid}/like", headers=mem)) == {"liked": True, "like_count": 1}
+    assert ok(c.put(f"/scenes/{sid}/like", headers=mem)) == {"liked": True, "like_count": 1}
+    assert ok(c.put(f"/scenes/{sid}/like", headers=own))["like_count"] == 2
+    assert ok(c.delete(f"/scenes/{sid}/like", headers=own)) == {"liked": False, "like_count": 1}
+    assert ok(c.get(f"/scenes/{sid}/like", headers=mem))["liked"] is True
+    assert ok(c.put(f"/ideas/{idea['id']}/like", headers=own))["like_count"] == 1
+    assert ok(c.get(f"/ideas/{idea['id']}", headers=mem))["like_count"] == 1
+    for _ in range(3):
+        ok(c.post(f"/scenes/{sid}/views", headers=mem), 204)
+    scene = ok(c.get(f"/scenes/{sid}", headers=mem))
+    assert (scene["like_count"], scene["view_count"]) == (1, 3)
+    problem(c.put(f"/scenes/{sid}/like", headers=h(b.owner_key)), 404)
+    problem(c.post("/story-flags", json={"reason": "spam"}, headers=mem), 422)
+    problem(c.post("/story-flags", json={"scene_id": sid, "idea_id": idea["id"], "reason": "spam"}, headers=mem), 422)
+    flag = ok(c.post("/story-flags", json={"scene_id": sid, "reason": "spam"}, headers=mem), 201)
+    assert problem(c.post("/story-flags", json={"scene_id": sid, "reason": "abuse"}, headers=mem), 409)["field"] \
+        == "scene_id"
+    problem(c.get("/story-flags", headers=mem), 403)
+    assert [f["id"] for f in ok(c.get("/story-flags", headers=own))["items"]] == [flag["id"]]
+    body = problem(c.post(f"/story-flags/{flag['id']}/review", json={"decision": "resolve", "action": "deactivated"},
+                          headers=own), 422)
+    assert body["field"] == "action"
+    done = ok(c.post(f"/story-flags/{flag['id']}/review", json={"decision": "resolve", "action": "removed"},
+                     headers=own))
+    assert done["status"] == "resolved" and done["action_taken"] == "removed"
+    ok(c.get(f"/scenes/{sid}", headers=mem))  # its creator still sees it
+    assert ok(c.get(f"/scenes/{sid}", headers=own))["status"] == "removed"
+    assert ok(c.get("/story-counters/differences", headers=own)) == []
+    problem(c.get("/story-counters/differences", headers=mem), 403)

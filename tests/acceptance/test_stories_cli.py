@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.acceptance.cli import mediabase
@@ -93,3 +94,19 @@ def test_a_community_continued_through_the_worker(migrated_url: str, tmp_path: P
     assert run("unlock", scene).returncode == 0
     missing = run("ideas", "nowhere")
     assert missing.returncode == 1 and "no topic with the slug 'nowhere'" in missing.stderr
+
+
+def test_verify_and_fold(migrated_url: str) -> None:
+    assert mediabase("org", "create", "tales", url=migrated_url).returncode == 0
+    created(mediabase("stories", "topic-add", "Sea", "--slug", "sea", "--org", "tales", url=migrated_url))
+    folded = mediabase("stories", "fold", url=migrated_url)
+    assert folded.returncode == 0 and "folded 0 delta(s)" in folded.stdout
+    clean = mediabase("stories", "verify", url=migrated_url)
+    assert clean.returncode == 0 and "every story counter equals its recomputation" in clean.stdout
+    assert json.loads(mediabase("stories", "flags", "--org", "tales", "--json", url=migrated_url).stdout) == []
+    with psycopg.connect(migrated_url, autocommit=True) as conn:
+        conn.execute("UPDATE mediabase.story_topics SET scene_count = 4")
+    lying = mediabase("stories", "verify", "--org", "tales", "--json", url=migrated_url)
+    assert lying.returncode == 1 and "1 counter(s) differ from their rows" in lying.stderr
+    (diff,) = json.loads(lying.stdout)
+    assert (diff["table"], diff["counter"], diff["stored"], diff["actual"]) == ("story_topics", "scene_count", "4", "0")

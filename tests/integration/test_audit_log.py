@@ -30,6 +30,9 @@ EXEMPT = {
     "transcript_chunks": "derived and rebuildable (reindex)",
     "search_index_state": "derived and rebuildable (reindex)",
     "decision_vectors": "derived and rebuildable (the decision.embed job)",
+    "story_scene_views": "high volume, one row per view, pruned by partition (docs/stories.md)",
+    "story_counter_deltas": "counter bookkeeping, written by triggers beside the audited likes and unaudited views",
+    "story_view_months": "counter bookkeeping, folded from the deltas",
 }
 # Audited by the statements that write them, not by a trigger (0018).
 BY_STATEMENT = {

@@ -199,6 +199,7 @@ class Idea(Model):
     status: IdeaStatus
     moderation_status: ModerationStatus
     scene_count: int
+    like_count: int = Field(description="Likes, exact: the stored count plus the likes not folded into it yet")
     created_at: datetime
     updated_at: datetime
 
@@ -243,6 +244,8 @@ class Scene(Model):
     contributor_count: int
     last_segment_at: datetime | None
     bible_version: int
+    like_count: int = Field(description="Likes, exact: the stored count plus the likes not folded into it yet")
+    view_count: int = Field(description="Views, exact: the stored count plus the views not folded into it yet")
     created_at: datetime
     updated_at: datetime
 
@@ -357,3 +360,113 @@ class Finalized(Model):
     sequence: int
     bible_version: int
     created: bool
+
+
+# -- community: likes, views, flags, counters -----------------------------------------------------
+
+
+class Liked(Model):
+    """Whether the caller likes the idea or scene, and its like count."""
+
+    liked: bool
+    like_count: int
+
+
+class FlagReason(StrEnum):
+    spam = "spam"
+    abuse = "abuse"
+    harassment = "harassment"
+    hate = "hate"
+    sexual = "sexual"
+    violence = "violence"
+    copyright = "copyright"
+    privacy = "privacy"
+    misinformation = "misinformation"
+    off_topic = "off_topic"
+    other = "other"
+
+
+class FlagStatus(StrEnum):
+    pending = "pending"
+    reviewing = "reviewing"
+    resolved = "resolved"
+    dismissed = "dismissed"
+
+
+class FlagAction(StrEnum):
+    none = "none"  # looked at, nothing changed
+    hidden = "hidden"  # idea, scene or segment hidden
+    removed = "removed"  # idea, scene or segment removed
+    locked = "locked"  # scene locked
+    rejected = "rejected"  # idea's moderation_status rejected
+    deactivated = "deactivated"  # topic deactivated
+
+
+TARGETS = ("idea_id", "scene_id", "segment_id", "member_id", "topic_id")
+
+
+class FlagCreate(Model):
+    """A report on exactly one idea, scene, segment, member or topic."""
+
+    idea_id: UUID | None = None
+    scene_id: UUID | None = None
+    segment_id: UUID | None = None
+    member_id: UUID | None = Field(default=None, description="A member of the organization (their user id)")
+    topic_id: UUID | None = None
+    reason: FlagReason
+    description: Description | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> FlagCreate:
+        if sum(getattr(self, t) is not None for t in TARGETS) != 1:
+            raise ValueError(f"name exactly one of {', '.join(TARGETS)}")
+        return self
+
+
+class FlagDecision(StrEnum):
+    reviewing = "reviewing"  # someone is looking at it
+    resolve = "resolve"  # act on the target (action) and close the flag and every open flag of the target
+    dismiss = "dismiss"  # close it, nothing done
+
+
+class FlagReview(Model):
+    decision: FlagDecision
+    action: FlagAction = FlagAction.none
+    notes: Reason | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FlagReview:
+        if self.decision is not FlagDecision.resolve and self.action is not FlagAction.none:
+            raise ValueError("an action is taken only when resolving")
+        if self.decision is FlagDecision.reviewing and self.notes is not None:
+            raise ValueError("notes come with the resolution")
+        return self
+
+
+class Flag(Model):
+    id: UUID
+    reporter_id: UUID | None
+    idea_id: UUID | None
+    scene_id: UUID | None
+    segment_id: UUID | None
+    member_id: UUID | None
+    topic_id: UUID | None
+    reason: FlagReason
+    description: str | None
+    status: FlagStatus
+    reviewed_by: UUID | None
+    reviewed_at: datetime | None
+    action_taken: FlagAction | None
+    notes: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CounterDifference(Model):
+    """A counter that does not equal what its rows say."""
+
+    table: str
+    id: UUID
+    counter: str
+    stored: str | None
+    actual: str | None

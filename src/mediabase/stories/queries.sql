@@ -64,7 +64,11 @@ UPDATE story_user_topics
 -- -- ideas ------------------------------------------------------------------------------------
 
 -- name: idea_columns
+-- Counters are the stored value plus the deltas not folded yet (0021): exact at every read.
 SELECT id, topic_id, category_id, user_id, title, prompt, tags, status, moderation_status, scene_count,
+       like_count + coalesce((SELECT sum(d.likes) FROM story_counter_deltas d
+                               WHERE d.organization_id = story_ideas.organization_id
+                                 AND d.idea_id = story_ideas.id), 0)::int AS like_count,
        created_at, updated_at
   FROM story_ideas
 
@@ -81,8 +85,12 @@ SELECT user_id, status, moderation_status FROM story_ideas
 
 -- name: scene_columns
 SELECT id, topic_id, idea_id, user_id, title, description, status, thumbnail_key, segment_count,
-       total_duration_ms, contributor_count, last_segment_at, bible_version, created_at, updated_at
+       total_duration_ms, contributor_count, last_segment_at, bible_version,
+       like_count + coalesce(p.likes, 0) AS like_count, view_count + coalesce(p.views, 0) AS view_count,
+       created_at, updated_at
   FROM story_scenes
+  LEFT JOIN LATERAL (SELECT sum(d.likes)::int AS likes, sum(d.views)::bigint AS views FROM story_counter_deltas d
+                      WHERE d.organization_id = story_scenes.organization_id AND d.scene_id = story_scenes.id) p ON true
 
 -- name: idea_for_scene
 SELECT topic_id, status, moderation_status FROM story_ideas
@@ -187,3 +195,135 @@ SELECT g.id AS segment_id, g.sequence, b.version AS bible_version, false AS crea
   LEFT JOIN story_bibles b ON b.organization_id = g.organization_id AND b.scene_id = g.scene_id
                           AND b.created_by_segment_id = g.id
  WHERE g.organization_id = %(org)s AND g.id = %(id)s
+
+-- -- community: likes, views, flags, counters (0021) ----------------------------------------------
+
+-- name: like_scene
+INSERT INTO story_likes (organization_id, user_id, scene_id) VALUES (%(org)s, %(user)s, %(id)s)
+ON CONFLICT (organization_id, scene_id, user_id) DO NOTHING
+
+-- name: like_idea
+INSERT INTO story_likes (organization_id, user_id, idea_id) VALUES (%(org)s, %(user)s, %(id)s)
+ON CONFLICT (organization_id, idea_id, user_id) DO NOTHING
+
+-- name: unlike_scene
+DELETE FROM story_likes WHERE organization_id = %(org)s AND scene_id = %(id)s AND user_id = %(user)s
+
+-- name: unlike_idea
+DELETE FROM story_likes WHERE organization_id = %(org)s AND idea_id = %(id)s AND user_id = %(user)s
+
+-- name: has_liked_scene
+-- "has this member liked this scene": one probe of story_likes_scene_key
+SELECT EXISTS (SELECT FROM story_likes
+                WHERE organization_id = %(org)s AND scene_id = %(id)s AND user_id = %(user)s) AS liked
+
+-- name: has_liked_idea
+SELECT EXISTS (SELECT FROM story_likes
+                WHERE organization_id = %(org)s AND idea_id = %(id)s AND user_id = %(user)s) AS liked
+
+-- name: insert_view
+INSERT INTO story_scene_views (organization_id, scene_id, user_id, ip_hmac, ip_key)
+VALUES (%(org)s, %(scene)s, %(user)s, %(ip_hmac)s, %(ip_key)s)
+
+-- name: flag_columns
+SELECT id, reporter_id, idea_id, scene_id, segment_id, member_id, topic_id, reason, description, status,
+       reviewed_by, reviewed_at, action_taken, notes, created_at, updated_at
+  FROM story_flags
+
+-- name: insert_flag
+INSERT INTO story_flags (organization_id, reporter_id, idea_id, scene_id, segment_id, member_id, topic_id, reason,
+                         description)
+VALUES (%(org)s, %(user)s, %(idea_id)s, %(scene_id)s, %(segment_id)s, %(member_id)s, %(topic_id)s, %(reason)s,
+        %(description)s)
+RETURNING id
+
+-- name: lock_flag
+SELECT status, idea_id, scene_id, segment_id, member_id, topic_id FROM story_flags
+ WHERE organization_id = %(org)s AND id = %(id)s FOR UPDATE
+
+-- name: flag_reviewing
+UPDATE story_flags SET status = %(status)s WHERE organization_id = %(org)s AND id = %(id)s
+
+-- name: close_flags
+-- The flag, and every other open flag of the same target, closed with the same decision.
+UPDATE story_flags
+   SET status = %(status)s, reviewed_by = %(user)s, reviewed_at = now(), action_taken = %(action)s,
+       notes = CASE WHEN id = %(id)s THEN %(notes)s ELSE 'closed with flag ' || %(id)s::text END
+ WHERE organization_id = %(org)s AND status IN ('pending', 'reviewing')
+   AND (id = %(id)s OR idea_id = %(idea_id)s OR scene_id = %(scene_id)s OR segment_id = %(segment_id)s
+        OR member_id = %(member_id)s OR topic_id = %(topic_id)s)
+
+-- name: counter_backlog
+SELECT organization_id, pending FROM story_counter_backlog()
+
+-- name: fold_counters
+SELECT story_fold_counters(%(org)s, %(max_rows)s) AS folded
+
+-- name: counter_differences
+-- Every counter of one organization recomputed from its rows; the rows where they differ. Likes
+-- count stored + pending deltas; views: the stored count equals the monthly rollup, and each
+-- month still held (from the oldest view kept on; older ones went with retention) has as many
+-- view rows as the rollup and the pending deltas say.
+WITH pend AS (
+    SELECT idea_id, scene_id, month, sum(likes) AS likes, sum(views) AS views
+      FROM story_counter_deltas WHERE organization_id = %(org)s GROUP BY idea_id, scene_id, month
+), kept AS (
+    SELECT date_trunc('month', min(viewed_at) AT TIME ZONE 'UTC')::date AS since
+      FROM story_scene_views WHERE organization_id = %(org)s
+), seen AS (
+    SELECT scene_id, date_trunc('month', viewed_at AT TIME ZONE 'UTC')::date AS month, count(*) AS n
+      FROM story_scene_views WHERE organization_id = %(org)s GROUP BY 1, 2
+), facts AS (
+    SELECT 'story_topics' AS tbl, t.id, 'scene_count' AS counter, t.scene_count::text AS stored,
+           (SELECT count(*) FROM story_scenes s WHERE s.organization_id = t.organization_id AND s.topic_id = t.id)::text
+               AS actual
+      FROM story_topics t WHERE t.organization_id = %(org)s
+    UNION ALL
+    SELECT 'story_ideas', i.id, 'scene_count', i.scene_count::text,
+           (SELECT count(*) FROM story_scenes s WHERE s.organization_id = i.organization_id AND s.idea_id = i.id)::text
+      FROM story_ideas i WHERE i.organization_id = %(org)s
+    UNION ALL
+    SELECT 'story_ideas', i.id, 'like_count',
+           (i.like_count + coalesce((SELECT sum(p.likes) FROM pend p WHERE p.idea_id = i.id), 0))::text,
+           (SELECT count(*) FROM story_likes l WHERE l.organization_id = i.organization_id AND l.idea_id = i.id)::text
+      FROM story_ideas i WHERE i.organization_id = %(org)s
+    UNION ALL
+    SELECT 'story_scenes', s.id, c.counter, c.stored, c.actual
+      FROM story_scenes s
+      CROSS JOIN LATERAL (
+          SELECT count(*) AS n, coalesce(sum(g.duration_ms), 0) AS ms, count(DISTINCT g.user_id) AS people,
+                 max(g.created_at) AS last, max(g.sequence) AS top
+            FROM story_segments g WHERE g.organization_id = s.organization_id AND g.scene_id = s.id) g
+      CROSS JOIN LATERAL (VALUES
+          ('segment_count', s.segment_count::text, g.n::text),
+          ('max_sequence', s.segment_count::text, coalesce(g.top, 0)::text),
+          ('total_duration_ms', s.total_duration_ms::text, g.ms::text),
+          ('contributor_count', s.contributor_count::text, g.people::text),
+          ('last_segment_at', s.last_segment_at::text, g.last::text),
+          ('bible_version', s.bible_version::text,
+           (SELECT max(b.version) FROM story_bibles b WHERE b.organization_id = s.organization_id
+               AND b.scene_id = s.id)::text),
+          ('like_count', (s.like_count + coalesce((SELECT sum(p.likes) FROM pend p WHERE p.scene_id = s.id), 0))::text,
+           (SELECT count(*) FROM story_likes l WHERE l.organization_id = s.organization_id
+               AND l.scene_id = s.id)::text),
+          ('view_count', s.view_count::text,
+           coalesce((SELECT sum(m.views) FROM story_view_months m WHERE m.organization_id = s.organization_id
+                        AND m.scene_id = s.id), 0)::text)
+      ) AS c (counter, stored, actual)
+     WHERE s.organization_id = %(org)s
+    UNION ALL
+    SELECT 'story_view_months', k.scene_id, 'views ' || to_char(k.month, 'YYYY-MM'),
+           (coalesce(m.views, 0) + coalesce(p.views, 0))::text, coalesce(v.n, 0)::text
+      FROM (SELECT scene_id, month FROM seen
+            UNION SELECT scene_id, month FROM story_view_months WHERE organization_id = %(org)s
+            UNION SELECT scene_id, month FROM pend WHERE views > 0) k
+      CROSS JOIN kept
+      LEFT JOIN story_view_months m ON m.organization_id = %(org)s AND m.scene_id = k.scene_id AND m.month = k.month
+      LEFT JOIN (SELECT scene_id, month, sum(views) AS views FROM pend GROUP BY 1, 2) p
+             ON p.scene_id = k.scene_id AND p.month = k.month
+      LEFT JOIN seen v ON v.scene_id = k.scene_id AND v.month = k.month
+     WHERE kept.since IS NOT NULL AND k.month >= kept.since
+)
+SELECT tbl AS table, id, counter, stored, actual FROM facts
+ WHERE stored IS DISTINCT FROM actual
+ ORDER BY 1, 3, 2

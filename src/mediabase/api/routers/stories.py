@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Path, Query, status
+from fastapi import APIRouter, Header, Path, Query, Request, status
 
-from mediabase.api.deps import DbDep, PrincipalDep
+from mediabase.api.deps import DbDep, PrincipalDep, SystemDbDep
 from mediabase.common.models import Page
 from mediabase.common.types import LINE
-from mediabase.stories import continuations, scenes
+from mediabase.stories import community, continuations, scenes
 from mediabase.stories import service as stories
 from mediabase.stories.models import (
     Bible,
@@ -21,10 +21,16 @@ from mediabase.stories.models import (
     CategoryUpdate,
     Continuation,
     ContinuationCreate,
+    CounterDifference,
+    Flag,
+    FlagCreate,
+    FlagReview,
+    FlagStatus,
     Idea,
     IdeaCreate,
     IdeaStatus,
     IdeaUpdate,
+    Liked,
     Proposal,
     ProposalCreate,
     ProposalReview,
@@ -239,3 +245,74 @@ async def list_continuations(db: DbDep, p: PrincipalDep, scene_id: UUID, limit: 
             summary="A continuation with its job's status, stage and progress")
 async def get_continuation(db: DbDep, p: PrincipalDep, job_id: UUID) -> Continuation:
     return await continuations.get_continuation(db, p, job_id)
+
+
+# -- likes, views, flags, counters ---------------------------------------------------------------------
+
+
+@router.get("/scenes/{scene_id}/like", tags=["stories"], summary="Whether the caller likes the scene, and its likes")
+async def scene_liked(db: DbDep, p: PrincipalDep, scene_id: UUID) -> Liked:
+    return await community.liked(db, p, "scene", scene_id)
+
+
+@router.put("/scenes/{scene_id}/like", tags=["stories"], summary="Like a scene (once; again changes nothing)")
+async def like_scene(db: DbDep, p: PrincipalDep, scene_id: UUID) -> Liked:
+    return await community.like(db, p, "scene", scene_id, on=True)
+
+
+@router.delete("/scenes/{scene_id}/like", tags=["stories"], summary="Take back the caller's like of a scene")
+async def unlike_scene(db: DbDep, p: PrincipalDep, scene_id: UUID) -> Liked:
+    return await community.like(db, p, "scene", scene_id, on=False)
+
+
+@router.get("/ideas/{idea_id}/like", tags=["stories"], summary="Whether the caller likes the idea, and its likes")
+async def idea_liked(db: DbDep, p: PrincipalDep, idea_id: UUID) -> Liked:
+    return await community.liked(db, p, "idea", idea_id)
+
+
+@router.put("/ideas/{idea_id}/like", tags=["stories"], summary="Like an idea (once; again changes nothing)")
+async def like_idea(db: DbDep, p: PrincipalDep, idea_id: UUID) -> Liked:
+    return await community.like(db, p, "idea", idea_id, on=True)
+
+
+@router.delete("/ideas/{idea_id}/like", tags=["stories"], summary="Take back the caller's like of an idea")
+async def unlike_idea(db: DbDep, p: PrincipalDep, idea_id: UUID) -> Liked:
+    return await community.like(db, p, "idea", idea_id, on=False)
+
+
+@router.post("/scenes/{scene_id}/views", status_code=status.HTTP_204_NO_CONTENT, tags=["stories"],
+             summary="Count a view of the scene (the client address is kept only as a keyed HMAC)")
+async def view_scene(db: DbDep, p: PrincipalDep, scene_id: UUID, request: Request) -> None:
+    await community.record_view(db, p, scene_id, request.client.host if request.client else None)
+
+
+@router.post("/story-flags", status_code=status.HTTP_201_CREATED, tags=["stories"],
+             summary="Report an idea, scene, segment, member or topic (one open report per reporter and target)")
+async def create_flag(db: DbDep, p: PrincipalDep, data: FlagCreate) -> Flag:
+    return await community.create_flag(db, p, data)
+
+
+@router.get("/story-flags", tags=["stories"], summary="The moderation queue: flags of a status, oldest first (ADMIN)")
+async def list_flags(db: DbDep, p: PrincipalDep, status: FlagStatus = FlagStatus.pending, limit: Limit = 50,
+                     cursor: Cursor = None) -> Page[Flag]:
+    return await community.list_flags(db, p, status=status, limit=limit, cursor=cursor)
+
+
+@router.get("/story-flags/{flag_id}", tags=["stories"], summary="A flag (its reporter or an ADMIN)")
+async def get_flag(db: DbDep, p: PrincipalDep, flag_id: UUID) -> Flag:
+    return await community.get_flag(db, p, flag_id)
+
+
+@router.post("/story-flags/{flag_id}/review", tags=["stories"],
+             summary="Review a flag (ADMIN): reviewing, dismiss, or resolve with an action on its target")
+async def review_flag(db: DbDep, p: PrincipalDep, flag_id: UUID, data: FlagReview) -> Flag:
+    """Resolving hides or removes the idea, scene or segment, locks a scene, rejects an idea or
+    deactivates a topic, and closes every open flag of the same target, in one transaction."""
+    return await community.review_flag(db, p, flag_id, data)
+
+
+@router.get("/story-counters/differences", tags=["stories"],
+            summary="Every counter recomputed from its rows; those that differ (ADMIN; empty: all true)")
+async def counter_differences(p: PrincipalDep, system: SystemDbDep) -> list[CounterDifference]:
+    stories.require_admin(p, "verify counters")
+    return await community.verify(system, p.organization_id)
