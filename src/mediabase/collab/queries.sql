@@ -1,16 +1,18 @@
 -- -- comments ----------------------------------------------------------------------------------
 
 -- name: comment_columns
+-- (each subquery names the organization itself: Citus routes a correlated subquery to one shard
+-- only by its own filter on organization_id; callers pass %(org)s)
 SELECT c.id, c.video_id, c.parent_id, c.author_id, u.username AS author_username, c.body, c.position_ms,
        c.created_at, c.updated_at, c.edited_at, c.deleted_at,
        (SELECT count(*) FROM comments r
-         WHERE r.organization_id = c.organization_id AND r.video_id = c.video_id AND r.parent_id = c.id)::int AS reply_count,
+         WHERE r.organization_id = %(org)s AND r.video_id = c.video_id AND r.parent_id = c.id)::int AS reply_count,
        coalesce((SELECT jsonb_object_agg(x.emoji, x.n) FROM (
                    SELECT emoji, count(*) AS n FROM comment_reactions r
-                    WHERE r.organization_id = c.organization_id AND r.comment_id = c.id GROUP BY emoji) x),
+                    WHERE r.organization_id = %(org)s AND r.comment_id = c.id GROUP BY emoji) x),
                 '{}') AS reactions,
        coalesce((SELECT array_agg(r.emoji ORDER BY r.emoji) FROM comment_reactions r
-                  WHERE r.organization_id = c.organization_id AND r.comment_id = c.id
+                  WHERE r.organization_id = %(org)s AND r.comment_id = c.id
                     AND r.user_id = %(me)s), '{}') AS my_reactions
   FROM comments c LEFT JOIN users u ON u.id = c.author_id
 

@@ -1,9 +1,11 @@
 -- name: video_columns
+-- The first parameter is the organization: the tags subquery names it itself (Citus routes a
+-- correlated subquery to one shard only by its own filter on organization_id).
 SELECT v.id, v.organization_id, v.title, v.description, v.duration_ms, v.thumbnail_url, v.media_url,
        v.storage_key, v.author_id, v.channel_id, v.series_id, v.collection_id, v.processing_status,
        v.processing_error, v.language, v.recorded_at, v.location, v.notes, v.metadata,
        coalesce((SELECT array_agg(t.tag ORDER BY lower(t.tag)) FROM video_tags t
-                  WHERE t.organization_id = v.organization_id AND t.video_id = v.id), '{}') AS tags,
+                  WHERE t.organization_id = %s AND t.video_id = v.id), '{}') AS tags,
        v.deleted_at, v.retention_until, v.created_at, v.updated_at
   FROM videos v
 

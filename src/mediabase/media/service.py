@@ -100,7 +100,7 @@ async def delete_group(db: Database, p: Principal, kind: GroupKind, group_id: UU
 async def fetch_video(conn: Conn, org: UUID, video_id: UUID, *, include_deleted: bool = False) -> Video:
     stmt = sql.SQL("{} WHERE v.organization_id = %s AND v.id = %s").format(sql.SQL(Q.video_columns))
     cur = conn.cursor(row_factory=class_row(Video))
-    video = await (await cur.execute(stmt, (org, video_id))).fetchone()
+    video = await (await cur.execute(stmt, (org, org, video_id))).fetchone()  # video_columns names org too
     if video is None or (video.deleted_at is not None and not include_deleted):
         raise NotFound("video not found")
     return video
@@ -161,7 +161,7 @@ async def list_videos(
         sql.SQL("v.organization_id = %s"),
         sql.SQL("v.deleted_at IS NOT NULL" if f.deleted else "v.deleted_at IS NULL"),
     ]
-    params: list[Any] = [p.organization_id]
+    params: list[Any] = [p.organization_id, p.organization_id]  # video_columns names the organization too
     for name, clause in _FILTERS.items():
         value = getattr(f, name)
         if value is not None:
