@@ -436,17 +436,16 @@ def _stream(restore_cmd: list[str], psql_cmd: list[str], head: bytes, strip: lis
     commit = False
     try:
         psql.stdin.write(head)
-        fd = dump.stdout.fileno()
-        header, pending = not strip, b""
-        while chunk := os.read(fd, 1 << 20):
-            if not header:  # the lines to strip are among the script's first SET lines
-                pending += chunk
-                if len(pending) < 65536:
-                    continue
-                chunk, pending, header = _strip(pending, strip), b"", True
-            psql.stdin.write(chunk)
-        if pending:
-            psql.stdin.write(_strip(pending, strip))
+        src = dump.stdout.fileno()
+        pending = b""
+        while strip and len(pending) < 65536:  # the lines to strip are among the script's first SET lines
+            chunk = os.read(src, 65536)
+            if not chunk:
+                break
+            pending += chunk
+        psql.stdin.write(_strip(pending, strip))
+        psql.stdin.flush()
+        _copy(src, psql.stdin.fileno())
         if dump.wait() == 0:
             psql.stdin.write(b"COMMIT;\n")
             commit = True
@@ -464,6 +463,21 @@ def _stream(restore_cmd: list[str], psql_cmd: list[str], head: bytes, strip: lis
         for t in readers:
             t.join(timeout=10)
     return dump.returncode, restore_err, psql.returncode, psql_err
+
+
+def _copy(src: int, dst: int) -> None:
+    """Everything from one pipe into another: in the kernel (splice) where there is one."""
+    splice = getattr(os, "splice", None)
+    while True:
+        if splice is not None:
+            if splice(src, dst, 1 << 20) == 0:
+                return
+        elif chunk := os.read(src, 1 << 20):
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(dst, view):]
+        else:
+            return
 
 
 def _strip(data: bytes, lines: list[bytes]) -> bytes:
