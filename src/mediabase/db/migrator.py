@@ -499,6 +499,13 @@ class Migrator:
                     # Citus would otherwise make it a "citus local" table at once, and distributing
                     # one of those replaces the table (a new OID, its declaration orphaned)
                     await conn.execute("SET LOCAL citus.enable_local_reference_table_foreign_keys = off")
+                    # one connection per worker: DDL on a function or a reference table may follow
+                    # DDL on a distributed table in the same file ("cannot run function command
+                    # because there was a parallel operation on a distributed table")
+                    await conn.execute("SET LOCAL citus.multi_shard_modify_mode = 'sequential'")
+                    # a migration's triggers on distributed tables touch their own organization's
+                    # rows only (docs/scale-out.md, "Triggers"): Citus takes them with this on
+                    await conn.execute("SET LOCAL citus.enable_unsafe_triggers = on")
                     # Citus sends the text of a statement on a distributed table (CREATE INDEX,
                     # ALTER TABLE, CREATE TRIGGER …) to the workers as it came: the whole file, if
                     # the file came as one message, which a worker refuses. One at a time there.
