@@ -127,10 +127,11 @@ SELECT id, created_by, status FROM highlight_reels WHERE organization_id = %(org
 -- name: clear_reel_clips
 DELETE FROM highlight_reel_clips WHERE organization_id = %(org)s AND reel_id = %(reel_id)s;
 
--- name: insert_reel_clips
+-- name: insert_reel_clip
+-- One row per clip (executemany): on Citus an INSERT … SELECT from unnest() is written with COPY,
+-- which row-level security refuses.
 INSERT INTO highlight_reel_clips (organization_id, reel_id, position, clip_id)
-SELECT %(org)s, %(reel_id)s, c.position, c.clip_id
-  FROM unnest(%(clip_ids)s::uuid[]) WITH ORDINALITY AS c (clip_id, position);
+VALUES (%(org)s, %(reel_id)s, %(position)s, %(clip_id)s);
 
 -- -- quote cards -------------------------------------------------------------------------------
 

@@ -327,7 +327,10 @@ async def _set_reel_clips(conn: Conn, p: Principal, reel_id: UUID, clip_ids: lis
         raise Invalid("a clip appears once in a reel", field="clip_ids")
     await conn.execute(Q.clear_reel_clips, {"org": p.organization_id, "reel_id": reel_id})
     if clip_ids:
-        await conn.execute(Q.insert_reel_clips, {"org": p.organization_id, "reel_id": reel_id, "clip_ids": clip_ids})
+        async with conn.cursor() as cur:
+            await cur.executemany(Q.insert_reel_clip, [
+                {"org": p.organization_id, "reel_id": reel_id, "position": i, "clip_id": c}
+                for i, c in enumerate(clip_ids, 1)])
 
 
 async def create_reel(db: Database, p: Principal, data: ReelCreate) -> Reel:
