@@ -1,7 +1,7 @@
 """``mediabase stories …``: the story platform from a terminal (docs/stories.md).
 
-A community is an organization (``--org``, default ``demo``); the commands act as its first
-OWNER. Topics and ideas are named by slug or id, everything else by id (``--json`` shows them).
+A community is an organization (``--org``, default ``tales``: the demo community); the commands
+act as its first OWNER. Topics and ideas are named by slug or id, everything else by id (``--json`` shows them).
 """
 
 from __future__ import annotations
@@ -14,24 +14,20 @@ from uuid import UUID
 import typer
 from rich.table import Table
 
-from mediabase.cli.admin import OrgOpt
 from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
 from mediabase.common.errors import NotFound
 from mediabase.db.connection import Database
 from mediabase.identity import service as identity
 from mediabase.identity.models import Principal
 from mediabase.jobs.service import wait_for
-from mediabase.stories import community, continuations, scenes
+from mediabase.stories import continuations, scenes
 from mediabase.stories import service as stories
 from mediabase.stories.models import (
     BibleWrite,
     CategoryCreate,
     ContinuationCreate,
-    FlagAction,
-    FlagDecision,
-    FlagReview,
-    FlagStatus,
     IdeaCreate,
+    IdeaSort,
     ProposalCreate,
     ProposalReview,
     ProposalStatus,
@@ -51,6 +47,8 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+CommunityOpt = Annotated[str, typer.Option("--org", help="The community's organization slug (the demo's is 'tales').",
+                                          envvar="MEDIABASE_ORG")]
 TopicArg = Annotated[str, typer.Argument(help="The topic's slug or id.")]
 SceneArg = Annotated[UUID, typer.Argument(help="The scene's id ('mediabase stories scenes TOPIC' lists them).")]
 LimitOpt = Annotated[int, typer.Option(min=1, max=200, help="How many.")]
@@ -79,7 +77,7 @@ def _ms(ms: int) -> str:
 
 
 @app.command("topics")
-def topics(org: OrgOpt = "demo", inactive: Annotated[bool, typer.Option(help="Inactive topics too.")] = False,
+def topics(org: CommunityOpt = "tales", inactive: Annotated[bool, typer.Option(help="Inactive topics too.")] = False,
            as_json: JsonOpt = False) -> None:
     """List the community's topics in display order, with how many scenes each has."""
 
@@ -103,7 +101,7 @@ def topic_add(
     slug: Annotated[str, typer.Option(help="Its URL name: lowercase letters, digits and dashes.")],
     description: Annotated[str | None, typer.Option(help="What belongs under it.")] = None,
     order: Annotated[int, typer.Option(help="Display order (lower first).")] = 0,
-    org: OrgOpt = "demo",
+    org: CommunityOpt = "tales",
 ) -> None:
     """Create a curated topic."""
 
@@ -122,7 +120,7 @@ def category_add(
     topic: TopicArg,
     name: Annotated[str, typer.Argument(help="The category's name.")],
     slug: Annotated[str, typer.Option(help="Unique within the topic.")],
-    org: OrgOpt = "demo",
+    org: CommunityOpt = "tales",
 ) -> None:
     """Add a category to a topic (ideas may pick one of their topic's categories)."""
 
@@ -137,7 +135,7 @@ def category_add(
 
 
 @app.command("categories")
-def categories(topic: TopicArg, org: OrgOpt = "demo", as_json: JsonOpt = False) -> None:
+def categories(topic: TopicArg, org: CommunityOpt = "tales", as_json: JsonOpt = False) -> None:
     """List a topic's categories."""
 
     async def _run() -> list[dict[str, Any]]:
@@ -158,7 +156,7 @@ def categories(topic: TopicArg, org: OrgOpt = "demo", as_json: JsonOpt = False) 
 @app.command("propose")
 def propose(name: Annotated[str, typer.Argument(help="The topic you would like.")],
             description: Annotated[str | None, typer.Option(help="Why, and what belongs under it.")] = None,
-            org: OrgOpt = "demo") -> None:
+            org: CommunityOpt = "tales") -> None:
     """Propose a topic; it waits for a review ('mediabase stories review')."""
 
     async def _run() -> str:
@@ -173,7 +171,7 @@ def propose(name: Annotated[str, typer.Argument(help="The topic you would like."
 def proposals(
     status: Annotated[ProposalStatus | None, typer.Option(help="pending (default), approved or rejected.")] = (
         ProposalStatus.pending),
-    org: OrgOpt = "demo", limit: LimitOpt = 50, as_json: JsonOpt = False,
+    org: CommunityOpt = "tales", limit: LimitOpt = 50, as_json: JsonOpt = False,
 ) -> None:
     """List topic proposals, oldest first (the review queue)."""
 
@@ -199,7 +197,7 @@ def review(
     reason: Annotated[str | None, typer.Option(help="Why it is rejected.")] = None,
     promote: Annotated[bool, typer.Option(help="Approve and make it a curated topic.")] = False,
     slug: Annotated[str | None, typer.Option(help="The new topic's slug (default: from the name).")] = None,
-    org: OrgOpt = "demo",
+    org: CommunityOpt = "tales",
 ) -> None:
     """Approve or reject a topic proposal; --promote makes an approved one a topic."""
 
@@ -220,22 +218,24 @@ def review(
 
 @app.command("ideas")
 def ideas(topic: TopicArg, tag: Annotated[str | None, typer.Option(help="Only ideas with this tag.")] = None,
-          org: OrgOpt = "demo", limit: LimitOpt = 50, as_json: JsonOpt = False) -> None:
-    """List a topic's ideas, newest first."""
+          sort: Annotated[IdeaSort, typer.Option(help="newest, or liked (most liked first).")] = IdeaSort.newest,
+          org: CommunityOpt = "tales", limit: LimitOpt = 50, as_json: JsonOpt = False) -> None:
+    """List a topic's ideas, newest or most liked first."""
 
     async def _run() -> list[dict[str, Any]]:
         async with open_databases() as (db, system):
             p = await identity.acting_owner(system, org)
-            return _dump((await stories.list_ideas(db, p, await _topic_id(db, p, topic), tag=tag, limit=limit)).items)
+            topic_id = await _topic_id(db, p, topic)
+            return _dump((await stories.list_ideas(db, p, topic_id, tag=tag, sort=sort, limit=limit)).items)
 
     rows = run(_run())
     if as_json:
         print_json(rows)
         return
-    table = Table("created", "title", "tags", "scenes", "moderation", "id")
+    table = Table("created", "title", "tags", "scenes", "likes", "moderation", "id")
     for i in rows:
         table.add_row(i["created_at"][:10], i["title"], ", ".join(i["tags"]), str(i["scene_count"]),
-                      i["moderation_status"], i["id"])
+                      str(i["like_count"]), i["moderation_status"], i["id"])
     console.print(table)
 
 
@@ -246,7 +246,7 @@ def idea_add(
     prompt: Annotated[str, typer.Option(help="The premise scenes grow from.")],
     category: Annotated[UUID | None, typer.Option(help="One of the topic's categories (its id).")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="A tag (repeat for more).")] = None,
-    org: OrgOpt = "demo",
+    org: CommunityOpt = "tales",
 ) -> None:
     """Submit an idea under a topic."""
 
@@ -261,7 +261,7 @@ def idea_add(
 
 
 @app.command("scenes")
-def scene_list(topic: TopicArg, org: OrgOpt = "demo", limit: LimitOpt = 50, as_json: JsonOpt = False) -> None:
+def scene_list(topic: TopicArg, org: CommunityOpt = "tales", limit: LimitOpt = 50, as_json: JsonOpt = False) -> None:
     """List a topic's scenes, recently active first, with segments, length and bible version."""
 
     async def _run() -> list[dict[str, Any]]:
@@ -286,7 +286,7 @@ def scene_add(
     title: Annotated[str, typer.Argument(help="The scene's title.")],
     bible: Annotated[Path | None, typer.Option(help="A JSON file with the first bible (seed 002's schema, "
                                                      "version 1); default: an empty one.")] = None,
-    org: OrgOpt = "demo",
+    org: CommunityOpt = "tales",
 ) -> None:
     """Start a scene from an idea, with its first bible."""
     data = _read_json(bible) if bible else None
@@ -300,7 +300,7 @@ def scene_add(
 
 
 @app.command("scene")
-def scene_show(scene: SceneArg, org: OrgOpt = "demo", as_json: JsonOpt = False) -> None:
+def scene_show(scene: SceneArg, org: CommunityOpt = "tales", as_json: JsonOpt = False) -> None:
     """Show a scene: status, counters, bible version, and its playlist."""
 
     async def _run() -> dict[str, Any]:
@@ -332,13 +332,13 @@ def _set_status(scene: UUID, status: SceneStatus, org: str) -> None:
 
 
 @app.command("lock")
-def lock(scene: SceneArg, org: OrgOpt = "demo") -> None:
+def lock(scene: SceneArg, org: CommunityOpt = "tales") -> None:
     """Lock a scene: it stays readable and takes no more continuations."""
     _set_status(scene, SceneStatus.locked, org)
 
 
 @app.command("unlock")
-def unlock(scene: SceneArg, org: OrgOpt = "demo") -> None:
+def unlock(scene: SceneArg, org: CommunityOpt = "tales") -> None:
     """Unlock a locked scene: it takes continuations again."""
     _set_status(scene, SceneStatus.active, org)
 
@@ -361,7 +361,7 @@ def _read_json(path: Path) -> dict[str, Any]:
 @app.command("bible")
 def bible(scene: SceneArg, version: Annotated[int | None, typer.Option(min=1, help="This version (default: the "
                                                                                    "latest).")] = None,
-          org: OrgOpt = "demo") -> None:
+          org: CommunityOpt = "tales") -> None:
     """Print a scene's bible (its continuity data) as JSON."""
 
     async def _run() -> dict[str, Any]:
@@ -379,7 +379,7 @@ def bible_write(
     file: Annotated[Path, typer.Argument(help="The new bible as JSON; its version is expected-version + 1.")],
     expected_version: Annotated[int, typer.Option(min=1, help="The version it replaces: refused if the scene "
                                                              "moved on meanwhile.")],
-    org: OrgOpt = "demo",
+    org: CommunityOpt = "tales",
 ) -> None:
     """Write the next bible version by hand. An invalid bible is refused with the JSON path of the
     error (e.g. $.characters[0].entityId) and nothing is written."""
@@ -400,7 +400,7 @@ def summarize(
     first: Annotated[int, typer.Argument(min=1, help="The first sequence it covers.")],
     last: Annotated[int, typer.Argument(min=1, help="The last sequence it covers.")],
     summary: Annotated[str, typer.Argument(help="The summary text.")],
-    org: OrgOpt = "demo",
+    org: CommunityOpt = "tales",
 ) -> None:
     """Summarize segments FIRST..LAST of a scene (ranges of one scene never overlap)."""
 
@@ -419,7 +419,7 @@ def continue_(
     text: Annotated[str, typer.Argument(help="What happens next, in your words.")],
     wait: Annotated[float, typer.Option(min=0, max=3600, help="Seconds to wait for a worker to finish it "
                                                               "(0: do not wait).")] = 0,
-    org: OrgOpt = "demo",
+    org: CommunityOpt = "tales",
     as_json: JsonOpt = False,
 ) -> None:
     """Continue a scene: enqueue a story.continuation job that a worker turns into the scene's next
@@ -447,7 +447,8 @@ def continue_(
 
 
 @app.command("continuations")
-def continuation_list(scene: SceneArg, org: OrgOpt = "demo", limit: LimitOpt = 50, as_json: JsonOpt = False) -> None:
+def continuation_list(scene: SceneArg, org: CommunityOpt = "tales", limit: LimitOpt = 50,
+                      as_json: JsonOpt = False) -> None:
     """List a scene's continuations, newest first, with their jobs' stage and progress."""
 
     async def _run() -> list[dict[str, Any]]:
@@ -467,101 +468,9 @@ def continuation_list(scene: SceneArg, org: OrgOpt = "demo", limit: LimitOpt = 5
     console.print(table)
 
 
-# -- moderation and counters ----------------------------------------------------------------------------
-
-
-@app.command("flags")
-def flags(status: Annotated[FlagStatus, typer.Option(help="pending (default), reviewing, resolved or dismissed.")] = (
-              FlagStatus.pending),
-          org: OrgOpt = "demo", limit: LimitOpt = 50, as_json: JsonOpt = False) -> None:
-    """The moderation queue: reports on ideas, scenes, segments, members and topics, oldest first."""
-
-    async def _run() -> list[dict[str, Any]]:
-        async with open_databases() as (db, system):
-            p = await identity.acting_owner(system, org)
-            return _dump((await community.list_flags(db, p, status=status, limit=limit)).items)
-
-    rows = run(_run())
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("reported", "reason", "target", "status", "id")
-    for f in rows:
-        target = next(f"{k.removesuffix('_id')} {f[k]}" for k in ("idea_id", "scene_id", "segment_id", "member_id",
-                                                                  "topic_id") if f[k])
-        table.add_row(f["created_at"][:16], f["reason"], target, f["status"], f["id"])
-    console.print(table)
-
-
-@app.command("flag-review")
-def flag_review(
-    flag: Annotated[UUID, typer.Argument(help="The flag's id ('mediabase stories flags' lists them).")],
-    decision: Annotated[FlagDecision, typer.Argument(help="reviewing, resolve or dismiss.")],
-    action: Annotated[FlagAction, typer.Option(help="With resolve: what happens to the target (hidden, removed, "
-                                                    "locked, rejected, deactivated; none).")] = FlagAction.none,
-    notes: Annotated[str | None, typer.Option(help="Why (kept with the resolution).")] = None,
-    org: OrgOpt = "demo",
-) -> None:
-    """Review a flag. Resolving acts on its target and closes every open flag of that target, in
-    one transaction; dismissing closes this flag and changes nothing."""
-
-    async def _run() -> dict[str, Any]:
-        async with open_databases() as (db, system):
-            p = await identity.acting_owner(system, org)
-            return (await community.review_flag(db, p, flag, FlagReview(decision=decision, action=action,
-                                                                        notes=notes))).model_dump(mode="json")
-
-    f = run(_run())
-    console.print(f"flag {f['id']}: {f['status']}" + (f", {f['action_taken']}" if f["action_taken"] else ""))
-
-
-@app.command("fold")
-def fold(org: Annotated[str | None, typer.Option("--org", help="Only this organization (default: all).",
-                                                 envvar="MEDIABASE_ORG")] = None) -> None:
-    """Fold pending like and view deltas into the stored counters now (the worker's upkeep does it
-    every maintenance pass; reads are exact either way)."""
-
-    async def _run() -> int:
-        async with open_databases() as (_, system):
-            org_id = (await identity.organization_by_slug(system, org)).id if org else None
-            return await community.fold(system, org_id)
-
-    console.print(f"folded {run(_run())} delta(s)")
-
-
-@app.command("verify")
-def verify(org: Annotated[str | None, typer.Option("--org", help="Only this organization (default: all).",
-                                                   envvar="MEDIABASE_ORG")] = None,
-           as_json: JsonOpt = False) -> None:
-    """Recompute every story counter from its rows (scene, segment, contributor, like and view
-    counts, durations, last segment times, bible versions) and report each that differs. Exit 1
-    if any does."""
-
-    async def _run() -> list[dict[str, Any]]:
-        async with open_databases() as (_, system):
-            orgs = ([await identity.organization_by_slug(system, org)] if org else
-                    [await identity.organization_by_slug(system, r["slug"])
-                     for r in await identity.list_organizations(system)])
-            out = []
-            for o in orgs:
-                found = await community.verify(system, o.id)
-                out += [{"organization": o.slug, **d.model_dump(mode="json")} for d in found]
-            return out
-
-    diffs = run(_run())
-    if as_json:
-        print_json(diffs)
-    elif diffs:
-        table = Table("organization", "table", "id", "counter", "stored", "actual")
-        for d in diffs:
-            table.add_row(d["organization"], d["table"], d["id"], d["counter"], str(d["stored"]), str(d["actual"]))
-        console.print(table)
-    else:
-        console.print("every story counter equals its recomputation")
-    if diffs:
-        fail(f"{len(diffs)} counter(s) differ from their rows")
-
-
 def register(root: typer.Typer) -> None:
+    from mediabase.cli import stories_community
+
+    stories_community.add_commands(app)
     root.add_typer(app, name="stories", rich_help_panel="Story platform")
 

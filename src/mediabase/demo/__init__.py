@@ -6,7 +6,8 @@ insights), so the ground (``db/``) imports none of them (docs/contributing.md).
 Each seed is an async function taking a system (owner) :class:`Database` and returning a
 one-line summary. ``demo`` is what ``mediabase up`` loads into an empty database: the four
 AMI ES2002 design-team meetings (CC BY 4.0, see ``ami_es2002/ATTRIBUTION.md``), with real
-speakers, in the organization ``demo``.
+speakers, in the organization ``demo``; and the story community ``tales`` (public domain,
+:mod:`mediabase.demo.stories`).
 """
 
 from __future__ import annotations
@@ -72,10 +73,12 @@ async def demo(system: Database) -> str:
         f" dialogue act to their sentence: {', '.join(unplaced)}"
         if unplaced else ""
     )
+    from mediabase.demo.stories import stories_demo
+
     return (
         f"demo seed: organization '{DEMO_SLUG}' has the AMI ES2002 meetings "
         f"({len(outcomes)} loaded now, {loaded} segments; {len(have)} were already there; "
-        f"{layers} annotation layers and {links} decision links added{without})"
+        f"{layers} annotation layers and {links} decision links added{without}); {await stories_demo(system)}"
     )
 
 

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -143,11 +144,13 @@ class Media:
 
 
 def placeholder_media(scene_id: UUID, job_id: UUID, script: str) -> Media:
-    """Video generation and upload without a renderer: storage keys derived from the job, a
+    """Video generation and upload without a renderer: storage keys derived from the job (a digest
+    of its id), a
     duration from the script's length (0.4 s a word, 2 s to 2 min) and 2 Mbit/s of 720p."""
     words = len(script.split())
     duration_ms = max(2_000, min(120_000, words * 400))
-    base = f"stories/{scene_id}/segments/{job_id}"
+    # named after the job, not by its id: a published segment's keys do not reveal queue ids
+    base = f"stories/{scene_id}/segments/{hashlib.sha256(job_id.bytes).hexdigest()[:24]}"
     return Media(
         video_key=f"{base}.mp4",
         hls_key=f"{base}/index.m3u8",

@@ -35,7 +35,7 @@ from mediabase.stories.models import (
     Liked,
 )
 from mediabase.stories.scenes import _readable_scene
-from mediabase.stories.service import Q, _columns, page, position, require_admin
+from mediabase.stories.service import PageQuery, Q, _columns, page_query, position, require_admin, run_page
 
 register_constraint("story_likes_member_fk", Forbidden, "only members like")
 register_constraint("story_flags_member_fk", NotFound, "no such member in this organization", field="member_id")
@@ -164,13 +164,20 @@ async def list_flags(
 ) -> Page[Flag]:
     """The moderation queue (ADMIN): flags of a status, oldest first."""
     require_admin(p, "read the moderation queue")
+    q = flags_query(p.organization_id, status=status, limit=limit, cursor=cursor)
+    async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
+        return await run_page(conn, Flag, q)
+
+
+def flags_query(org: UUID, *, status: FlagStatus = FlagStatus.pending, limit: int = 50,
+                cursor: str | None = None) -> PageQuery:
+    """Flags of a status, oldest first; the pending ones are the moderation queue,
+    story_flags_pending_idx (keyset on created_at, id)."""
     where: list[LiteralString] = ["organization_id = %(org)s", "status = %(status)s"]
     if cursor is not None:
         where.append("(created_at, id) > (%(after_at)s, %(after_id)s)")
-    params = {"org": p.organization_id, "status": status, **position(cursor)}
-    async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
-        return await page(conn, Flag, Q.flag_columns, where, "created_at, id", params, limit,
-                          lambda f: (f.created_at, f.id))
+    return page_query(Q.flag_columns, where, "created_at, id", {"org": org, "status": status, **position(cursor)},
+                      limit, lambda f: (f.created_at, f.id))
 
 
 async def review_flag(db: Database, p: Principal, flag_id: UUID, review: FlagReview) -> Flag:

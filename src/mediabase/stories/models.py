@@ -470,3 +470,77 @@ class CounterDifference(Model):
     counter: str
     stored: str | None
     actual: str | None
+
+
+# -- reads: feeds and the public read path ----------------------------------------------------------
+
+
+class IdeaSort(StrEnum):
+    newest = "newest"
+    liked = "liked"  # by the stored (folded) like count, then newest id
+
+
+class Publication(Model):
+    """Whether the organization's approved stories are readable by anyone (``/public/{slug}/…``)."""
+
+    published: bool
+    published_at: datetime | None = None
+    published_by: UUID | None = None
+
+
+class PublicTopic(Model):
+    id: UUID
+    name: str
+    slug: str
+    description: str | None
+    icon_key: str | None
+    scene_count: int
+
+
+class PublicIdea(Model):
+    id: UUID
+    topic_id: UUID
+    category_id: UUID | None
+    title: str
+    prompt: str
+    tags: list[str]
+    scene_count: int
+    like_count: int
+    created_at: datetime
+
+
+class PublicScene(Model):
+    id: UUID
+    topic_id: UUID
+    idea_id: UUID
+    title: str
+    description: str | None
+    status: SceneStatus
+    thumbnail_key: str | None
+    segment_count: int
+    total_duration_ms: int
+    contributor_count: int
+    last_segment_at: datetime | None
+    bible_version: int
+    like_count: int
+    view_count: int
+    created_at: datetime
+
+
+class PublicSegment(Model):
+    id: UUID
+    sequence: int
+    input_text: str
+    expanded_script: str
+    video_key: str
+    hls_key: str | None
+    thumbnail_key: str | None
+    duration_ms: int
+    resolution: str | None
+    created_at: datetime
+
+
+class PublicBible(Model):
+    version: int
+    data: dict[str, Any]
+    created_at: datetime

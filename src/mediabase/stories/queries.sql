@@ -327,3 +327,67 @@ WITH pend AS (
 SELECT tbl AS table, id, counter, stored, actual FROM facts
  WHERE stored IS DISTINCT FROM actual
  ORDER BY 1, 3, 2
+
+-- -- reads (0022) ------------------------------------------------------------------------------------
+
+-- name: idea_rank_columns
+-- idea_columns with the stored like count the "most liked" order and its cursor use
+SELECT id, topic_id, category_id, user_id, title, prompt, tags, status, moderation_status, scene_count,
+       like_count + coalesce((SELECT sum(d.likes) FROM story_counter_deltas d
+                               WHERE d.organization_id = story_ideas.organization_id
+                                 AND d.idea_id = story_ideas.id), 0)::int AS like_count,
+       created_at, updated_at, story_ideas.like_count AS rank_likes
+  FROM story_ideas
+
+-- name: publication
+SELECT organization_id, published_by, published_at FROM story_publications WHERE organization_id = %(org)s
+
+-- name: publish
+INSERT INTO story_publications (organization_id, published_by) VALUES (%(org)s, %(user)s)
+ON CONFLICT (organization_id) DO NOTHING
+
+-- name: unpublish
+DELETE FROM story_publications WHERE organization_id = %(org)s
+
+-- name: public_topics
+SELECT id, name, slug, description, icon_key, scene_count FROM story_topics
+ WHERE organization_id = %(org)s AND is_active
+ ORDER BY display_order, name, id
+
+-- name: public_topic
+SELECT id FROM story_topics WHERE organization_id = %(org)s AND id = %(id)s AND is_active
+
+-- name: public_scene
+-- A published scene: active or locked, of an active approved idea, in an active topic.
+SELECT s.id, s.topic_id, s.idea_id, s.title, s.description, s.status, s.thumbnail_key, s.segment_count,
+       s.total_duration_ms, s.contributor_count, s.last_segment_at, s.bible_version,
+       s.like_count + coalesce(p.likes, 0) AS like_count, s.view_count + coalesce(p.views, 0) AS view_count,
+       s.created_at
+  FROM story_scenes s
+  JOIN story_ideas i ON i.organization_id = s.organization_id AND i.id = s.idea_id
+  JOIN story_topics t ON t.organization_id = s.organization_id AND t.id = s.topic_id
+  LEFT JOIN LATERAL (SELECT sum(d.likes)::int AS likes, sum(d.views)::bigint AS views FROM story_counter_deltas d
+                      WHERE d.organization_id = s.organization_id AND d.scene_id = s.id) p ON true
+ WHERE s.organization_id = %(org)s AND s.id = %(id)s AND s.status IN ('active', 'locked')
+   AND i.status = 'active' AND i.moderation_status = 'approved' AND t.is_active
+
+-- name: public_scene_columns
+SELECT s.id, s.topic_id, s.idea_id, s.title, s.description, s.status, s.thumbnail_key, s.segment_count,
+       s.total_duration_ms, s.contributor_count, s.last_segment_at, s.bible_version,
+       s.like_count + coalesce(p.likes, 0) AS like_count, s.view_count + coalesce(p.views, 0) AS view_count,
+       s.created_at
+  FROM story_scenes s
+  JOIN story_ideas i ON i.organization_id = s.organization_id AND i.id = s.idea_id
+  LEFT JOIN LATERAL (SELECT sum(d.likes)::int AS likes, sum(d.views)::bigint AS views FROM story_counter_deltas d
+                      WHERE d.organization_id = s.organization_id AND d.scene_id = s.id) p ON true
+
+-- name: public_segments
+SELECT id, sequence, input_text, expanded_script, video_key, hls_key, thumbnail_key, duration_ms, resolution,
+       created_at
+  FROM story_segments
+
+-- name: public_bible
+SELECT version, data, created_at FROM story_bibles
+ WHERE organization_id = %(org)s AND scene_id = %(scene)s
+ ORDER BY version DESC
+ LIMIT 1

@@ -8,7 +8,7 @@ version it replaces.
 
 from __future__ import annotations
 
-from typing import Any, LiteralString
+from typing import Any, Literal, LiteralString
 from uuid import UUID
 
 from mediabase.common.errors import Conflict, Forbidden, Invalid, NotFound
@@ -31,7 +31,17 @@ from mediabase.stories.models import (
     Summary,
     SummaryCreate,
 )
-from mediabase.stories.service import Q, _columns, page, position, require_admin, sequence_after
+from mediabase.stories.service import (
+    PageQuery,
+    Q,
+    _columns,
+    page,
+    page_query,
+    position,
+    require_admin,
+    run_page,
+    sequence_after,
+)
 
 register_constraint("story_scenes_idea_fk", NotFound, "no such idea in this topic", field="idea_id")
 register_constraint("story_segments_scene_open", Conflict, None, field="scene_id")
@@ -91,23 +101,39 @@ async def get_scene(db: Database, p: Principal, scene_id: UUID) -> Scene:
         return await _readable_scene(conn, p, scene_id)
 
 
+def scenes_query(org: UUID, topic: UUID, *, limit: int = 50, cursor: str | None = None, idea: UUID | None = None,
+                 public: bool = False) -> PageQuery:
+    """A topic's active and locked scenes, recently active first: by the last segment's time, or
+    the scene's creation while it has none (story_scenes_topic_recent_idx; keyset on that instant
+    and the id). For the public, only scenes of active approved ideas."""
+    if public:
+        where: list[LiteralString] = ["s.organization_id = %(org)s", "s.topic_id = %(topic)s",
+                                      "s.status IN ('active', 'locked')", "i.status = 'active'",
+                                      "i.moderation_status = 'approved'"]
+        select, prefix = Q.public_scene_columns, "s."
+    else:
+        where = ["organization_id = %(org)s", "topic_id = %(topic)s", "status IN ('active', 'locked')"]
+        select, prefix = Q.scene_columns, ""
+    if idea is not None:
+        where.append("idea_id = %(idea)s" if not public else "s.idea_id = %(idea)s")
+    if cursor is not None:
+        where.append("(coalesce(last_segment_at, created_at), id) < (%(after_at)s, %(after_id)s)" if not public else
+                     "(coalesce(s.last_segment_at, s.created_at), s.id) < (%(after_at)s, %(after_id)s)")
+    order: LiteralString = ("coalesce(s.last_segment_at, s.created_at) DESC, s.id DESC" if prefix else
+                            "coalesce(last_segment_at, created_at) DESC, id DESC")
+    return page_query(select, where, order, {"org": org, "topic": topic, "idea": idea, **position(cursor)}, limit,
+                      lambda x: (x.last_segment_at or x.created_at, x.id))
+
+
 async def list_scenes(
     db: Database, p: Principal, topic_id: UUID, *, idea_id: UUID | None = None, limit: int = 50,
     cursor: str | None = None,
 ) -> Page[Scene]:
-    """A topic's scenes (active and locked), recently active first: by the last segment's time, or
-    the scene's creation while it has none (keyset on that instant and the id)."""
-    where: list[LiteralString] = ["organization_id = %(org)s", "topic_id = %(topic)s",
-                                  "status IN ('active', 'locked')"]
-    if idea_id is not None:
-        where.append("idea_id = %(idea)s")
-    if cursor is not None:
-        where.append("(coalesce(last_segment_at, created_at), id) < (%(after_at)s, %(after_id)s)")
-    params = {"org": p.organization_id, "topic": topic_id, "idea": idea_id, **position(cursor)}
+    """A topic's scenes (active and locked), recently active first (:func:`scenes_query`)."""
+    q = scenes_query(p.organization_id, topic_id, limit=limit, cursor=cursor, idea=idea_id)
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         await fetch_one_or_404(conn, _columns(Q.topic_columns), {"org": p.organization_id, "id": topic_id}, "topic")
-        return await page(conn, Scene, Q.scene_columns, where, "coalesce(last_segment_at, created_at) DESC, id DESC",
-                          params, limit, lambda s: (s.last_segment_at or s.created_at, s.id))
+        return await run_page(conn, Scene, q)
 
 
 async def update_scene(db: Database, p: Principal, scene_id: UUID, data: SceneUpdate) -> Scene:
@@ -131,18 +157,29 @@ async def update_scene(db: Database, p: Principal, scene_id: UUID, data: SceneUp
 # -- segments ---------------------------------------------------------------------------------------
 
 
+def playlist_query(org: UUID, scene: UUID, *, limit: int = 100, cursor: str | None = None,
+                   audience: Literal["member", "admin", "public"] = "member", me: UUID | None = None) -> PageQuery:
+    """A scene's segments in order: one range of story_segments_sequence_key (keyset on sequence).
+    Hidden and removed segments keep their place; ADMINs see them, members their own, the public none."""
+    where: list[LiteralString] = ["organization_id = %(org)s", "scene_id = %(scene)s", "sequence > %(after)s"]
+    if audience == "member":
+        where.append("(status = 'active' OR user_id = %(me)s)")
+    elif audience == "public":
+        where.append("status = 'active'")
+    select = Q.public_segments if audience == "public" else Q.segment_columns
+    return page_query(select, where, "sequence", {"org": org, "scene": scene, "after": sequence_after(cursor),
+                                                  "me": me}, limit, lambda g: (g.sequence,))
+
+
 async def playlist(
     db: Database, p: Principal, scene_id: UUID, *, limit: int = 100, cursor: str | None = None
 ) -> Page[Segment]:
-    """A scene's segments in order (keyset on sequence): one range of the (scene, sequence)
-    index. Hidden and removed segments keep their place; only ADMINs and their authors see them."""
-    where: list[LiteralString] = ["organization_id = %(org)s", "scene_id = %(scene)s", "sequence > %(after)s"]
-    if not p.can(Role.ADMIN):
-        where.append("(status = 'active' OR user_id = %(me)s)")
-    params = {"org": p.organization_id, "scene": scene_id, "after": sequence_after(cursor), "me": p.user_id}
+    """A scene's playlist (:func:`playlist_query`)."""
+    q = playlist_query(p.organization_id, scene_id, limit=limit, cursor=cursor, me=p.user_id,
+                       audience="admin" if p.can(Role.ADMIN) else "member")
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         await _readable_scene(conn, p, scene_id)
-        return await page(conn, Segment, Q.segment_columns, where, "sequence", params, limit, lambda s: (s.sequence,))
+        return await run_page(conn, Segment, q)
 
 
 async def get_segment(db: Database, p: Principal, segment_id: UUID) -> Segment:

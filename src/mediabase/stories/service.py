@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, LiteralString, TypeVar
+from dataclasses import dataclass
+from typing import Any, Literal, LiteralString, TypeVar
 from uuid import UUID
 
 from mediabase.common.cursors import decode_cursor, decode_position, encode_cursor
@@ -30,6 +31,7 @@ from mediabase.stories.models import (
     CategoryUpdate,
     Idea,
     IdeaCreate,
+    IdeaSort,
     IdeaStatus,
     IdeaUpdate,
     Proposal,
@@ -68,6 +70,34 @@ def _columns(query: LiteralString, alias: LiteralString | None = None) -> sql.Co
     return by_id(query, alias)
 
 
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """One keyset page's statement and parameters (``limit + 1`` rows: one more says there is a
+    next page), and how the next cursor is made from the last row. Builders of these (``*_query``)
+    sit beside the functions that run them, so the plan tests EXPLAIN exactly what runs."""
+
+    stmt: sql.Composed
+    params: dict[str, Any]
+    limit: int
+    key: Callable[[Any], tuple[Any, ...]]
+
+
+def page_query(select: LiteralString, where: list[LiteralString], order: LiteralString, params: Mapping[str, Any],
+               limit: int, key: Callable[[Any], tuple[Any, ...]]) -> PageQuery:
+    """``select`` narrowed by ``where`` (the cursor's condition among them), in ``order``."""
+    stmt = sql.SQL("{} WHERE {} ORDER BY {} LIMIT %(page_limit)s").format(
+        sql.SQL(select), sql.SQL(" AND ").join(sql.SQL(w) for w in where), sql.SQL(order)
+    )
+    return PageQuery(stmt, {**params, "page_limit": limit + 1}, limit, key)
+
+
+async def run_page(conn: Conn, model: type[T], q: PageQuery) -> Page[T]:
+    cur = conn.cursor(row_factory=class_row(model))
+    rows = await (await cur.execute(q.stmt, q.params)).fetchall()
+    items = rows[: q.limit]
+    return Page(items=items, next_cursor=encode_cursor(*q.key(items[-1])) if len(rows) > q.limit else None)
+
+
 async def page(
     conn: Conn,
     model: type[T],
@@ -78,15 +108,8 @@ async def page(
     limit: int,
     key: Callable[[T], tuple[Any, ...]],
 ) -> Page[T]:
-    """One keyset page: ``select`` narrowed by ``where`` (the cursor's condition among them),
-    in ``order``, ``limit`` rows; the next cursor encodes ``key`` of the last row."""
-    stmt = sql.SQL("{} WHERE {} ORDER BY {} LIMIT %(page_limit)s").format(
-        sql.SQL(select), sql.SQL(" AND ").join(sql.SQL(w) for w in where), sql.SQL(order)
-    )
-    cur = conn.cursor(row_factory=class_row(model))
-    rows = await (await cur.execute(stmt, {**params, "page_limit": limit + 1})).fetchall()
-    items = rows[:limit]
-    return Page(items=items, next_cursor=encode_cursor(*key(items[-1])) if len(rows) > limit else None)
+    """One keyset page (:func:`page_query`), as ``model`` rows."""
+    return await run_page(conn, model, page_query(select, where, order, params, limit, key))
 
 
 def position(cursor: str | None) -> dict[str, Any]:
@@ -276,26 +299,65 @@ async def get_idea(db: Database, p: Principal, idea_id: UUID) -> Idea:
         return await _idea(conn, p.organization_id, idea_id)
 
 
-async def list_ideas(
-    db: Database, p: Principal, topic_id: UUID, *, status: IdeaStatus = IdeaStatus.active, tag: str | None = None,
-    limit: int = 50, cursor: str | None = None,
-) -> Page[Idea]:
-    """A topic's ideas, newest first (keyset on created_at, id). Members see active ideas that are
-    not rejected; ADMINs may list hidden or removed ones."""
-    if status is not IdeaStatus.active:
-        require_admin(p, "list hidden or removed ideas")
+def liked_position(cursor: str) -> dict[str, Any]:
+    """The (stored like count, id) of a "most liked" cursor, as ``after_likes`` and ``after_id``."""
+    likes, last = decode_cursor(cursor, 2)
+    try:
+        return {"after_likes": int(likes), "after_id": UUID(last)}
+    except ValueError as exc:
+        raise Invalid("invalid cursor", field="cursor") from exc
+
+
+def ideas_query(
+    org: UUID, topic: UUID, *, sort: IdeaSort = IdeaSort.newest, limit: int = 50, cursor: str | None = None,
+    audience: Literal["member", "admin", "public"] = "member", status: IdeaStatus = IdeaStatus.active,
+    tag: str | None = None,
+) -> PageQuery:
+    """A topic's ideas, newest first (story_ideas_topic_new_idx: keyset on created_at, id) or most
+    liked first (story_ideas_topic_liked_idx: on the stored like count, id). Members see ideas that
+    are not rejected, the public only approved ones, ADMINs every moderation status."""
     where: list[LiteralString] = ["organization_id = %(org)s", "topic_id = %(topic)s", "status = %(status)s"]
-    if status is IdeaStatus.active and not p.can(Role.ADMIN):
+    if audience == "member":
         where.append("moderation_status <> 'rejected'")
+    elif audience == "public":
+        where.append("moderation_status = 'approved'")
     if tag is not None:
         where.append("tags @> ARRAY[%(tag)s::text]")
+    params: dict[str, Any] = {"org": org, "topic": topic, "status": status, "tag": tag}
+    if sort is IdeaSort.liked:
+        if cursor is not None:
+            where.append("(story_ideas.like_count, id) < (%(after_likes)s, %(after_id)s)")
+            params.update(liked_position(cursor))
+        return page_query(Q.idea_rank_columns, where, "story_ideas.like_count DESC, id DESC", params, limit,
+                          lambda r: (r["rank_likes"], r["id"]))
     if cursor is not None:
         where.append("(created_at, id) < (%(after_at)s, %(after_id)s)")
-    params = {"org": p.organization_id, "topic": topic_id, "status": status, "tag": tag, **position(cursor)}
+        params.update(position(cursor))
+    return page_query(Q.idea_rank_columns, where, "created_at DESC, id DESC", params, limit,
+                      lambda r: (r["created_at"], r["id"]))
+
+
+async def idea_page(conn: Conn, q: PageQuery) -> Page[dict[str, Any]]:
+    rows = await run_page(conn, dict, q)
+    return Page(items=[{k: v for k, v in r.items() if k != "rank_likes"} for r in rows.items],
+                next_cursor=rows.next_cursor)
+
+
+async def list_ideas(
+    db: Database, p: Principal, topic_id: UUID, *, status: IdeaStatus = IdeaStatus.active, tag: str | None = None,
+    sort: IdeaSort = IdeaSort.newest, limit: int = 50, cursor: str | None = None,
+) -> Page[Idea]:
+    """A topic's ideas, newest first (keyset on created_at, id) or most liked first (on the stored
+    like count, id). Members see active ideas that are not rejected; ADMINs may list hidden or
+    removed ones."""
+    if status is not IdeaStatus.active:
+        require_admin(p, "list hidden or removed ideas")
+    q = ideas_query(p.organization_id, topic_id, sort=sort, limit=limit, cursor=cursor, status=status, tag=tag,
+                    audience="admin" if p.can(Role.ADMIN) else "member")
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         await _topic(conn, p.organization_id, topic_id)
-        return await page(conn, Idea, Q.idea_columns, where, "created_at DESC, id DESC", params, limit,
-                          lambda r: (r.created_at, r.id))
+        rows = await idea_page(conn, q)
+    return Page(items=[Idea.model_validate(r) for r in rows.items], next_cursor=rows.next_cursor)
 
 
 async def update_idea(db: Database, p: Principal, idea_id: UUID, data: IdeaUpdate) -> Idea:

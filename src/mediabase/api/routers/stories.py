@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, status
 from mediabase.api.deps import DbDep, PrincipalDep, SystemDbDep
 from mediabase.common.models import Page
 from mediabase.common.types import LINE
-from mediabase.stories import community, continuations, scenes
+from mediabase.stories import community, continuations, public, scenes
 from mediabase.stories import service as stories
 from mediabase.stories.models import (
     Bible,
@@ -28,6 +28,7 @@ from mediabase.stories.models import (
     FlagStatus,
     Idea,
     IdeaCreate,
+    IdeaSort,
     IdeaStatus,
     IdeaUpdate,
     Liked,
@@ -35,6 +36,12 @@ from mediabase.stories.models import (
     ProposalCreate,
     ProposalReview,
     ProposalStatus,
+    Publication,
+    PublicBible,
+    PublicIdea,
+    PublicScene,
+    PublicSegment,
+    PublicTopic,
     Scene,
     SceneCreate,
     SceneUpdate,
@@ -118,12 +125,15 @@ async def review_proposal(db: DbDep, p: PrincipalDep, proposal_id: UUID, data: P
 # -- ideas and scenes -----------------------------------------------------------------------------
 
 
-@router.get("/story-topics/{topic_id}/ideas", tags=["stories"], summary="A topic's ideas, newest first")
+@router.get("/story-topics/{topic_id}/ideas", tags=["stories"],
+            summary="A topic's ideas, newest or most liked first")
 async def list_ideas(
     db: DbDep, p: PrincipalDep, topic_id: UUID, status: IdeaStatus = IdeaStatus.active, tag: TagQuery = None,
-    limit: Limit = 50, cursor: Cursor = None,
+    sort: IdeaSort = IdeaSort.newest, limit: Limit = 50, cursor: Cursor = None,
 ) -> Page[Idea]:
-    return await stories.list_ideas(db, p, topic_id, status=status, tag=tag, limit=limit, cursor=cursor)
+    """``sort=newest`` (default) or ``sort=liked`` (by the stored like count, which may lag the exact
+    one shown by up to one fold)."""
+    return await stories.list_ideas(db, p, topic_id, status=status, tag=tag, sort=sort, limit=limit, cursor=cursor)
 
 
 @router.post("/ideas", status_code=status.HTTP_201_CREATED, tags=["stories"],
@@ -316,3 +326,67 @@ async def review_flag(db: DbDep, p: PrincipalDep, flag_id: UUID, data: FlagRevie
 async def counter_differences(p: PrincipalDep, system: SystemDbDep) -> list[CounterDifference]:
     stories.require_admin(p, "verify counters")
     return await community.verify(system, p.organization_id)
+
+
+# -- publishing and the public read path (no key) ---------------------------------------------------------
+
+Slug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="The community's organization slug")]
+
+
+@router.get("/story-publication", tags=["stories"], summary="Whether the organization's stories are public")
+async def get_publication(db: DbDep, p: PrincipalDep) -> Publication:
+    return await public.publication(db, p)
+
+
+@router.put("/story-publication", tags=["stories"],
+            summary="Publish: anyone may read the approved stories at /public/{slug}/… (OWNER)")
+async def publish(db: DbDep, p: PrincipalDep) -> Publication:
+    return await public.publish(db, p, on=True)
+
+
+@router.delete("/story-publication", tags=["stories"], summary="Unpublish: close the public read path (OWNER)")
+async def unpublish(db: DbDep, p: PrincipalDep) -> Publication:
+    return await public.publish(db, p, on=False)
+
+
+@router.get("/public/{slug}/story-topics", tags=["public stories"], summary="A published community's topics")
+async def public_topics(db: DbDep, system: SystemDbDep, slug: Slug) -> list[PublicTopic]:
+    return await public.topics(db, system, slug)
+
+
+@router.get("/public/{slug}/story-topics/{topic_id}/ideas", tags=["public stories"],
+            summary="A published topic's approved ideas, newest or most liked first")
+async def public_ideas(db: DbDep, system: SystemDbDep, slug: Slug, topic_id: UUID, sort: IdeaSort = IdeaSort.newest,
+                       limit: Limit = 50, cursor: Cursor = None) -> Page[PublicIdea]:
+    return await public.ideas(db, system, slug, topic_id, sort=sort, limit=limit, cursor=cursor)
+
+
+@router.get("/public/{slug}/story-topics/{topic_id}/scenes", tags=["public stories"],
+            summary="A published topic's scenes, recently active first")
+async def public_scenes(db: DbDep, system: SystemDbDep, slug: Slug, topic_id: UUID, limit: Limit = 50,
+                        cursor: Cursor = None) -> Page[PublicScene]:
+    return await public.scenes(db, system, slug, topic_id, limit=limit, cursor=cursor)
+
+
+@router.get("/public/{slug}/scenes/{scene_id}", tags=["public stories"], summary="A published scene")
+async def public_scene(db: DbDep, system: SystemDbDep, slug: Slug, scene_id: UUID) -> PublicScene:
+    return await public.scene(db, system, slug, scene_id)
+
+
+@router.get("/public/{slug}/scenes/{scene_id}/segments", tags=["public stories"],
+            summary="A published scene's playlist (active segments, in order)")
+async def public_playlist(db: DbDep, system: SystemDbDep, slug: Slug, scene_id: UUID, limit: Limit = 100,
+                          cursor: Cursor = None) -> Page[PublicSegment]:
+    return await public.playlist(db, system, slug, scene_id, limit=limit, cursor=cursor)
+
+
+@router.get("/public/{slug}/scenes/{scene_id}/bible", tags=["public stories"],
+            summary="A published scene's latest bible")
+async def public_bible(db: DbDep, system: SystemDbDep, slug: Slug, scene_id: UUID) -> PublicBible:
+    return await public.bible(db, system, slug, scene_id)
+
+
+@router.post("/public/{slug}/scenes/{scene_id}/views", status_code=status.HTTP_204_NO_CONTENT,
+             tags=["public stories"], summary="Count an anonymous view of a published scene")
+async def public_view(db: DbDep, system: SystemDbDep, slug: Slug, scene_id: UUID, request: Request) -> None:
+    await public.view(db, system, slug, scene_id, request.client.host if request.client else None)
