@@ -44,52 +44,30 @@ END
 $$;
 
 --
--- Name: new_id(); Type: FUNCTION; Schema: mediabase; Owner: -
---
-
-CREATE FUNCTION mediabase.new_id() RETURNS uuid
-    LANGUAGE sql PARALLEL SAFE
-    RETURN uuidv7();
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
-
---
--- Name: users; Type: TABLE; Schema: mediabase; Owner: -
---
-
-CREATE TABLE mediabase.users (
-    id uuid DEFAULT mediabase.new_id() NOT NULL,
-    email text NOT NULL,
-    username text NOT NULL,
-    display_name text,
-    avatar_url text,
-    bio text,
-    role text DEFAULT 'user'::text NOT NULL,
-    password_hash text,
-    email_verified boolean DEFAULT false NOT NULL,
-    is_active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    last_login_at timestamp with time zone,
-    CONSTRAINT users_avatar_url_format CHECK ((avatar_url ~ '^https?://'::text)),
-    CONSTRAINT users_bio_length CHECK ((length(bio) <= 5000)),
-    CONSTRAINT users_display_name_length CHECK ((length(display_name) <= 200)),
-    CONSTRAINT users_email_format CHECK (((email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'::text) AND (length(email) <= 320))),
-    CONSTRAINT users_password_hash_format CHECK ((password_hash ~~ '$argon2%'::text)),
-    CONSTRAINT users_role_valid CHECK ((role = ANY (ARRAY['user'::text, 'moderator'::text, 'admin'::text]))),
-    CONSTRAINT users_username_format CHECK ((username ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$'::text))
-);
-
---
 -- Name: actor_name(uuid); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
 CREATE FUNCTION mediabase.actor_name(uid uuid) RETURNS text
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'mediabase', 'pg_temp'
-    RETURN COALESCE((SELECT COALESCE(u.display_name, u.username) AS "coalesce" FROM mediabase.users u WHERE (u.id = actor_name.uid)), 'someone'::text);
+    AS $$
+    SELECT coalesce((SELECT coalesce(u.display_name, u.username) FROM users u WHERE u.id = uid), 'someone')
+$$;
+
+--
+-- Name: ai_action_items_assignee_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.ai_action_items_assignee_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE ai_action_items SET assignee_user_id = NULL WHERE organization_id = OLD.organization_id AND assignee_user_id = OLD.user_id; RETURN OLD; END $$;
+
+--
+-- Name: FUNCTION ai_action_items_assignee_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.ai_action_items_assignee_fk_set_null() IS 'ON DELETE SET NULL (assignee_user_id = NULL) of foreign key ai_action_items_assignee_fk, kept by a trigger (0018)';
 
 --
 -- Name: ai_action_items_completion(); Type: FUNCTION; Schema: mediabase; Owner: -
@@ -131,48 +109,34 @@ END
 $$;
 
 --
--- Name: ai_layers; Type: TABLE; Schema: mediabase; Owner: -
+-- Name: ai_layers_superseded_by_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
-CREATE TABLE mediabase.ai_layers (
-    organization_id uuid NOT NULL,
-    id uuid DEFAULT mediabase.new_id() NOT NULL,
-    video_id uuid NOT NULL,
-    kind text NOT NULL,
-    model text NOT NULL,
-    model_version text,
-    source text DEFAULT 'model'::text NOT NULL,
-    status text DEFAULT 'pending'::text NOT NULL,
-    transcript_id uuid,
-    artifact_uri text,
-    parameters jsonb DEFAULT '{}'::jsonb NOT NULL,
-    error text,
-    superseded_by uuid,
-    job_id uuid,
-    created_by uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    completed_at timestamp with time zone,
-    CONSTRAINT ai_layers_artifact_uri_format CHECK (((artifact_uri ~ '^[a-z][a-z0-9+.-]*://'::text) AND (length(artifact_uri) <= 2048))),
-    CONSTRAINT ai_layers_completed_when_ready CHECK (((status <> ALL (ARRAY['ready'::text, 'superseded'::text])) OR (completed_at IS NOT NULL))),
-    CONSTRAINT ai_layers_error_length CHECK ((length(error) <= 10000)),
-    CONSTRAINT ai_layers_error_only_when_failed CHECK (((error IS NULL) OR (status = 'failed'::text))),
-    CONSTRAINT ai_layers_kind_valid CHECK ((kind = ANY (ARRAY['summary'::text, 'topics'::text, 'action_items'::text, 'decisions'::text, 'moments'::text, 'chunks_embeddings'::text, 'chapters'::text, 'keywords'::text, 'quotes'::text]))),
-    CONSTRAINT ai_layers_model_length CHECK (((length(btrim(model)) >= 1) AND (length(btrim(model)) <= 200))),
-    CONSTRAINT ai_layers_model_version_length CHECK (((length(model_version) >= 1) AND (length(model_version) <= 100))),
-    CONSTRAINT ai_layers_parameters_object CHECK ((jsonb_typeof(parameters) = 'object'::text)),
-    CONSTRAINT ai_layers_source_length CHECK (((length(btrim(source)) >= 1) AND (length(btrim(source)) <= 200))),
-    CONSTRAINT ai_layers_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'ready'::text, 'failed'::text, 'superseded'::text]))),
-    CONSTRAINT ai_layers_superseded_by_not_self CHECK ((superseded_by <> id)),
-    CONSTRAINT ai_layers_superseded_by_only_when_superseded CHECK (((superseded_by IS NULL) OR (status = 'superseded'::text)))
-);
+CREATE FUNCTION mediabase.ai_layers_superseded_by_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE ai_layers SET superseded_by = NULL WHERE organization_id = OLD.organization_id AND superseded_by = OLD.id; RETURN OLD; END $$;
 
 --
--- Name: ai_row_visible(uuid, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+-- Name: FUNCTION ai_layers_superseded_by_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
 --
 
-CREATE FUNCTION mediabase.ai_row_visible(org uuid, layer uuid) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN ((layer IS NULL) OR (EXISTS (SELECT FROM mediabase.ai_layers l WHERE ((l.organization_id = ai_row_visible.org) AND (l.id = ai_row_visible.layer) AND (l.status = 'ready'::text)))));
+COMMENT ON FUNCTION mediabase.ai_layers_superseded_by_fk_set_null() IS 'ON DELETE SET NULL (superseded_by = NULL) of foreign key ai_layers_superseded_by_fk, kept by a trigger (0018)';
+
+--
+-- Name: ai_layers_transcript_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.ai_layers_transcript_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE ai_layers SET transcript_id = NULL WHERE organization_id = OLD.organization_id AND transcript_id = OLD.id AND video_id = OLD.video_id; RETURN OLD; END $$;
+
+--
+-- Name: FUNCTION ai_layers_transcript_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.ai_layers_transcript_fk_set_null() IS 'ON DELETE SET NULL (transcript_id = NULL) of foreign key ai_layers_transcript_fk, kept by a trigger (0018)';
 
 --
 -- Name: ai_topic_mentions_refresh(); Type: FUNCTION; Schema: mediabase; Owner: -
@@ -238,6 +202,38 @@ END
 $$;
 
 --
+-- Name: audit_organization(text, jsonb, jsonb); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.audit_organization(action text, before jsonb, after jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org     uuid := (coalesce(after, before)->>'id')::uuid;
+    changed text[];
+BEGIN
+    IF action NOT IN ('INSERT', 'UPDATE', 'DELETE') OR org IS NULL THEN
+        RAISE EXCEPTION 'audit_organization: an action and the row''s images are needed'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT pg_has_role(session_user, 'mediabase_owner', 'MEMBER') AND org IS DISTINCT FROM current_org_id() THEN
+        RAISE EXCEPTION 'audit_organization: not the organization of this transaction'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF action = 'UPDATE' THEN
+        SELECT array_agg(k ORDER BY k) INTO changed
+          FROM jsonb_each(after) AS e (k, v) WHERE v IS DISTINCT FROM before->k AND k <> 'updated_at';
+        IF changed IS NULL THEN
+            RETURN;
+        END IF;
+    END IF;
+    INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, changed, before, after)
+    VALUES (org, current_user_id(), 'organizations', action, org, changed, before, after);
+END
+$$;
+
+--
 -- Name: audit_partitions(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -296,19 +292,25 @@ CREATE FUNCTION mediabase.audit_segment_words() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'mediabase', 'pg_temp'
     AS $$
+DECLARE
+    g record;
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, before)
-        SELECT organization_id, current_user_id(), 'transcript_segment_words', 'DELETE', transcript_id,
-               jsonb_build_object('transcript_id', transcript_id, 'segments', count(*), 'first_seq', min(seq),
-                                  'last_seq', max(seq))
-          FROM old_rows GROUP BY organization_id, transcript_id;
+        FOR g IN SELECT organization_id, transcript_id,
+                        jsonb_build_object('transcript_id', transcript_id, 'segments', count(*), 'first_seq', min(seq),
+                                           'last_seq', max(seq)) AS image
+                   FROM old_rows GROUP BY organization_id, transcript_id LOOP
+            INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, before)
+            VALUES (g.organization_id, current_user_id(), 'transcript_segment_words', 'DELETE', g.transcript_id, g.image);
+        END LOOP;
     ELSE
-        INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, after)
-        SELECT organization_id, current_user_id(), 'transcript_segment_words', TG_OP, transcript_id,
-               jsonb_build_object('transcript_id', transcript_id, 'segments', count(*), 'first_seq', min(seq),
-                                  'last_seq', max(seq))
-          FROM new_rows GROUP BY organization_id, transcript_id;
+        FOR g IN SELECT organization_id, transcript_id,
+                        jsonb_build_object('transcript_id', transcript_id, 'segments', count(*), 'first_seq', min(seq),
+                                           'last_seq', max(seq)) AS image
+                   FROM new_rows GROUP BY organization_id, transcript_id LOOP
+            INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, after)
+            VALUES (g.organization_id, current_user_id(), 'transcript_segment_words', TG_OP, g.transcript_id, g.image);
+        END LOOP;
     END IF;
     RETURN NULL;
 END
@@ -322,26 +324,35 @@ CREATE FUNCTION mediabase.audit_segments() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'mediabase', 'pg_temp'
     AS $$
+DECLARE
+    g record;
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, before)
-        SELECT organization_id, current_user_id(), 'transcript_segments', 'DELETE', transcript_id,
-               jsonb_build_object('transcript_id', transcript_id, 'video_id', video_id, 'segments', count(*),
-                                  'first_seq', min(seq), 'last_seq', max(seq))
-          FROM old_rows GROUP BY organization_id, transcript_id, video_id;
+        FOR g IN SELECT organization_id, transcript_id,
+                        jsonb_build_object('transcript_id', transcript_id, 'video_id', video_id, 'segments', count(*),
+                                           'first_seq', min(seq), 'last_seq', max(seq)) AS image
+                   FROM old_rows GROUP BY organization_id, transcript_id, video_id LOOP
+            INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, before)
+            VALUES (g.organization_id, current_user_id(), 'transcript_segments', 'DELETE', g.transcript_id, g.image);
+        END LOOP;
     ELSIF TG_OP = 'INSERT' THEN
-        INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, after)
-        SELECT organization_id, current_user_id(), 'transcript_segments', 'INSERT', transcript_id,
-               jsonb_build_object('transcript_id', transcript_id, 'video_id', video_id, 'segments', count(*),
-                                  'first_seq', min(seq), 'last_seq', max(seq))
-          FROM new_rows GROUP BY organization_id, transcript_id, video_id;
+        FOR g IN SELECT organization_id, transcript_id,
+                        jsonb_build_object('transcript_id', transcript_id, 'video_id', video_id, 'segments', count(*),
+                                           'first_seq', min(seq), 'last_seq', max(seq)) AS image
+                   FROM new_rows GROUP BY organization_id, transcript_id, video_id LOOP
+            INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, after)
+            VALUES (g.organization_id, current_user_id(), 'transcript_segments', 'INSERT', g.transcript_id, g.image);
+        END LOOP;
     ELSE
-        INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, before, after)
-        SELECT organization_id, current_user_id(), 'transcript_segments', 'UPDATE', transcript_id,
-               jsonb_build_object('transcript_id', transcript_id, 'segments', count(*)),
-               jsonb_build_object('transcript_id', transcript_id, 'segments', count(*),
-                                  'first_seq', min(seq), 'last_seq', max(seq))
-          FROM new_rows GROUP BY organization_id, transcript_id;
+        FOR g IN SELECT organization_id, transcript_id,
+                        jsonb_build_object('transcript_id', transcript_id, 'segments', count(*)) AS before_image,
+                        jsonb_build_object('transcript_id', transcript_id, 'segments', count(*),
+                                           'first_seq', min(seq), 'last_seq', max(seq)) AS image
+                   FROM new_rows GROUP BY organization_id, transcript_id LOOP
+            INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, before, after)
+            VALUES (g.organization_id, current_user_id(), 'transcript_segments', 'UPDATE', g.transcript_id,
+                    g.before_image, g.image);
+        END LOOP;
     END IF;
     RETURN NULL;
 END
@@ -457,16 +468,19 @@ $$;
 CREATE FUNCTION mediabase.check_segment_ts_config() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    r    record;
+    want regconfig;
 BEGIN
-    IF EXISTS (SELECT FROM new_rows n JOIN mediabase.transcripts t
-                 ON t.organization_id = n.organization_id AND t.id = n.transcript_id
-                WHERE n.ts_config <> mediabase.ts_config_for(t.language)) THEN
-        UPDATE mediabase.transcript_segments s SET ts_config = mediabase.ts_config_for(t.language)
-          FROM mediabase.transcripts t
-         WHERE t.organization_id = s.organization_id AND t.id = s.transcript_id
-           AND (s.organization_id, s.transcript_id) IN (SELECT DISTINCT organization_id, transcript_id FROM new_rows)
-           AND s.ts_config <> mediabase.ts_config_for(t.language);
-    END IF;
+    FOR r IN SELECT n.organization_id, n.transcript_id, array_agg(DISTINCT n.ts_config) AS configs
+               FROM new_rows n GROUP BY n.organization_id, n.transcript_id LOOP
+        SELECT mediabase.ts_config_for(t.language) INTO want
+          FROM mediabase.transcripts t WHERE t.organization_id = r.organization_id AND t.id = r.transcript_id;
+        IF want IS NOT NULL AND r.configs <> ARRAY[want] THEN
+            UPDATE mediabase.transcript_segments s SET ts_config = want
+             WHERE s.organization_id = r.organization_id AND s.transcript_id = r.transcript_id AND s.ts_config <> want;
+        END IF;
+    END LOOP;
     RETURN NULL;
 END
 $$;
@@ -479,16 +493,18 @@ CREATE FUNCTION mediabase.check_segments_within_video() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    bad record;
+    r   record;
+    dur bigint;
 BEGIN
-    SELECT s.seq, s.end_ms, v.duration_ms INTO bad
-      FROM new_rows s JOIN mediabase.videos v ON v.organization_id = s.organization_id AND v.id = s.video_id
-     WHERE v.duration_ms IS NOT NULL AND s.end_ms > v.duration_ms
-     LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'segment % ends at % ms, after the end of its video (% ms)', bad.seq, bad.end_ms, bad.duration_ms
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'transcript_segments_within_video';
-    END IF;
+    FOR r IN SELECT s.organization_id, s.video_id, max(s.end_ms) AS end_ms,
+                    (array_agg(s.seq ORDER BY s.end_ms DESC, s.seq))[1] AS seq
+               FROM new_rows s GROUP BY s.organization_id, s.video_id LOOP
+        SELECT v.duration_ms INTO dur FROM mediabase.videos v WHERE v.organization_id = r.organization_id AND v.id = r.video_id;
+        IF dur IS NOT NULL AND r.end_ms > dur THEN
+            RAISE EXCEPTION 'segment % ends at % ms, after the end of its video (% ms)', r.seq, r.end_ms, dur
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'transcript_segments_within_video';
+        END IF;
+    END LOOP;
     RETURN NULL;
 END
 $$;
@@ -567,6 +583,46 @@ BEGIN
     RETURN NEW;
 END
 $$;
+
+--
+-- Name: citus_installed(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.citus_installed() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') $$;
+
+--
+-- Name: citus_kind(regclass); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.citus_kind(tbl regclass) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $_$
+DECLARE
+    method text;
+    model  text;
+BEGIN
+    IF NOT citus_installed() THEN
+        RETURN 'local';
+    END IF;
+    EXECUTE 'SELECT partmethod::text, repmodel::text FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1'
+        INTO method, model USING tbl;
+    RETURN CASE WHEN method IS NULL THEN 'local' WHEN method = 'h' THEN 'distributed'
+                WHEN method = 'n' AND model = 't' THEN 'reference' ELSE 'citus local' END;
+END
+$_$;
+
+--
+-- Name: new_id(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.new_id() RETURNS uuid
+    LANGUAGE sql PARALLEL SAFE
+    RETURN uuidv7();
+
+SET default_tablespace = '';
 
 --
 -- Name: jobs; Type: TABLE; Schema: mediabase; Owner: -
@@ -1052,27 +1108,6 @@ END
 $$;
 
 --
--- Name: decisions_enqueue_embed(); Type: FUNCTION; Schema: mediabase; Owner: -
---
-
-CREATE FUNCTION mediabase.decisions_enqueue_embed() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'mediabase', 'pg_temp'
-    AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM enqueue_decision_embed(o.organization_id) FROM (SELECT DISTINCT organization_id FROM new_rows) o;
-    ELSE  -- only a change of the words embedded (summary, context) makes a vector stale
-        PERFORM enqueue_decision_embed(o.organization_id)
-           FROM (SELECT DISTINCT n.organization_id
-                   FROM new_rows n JOIN old_rows p ON p.organization_id = n.organization_id AND p.id = n.id
-                  WHERE (p.summary, p.context) IS DISTINCT FROM (n.summary, n.context)) o;
-    END IF;
-    RETURN NULL;
-END
-$$;
-
---
 -- Name: decisions_rules(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -1113,6 +1148,21 @@ END
 $$;
 
 --
+-- Name: decisions_superseded_by_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.decisions_superseded_by_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE decisions SET superseded_by = NULL WHERE organization_id = OLD.organization_id AND superseded_by = OLD.id; RETURN OLD; END $$;
+
+--
+-- Name: FUNCTION decisions_superseded_by_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.decisions_superseded_by_fk_set_null() IS 'ON DELETE SET NULL (superseded_by = NULL) of foreign key decisions_superseded_by_fk, kept by a trigger (0018)';
+
+--
 -- Name: decisions_sync_links(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -1138,6 +1188,138 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+--
+-- Name: decisions_video_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.decisions_video_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE decisions SET video_id = NULL WHERE organization_id = OLD.organization_id AND video_id = OLD.id; RETURN OLD; END $$;
+
+--
+-- Name: FUNCTION decisions_video_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.decisions_video_fk_set_null() IS 'ON DELETE SET NULL (video_id = NULL) of foreign key decisions_video_fk, kept by a trigger (0018)';
+
+--
+-- Name: declare_table(regclass, text, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.declare_table(tbl regclass, kind text, reason text DEFAULT NULL::text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    IF kind IS NULL OR kind NOT IN ('distributed', 'reference', 'local') THEN
+        RAISE EXCEPTION 'declare_table(%): kind must be distributed, reference or local, not %', tbl, coalesce(kind, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF kind = 'local' AND nullif(btrim(reason), '') IS NULL THEN
+        RAISE EXCEPTION 'declare_table(%): a coordinator-local table needs the reason why', tbl
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (SELECT c.relispartition FROM pg_class c WHERE c.oid = tbl) THEN
+        RAISE EXCEPTION 'declare_table(%): a partition follows its parent; declare the parent', tbl
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF kind = 'distributed' AND NOT EXISTS (
+        SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = 'organization_id'
+           AND a.atttypid = 'uuid'::regtype AND NOT a.attisdropped) THEN
+        RAISE EXCEPTION 'declare_table(%): a distributed table needs its organization_id uuid column', tbl
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO table_distribution AS d (table_name, kind, reason) VALUES (tbl, kind, nullif(btrim(reason), ''))
+    ON CONFLICT ON CONSTRAINT table_distribution_pkey
+    DO UPDATE SET kind = excluded.kind, reason = excluded.reason, declared_at = d.declared_at;
+    PERFORM distribute_tables();
+END
+$$;
+
+--
+-- Name: distribute_tables(boolean); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.distribute_tables(strict boolean DEFAULT false) RETURNS TABLE(table_name regclass, kind text, action text)
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $_$
+DECLARE
+    t      record;
+    fk     record;
+    anchor regclass;
+    done   boolean;
+BEGIN
+    IF NOT citus_installed() THEN
+        RETURN;
+    END IF;
+    -- triggers on distributed tables run on their shards and touch that tenant's rows only
+    -- (docs/scale-out.md); reference tables are made before the tables that point at them
+    PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+    PERFORM set_config('citus.enable_local_reference_table_foreign_keys', 'off', true);
+    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    FOR fk IN
+        SELECT c.conname, c.conrelid::regclass AS src, c.confrelid::regclass AS dst
+          FROM pg_constraint c
+          JOIN table_distribution s ON s.table_name = c.conrelid AND s.kind = 'local'
+          JOIN table_distribution d ON d.table_name = c.confrelid AND d.kind <> 'local'
+         WHERE c.contype = 'f'
+    LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', fk.src, fk.conname);
+        RAISE NOTICE 'dropped foreign key % of coordinator-local table % into %', fk.conname, fk.src, fk.dst;
+        table_name := fk.src; kind := 'local'; action := 'dropped foreign key ' || fk.conname;
+        RETURN NEXT;
+    END LOOP;
+    SELECT d.table_name INTO anchor FROM table_distribution d
+     WHERE d.kind = 'distributed' AND citus_kind(d.table_name) = 'distributed'
+     ORDER BY d.declared_at, d.table_name::oid LIMIT 1;
+    LOOP
+        done := true;
+        FOR t IN
+            SELECT d.table_name AS tbl, d.kind, citus_kind(d.table_name) AS now_kind
+              FROM table_distribution d JOIN pg_class c ON c.oid = d.table_name
+             WHERE d.kind <> 'local'
+             ORDER BY d.kind = 'distributed', d.declared_at, d.table_name::text
+        LOOP
+            IF t.now_kind = t.kind THEN
+                CONTINUE;
+            END IF;
+            IF t.now_kind IN ('distributed', 'reference') THEN
+                RAISE EXCEPTION '% is declared %, but Citus has it as a % table: undistribute_table() it first',
+                    t.tbl, t.kind, t.now_kind USING ERRCODE = 'object_not_in_prerequisite_state';
+            END IF;
+            -- the tables its foreign keys point at come first
+            CONTINUE WHEN EXISTS (SELECT FROM pg_constraint c
+                                   WHERE c.contype = 'f' AND c.conrelid = t.tbl AND c.confrelid <> t.tbl
+                                     AND citus_kind(c.confrelid) NOT IN ('distributed', 'reference'));
+            IF t.kind = 'reference' THEN
+                EXECUTE 'SELECT create_reference_table($1)' USING t.tbl;
+            ELSIF anchor IS NULL THEN
+                EXECUTE 'SELECT create_distributed_table($1, ''organization_id'', colocate_with => ''none'')' USING t.tbl;
+                anchor := t.tbl;
+            ELSE
+                EXECUTE 'SELECT create_distributed_table($1, ''organization_id'', colocate_with => $2)'
+                    USING t.tbl, anchor::text;
+            END IF;
+            table_name := t.tbl; kind := t.kind; action := 'created ' || t.kind || ' table';
+            RETURN NEXT;
+            done := false;
+            EXIT;  -- look again: what waited for this table may go now
+        END LOOP;
+        EXIT WHEN done;
+    END LOOP;
+    IF strict THEN
+        FOR t IN SELECT d.table_name AS tbl, d.kind FROM table_distribution d JOIN pg_class c ON c.oid = d.table_name
+                  WHERE d.kind <> 'local' AND citus_kind(d.table_name) <> d.kind LOOP
+            RAISE EXCEPTION '% is declared % but cannot be yet: a foreign key of it points at a table that is not '
+                            'distributed or reference (declare that table first)', t.tbl, t.kind
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END LOOP;
+    END IF;
+END
+$_$;
 
 --
 -- Name: drop_partition(regclass, text); Type: FUNCTION; Schema: mediabase; Owner: -
@@ -1402,6 +1584,21 @@ CREATE FUNCTION mediabase.ingest_ts_config() RETURNS regconfig
     RETURN COALESCE(((NULLIF(current_setting('mediabase.ts_config'::text, true), ''::text))::oid)::regconfig, 'simple'::regconfig);
 
 --
+-- Name: is_current_org_member(uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.is_current_org_member(uid uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org uuid := current_org_id();
+BEGIN
+    RETURN org IS NOT NULL AND EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = org AND m.user_id = uid);
+END
+$$;
+
+--
 -- Name: job_partitions(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -1502,8 +1699,8 @@ CREATE FUNCTION mediabase.make_tenant_table(tbl regclass) RETURNS void
 BEGIN
     EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
     EXECUTE format(
-        'CREATE POLICY tenant_isolation ON %s USING (organization_id = (SELECT mediabase.current_org_id()))'
-        ' WITH CHECK (organization_id = (SELECT mediabase.current_org_id()))', tbl);
+        'CREATE POLICY tenant_isolation ON %s USING (organization_id = mediabase.current_org_id())'
+        ' WITH CHECK (organization_id = mediabase.current_org_id())', tbl);
 END
 $$;
 
@@ -1629,13 +1826,15 @@ CREATE FUNCTION mediabase.note_transcript_configs() RETURNS trigger
     AS $$
 DECLARE
     configs regconfig[];
+    r       record;
 BEGIN
     SELECT array_agg(DISTINCT mediabase.ts_config_for(n.language)) INTO configs FROM new_rows n;
     PERFORM set_config('mediabase.ts_config',
                        CASE WHEN cardinality(configs) = 1 THEN configs[1]::oid::text ELSE '' END, true);
-    INSERT INTO mediabase.search_configs (organization_id, ts_config)
-    SELECT DISTINCT n.organization_id, mediabase.ts_config_for(n.language) FROM new_rows n
-    ON CONFLICT DO NOTHING;
+    FOR r IN SELECT DISTINCT n.organization_id, mediabase.ts_config_for(n.language) AS cfg FROM new_rows n LOOP
+        INSERT INTO mediabase.search_configs (organization_id, ts_config) VALUES (r.organization_id, r.cfg)
+        ON CONFLICT DO NOTHING;
+    END LOOP;
     RETURN NULL;
 END
 $$;
@@ -1654,6 +1853,21 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+--
+-- Name: notifications_tag_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.notifications_tag_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE notifications SET tag_id = NULL WHERE organization_id = OLD.organization_id AND tag_id = OLD.id; RETURN OLD; END $$;
+
+--
+-- Name: FUNCTION notifications_tag_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.notifications_tag_fk_set_null() IS 'ON DELETE SET NULL (tag_id = NULL) of foreign key notifications_tag_fk, kept by a trigger (0018)';
 
 --
 -- Name: notify_action_item_assigned(); Type: FUNCTION; Schema: mediabase; Owner: -
@@ -1856,6 +2070,21 @@ CREATE FUNCTION mediabase.partitions_of(parent regclass) RETURNS TABLE(name text
 $_$;
 
 --
+-- Name: people_user_membership_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.people_user_membership_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE people SET user_id = NULL WHERE organization_id = OLD.organization_id AND user_id = OLD.user_id; RETURN OLD; END $$;
+
+--
+-- Name: FUNCTION people_user_membership_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.people_user_membership_fk_set_null() IS 'ON DELETE SET NULL (user_id = NULL) of foreign key people_user_membership_fk, kept by a trigger (0018)';
+
+--
 -- Name: prune_audit_partitions(integer); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -1935,6 +2164,21 @@ END
 $_$;
 
 --
+-- Name: quote_cards_speaker_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.quote_cards_speaker_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE quote_cards SET speaker_id = NULL WHERE organization_id = OLD.organization_id AND video_id = OLD.video_id AND speaker_id = OLD.id; RETURN OLD; END $$;
+
+--
+-- Name: FUNCTION quote_cards_speaker_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.quote_cards_speaker_fk_set_null() IS 'ON DELETE SET NULL (speaker_id = NULL) of foreign key quote_cards_speaker_fk, kept by a trigger (0018)';
+
+--
 -- Name: refresh_topics(uuid, uuid[]); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -1943,8 +2187,15 @@ CREATE FUNCTION mediabase.refresh_topics(org uuid, topic_ids uuid[] DEFAULT NULL
     SET search_path TO 'mediabase', 'pg_temp'
     AS $$
 DECLARE
-    n integer;
+    n integer := 0;
+    o uuid;
 BEGIN
+    IF org IS NULL THEN
+        FOR o IN SELECT DISTINCT t.organization_id FROM ai_topics t LOOP
+            n := n + refresh_topics(o, topic_ids);
+        END LOOP;
+        RETURN n;
+    END IF;
     WITH stats AS (
         SELECT t.organization_id, t.id,
                count(m.id) AS mentions,
@@ -1958,7 +2209,7 @@ BEGIN
           LEFT JOIN (ai_topic_mentions m JOIN ai_layers l
                        ON l.organization_id = m.organization_id AND l.id = m.layer_id AND l.status = 'ready')
             ON m.organization_id = t.organization_id AND m.topic_id = t.id
-         WHERE (org IS NULL OR t.organization_id = org) AND (topic_ids IS NULL OR t.id = ANY (topic_ids))
+         WHERE t.organization_id = org AND (topic_ids IS NULL OR t.id = ANY (topic_ids))
          GROUP BY t.organization_id, t.id
     )
     UPDATE ai_topics t
@@ -1966,7 +2217,7 @@ BEGIN
            first_mentioned_at = s.first_at, last_mentioned_at = s.last_at,
            trend_score = topic_trend_score(s.recent, s.previous), trend_computed_at = now()
       FROM stats s
-     WHERE t.organization_id = s.organization_id AND t.id = s.id;
+     WHERE t.organization_id = org AND t.organization_id = s.organization_id AND t.id = s.id;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END
@@ -2000,6 +2251,21 @@ CREATE FUNCTION mediabase.release_jobs(worker text, ids uuid[], org uuid DEFAULT
         RETURNING j.status
     )
     SELECT count(*)::int FROM u, LATERAL (SELECT pg_notify('mediabase_jobs', '')) n
+$$;
+
+--
+-- Name: request_decision_embed(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.request_decision_embed() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    IF current_org_id() IS NOT NULL THEN
+        PERFORM enqueue_decision_embed(current_org_id());
+    END IF;
+END
 $$;
 
 --
@@ -2047,36 +2313,488 @@ END
 $$;
 
 --
+-- Name: speakers_person_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.speakers_person_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE speakers SET person_id = NULL WHERE organization_id = OLD.organization_id AND person_id = OLD.id; RETURN OLD; END $$;
+
+--
+-- Name: FUNCTION speakers_person_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.speakers_person_fk_set_null() IS 'ON DELETE SET NULL (person_id = NULL) of foreign key speakers_person_fk, kept by a trigger (0018)';
+
+--
+-- Name: story_append_only(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION '% is append-only (% refused)', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'check_violation', CONSTRAINT = TG_TABLE_NAME || '_append_only';
+END
+$$;
+
+--
+-- Name: story_bible_entities_valid(jsonb); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_bible_entities_valid(data jsonb) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    BEGIN ATOMIC
+ SELECT (COALESCE(bool_and(((jsonb_typeof(e.c) = 'object'::text) AND (jsonb_typeof((e.c -> 'entityId'::text)) = 'string'::text) AND ((e.c ->> 'entityId'::text) ~ '^char_[a-z0-9]+$'::text))), true) AND (count((e.c ->> 'entityId'::text)) = count(DISTINCT (e.c ->> 'entityId'::text))))
+    FROM jsonb_array_elements(
+         CASE
+             WHEN (jsonb_typeof((story_bible_entities_valid.data -> 'characters'::text)) = 'array'::text) THEN (story_bible_entities_valid.data -> 'characters'::text)
+             ELSE '[]'::jsonb
+         END) e(c);
+END;
+
+--
+-- Name: story_bible_shape_valid(jsonb); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_bible_shape_valid(data jsonb) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN COALESCE(((jsonb_typeof(data) = 'object'::text) AND (jsonb_typeof((data -> 'version'::text)) = 'number'::text) AND (jsonb_typeof((data -> 'characters'::text)) = 'array'::text) AND (jsonb_typeof((data -> 'setting'::text)) = 'object'::text) AND (jsonb_typeof((data -> 'timeline'::text)) = 'object'::text) AND (COALESCE(jsonb_typeof((data -> 'plotThreads'::text)), 'array'::text) = 'array'::text)), false);
+
+--
+-- Name: story_bible_threads_valid(jsonb); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_bible_threads_valid(data jsonb) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    BEGIN ATOMIC
+ SELECT COALESCE(bool_and(((jsonb_typeof(e.t) = 'object'::text) AND ((NOT (e.t ? 'status'::text)) OR ((e.t -> 'status'::text) = ANY (ARRAY['"active"'::jsonb, '"resolved"'::jsonb, '"abandoned"'::jsonb]))))), true) AS "coalesce"
+    FROM jsonb_array_elements(
+         CASE
+             WHEN (jsonb_typeof((story_bible_threads_valid.data -> 'plotThreads'::text)) = 'array'::text) THEN (story_bible_threads_valid.data -> 'plotThreads'::text)
+             ELSE '[]'::jsonb
+         END) e(t);
+END;
+
+--
+-- Name: story_bibles_append(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_bibles_append() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    current integer;
+BEGIN
+    SELECT s.bible_version INTO current FROM story_scenes s
+     WHERE s.organization_id = NEW.organization_id AND s.id = NEW.scene_id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'scene % does not exist', NEW.scene_id
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'story_bibles_scene_fk';
+    END IF;
+    IF NOT EXISTS (SELECT FROM story_bibles b WHERE b.organization_id = NEW.organization_id AND b.scene_id = NEW.scene_id) THEN
+        IF NEW.version <> 1 THEN
+            RAISE EXCEPTION 'the first bible of a scene is version 1, not %', NEW.version
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'story_bibles_contiguous', COLUMN = 'version';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF NEW.version <> current + 1 THEN
+        RAISE EXCEPTION 'the bible is at version %: version % cannot be written (read the latest and try again)',
+                        current, NEW.version
+            USING ERRCODE = 'serialization_failure', CONSTRAINT = 'story_bibles_contiguous', COLUMN = 'version';
+    END IF;
+    UPDATE story_scenes SET bible_version = NEW.version
+     WHERE organization_id = NEW.organization_id AND id = NEW.scene_id;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: story_continuations_state_transition(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_continuations_state_transition() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    step text;
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.state IS NOT DISTINCT FROM OLD.state THEN
+        RETURN NEW;
+    END IF;
+    step := CASE WHEN TG_OP = 'INSERT' THEN '>' || NEW.state ELSE OLD.state || '>' || NEW.state END;
+    IF NOT step = ANY (TG_ARGV) THEN
+        RAISE EXCEPTION '%', CASE WHEN TG_OP = 'INSERT' THEN format('a continuation cannot start as %s', NEW.state)
+                                  ELSE format('a continuation cannot go from %s to %s', OLD.state, NEW.state) END
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'story_continuations_state_transition', COLUMN = 'state';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: story_counter_backlog(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_counter_backlog() RETURNS TABLE(organization_id uuid, pending bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    SELECT d.organization_id, count(*) FROM story_counter_deltas d GROUP BY d.organization_id
+$$;
+
+--
+-- Name: story_counters_start(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_counters_start() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    NEW.scene_count := 0;
+    IF TG_TABLE_NAME = 'story_ideas' THEN
+        NEW.like_count := 0;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: story_finalize_continuation(uuid, integer, jsonb, text, text, integer, text, text, text, bigint); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_finalize_continuation(job_id uuid, base_version integer, new_bible jsonb, expanded_script text, video_key text, duration_ms integer, hls_key text DEFAULT NULL::text, thumbnail_key text DEFAULT NULL::text, resolution text DEFAULT NULL::text, size_bytes bigint DEFAULT NULL::bigint) RETURNS TABLE(segment_id uuid, sequence integer, bible_version integer, created boolean)
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org uuid := current_org_id();
+    c   record;
+    s   record;
+    seg record;
+BEGIN
+    IF org IS NULL THEN
+        RAISE EXCEPTION 'no tenant: set mediabase.organization_id' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO c FROM story_continuations k
+     WHERE k.organization_id = org AND k.job_id = story_finalize_continuation.job_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no continuation has job %', story_finalize_continuation.job_id
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'story_continuations_job_exists';
+    END IF;
+    IF c.state = 'finalized' THEN
+        RETURN QUERY SELECT g.id, g.sequence, b.version, false
+                       FROM story_segments g
+                       LEFT JOIN story_bibles b ON b.organization_id = g.organization_id AND b.scene_id = g.scene_id
+                                               AND b.created_by_segment_id = g.id
+                      WHERE g.organization_id = org AND g.id = c.segment_id;
+        RETURN;
+    END IF;
+    IF c.state = 'failed' THEN
+        RAISE EXCEPTION 'the continuation failed for good; it is not finalized'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'story_continuations_state_transition';
+    END IF;
+    SELECT sc.status, sc.bible_version INTO s FROM story_scenes sc
+     WHERE sc.organization_id = org AND sc.id = c.scene_id FOR NO KEY UPDATE;
+    IF s.status <> 'active' THEN
+        RAISE EXCEPTION 'the scene is %: it takes no new segments', s.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'story_segments_scene_open';
+    END IF;
+    IF s.bible_version <> base_version THEN
+        RAISE EXCEPTION 'another continuation finalized first: this one started from bible version %, the scene is at version %',
+                        base_version, s.bible_version
+            USING ERRCODE = 'serialization_failure', CONSTRAINT = 'story_continuations_bible_cas';
+    END IF;
+    INSERT INTO story_segments AS g (organization_id, scene_id, user_id, input_text, expanded_script, video_key,
+                                     hls_key, thumbnail_key, duration_ms, resolution, size_bytes, bible_version, job_id)
+    VALUES (org, c.scene_id, c.user_id, c.input_text, expanded_script, video_key, hls_key, thumbnail_key,
+            duration_ms, resolution, size_bytes, base_version, c.job_id)
+    RETURNING g.id, g.sequence INTO seg;
+    INSERT INTO story_bibles (organization_id, scene_id, version, data, created_by, created_by_segment_id)
+    VALUES (org, c.scene_id, base_version + 1, new_bible, c.user_id, seg.id);
+    UPDATE story_continuations k
+       SET state = 'finalized', segment_id = seg.id, base_bible_version = base_version, finished_at = now(), message = NULL
+     WHERE k.organization_id = org AND k.job_id = c.job_id;
+    RETURN QUERY SELECT seg.id, seg.sequence, base_version + 1, true;
+END
+$$;
+
+--
+-- Name: story_fold_counters(uuid, integer); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_fold_counters(org uuid, max_rows integer DEFAULT 100000) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    n integer;
+BEGIN
+    IF org IS NULL OR max_rows < 1 THEN
+        RAISE EXCEPTION 'story_fold_counters: an organization and max_rows >= 1' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.story_fold:' || org::text, 0));
+    WITH d AS (
+        DELETE FROM story_counter_deltas x
+         WHERE x.organization_id = org
+           AND x.id IN (SELECT y.id FROM story_counter_deltas y WHERE y.organization_id = org LIMIT max_rows)
+        RETURNING x.idea_id, x.scene_id, x.likes, x.views, x.month
+    ), scenes AS (
+        UPDATE story_scenes s SET like_count = s.like_count + t.likes, view_count = s.view_count + t.views
+          FROM (SELECT scene_id, sum(likes)::int AS likes, sum(views)::bigint AS views FROM d
+                 WHERE scene_id IS NOT NULL GROUP BY scene_id) t
+         WHERE s.organization_id = org AND s.id = t.scene_id AND (t.likes <> 0 OR t.views <> 0)
+        RETURNING 1
+    ), ideas AS (
+        UPDATE story_ideas i SET like_count = i.like_count + t.likes
+          FROM (SELECT idea_id, sum(likes)::int AS likes FROM d WHERE idea_id IS NOT NULL GROUP BY idea_id) t
+         WHERE i.organization_id = org AND i.id = t.idea_id AND t.likes <> 0
+        RETURNING 1
+    ), months AS (
+        INSERT INTO story_view_months AS m (organization_id, scene_id, month, views)
+        SELECT org, scene_id, month, sum(views) FROM d WHERE views > 0 GROUP BY scene_id, month
+        ON CONFLICT (organization_id, scene_id, month) DO UPDATE SET views = m.views + excluded.views
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM d) INTO n
+      FROM (SELECT count(*) FROM scenes) a, (SELECT count(*) FROM ideas) b, (SELECT count(*) FROM months) c;
+    RETURN n;
+END
+$$;
+
+--
+-- Name: story_likes_count(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_likes_count() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO story_counter_deltas (organization_id, idea_id, scene_id, likes)
+        VALUES (NEW.organization_id, NEW.idea_id, NEW.scene_id, 1);
+    ELSE
+        INSERT INTO story_counter_deltas (organization_id, idea_id, scene_id, likes)
+        SELECT OLD.organization_id, OLD.idea_id, OLD.scene_id, -1
+         -- a cascade from the target (or its organization) takes the deltas with it
+         WHERE EXISTS (SELECT FROM story_ideas i WHERE i.organization_id = OLD.organization_id AND i.id = OLD.idea_id)
+            OR EXISTS (SELECT FROM story_scenes s WHERE s.organization_id = OLD.organization_id AND s.id = OLD.scene_id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: story_scene_summaries_within(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_scene_summaries_within() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    n integer;
+BEGIN
+    SELECT s.segment_count INTO n FROM story_scenes s WHERE s.organization_id = NEW.organization_id AND s.id = NEW.scene_id;
+    IF n IS NOT NULL AND upper(NEW.covered) - 1 > n THEN
+        RAISE EXCEPTION 'the summary covers sequence %, the scene has % segment(s)', upper(NEW.covered) - 1, n
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'story_scene_summaries_within_scene', COLUMN = 'covered';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: story_scene_views_count(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_scene_views_count() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    INSERT INTO story_counter_deltas (organization_id, scene_id, views, month)
+    SELECT n.organization_id, n.scene_id, count(*), date_trunc('month', n.viewed_at AT TIME ZONE 'UTC')::date
+      FROM new_rows n
+     GROUP BY n.organization_id, n.scene_id, date_trunc('month', n.viewed_at AT TIME ZONE 'UTC')::date;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: story_scenes_count(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_scenes_count() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org   uuid;
+    idea  uuid;
+    topic uuid;
+    delta integer := 1;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        org := OLD.organization_id; idea := OLD.idea_id; topic := OLD.topic_id; delta := -1;
+    ELSE
+        org := NEW.organization_id; idea := NEW.idea_id; topic := NEW.topic_id;
+    END IF;
+    UPDATE story_ideas SET scene_count = scene_count + delta WHERE organization_id = org AND id = idea;
+    UPDATE story_topics SET scene_count = scene_count + delta WHERE organization_id = org AND id = topic;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: story_scenes_have_bible(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_scenes_have_bible() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (SELECT FROM story_scenes s WHERE s.organization_id = NEW.organization_id AND s.id = NEW.id)
+       AND NOT EXISTS (SELECT FROM story_bibles b
+                        WHERE b.organization_id = NEW.organization_id AND b.scene_id = NEW.id AND b.version = 1) THEN
+        RAISE EXCEPTION 'scene % has no bible: write version 1 in the transaction that creates the scene', NEW.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'story_scenes_has_bible';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: story_scenes_start(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_scenes_start() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    NEW.segment_count := 0;
+    NEW.total_duration_ms := 0;
+    NEW.contributor_count := 0;
+    NEW.last_segment_at := NULL;
+    NEW.bible_version := 1;
+    NEW.like_count := 0;
+    NEW.view_count := 0;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: story_segments_allocate(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_segments_allocate() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    s record;
+BEGIN
+    SELECT sc.status, sc.segment_count, sc.bible_version INTO s FROM story_scenes sc
+     WHERE sc.organization_id = NEW.organization_id AND sc.id = NEW.scene_id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'scene % does not exist', NEW.scene_id
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'story_segments_scene_fk';
+    END IF;
+    IF s.status <> 'active' THEN
+        RAISE EXCEPTION 'the scene is %: it takes no new segments', s.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'story_segments_scene_open';
+    END IF;
+    IF NEW.bible_version IS DISTINCT FROM s.bible_version THEN
+        RAISE EXCEPTION 'a segment is written against the latest bible (version %), not version %',
+                        s.bible_version, NEW.bible_version
+            USING ERRCODE = 'serialization_failure', CONSTRAINT = 'story_segments_latest_bible', COLUMN = 'bible_version';
+    END IF;
+    IF NEW.sequence IS NOT NULL AND NEW.sequence <> s.segment_count + 1 THEN
+        RAISE EXCEPTION 'the next sequence of this scene is %, not %', s.segment_count + 1, NEW.sequence
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'story_segments_gapless', COLUMN = 'sequence';
+    END IF;
+    NEW.sequence := s.segment_count + 1;
+    UPDATE story_scenes sc
+       SET segment_count = NEW.sequence,
+           total_duration_ms = sc.total_duration_ms + NEW.duration_ms,
+           last_segment_at = greatest(sc.last_segment_at, NEW.created_at),
+           contributor_count = sc.contributor_count
+               + (NEW.user_id IS NOT NULL AND NOT EXISTS (
+                      SELECT FROM story_segments g WHERE g.organization_id = NEW.organization_id
+                         AND g.scene_id = NEW.scene_id AND g.user_id = NEW.user_id))::int
+     WHERE sc.organization_id = NEW.organization_id AND sc.id = NEW.scene_id;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: story_segments_recount_contributors(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_segments_recount_contributors() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    UPDATE story_scenes sc
+       SET contributor_count = (SELECT count(DISTINCT g.user_id) FROM story_segments g
+                                 WHERE g.organization_id = sc.organization_id AND g.scene_id = sc.id)
+     WHERE sc.organization_id = NEW.organization_id AND sc.id = NEW.scene_id;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: story_storage_key_valid(text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_storage_key_valid(k text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ((length(k) <= 1024) AND (k ~ '^[A-Za-z0-9_][A-Za-z0-9_.=/-]*$'::text) AND (k !~ '(^|/)\.\.(/|$)'::text) AND (k !~ '//'::text));
+
+--
+-- Name: story_tags_valid(text[]); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_tags_valid(tags text[]) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN COALESCE(((cardinality(tags) <= 20) AND (SELECT (COALESCE(bool_and((u.t ~ '^[a-z0-9][a-z0-9-]{0,39}$'::text)), true) AND (count(DISTINCT u.t) = count(*))) FROM unnest(story_tags_valid.tags) u(t))), false);
+
+--
 -- Name: sync_video_search_tags(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
 CREATE FUNCTION mediabase.sync_video_search_tags() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    r    record;
+    keys jsonb;  -- the (organization, video) pairs the statement touched, each once
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        UPDATE mediabase.videos v
-           SET search_tags = coalesce((SELECT string_agg(lower(t.tag), ' ' ORDER BY lower(t.tag))
-                                         FROM mediabase.video_tags t
-                                        WHERE t.organization_id = v.organization_id AND t.video_id = v.id), '')
-          FROM (SELECT DISTINCT organization_id, video_id FROM new_rows) a
-         WHERE v.organization_id = a.organization_id AND v.id = a.video_id;
+        SELECT jsonb_agg(DISTINCT jsonb_build_array(organization_id, video_id)) INTO keys FROM new_rows;
     ELSIF TG_OP = 'DELETE' THEN
-        UPDATE mediabase.videos v
-           SET search_tags = coalesce((SELECT string_agg(lower(t.tag), ' ' ORDER BY lower(t.tag))
-                                         FROM mediabase.video_tags t
-                                        WHERE t.organization_id = v.organization_id AND t.video_id = v.id), '')
-          FROM (SELECT DISTINCT organization_id, video_id FROM old_rows) a
-         WHERE v.organization_id = a.organization_id AND v.id = a.video_id;
+        SELECT jsonb_agg(DISTINCT jsonb_build_array(organization_id, video_id)) INTO keys FROM old_rows;
     ELSE
+        SELECT jsonb_agg(DISTINCT jsonb_build_array(organization_id, video_id)) INTO keys
+          FROM (SELECT organization_id, video_id FROM new_rows UNION ALL SELECT organization_id, video_id FROM old_rows) x;
+    END IF;
+    FOR r IN SELECT (k->>0)::uuid AS organization_id, (k->>1)::uuid AS video_id
+               FROM jsonb_array_elements(coalesce(keys, '[]')) AS k LOOP
         UPDATE mediabase.videos v
            SET search_tags = coalesce((SELECT string_agg(lower(t.tag), ' ' ORDER BY lower(t.tag))
                                          FROM mediabase.video_tags t
-                                        WHERE t.organization_id = v.organization_id AND t.video_id = v.id), '')
-          FROM (SELECT organization_id, video_id FROM new_rows
-                 UNION SELECT organization_id, video_id FROM old_rows) a
-         WHERE v.organization_id = a.organization_id AND v.id = a.video_id;
-    END IF;
+                                        WHERE t.organization_id = r.organization_id AND t.video_id = r.video_id), '')
+         WHERE v.organization_id = r.organization_id AND v.id = r.video_id;
+    END LOOP;
     RETURN NULL;
 END
 $$;
@@ -2103,12 +2821,90 @@ END
 $$;
 
 --
+-- Name: transcript_segments_speaker_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.transcript_segments_speaker_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE transcript_segments SET speaker_id = NULL WHERE organization_id = OLD.organization_id AND video_id = OLD.video_id AND speaker_id = OLD.id; RETURN OLD; END $$;
+
+--
+-- Name: FUNCTION transcript_segments_speaker_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.transcript_segments_speaker_fk_set_null() IS 'ON DELETE SET NULL (speaker_id = NULL) of foreign key transcript_segments_speaker_fk, kept by a trigger (0018)';
+
+--
 -- Name: ts_config_for(text); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
 CREATE FUNCTION mediabase.ts_config_for(language text) RETURNS regconfig
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
     RETURN CASE lower(split_part(language, '-'::text, 1)) WHEN 'ar'::text THEN 'arabic'::regconfig WHEN 'ara'::text THEN 'arabic'::regconfig WHEN 'hy'::text THEN 'armenian'::regconfig WHEN 'hye'::text THEN 'armenian'::regconfig WHEN 'arm'::text THEN 'armenian'::regconfig WHEN 'eu'::text THEN 'basque'::regconfig WHEN 'eus'::text THEN 'basque'::regconfig WHEN 'baq'::text THEN 'basque'::regconfig WHEN 'ca'::text THEN 'catalan'::regconfig WHEN 'cat'::text THEN 'catalan'::regconfig WHEN 'da'::text THEN 'danish'::regconfig WHEN 'dan'::text THEN 'danish'::regconfig WHEN 'nl'::text THEN 'dutch'::regconfig WHEN 'nld'::text THEN 'dutch'::regconfig WHEN 'dut'::text THEN 'dutch'::regconfig WHEN 'en'::text THEN 'english'::regconfig WHEN 'eng'::text THEN 'english'::regconfig WHEN 'et'::text THEN 'estonian'::regconfig WHEN 'est'::text THEN 'estonian'::regconfig WHEN 'fi'::text THEN 'finnish'::regconfig WHEN 'fin'::text THEN 'finnish'::regconfig WHEN 'fr'::text THEN 'french'::regconfig WHEN 'fra'::text THEN 'french'::regconfig WHEN 'fre'::text THEN 'french'::regconfig WHEN 'de'::text THEN 'german'::regconfig WHEN 'deu'::text THEN 'german'::regconfig WHEN 'ger'::text THEN 'german'::regconfig WHEN 'el'::text THEN 'greek'::regconfig WHEN 'ell'::text THEN 'greek'::regconfig WHEN 'gre'::text THEN 'greek'::regconfig WHEN 'hi'::text THEN 'hindi'::regconfig WHEN 'hin'::text THEN 'hindi'::regconfig WHEN 'hu'::text THEN 'hungarian'::regconfig WHEN 'hun'::text THEN 'hungarian'::regconfig WHEN 'id'::text THEN 'indonesian'::regconfig WHEN 'ind'::text THEN 'indonesian'::regconfig WHEN 'ga'::text THEN 'irish'::regconfig WHEN 'gle'::text THEN 'irish'::regconfig WHEN 'it'::text THEN 'italian'::regconfig WHEN 'ita'::text THEN 'italian'::regconfig WHEN 'lt'::text THEN 'lithuanian'::regconfig WHEN 'lit'::text THEN 'lithuanian'::regconfig WHEN 'ne'::text THEN 'nepali'::regconfig WHEN 'nep'::text THEN 'nepali'::regconfig WHEN 'no'::text THEN 'norwegian'::regconfig WHEN 'nor'::text THEN 'norwegian'::regconfig WHEN 'nb'::text THEN 'norwegian'::regconfig WHEN 'nob'::text THEN 'norwegian'::regconfig WHEN 'nn'::text THEN 'norwegian'::regconfig WHEN 'nno'::text THEN 'norwegian'::regconfig WHEN 'pt'::text THEN 'portuguese'::regconfig WHEN 'por'::text THEN 'portuguese'::regconfig WHEN 'ro'::text THEN 'romanian'::regconfig WHEN 'ron'::text THEN 'romanian'::regconfig WHEN 'rum'::text THEN 'romanian'::regconfig WHEN 'ru'::text THEN 'russian'::regconfig WHEN 'rus'::text THEN 'russian'::regconfig WHEN 'sr'::text THEN 'serbian'::regconfig WHEN 'srp'::text THEN 'serbian'::regconfig WHEN 'es'::text THEN 'spanish'::regconfig WHEN 'spa'::text THEN 'spanish'::regconfig WHEN 'sv'::text THEN 'swedish'::regconfig WHEN 'swe'::text THEN 'swedish'::regconfig WHEN 'ta'::text THEN 'tamil'::regconfig WHEN 'tam'::text THEN 'tamil'::regconfig WHEN 'tr'::text THEN 'turkish'::regconfig WHEN 'tur'::text THEN 'turkish'::regconfig WHEN 'yi'::text THEN 'yiddish'::regconfig WHEN 'yid'::text THEN 'yiddish'::regconfig ELSE 'simple'::regconfig END;
+
+--
+-- Name: video_clips_moment_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.video_clips_moment_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE video_clips SET moment_id = NULL WHERE organization_id = OLD.organization_id AND video_id = OLD.video_id AND moment_id = OLD.id; RETURN OLD; END $$;
+
+--
+-- Name: FUNCTION video_clips_moment_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.video_clips_moment_fk_set_null() IS 'ON DELETE SET NULL (moment_id = NULL) of foreign key video_clips_moment_fk, kept by a trigger (0018)';
+
+--
+-- Name: videos_channel_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.videos_channel_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE videos SET channel_id = NULL WHERE organization_id = OLD.organization_id AND channel_id = OLD.id; RETURN OLD; END $$;
+
+--
+-- Name: FUNCTION videos_channel_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.videos_channel_fk_set_null() IS 'ON DELETE SET NULL (channel_id = NULL) of foreign key videos_channel_fk, kept by a trigger (0018)';
+
+--
+-- Name: videos_collection_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.videos_collection_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE videos SET collection_id = NULL WHERE organization_id = OLD.organization_id AND collection_id = OLD.id; RETURN OLD; END $$;
+
+--
+-- Name: FUNCTION videos_collection_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.videos_collection_fk_set_null() IS 'ON DELETE SET NULL (collection_id = NULL) of foreign key videos_collection_fk, kept by a trigger (0018)';
+
+--
+-- Name: videos_series_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.videos_series_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$ BEGIN UPDATE videos SET series_id = NULL WHERE organization_id = OLD.organization_id AND series_id = OLD.id; RETURN OLD; END $$;
+
+--
+-- Name: FUNCTION videos_series_fk_set_null(); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.videos_series_fk_set_null() IS 'ON DELETE SET NULL (series_id = NULL) of foreign key videos_series_fk, kept by a trigger (0018)';
+
+SET default_table_access_method = heap;
 
 --
 -- Name: ai_action_items; Type: TABLE; Schema: mediabase; Owner: -
@@ -2148,6 +2944,42 @@ CREATE TABLE mediabase.ai_action_items (
     CONSTRAINT ai_action_items_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'in_progress'::text, 'completed'::text, 'cancelled'::text]))),
     CONSTRAINT ai_action_items_times_valid CHECK (((0 <= start_ms) AND (start_ms <= end_ms))),
     CONSTRAINT ai_action_items_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 500)))
+);
+
+--
+-- Name: ai_layers; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.ai_layers (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    video_id uuid NOT NULL,
+    kind text NOT NULL,
+    model text NOT NULL,
+    model_version text,
+    source text DEFAULT 'model'::text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    transcript_id uuid,
+    artifact_uri text,
+    parameters jsonb DEFAULT '{}'::jsonb NOT NULL,
+    error text,
+    superseded_by uuid,
+    job_id uuid,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    completed_at timestamp with time zone,
+    CONSTRAINT ai_layers_artifact_uri_format CHECK (((artifact_uri ~ '^[a-z][a-z0-9+.-]*://'::text) AND (length(artifact_uri) <= 2048))),
+    CONSTRAINT ai_layers_completed_when_ready CHECK (((status <> ALL (ARRAY['ready'::text, 'superseded'::text])) OR (completed_at IS NOT NULL))),
+    CONSTRAINT ai_layers_error_length CHECK ((length(error) <= 10000)),
+    CONSTRAINT ai_layers_error_only_when_failed CHECK (((error IS NULL) OR (status = 'failed'::text))),
+    CONSTRAINT ai_layers_kind_valid CHECK ((kind = ANY (ARRAY['summary'::text, 'topics'::text, 'action_items'::text, 'decisions'::text, 'moments'::text, 'chunks_embeddings'::text, 'chapters'::text, 'keywords'::text, 'quotes'::text]))),
+    CONSTRAINT ai_layers_model_length CHECK (((length(btrim(model)) >= 1) AND (length(btrim(model)) <= 200))),
+    CONSTRAINT ai_layers_model_version_length CHECK (((length(model_version) >= 1) AND (length(model_version) <= 100))),
+    CONSTRAINT ai_layers_parameters_object CHECK ((jsonb_typeof(parameters) = 'object'::text)),
+    CONSTRAINT ai_layers_source_length CHECK (((length(btrim(source)) >= 1) AND (length(btrim(source)) <= 200))),
+    CONSTRAINT ai_layers_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'ready'::text, 'failed'::text, 'superseded'::text]))),
+    CONSTRAINT ai_layers_superseded_by_not_self CHECK ((superseded_by <> id)),
+    CONSTRAINT ai_layers_superseded_by_only_when_superseded CHECK (((superseded_by IS NULL) OR (status = 'superseded'::text)))
 );
 
 --
@@ -2500,6 +3332,33 @@ CREATE TABLE mediabase.people (
 );
 
 --
+-- Name: users; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.users (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    email text NOT NULL,
+    username text NOT NULL,
+    display_name text,
+    avatar_url text,
+    bio text,
+    role text DEFAULT 'user'::text NOT NULL,
+    password_hash text,
+    email_verified boolean DEFAULT false NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_login_at timestamp with time zone,
+    CONSTRAINT users_avatar_url_format CHECK ((avatar_url ~ '^https?://'::text)),
+    CONSTRAINT users_bio_length CHECK ((length(bio) <= 5000)),
+    CONSTRAINT users_display_name_length CHECK ((length(display_name) <= 200)),
+    CONSTRAINT users_email_format CHECK (((email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'::text) AND (length(email) <= 320))),
+    CONSTRAINT users_password_hash_format CHECK ((password_hash ~~ '$argon2%'::text)),
+    CONSTRAINT users_role_valid CHECK ((role = ANY (ARRAY['user'::text, 'moderator'::text, 'admin'::text]))),
+    CONSTRAINT users_username_format CHECK ((username ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$'::text))
+);
+
+--
 -- Name: videos; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -2585,7 +3444,9 @@ CREATE VIEW mediabase.decision_log WITH (security_invoker='true') AS
    FROM ((mediabase.decisions d
      LEFT JOIN mediabase.videos v ON (((v.organization_id = d.organization_id) AND (v.id = d.video_id))))
      LEFT JOIN mediabase.decisions s ON (((s.organization_id = d.organization_id) AND (s.id = d.superseded_by))))
-  WHERE mediabase.ai_row_visible(d.organization_id, d.layer_id);
+  WHERE ((d.layer_id IS NULL) OR (EXISTS ( SELECT 1
+           FROM mediabase.ai_layers l
+          WHERE ((l.organization_id = d.organization_id) AND (l.id = d.layer_id) AND (l.status = 'ready'::text)))));
 
 --
 -- Name: decision_subscriptions; Type: TABLE; Schema: mediabase; Owner: -
@@ -3035,6 +3896,381 @@ CREATE TABLE mediabase.speakers (
 );
 
 --
+-- Name: story_bibles; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_bibles (
+    organization_id uuid NOT NULL,
+    scene_id uuid NOT NULL,
+    version integer NOT NULL,
+    data jsonb NOT NULL,
+    created_by uuid,
+    created_by_segment_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT story_bibles_entity_ids CHECK (mediabase.story_bible_entities_valid(data)),
+    CONSTRAINT story_bibles_plot_thread_status CHECK (mediabase.story_bible_threads_valid(data)),
+    CONSTRAINT story_bibles_shape CHECK (mediabase.story_bible_shape_valid(data)),
+    CONSTRAINT story_bibles_size CHECK ((pg_column_size(data) <= 1048576)),
+    CONSTRAINT story_bibles_version_matches CHECK (COALESCE(((data ->> 'version'::text) = (version)::text), false)),
+    CONSTRAINT story_bibles_version_positive CHECK ((version >= 1))
+);
+
+--
+-- Name: story_categories; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_categories (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    topic_id uuid NOT NULL,
+    name text NOT NULL,
+    slug text NOT NULL,
+    description text,
+    display_order integer DEFAULT 0 NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT story_categories_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT story_categories_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
+    CONSTRAINT story_categories_slug_format CHECK ((slug ~ '^[a-z0-9][a-z0-9-]{0,99}$'::text))
+);
+
+--
+-- Name: story_continuations; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_continuations (
+    organization_id uuid NOT NULL,
+    job_id uuid NOT NULL,
+    job_created_at timestamp with time zone NOT NULL,
+    scene_id uuid NOT NULL,
+    user_id uuid,
+    input_text text NOT NULL,
+    base_bible_version integer NOT NULL,
+    state text DEFAULT 'queued'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    message text,
+    segment_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    CONSTRAINT story_continuations_attempts_nonnegative CHECK ((attempts >= 0)),
+    CONSTRAINT story_continuations_base_positive CHECK ((base_bible_version >= 1)),
+    CONSTRAINT story_continuations_finished_when_final CHECK (((state = ANY (ARRAY['finalized'::text, 'failed'::text])) = (finished_at IS NOT NULL))),
+    CONSTRAINT story_continuations_input_text_length CHECK (((length(btrim(input_text)) >= 1) AND (length(btrim(input_text)) <= 10000))),
+    CONSTRAINT story_continuations_message_length CHECK ((length(message) <= 2000)),
+    CONSTRAINT story_continuations_segment_when_finalized CHECK (((state = 'finalized'::text) = (segment_id IS NOT NULL))),
+    CONSTRAINT story_continuations_state_valid CHECK ((state = ANY (ARRAY['queued'::text, 'running'::text, 'conflict'::text, 'finalized'::text, 'failed'::text])))
+);
+
+--
+-- Name: story_counter_deltas; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_counter_deltas (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    idea_id uuid,
+    scene_id uuid,
+    likes integer DEFAULT 0 NOT NULL,
+    views integer DEFAULT 0 NOT NULL,
+    month date,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT story_counter_deltas_one_target CHECK ((num_nonnulls(idea_id, scene_id) = 1)),
+    CONSTRAINT story_counter_deltas_views_nonnegative CHECK ((views >= 0)),
+    CONSTRAINT story_counter_deltas_views_of_scenes CHECK (((views = 0) OR ((scene_id IS NOT NULL) AND (month IS NOT NULL))))
+);
+
+--
+-- Name: story_flags; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_flags (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    reporter_id uuid,
+    idea_id uuid,
+    scene_id uuid,
+    segment_id uuid,
+    member_id uuid,
+    topic_id uuid,
+    reason text NOT NULL,
+    description text,
+    status text DEFAULT 'pending'::text NOT NULL,
+    reviewed_by uuid,
+    reviewed_at timestamp with time zone,
+    action_taken text,
+    notes text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT story_flags_action_valid CHECK ((action_taken = ANY (ARRAY['none'::text, 'hidden'::text, 'removed'::text, 'locked'::text, 'rejected'::text, 'deactivated'::text]))),
+    CONSTRAINT story_flags_description_length CHECK ((length(description) <= 2000)),
+    CONSTRAINT story_flags_dismissed_changes_nothing CHECK (((status <> 'dismissed'::text) OR (action_taken = 'none'::text))),
+    CONSTRAINT story_flags_notes_length CHECK ((length(notes) <= 2000)),
+    CONSTRAINT story_flags_one_target CHECK ((num_nonnulls(idea_id, scene_id, segment_id, member_id, topic_id) = 1)),
+    CONSTRAINT story_flags_reason_valid CHECK ((reason = ANY (ARRAY['spam'::text, 'abuse'::text, 'harassment'::text, 'hate'::text, 'sexual'::text, 'violence'::text, 'copyright'::text, 'privacy'::text, 'misinformation'::text, 'off_topic'::text, 'other'::text]))),
+    CONSTRAINT story_flags_resolution CHECK (
+CASE
+    WHEN (status = ANY (ARRAY['resolved'::text, 'dismissed'::text])) THEN (num_nonnulls(reviewed_by, reviewed_at, action_taken) = 3)
+    ELSE (num_nonnulls(reviewed_by, reviewed_at, action_taken, notes) = 0)
+END),
+    CONSTRAINT story_flags_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'reviewing'::text, 'resolved'::text, 'dismissed'::text])))
+);
+
+--
+-- Name: story_ideas; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_ideas (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    topic_id uuid NOT NULL,
+    category_id uuid,
+    user_id uuid,
+    title text NOT NULL,
+    prompt text NOT NULL,
+    tags text[] DEFAULT '{}'::text[] NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    moderation_status text DEFAULT 'pending'::text NOT NULL,
+    scene_count integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    like_count integer DEFAULT 0 NOT NULL,
+    CONSTRAINT story_ideas_like_count_nonnegative CHECK ((like_count >= 0)),
+    CONSTRAINT story_ideas_moderation_status_valid CHECK ((moderation_status = ANY (ARRAY['pending'::text, 'approved'::text, 'rejected'::text]))),
+    CONSTRAINT story_ideas_prompt_length CHECK (((length(btrim(prompt)) >= 1) AND (length(btrim(prompt)) <= 10000))),
+    CONSTRAINT story_ideas_scene_count_nonnegative CHECK ((scene_count >= 0)),
+    CONSTRAINT story_ideas_status_valid CHECK ((status = ANY (ARRAY['active'::text, 'hidden'::text, 'removed'::text]))),
+    CONSTRAINT story_ideas_tags_valid CHECK (mediabase.story_tags_valid(tags)),
+    CONSTRAINT story_ideas_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200)))
+);
+
+--
+-- Name: story_likes; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_likes (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid NOT NULL,
+    idea_id uuid,
+    scene_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT story_likes_one_target CHECK ((num_nonnulls(idea_id, scene_id) = 1))
+);
+
+--
+-- Name: story_publications; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_publications (
+    organization_id uuid NOT NULL,
+    published_by uuid,
+    published_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: story_scene_summaries; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_scene_summaries (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    scene_id uuid NOT NULL,
+    covered int4range NOT NULL,
+    summary text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT story_scene_summaries_covered_bounded CHECK (((NOT isempty(covered)) AND (lower(covered) >= 1) AND (NOT upper_inf(covered)))),
+    CONSTRAINT story_scene_summaries_summary_length CHECK (((length(btrim(summary)) >= 1) AND (length(btrim(summary)) <= 50000)))
+);
+
+--
+-- Name: story_scene_views; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_scene_views (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    viewed_at timestamp with time zone DEFAULT now() NOT NULL,
+    scene_id uuid NOT NULL,
+    user_id uuid,
+    ip_hmac bytea,
+    ip_key text,
+    CONSTRAINT story_scene_views_ip_hmac_length CHECK ((length(ip_hmac) = 32)),
+    CONSTRAINT story_scene_views_ip_key_format CHECK ((ip_key ~ '^[A-Za-z0-9_.-]{1,32}$'::text)),
+    CONSTRAINT story_scene_views_key_named CHECK (((ip_hmac IS NULL) = (ip_key IS NULL)))
+)
+PARTITION BY RANGE (viewed_at);
+
+--
+-- Name: story_scene_views_default; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_scene_views_default (
+    organization_id uuid CONSTRAINT story_scene_views_organization_id_not_null NOT NULL,
+    id uuid DEFAULT mediabase.new_id() CONSTRAINT story_scene_views_id_not_null NOT NULL,
+    viewed_at timestamp with time zone DEFAULT now() CONSTRAINT story_scene_views_viewed_at_not_null NOT NULL,
+    scene_id uuid CONSTRAINT story_scene_views_scene_id_not_null NOT NULL,
+    user_id uuid,
+    ip_hmac bytea,
+    ip_key text,
+    CONSTRAINT story_scene_views_ip_hmac_length CHECK ((length(ip_hmac) = 32)),
+    CONSTRAINT story_scene_views_ip_key_format CHECK ((ip_key ~ '^[A-Za-z0-9_.-]{1,32}$'::text)),
+    CONSTRAINT story_scene_views_key_named CHECK (((ip_hmac IS NULL) = (ip_key IS NULL)))
+);
+
+--
+-- Name: story_scenes; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_scenes (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    topic_id uuid NOT NULL,
+    idea_id uuid NOT NULL,
+    user_id uuid,
+    title text NOT NULL,
+    description text,
+    status text DEFAULT 'active'::text NOT NULL,
+    thumbnail_key text,
+    segment_count integer DEFAULT 0 NOT NULL,
+    total_duration_ms bigint DEFAULT 0 NOT NULL,
+    contributor_count integer DEFAULT 0 NOT NULL,
+    last_segment_at timestamp with time zone,
+    bible_version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    like_count integer DEFAULT 0 NOT NULL,
+    view_count bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT story_scenes_bible_version_positive CHECK ((bible_version >= 1)),
+    CONSTRAINT story_scenes_contributor_count_range CHECK (((contributor_count >= 0) AND (contributor_count <= segment_count))),
+    CONSTRAINT story_scenes_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT story_scenes_last_segment_when_segments CHECK (((segment_count = 0) = (last_segment_at IS NULL))),
+    CONSTRAINT story_scenes_like_count_nonnegative CHECK ((like_count >= 0)),
+    CONSTRAINT story_scenes_segment_count_nonnegative CHECK ((segment_count >= 0)),
+    CONSTRAINT story_scenes_status_valid CHECK ((status = ANY (ARRAY['active'::text, 'locked'::text, 'hidden'::text, 'removed'::text]))),
+    CONSTRAINT story_scenes_thumbnail_key_valid CHECK (mediabase.story_storage_key_valid(thumbnail_key)),
+    CONSTRAINT story_scenes_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200))),
+    CONSTRAINT story_scenes_total_duration_nonnegative CHECK ((total_duration_ms >= 0)),
+    CONSTRAINT story_scenes_view_count_nonnegative CHECK ((view_count >= 0))
+);
+
+--
+-- Name: story_segments; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_segments (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    scene_id uuid NOT NULL,
+    sequence integer NOT NULL,
+    user_id uuid,
+    input_text text NOT NULL,
+    expanded_script text NOT NULL,
+    video_key text NOT NULL,
+    hls_key text,
+    thumbnail_key text,
+    duration_ms integer NOT NULL,
+    resolution text,
+    size_bytes bigint,
+    bible_version integer NOT NULL,
+    job_id uuid,
+    status text DEFAULT 'active'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT story_segments_duration_range CHECK (((duration_ms >= 1) AND (duration_ms <= 86400000))),
+    CONSTRAINT story_segments_expanded_script_length CHECK (((length(btrim(expanded_script)) >= 1) AND (length(btrim(expanded_script)) <= 100000))),
+    CONSTRAINT story_segments_hls_key_valid CHECK (mediabase.story_storage_key_valid(hls_key)),
+    CONSTRAINT story_segments_input_text_length CHECK (((length(btrim(input_text)) >= 1) AND (length(btrim(input_text)) <= 10000))),
+    CONSTRAINT story_segments_resolution_format CHECK ((resolution ~ '^[1-9][0-9]{2,3}p$'::text)),
+    CONSTRAINT story_segments_sequence_positive CHECK ((sequence >= 1)),
+    CONSTRAINT story_segments_size_nonnegative CHECK ((size_bytes >= 0)),
+    CONSTRAINT story_segments_status_valid CHECK ((status = ANY (ARRAY['active'::text, 'hidden'::text, 'removed'::text]))),
+    CONSTRAINT story_segments_thumbnail_key_valid CHECK (mediabase.story_storage_key_valid(thumbnail_key)),
+    CONSTRAINT story_segments_video_key_valid CHECK (mediabase.story_storage_key_valid(video_key))
+);
+
+--
+-- Name: story_topics; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_topics (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    name text NOT NULL,
+    slug text NOT NULL,
+    description text,
+    icon_key text,
+    is_curated boolean DEFAULT true NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    display_order integer DEFAULT 0 NOT NULL,
+    scene_count integer DEFAULT 0 NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT story_topics_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT story_topics_icon_key_valid CHECK (mediabase.story_storage_key_valid(icon_key)),
+    CONSTRAINT story_topics_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
+    CONSTRAINT story_topics_scene_count_nonnegative CHECK ((scene_count >= 0)),
+    CONSTRAINT story_topics_slug_format CHECK ((slug ~ '^[a-z0-9][a-z0-9-]{0,99}$'::text))
+);
+
+--
+-- Name: story_user_topics; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_user_topics (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid,
+    name text NOT NULL,
+    description text,
+    status text DEFAULT 'pending'::text NOT NULL,
+    reviewed_by uuid,
+    reviewed_at timestamp with time zone,
+    rejection_reason text,
+    promoted_topic_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT story_user_topics_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT story_user_topics_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
+    CONSTRAINT story_user_topics_promoted_only_when_approved CHECK (((promoted_topic_id IS NULL) OR (status = 'approved'::text))),
+    CONSTRAINT story_user_topics_reason_only_when_rejected CHECK (((rejection_reason IS NULL) OR (status = 'rejected'::text))),
+    CONSTRAINT story_user_topics_rejection_reason_length CHECK ((length(rejection_reason) <= 2000)),
+    CONSTRAINT story_user_topics_review_together CHECK (((reviewed_by IS NULL) = (reviewed_at IS NULL))),
+    CONSTRAINT story_user_topics_reviewed_unless_pending CHECK (((status = 'pending'::text) = (reviewed_at IS NULL))),
+    CONSTRAINT story_user_topics_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'approved'::text, 'rejected'::text])))
+);
+
+--
+-- Name: story_view_months; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_view_months (
+    organization_id uuid NOT NULL,
+    scene_id uuid NOT NULL,
+    month date NOT NULL,
+    views bigint NOT NULL,
+    CONSTRAINT story_view_months_month_first CHECK ((EXTRACT(day FROM month) = (1)::numeric)),
+    CONSTRAINT story_view_months_views_nonnegative CHECK ((views >= 0))
+);
+
+--
+-- Name: table_distribution; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.table_distribution (
+    table_name regclass NOT NULL,
+    kind text NOT NULL,
+    reason text,
+    declared_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT table_distribution_kind_valid CHECK ((kind = ANY (ARRAY['distributed'::text, 'reference'::text, 'local'::text]))),
+    CONSTRAINT table_distribution_local_has_reason CHECK (((kind <> 'local'::text) OR (reason IS NOT NULL))),
+    CONSTRAINT table_distribution_reason_length CHECK (((length(btrim(reason)) >= 1) AND (length(btrim(reason)) <= 1000)))
+);
+
+--
 -- Name: transcript_chunks; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -3252,7 +4488,9 @@ CREATE VIEW mediabase.video_overview WITH (security_invoker='true') AS
           WHERE ((c.organization_id = v.organization_id) AND (c.video_id = v.id) AND (c.deleted_at IS NULL))) AS comment_count,
     ( SELECT count(*) AS count
            FROM mediabase.video_moments m
-          WHERE ((m.organization_id = v.organization_id) AND (m.video_id = v.id) AND mediabase.ai_row_visible(m.organization_id, m.layer_id))) AS moment_count,
+          WHERE ((m.organization_id = v.organization_id) AND (m.video_id = v.id) AND ((m.layer_id IS NULL) OR (EXISTS ( SELECT 1
+                   FROM mediabase.ai_layers l
+                  WHERE ((l.organization_id = m.organization_id) AND (l.id = m.layer_id) AND (l.status = 'ready'::text))))))) AS moment_count,
     ( SELECT count(*) AS count
            FROM mediabase.video_clips k
           WHERE ((k.organization_id = v.organization_id) AND (k.video_id = v.id))) AS clip_count,
@@ -3261,13 +4499,19 @@ CREATE VIEW mediabase.video_overview WITH (security_invoker='true') AS
           WHERE ((q.organization_id = v.organization_id) AND (q.video_id = v.id))) AS quote_card_count,
     ( SELECT count(*) AS count
            FROM mediabase.decisions d
-          WHERE ((d.organization_id = v.organization_id) AND (d.video_id = v.id) AND mediabase.ai_row_visible(d.organization_id, d.layer_id))) AS decision_count,
+          WHERE ((d.organization_id = v.organization_id) AND (d.video_id = v.id) AND ((d.layer_id IS NULL) OR (EXISTS ( SELECT 1
+                   FROM mediabase.ai_layers l
+                  WHERE ((l.organization_id = d.organization_id) AND (l.id = d.layer_id) AND (l.status = 'ready'::text))))))) AS decision_count,
     ( SELECT count(*) AS count
            FROM mediabase.ai_action_items a
-          WHERE ((a.organization_id = v.organization_id) AND (a.video_id = v.id) AND mediabase.ai_row_visible(a.organization_id, a.layer_id))) AS action_item_count,
+          WHERE ((a.organization_id = v.organization_id) AND (a.video_id = v.id) AND ((a.layer_id IS NULL) OR (EXISTS ( SELECT 1
+                   FROM mediabase.ai_layers l
+                  WHERE ((l.organization_id = a.organization_id) AND (l.id = a.layer_id) AND (l.status = 'ready'::text))))))) AS action_item_count,
     ( SELECT count(*) AS count
            FROM mediabase.ai_action_items a
-          WHERE ((a.organization_id = v.organization_id) AND (a.video_id = v.id) AND (a.status = ANY (ARRAY['pending'::text, 'in_progress'::text])) AND mediabase.ai_row_visible(a.organization_id, a.layer_id))) AS open_action_item_count,
+          WHERE ((a.organization_id = v.organization_id) AND (a.video_id = v.id) AND (a.status = ANY (ARRAY['pending'::text, 'in_progress'::text])) AND ((a.layer_id IS NULL) OR (EXISTS ( SELECT 1
+                   FROM mediabase.ai_layers l
+                  WHERE ((l.organization_id = a.organization_id) AND (l.id = a.layer_id) AND (l.status = 'ready'::text))))))) AS open_action_item_count,
     ( SELECT count(*) AS count
            FROM mediabase.share_links s
           WHERE ((s.organization_id = v.organization_id) AND (s.video_id = v.id) AND (s.revoked_at IS NULL))) AS share_link_count,
@@ -3304,6 +4548,12 @@ ALTER TABLE ONLY mediabase.audit_log ATTACH PARTITION mediabase.audit_log_defaul
 --
 
 ALTER TABLE ONLY mediabase.jobs ATTACH PARTITION mediabase.jobs_default DEFAULT;
+
+--
+-- Name: story_scene_views_default; Type: TABLE ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_scene_views ATTACH PARTITION mediabase.story_scene_views_default DEFAULT;
 
 --
 -- Name: ai_action_items ai_action_items_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
@@ -3675,6 +4925,181 @@ ALTER TABLE ONLY mediabase.speakers
 
 ALTER TABLE ONLY mediabase.speakers
     ADD CONSTRAINT speakers_video_id_key UNIQUE (organization_id, video_id, id);
+
+--
+-- Name: story_bibles story_bibles_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_bibles
+    ADD CONSTRAINT story_bibles_pkey PRIMARY KEY (organization_id, scene_id, version);
+
+--
+-- Name: story_categories story_categories_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_categories
+    ADD CONSTRAINT story_categories_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: story_categories story_categories_slug_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_categories
+    ADD CONSTRAINT story_categories_slug_key UNIQUE (organization_id, topic_id, slug);
+
+--
+-- Name: story_categories story_categories_topic_id_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_categories
+    ADD CONSTRAINT story_categories_topic_id_key UNIQUE (organization_id, topic_id, id);
+
+--
+-- Name: story_continuations story_continuations_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_continuations
+    ADD CONSTRAINT story_continuations_pkey PRIMARY KEY (organization_id, job_id);
+
+--
+-- Name: story_counter_deltas story_counter_deltas_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_counter_deltas
+    ADD CONSTRAINT story_counter_deltas_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: story_flags story_flags_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_flags
+    ADD CONSTRAINT story_flags_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: story_ideas story_ideas_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_ideas
+    ADD CONSTRAINT story_ideas_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: story_ideas story_ideas_topic_id_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_ideas
+    ADD CONSTRAINT story_ideas_topic_id_key UNIQUE (organization_id, topic_id, id);
+
+--
+-- Name: story_likes story_likes_idea_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_likes
+    ADD CONSTRAINT story_likes_idea_key UNIQUE (organization_id, idea_id, user_id);
+
+--
+-- Name: story_likes story_likes_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_likes
+    ADD CONSTRAINT story_likes_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: story_likes story_likes_scene_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_likes
+    ADD CONSTRAINT story_likes_scene_key UNIQUE (organization_id, scene_id, user_id);
+
+--
+-- Name: story_publications story_publications_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_publications
+    ADD CONSTRAINT story_publications_pkey PRIMARY KEY (organization_id);
+
+--
+-- Name: story_scene_summaries story_scene_summaries_no_overlap; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_scene_summaries
+    ADD CONSTRAINT story_scene_summaries_no_overlap EXCLUDE USING gist (organization_id WITH =, scene_id WITH =, covered WITH &&);
+
+--
+-- Name: story_scene_summaries story_scene_summaries_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_scene_summaries
+    ADD CONSTRAINT story_scene_summaries_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: story_scene_views story_scene_views_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_scene_views
+    ADD CONSTRAINT story_scene_views_pkey PRIMARY KEY (organization_id, viewed_at, id);
+
+--
+-- Name: story_scene_views_default story_scene_views_default_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_scene_views_default
+    ADD CONSTRAINT story_scene_views_default_pkey PRIMARY KEY (organization_id, viewed_at, id);
+
+--
+-- Name: story_scenes story_scenes_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_scenes
+    ADD CONSTRAINT story_scenes_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: story_segments story_segments_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_segments
+    ADD CONSTRAINT story_segments_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: story_segments story_segments_sequence_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_segments
+    ADD CONSTRAINT story_segments_sequence_key UNIQUE (organization_id, scene_id, sequence);
+
+--
+-- Name: story_topics story_topics_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_topics
+    ADD CONSTRAINT story_topics_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: story_topics story_topics_slug_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_topics
+    ADD CONSTRAINT story_topics_slug_key UNIQUE (organization_id, slug);
+
+--
+-- Name: story_user_topics story_user_topics_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_user_topics
+    ADD CONSTRAINT story_user_topics_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: story_view_months story_view_months_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_view_months
+    ADD CONSTRAINT story_view_months_pkey PRIMARY KEY (organization_id, scene_id, month);
+
+--
+-- Name: table_distribution table_distribution_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.table_distribution
+    ADD CONSTRAINT table_distribution_pkey PRIMARY KEY (table_name);
 
 --
 -- Name: transcript_chunks transcript_chunks_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
@@ -4365,6 +5790,276 @@ CREATE INDEX share_links_video_idx ON mediabase.share_links USING btree (organiz
 CREATE INDEX speakers_person_idx ON mediabase.speakers USING btree (organization_id, person_id) WHERE (person_id IS NOT NULL);
 
 --
+-- Name: story_bibles_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_bibles_created_by_idx ON mediabase.story_bibles USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: story_bibles_segment_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_bibles_segment_idx ON mediabase.story_bibles USING btree (organization_id, created_by_segment_id) WHERE (created_by_segment_id IS NOT NULL);
+
+--
+-- Name: story_continuations_scene_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_continuations_scene_idx ON mediabase.story_continuations USING btree (organization_id, scene_id, created_at DESC, job_id DESC);
+
+--
+-- Name: story_continuations_segment_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX story_continuations_segment_key ON mediabase.story_continuations USING btree (organization_id, segment_id) WHERE (segment_id IS NOT NULL);
+
+--
+-- Name: story_continuations_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_continuations_user_idx ON mediabase.story_continuations USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: story_counter_deltas_idea_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_counter_deltas_idea_idx ON mediabase.story_counter_deltas USING btree (organization_id, idea_id) WHERE (idea_id IS NOT NULL);
+
+--
+-- Name: story_counter_deltas_scene_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_counter_deltas_scene_idx ON mediabase.story_counter_deltas USING btree (organization_id, scene_id) WHERE (scene_id IS NOT NULL);
+
+--
+-- Name: story_flags_idea_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_flags_idea_idx ON mediabase.story_flags USING btree (organization_id, idea_id) WHERE (idea_id IS NOT NULL);
+
+--
+-- Name: story_flags_member_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_flags_member_idx ON mediabase.story_flags USING btree (organization_id, member_id) WHERE (member_id IS NOT NULL);
+
+--
+-- Name: story_flags_open_idea_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX story_flags_open_idea_key ON mediabase.story_flags USING btree (organization_id, idea_id, reporter_id) NULLS NOT DISTINCT WHERE ((status = ANY (ARRAY['pending'::text, 'reviewing'::text])) AND (idea_id IS NOT NULL));
+
+--
+-- Name: story_flags_open_member_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX story_flags_open_member_key ON mediabase.story_flags USING btree (organization_id, member_id, reporter_id) NULLS NOT DISTINCT WHERE ((status = ANY (ARRAY['pending'::text, 'reviewing'::text])) AND (member_id IS NOT NULL));
+
+--
+-- Name: story_flags_open_scene_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX story_flags_open_scene_key ON mediabase.story_flags USING btree (organization_id, scene_id, reporter_id) NULLS NOT DISTINCT WHERE ((status = ANY (ARRAY['pending'::text, 'reviewing'::text])) AND (scene_id IS NOT NULL));
+
+--
+-- Name: story_flags_open_segment_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX story_flags_open_segment_key ON mediabase.story_flags USING btree (organization_id, segment_id, reporter_id) NULLS NOT DISTINCT WHERE ((status = ANY (ARRAY['pending'::text, 'reviewing'::text])) AND (segment_id IS NOT NULL));
+
+--
+-- Name: story_flags_open_topic_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX story_flags_open_topic_key ON mediabase.story_flags USING btree (organization_id, topic_id, reporter_id) NULLS NOT DISTINCT WHERE ((status = ANY (ARRAY['pending'::text, 'reviewing'::text])) AND (topic_id IS NOT NULL));
+
+--
+-- Name: story_flags_pending_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_flags_pending_idx ON mediabase.story_flags USING btree (organization_id, created_at, id) WHERE (status = 'pending'::text);
+
+--
+-- Name: story_flags_reporter_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_flags_reporter_idx ON mediabase.story_flags USING btree (reporter_id) WHERE (reporter_id IS NOT NULL);
+
+--
+-- Name: story_flags_reviewed_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_flags_reviewed_by_idx ON mediabase.story_flags USING btree (reviewed_by) WHERE (reviewed_by IS NOT NULL);
+
+--
+-- Name: story_flags_scene_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_flags_scene_idx ON mediabase.story_flags USING btree (organization_id, scene_id) WHERE (scene_id IS NOT NULL);
+
+--
+-- Name: story_flags_segment_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_flags_segment_idx ON mediabase.story_flags USING btree (organization_id, segment_id) WHERE (segment_id IS NOT NULL);
+
+--
+-- Name: story_flags_topic_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_flags_topic_idx ON mediabase.story_flags USING btree (organization_id, topic_id) WHERE (topic_id IS NOT NULL);
+
+--
+-- Name: story_ideas_category_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_ideas_category_idx ON mediabase.story_ideas USING btree (organization_id, topic_id, category_id) WHERE (category_id IS NOT NULL);
+
+--
+-- Name: story_ideas_tags_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_ideas_tags_idx ON mediabase.story_ideas USING gin (organization_id, tags);
+
+--
+-- Name: story_ideas_topic_liked_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_ideas_topic_liked_idx ON mediabase.story_ideas USING btree (organization_id, topic_id, like_count DESC, id DESC);
+
+--
+-- Name: story_ideas_topic_new_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_ideas_topic_new_idx ON mediabase.story_ideas USING btree (organization_id, topic_id, created_at DESC, id DESC);
+
+--
+-- Name: story_ideas_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_ideas_user_idx ON mediabase.story_ideas USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: story_likes_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_likes_user_idx ON mediabase.story_likes USING btree (organization_id, user_id, created_at DESC);
+
+--
+-- Name: story_publications_published_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_publications_published_by_idx ON mediabase.story_publications USING btree (published_by) WHERE (published_by IS NOT NULL);
+
+--
+-- Name: story_scene_summaries_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_scene_summaries_created_by_idx ON mediabase.story_scene_summaries USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: story_scene_views_scene_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_scene_views_scene_idx ON ONLY mediabase.story_scene_views USING btree (organization_id, scene_id, viewed_at);
+
+--
+-- Name: story_scene_views_default_organization_id_scene_id_viewed_a_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_scene_views_default_organization_id_scene_id_viewed_a_idx ON mediabase.story_scene_views_default USING btree (organization_id, scene_id, viewed_at);
+
+--
+-- Name: story_scene_views_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_scene_views_user_idx ON ONLY mediabase.story_scene_views USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: story_scene_views_default_user_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_scene_views_default_user_id_idx ON mediabase.story_scene_views_default USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: story_scenes_idea_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_scenes_idea_idx ON mediabase.story_scenes USING btree (organization_id, topic_id, idea_id);
+
+--
+-- Name: story_scenes_topic_recent_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_scenes_topic_recent_idx ON mediabase.story_scenes USING btree (organization_id, topic_id, COALESCE(last_segment_at, created_at) DESC, id DESC);
+
+--
+-- Name: story_scenes_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_scenes_user_idx ON mediabase.story_scenes USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: story_segments_bible_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_segments_bible_idx ON mediabase.story_segments USING btree (organization_id, scene_id, bible_version);
+
+--
+-- Name: story_segments_contributor_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_segments_contributor_idx ON mediabase.story_segments USING btree (organization_id, scene_id, user_id);
+
+--
+-- Name: story_segments_job_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX story_segments_job_key ON mediabase.story_segments USING btree (organization_id, job_id) WHERE (job_id IS NOT NULL);
+
+--
+-- Name: story_segments_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_segments_user_idx ON mediabase.story_segments USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: story_topics_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_topics_created_by_idx ON mediabase.story_topics USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: story_topics_order_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_topics_order_idx ON mediabase.story_topics USING btree (organization_id, display_order, name);
+
+--
+-- Name: story_user_topics_promoted_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_user_topics_promoted_idx ON mediabase.story_user_topics USING btree (organization_id, promoted_topic_id) WHERE (promoted_topic_id IS NOT NULL);
+
+--
+-- Name: story_user_topics_reviewed_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_user_topics_reviewed_by_idx ON mediabase.story_user_topics USING btree (reviewed_by) WHERE (reviewed_by IS NOT NULL);
+
+--
+-- Name: story_user_topics_status_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_user_topics_status_idx ON mediabase.story_user_topics USING btree (organization_id, status, created_at);
+
+--
+-- Name: story_user_topics_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_user_topics_user_idx ON mediabase.story_user_topics USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
 -- Name: transcript_chunks_hnsw_all_minilm_l6_v2_384_635c7b1b; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -4605,6 +6300,30 @@ ALTER INDEX mediabase.jobs_pkey ATTACH PARTITION mediabase.jobs_default_pkey;
 ALTER INDEX mediabase.jobs_ready_idx ATTACH PARTITION mediabase.jobs_default_priority_run_after_idx;
 
 --
+-- Name: story_scene_views_default_organization_id_scene_id_viewed_a_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.story_scene_views_scene_idx ATTACH PARTITION mediabase.story_scene_views_default_organization_id_scene_id_viewed_a_idx;
+
+--
+-- Name: story_scene_views_default_pkey; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.story_scene_views_pkey ATTACH PARTITION mediabase.story_scene_views_default_pkey;
+
+--
+-- Name: story_scene_views_default_user_id_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.story_scene_views_user_idx ATTACH PARTITION mediabase.story_scene_views_default_user_id_idx;
+
+--
+-- Name: memberships ai_action_items_assignee_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_action_items_assignee_fk_set_null BEFORE DELETE ON mediabase.memberships FOR EACH ROW EXECUTE FUNCTION mediabase.ai_action_items_assignee_fk_set_null();
+
+--
 -- Name: ai_action_items ai_action_items_completion; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
@@ -4657,6 +6376,18 @@ CREATE TRIGGER ai_layers_refresh_topics AFTER UPDATE OF status ON mediabase.ai_l
 --
 
 CREATE TRIGGER ai_layers_status_transition BEFORE INSERT OR UPDATE OF status ON mediabase.ai_layers FOR EACH ROW EXECUTE FUNCTION mediabase.check_status_transition('>pending', '>running', '>ready', 'pending>running', 'pending>ready', 'pending>failed', 'running>ready', 'running>failed', 'running>pending', 'failed>pending', 'ready>superseded', 'superseded>ready');
+
+--
+-- Name: ai_layers ai_layers_superseded_by_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_layers_superseded_by_fk_set_null BEFORE DELETE ON mediabase.ai_layers FOR EACH ROW EXECUTE FUNCTION mediabase.ai_layers_superseded_by_fk_set_null();
+
+--
+-- Name: transcripts ai_layers_transcript_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER ai_layers_transcript_fk_set_null BEFORE DELETE ON mediabase.transcripts FOR EACH ROW EXECUTE FUNCTION mediabase.ai_layers_transcript_fk_set_null();
 
 --
 -- Name: ai_topic_mentions ai_topic_mentions_refresh_del; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -4797,18 +6528,6 @@ CREATE TRIGGER decision_tag_assignments_notify AFTER INSERT ON mediabase.decisio
 CREATE TRIGGER decision_tag_assignments_trail AFTER INSERT OR DELETE ON mediabase.decision_tag_assignments FOR EACH ROW EXECUTE FUNCTION mediabase.decision_trail_members();
 
 --
--- Name: decisions decisions_enqueue_embed_ins; Type: TRIGGER; Schema: mediabase; Owner: -
---
-
-CREATE TRIGGER decisions_enqueue_embed_ins AFTER INSERT ON mediabase.decisions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.decisions_enqueue_embed();
-
---
--- Name: decisions decisions_enqueue_embed_upd; Type: TRIGGER; Schema: mediabase; Owner: -
---
-
-CREATE TRIGGER decisions_enqueue_embed_upd AFTER UPDATE ON mediabase.decisions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.decisions_enqueue_embed();
-
---
 -- Name: decisions decisions_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
@@ -4819,6 +6538,12 @@ CREATE TRIGGER decisions_immutable BEFORE UPDATE ON mediabase.decisions FOR EACH
 --
 
 CREATE TRIGGER decisions_rules BEFORE INSERT OR UPDATE ON mediabase.decisions FOR EACH ROW EXECUTE FUNCTION mediabase.decisions_rules();
+
+--
+-- Name: decisions decisions_superseded_by_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decisions_superseded_by_fk_set_null BEFORE DELETE ON mediabase.decisions FOR EACH ROW EXECUTE FUNCTION mediabase.decisions_superseded_by_fk_set_null();
 
 --
 -- Name: decisions decisions_sync_links; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -4837,6 +6562,12 @@ CREATE TRIGGER decisions_touch BEFORE UPDATE ON mediabase.decisions FOR EACH ROW
 --
 
 CREATE TRIGGER decisions_trail AFTER UPDATE ON mediabase.decisions FOR EACH ROW EXECUTE FUNCTION mediabase.decision_trail();
+
+--
+-- Name: videos decisions_video_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER decisions_video_fk_set_null BEFORE DELETE ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.decisions_video_fk_set_null();
 
 --
 -- Name: decisions decisions_within_video; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -4887,16 +6618,10 @@ CREATE TRIGGER jobs_notify AFTER INSERT ON mediabase.jobs FOR EACH STATEMENT EXE
 CREATE TRIGGER memberships_touch BEFORE UPDATE ON mediabase.memberships FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
 
 --
--- Name: oauth_accounts oauth_accounts_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+-- Name: decision_tags notifications_tag_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
-CREATE TRIGGER oauth_accounts_touch BEFORE UPDATE ON mediabase.oauth_accounts FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
-
---
--- Name: organizations organizations_touch; Type: TRIGGER; Schema: mediabase; Owner: -
---
-
-CREATE TRIGGER organizations_touch BEFORE UPDATE ON mediabase.organizations FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+CREATE TRIGGER notifications_tag_fk_set_null BEFORE DELETE ON mediabase.decision_tags FOR EACH ROW EXECUTE FUNCTION mediabase.notifications_tag_fk_set_null();
 
 --
 -- Name: partitioned_tables partitioned_tables_check; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -4911,10 +6636,22 @@ CREATE TRIGGER partitioned_tables_check BEFORE INSERT OR UPDATE ON mediabase.par
 CREATE TRIGGER people_touch BEFORE UPDATE ON mediabase.people FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
 
 --
+-- Name: memberships people_user_membership_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER people_user_membership_fk_set_null BEFORE DELETE ON mediabase.memberships FOR EACH ROW EXECUTE FUNCTION mediabase.people_user_membership_fk_set_null();
+
+--
 -- Name: quote_cards quote_cards_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
 CREATE TRIGGER quote_cards_immutable BEFORE UPDATE ON mediabase.quote_cards FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('video_id', 'created_by', 'created_at');
+
+--
+-- Name: speakers quote_cards_speaker_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER quote_cards_speaker_fk_set_null BEFORE DELETE ON mediabase.speakers FOR EACH ROW EXECUTE FUNCTION mediabase.quote_cards_speaker_fk_set_null();
 
 --
 -- Name: quote_cards quote_cards_touch; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -4947,6 +6684,216 @@ CREATE TRIGGER share_links_immutable BEFORE UPDATE ON mediabase.share_links FOR 
 CREATE TRIGGER share_links_revocation_final BEFORE UPDATE ON mediabase.share_links FOR EACH ROW EXECUTE FUNCTION mediabase.share_links_revocation_final();
 
 --
+-- Name: people speakers_person_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER speakers_person_fk_set_null BEFORE DELETE ON mediabase.people FOR EACH ROW EXECUTE FUNCTION mediabase.speakers_person_fk_set_null();
+
+--
+-- Name: story_bibles story_bibles_append; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_bibles_append BEFORE INSERT ON mediabase.story_bibles FOR EACH ROW EXECUTE FUNCTION mediabase.story_bibles_append();
+
+--
+-- Name: story_bibles story_bibles_append_only; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_bibles_append_only BEFORE DELETE OR UPDATE ON mediabase.story_bibles FOR EACH ROW EXECUTE FUNCTION mediabase.story_append_only();
+
+--
+-- Name: story_categories story_categories_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_categories_immutable BEFORE UPDATE ON mediabase.story_categories FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('topic_id');
+
+--
+-- Name: story_categories story_categories_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_categories_touch BEFORE UPDATE ON mediabase.story_categories FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: story_continuations story_continuations_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_continuations_immutable BEFORE UPDATE ON mediabase.story_continuations FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('job_created_at', 'scene_id', 'user_id', 'input_text', 'created_at');
+
+--
+-- Name: story_continuations story_continuations_state_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_continuations_state_transition BEFORE INSERT OR UPDATE OF state ON mediabase.story_continuations FOR EACH ROW EXECUTE FUNCTION mediabase.story_continuations_state_transition('>queued', 'queued>running', 'queued>failed', 'running>running', 'running>conflict', 'running>finalized', 'running>failed', 'conflict>running', 'conflict>failed', 'queued>finalized', 'conflict>finalized');
+
+--
+-- Name: story_continuations story_continuations_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_continuations_touch BEFORE UPDATE ON mediabase.story_continuations FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: story_flags story_flags_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_flags_immutable BEFORE UPDATE ON mediabase.story_flags FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('reporter_id', 'idea_id', 'scene_id', 'segment_id', 'member_id', 'topic_id', 'reason', 'created_at');
+
+--
+-- Name: story_flags story_flags_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_flags_status_transition BEFORE INSERT OR UPDATE OF status ON mediabase.story_flags FOR EACH ROW EXECUTE FUNCTION mediabase.check_status_transition('>pending', 'pending>reviewing', 'reviewing>pending', 'pending>resolved', 'pending>dismissed', 'reviewing>resolved', 'reviewing>dismissed');
+
+--
+-- Name: story_flags story_flags_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_flags_touch BEFORE UPDATE ON mediabase.story_flags FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: story_ideas story_ideas_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_ideas_immutable BEFORE UPDATE ON mediabase.story_ideas FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('topic_id', 'user_id', 'created_at');
+
+--
+-- Name: story_ideas story_ideas_start; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_ideas_start BEFORE INSERT ON mediabase.story_ideas FOR EACH ROW EXECUTE FUNCTION mediabase.story_counters_start();
+
+--
+-- Name: story_ideas story_ideas_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_ideas_touch BEFORE UPDATE ON mediabase.story_ideas FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: story_likes story_likes_count; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_likes_count AFTER INSERT OR DELETE ON mediabase.story_likes FOR EACH ROW EXECUTE FUNCTION mediabase.story_likes_count();
+
+--
+-- Name: story_likes story_likes_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_likes_immutable BEFORE UPDATE ON mediabase.story_likes FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('user_id', 'idea_id', 'scene_id', 'created_at');
+
+--
+-- Name: story_scene_summaries story_scene_summaries_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_scene_summaries_immutable BEFORE UPDATE ON mediabase.story_scene_summaries FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('scene_id', 'created_at');
+
+--
+-- Name: story_scene_summaries story_scene_summaries_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_scene_summaries_touch BEFORE UPDATE ON mediabase.story_scene_summaries FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: story_scene_summaries story_scene_summaries_within; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_scene_summaries_within BEFORE INSERT OR UPDATE OF covered ON mediabase.story_scene_summaries FOR EACH ROW EXECUTE FUNCTION mediabase.story_scene_summaries_within();
+
+--
+-- Name: story_scene_views story_scene_views_count; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_scene_views_count AFTER INSERT ON mediabase.story_scene_views REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.story_scene_views_count();
+
+--
+-- Name: story_scenes story_scenes_count; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_scenes_count AFTER INSERT OR DELETE ON mediabase.story_scenes FOR EACH ROW EXECUTE FUNCTION mediabase.story_scenes_count();
+
+--
+-- Name: story_scenes story_scenes_have_bible; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER story_scenes_have_bible AFTER INSERT ON mediabase.story_scenes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION mediabase.story_scenes_have_bible();
+
+--
+-- Name: story_scenes story_scenes_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_scenes_immutable BEFORE UPDATE ON mediabase.story_scenes FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('topic_id', 'idea_id', 'user_id', 'created_at');
+
+--
+-- Name: story_scenes story_scenes_start; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_scenes_start BEFORE INSERT ON mediabase.story_scenes FOR EACH ROW EXECUTE FUNCTION mediabase.story_scenes_start();
+
+--
+-- Name: story_scenes story_scenes_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_scenes_touch BEFORE UPDATE ON mediabase.story_scenes FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: story_segments story_segments_allocate; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_segments_allocate BEFORE INSERT ON mediabase.story_segments FOR EACH ROW EXECUTE FUNCTION mediabase.story_segments_allocate();
+
+--
+-- Name: story_segments story_segments_append_only; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_segments_append_only BEFORE DELETE ON mediabase.story_segments FOR EACH ROW EXECUTE FUNCTION mediabase.story_append_only();
+
+--
+-- Name: story_segments story_segments_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_segments_immutable BEFORE UPDATE ON mediabase.story_segments FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('scene_id', 'sequence', 'user_id', 'input_text', 'expanded_script', 'video_key', 'duration_ms', 'bible_version', 'job_id', 'created_at');
+
+--
+-- Name: story_segments story_segments_recount_contributors; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_segments_recount_contributors AFTER UPDATE OF user_id ON mediabase.story_segments FOR EACH ROW WHEN ((old.user_id IS DISTINCT FROM new.user_id)) EXECUTE FUNCTION mediabase.story_segments_recount_contributors();
+
+--
+-- Name: story_topics story_topics_start; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_topics_start BEFORE INSERT ON mediabase.story_topics FOR EACH ROW EXECUTE FUNCTION mediabase.story_counters_start();
+
+--
+-- Name: story_topics story_topics_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_topics_touch BEFORE UPDATE ON mediabase.story_topics FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: story_user_topics story_user_topics_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_user_topics_immutable BEFORE UPDATE ON mediabase.story_user_topics FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('user_id', 'created_at');
+
+--
+-- Name: story_user_topics story_user_topics_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_user_topics_status_transition BEFORE INSERT OR UPDATE OF status ON mediabase.story_user_topics FOR EACH ROW EXECUTE FUNCTION mediabase.check_status_transition('>pending', 'pending>approved', 'pending>rejected');
+
+--
+-- Name: story_user_topics story_user_topics_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_user_topics_touch BEFORE UPDATE ON mediabase.story_user_topics FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: speakers transcript_segments_speaker_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER transcript_segments_speaker_fk_set_null BEFORE DELETE ON mediabase.speakers FOR EACH ROW EXECUTE FUNCTION mediabase.transcript_segments_speaker_fk_set_null();
+
+--
 -- Name: transcript_segments transcript_segments_ts_config; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
@@ -4971,16 +6918,16 @@ CREATE TRIGGER transcript_segments_within_video_upd AFTER UPDATE ON mediabase.tr
 CREATE TRIGGER transcripts_search_configs AFTER INSERT ON mediabase.transcripts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.note_transcript_configs();
 
 --
--- Name: users users_touch; Type: TRIGGER; Schema: mediabase; Owner: -
---
-
-CREATE TRIGGER users_touch BEFORE UPDATE ON mediabase.users FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
-
---
 -- Name: video_clips video_clips_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
 CREATE TRIGGER video_clips_immutable BEFORE UPDATE ON mediabase.video_clips FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('video_id', 'created_by', 'created_at');
+
+--
+-- Name: video_moments video_clips_moment_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER video_clips_moment_fk_set_null BEFORE DELETE ON mediabase.video_moments FOR EACH ROW EXECUTE FUNCTION mediabase.video_clips_moment_fk_set_null();
 
 --
 -- Name: video_clips video_clips_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -5031,6 +6978,18 @@ CREATE TRIGGER video_tags_search_ins AFTER INSERT ON mediabase.video_tags REFERE
 CREATE TRIGGER video_tags_search_upd AFTER UPDATE ON mediabase.video_tags REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.sync_video_search_tags();
 
 --
+-- Name: channels videos_channel_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER videos_channel_fk_set_null BEFORE DELETE ON mediabase.channels FOR EACH ROW EXECUTE FUNCTION mediabase.videos_channel_fk_set_null();
+
+--
+-- Name: collections videos_collection_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER videos_collection_fk_set_null BEFORE DELETE ON mediabase.collections FOR EACH ROW EXECUTE FUNCTION mediabase.videos_collection_fk_set_null();
+
+--
 -- Name: videos videos_duration_covers_collab; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
@@ -5047,6 +7006,12 @@ CREATE TRIGGER videos_duration_covers_segments BEFORE UPDATE OF duration_ms ON m
 --
 
 CREATE TRIGGER videos_search_configs AFTER INSERT OR UPDATE OF language ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.note_video_config();
+
+--
+-- Name: series videos_series_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER videos_series_fk_set_null BEFORE DELETE ON mediabase.series FOR EACH ROW EXECUTE FUNCTION mediabase.videos_series_fk_set_null();
 
 --
 -- Name: videos videos_touch; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -5175,12 +7140,6 @@ CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.membership
 CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.notifications FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
 
 --
--- Name: organizations zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
---
-
-CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.organizations FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
-
---
 -- Name: people zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
@@ -5209,6 +7168,78 @@ CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.share_link
 --
 
 CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.speakers FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: story_bibles zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.story_bibles FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: story_categories zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.story_categories FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: story_continuations zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.story_continuations FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{attempts,message}', '{search_vector,search_tags}');
+
+--
+-- Name: story_flags zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.story_flags FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: story_ideas zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.story_ideas FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{scene_count,like_count}', '{search_vector,search_tags}');
+
+--
+-- Name: story_likes zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.story_likes FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: story_publications zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.story_publications FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: story_scene_summaries zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.story_scene_summaries FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: story_scenes zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.story_scenes FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{segment_count,total_duration_ms,contributor_count,last_segment_at,bible_version,like_count,view_count}', '{search_vector,search_tags}');
+
+--
+-- Name: story_segments zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.story_segments FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: story_topics zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.story_topics FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{scene_count}', '{search_vector,search_tags}');
+
+--
+-- Name: story_user_topics zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.story_user_topics FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
 
 --
 -- Name: transcripts zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -5287,7 +7318,7 @@ CREATE TRIGGER zz_audit_upd AFTER UPDATE ON mediabase.transcript_segments REFERE
 --
 
 ALTER TABLE ONLY mediabase.ai_action_items
-    ADD CONSTRAINT ai_action_items_assignee_fk FOREIGN KEY (organization_id, assignee_user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE SET NULL (assignee_user_id);
+    ADD CONSTRAINT ai_action_items_assignee_fk FOREIGN KEY (organization_id, assignee_user_id) REFERENCES mediabase.memberships(organization_id, user_id);
 
 --
 -- Name: ai_action_items ai_action_items_completed_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -5336,14 +7367,14 @@ ALTER TABLE ONLY mediabase.ai_layers
 --
 
 ALTER TABLE ONLY mediabase.ai_layers
-    ADD CONSTRAINT ai_layers_superseded_by_fk FOREIGN KEY (organization_id, superseded_by) REFERENCES mediabase.ai_layers(organization_id, id) ON DELETE SET NULL (superseded_by) DEFERRABLE INITIALLY DEFERRED;
+    ADD CONSTRAINT ai_layers_superseded_by_fk FOREIGN KEY (organization_id, superseded_by) REFERENCES mediabase.ai_layers(organization_id, id) DEFERRABLE INITIALLY DEFERRED;
 
 --
 -- Name: ai_layers ai_layers_transcript_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
 ALTER TABLE ONLY mediabase.ai_layers
-    ADD CONSTRAINT ai_layers_transcript_fk FOREIGN KEY (organization_id, transcript_id, video_id) REFERENCES mediabase.transcripts(organization_id, id, video_id) ON DELETE SET NULL (transcript_id);
+    ADD CONSTRAINT ai_layers_transcript_fk FOREIGN KEY (organization_id, transcript_id, video_id) REFERENCES mediabase.transcripts(organization_id, id, video_id);
 
 --
 -- Name: ai_layers ai_layers_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -5602,14 +7633,14 @@ ALTER TABLE ONLY mediabase.decisions
 --
 
 ALTER TABLE ONLY mediabase.decisions
-    ADD CONSTRAINT decisions_superseded_by_fk FOREIGN KEY (organization_id, superseded_by) REFERENCES mediabase.decisions(organization_id, id) ON DELETE SET NULL (superseded_by);
+    ADD CONSTRAINT decisions_superseded_by_fk FOREIGN KEY (organization_id, superseded_by) REFERENCES mediabase.decisions(organization_id, id);
 
 --
 -- Name: decisions decisions_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
 ALTER TABLE ONLY mediabase.decisions
-    ADD CONSTRAINT decisions_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE SET NULL (video_id);
+    ADD CONSTRAINT decisions_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id);
 
 --
 -- Name: highlight_reel_clips highlight_reel_clips_clip_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -5707,7 +7738,7 @@ ALTER TABLE ONLY mediabase.notifications
 --
 
 ALTER TABLE ONLY mediabase.notifications
-    ADD CONSTRAINT notifications_tag_fk FOREIGN KEY (organization_id, tag_id) REFERENCES mediabase.decision_tags(organization_id, id) ON DELETE SET NULL (tag_id);
+    ADD CONSTRAINT notifications_tag_fk FOREIGN KEY (organization_id, tag_id) REFERENCES mediabase.decision_tags(organization_id, id);
 
 --
 -- Name: notifications notifications_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -5742,7 +7773,7 @@ ALTER TABLE ONLY mediabase.people
 --
 
 ALTER TABLE ONLY mediabase.people
-    ADD CONSTRAINT people_user_membership_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE SET NULL (user_id);
+    ADD CONSTRAINT people_user_membership_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id);
 
 --
 -- Name: quote_cards quote_cards_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -5756,7 +7787,7 @@ ALTER TABLE ONLY mediabase.quote_cards
 --
 
 ALTER TABLE ONLY mediabase.quote_cards
-    ADD CONSTRAINT quote_cards_speaker_fk FOREIGN KEY (organization_id, video_id, speaker_id) REFERENCES mediabase.speakers(organization_id, video_id, id) ON DELETE SET NULL (speaker_id);
+    ADD CONSTRAINT quote_cards_speaker_fk FOREIGN KEY (organization_id, video_id, speaker_id) REFERENCES mediabase.speakers(organization_id, video_id, id);
 
 --
 -- Name: quote_cards quote_cards_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -5826,7 +7857,7 @@ ALTER TABLE ONLY mediabase.share_links
 --
 
 ALTER TABLE ONLY mediabase.speakers
-    ADD CONSTRAINT speakers_person_fk FOREIGN KEY (organization_id, person_id) REFERENCES mediabase.people(organization_id, id) ON DELETE SET NULL (person_id);
+    ADD CONSTRAINT speakers_person_fk FOREIGN KEY (organization_id, person_id) REFERENCES mediabase.people(organization_id, id);
 
 --
 -- Name: speakers speakers_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -5834,6 +7865,314 @@ ALTER TABLE ONLY mediabase.speakers
 
 ALTER TABLE ONLY mediabase.speakers
     ADD CONSTRAINT speakers_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_bibles story_bibles_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_bibles
+    ADD CONSTRAINT story_bibles_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: story_bibles story_bibles_scene_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_bibles
+    ADD CONSTRAINT story_bibles_scene_fk FOREIGN KEY (organization_id, scene_id) REFERENCES mediabase.story_scenes(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_bibles story_bibles_segment_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_bibles
+    ADD CONSTRAINT story_bibles_segment_fk FOREIGN KEY (organization_id, created_by_segment_id) REFERENCES mediabase.story_segments(organization_id, id);
+
+--
+-- Name: story_categories story_categories_topic_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_categories
+    ADD CONSTRAINT story_categories_topic_fk FOREIGN KEY (organization_id, topic_id) REFERENCES mediabase.story_topics(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_continuations story_continuations_scene_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_continuations
+    ADD CONSTRAINT story_continuations_scene_fk FOREIGN KEY (organization_id, scene_id) REFERENCES mediabase.story_scenes(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_continuations story_continuations_segment_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_continuations
+    ADD CONSTRAINT story_continuations_segment_fk FOREIGN KEY (organization_id, segment_id) REFERENCES mediabase.story_segments(organization_id, id);
+
+--
+-- Name: story_continuations story_continuations_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_continuations
+    ADD CONSTRAINT story_continuations_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: story_counter_deltas story_counter_deltas_idea_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_counter_deltas
+    ADD CONSTRAINT story_counter_deltas_idea_fk FOREIGN KEY (organization_id, idea_id) REFERENCES mediabase.story_ideas(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_counter_deltas story_counter_deltas_scene_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_counter_deltas
+    ADD CONSTRAINT story_counter_deltas_scene_fk FOREIGN KEY (organization_id, scene_id) REFERENCES mediabase.story_scenes(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_flags story_flags_idea_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_flags
+    ADD CONSTRAINT story_flags_idea_fk FOREIGN KEY (organization_id, idea_id) REFERENCES mediabase.story_ideas(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_flags story_flags_member_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_flags
+    ADD CONSTRAINT story_flags_member_fk FOREIGN KEY (organization_id, member_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: story_flags story_flags_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_flags
+    ADD CONSTRAINT story_flags_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: story_flags story_flags_reporter_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_flags
+    ADD CONSTRAINT story_flags_reporter_id_fkey FOREIGN KEY (reporter_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: story_flags story_flags_reviewed_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_flags
+    ADD CONSTRAINT story_flags_reviewed_by_fkey FOREIGN KEY (reviewed_by) REFERENCES mediabase.users(id) ON DELETE RESTRICT;
+
+--
+-- Name: story_flags story_flags_scene_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_flags
+    ADD CONSTRAINT story_flags_scene_fk FOREIGN KEY (organization_id, scene_id) REFERENCES mediabase.story_scenes(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_flags story_flags_segment_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_flags
+    ADD CONSTRAINT story_flags_segment_fk FOREIGN KEY (organization_id, segment_id) REFERENCES mediabase.story_segments(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_flags story_flags_topic_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_flags
+    ADD CONSTRAINT story_flags_topic_fk FOREIGN KEY (organization_id, topic_id) REFERENCES mediabase.story_topics(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_ideas story_ideas_category_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_ideas
+    ADD CONSTRAINT story_ideas_category_fk FOREIGN KEY (organization_id, topic_id, category_id) REFERENCES mediabase.story_categories(organization_id, topic_id, id);
+
+--
+-- Name: story_ideas story_ideas_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_ideas
+    ADD CONSTRAINT story_ideas_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: story_ideas story_ideas_topic_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_ideas
+    ADD CONSTRAINT story_ideas_topic_fk FOREIGN KEY (organization_id, topic_id) REFERENCES mediabase.story_topics(organization_id, id);
+
+--
+-- Name: story_ideas story_ideas_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_ideas
+    ADD CONSTRAINT story_ideas_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: story_likes story_likes_idea_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_likes
+    ADD CONSTRAINT story_likes_idea_fk FOREIGN KEY (organization_id, idea_id) REFERENCES mediabase.story_ideas(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_likes story_likes_member_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_likes
+    ADD CONSTRAINT story_likes_member_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: story_likes story_likes_scene_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_likes
+    ADD CONSTRAINT story_likes_scene_fk FOREIGN KEY (organization_id, scene_id) REFERENCES mediabase.story_scenes(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_publications story_publications_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_publications
+    ADD CONSTRAINT story_publications_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: story_publications story_publications_published_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_publications
+    ADD CONSTRAINT story_publications_published_by_fkey FOREIGN KEY (published_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: story_scene_summaries story_scene_summaries_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_scene_summaries
+    ADD CONSTRAINT story_scene_summaries_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: story_scene_summaries story_scene_summaries_scene_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_scene_summaries
+    ADD CONSTRAINT story_scene_summaries_scene_fk FOREIGN KEY (organization_id, scene_id) REFERENCES mediabase.story_scenes(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_scene_views story_scene_views_scene_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_scene_views
+    ADD CONSTRAINT story_scene_views_scene_fk FOREIGN KEY (organization_id, scene_id) REFERENCES mediabase.story_scenes(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_scene_views story_scene_views_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_scene_views
+    ADD CONSTRAINT story_scene_views_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: story_scenes story_scenes_idea_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_scenes
+    ADD CONSTRAINT story_scenes_idea_fk FOREIGN KEY (organization_id, topic_id, idea_id) REFERENCES mediabase.story_ideas(organization_id, topic_id, id);
+
+--
+-- Name: story_scenes story_scenes_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_scenes
+    ADD CONSTRAINT story_scenes_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: story_scenes story_scenes_topic_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_scenes
+    ADD CONSTRAINT story_scenes_topic_fk FOREIGN KEY (organization_id, topic_id) REFERENCES mediabase.story_topics(organization_id, id);
+
+--
+-- Name: story_scenes story_scenes_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_scenes
+    ADD CONSTRAINT story_scenes_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: story_segments story_segments_bible_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_segments
+    ADD CONSTRAINT story_segments_bible_fk FOREIGN KEY (organization_id, scene_id, bible_version) REFERENCES mediabase.story_bibles(organization_id, scene_id, version);
+
+--
+-- Name: story_segments story_segments_scene_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_segments
+    ADD CONSTRAINT story_segments_scene_fk FOREIGN KEY (organization_id, scene_id) REFERENCES mediabase.story_scenes(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: story_segments story_segments_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_segments
+    ADD CONSTRAINT story_segments_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: story_topics story_topics_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_topics
+    ADD CONSTRAINT story_topics_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: story_topics story_topics_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_topics
+    ADD CONSTRAINT story_topics_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: story_user_topics story_user_topics_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_user_topics
+    ADD CONSTRAINT story_user_topics_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: story_user_topics story_user_topics_promoted_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_user_topics
+    ADD CONSTRAINT story_user_topics_promoted_fk FOREIGN KEY (organization_id, promoted_topic_id) REFERENCES mediabase.story_topics(organization_id, id);
+
+--
+-- Name: story_user_topics story_user_topics_reviewed_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_user_topics
+    ADD CONSTRAINT story_user_topics_reviewed_by_fkey FOREIGN KEY (reviewed_by) REFERENCES mediabase.users(id) ON DELETE RESTRICT;
+
+--
+-- Name: story_user_topics story_user_topics_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_user_topics
+    ADD CONSTRAINT story_user_topics_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: story_view_months story_view_months_scene_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_view_months
+    ADD CONSTRAINT story_view_months_scene_fk FOREIGN KEY (organization_id, scene_id) REFERENCES mediabase.story_scenes(organization_id, id) ON DELETE CASCADE;
 
 --
 -- Name: transcript_chunks transcript_chunks_transcript_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -5847,14 +8186,14 @@ ALTER TABLE ONLY mediabase.transcript_chunks
 --
 
 ALTER TABLE ONLY mediabase.transcript_segment_words
-    ADD CONSTRAINT transcript_segment_words_segment_fk FOREIGN KEY (organization_id, transcript_id, seq) REFERENCES mediabase.transcript_segments(organization_id, transcript_id, seq) ON UPDATE CASCADE ON DELETE CASCADE;
+    ADD CONSTRAINT transcript_segment_words_segment_fk FOREIGN KEY (organization_id, transcript_id, seq) REFERENCES mediabase.transcript_segments(organization_id, transcript_id, seq) ON DELETE CASCADE;
 
 --
 -- Name: transcript_segments transcript_segments_speaker_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
 ALTER TABLE ONLY mediabase.transcript_segments
-    ADD CONSTRAINT transcript_segments_speaker_fk FOREIGN KEY (organization_id, video_id, speaker_id) REFERENCES mediabase.speakers(organization_id, video_id, id) ON DELETE SET NULL (speaker_id);
+    ADD CONSTRAINT transcript_segments_speaker_fk FOREIGN KEY (organization_id, video_id, speaker_id) REFERENCES mediabase.speakers(organization_id, video_id, id);
 
 --
 -- Name: transcript_segments transcript_segments_transcript_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -5903,7 +8242,7 @@ ALTER TABLE ONLY mediabase.video_clips
 --
 
 ALTER TABLE ONLY mediabase.video_clips
-    ADD CONSTRAINT video_clips_moment_fk FOREIGN KEY (organization_id, video_id, moment_id) REFERENCES mediabase.video_moments(organization_id, video_id, id) ON DELETE SET NULL (moment_id);
+    ADD CONSTRAINT video_clips_moment_fk FOREIGN KEY (organization_id, video_id, moment_id) REFERENCES mediabase.video_moments(organization_id, video_id, id);
 
 --
 -- Name: video_clips video_clips_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -5966,14 +8305,14 @@ ALTER TABLE ONLY mediabase.videos
 --
 
 ALTER TABLE ONLY mediabase.videos
-    ADD CONSTRAINT videos_channel_fk FOREIGN KEY (organization_id, channel_id) REFERENCES mediabase.channels(organization_id, id) ON DELETE SET NULL (channel_id);
+    ADD CONSTRAINT videos_channel_fk FOREIGN KEY (organization_id, channel_id) REFERENCES mediabase.channels(organization_id, id);
 
 --
 -- Name: videos videos_collection_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
 ALTER TABLE ONLY mediabase.videos
-    ADD CONSTRAINT videos_collection_fk FOREIGN KEY (organization_id, collection_id) REFERENCES mediabase.collections(organization_id, id) ON DELETE SET NULL (collection_id);
+    ADD CONSTRAINT videos_collection_fk FOREIGN KEY (organization_id, collection_id) REFERENCES mediabase.collections(organization_id, id);
 
 --
 -- Name: videos videos_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -5987,7 +8326,7 @@ ALTER TABLE ONLY mediabase.videos
 --
 
 ALTER TABLE ONLY mediabase.videos
-    ADD CONSTRAINT videos_series_fk FOREIGN KEY (organization_id, series_id) REFERENCES mediabase.series(organization_id, id) ON DELETE SET NULL (series_id);
+    ADD CONSTRAINT videos_series_fk FOREIGN KEY (organization_id, series_id) REFERENCES mediabase.series(organization_id, id);
 
 --
 -- Name: ai_action_items; Type: ROW SECURITY; Schema: mediabase; Owner: -
@@ -6155,25 +8494,25 @@ ALTER TABLE mediabase.organizations ENABLE ROW LEVEL SECURITY;
 -- Name: notifications own_rows; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY own_rows ON mediabase.notifications AS RESTRICTIVE USING ((user_id = ( SELECT mediabase.current_user_id() AS current_user_id))) WITH CHECK ((user_id = ( SELECT mediabase.current_user_id() AS current_user_id)));
+CREATE POLICY own_rows ON mediabase.notifications AS RESTRICTIVE USING ((user_id = mediabase.current_user_id())) WITH CHECK ((user_id = mediabase.current_user_id()));
 
 --
 -- Name: oauth_accounts own_rows; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY own_rows ON mediabase.oauth_accounts USING ((user_id = ( SELECT mediabase.current_user_id() AS current_user_id)));
+CREATE POLICY own_rows ON mediabase.oauth_accounts USING ((user_id = mediabase.current_user_id()));
 
 --
 -- Name: user_extensions own_rows; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY own_rows ON mediabase.user_extensions USING ((user_id = ( SELECT mediabase.current_user_id() AS current_user_id)));
+CREATE POLICY own_rows ON mediabase.user_extensions USING ((user_id = mediabase.current_user_id()));
 
 --
 -- Name: user_preferences own_rows; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY own_rows ON mediabase.user_preferences USING ((user_id = ( SELECT mediabase.current_user_id() AS current_user_id)));
+CREATE POLICY own_rows ON mediabase.user_preferences USING ((user_id = mediabase.current_user_id()));
 
 --
 -- Name: people; Type: ROW SECURITY; Schema: mediabase; Owner: -
@@ -6218,256 +8557,436 @@ ALTER TABLE mediabase.share_links ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mediabase.speakers ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: story_bibles; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_bibles ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_categories; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_categories ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_continuations; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_continuations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_counter_deltas; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_counter_deltas ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_flags; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_flags ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_ideas; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_ideas ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_likes; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_likes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_publications; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_publications ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_scene_summaries; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_scene_summaries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_scene_views; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_scene_views ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_scenes; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_scenes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_segments; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_segments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_topics; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_topics ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_user_topics; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_user_topics ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: story_view_months; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_view_months ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: ai_action_items tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.ai_action_items USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.ai_action_items USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: ai_layers tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.ai_layers USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.ai_layers USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: ai_summaries tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.ai_summaries USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.ai_summaries USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: ai_topic_mentions tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.ai_topic_mentions USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.ai_topic_mentions USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: ai_topics tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.ai_topics USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.ai_topics USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: api_keys tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.api_keys USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.api_keys USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: audit_log tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.audit_log USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.audit_log USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: channels tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.channels USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.channels USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: collections tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.collections USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.collections USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: comment_reactions tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.comment_reactions USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.comment_reactions USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: comments tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.comments USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.comments USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: decision_edits tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.decision_edits USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.decision_edits USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: decision_links tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.decision_links USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.decision_links USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: decision_participants tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.decision_participants USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.decision_participants USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: decision_subscriptions tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.decision_subscriptions USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.decision_subscriptions USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: decision_tag_assignments tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.decision_tag_assignments USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.decision_tag_assignments USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: decision_tags tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.decision_tags USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.decision_tags USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: decision_vectors tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.decision_vectors USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.decision_vectors USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: decisions tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.decisions USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.decisions USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: highlight_reel_clips tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.highlight_reel_clips USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.highlight_reel_clips USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: highlight_reels tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.highlight_reels USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.highlight_reels USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: job_idempotency_keys tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.job_idempotency_keys USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.job_idempotency_keys USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: jobs tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.jobs USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.jobs USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: memberships tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.memberships USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.memberships USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: notifications tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.notifications USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.notifications USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: organizations tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.organizations USING ((id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.organizations USING ((id = mediabase.current_org_id())) WITH CHECK ((id = mediabase.current_org_id()));
 
 --
 -- Name: people tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.people USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.people USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: quote_cards tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.quote_cards USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.quote_cards USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: search_configs tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.search_configs USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.search_configs USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: search_index_state tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.search_index_state USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.search_index_state USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: series tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.series USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.series USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: share_links tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.share_links USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.share_links USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: speakers tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.speakers USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.speakers USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_bibles tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_bibles USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_categories tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_categories USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_continuations tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_continuations USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_counter_deltas tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_counter_deltas USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_flags tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_flags USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_ideas tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_ideas USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_likes tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_likes USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_publications tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_publications USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_scene_summaries tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_scene_summaries USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_scene_views tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_scene_views USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_scenes tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_scenes USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_segments tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_segments USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_topics tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_topics USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_user_topics tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_user_topics USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_view_months tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_view_months USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: transcript_chunks tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.transcript_chunks USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.transcript_chunks USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: transcript_segment_words tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.transcript_segment_words USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.transcript_segment_words USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: transcript_segments tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.transcript_segments USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.transcript_segments USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: transcripts tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.transcripts USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.transcripts USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: video_clips tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.video_clips USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.video_clips USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: video_moments tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.video_moments USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.video_moments USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: video_progress tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.video_progress USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.video_progress USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: video_tags tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.video_tags USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.video_tags USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: videos tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY tenant_isolation ON mediabase.videos USING ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id))) WITH CHECK ((organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)));
+CREATE POLICY tenant_isolation ON mediabase.videos USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: transcript_chunks; Type: ROW SECURITY; Schema: mediabase; Owner: -
@@ -6515,15 +9034,13 @@ ALTER TABLE mediabase.users ENABLE ROW LEVEL SECURITY;
 -- Name: users users_self_update; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY users_self_update ON mediabase.users FOR UPDATE USING ((id = ( SELECT mediabase.current_user_id() AS current_user_id))) WITH CHECK ((id = ( SELECT mediabase.current_user_id() AS current_user_id)));
+CREATE POLICY users_self_update ON mediabase.users FOR UPDATE USING ((id = mediabase.current_user_id())) WITH CHECK ((id = mediabase.current_user_id()));
 
 --
 -- Name: users users_visible; Type: POLICY; Schema: mediabase; Owner: -
 --
 
-CREATE POLICY users_visible ON mediabase.users FOR SELECT USING (((id = ( SELECT mediabase.current_user_id() AS current_user_id)) OR (EXISTS ( SELECT
-   FROM mediabase.memberships m
-  WHERE ((m.user_id = users.id) AND (m.organization_id = ( SELECT mediabase.current_org_id() AS current_org_id)))))));
+CREATE POLICY users_visible ON mediabase.users FOR SELECT USING (((id = mediabase.current_user_id()) OR mediabase.is_current_org_member(id)));
 
 --
 -- Name: video_clips; Type: ROW SECURITY; Schema: mediabase; Owner: -
