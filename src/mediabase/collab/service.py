@@ -220,7 +220,7 @@ async def list_moments(db: Database, p: Principal, video_id: UUID) -> list[Momen
     """People's moments and those of the video's current moments layer, by start."""
     stmt = sql.SQL(
         "{} WHERE m.organization_id = %(org)s AND m.video_id = %(video_id)s"
-        " AND (m.layer_id IS NULL OR EXISTS (SELECT 1 FROM ai_layers l WHERE l.organization_id = m.organization_id"
+        " AND (m.layer_id IS NULL OR EXISTS (SELECT 1 FROM ai_layers l WHERE l.organization_id = %(org)s"
         " AND l.id = m.layer_id AND l.status = 'ready')) ORDER BY m.start_ms, m.id"
     ).format(sql.SQL(Q.moment_columns))
     async with db.transaction(p.organization_id, p.user_id) as conn:

@@ -164,8 +164,8 @@ SELECT d.id FROM d CROSS JOIN LATERAL request_decision_embed() AS requested;
 -- name: lock_decision
 -- visible: made by a person, or by its video's current ('ready') decisions layer
 SELECT d.id, d.created_by, d.layer_id FROM decisions d WHERE d.organization_id = %(org)s AND d.id = %(id)s
-   AND (d.layer_id IS NULL OR EXISTS (SELECT 1 FROM ai_layers l
-         WHERE l.organization_id = d.organization_id AND l.id = d.layer_id AND l.status = 'ready'))
+   AND (d.layer_id IS NULL OR EXISTS (SELECT 1 FROM ai_layers l  -- names the organization: Citus
+         WHERE l.organization_id = %(org)s AND l.id = d.layer_id AND l.status = 'ready'))  -- locks on one shard
    FOR UPDATE OF d;
 
 -- name: delete_decision
@@ -292,8 +292,8 @@ RETURNING id;
 SELECT a.id, a.created_by, a.assignee_user_id FROM ai_action_items a
   JOIN videos v ON v.organization_id = a.organization_id AND v.id = a.video_id AND v.deleted_at IS NULL
  WHERE a.organization_id = %(org)s AND a.id = %(id)s
-   AND (a.layer_id IS NULL OR EXISTS (SELECT 1 FROM ai_layers l
-         WHERE l.organization_id = a.organization_id AND l.id = a.layer_id AND l.status = 'ready'))
+   AND (a.layer_id IS NULL OR EXISTS (SELECT 1 FROM ai_layers l  -- names the organization: Citus
+         WHERE l.organization_id = %(org)s AND l.id = a.layer_id AND l.status = 'ready'))  -- locks on one shard
    FOR UPDATE OF a;
 
 -- name: delete_action_item

@@ -171,7 +171,7 @@ async def list_action_items(
     where: list[LiteralString] = [
         "a.organization_id = %(org)s",
         "v.deleted_at IS NULL",
-        "(a.layer_id IS NULL OR EXISTS (SELECT 1 FROM ai_layers l WHERE l.organization_id = a.organization_id"
+        "(a.layer_id IS NULL OR EXISTS (SELECT 1 FROM ai_layers l WHERE l.organization_id = %(org)s"
         " AND l.id = a.layer_id AND l.status = 'ready'))",
     ]
     params: dict[str, Any] = {"org": p.organization_id, "limit": limit}
