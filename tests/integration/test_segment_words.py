@@ -62,9 +62,11 @@ async def test_words_without_their_segment_or_of_another_tenant_are_refused(
     for org, seq in ((a.organization_id, 7), (b.organization_id, 1)):  # no such segment; a's segment, b's row
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             async with owner_db.pool.connection() as conn, conn.transaction():
-                await conn.execute("INSERT INTO mediabase.transcript_segment_words (organization_id, transcript_id, seq, words)"
+                await conn.execute("INSERT INTO mediabase.transcript_segment_words"
+                                   " (organization_id, transcript_id, seq, words)"
                                    " VALUES (%s, %s, %s, '[]')", (org, tid, seq))
     with pytest.raises(psycopg.errors.CheckViolation):
         async with owner_db.pool.connection() as conn, conn.transaction():
-            await conn.execute("INSERT INTO mediabase.transcript_segment_words (organization_id, transcript_id, seq, words)"
+            await conn.execute("INSERT INTO mediabase.transcript_segment_words"
+                               " (organization_id, transcript_id, seq, words)"
                                " VALUES (%s, %s, 1, '{}')", (a.organization_id, tid))
