@@ -86,7 +86,8 @@ def test_migrate_leaves_every_table_distributed_reference_or_local(cluster: str)
     with psycopg.connect(cluster) as conn:
         conn.execute("SET search_path = mediabase, public")  # table names without the schema; citus_tables
         assert conn.execute(UNDECLARED).fetchall() == []
-        declared: dict[str, str] = dict(conn.execute("SELECT table_name::text, kind FROM table_distribution").fetchall())
+        rows = conn.execute("SELECT table_name::text, kind FROM table_distribution").fetchall()
+        declared: dict[str, str] = dict(rows)
         citus = {r[0]: r[1:] for r in conn.execute(
             "SELECT table_name::text, citus_table_type, distribution_column, colocation_id FROM citus_tables"
             " WHERE table_name::text NOT LIKE '%\\_default' AND NOT EXISTS (SELECT FROM pg_inherits i"
