@@ -49,6 +49,8 @@ def worker(migrated_url: str, tmp_path: Path) -> Iterator[Path]:
                 proc.wait()
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(600)  # some thirty CLI processes and a worker: minutes on a loaded machine
 def test_a_community_continued_through_the_worker(migrated_url: str, tmp_path: Path, worker: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return mediabase("stories", *args, "--org", "tales", url=migrated_url)

@@ -98,7 +98,7 @@ async def test_only_published_approved_content_is_public(
     assert not any("@" in text for text in seen)
     assert ok(c.delete("/story-publication", headers=own))["published"] is False
     get(f"{base}/story-topics", 404)
-    assert await community.verify(owner_db, a.org) == []
+    assert await community.verify_counters(owner_db, a.org) == []
 
 
 async def test_the_demo_community_is_public_and_grown_by_continuations(client: TestClient, owner_db: Database) -> None:
@@ -125,4 +125,4 @@ async def test_the_demo_community_is_public_and_grown_by_continuations(client: T
                                          " GROUP BY status")).fetchall()
         org = await (await conn.execute("SELECT id FROM organizations WHERE slug = %s", (STORIES_SLUG,))).fetchone()
     assert jobs == [{"status": "completed", "n": 7}]
-    assert org is not None and await community.verify(owner_db, org["id"]) == []
+    assert org is not None and await community.verify_counters(owner_db, org["id"]) == []

@@ -41,20 +41,20 @@ async def test_likes_are_exact_before_and_after_the_fold(db: Database, owner_db:
                                                          two: tuple[Story, Story]) -> None:
     a, _ = two
     for p in (a.owner, a.member, a.member):  # the member's second like changes nothing
-        got = await community.like(db, p, "scene", a.scene, on=True)
+        got = await community.set_like(db, p, "scene", a.scene, on=True)
     assert got.liked and got.like_count == 2
-    assert (await community.like(db, a.member, "idea", a.idea, on=True)).like_count == 1
+    assert (await community.set_like(db, a.member, "idea", a.idea, on=True)).like_count == 1
     assert (await scenes.get_scene(db, a.member, a.scene)).like_count == 2
     (stored,) = await run(owner_db, a.org, "SELECT like_count FROM story_scenes WHERE id = %s", a.scene)
     assert stored["like_count"] == 0  # nothing folded yet: the read adds the pending deltas
-    assert await community.fold(owner_db) == 3
+    assert await community.fold_counters(owner_db) == 3
     (stored,) = await run(owner_db, a.org, "SELECT like_count FROM story_scenes WHERE id = %s", a.scene)
     assert stored["like_count"] == 2
-    off = await community.like(db, a.owner, "scene", a.scene, on=False)
+    off = await community.set_like(db, a.owner, "scene", a.scene, on=False)
     assert not off.liked and off.like_count == 1
-    assert (await community.liked(db, a.member, "scene", a.scene)).liked
+    assert (await community.get_like(db, a.member, "scene", a.scene)).liked
     assert (await service.get_idea(db, a.owner, a.idea)).like_count == 1
-    assert await community.verify(owner_db, a.org) == []
+    assert await community.verify_counters(owner_db, a.org) == []
 
 
 async def test_a_like_never_waits_for_nor_writes_the_scene_row(db: Database, owner_db: Database,
@@ -64,7 +64,7 @@ async def test_a_like_never_waits_for_nor_writes_the_scene_row(db: Database, own
     async with owner_db.transaction(a.org) as holder:  # a finalization holding the scene's row lock
         await holder.execute("SELECT 1 FROM story_scenes WHERE id = %s FOR NO KEY UPDATE", (a.scene,))
         async with asyncio.timeout(10):
-            liked = await community.like(db, a.member, "scene", a.scene, on=True)
+            liked = await community.set_like(db, a.member, "scene", a.scene, on=True)
     assert liked.like_count == 1
     await community.record_view(db, a.member, a.scene, "203.0.113.7")
     (after,) = await run(owner_db, a.org, "SELECT xmin::text AS x FROM story_scenes WHERE id = %s", a.scene)
@@ -90,7 +90,7 @@ async def test_likes_and_flags_point_at_one_row_of_their_own_organization(
     with pytest.raises(NotFound):  # through the service: another organization's scene is not there
         await community.create_flag(db, b.owner, FlagCreate(scene_id=a.scene, reason="spam"))
     with pytest.raises(NotFound):
-        await community.like(db, b.owner, "scene", a.scene, on=True)
+        await community.set_like(db, b.owner, "scene", a.scene, on=True)
     # counters, their inputs and the rollup are the database's to write
     for stmt in ("UPDATE story_scenes SET like_count = 9 WHERE id = %s", "UPDATE story_scenes SET view_count = 9"
                  " WHERE id = %s", "INSERT INTO story_counter_deltas (organization_id, scene_id, likes)"
@@ -113,7 +113,7 @@ async def test_views_keep_no_address_and_survive_retention(db: Database, owner_d
     old = datetime.now(UTC).replace(day=1, hour=12) - timedelta(days=500)
     await run(owner_db, a.org, "INSERT INTO story_scene_views (organization_id, scene_id, viewed_at)"
               " SELECT %s, %s, %s FROM generate_series(1, 5)", a.org, a.scene, old)
-    await community.fold(owner_db)
+    await community.fold_counters(owner_db)
     (registered,) = await run(owner_db, a.org, "SELECT keep_months FROM partitioned_tables"
                               " WHERE parent = 'mediabase.story_scene_views'::regclass")
     assert registered["keep_months"] == 13
@@ -122,7 +122,7 @@ async def test_views_keep_no_address_and_survive_retention(db: Database, owner_d
     left = await run(owner_db, a.org, "SELECT count(*) AS n FROM story_scene_views WHERE scene_id = %s", a.scene)
     assert left[0]["n"] == 4
     assert (await scenes.get_scene(db, a.member, a.scene)).view_count == 9  # the rollup kept what retention took
-    assert await community.verify(owner_db, a.org) == []
+    assert await community.verify_counters(owner_db, a.org) == []
 
 
 async def test_flags_one_open_per_reporter_and_resolution_acts_in_one_transaction(
@@ -198,11 +198,11 @@ async def test_resolving_can_reject_an_idea_and_the_failure_of_one_part_writes_n
 
 async def test_verify_finds_a_counter_that_lies(db: Database, owner_db: Database, two: tuple[Story, Story]) -> None:
     a, b = two
-    await community.like(db, a.member, "scene", a.scene, on=True)
-    assert await community.verify(owner_db, a.org) == []
+    await community.set_like(db, a.member, "scene", a.scene, on=True)
+    assert await community.verify_counters(owner_db, a.org) == []
     await run(owner_db, a.org, "ALTER TABLE story_scenes DISABLE TRIGGER USER")
     await run(owner_db, a.org, "UPDATE story_scenes SET total_duration_ms = 5, like_count = 7 WHERE id = %s", a.scene)
     await run(owner_db, a.org, "ALTER TABLE story_scenes ENABLE TRIGGER USER")
-    found = {(d.table, d.counter, d.stored, d.actual) for d in await community.verify(owner_db, a.org)}
+    found = {(d.table, d.counter, d.stored, d.actual) for d in await community.verify_counters(owner_db, a.org)}
     assert found == {("story_scenes", "total_duration_ms", "5", "0"), ("story_scenes", "like_count", "8", "1")}
-    assert await community.verify(owner_db, b.org) == []
+    assert await community.verify_counters(owner_db, b.org) == []

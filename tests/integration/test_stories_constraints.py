@@ -173,13 +173,16 @@ async def test_summaries_never_overlap_and_cover_existing_segments(db: Database,
         await run(owner_db, a, "INSERT INTO story_segments (organization_id, scene_id, input_text, expanded_script,"
                   " video_key, duration_ms, bible_version) SELECT %s, %s, 'x', 'x', 'k.mp4', 10, bible_version"
                   " FROM story_scenes WHERE id = %s", a.org, a.scene, a.scene)
-    s1 = await scenes.add_summary(db, a.member, a.scene, SummaryCreate(first_sequence=1, last_sequence=2, summary="s"))
+    def span(first: int, last: int) -> SummaryCreate:
+        return SummaryCreate(first_sequence=first, last_sequence=last, summary="s")
+
+    s1 = await scenes.create_summary(db, a.member, a.scene, span(1, 2))
     assert (s1.first_sequence, s1.last_sequence) == (1, 2)
     with pytest.raises(Conflict):
-        await scenes.add_summary(db, a.member, a.scene, SummaryCreate(first_sequence=2, last_sequence=3, summary="s"))
-    await scenes.add_summary(db, a.member, a.scene, SummaryCreate(first_sequence=3, last_sequence=4, summary="s"))
+        await scenes.create_summary(db, a.member, a.scene, span(2, 3))
+    await scenes.create_summary(db, a.member, a.scene, span(3, 4))
     with pytest.raises(MediabaseError) as info:
-        await scenes.add_summary(db, a.member, a.scene, SummaryCreate(first_sequence=5, last_sequence=5, summary="s"))
+        await scenes.create_summary(db, a.member, a.scene, span(5, 5))
     assert info.value.extra["constraint"] == "story_scene_summaries_within_scene"
     await refused(owner_db, a, "story_scene_summaries_covered_bounded",
                   "INSERT INTO story_scene_summaries (organization_id, scene_id, covered, summary)"

@@ -86,7 +86,7 @@ async def test_a_continuation_becomes_the_next_segment_and_bible_version(
     assert sc["total_duration_ms"] == state["segments"][0]["duration_ms"] and sc["last_segment_at"] is not None
     done = await continuations.get_continuation(db, story.member, c.job_id)
     assert done.state == "finalized" and str(done.segment_id) == result["segment_id"] and done.attempts == 1
-    seg = (await scenes.playlist(db, story.member, story.scene)).items[0]
+    seg = (await scenes.list_segments(db, story.member, story.scene)).items[0]
     assert "Ada" in seg.expanded_script and seg.job_id == c.job_id
     assert seg.video_key.startswith(f"stories/{story.scene}/segments/") and str(c.job_id) not in seg.video_key
     # finalization run twice (a crash between finalizing and completing the job) appends once
@@ -169,17 +169,17 @@ async def test_an_invalid_bible_is_refused_with_its_json_path_and_nothing_writte
 ) -> None:
     bad = {**BIBLE, "version": 2, "characters": [{"entityId": "Ada", "canonicalName": "Ada"}]}
     with pytest.raises(Invalid) as info:
-        await scenes.write_bible(db, story.member, story.scene, BibleWrite(expected_version=1, data=bad))
+        await scenes.create_bible(db, story.member, story.scene, BibleWrite(expected_version=1, data=bad))
     assert "$.characters[0].entityId" in str(info.value) and info.value.field == "data.characters[0].entityId"
     nested = {**BIBLE, "version": 2, "plotThreads": [{"id": "x", "status": "forgotten"}]}
     with pytest.raises(Invalid) as info:
-        await scenes.write_bible(db, story.member, story.scene, BibleWrite(expected_version=1, data=nested))
+        await scenes.create_bible(db, story.member, story.scene, BibleWrite(expected_version=1, data=nested))
     assert info.value.field == "data.plotThreads[0].status"
     twins = {**BIBLE, "version": 2, "characters": [BIBLE["characters"][0], BIBLE["characters"][0]]}
     with pytest.raises(Invalid, match=r"\$\.characters\[1\]\.entityId"):
-        await scenes.write_bible(db, story.member, story.scene, BibleWrite(expected_version=1, data=twins))
+        await scenes.create_bible(db, story.member, story.scene, BibleWrite(expected_version=1, data=twins))
     with pytest.raises(Invalid, match=r"at \$\.version"):
-        await scenes.write_bible(db, story.member, story.scene, BibleWrite(expected_version=1, data=BIBLE))
+        await scenes.create_bible(db, story.member, story.scene, BibleWrite(expected_version=1, data=BIBLE))
     with pytest.raises(Invalid, match=r"at \$: 'timeline' is a required property"):
         await scenes.create_scene(db, story.member, story.idea, SceneCreate(
             title="Broken", bible={k: v for k, v in BIBLE.items() if k != "timeline"}))
@@ -198,11 +198,11 @@ async def test_an_invalid_bible_is_refused_with_its_json_path_and_nothing_writte
     state = await scene_state(owner_db, story.scene)
     assert [b["version"] for b in state["bibles"]] == [1] and state["scene"]["bible_version"] == 1
     assert len(await rows(owner_db, "SELECT 1 FROM story_scenes WHERE idea_id = %s", story.idea)) == 1
-    ok = await scenes.write_bible(db, story.member, story.scene,
+    ok = await scenes.create_bible(db, story.member, story.scene,
                                   BibleWrite(expected_version=1, data={**BIBLE, "version": 2}))
     assert ok.version == 2
     with pytest.raises(Conflict, match="at version 2"):  # the compare-and-set of a hand-written bible
-        await scenes.write_bible(db, story.member, story.scene,
+        await scenes.create_bible(db, story.member, story.scene,
                                  BibleWrite(expected_version=1, data={**BIBLE, "version": 2}))
 
 
@@ -221,7 +221,8 @@ async def test_a_continuation_built_on_an_old_bible_conflicts_and_retries_on_the
 
     attempt = asyncio.create_task(continuations.run_continuation(db, story.org, c.job_id, progress=progress))
     await started.wait()
-    await scenes.write_bible(db, story.owner, story.scene, BibleWrite(expected_version=1, data={**BIBLE, "version": 2}))
+    await scenes.create_bible(db, story.owner, story.scene,
+                              BibleWrite(expected_version=1, data={**BIBLE, "version": 2}))
     proceed.set()
     with pytest.raises(Conflict, match="started from bible version 1, the scene is at version 2"):
         await attempt
@@ -261,3 +262,22 @@ async def test_the_worker_runs_continuations_to_segments_retrying_conflicts(
     assert {r["id"] for r in job_rows} == set(jobs)
     retried = [r for r in job_rows if r["retry_count"] > 0]
     assert retried and {r["error_code"] for r in retried} == {"Conflict"}
+
+
+async def test_an_attempt_that_fell_behind_gives_up_before_generating_the_video(
+    db: Database, owner_db: Database, story: Story
+) -> None:
+    c = await continuations.continue_scene(db, story.member, story.scene, ContinuationCreate(text="Ada waits."))
+    stages: list[str] = []
+
+    async def progress(_: int, stage: str) -> None:
+        stages.append(stage)
+        if stage == "continuity_validation":  # another version lands while this attempt works
+            await scenes.create_bible(db, story.owner, story.scene,
+                                      BibleWrite(expected_version=1, data={**BIBLE, "version": 2}))
+
+    with pytest.raises(Conflict, match="the scene is at version 2"):
+        await continuations.run_continuation(db, story.org, c.job_id, progress=progress)
+    assert stages == ["script_expansion", "continuity_validation"]  # no video was made for a lost race
+    assert (await continuations.get_continuation(db, story.member, c.job_id)).state == "conflict"
+    assert (await continuations.run_continuation(db, story.org, c.job_id))["bible_version"] == 3

@@ -58,9 +58,9 @@ async def scenario(url: str, steps: list[Step]) -> None:
                     c = await continuations.continue_scene(db, who, scene, ContinuationCreate(text=f"Step {i}."))
                     await continuations.run_continuation(db, org, c.job_id)
                 elif op in ("like_scene", "unlike_scene") and scene:
-                    await community.like(db, who, "scene", scene, on=op == "like_scene")
+                    await community.set_like(db, who, "scene", scene, on=op == "like_scene")
                 elif op in ("like_idea", "unlike_idea"):
-                    await community.like(db, who, "idea", w.ideas[i % 2], on=op == "like_idea")
+                    await community.set_like(db, who, "idea", w.ideas[i % 2], on=op == "like_idea")
                 elif op == "view" and scene:
                     async with owner.transaction(org) as conn:  # k months ago (0: now)
                         await conn.execute(
@@ -68,7 +68,7 @@ async def scenario(url: str, steps: list[Step]) -> None:
                             " SELECT %s, %s, now() - make_interval(months => %s), %s FROM generate_series(1, %s)",
                             (org, scene, k, who.user_id, i + 1))
                 elif op == "fold":
-                    await community.fold(owner, org, batch=3)
+                    await community.fold_counters(owner, org, batch=3)
                 elif op == "retention":  # what dropping the oldest months does: their rows go, no trigger
                     async with owner.transaction(org) as conn:
                         await conn.execute(
@@ -82,9 +82,9 @@ async def scenario(url: str, steps: list[Step]) -> None:
                     await community.review_flag(db, t.owner, f.id, FlagReview(decision="resolve", action="hidden"))
             except (MediabaseError, PermanentError):
                 pass  # refused (a locked or hidden scene, a flag already open): the counters must hold anyway
-        assert await community.verify(owner, org) == []
-        await community.fold(owner, org)
-        assert await community.verify(owner, org) == []
+        assert await community.verify_counters(owner, org) == []
+        await community.fold_counters(owner, org)
+        assert await community.verify_counters(owner, org) == []
         async with owner.transaction(org) as conn:
             pending = await (await conn.execute("SELECT count(*) AS n FROM story_counter_deltas"
                                                 " WHERE organization_id = %s", (org,))).fetchone()

@@ -149,12 +149,12 @@ async def test_scenes_playlist_bible_queue_and_liked_use_their_indexes(migrated_
     async def call(db: Database, system: Database) -> None:
         first = await scenes.list_scenes(db, big.member, big.topic, limit=20)
         await scenes.list_scenes(db, big.member, big.topic, limit=20, cursor=first.next_cursor)
-        listed = await scenes.playlist(db, big.member, big.scene, limit=50)
+        listed = await scenes.list_segments(db, big.member, big.scene, limit=50)
         assert [s.sequence for s in listed.items] == list(range(1, 51))
-        assert (await scenes.latest_bible(db, big.member, big.scene)).version == 200
+        assert (await scenes.get_latest_bible(db, big.member, big.scene)).version == 200
         queue = await community.list_flags(db, big.owner, limit=20)
         assert len(queue.items) == 20 and {f.status for f in queue.items} == {"pending"}
-        assert (await community.liked(db, big.member, "scene", big.scene)).liked
+        assert (await community.get_like(db, big.member, "scene", big.scene)).liked
 
     plans = await explained(migrated_url, call)
     uses(plan_of(plans, "coalesce(last_segment_at, created_at) DESC"), "story_scenes_topic_recent_idx")
@@ -170,10 +170,10 @@ async def test_the_public_feeds_use_the_same_indexes(migrated_url: str, big: Sto
 
     async def call(db: Database, system: Database) -> None:
         for sort in IdeaSort:
-            ideas = await public.ideas(db, system, slug, big.topic, sort=sort, limit=20)
+            ideas = await public.list_public_ideas(db, system, slug, big.topic, sort=sort, limit=20)
             assert len(ideas.items) == 20
-        await public.scenes(db, system, slug, big.topic, limit=20)
-        await public.playlist(db, system, slug, big.scene, limit=20)
+        await public.list_public_scenes(db, system, slug, big.topic, limit=20)
+        await public.list_public_segments(db, system, slug, big.scene, limit=20)
 
     plans = await explained(migrated_url, call)
     uses(plan_of(plans, "ORDER BY created_at DESC"), "story_ideas_topic_new_idx")

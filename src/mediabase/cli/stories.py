@@ -307,7 +307,7 @@ def scene_show(scene: SceneArg, org: CommunityOpt = "tales", as_json: JsonOpt = 
         async with open_databases() as (db, system):
             p = await identity.acting_owner(system, org)
             s = await scenes.get_scene(db, p, scene)
-            segs = await scenes.playlist(db, p, scene, limit=200)
+            segs = await scenes.list_segments(db, p, scene, limit=200)
             return {**s.model_dump(mode="json"), "segments": _dump(segs.items)}
 
     s = run(_run())
@@ -367,7 +367,7 @@ def bible(scene: SceneArg, version: Annotated[int | None, typer.Option(min=1, he
     async def _run() -> dict[str, Any]:
         async with open_databases() as (db, system):
             p = await identity.acting_owner(system, org)
-            b = await (scenes.bible_version(db, p, scene, version) if version else scenes.latest_bible(db, p, scene))
+            b = await (scenes.get_bible(db, p, scene, version) if version else scenes.get_latest_bible(db, p, scene))
             return b.model_dump(mode="json")
 
     print_json(run(_run()))
@@ -388,7 +388,7 @@ def bible_write(
     async def _run() -> int:
         async with open_databases() as (db, system):
             p = await identity.acting_owner(system, org)
-            return (await scenes.write_bible(db, p, scene, BibleWrite(expected_version=expected_version,
+            return (await scenes.create_bible(db, p, scene, BibleWrite(expected_version=expected_version,
                                                                        data=data))).version
 
     console.print(f"bible version {run(_run())} written")
@@ -407,8 +407,8 @@ def summarize(
     async def _run() -> str:
         async with open_databases() as (db, system):
             p = await identity.acting_owner(system, org)
-            return str((await scenes.add_summary(db, p, scene, SummaryCreate(first_sequence=first, last_sequence=last,
-                                                                            summary=summary))).id)
+            data = SummaryCreate(first_sequence=first, last_sequence=last, summary=summary)
+            return str((await scenes.create_summary(db, p, scene, data)).id)
 
     console.print(f"summary recorded: {run(_run())}")
 

@@ -84,7 +84,7 @@ def fold(org: Annotated[str | None, typer.Option("--org", help="Only this organi
     async def _run() -> int:
         async with open_databases() as (_, system):
             org_id = (await identity.organization_by_slug(system, org)).id if org else None
-            return await community.fold(system, org_id)
+            return await community.fold_counters(system, org_id)
 
     console.print(f"folded {run(_run())} delta(s)")
 
@@ -104,7 +104,7 @@ def verify(org: Annotated[str | None, typer.Option("--org", help="Only this orga
                      for r in await identity.list_organizations(system)])
             out = []
             for o in orgs:
-                found = await community.verify(system, o.id)
+                found = await community.verify_counters(system, o.id)
                 out += [{"organization": o.slug, **d.model_dump(mode="json")} for d in found]
             return out
 
@@ -132,7 +132,7 @@ def publish(off: Annotated[bool, typer.Option("--off", help="Unpublish: close th
     async def _run() -> bool:
         async with open_databases() as (db, system):
             p = await identity.acting_owner(system, org)
-            return (await public.publish(db, p, on=not off)).published
+            return (await public.publish_stories(db, p, on=not off)).published
 
     console.print(f"{org}: {'published at /public/' + org + '/' if run(_run()) else 'not published'}")
 

@@ -184,20 +184,20 @@ async def stories_demo(system: Database) -> str:
         for who, text in story:
             await _continue(system, members[who], scene, text)
     await scenes.update_scene(system, ben, market.id, SceneUpdate(status=SceneStatus.locked))
-    await scenes.add_summary(system, ada, lighthouse.id, SummaryCreate(
+    await scenes.create_summary(system, ada, lighthouse.id, SummaryCreate(
         first_sequence=1, last_sequence=3, summary="A storm, pages cut from the log, a light that should not "
         "exist, and a stranger in a dry coat at the door."))
     for p in (ada, ben, chen, owner):
-        await community.like(system, p, "scene", lighthouse.id, on=True)
+        await community.set_like(system, p, "scene", lighthouse.id, on=True)
     for p in (ben, chen):
-        await community.like(system, p, "idea", ideas[0], on=True)
-    await community.like(system, ada, "scene", bell.id, on=True)
+        await community.set_like(system, p, "idea", ideas[0], on=True)
+    await community.set_like(system, ada, "scene", bell.id, on=True)
     for k in range(12):
         await community.record_view(system, members[k % 3], lighthouse.id, f"198.51.100.{k % 5}")
     flag = await community.create_flag(system, chen, FlagCreate(idea_id=ideas[4], reason="off_topic",
                                                                  description="Is this a small-town story?"))
     await community.review_flag(system, owner, flag.id, FlagReview(decision="dismiss", notes="It is; kept."))
-    await community.fold(system)
-    await public.publish(system, owner, on=True)
+    await community.fold_counters(system)
+    await public.publish_stories(system, owner, on=True)
     return (f"story demo: community '{STORIES_SLUG}' (public) with {len(TOPICS)} topics, {len(IDEAS)} ideas, 3 scenes,"
             f" {len(LIGHTHOUSE) + len(BELL)} segments made by continuations")

@@ -34,7 +34,7 @@ from mediabase.stories.models import (
     FlagStatus,
     Liked,
 )
-from mediabase.stories.scenes import _readable_scene
+from mediabase.stories.scenes import fetch_readable_scene
 from mediabase.stories.service import PageQuery, Q, _columns, page_query, position, require_admin, run_page
 
 register_constraint("story_likes_member_fk", Forbidden, "only members like")
@@ -101,23 +101,23 @@ async def _idea_visible(conn: Conn, p: Principal, idea_id: UUID) -> dict[str, An
     return row
 
 
-async def like(db: Database, p: Principal, kind: str, target: UUID, *, on: bool) -> Liked:
+async def set_like(db: Database, p: Principal, kind: str, target: UUID, *, on: bool) -> Liked:
     """Like (``on``) or unlike an idea or a scene ("idea" or "scene"); doing it twice changes nothing."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
         if kind == "scene":
-            await _readable_scene(conn, p, target)
+            await fetch_readable_scene(conn, p, target)
         else:
             await _idea_visible(conn, p, target)
         params = {"org": p.organization_id, "user": p.user_id, "id": target}
         await conn.execute(getattr(Q, f"{'like' if on else 'unlike'}_{kind}"), params)
-    return await liked(db, p, kind, target)
+    return await get_like(db, p, kind, target)
 
 
-async def liked(db: Database, p: Principal, kind: str, target: UUID) -> Liked:
+async def get_like(db: Database, p: Principal, kind: str, target: UUID) -> Liked:
     """Whether the caller likes the idea or scene, and its (exact) like count."""
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         if kind == "scene":
-            count = (await _readable_scene(conn, p, target)).like_count
+            count = (await fetch_readable_scene(conn, p, target)).like_count
         else:
             count = (await _idea_visible(conn, p, target))["like_count"]
         row = await fetch_one_or_404(conn, getattr(Q, f"has_liked_{kind}"),
@@ -129,7 +129,7 @@ async def record_view(db: Database, p: Principal, scene_id: UUID, address: str |
     """A member watched the scene (from ``address``, kept only as a keyed HMAC)."""
     digest, key_id = address_digest(address)
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        await _readable_scene(conn, p, scene_id)
+        await fetch_readable_scene(conn, p, scene_id)
         await conn.execute(Q.insert_view, {"org": p.organization_id, "scene": scene_id, "user": p.user_id,
                                            "ip_hmac": digest, "ip_key": key_id})
 
@@ -214,7 +214,7 @@ async def review_flag(db: Database, p: Principal, flag_id: UUID, review: FlagRev
 # -- counters ---------------------------------------------------------------------------------------------
 
 
-async def fold(system: Database, org: UUID | None = None, *, batch: int = 100_000) -> int:
+async def fold_counters(system: Database, org: UUID | None = None, *, batch: int = 100_000) -> int:
     """Fold pending like and view deltas into the stored counters (of ``org``, or of every
     organization with some), ``batch`` at a time, each batch its own transaction; returns how many."""
     async with system.transaction() as conn:
@@ -232,7 +232,7 @@ async def fold(system: Database, org: UUID | None = None, *, batch: int = 100_00
     return total
 
 
-async def verify(system: Database, org: UUID) -> list[CounterDifference]:
+async def verify_counters(system: Database, org: UUID) -> list[CounterDifference]:
     """Every counter of the organization recomputed from its rows (likes, views, segments,
     scenes, bible versions); the ones that differ. An empty list: every counter is true."""
     async with system.transaction(readonly=True) as conn:

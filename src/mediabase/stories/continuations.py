@@ -30,7 +30,7 @@ from mediabase.jobs.registry import JobCancelled, PermanentError
 from mediabase.jobs.service import enqueue
 from mediabase.stories import bible as bibles
 from mediabase.stories.models import Continuation, ContinuationCreate, Finalized
-from mediabase.stories.scenes import _readable_scene
+from mediabase.stories.scenes import fetch_readable_scene
 from mediabase.stories.service import Q, page, position
 
 JOB_TYPE = "story.continuation"
@@ -91,7 +91,7 @@ async def continue_scene(
     ``idempotency_key``, the same key again answers with the first continuation."""
     s = settings or StoriesSettings()
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        sc = await _readable_scene(conn, p, scene_id)
+        sc = await fetch_readable_scene(conn, p, scene_id)
         if sc.status != "active":
             raise Conflict(f"the scene is {sc.status}: it takes no continuations", field="scene_id")
         job = await enqueue(
@@ -113,7 +113,7 @@ async def get_continuation(db: Database, p: Principal, job_id: UUID) -> Continua
     """A continuation with its job's status, stage and progress."""
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         c = await _continuation(conn, p.organization_id, job_id)
-        await _readable_scene(conn, p, c.scene_id)
+        await fetch_readable_scene(conn, p, c.scene_id)
         return c
 
 
@@ -126,7 +126,7 @@ async def list_continuations(
         where.append("(c.created_at, c.job_id) < (%(after_at)s, %(after_id)s)")
     params = {"org": p.organization_id, "scene": scene_id, **position(cursor)}
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
-        await _readable_scene(conn, p, scene_id)
+        await fetch_readable_scene(conn, p, scene_id)
         rows = await page(conn, dict, Q.continuation_columns, where, "c.created_at DESC, c.job_id DESC", params,
                           limit, lambda c: (c["created_at"], c["job_id"]))
         return Page(items=await _with_jobs(conn, p.organization_id, rows.items), next_cursor=rows.next_cursor)
@@ -144,6 +144,16 @@ async def _set_state(db: Database, org: UUID, job_id: UUID, state: str, message:
     async with db.transaction(org) as conn:
         await conn.execute(Q.set_state, {"org": org, "job": job_id, "state": state,
                                          "message": message and message[:2000], "attempt": int(attempt), "base": base})
+
+
+async def _still_current(db: Database, org: UUID, scene: UUID, base: int) -> None:
+    """Conflict if the scene's bible moved on since the attempt began: a video generated now would
+    be lost at finalization anyway, so the attempt gives up before making it."""
+    async with db.transaction(org, readonly=True) as conn:
+        row = await fetch_one_or_404(conn, Q.scene_version, {"org": org, "id": scene}, "scene")
+    if row["bible_version"] != base:
+        raise Conflict(f"another continuation finalized first: this one started from bible version {base}, the"
+                       f" scene is at version {row['bible_version']}", constraint="story_continuations_bible_cas")
 
 
 async def run_continuation(
@@ -197,6 +207,7 @@ async def run_continuation(
         await report(35, "continuity_validation")
         check()
         new = bibles.validate(bibles.advance(current, sequence=sequence, text=text), version=base + 1)
+        await _still_current(db, org, row["scene_id"], base)  # before the expensive stage
         await report(60, "video_generation")
         check()
         media = bibles.placeholder_media(row["scene_id"], job_id, script)

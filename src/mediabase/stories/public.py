@@ -41,7 +41,7 @@ from mediabase.stories.service import Q, idea_page, ideas_query, run_page
 _GONE = "no published story community here"
 
 
-async def community(system: Database, slug: str) -> UUID:
+async def fetch_published_org(system: Database, slug: str) -> UUID:
     """The organization of a published community, or 404 (the same for unknown and unpublished)."""
     try:
         org = await identity.organization_by_slug(system, slug)
@@ -61,17 +61,18 @@ async def _scene(conn: Conn, org: UUID, scene_id: UUID) -> PublicScene:
     return await fetch_one_or_404(conn, Q.public_scene, {"org": org, "id": scene_id}, "scene", model=PublicScene)
 
 
-async def topics(db: Database, system: Database, slug: str) -> list[PublicTopic]:
-    org = await community(system, slug)
+async def list_public_topics(db: Database, system: Database, slug: str) -> list[PublicTopic]:
+    org = await fetch_published_org(system, slug)
     async with db.transaction(org, readonly=True) as conn:
         cur = conn.cursor(row_factory=class_row(PublicTopic))
         return await (await cur.execute(Q.public_topics, {"org": org})).fetchall()
 
 
-async def ideas(db: Database, system: Database, slug: str, topic_id: UUID, *, sort: IdeaSort = IdeaSort.newest,
-                limit: int = 50, cursor: str | None = None) -> Page[PublicIdea]:
+async def list_public_ideas(db: Database, system: Database, slug: str, topic_id: UUID, *,
+                            sort: IdeaSort = IdeaSort.newest, limit: int = 50,
+                            cursor: str | None = None) -> Page[PublicIdea]:
     """A published topic's approved ideas, newest or most liked first."""
-    org = await community(system, slug)
+    org = await fetch_published_org(system, slug)
     q = ideas_query(org, topic_id, sort=sort, limit=limit, cursor=cursor, audience="public")
     async with db.transaction(org, readonly=True) as conn:
         await _topic(conn, org, topic_id)
@@ -80,43 +81,43 @@ async def ideas(db: Database, system: Database, slug: str, topic_id: UUID, *, so
                 next_cursor=rows.next_cursor)
 
 
-async def scenes(db: Database, system: Database, slug: str, topic_id: UUID, *, limit: int = 50,
+async def list_public_scenes(db: Database, system: Database, slug: str, topic_id: UUID, *, limit: int = 50,
                  cursor: str | None = None) -> Page[PublicScene]:
     """A published topic's scenes, recently active first."""
-    org = await community(system, slug)
+    org = await fetch_published_org(system, slug)
     q = scenes_query(org, topic_id, limit=limit, cursor=cursor, public=True)
     async with db.transaction(org, readonly=True) as conn:
         await _topic(conn, org, topic_id)
         return await run_page(conn, PublicScene, q)
 
 
-async def scene(db: Database, system: Database, slug: str, scene_id: UUID) -> PublicScene:
-    org = await community(system, slug)
+async def get_public_scene(db: Database, system: Database, slug: str, scene_id: UUID) -> PublicScene:
+    org = await fetch_published_org(system, slug)
     async with db.transaction(org, readonly=True) as conn:
         return await _scene(conn, org, scene_id)
 
 
-async def playlist(db: Database, system: Database, slug: str, scene_id: UUID, *, limit: int = 100,
+async def list_public_segments(db: Database, system: Database, slug: str, scene_id: UUID, *, limit: int = 100,
                    cursor: str | None = None) -> Page[PublicSegment]:
     """A published scene's active segments in order (a hidden one leaves a gap in the numbers)."""
-    org = await community(system, slug)
+    org = await fetch_published_org(system, slug)
     q = playlist_query(org, scene_id, limit=limit, cursor=cursor, audience="public")
     async with db.transaction(org, readonly=True) as conn:
         await _scene(conn, org, scene_id)
         return await run_page(conn, PublicSegment, q)
 
 
-async def bible(db: Database, system: Database, slug: str, scene_id: UUID) -> PublicBible:
-    org = await community(system, slug)
+async def get_public_bible(db: Database, system: Database, slug: str, scene_id: UUID) -> PublicBible:
+    org = await fetch_published_org(system, slug)
     async with db.transaction(org, readonly=True) as conn:
         await _scene(conn, org, scene_id)
         return await fetch_one_or_404(conn, Q.public_bible, {"org": org, "scene": scene_id}, "bible",
                                       model=PublicBible)
 
 
-async def view(db: Database, system: Database, slug: str, scene_id: UUID, address: str | None) -> None:
+async def record_public_view(db: Database, system: Database, slug: str, scene_id: UUID, address: str | None) -> None:
     """Count an anonymous view of a published scene."""
-    org = await community(system, slug)
+    org = await fetch_published_org(system, slug)
     digest, key_id = address_digest(address)
     async with db.transaction(org) as conn:
         await _scene(conn, org, scene_id)
@@ -127,17 +128,17 @@ async def view(db: Database, system: Database, slug: str, scene_id: UUID, addres
 # -- publishing (members' side) --------------------------------------------------------------------------
 
 
-async def publication(db: Database, p: Principal) -> Publication:
+async def get_publication(db: Database, p: Principal) -> Publication:
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         row = await (await conn.execute(Q.publication, {"org": p.organization_id})).fetchone()
     return Publication(published=False) if row is None else Publication(
         published=True, published_at=row["published_at"], published_by=row["published_by"])
 
 
-async def publish(db: Database, p: Principal, *, on: bool) -> Publication:
+async def publish_stories(db: Database, p: Principal, *, on: bool) -> Publication:
     """Open (``on``) or close the public read path of the organization's stories (OWNER)."""
     if not p.can(Role.OWNER):
         raise Forbidden("only an OWNER publishes or unpublishes the organization's stories")
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await conn.execute(Q.publish if on else Q.unpublish, {"org": p.organization_id, "user": p.user_id})
-    return await publication(db, p)
+    return await get_publication(db, p)

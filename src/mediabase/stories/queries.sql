@@ -182,6 +182,9 @@ UPDATE story_continuations
        finished_at = CASE WHEN %(state)s::text = 'failed' THEN now() END
  WHERE organization_id = %(org)s AND job_id = %(job)s AND state <> 'finalized'
 
+-- name: scene_version
+SELECT status, bible_version FROM story_scenes WHERE organization_id = %(org)s AND id = %(id)s
+
 -- name: finalize
 SELECT segment_id, sequence, bible_version, created
   FROM story_finalize_continuation(

@@ -67,13 +67,13 @@ register_constraint("story_scene_summaries_within_scene", Invalid, None, field="
 VISIBLE: tuple[SceneStatus, ...] = (SceneStatus.active, SceneStatus.locked)
 
 
-async def scene(conn: Conn, org: UUID, scene_id: UUID) -> Scene:
+async def fetch_scene(conn: Conn, org: UUID, scene_id: UUID) -> Scene:
     return await fetch_one_or_404(conn, _columns(Q.scene_columns), {"org": org, "id": scene_id}, "scene", model=Scene)
 
 
-async def _readable_scene(conn: Conn, p: Principal, scene_id: UUID) -> Scene:
+async def fetch_readable_scene(conn: Conn, p: Principal, scene_id: UUID) -> Scene:
     """A scene the caller may read: active or locked, or any to its creator and ADMINs."""
-    s = await scene(conn, p.organization_id, scene_id)
+    s = await fetch_scene(conn, p.organization_id, scene_id)
     if s.status not in VISIBLE and not (p.can(Role.ADMIN) or s.user_id == p.user_id):
         raise NotFound("scene not found")
     return s
@@ -93,12 +93,12 @@ async def create_scene(db: Database, p: Principal, idea_id: UUID, data: SceneCre
         }, "scene")
         await conn.execute(Q.insert_bible, {"org": p.organization_id, "scene": row["id"], "version": 1,
                                             "data": Jsonb(first), "user": p.user_id})
-        return await scene(conn, p.organization_id, row["id"])
+        return await fetch_scene(conn, p.organization_id, row["id"])
 
 
 async def get_scene(db: Database, p: Principal, scene_id: UUID) -> Scene:
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
-        return await _readable_scene(conn, p, scene_id)
+        return await fetch_readable_scene(conn, p, scene_id)
 
 
 def scenes_query(org: UUID, topic: UUID, *, limit: int = 50, cursor: str | None = None, idea: UUID | None = None,
@@ -151,7 +151,7 @@ async def update_scene(db: Database, p: Principal, scene_id: UUID, data: SceneUp
         if status is not None and status != row["status"] and moderated and not p.can(Role.ADMIN):
             raise Forbidden("only an ADMIN hides, removes or restores a scene", field="status")
         await update_columns(conn, "story_scenes", p.organization_id, scene_id, changes, changes)
-        return await scene(conn, p.organization_id, scene_id)
+        return await fetch_scene(conn, p.organization_id, scene_id)
 
 
 # -- segments ---------------------------------------------------------------------------------------
@@ -171,14 +171,14 @@ def playlist_query(org: UUID, scene: UUID, *, limit: int = 100, cursor: str | No
                                                   "me": me}, limit, lambda g: (g.sequence,))
 
 
-async def playlist(
+async def list_segments(
     db: Database, p: Principal, scene_id: UUID, *, limit: int = 100, cursor: str | None = None
 ) -> Page[Segment]:
     """A scene's playlist (:func:`playlist_query`)."""
     q = playlist_query(p.organization_id, scene_id, limit=limit, cursor=cursor, me=p.user_id,
                        audience="admin" if p.can(Role.ADMIN) else "member")
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
-        await _readable_scene(conn, p, scene_id)
+        await fetch_readable_scene(conn, p, scene_id)
         return await run_page(conn, Segment, q)
 
 
@@ -186,13 +186,13 @@ async def get_segment(db: Database, p: Principal, segment_id: UUID) -> Segment:
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         seg = await fetch_one_or_404(conn, _columns(Q.segment_columns), {"org": p.organization_id, "id": segment_id},
                                      "segment", model=Segment)
-        await _readable_scene(conn, p, seg.scene_id)
+        await fetch_readable_scene(conn, p, seg.scene_id)
         if seg.status is not SegmentStatus.active and not (p.can(Role.ADMIN) or seg.user_id == p.user_id):
             raise NotFound("segment not found")
         return seg
 
 
-async def set_segment_status(db: Database, p: Principal, segment_id: UUID, status: SegmentStatus) -> Segment:
+async def update_segment(db: Database, p: Principal, segment_id: UUID, status: SegmentStatus) -> Segment:
     """Hide, remove or restore a segment (ADMIN): it keeps its sequence, so the playlist stays gapless."""
     require_admin(p, "moderate segments")
     async with db.transaction(p.organization_id, p.user_id) as conn:
@@ -204,16 +204,16 @@ async def set_segment_status(db: Database, p: Principal, segment_id: UUID, statu
 # -- bibles -----------------------------------------------------------------------------------------
 
 
-async def latest_bible(db: Database, p: Principal, scene_id: UUID) -> Bible:
+async def get_latest_bible(db: Database, p: Principal, scene_id: UUID) -> Bible:
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
-        await _readable_scene(conn, p, scene_id)
+        await fetch_readable_scene(conn, p, scene_id)
         return await fetch_one_or_404(conn, Q.latest_bible, {"org": p.organization_id, "scene": scene_id}, "bible",
                                       model=Bible)
 
 
-async def bible_version(db: Database, p: Principal, scene_id: UUID, version: int) -> Bible:
+async def get_bible(db: Database, p: Principal, scene_id: UUID, version: int) -> Bible:
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
-        await _readable_scene(conn, p, scene_id)
+        await fetch_readable_scene(conn, p, scene_id)
         b: Bible | None = await (await conn.cursor(row_factory=class_row(Bible)).execute(
             Q.bible_at, {"org": p.organization_id, "scene": scene_id, "version": version})).fetchone()
         if b is not None:
@@ -221,7 +221,7 @@ async def bible_version(db: Database, p: Principal, scene_id: UUID, version: int
         raise NotFound(f"the scene has no bible version {version}")
 
 
-async def bible_versions(
+async def list_bibles(
     db: Database, p: Principal, scene_id: UUID, *, limit: int = 50, cursor: str | None = None
 ) -> Page[Bible]:
     """A scene's bible versions, newest first."""
@@ -231,11 +231,11 @@ async def bible_versions(
         where.append("version < %(before)s")
     params: dict[str, Any] = {"org": p.organization_id, "scene": scene_id, "before": before}
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
-        await _readable_scene(conn, p, scene_id)
+        await fetch_readable_scene(conn, p, scene_id)
         return await page(conn, Bible, Q.bible_columns, where, "version DESC", params, limit, lambda b: (b.version,))
 
 
-async def write_bible(db: Database, p: Principal, scene_id: UUID, data: BibleWrite) -> Bible:
+async def create_bible(db: Database, p: Principal, scene_id: UUID, data: BibleWrite) -> Bible:
     """A new bible version by hand (the scene's creator or an ADMIN): written only if the scene's
     bible is still at ``expected_version`` (else 409 and nothing written)."""
     new = bibles.validate(data.data, version=data.expected_version + 1)
@@ -254,10 +254,10 @@ async def write_bible(db: Database, p: Principal, scene_id: UUID, data: BibleWri
 # -- summaries --------------------------------------------------------------------------------------
 
 
-async def add_summary(db: Database, p: Principal, scene_id: UUID, data: SummaryCreate) -> Summary:
+async def create_summary(db: Database, p: Principal, scene_id: UUID, data: SummaryCreate) -> Summary:
     """Compress a range of the scene's sequences (creator or ADMIN); ranges never overlap."""
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        s = await _readable_scene(conn, p, scene_id)
+        s = await fetch_readable_scene(conn, p, scene_id)
         may_change(p, s.user_id, "scene")
         row = await fetch_one_or_404(conn, Q.insert_summary, {
             "org": p.organization_id, "scene": scene_id, "first": data.first_sequence, "last": data.last_sequence,
@@ -270,7 +270,7 @@ async def add_summary(db: Database, p: Principal, scene_id: UUID, data: SummaryC
 async def list_summaries(db: Database, p: Principal, scene_id: UUID) -> list[Summary]:
     """A scene's summaries in sequence order."""
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
-        await _readable_scene(conn, p, scene_id)
+        await fetch_readable_scene(conn, p, scene_id)
         cur = conn.cursor(row_factory=class_row(Summary))
         return await (await cur.execute(
             Q.summary_columns + " WHERE organization_id = %(org)s AND scene_id = %(scene)s ORDER BY covered",

@@ -181,7 +181,7 @@ async def update_scene(db: DbDep, p: PrincipalDep, scene_id: UUID, data: SceneUp
 @router.get("/scenes/{scene_id}/segments", tags=["stories"], summary="A scene's playlist, in sequence order")
 async def playlist(db: DbDep, p: PrincipalDep, scene_id: UUID, limit: Limit = 100,
                    cursor: Cursor = None) -> Page[Segment]:
-    return await scenes.playlist(db, p, scene_id, limit=limit, cursor=cursor)
+    return await scenes.list_segments(db, p, scene_id, limit=limit, cursor=cursor)
 
 
 @router.get("/segments/{segment_id}", tags=["stories"], summary="A segment")
@@ -192,7 +192,7 @@ async def get_segment(db: DbDep, p: PrincipalDep, segment_id: UUID) -> Segment:
 @router.patch("/segments/{segment_id}", tags=["stories"],
               summary="Hide, remove or restore a segment (ADMIN); it keeps its place")
 async def update_segment(db: DbDep, p: PrincipalDep, segment_id: UUID, data: SegmentUpdate) -> Segment:
-    return await scenes.set_segment_status(db, p, segment_id, data.status)
+    return await scenes.update_segment(db, p, segment_id, data.status)
 
 
 # -- bibles and summaries -----------------------------------------------------------------------------
@@ -200,24 +200,24 @@ async def update_segment(db: DbDep, p: PrincipalDep, segment_id: UUID, data: Seg
 
 @router.get("/scenes/{scene_id}/bible", tags=["stories"], summary="The scene's latest bible")
 async def latest_bible(db: DbDep, p: PrincipalDep, scene_id: UUID) -> Bible:
-    return await scenes.latest_bible(db, p, scene_id)
+    return await scenes.get_latest_bible(db, p, scene_id)
 
 
 @router.post("/scenes/{scene_id}/bible", status_code=status.HTTP_201_CREATED, tags=["stories"],
              summary="Write the next bible version (creator or ADMIN; 409 unless expected_version is the latest)")
 async def write_bible(db: DbDep, p: PrincipalDep, scene_id: UUID, data: BibleWrite) -> Bible:
-    return await scenes.write_bible(db, p, scene_id, data)
+    return await scenes.create_bible(db, p, scene_id, data)
 
 
 @router.get("/scenes/{scene_id}/bible/versions", tags=["stories"], summary="The scene's bible versions, newest first")
 async def bible_versions(db: DbDep, p: PrincipalDep, scene_id: UUID, limit: Limit = 50,
                          cursor: Cursor = None) -> Page[Bible]:
-    return await scenes.bible_versions(db, p, scene_id, limit=limit, cursor=cursor)
+    return await scenes.list_bibles(db, p, scene_id, limit=limit, cursor=cursor)
 
 
 @router.get("/scenes/{scene_id}/bible/versions/{version}", tags=["stories"], summary="One bible version")
 async def bible_version(db: DbDep, p: PrincipalDep, scene_id: UUID, version: Version) -> Bible:
-    return await scenes.bible_version(db, p, scene_id, version)
+    return await scenes.get_bible(db, p, scene_id, version)
 
 
 @router.get("/scenes/{scene_id}/summaries", tags=["stories"], summary="The scene's summaries, in sequence order")
@@ -228,7 +228,7 @@ async def list_summaries(db: DbDep, p: PrincipalDep, scene_id: UUID) -> list[Sum
 @router.post("/scenes/{scene_id}/summaries", status_code=status.HTTP_201_CREATED, tags=["stories"],
              summary="Summarize a range of the scene's segments (creator or ADMIN; ranges never overlap)")
 async def add_summary(db: DbDep, p: PrincipalDep, scene_id: UUID, data: SummaryCreate) -> Summary:
-    return await scenes.add_summary(db, p, scene_id, data)
+    return await scenes.create_summary(db, p, scene_id, data)
 
 
 # -- continuations --------------------------------------------------------------------------------------
@@ -262,32 +262,32 @@ async def get_continuation(db: DbDep, p: PrincipalDep, job_id: UUID) -> Continua
 
 @router.get("/scenes/{scene_id}/like", tags=["stories"], summary="Whether the caller likes the scene, and its likes")
 async def scene_liked(db: DbDep, p: PrincipalDep, scene_id: UUID) -> Liked:
-    return await community.liked(db, p, "scene", scene_id)
+    return await community.get_like(db, p, "scene", scene_id)
 
 
 @router.put("/scenes/{scene_id}/like", tags=["stories"], summary="Like a scene (once; again changes nothing)")
 async def like_scene(db: DbDep, p: PrincipalDep, scene_id: UUID) -> Liked:
-    return await community.like(db, p, "scene", scene_id, on=True)
+    return await community.set_like(db, p, "scene", scene_id, on=True)
 
 
 @router.delete("/scenes/{scene_id}/like", tags=["stories"], summary="Take back the caller's like of a scene")
 async def unlike_scene(db: DbDep, p: PrincipalDep, scene_id: UUID) -> Liked:
-    return await community.like(db, p, "scene", scene_id, on=False)
+    return await community.set_like(db, p, "scene", scene_id, on=False)
 
 
 @router.get("/ideas/{idea_id}/like", tags=["stories"], summary="Whether the caller likes the idea, and its likes")
 async def idea_liked(db: DbDep, p: PrincipalDep, idea_id: UUID) -> Liked:
-    return await community.liked(db, p, "idea", idea_id)
+    return await community.get_like(db, p, "idea", idea_id)
 
 
 @router.put("/ideas/{idea_id}/like", tags=["stories"], summary="Like an idea (once; again changes nothing)")
 async def like_idea(db: DbDep, p: PrincipalDep, idea_id: UUID) -> Liked:
-    return await community.like(db, p, "idea", idea_id, on=True)
+    return await community.set_like(db, p, "idea", idea_id, on=True)
 
 
 @router.delete("/ideas/{idea_id}/like", tags=["stories"], summary="Take back the caller's like of an idea")
 async def unlike_idea(db: DbDep, p: PrincipalDep, idea_id: UUID) -> Liked:
-    return await community.like(db, p, "idea", idea_id, on=False)
+    return await community.set_like(db, p, "idea", idea_id, on=False)
 
 
 @router.post("/scenes/{scene_id}/views", status_code=status.HTTP_204_NO_CONTENT, tags=["stories"],
@@ -325,7 +325,7 @@ async def review_flag(db: DbDep, p: PrincipalDep, flag_id: UUID, data: FlagRevie
             summary="Every counter recomputed from its rows; those that differ (ADMIN; empty: all true)")
 async def counter_differences(p: PrincipalDep, system: SystemDbDep) -> list[CounterDifference]:
     stories.require_admin(p, "verify counters")
-    return await community.verify(system, p.organization_id)
+    return await community.verify_counters(system, p.organization_id)
 
 
 # -- publishing and the public read path (no key) ---------------------------------------------------------
@@ -335,58 +335,58 @@ Slug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="Th
 
 @router.get("/story-publication", tags=["stories"], summary="Whether the organization's stories are public")
 async def get_publication(db: DbDep, p: PrincipalDep) -> Publication:
-    return await public.publication(db, p)
+    return await public.get_publication(db, p)
 
 
 @router.put("/story-publication", tags=["stories"],
             summary="Publish: anyone may read the approved stories at /public/{slug}/… (OWNER)")
 async def publish(db: DbDep, p: PrincipalDep) -> Publication:
-    return await public.publish(db, p, on=True)
+    return await public.publish_stories(db, p, on=True)
 
 
 @router.delete("/story-publication", tags=["stories"], summary="Unpublish: close the public read path (OWNER)")
 async def unpublish(db: DbDep, p: PrincipalDep) -> Publication:
-    return await public.publish(db, p, on=False)
+    return await public.publish_stories(db, p, on=False)
 
 
 @router.get("/public/{slug}/story-topics", tags=["public stories"], summary="A published community's topics")
 async def public_topics(db: DbDep, system: SystemDbDep, slug: Slug) -> list[PublicTopic]:
-    return await public.topics(db, system, slug)
+    return await public.list_public_topics(db, system, slug)
 
 
 @router.get("/public/{slug}/story-topics/{topic_id}/ideas", tags=["public stories"],
             summary="A published topic's approved ideas, newest or most liked first")
 async def public_ideas(db: DbDep, system: SystemDbDep, slug: Slug, topic_id: UUID, sort: IdeaSort = IdeaSort.newest,
                        limit: Limit = 50, cursor: Cursor = None) -> Page[PublicIdea]:
-    return await public.ideas(db, system, slug, topic_id, sort=sort, limit=limit, cursor=cursor)
+    return await public.list_public_ideas(db, system, slug, topic_id, sort=sort, limit=limit, cursor=cursor)
 
 
 @router.get("/public/{slug}/story-topics/{topic_id}/scenes", tags=["public stories"],
             summary="A published topic's scenes, recently active first")
 async def public_scenes(db: DbDep, system: SystemDbDep, slug: Slug, topic_id: UUID, limit: Limit = 50,
                         cursor: Cursor = None) -> Page[PublicScene]:
-    return await public.scenes(db, system, slug, topic_id, limit=limit, cursor=cursor)
+    return await public.list_public_scenes(db, system, slug, topic_id, limit=limit, cursor=cursor)
 
 
 @router.get("/public/{slug}/scenes/{scene_id}", tags=["public stories"], summary="A published scene")
 async def public_scene(db: DbDep, system: SystemDbDep, slug: Slug, scene_id: UUID) -> PublicScene:
-    return await public.scene(db, system, slug, scene_id)
+    return await public.get_public_scene(db, system, slug, scene_id)
 
 
 @router.get("/public/{slug}/scenes/{scene_id}/segments", tags=["public stories"],
             summary="A published scene's playlist (active segments, in order)")
 async def public_playlist(db: DbDep, system: SystemDbDep, slug: Slug, scene_id: UUID, limit: Limit = 100,
                           cursor: Cursor = None) -> Page[PublicSegment]:
-    return await public.playlist(db, system, slug, scene_id, limit=limit, cursor=cursor)
+    return await public.list_public_segments(db, system, slug, scene_id, limit=limit, cursor=cursor)
 
 
 @router.get("/public/{slug}/scenes/{scene_id}/bible", tags=["public stories"],
             summary="A published scene's latest bible")
 async def public_bible(db: DbDep, system: SystemDbDep, slug: Slug, scene_id: UUID) -> PublicBible:
-    return await public.bible(db, system, slug, scene_id)
+    return await public.get_public_bible(db, system, slug, scene_id)
 
 
 @router.post("/public/{slug}/scenes/{scene_id}/views", status_code=status.HTTP_204_NO_CONTENT,
              tags=["public stories"], summary="Count an anonymous view of a published scene")
 async def public_view(db: DbDep, system: SystemDbDep, slug: Slug, scene_id: UUID, request: Request) -> None:
-    await public.view(db, system, slug, scene_id, request.client.host if request.client else None)
+    await public.record_public_view(db, system, slug, scene_id, request.client.host if request.client else None)
