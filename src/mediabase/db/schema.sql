@@ -2501,6 +2501,14 @@ BEGIN
         RAISE EXCEPTION 'the continuation failed for good; it is not finalized'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'story_continuations_state_transition';
     END IF;
+    -- a scene's bible version only grows: one that moved on already will not come back, so the
+    -- losers of a race learn it without queueing for the row lock the winner holds
+    SELECT sc.bible_version INTO s FROM story_scenes sc WHERE sc.organization_id = org AND sc.id = c.scene_id;
+    IF s.bible_version <> base_version THEN
+        RAISE EXCEPTION 'another continuation finalized first: this one started from bible version %, the scene is at version %',
+                        base_version, s.bible_version
+            USING ERRCODE = 'serialization_failure', CONSTRAINT = 'story_continuations_bible_cas';
+    END IF;
     SELECT sc.status, sc.bible_version INTO s FROM story_scenes sc
      WHERE sc.organization_id = org AND sc.id = c.scene_id FOR NO KEY UPDATE;
     IF s.status <> 'active' THEN
