@@ -64,14 +64,14 @@ async def make_story(db: Database, t: Tenant, slug: str = "mysteries") -> Story:
 
 
 async def continue_until_done(
-    db: Database, p: Principal, job_id: UUID, *, attempts: int = 200
+    db: Database, p: Principal, job_id: UUID, *, attempts: int = 200, turn_wait: float | None = None
 ) -> tuple[dict[str, Any], int]:
     """Run a continuation's attempts as the queue would, retrying each lost race at once; returns
-    the result and how many races it lost."""
+    the result and how many races it lost (``turn_wait=0``: no waiting for older continuations)."""
     lost = 0
     for _ in range(attempts):
         try:
-            return await run_continuation(db, p.organization_id, job_id), lost
+            return await run_continuation(db, p.organization_id, job_id, turn_wait=turn_wait), lost
         except Conflict:
             lost += 1
             await asyncio.sleep(0)

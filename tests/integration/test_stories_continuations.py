@@ -99,7 +99,8 @@ async def test_twenty_concurrent_continuations_get_gapless_unique_sequences(
     big_db: Database, owner_db: Database, story: Story
 ) -> None:
     jobs = await enqueue_continuations(big_db, story.member, story.scene, 20)
-    results = await asyncio.gather(*(continue_until_done(big_db, story.member, j) for j in jobs))
+    # all at once, none waiting for its turn: the compare-and-set alone keeps the playlist whole
+    results = await asyncio.gather(*(continue_until_done(big_db, story.member, j, turn_wait=0) for j in jobs))
     state = await scene_state(owner_db, story.scene)
     assert [s["sequence"] for s in state["segments"]] == list(range(1, 21))
     assert sorted(r["sequence"] for r, _ in results) == list(range(1, 21))
@@ -113,6 +114,20 @@ async def test_twenty_concurrent_continuations_get_gapless_unique_sequences(
     finalized = await rows(owner_db, "SELECT count(*) AS n FROM story_continuations WHERE scene_id = %s"
                            " AND state = 'finalized'", story.scene)
     assert finalized[0]["n"] == 20
+
+
+async def test_continuations_that_wait_their_turn_land_in_order_without_a_race(
+    big_db: Database, owner_db: Database, story: Story
+) -> None:
+    jobs = await enqueue_continuations(big_db, story.member, story.scene, 12)
+    results = await asyncio.gather(*(continue_until_done(big_db, story.member, j) for j in reversed(jobs)))
+    assert sum(lost for _, lost in results) == 0  # each started from the version it finalized on
+    state = await scene_state(owner_db, story.scene)
+    assert [s["sequence"] for s in state["segments"]] == list(range(1, 13))
+    texts = await rows(owner_db, "SELECT g.sequence, c.job_id FROM story_segments g JOIN story_continuations c"
+                       " ON c.organization_id = g.organization_id AND c.segment_id = g.id WHERE g.scene_id = %s"
+                       " ORDER BY g.sequence", story.scene)
+    assert [t["job_id"] for t in texts] == jobs  # in the order they were made
 
 
 async def test_exactly_one_finalization_wins_each_bible_version(
@@ -235,8 +250,9 @@ async def test_a_continuation_built_on_an_old_bible_conflicts_and_retries_on_the
 
 
 async def test_the_worker_runs_continuations_to_segments_retrying_conflicts(
-    db: Database, owner_db: Database, story: Story
+    db: Database, owner_db: Database, story: Story, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("MEDIABASE_STORIES_CONTINUATION_TURN_WAIT", "0")  # race, so that the queue retries
     jobs = await enqueue_continuations(db, story.member, story.scene, 3)
     settings = JobSettings.model_validate({"lease_seconds": 5, "poll_interval": 0.2, "concurrency": 3,
                                            "batch_size": 5, "shutdown_grace": 2})

@@ -13,6 +13,8 @@ written, and the queue retries the job (with backoff) against the new version.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, LiteralString
 from uuid import UUID
@@ -53,6 +55,10 @@ class StoriesSettings(BaseSettings):
                        description="the queue continuation jobs go to (a worker may serve it alone)")
     continuation_max_retries: int = Field(
         default=10, ge=0, le=1000, description="retries of a continuation job (conflicts count)"
+    )
+    continuation_turn_wait: float = Field(
+        default=60.0, ge=0, le=3600,
+        description="seconds an attempt waits for the older continuations of its scene to finish first (0: never)",
     )
 
 
@@ -156,6 +162,62 @@ async def _still_current(db: Database, org: UUID, scene: UUID, base: int) -> Non
                        f" scene is at version {row['bible_version']}", constraint="story_continuations_bible_cas")
 
 
+# An attempt that ends (finalized, lost, failed) wakes the attempts of this process waiting for
+# the same scene at once; those of other processes notice at their next look.
+_TURNS: dict[tuple[int, UUID, UUID], asyncio.Event] = {}
+
+
+def _turn_event(org: UUID, scene: UUID) -> asyncio.Event:
+    return _TURNS.setdefault((id(asyncio.get_running_loop()), org, scene), asyncio.Event())
+
+
+def _pass_turn(org: UUID, scene: UUID) -> None:
+    event = _TURNS.pop((id(asyncio.get_running_loop()), org, scene), None)
+    if event is not None:
+        event.set()
+
+
+async def _await_turn(db: Database, org: UUID, job_id: UUID, *, limit: float,
+                      check: Callable[[], None]) -> None:
+    """Let the scene's older live continuations finish first, for at most ``limit`` seconds.
+
+    Continuations of one scene are serial by nature: each builds on the bible the previous one
+    wrote. Started together, all but one would do their stages for nothing and lose the race at
+    finalization. Waiting for its turn (creation order; only continuations whose job is still
+    queued or running count) makes an attempt start from the version it will most likely
+    finalize on. No lock is held meanwhile; the compare-and-set at finalization stays the
+    guarantee, so a turn that never comes (``limit``) only costs a possible race. An attempt of
+    this process that ends wakes the waiters at once and the next in line looks again (the others
+    count one less ahead); without a wake-up (the attempt ran in another process) the next in
+    line looks again after 50 ms, the ones behind it less often."""
+    waited = 0.0
+    known = 0  # how many were ahead at the last look, less those that ended since (a wake-up each)
+    scene: UUID | None = None
+    while waited < limit:
+        if known <= 0:  # only the next in line looks again when an attempt ends
+            async with db.transaction(org, readonly=True) as conn:
+                ahead = await (await conn.execute(Q.continuations_ahead, {"org": org, "job": job_id})).fetchall()
+                if not ahead:
+                    return
+                scene = ahead[0]["scene_id"]
+                row = await fetch_one_or_404(conn, Q.live_jobs, {"org": org, "ids": [a["job_id"] for a in ahead],
+                                                                 "created": [a["job_created_at"] for a in ahead]},
+                                             "jobs")
+            known = row["n"]
+            if known == 0:
+                return
+        check()
+        assert scene is not None
+        pause = min(0.05 * known, 1.0, limit - waited)
+        t0 = time.monotonic()
+        try:
+            await asyncio.wait_for(_turn_event(org, scene).wait(), pause)
+            known -= 1
+        except TimeoutError:
+            known = 0
+        waited += time.monotonic() - t0
+
+
 async def run_continuation(
     db: Database,
     org: UUID,
@@ -164,10 +226,13 @@ async def run_continuation(
     progress: Progress | None = None,
     check_cancelled: Callable[[], None] | None = None,
     last_attempt: bool = False,
+    turn_wait: float | None = None,
 ) -> dict[str, Any]:
     """One attempt of a continuation job, stage by stage; returns what finalization wrote.
 
-    Raises :class:`Conflict` when another continuation finalized first (the job retries),
+    It first waits its turn behind the scene's older continuations (:func:`_await_turn`, at most
+    ``turn_wait`` seconds, by default ``MEDIABASE_STORIES_CONTINUATION_TURN_WAIT``; 0 starts at
+    once). Raises :class:`Conflict` when another continuation finalized first (the job retries),
     :class:`PermanentError` when retrying cannot help (the scene closed, the bible is invalid)."""
     report = progress or _quiet
 
@@ -175,6 +240,13 @@ async def run_continuation(
         if check_cancelled is not None:
             check_cancelled()
 
+    wait = StoriesSettings().continuation_turn_wait if turn_wait is None else turn_wait
+    if wait > 0:
+        try:
+            await _await_turn(db, org, job_id, limit=wait, check=check)
+        except JobCancelled:
+            await _set_state(db, org, job_id, "failed", "cancelled")
+            raise
     closed: str | None = None
     async with db.transaction(org) as conn:
         row = await (await conn.execute(Q.start_attempt, {"org": org, "job": job_id})).fetchone()
@@ -199,6 +271,16 @@ async def run_continuation(
     base: int = row["bible_version"]
     sequence: int = row["segment_count"] + 1
     text: str = row["input_text"]
+    try:
+        return await _stages(db, org, job_id, row, base=base, sequence=sequence, text=text, report=report,
+                             check=check, last_attempt=last_attempt)
+    finally:
+        _pass_turn(org, row["scene_id"])
+
+
+async def _stages(db: Database, org: UUID, job_id: UUID, row: dict[str, Any], *, base: int, sequence: int,
+                  text: str, report: Progress, check: Callable[[], None], last_attempt: bool) -> dict[str, Any]:
+    """The stages of one attempt, from script expansion to finalization."""
     try:
         await report(10, "script_expansion")
         check()

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
 
 from mediabase.common.models import Model
 from mediabase.common.types import LINE, TEXT, JsonObject
@@ -25,8 +25,14 @@ Tag = Annotated[
     str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$"),
 ]
+def _plain_path(key: str) -> str:
+    if "//" in key or ".." in key.split("/"):
+        raise ValueError("a storage key has no empty or '..' segment")
+    return key
+
+
 StorageKey = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.=/-]{0,1023}$"), LINE,
+    str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.=/-]{0,1023}$"), LINE, AfterValidator(_plain_path),
     Field(description="A storage key: the object's path in the deployment's store, e.g. stories/x/1.mp4"),
 ]
 Order = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
@@ -169,7 +175,7 @@ class IdeaCreate(Model):
     category_id: UUID | None = None
     title: Title
     prompt: Prompt
-    tags: Annotated[list[Tag], Field(default_factory=list, max_length=20)]
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
     def _dedupe(self) -> IdeaCreate:

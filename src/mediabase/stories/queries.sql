@@ -174,6 +174,24 @@ SELECT c.state, c.input_text, c.segment_id, c.scene_id, s.title, s.status AS sce
  WHERE c.organization_id = %(org)s AND c.job_id = %(job)s
    FOR UPDATE OF c
 
+-- name: continuations_ahead
+-- The continuations of the same scene created before this one and not finished yet (their jobs'
+-- liveness is asked apart: the queue is another table, coordinator-local on Citus).
+SELECT c.job_id, c.job_created_at, me.scene_id
+  FROM story_continuations c
+  JOIN story_continuations me ON me.organization_id = c.organization_id AND me.scene_id = c.scene_id
+ WHERE me.organization_id = %(org)s AND me.job_id = %(job)s AND c.organization_id = %(org)s
+   AND c.state IN ('queued', 'running', 'conflict')
+   AND (c.created_at, c.job_id) < (me.created_at, me.job_id)
+ ORDER BY c.created_at, c.job_id
+ LIMIT 100
+
+-- name: live_jobs
+SELECT count(*) AS n
+  FROM jobs j JOIN unnest(%(ids)s::uuid[], %(created)s::timestamptz[]) AS k (id, created_at)
+    ON j.id = k.id AND j.created_at = k.created_at
+ WHERE j.organization_id = %(org)s AND j.status IN ('queued', 'processing')
+
 -- name: set_state
 UPDATE story_continuations
    SET state = %(state)s, message = %(message)s,

@@ -59,6 +59,12 @@ register_constraint("story_user_topics_status_transition", Conflict, "the propos
 for _table in ("story_topics", "story_categories", "story_user_topics", "story_ideas", "story_scenes",
                "story_segments", "story_scene_summaries", "story_continuations"):
     register_constraint(f"{_table}_immutable", Invalid, None)
+_KEY_RULE = "a storage key: letters, digits and _ . = / -, no '..' or '//' segment, at most 1,024 characters"
+for _constraint, _field in (("story_topics_icon_key_valid", "icon_key"), ("story_scenes_thumbnail_key_valid",
+                            "thumbnail_key"), ("story_segments_video_key_valid", "video_key"),
+                            ("story_segments_hls_key_valid", "hls_key"),
+                            ("story_segments_thumbnail_key_valid", "thumbnail_key")):
+    register_constraint(_constraint, Invalid, _KEY_RULE, field=_field)
 
 
 def require_admin(p: Principal, what: str) -> None:
