@@ -148,8 +148,16 @@ async def _quiet(_percent: int, _stage: str) -> None:
 async def _set_state(db: Database, org: UUID, job_id: UUID, state: str, message: str | None, *,
                      attempt: bool = False, base: int | None = None) -> None:
     async with db.transaction(org) as conn:
-        await conn.execute(Q.set_state, {"org": org, "job": job_id, "state": state,
-                                         "message": message and message[:2000], "attempt": int(attempt), "base": base})
+        await _write_state(conn, org, job_id, state, message, attempt=attempt, base=base)
+
+
+async def _write_state(conn: Conn, org: UUID, job_id: UUID, state: str, message: str | None, *,
+                       attempt: bool = False, base: int | None = None) -> None:
+    params = {"org": org, "job": job_id, "message": message and message[:2000], "attempt": int(attempt)}
+    if state == "failed":
+        await conn.execute(Q.fail_continuation, params)
+    else:
+        await conn.execute(Q.set_state, {**params, "state": state, "base": base})
 
 
 async def _still_current(db: Database, org: UUID, scene: UUID, base: int) -> None:
@@ -260,11 +268,9 @@ async def run_continuation(
             raise PermanentError("the continuation failed for good", code="failed")
         if row["scene_status"] != "active":
             closed = f"the scene is {row['scene_status']}: it takes no new segments"
-            await conn.execute(Q.set_state, {"org": org, "job": job_id, "state": "failed", "message": closed,
-                                             "attempt": 1, "base": None})
+            await _write_state(conn, org, job_id, "failed", closed, attempt=True)
         else:
-            await conn.execute(Q.set_state, {"org": org, "job": job_id, "state": "running", "message": None,
-                                             "attempt": 1, "base": row["bible_version"]})
+            await _write_state(conn, org, job_id, "running", None, attempt=True, base=row["bible_version"])
     if closed is not None:
         raise PermanentError(closed, code="scene_closed")
 

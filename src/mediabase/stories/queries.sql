@@ -193,11 +193,16 @@ SELECT count(*) AS n
  WHERE j.organization_id = %(org)s AND j.status IN ('queued', 'processing')
 
 -- name: set_state
+-- (finished_at is set by its own statement: Citus refuses now() inside a CASE of an UPDATE)
 UPDATE story_continuations
    SET state = %(state)s, message = %(message)s,
        attempts = attempts + %(attempt)s::int,
-       base_bible_version = coalesce(%(base)s, base_bible_version),
-       finished_at = CASE WHEN %(state)s::text = 'failed' THEN now() END
+       base_bible_version = coalesce(%(base)s, base_bible_version)
+ WHERE organization_id = %(org)s AND job_id = %(job)s AND state <> 'finalized'
+
+-- name: fail_continuation
+UPDATE story_continuations
+   SET state = 'failed', message = %(message)s, attempts = attempts + %(attempt)s::int, finished_at = now()
  WHERE organization_id = %(org)s AND job_id = %(job)s AND state <> 'finalized'
 
 -- name: scene_version
