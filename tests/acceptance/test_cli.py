@@ -32,6 +32,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.timeout(900)
 def test_up_migrates_loads_demo_and_serves(empty_url: str) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIABASE_")}
@@ -86,6 +87,7 @@ def test_serve_refuses_a_schema_that_is_behind(empty_url: str, tmp_path: Path) -
     assert f"{n + 1:04d}_later.sql" in r.stderr and "mediabase migrate" in r.stderr
 
 
+@pytest.mark.timeout(900)
 def test_embedded_server_lifecycle_shared_by_processes() -> None:
     data = Path(tempfile.mkdtemp(prefix="mbcli-"))
     env = {"MEDIABASE_DATA_DIR": str(data)}
@@ -172,6 +174,7 @@ def test_ingest_loads_good_files_refuses_bad_ones_and_exports(migrated_url: str,
 
 @pytest.mark.slow
 @pytest.mark.skipif(not SHARED_AMI.exists(), reason="the full AMI corpus lives in ../shared/data (CI has it)")
+@pytest.mark.timeout(900)
 def test_all_171_ami_meetings_ingest_with_the_corpus_segment_counts(migrated_url: str, tmp_path: Path) -> None:
     with tarfile.open(SHARED_AMI) as tar:
         tar.extractall(tmp_path, filter="data")

@@ -32,6 +32,9 @@ from mediabase.transcripts.service import ingest_new_video, ingest_transcript
 from tests.conftest import create_db, drop_db, make_settings
 from tests.factories import Tenant
 
+# the module's demo is ingested and embedded by the real model once: minutes on a busy machine
+pytestmark = pytest.mark.timeout(900)
+
 MODES = [SearchMode.keyword, SearchMode.semantic, SearchMode.hybrid]
 
 

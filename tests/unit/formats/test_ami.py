@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shutil
 import tarfile
-import time
 from pathlib import Path
 
 import pytest
@@ -183,9 +182,7 @@ def test_whole_corpus(tmp_path_factory: pytest.TempPathFactory) -> None:
         else:  # Python < 3.11.4: the archive is the team's own shared copy
             tar.extractall(target)  # noqa: S202
     (root,) = [p for p in target.iterdir() if p.is_dir()]
-    started = time.perf_counter()
-    meetings = list(iter_ami_meetings(root))
-    elapsed = time.perf_counter() - started
+    meetings = list(iter_ami_meetings(root))  # its speed is a benchmark (bench/formats_speed.py), not a test
     counts = {m.meeting_id: len(m.transcript.segments) for m in meetings}
     assert len(meetings) == 171
     assert counts == raw_segment_counts(root)
@@ -194,4 +191,3 @@ def test_whole_corpus(tmp_path_factory: pytest.TempPathFactory) -> None:
     assert words > 1_140_000  # of the corpus's 1.15 M <w> elements
     swapped = [w for m in meetings for w in m.transcript.warnings]
     assert len(swapped) == 2  # EN2005a.sync.1,118 and ES2011c.sync.496
-    assert elapsed < 60
