@@ -42,7 +42,8 @@ DELETE FROM video_tags WHERE organization_id = %(org)s AND video_id = %(video_id
 INSERT INTO video_progress (organization_id, user_id, video_id, position_ms, completed, last_watched_at)
 VALUES (%(org)s, %(user_id)s, %(video_id)s, %(position_ms)s, %(completed)s, now())
 ON CONFLICT (organization_id, user_id, video_id) DO UPDATE
-   SET position_ms = EXCLUDED.position_ms, completed = EXCLUDED.completed, last_watched_at = now()
+   SET position_ms = EXCLUDED.position_ms, completed = EXCLUDED.completed,
+       last_watched_at = EXCLUDED.last_watched_at  -- now(), from VALUES: Citus takes no now() in DO UPDATE
 RETURNING video_id, user_id, position_ms, completed, last_watched_at;
 
 -- name: get_progress
