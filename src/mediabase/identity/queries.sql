@@ -79,13 +79,14 @@ SELECT id, organization_id, user_id, name, prefix, scope, created_at, expires_at
   FROM api_keys WHERE organization_id = %(org)s ORDER BY created_at, id;
 
 -- name: revoke_api_key
-UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
- WHERE organization_id = %(org)s AND id = %(id)s
+-- (now() comes from a subquery: Citus refuses a non-immutable function inside coalesce)
+UPDATE api_keys k SET revoked_at = coalesce(k.revoked_at, t.at) FROM (SELECT now() AS at) t
+ WHERE k.organization_id = %(org)s AND k.id = %(id)s
 RETURNING id, organization_id, user_id, name, prefix, scope, created_at, expires_at, last_used_at, revoked_at;
 
 -- name: revoke_api_key_by_prefix
-UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
- WHERE organization_id = %(org)s AND prefix = %(prefix)s
+UPDATE api_keys k SET revoked_at = coalesce(k.revoked_at, t.at) FROM (SELECT now() AS at) t
+ WHERE k.organization_id = %(org)s AND k.prefix = %(prefix)s
 RETURNING id, organization_id, user_id, name, prefix, scope, created_at, expires_at, last_used_at, revoked_at;
 
 -- name: list_organizations

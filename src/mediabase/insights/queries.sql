@@ -125,7 +125,7 @@ SELECT d.organization_id, d.id, %(model)s, x.dim, x.vec::vector, sha256(convert_
   JOIN decisions d ON d.organization_id = %(org)s AND d.id = x.id
 ON CONFLICT (organization_id, model, decision_id) DO UPDATE
    SET dimension = EXCLUDED.dimension, embedding = EXCLUDED.embedding, text_sha256 = EXCLUDED.text_sha256,
-       embedded_at = now();
+       embedded_at = EXCLUDED.embedded_at;  -- its default, now(): Citus takes no now() in DO UPDATE
 
 -- name: decision_ranked
 -- The ids of the organization's decisions ranked for a search, as (id, score): the semantic list

@@ -48,7 +48,8 @@ VALUES (%(org)s, %(transcript_id)s, %(video_id)s, %(model)s, %(chunker)s, %(chun
         %(dimension)s, %(error)s)
 ON CONFLICT (organization_id, transcript_id, model) DO UPDATE
    SET chunker = EXCLUDED.chunker, chunks = EXCLUDED.chunks, embedded = EXCLUDED.embedded,
-       dimension = EXCLUDED.dimension, error = EXCLUDED.error, indexed_at = now()
+       dimension = EXCLUDED.dimension, error = EXCLUDED.error,
+       indexed_at = EXCLUDED.indexed_at  -- its default, now(): Citus takes no now() in DO UPDATE
 
 -- name: fix_segment_configs
 -- Segments whose text-search configuration is not their transcript language's (a language
