@@ -231,25 +231,27 @@ async def delete_decision_link(db: Database, p: Principal, decision_id: UUID, ta
             raise NotFound("no such link")
 
 
+# The keyword ranking of list_decisions, joined to the decision log on (organization_id, id): a
+# join on the distribution column, which Citus keeps on the organization's shard (a subquery
+# correlated with the log's row would send the statement to every shard, or fail).
+KEYWORD_RANKED = sql.SQL(
+    "SELECT x.organization_id, x.id, ts_rank_cd(x.search_vector, websearch_to_tsquery('english', %(q)s)) AS score"
+    "  FROM decisions x WHERE x.organization_id = %(org)s"
+    "   AND x.search_vector @@ websearch_to_tsquery('english', %(q)s)"
+)
+
+
 def search_sql(q: str | None) -> tuple[sql.Composable, sql.Composable, sql.Composable]:
-    """The keyword-search parts of list_decisions: (condition, rank, snippet). The query is
-    websearch syntax ("quoted phrases", or, -not), English stemming, over summary (weight A)
-    and context (weight B)."""
+    """The keyword-search parts of list_decisions: (condition, rank, snippet); with ``q`` the
+    decisions are those of KEYWORD_RANKED, joined as ``r``. The query is websearch syntax
+    ("quoted phrases", or, -not), English stemming, over summary (weight A) and context (weight B)."""
     if not q:
         return sql.SQL("true"), sql.SQL("NULL::real"), sql.SQL("NULL::text")
-    match = sql.SQL(
-        "EXISTS (SELECT FROM decisions x WHERE x.organization_id = d.organization_id AND x.id = d.id"
-        " AND x.search_vector @@ websearch_to_tsquery('english', %(q)s))"
-    )
-    rank = sql.SQL(
-        "(SELECT ts_rank_cd(x.search_vector, websearch_to_tsquery('english', %(q)s))"
-        " FROM decisions x WHERE x.organization_id = d.organization_id AND x.id = d.id)"
-    )
     snippet = sql.SQL(
         "ts_headline('english', d.summary || coalesce(' / ' || d.context, ''),"
         " websearch_to_tsquery('english', %(q)s), 'MaxFragments=2, MaxWords=20, MinWords=5')"
     )
-    return match, rank, snippet
+    return sql.SQL("true"), sql.SQL("r.score"), snippet
 
 
 async def _ranked_sql(q: str, mode: SearchMode, embedder: Embedder | None, params: dict[str, Any]) -> sql.Composed:
@@ -286,9 +288,12 @@ async def list_decisions(
     match, rank, snippet = search_sql(q)
     params: dict[str, Any] = {"org": p.organization_id, "q": q, "limit": limit + 1}
     ranked: sql.Composable | None = None
+    on = sql.SQL("r.organization_id = d.organization_id AND r.id = d.id")
     if q and mode is not SearchMode.keyword:
         ranked = await _ranked_sql(q, mode, embedder, params)
-        match, rank = sql.SQL("true"), sql.SQL("r.score")
+        match, rank, on = sql.SQL("true"), sql.SQL("r.score"), sql.SQL("r.id = d.id")
+    elif q:
+        ranked = KEYWORD_RANKED
     where: list[sql.Composable] = [sql.SQL("d.organization_id = %(org)s"), match]
     filters: list[tuple[LiteralString, str, Any]] = [
         ("d.status = %(status)s", "status", status.value if status else None),
@@ -314,7 +319,7 @@ async def list_decisions(
             params.update(c_at=at, c_id=last)
     hits: sql.Composable = sql.SQL(Q.decision_hits).format(rank=rank, snippet=snippet)
     if ranked is not None:
-        hits = sql.SQL("{} JOIN ({}) r ON r.id = d.id").format(hits, ranked)
+        hits = sql.SQL("{} JOIN ({}) r ON {}").format(hits, ranked, on)
     stmt = sql.SQL("{} WHERE {} ORDER BY {} LIMIT %(limit)s").format(hits, sql.SQL(" AND ").join(where), order)
     async with db.transaction(p.organization_id, p.user_id) as conn:
         cur = conn.cursor(row_factory=class_row(DecisionHit))
