@@ -252,9 +252,6 @@ def cluster_client(cluster: str) -> Iterator[TestClient]:
         yield c
 
 
-@pytest.mark.xfail(
-    reason="issue 24 is open: keyword decision search (GET /decisions?q=) answers 500 through a Citus"
-    " coordinator (seen 2026-12-06); isolation itself held in every response checked", strict=False)
 @settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1), st.sampled_from(isolation.OPS), st.integers(0, 1),
