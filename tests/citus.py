@@ -18,11 +18,14 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
+import psycopg
 import pytest
 
 from mediabase.config import Settings
@@ -94,3 +97,28 @@ def citus_cluster() -> Iterator[str]:
     finally:
         cluster.stop_cluster(settings)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def citus_migrated(citus_cluster: str) -> str:
+    """The coordinator's database migrated from nothing by `mediabase migrate`, once per session
+    (the cluster's one database, ``mediabase``: CREATE DATABASE does not reach the workers, so
+    modules share it and keep their rows in their own organizations). Citus counts the single-
+    and multi-shard queries it runs (citus_stat_counters)."""
+    with psycopg.connect(citus_cluster, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS mediabase CASCADE")
+        conn.execute("ALTER DATABASE mediabase SET citus.enable_stat_counters = on")
+    r = subprocess.run([sys.executable, "-m", "mediabase", "migrate"], capture_output=True, text=True,
+                       timeout=CITUS_TIMEOUT_S, stdin=subprocess.DEVNULL,
+                       env={**{k: v for k, v in os.environ.items() if not k.startswith("MEDIABASE_")},
+                            "MEDIABASE_DATABASE_URL": citus_cluster})
+    assert r.returncode == 0, r.stderr
+    return citus_cluster
+
+
+def group_citus_tests(items: list[pytest.Item]) -> None:
+    """Every test that uses the cluster runs on one xdist worker (``--dist loadgroup``), so the
+    session starts one cluster, not one per worker (called from conftest's collection hook)."""
+    for item in items:
+        if "citus_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("citus"))

@@ -24,10 +24,14 @@ from mediabase.config import Settings
 from mediabase.db import embedded
 from mediabase.db.connection import Database
 from mediabase.db.migrator import Migrator
-from tests.citus import citus_cluster  # noqa: F401  (the Citus cluster fixture: tests/citus.py)
+from tests.citus import citus_cluster, citus_migrated, group_citus_tests  # noqa: F401  (tests/citus.py)
 
 REPO = Path(__file__).resolve().parent.parent
 pytest_plugins = ["tests.log_privacy"]  # no e-mail address or API key in the logs of the suite
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    group_citus_tests(items)
 
 
 def make_settings(url: str | None = None, **overrides: object) -> Settings:

@@ -4,8 +4,8 @@ of the suite through it: the demo ingest, keyword search with the hits of a sing
 tenant-isolation property with the two organizations on different workers, and the hot tenant
 queries each sent to one shard.
 
-The cluster's one database (``mediabase``: CREATE DATABASE does not reach the workers) is reset
-with DROP SCHEMA at the start of this module.
+The cluster's one database (``mediabase``: CREATE DATABASE does not reach the workers) is migrated
+once per session (``citus_migrated``); each test keeps to its own organizations.
 """
 
 from __future__ import annotations
@@ -52,15 +52,9 @@ QUERIES = ("remote control", "battery", "design", "\"fruit and vegetables\"", "k
 
 
 @pytest.fixture(scope="module")
-def cluster(citus_cluster: str) -> str:
-    """The coordinator's database, migrated from nothing by `mediabase migrate`; Citus counts the
-    single- and multi-shard queries it runs (citus_stat_counters)."""
-    with psycopg.connect(citus_cluster, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA IF EXISTS mediabase CASCADE")
-        conn.execute("ALTER DATABASE mediabase SET citus.enable_stat_counters = on")
-    r = mediabase("migrate", url=citus_cluster, timeout=CITUS_TIMEOUT_S)
-    assert r.returncode == 0, r.stderr
-    return citus_cluster
+def cluster(citus_migrated: str) -> str:
+    """The coordinator's database, migrated from nothing by `mediabase migrate` (tests/citus.py)."""
+    return citus_migrated
 
 
 @pytest.fixture(scope="module")
