@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -24,6 +25,7 @@ from mediabase.logs import current_request_id
 
 log = logging.getLogger("mediabase.db")
 DOWN_RETRY_S = 1.0  # after a failed attempt, how long requests fail at once before the next try
+WAIT_SLICE_S = 1.0  # a request waits this long for a pooled connection before asking whether the server is there
 
 SCHEMA = "mediabase"
 SEARCH_PATH = "mediabase, public"
@@ -100,6 +102,9 @@ def _make_pool(url: str, settings: Settings, *, name: str, configure: Any) -> Po
         max_size=settings.pool_max_size,
         max_idle=settings.pool_idle_timeout,
         timeout=settings.connect_timeout,
+        # a lost connection's replacement gives up after this instead of backing off for minutes: the
+        # first request after a long outage then connects at once (Database._begin_on_primary)
+        reconnect_timeout=max(5.0, settings.connect_timeout),
         open=False,
         name=name,
         configure=configure,
@@ -135,6 +140,8 @@ class Database:
         self._system: Database | None = None
         self._down_until = 0.0  # monotonic time before which the primary is taken to be down
         self._down_reason = ""
+        self._was_down = False  # since the last failed attempt, nothing began on the primary
+        self._probe = _Probe()
         self._explicit_login = settings.app_database_url is not None
         self.login_url = login_url(url, settings) if self.role == APP_ROLE else url
         self.pool: Pool = _make_pool(self.login_url, settings, name="primary" if self.role else "system",
@@ -273,8 +280,10 @@ class Database:
         pool's timeout (docs/operations.md, "When the database goes away")."""
         if self._down_until > time.monotonic():
             raise Unavailable(f"database unavailable: {self._down_reason}", retry_after=1)
+        if self._was_down and not await self._probe.answers(self.login_url):
+            raise self._went_down(psycopg.OperationalError(self._down_reason or "the server does not answer"))
         try:
-            return await _begin_on(self.pool, begin)
+            conn = await self._pooled(begin)
         except psycopg.OperationalError as exc:
             if isinstance(exc, PoolTimeout):
                 raise self._went_down(exc) from exc
@@ -282,15 +291,34 @@ class Database:
             if not await _can_login(self.login_url, seconds=2):
                 raise self._went_down(exc) from exc
             try:
-                return await _begin_on(self.pool, begin)
+                conn = await _begin_on(self.pool, begin)
             except psycopg.OperationalError as again:
                 raise self._went_down(again) from again
         except psycopg.Error as exc:
             raise translate(exc) from exc
+        self._was_down = False
+        return conn
+
+    async def _pooled(self, begin: bytes) -> Conn:
+        """Begin on a pooled connection, waiting for one at most the connect timeout, in slices:
+        a request that waits (the pool is empty: its connections were lost, or all are busy)
+        asks between slices whether the server is there at all, so that while it is gone no
+        request waits out the timeout (one login probe a second answers them all)."""
+        deadline = time.monotonic() + self.settings.connect_timeout
+        while True:
+            wait = min(WAIT_SLICE_S, max(deadline - time.monotonic(), 0.001))
+            try:
+                return await _begin_on(self.pool, begin, wait=wait)
+            except PoolTimeout as exc:
+                if time.monotonic() >= deadline or self._down_until > time.monotonic():
+                    raise
+                if not await self._probe.answers(self.login_url):
+                    raise self._went_down(psycopg.OperationalError("the server does not take connections")) from exc
 
     def _went_down(self, exc: psycopg.Error) -> Unavailable:
         self._down_reason = (exc.diag.message_primary if hasattr(exc, "diag") else None) or str(exc).strip()
         self._down_until = time.monotonic() + DOWN_RETRY_S
+        self._was_down = True
         log.warning("database unavailable (%s); answering 503 for %g s before trying again",
                     self._down_reason, DOWN_RETRY_S)
         return Unavailable(f"database unavailable: {self._down_reason}", retry_after=1)
@@ -304,6 +332,22 @@ async def _begin_on(pool: Pool, begin: bytes, wait: float | None = None) -> Conn
         await pool.putconn(conn)
         raise
     return conn
+
+
+class _Probe:
+    """Whether the server takes a login: one probe at a time, its answer kept for a second."""
+
+    def __init__(self) -> None:
+        self._at = -DOWN_RETRY_S
+        self._ok = True
+        self._lock = asyncio.Lock()
+
+    async def answers(self, url: str) -> bool:
+        async with self._lock:
+            if time.monotonic() - self._at >= DOWN_RETRY_S:
+                self._ok = await _can_login(url, seconds=2)
+                self._at = time.monotonic()
+            return self._ok
 
 
 async def _can_login(url: str, seconds: int = 5) -> bool:
