@@ -146,27 +146,21 @@ async def embed_texts(embedder: Embedder, texts: list[str]) -> list[list[float]]
 
 async def write_chunks(conn: Conn, org_id: UUID, transcript_id: UUID, video_id: UUID, model: str,
                        chunks: list[Chunk], vectors: list[list[float]] | None) -> None:
-    """Insert a transcript's chunks (with vectors if given) in one statement."""
+    """Insert a transcript's chunks (with vectors if given), one statement each in one pipeline."""
     if not chunks:
         return
-    dims = [len(v) for v in vectors] if vectors else [None] * len(chunks)
-    await conn.execute(Q.insert_chunks, {
-        "org": org_id, "transcript_id": transcript_id, "video_id": video_id, "model": model,
-        "idx": [c.index for c in chunks], "first_seq": [c.first_seq for c in chunks],
-        "last_seq": [c.last_seq for c in chunks], "start_ms": [c.start_ms for c in chunks],
-        "end_ms": [c.end_ms for c in chunks],
-        # speakers as text: one array per chunk, of any length (unnest takes no ragged arrays)
-        "speaker_ids": ["{" + ",".join(str(s) for s in c.speaker_ids) + "}" for c in chunks],
-        "speakers": [_text_array(c.speakers) for c in chunks],
-        "text": [c.text for c in chunks], "tokens": [c.token_count for c in chunks],
-        "dims": dims,
-        "vectors": [vector_literal(v) for v in vectors] if vectors else [None] * len(chunks),
-    })
-
-
-def _text_array(items: tuple[str, ...]) -> str:
-    quoted = ('"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"' for s in items)
-    return "{" + ",".join(quoted) + "}"
+    now = None
+    if vectors:
+        row = await (await conn.execute(Q.transaction_now)).fetchone()
+        now = row["now"] if row else None
+    async with conn.cursor() as cur:
+        await cur.executemany(Q.insert_chunk, [
+            {"org": org_id, "transcript_id": transcript_id, "video_id": video_id, "model": model,
+             "idx": c.index, "first_seq": c.first_seq, "last_seq": c.last_seq, "start_ms": c.start_ms,
+             "end_ms": c.end_ms, "speaker_ids": list(c.speaker_ids), "speakers": list(c.speakers),
+             "text": c.text, "tokens": c.token_count, "dim": len(vectors[i]) if vectors else None,
+             "vec": vector_literal(vectors[i]) if vectors else None, "embedded_at": now}
+            for i, c in enumerate(chunks)])
 
 
 # -- reindex --------------------------------------------------------------------------------

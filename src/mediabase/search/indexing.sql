@@ -29,17 +29,20 @@ WITH c AS (
 DELETE FROM search_index_state
  WHERE organization_id = %(org)s AND video_id = %(video_id)s AND model = %(model)s
 
--- name: insert_chunks
+-- name: insert_chunk
+-- One chunk (the writer sends them all in one pipeline): a single-row INSERT goes to the tenant's
+-- shard on a Citus coordinator, where INSERT … SELECT from unnest() is written through the
+-- coordinator by COPY, which row-level security refuses (docs/scale-out.md). embedded_at is the
+-- transaction's now(), read once, or NULL for a chunk without a vector.
 INSERT INTO transcript_chunks (organization_id, transcript_id, video_id, model, chunk_index, first_seq,
                                last_seq, start_ms, end_ms, speaker_ids, speakers, text, token_count,
                                dimension, embedding, embedded_at)
-SELECT %(org)s, %(transcript_id)s, %(video_id)s, %(model)s, x.idx, x.first_seq, x.last_seq, x.start_ms,
-       x.end_ms, x.speaker_ids::uuid[], x.speakers::text[], x.text, x.tokens, x.dim, x.vec::vector,
-       CASE WHEN x.vec IS NULL THEN NULL ELSE now() END
-  FROM unnest(%(idx)s::int[], %(first_seq)s::int[], %(last_seq)s::int[], %(start_ms)s::int8[],
-              %(end_ms)s::int8[], %(speaker_ids)s::text[], %(speakers)s::text[], %(text)s::text[],
-              %(tokens)s::int[], %(dims)s::int[], %(vectors)s::text[])
-       AS x (idx, first_seq, last_seq, start_ms, end_ms, speaker_ids, speakers, text, tokens, dim, vec)
+VALUES (%(org)s, %(transcript_id)s, %(video_id)s, %(model)s, %(idx)s, %(first_seq)s, %(last_seq)s, %(start_ms)s,
+        %(end_ms)s, %(speaker_ids)s, %(speakers)s, %(text)s, %(tokens)s, %(dim)s, %(vec)s::vector,
+        %(embedded_at)s)
+
+-- name: transaction_now
+SELECT now() AS now
 
 -- name: record_state
 INSERT INTO search_index_state (organization_id, transcript_id, video_id, model, chunker, chunks, embedded,

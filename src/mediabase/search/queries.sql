@@ -130,12 +130,13 @@ WITH nn AS MATERIALIZED (
       FROM transcript_chunks c
      WHERE c.organization_id = %(org)s AND c.model = {model} AND c.embedding IS NOT NULL
        -- scalar subqueries, not EXISTS: a semi-join could be planned as a join that drives the
-       -- scan from videos and sorts; a per-row filter keeps the index scan in front
+       -- scan from videos and sorts; a per-row filter keeps the index scan in front. Each names
+       -- the organization itself, so that Citus sends the statement to the tenant's shard only.
        AND coalesce((SELECT t.is_current FROM transcripts t
-                      WHERE t.organization_id = c.organization_id AND t.id = c.transcript_id
+                      WHERE t.organization_id = %(org)s AND t.id = c.transcript_id
                             {transcript_filters}), false)
        AND coalesce((SELECT true FROM videos v
-                      WHERE v.organization_id = c.organization_id AND v.id = c.video_id
+                      WHERE v.organization_id = %(org)s AND v.id = c.video_id
                         AND v.deleted_at IS NULL {video_filters}), false)
        {filters}
      ORDER BY {vec} <=> %(qvec)s::{vtype}
@@ -147,8 +148,9 @@ SELECT 'chunk'::text AS kind, nn.id, nn.video_id, nn.transcript_id, nn.start_ms,
  ORDER BY nn.distance, nn.id
 
 -- name: iterative_scan
-SELECT set_config('hnsw.iterative_scan', %(mode)s, true), set_config('hnsw.ef_search', %(ef)s, true),
-       set_config('hnsw.max_scan_tuples', %(max_tuples)s, true)
+-- SET LOCAL, not set_config(): a Citus coordinator passes SET LOCAL on to the workers that run
+-- the statement (citus.propagate_set_commands = 'local', set by the prelude), a function call not.
+SET LOCAL hnsw.iterative_scan = {mode}; SET LOCAL hnsw.ef_search = {ef}; SET LOCAL hnsw.max_scan_tuples = {max_tuples}
 
 -- name: unindexed
 -- Current transcripts of live videos not (completely) embedded for the model yet.

@@ -400,8 +400,9 @@ async def set_iterative_scan(conn: Conn, n: int) -> None:
     """pgvector 0.8 iterative index scans for the rest of the transaction: a filter (the tenant,
     a channel, a speaker) cannot leave the search with fewer than ``n`` rows while the index
     has more (up to hnsw.max_scan_tuples visited)."""
-    await conn.execute(Q.iterative_scan, {"mode": ITERATIVE_SCAN, "ef": str(min(1000, max(100, n))),
-                                          "max_tuples": str(MAX_SCAN_TUPLES)})
+    await conn.execute(sql.SQL(Q.iterative_scan).format(
+        mode=sql.Literal(ITERATIVE_SCAN), ef=sql.Literal(min(1000, max(100, n))),
+        max_tuples=sql.Literal(MAX_SCAN_TUPLES)))
 
 
 async def _semantic_candidates(conn: Conn, vt: VectorType, qvec: list[float], f: SearchFilters,
