@@ -609,21 +609,25 @@ class Migrator:
             recorded = [
                 r["name"] for r in await (await conn.execute("SELECT name FROM mediabase.schema_views")).fetchall()
             ]
+            # Dropped and created under one role: on a Citus coordinator each role has its own
+            # connections to the workers, and a view dropped through one and created through
+            # another waits on its own lock (a "distributed deadlock").
+            owner = await self._become_owner(conn, local=True)
             for name in {*recorded, *(v.name for v in views)}:
                 await conn.execute(sql.SQL("DROP VIEW IF EXISTS mediabase.{} CASCADE").format(sql.Identifier(name)))
-            await conn.execute("DELETE FROM mediabase.schema_views")
             for v in views:
-                owner = await self._become_owner(conn, local=True)
                 try:
                     await conn.execute(v.sql.encode())
                 except psycopg.Error as exc:
                     raise MigrationError(f"views/{v.name}.sql: {exc.diag.message_primary or exc}") from exc
-                if owner:
-                    await conn.execute("SET LOCAL ROLE NONE")
-                await conn.execute(
-                    "INSERT INTO mediabase.schema_views (name, checksum, applied_by) VALUES (%s, %s, current_user)",
-                    (v.name, v.checksum),
-                )
+            if owner:
+                await conn.execute("SET LOCAL ROLE NONE")
+            await conn.execute("DELETE FROM mediabase.schema_views")
+            await conn.execute(
+                "INSERT INTO mediabase.schema_views (name, checksum, applied_by)"
+                " SELECT name, checksum, current_user FROM unnest(%s::text[], %s::text[]) AS v (name, checksum)",
+                ([v.name for v in views], [v.checksum for v in views]),
+            )
         return [v.name for v in views]
 
     async def plan(self) -> list[MigrationFile]:

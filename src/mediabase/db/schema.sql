@@ -3434,27 +3434,39 @@ CREATE VIEW mediabase.decision_log WITH (security_invoker='true') AS
     d.created_by,
     d.created_at,
     d.updated_at,
-    COALESCE(( SELECT array_agg(t.name ORDER BY (lower(t.name))) AS array_agg
+    COALESCE(tg.tags, '{}'::text[]) AS tags,
+    COALESCE(pp.participants, '{}'::text[]) AS participants,
+    COALESCE(lk.link_count, (0)::bigint) AS link_count,
+    COALESCE(ed.edit_count, (0)::bigint) AS edit_count
+   FROM (((((((mediabase.decisions d
+     LEFT JOIN mediabase.videos v ON (((v.organization_id = d.organization_id) AND (v.id = d.video_id))))
+     LEFT JOIN mediabase.decisions s ON (((s.organization_id = d.organization_id) AND (s.id = d.superseded_by))))
+     LEFT JOIN mediabase.ai_layers al ON (((al.organization_id = d.organization_id) AND (al.id = d.layer_id))))
+     LEFT JOIN ( SELECT ta.organization_id,
+            ta.decision_id,
+            array_agg(t.name ORDER BY (lower(t.name))) AS tags
            FROM (mediabase.decision_tag_assignments ta
              JOIN mediabase.decision_tags t ON (((t.organization_id = ta.organization_id) AND (t.id = ta.tag_id))))
-          WHERE ((ta.organization_id = d.organization_id) AND (ta.decision_id = d.id))), '{}'::text[]) AS tags,
-    COALESCE(( SELECT array_agg(COALESCE(u.username, pe.name) ORDER BY COALESCE(u.username, pe.name)) AS array_agg
+          GROUP BY ta.organization_id, ta.decision_id) tg ON (((tg.organization_id = d.organization_id) AND (tg.decision_id = d.id))))
+     LEFT JOIN ( SELECT dp.organization_id,
+            dp.decision_id,
+            array_agg(COALESCE(u.username, pe.name) ORDER BY COALESCE(u.username, pe.name)) AS participants
            FROM ((mediabase.decision_participants dp
              LEFT JOIN mediabase.users u ON ((u.id = dp.user_id)))
              LEFT JOIN mediabase.people pe ON (((pe.organization_id = dp.organization_id) AND (pe.id = dp.person_id))))
-          WHERE ((dp.organization_id = d.organization_id) AND (dp.decision_id = d.id))), '{}'::text[]) AS participants,
-    ( SELECT count(*) AS count
-           FROM mediabase.decision_links l
-          WHERE ((l.organization_id = d.organization_id) AND ((l.decision_id = d.id) OR (l.target_decision_id = d.id)))) AS link_count,
-    ( SELECT count(*) AS count
+          GROUP BY dp.organization_id, dp.decision_id) pp ON (((pp.organization_id = d.organization_id) AND (pp.decision_id = d.id))))
+     LEFT JOIN ( SELECT l.organization_id,
+            x.decision_id,
+            count(*) AS link_count
+           FROM (mediabase.decision_links l
+             CROSS JOIN LATERAL ( VALUES (l.decision_id), (l.target_decision_id)) x(decision_id))
+          GROUP BY l.organization_id, x.decision_id) lk ON (((lk.organization_id = d.organization_id) AND (lk.decision_id = d.id))))
+     LEFT JOIN ( SELECT e.organization_id,
+            e.decision_id,
+            count(*) AS edit_count
            FROM mediabase.decision_edits e
-          WHERE ((e.organization_id = d.organization_id) AND (e.decision_id = d.id))) AS edit_count
-   FROM ((mediabase.decisions d
-     LEFT JOIN mediabase.videos v ON (((v.organization_id = d.organization_id) AND (v.id = d.video_id))))
-     LEFT JOIN mediabase.decisions s ON (((s.organization_id = d.organization_id) AND (s.id = d.superseded_by))))
-  WHERE ((d.layer_id IS NULL) OR (EXISTS ( SELECT 1
-           FROM mediabase.ai_layers l
-          WHERE ((l.organization_id = d.organization_id) AND (l.id = d.layer_id) AND (l.status = 'ready'::text)))));
+          GROUP BY e.organization_id, e.decision_id) ed ON (((ed.organization_id = d.organization_id) AND (ed.decision_id = d.id))))
+  WHERE ((d.layer_id IS NULL) OR (al.status = 'ready'::text));
 
 --
 -- Name: decision_subscriptions; Type: TABLE; Schema: mediabase; Owner: -

@@ -88,9 +88,15 @@ register_constraint("decision_subscriptions_member_fk", Forbidden, "only members
 _COLUMNS = ("summary", "context", "source", "video_id", "position_ms", "decided_at", "superseded_by")
 
 
+# made by a person, or by the current ('ready') decisions layer of its video (as decision_log)
+VISIBLE = sql.SQL("(d.layer_id IS NULL OR al.status = 'ready')")
+DECISION = sql.SQL(Q.decision_hits).format(search_columns=sql.SQL(""))
+
+
 async def fetch_decision(conn: Conn, org: UUID, decision_id: UUID) -> Decision:
     params = {"org": org, "id": decision_id}
-    return await fetch_one_or_404(conn, by_id(Q.decision_columns), params, "decision", model=Decision)
+    stmt = sql.SQL("{} WHERE d.organization_id = %(org)s AND d.id = %(id)s AND {}").format(DECISION, VISIBLE)
+    return await fetch_one_or_404(conn, stmt, params, "decision", model=Decision)
 
 
 async def _lock_decision(conn: Conn, p: Principal, decision_id: UUID) -> dict[str, Any]:
@@ -294,14 +300,17 @@ async def list_decisions(
         match, rank, on = sql.SQL("true"), sql.SQL("r.score"), sql.SQL("r.id = d.id")
     elif q:
         ranked = KEYWORD_RANKED
-    where: list[sql.Composable] = [sql.SQL("d.organization_id = %(org)s"), match]
+    where: list[sql.Composable] = [sql.SQL("d.organization_id = %(org)s"), VISIBLE, match]
     filters: list[tuple[LiteralString, str, Any]] = [
         ("d.status = %(status)s", "status", status.value if status else None),
         ("d.video_id = %(video_id)s", "video_id", video_id),
         ("d.source = %(source)s", "source", source.value if source else None),
         ("d.decided_at >= %(decided_from)s", "decided_from", decided_from),
         ("d.decided_at < %(decided_to)s", "decided_to", decided_to),
-        ("lower(%(tag)s) = ANY (SELECT lower(x) FROM unnest(d.tags) AS x)", "tag", tag),
+        ("EXISTS (SELECT FROM decision_tag_assignments ta JOIN decision_tags t"
+         "         ON t.organization_id = ta.organization_id AND t.id = ta.tag_id"
+         " WHERE ta.organization_id = %(org)s AND ta.decision_id = d.id AND lower(t.name) = lower(%(tag)s))",
+         "tag", tag),
     ]
     for clause, name, value in filters:
         if value is not None:
@@ -317,7 +326,8 @@ async def list_decisions(
                 sql.SQL("(coalesce(d.decided_at, d.created_at), d.id) < (%(c_at)s::timestamptz, %(c_id)s::uuid)")
             )
             params.update(c_at=at, c_id=last)
-    hits: sql.Composable = sql.SQL(Q.decision_hits).format(rank=rank, snippet=snippet)
+    hits: sql.Composable = sql.SQL(Q.decision_hits).format(
+        search_columns=sql.SQL(", {} AS rank, {} AS snippet").format(rank, snippet))
     if ranked is not None:
         hits = sql.SQL("{} JOIN ({}) r ON {}").format(hits, ranked, on)
     stmt = sql.SQL("{} WHERE {} ORDER BY {} LIMIT %(limit)s").format(hits, sql.SQL(" AND ").join(where), order)

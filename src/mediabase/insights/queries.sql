@@ -94,17 +94,33 @@ SELECT s.layer_id, s.video_id, s.summary, s.key_points, s.language, l.model, l.s
 
 -- -- decisions ------------------------------------------------------------------------------
 
--- name: decision_columns
-SELECT id, summary, context, source, status, decided_at, video_id, video_title, position_ms, superseded_by,
-       superseded_by_summary, layer_id, confidence, created_by, created_at, updated_at, tags, participants,
-       link_count, edit_count
-  FROM decision_log
-
 -- name: decision_hits
-SELECT d.id, d.summary, d.context, d.source, d.status, d.decided_at, d.video_id, d.video_title, d.position_ms,
-       d.superseded_by, d.superseded_by_summary, d.layer_id, d.confidence, d.created_by, d.created_at, d.updated_at,
-       d.tags, d.participants, d.link_count, d.edit_count, {rank} AS rank, {snippet} AS snippet
-  FROM decision_log d
+-- The decision log as the services read it: the rows of the decision_log view (the same columns,
+-- the same visibility, which the caller adds: WHERE d.organization_id = %(org)s AND
+-- (d.layer_id IS NULL OR al.status = 'ready')), with each per-decision list a subquery that
+-- names the organization: Citus sends the statement to the tenant's shard, and one server
+-- computes the lists for the page's rows only (the view, which cannot name the tenant, groups
+-- every decision's; docs/collab.md). search_columns: empty, or a search's rank and snippet.
+SELECT d.id, d.summary, d.context, d.source, d.status, d.decided_at, d.video_id, v.title AS video_title,
+       d.position_ms, d.superseded_by, s.summary AS superseded_by_summary, d.layer_id, d.confidence, d.created_by,
+       d.created_at, d.updated_at,
+       coalesce((SELECT array_agg(t.name ORDER BY lower(t.name))
+                   FROM decision_tag_assignments ta
+                   JOIN decision_tags t ON t.organization_id = ta.organization_id AND t.id = ta.tag_id
+                  WHERE ta.organization_id = %(org)s AND ta.decision_id = d.id), '{{}}') AS tags,
+       coalesce((SELECT array_agg(coalesce(u.username, pe.name) ORDER BY coalesce(u.username, pe.name))
+                   FROM decision_participants dp
+                   LEFT JOIN users u ON u.id = dp.user_id
+                   LEFT JOIN people pe ON pe.organization_id = dp.organization_id AND pe.id = dp.person_id
+                  WHERE dp.organization_id = %(org)s AND dp.decision_id = d.id), '{{}}') AS participants,
+       (SELECT count(*) FROM decision_links l
+         WHERE l.organization_id = %(org)s AND (l.decision_id = d.id OR l.target_decision_id = d.id)) AS link_count,
+       (SELECT count(*) FROM decision_edits e WHERE e.organization_id = %(org)s AND e.decision_id = d.id) AS edit_count
+       {search_columns}
+  FROM decisions d
+  LEFT JOIN videos v ON v.organization_id = d.organization_id AND v.id = d.video_id
+  LEFT JOIN decisions s ON s.organization_id = d.organization_id AND s.id = d.superseded_by
+  LEFT JOIN ai_layers al ON al.organization_id = d.organization_id AND al.id = d.layer_id
 
 -- name: decisions_to_embed
 -- Decisions whose vector for the model is missing or was made from other words (0010).
