@@ -10,9 +10,12 @@ once per session (``citus_migrated``); each test keeps to its own organizations.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
@@ -29,16 +32,20 @@ from mediabase.collab.models import CommentCreate
 from mediabase.db.connection import Database, prelude
 from mediabase.insights import decisions
 from mediabase.insights.models import DecisionCreate
+from mediabase.jobs import service as job_service
 from mediabase.media import service as media
 from mediabase.media.models import VideoFilter
 from mediabase.search import service as search
+from mediabase.search.indexing import index_transcript
 from mediabase.search.models import SearchMode, SearchRequest
 from mediabase.transcripts import service as transcripts
 from tests.acceptance import test_isolation_property as isolation
 from tests.acceptance.cli import mediabase
+from tests.acceptance.test_pipeline import worker
 from tests.citus import CITUS_TIMEOUT_S
 from tests.conftest import make_settings
 from tests.factories import Tenant, make_tenant, make_video
+from tests.integration.test_search_semantic import HashEmbedder
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(CITUS_TIMEOUT_S)]
 T = TypeVar("T")
@@ -130,6 +137,53 @@ def test_ingest_and_keyword_search_give_the_hits_of_one_server(seeded: str, migr
         assert cluster_hits == _hits(migrated_url, q), q
 
 
+def demo_jobs(url: str) -> dict[tuple[str, str], int]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT j.type, j.status, count(*) FROM mediabase.jobs j"
+                            " JOIN mediabase.organizations o ON o.id = j.organization_id AND o.slug = 'demo'"
+                            " WHERE j.type IN ('transcript.index', 'decision.embed') GROUP BY 1, 2").fetchall()
+    return {(str(t), str(s)): int(n) for t, s, n in rows}
+
+
+def _semantic_hits(url: str, q: str, mode: str) -> list[tuple[Any, ...]]:
+    r = mediabase("search", q, "--org", "demo", "--mode", mode, "--limit", "10", "--no-index", "--json", url=url,
+                  timeout=CITUS_TIMEOUT_S)
+    assert r.returncode == 0, r.stderr
+    page = json.loads(r.stdout)
+    assert page["unindexed"] == 0, page
+    return [(h["kind"], h["video_title"], h["start_ms"], h["end_ms"], h["text"], round(h["score"], 5))
+            for h in page["hits"]]
+
+
+def test_the_worker_indexes_through_the_cluster_and_semantic_search_gives_the_hits_of_one_server(
+    seeded: str, migrated_url: str, tmp_path: Path,
+) -> None:
+    """A job worker connected to the coordinator claims the demo's indexing and decision jobs
+    (the queue is coordinator-local) and writes chunks and vectors into the tenant's shards;
+    semantic and hybrid search then rank exactly as on one server indexed by `reindex`."""
+    log = tmp_path / "worker.log"
+    proc = worker(seeded, log)
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and set(demo_jobs(seeded)) != {("transcript.index", "completed"),
+                                                                          ("decision.embed", "completed")}:
+            assert proc.poll() is None, log.read_text()[-3000:]
+            time.sleep(0.5)
+        assert demo_jobs(seeded)[("transcript.index", "completed")] == 4, (demo_jobs(seeded), log.read_text()[-3000:])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
+    for step in (("seed", "demo"), ("reindex", "--org", "demo")):
+        r = mediabase(*step, url=migrated_url, timeout=CITUS_TIMEOUT_S)
+        assert r.returncode == 0, r.stderr
+    for q in ("remote control price", "how much will it cost", "kick-off meeting"):
+        for mode in ("semantic", "hybrid"):
+            cluster_hits = _semantic_hits(seeded, q, mode)
+            assert cluster_hits, (q, mode)
+            assert cluster_hits == _semantic_hits(migrated_url, q, mode), (q, mode)
+
+
 def explain(url: str, p: Any, stmt: sql.Composable | str, params: dict[str, Any] | list[Any]) -> str:
     """EXPLAIN of a statement in a unit of work of the application role, as the services run it."""
     with psycopg.connect(app_url(url), autocommit=True) as conn:
@@ -170,9 +224,9 @@ async def test_hot_tenant_queries_run_on_one_shard(cluster: str, dbs: tuple[Data
     comments = sql.SQL("{} {} WHERE c.organization_id = %(org)s AND c.video_id = %(video_id)s"
                        " AND c.id IN (SELECT id FROM shown) ORDER BY c.created_at, c.id").format(
         sql.SQL(collab.Q.shown_comments), sql.SQL(collab.Q.comment_columns))
-    decision_log = sql.SQL("{} WHERE d.organization_id = %(org)s AND true"
+    decision_log = sql.SQL("{} WHERE d.organization_id = %(org)s AND {}"
                            " ORDER BY coalesce(d.decided_at, d.created_at) DESC, d.id DESC LIMIT 51").format(
-        sql.SQL(decisions.Q.decision_hits).format(rank=sql.SQL("NULL::float8"), snippet=sql.SQL("NULL::text")))
+        decisions.DECISION, decisions.VISIBLE)
     statements: tuple[tuple[str, sql.Composable | str, dict[str, Any] | list[Any]], ...] = (
         ("videos list", videos, [p.organization_id, p.organization_id]),
         ("segments", transcripts.Q.segments, {**org, "video_id": vid, "transcript_id": transcript.id,
@@ -184,30 +238,36 @@ async def test_hot_tenant_queries_run_on_one_shard(cluster: str, dbs: tuple[Data
     for name, stmt, params in statements:
         plan = explain(cluster, p, stmt, params)
         tasks[name] = re.findall(r"Task Count: (\d+)", plan)
-    # The decision log reads the decision_log view, whose per-decision subqueries (tags,
-    # participants, links, edits) are correlated with the decision's organization and cannot name
-    # it: Citus sends such a statement to every shard (the rows are right; docs/scale-out.md).
-    assert tasks == {"videos list": ["1"], "segments": ["1"], "comments": ["1"], "decisions": ["32"]}, tasks
+    assert tasks == {"videos list": ["1"], "segments": ["1"], "comments": ["1"], "decisions": ["1"]}, tasks
+    # the job queue is coordinator-local: a tenant's jobs never leave the coordinator
+    jobs_plan = explain(cluster, p, job_service.Q.list,
+                        {**org, "status": None, "type": None, "before": None, "limit": 50})
+    # on each partition, the index of jobs_org_created_idx (organization_id, created_at DESC)
+    assert "Citus" not in jobs_plan and "organization_id_created_at_idx" in jobs_plan, jobs_plan
 
-    # the services themselves, keyword search through match_segments included: Citus counts
+    # the services themselves, keyword search through match_segments included, and semantic and
+    # hybrid search over chunks the indexer wrote through the coordinator: Citus counts
     # single-shard queries only
-    keyword = SearchRequest(q="hello", mode=SearchMode.keyword)
+    model = HashEmbedder()
+    indexed = await index_transcript(db, p.organization_id, transcript.id, model)
+    assert indexed.chunks and indexed.embedded == indexed.chunks, indexed
     calls: dict[str, Callable[[], Awaitable[Any]]] = {
         "videos list": lambda: media.list_videos(db, p, VideoFilter()),
         "segments": lambda: transcripts.list_segments(db, p, vid),
-        "keyword search": lambda: search.search(db, p, keyword),
         "comments": lambda: collab.list_comments(db, p, vid),
         "decisions": lambda: decisions.list_decisions(db, p),
+        "decision search": lambda: decisions.list_decisions(db, p, q="shard"),
+        "jobs": lambda: job_service.list_jobs(db, p.organization_id),
+        **{f"{mode.value} search": functools.partial(search.search, db, p, SearchRequest(q="hello", mode=mode),
+                                                     embedder=model)
+           for mode in SearchMode},
     }
-    fanned_out = set()
+    found: dict[str, tuple[bool, int, int]] = {}
     for name, call in calls.items():
         result, single, multi = await shard_queries(cluster, call)
-        assert single + multi > 0, name
-        if multi:
-            fanned_out.add(name)
-        if name == "keyword search":
-            assert result.hits, "the keyword search found nothing"
-    assert fanned_out == {"decisions"}  # the decision_log view, as above
+        hits = getattr(result, "hits", getattr(result, "items", result))
+        found[name] = (bool(hits), single > 0, multi)
+    assert found == {name: (True, name != "jobs", 0) for name in calls}, found
 
 
 # -- the HTTP isolation property, two organizations on two workers ------------------------------

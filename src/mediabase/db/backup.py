@@ -154,9 +154,11 @@ def backup(url: str, path: Path, *, progress: Progress = _quiet) -> BackupReport
             raise NotFound("nothing to back up: the database has no mediabase schema (run 'mediabase migrate')")
         total = _one(conn, "SELECT count(*) FROM pg_class WHERE relnamespace = 'mediabase'::regnamespace"
                            " AND relkind = 'r'")
-        # the extensions, wherever they live (0001 creates them in schema mediabase)
+        # the extensions, wherever they live (0001 creates them in schema mediabase); Citus's own
+        # are the deployment's, not the data's: a cluster's backup restores into one server too
         extensions = [r[0] for r in conn.execute(
-            "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname")]
+            "SELECT extname FROM pg_extension WHERE extname NOT IN ('plpgsql', 'citus', 'citus_columnar')"
+            " ORDER BY extname")]
     tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
     cmd = [str(program("pg_dump")), "--format=custom", "--verbose", f"--schema={SCHEMA}",
            *(f'--extension="{name}"' for name in extensions), "--statistics", "--lock-wait-timeout=60s",
