@@ -68,9 +68,10 @@ def test_with_the_opt_in_the_parent_gets_traverse_only_and_it_is_said(parent: Pa
     data = parent / "data"
     r = mediabase("db", "start", **env(data, **{ALLOW: "1"}))
     assert r.returncode == 0, r.stdout + r.stderr
-    # the server process keeps root's group (the wheel sets its uid only): the group's traverse bit
-    assert stat.S_IMODE(parent.stat().st_mode) == 0o710
-    assert f"changed the mode of {parent} from 0700 to 0710" in r.stderr and f"{ALLOW}=1" in r.stderr, r.stderr
+    # traverse only: for the server process, which keeps root's group (the wheel sets its uid
+    # only), and for the OS user as a login or a pooler has it (its own group: others' bit)
+    assert stat.S_IMODE(parent.stat().st_mode) == 0o711
+    assert f"changed the mode of {parent} from 0700 to 0711" in r.stderr and f"{ALLOW}=1" in r.stderr, r.stderr
     assert "PostgreSQL refuses to run as root" in r.stderr, r.stderr
     assert answers(data)
     # the next start finds nothing to change, and says nothing of it
@@ -100,7 +101,7 @@ def test_a_private_data_directory_is_its_own_to_open_and_says_so(parent: Path) -
     data.mkdir(mode=0o700)
     r = mediabase("db", "start", **env(data))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert stat.S_IMODE(data.stat().st_mode) == 0o710
-    assert f"changed the mode of {data} from 0700 to 0710" in r.stderr, r.stderr
+    assert stat.S_IMODE(data.stat().st_mode) == 0o711
+    assert f"changed the mode of {data} from 0700 to 0711" in r.stderr, r.stderr
     assert stat.S_IMODE(parent.stat().st_mode) == 0o755
     mediabase("db", "stop", **env(data))

@@ -142,6 +142,8 @@ class Database:
         self._down_reason = ""
         self._was_down = False  # since the last failed attempt, nothing began on the primary
         self._probe = _Probe()
+        # a server that refuses answers at once; a slow one (a busy machine) is given time
+        self._probe_seconds = max(2, int(settings.connect_timeout / 2))
         self._explicit_login = settings.app_database_url is not None
         self.login_url = login_url(url, settings) if self.role == APP_ROLE else url
         self.pool: Pool = _make_pool(self.login_url, settings, name="primary" if self.role else "system",
@@ -277,10 +279,10 @@ class Database:
         """Begin on the primary. Connections a server restart broke are found by the first
         statement, discarded (``pool.check()``), and the transaction begins again on a fresh
         one; while the server is known to be down, an error at once instead of waiting for the
-        pool's timeout (docs/operations.md, "When the database goes away")."""
+        pool's timeout (docs/operations.md, "Faults")."""
         if self._down_until > time.monotonic():
             raise Unavailable(f"database unavailable: {self._down_reason}", retry_after=1)
-        if self._was_down and not await self._probe.answers(self.login_url):
+        if self._was_down and not await self._probe.answers(self.login_url, self._probe_seconds):
             raise self._went_down(psycopg.OperationalError(self._down_reason or "the server does not answer"))
         try:
             conn = await self._pooled(begin)
@@ -312,7 +314,7 @@ class Database:
             except PoolTimeout as exc:
                 if time.monotonic() >= deadline or self._down_until > time.monotonic():
                     raise
-                if not await self._probe.answers(self.login_url):
+                if not await self._probe.answers(self.login_url, self._probe_seconds):
                     raise self._went_down(psycopg.OperationalError("the server does not take connections")) from exc
 
     def _went_down(self, exc: psycopg.Error) -> Unavailable:
@@ -342,10 +344,10 @@ class _Probe:
         self._ok = True
         self._lock = asyncio.Lock()
 
-    async def answers(self, url: str) -> bool:
+    async def answers(self, url: str, seconds: int) -> bool:
         async with self._lock:
             if time.monotonic() - self._at >= DOWN_RETRY_S:
-                self._ok = await _can_login(url, seconds=2)
+                self._ok = await _can_login(url, seconds=seconds)
                 self._at = time.monotonic()
             return self._ok
 

@@ -8,7 +8,7 @@ does it instead, under one rule (docs/operations.md, "Running as root"):
 
 - in what is mediabase's own (the data directory, a Citus build directory, directories this
   start created, the wheel's own package) it adds only what the server user lacks: the traverse
-  bit (x) on a directory, read (and execute) on the wheel's files;
+  bit (x) on a directory, read (and execute) on the wheel's files (:class:`Access` says which);
 - a directory above them that the server user cannot traverse gets its traverse bit only with
   ``MEDIABASE_EMBEDDED_ALLOW_PARENT_CHMOD=1``; otherwise the start stops with one line naming
   the directories and the ways out;
@@ -75,21 +75,27 @@ class Access:
     """What the server user may be given in one start: ``ours`` are mediabase's own directories
     (it changes what lies inside them), ``allow_parents`` lets it change directories above.
 
-    The server process has the server user's uid but keeps our groups (the wheel starts it with
-    ``subprocess.run(user=...)``, which sets the uid only): a directory of group root is judged
-    by its group bits, others' by the bits for others. A change adds the one bit that is judged."""
+    Two identities must get through: the server process, which has the server user's uid but
+    keeps our groups (the wheel starts it with ``subprocess.run(user=...)``, which sets the uid
+    only), and the OS user itself as a login or a pooler running as it has it (its own groups).
+    A directory of group root is judged by its group bits for the first and by the bits for
+    others for the second: a change adds, for each, the one bit it is judged by."""
 
     user: pwd.struct_passwd
     data_dir: Path
     ours: tuple[Path, ...]
     allow_parents: bool
-    groups: frozenset[int] = field(default_factory=frozenset)
+    groups: frozenset[int] = field(default_factory=frozenset)  # the server process's
+    user_groups: frozenset[int] = field(default_factory=frozenset)  # the OS user's own
 
     def missing(self, st: os.stat_result, bits: int) -> int:
-        """Which of ``bits`` (read 4, write 2, traverse/execute 1) the server process lacks on a
-        file with this stat, shifted into the class it is judged by (owner, group or others)."""
-        shift = 6 if st.st_uid == self.user.pw_uid else 3 if st.st_gid in self.groups else 0
-        return (bits << shift) & ~st.st_mode
+        """Which of ``bits`` (read 4, write 2, traverse/execute 1) either identity lacks on a
+        file with this stat, shifted into the class each is judged by (owner, group or others)."""
+        lack = 0
+        for groups in (self.groups, self.user_groups):
+            shift = 6 if st.st_uid == self.user.pw_uid else 3 if st.st_gid in groups else 0
+            lack |= (bits << shift) & ~st.st_mode
+        return lack
 
     def traverse(self, target: Path) -> None:
         """Let the server user traverse every directory above ``target`` (the wheel's
@@ -200,6 +206,7 @@ def access(settings: Settings, *ours: Path, made: Iterable[Path] = ()) -> Access
         ours=tuple(_resolved(p) for p in own),
         allow_parents=settings.embedded_allow_parent_chmod,
         groups=frozenset({os.getgid(), os.getegid(), *os.getgroups()}),  # what the server process keeps
+        user_groups=frozenset(os.getgrouplist(user.pw_name, user.pw_gid)),
     )
 
 
