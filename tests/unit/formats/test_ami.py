@@ -14,6 +14,7 @@ from mediabase.transcripts.formats import (
     AmiMeeting,
     TranscriptFormatError,
     Word,
+    ami_meeting_ids,
     is_ami_folder,
     iter_ami_meetings,
 )
@@ -50,6 +51,19 @@ def test_every_segment_of_es2002(es2002: list[AmiMeeting]) -> None:
     counts = {m.meeting_id: len(m.transcript.segments) for m in es2002}
     assert counts == raw_segment_counts(AMI_ES2002)
     assert sum(counts.values()) == 2109  # SOURCES.md: "four meetings ... 2,109 segments"
+
+
+def test_only_the_meetings_named_are_read(tmp_path: Path) -> None:
+    assert ami_meeting_ids(AMI_ES2002) == ["ES2002a", "ES2002b", "ES2002c", "ES2002d"]
+    assert ami_meeting_ids(tmp_path) == []
+    root = tmp_path / "ES2002"
+    shutil.copytree(AMI_ES2002, root)
+    (root / "words" / "ES2002b.A.words.xml").write_text("<broken")  # read only if ES2002b is
+    assert ami_meeting_ids(root) == ["ES2002a", "ES2002b", "ES2002c", "ES2002d"]
+    assert [m.meeting_id for m in iter_ami_meetings(root, only={"ES2002d", "ES2002a"})] == ["ES2002a", "ES2002d"]
+    assert list(iter_ami_meetings(root, only=())) == []
+    with pytest.raises(TranscriptFormatError, match="ES2002b.A.words.xml"):
+        list(iter_ami_meetings(root))
 
 
 def test_meeting_metadata(es2002: list[AmiMeeting]) -> None:

@@ -1,7 +1,7 @@
 """Transcript and subtitle files: SubRip, WebVTT, Whisper/WhisperX JSON, our JSON list, and
 the AMI Meeting Corpus. Pure Python, no database. See docs/formats.md for the rules."""
 
-from .ami import AmiMeeting, is_ami_folder, iter_ami_meetings
+from .ami import AmiMeeting, ami_meeting_ids, is_ami_folder, iter_ami_meetings
 from .decoding import Decoded, decode, decode_text
 from .model import (
     DEFAULT_MAX_BYTES,
@@ -24,6 +24,7 @@ __all__ = [
     "Segment",
     "TranscriptFormatError",
     "Word",
+    "ami_meeting_ids",
     "decode",
     "decode_text",
     "detect_format",

@@ -19,7 +19,7 @@ import io
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -290,8 +290,24 @@ def _read_meeting(
     )
 
 
-def iter_ami_meetings(root: Path) -> Iterator[AmiMeeting]:
-    """One AmiMeeting per meeting found in ``root/segments``, sorted by meeting id.
+def _agent_files(root: Path) -> dict[str, dict[str, Path]]:
+    """meeting id -> agent letter -> its segments file, from the listing of ``root/segments``."""
+    by_meeting: dict[str, dict[str, Path]] = {}
+    for path in (root / "segments").iterdir():
+        m = _SEGMENTS_FILE.fullmatch(path.name)
+        if m is not None and path.is_file():
+            by_meeting.setdefault(m[1], {})[m[2]] = path
+    return by_meeting
+
+
+def ami_meeting_ids(root: Path) -> list[str]:
+    """The ids of the meetings in an AMI corpus folder, sorted, without reading any of them."""
+    return sorted(_agent_files(Path(root))) if is_ami_folder(Path(root)) else []
+
+
+def iter_ami_meetings(root: Path, only: Collection[str] | None = None) -> Iterator[AmiMeeting]:
+    """One AmiMeeting per meeting found in ``root/segments`` (those named in ``only``, when it
+    is given), sorted by meeting id; a meeting is read only when its turn comes.
 
     Raises TranscriptFormatError(file, line, reason) for malformed XML, unreadable
     times, and word references that lead nowhere.
@@ -303,11 +319,9 @@ def iter_ami_meetings(root: Path) -> Iterator[AmiMeeting]:
         )
     meetings_xml = root / "corpusResources" / "meetings.xml"
     infos = _read_meetings(meetings_xml) if meetings_xml.is_file() else {}
-    by_meeting: dict[str, dict[str, Path]] = {}
-    for path in (root / "segments").iterdir():
-        m = _SEGMENTS_FILE.fullmatch(path.name)
-        if m is not None and path.is_file():
-            by_meeting.setdefault(m[1], {})[m[2]] = path
+    by_meeting = _agent_files(root)
     for meeting_id in sorted(by_meeting):
+        if only is not None and meeting_id not in only:
+            continue
         transcript = _read_meeting(root, meeting_id, by_meeting[meeting_id], infos.get(meeting_id))
         yield AmiMeeting(meeting_id, transcript)
