@@ -70,11 +70,12 @@ def owner_session(url: str, settings: Settings) -> AbstractAsyncContextManager[C
     return sessions.connect(url, settings, role=OWNER_ROLE, search_path=SEARCH_PATH)
 
 
-def prelude(role: str, statement_timeout_ms: int, org_id: UUID | None, user_id: UUID | None) -> bytes:
+def prelude_statements(role: str, statement_timeout_ms: int, org_id: UUID | None, user_id: UUID | None,
+                       *extra: sql.Composable) -> list[bytes]:
     """What every transaction begins with, in one round trip: the role, search_path, statement
     timeout and tenant, all transaction-local, so nothing depends on which session (or which
-    pgbouncer server connection) runs it. Literals, not parameters: several statements go in
-    one simple-protocol message."""
+    pgbouncer server connection) runs it. Literals, not parameters: the statements go in one
+    simple-protocol message (on Citus one each, in a pipeline: _begin_on)."""
     parts: list[sql.Composable] = [sql.SQL("BEGIN")]
     if role:
         parts.append(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
@@ -88,10 +89,17 @@ def prelude(role: str, statement_timeout_ms: int, org_id: UUID | None, user_id: 
                                                           sql.Literal(str(org_id) if org_id else "")))
         parts.append(sql.SQL("SET LOCAL {} = {}").format(sql.Identifier(*USER_SETTING.split(".")),
                                                           sql.Literal(str(user_id) if user_id else "")))
-    return sql.SQL("; ").join(parts).as_bytes(None)
+    parts.extend(extra)
+    return [p.as_bytes(None) for p in parts]
+
+
+def prelude(role: str, statement_timeout_ms: int, org_id: UUID | None, user_id: UUID | None) -> bytes:
+    """The prelude as one message of several statements (prelude_statements)."""
+    return b"; ".join(prelude_statements(role, statement_timeout_ms, org_id, user_id))
 
 
 Pool = AsyncConnectionPool[Conn]
+Begin = bytes | list[bytes]  # the prelude: one message, or its statements one by one (Citus)
 
 
 def _make_pool(url: str, settings: Settings, *, name: str, configure: Any) -> Pool:
@@ -145,6 +153,8 @@ class Database:
         # a server that refuses answers at once; a slow one (a busy machine) is given time
         self._probe_seconds = max(2, int(settings.connect_timeout / 2))
         self._explicit_login = settings.app_database_url is not None
+        # on a Citus coordinator the prelude goes as one statement per message (see _begin_on)
+        self._citus = False
         self.login_url = login_url(url, settings) if self.role == APP_ROLE else url
         self.pool: Pool = _make_pool(self.login_url, settings, name="primary" if self.role else "system",
                                      configure=_register_types)
@@ -190,6 +200,10 @@ class Database:
                 self.login_url = self.url
                 self.pool = _make_pool(self.url, self.settings, name="primary", configure=_register_types)
             await self.pool.open(wait=True, timeout=self.settings.connect_timeout)
+            async with self.pool.connection() as conn:
+                row = await (await conn.execute(b"SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')"
+                                                b" AS citus")).fetchone()
+                self._citus = bool(row and row["citus"])
             if self.replica is not None:
                 await self.replica.open()
         except Exception as exc:
@@ -238,11 +252,13 @@ class Database:
         is configured, healthy and not lagging, and this tenant and user have not just written
         (read-your-writes); otherwise here, as a read-only transaction. Savepoints inside
         (``conn.transaction()``) nest as usual; any exception (cancellation too) rolls back."""
-        begin = prelude(self.role, self.settings.statement_timeout_ms, org_id, user_id)
+        extra: list[sql.Composable] = []
         if readonly:
-            begin += b"; SET LOCAL transaction_read_only = on"
+            extra.append(sql.SQL("SET LOCAL transaction_read_only = on"))
         if (request_id := current_request_id()) is not None:  # recorded on the jobs it enqueues (0016)
-            begin += b"; SET LOCAL mediabase.request_id = " + sql.Literal(request_id).as_bytes(None)
+            extra.append(sql.SQL("SET LOCAL mediabase.request_id = {}").format(sql.Literal(request_id)))
+        statements = prelude_statements(self.role, self.settings.statement_timeout_ms, org_id, user_id, *extra)
+        begin: Begin = statements if self._citus else b"; ".join(statements)
         pool, conn = await self._begin(begin, readonly, org_id, user_id)
         try:
             try:
@@ -261,7 +277,7 @@ class Database:
             await pool.putconn(conn)
 
     async def _begin(
-        self, begin: bytes, readonly: bool, org_id: UUID | None, user_id: UUID | None
+        self, begin: Begin, readonly: bool, org_id: UUID | None, user_id: UUID | None
     ) -> tuple[Pool, Conn]:
         """A connection with its transaction begun: on the replica if :meth:`transaction`'s rule
         allows and it answers at once, else on the primary."""
@@ -275,7 +291,7 @@ class Database:
                     self.replica.failed(exc)  # and fall back to the primary
         return self.pool, await self._begin_on_primary(begin)
 
-    async def _begin_on_primary(self, begin: bytes) -> Conn:
+    async def _begin_on_primary(self, begin: Begin) -> Conn:
         """Begin on the primary. Connections a server restart broke are found by the first
         statement, discarded (``pool.check()``), and the transaction begins again on a fresh
         one; while the server is known to be down, an error at once instead of waiting for the
@@ -301,7 +317,7 @@ class Database:
         self._was_down = False
         return conn
 
-    async def _pooled(self, begin: bytes) -> Conn:
+    async def _pooled(self, begin: Begin) -> Conn:
         """Begin on a pooled connection, waiting for one at most the connect timeout, in slices:
         a request that waits (the pool is empty: its connections were lost, or all are busy)
         asks between slices whether the server is there at all, so that while it is gone no
@@ -326,10 +342,20 @@ class Database:
         return Unavailable(f"database unavailable: {self._down_reason}", retry_after=1)
 
 
-async def _begin_on(pool: Pool, begin: bytes, wait: float | None = None) -> Conn:
+async def _begin_on(pool: Pool, begin: Begin, wait: float | None = None) -> Conn:
+    """A pooled connection with the transaction begun. The prelude is one message of several
+    statements (one round trip), or on a Citus coordinator those statements one each in a
+    pipeline (one round trip too): Citus passes a SET LOCAL on to the workers as the text of the
+    whole message it came in, so one message would reach each worker once per SET LOCAL, its
+    BEGIN each time ("there is already a transaction in progress", logged on every node)."""
     conn = await pool.getconn(timeout=wait)
     try:
-        await conn.execute(begin)
+        if isinstance(begin, bytes):
+            await conn.execute(begin)
+        else:
+            async with conn.pipeline():
+                for statement in begin:
+                    await conn.execute(statement)
     except BaseException:
         await pool.putconn(conn)
         raise
