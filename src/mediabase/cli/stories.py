@@ -246,6 +246,8 @@ def idea_add(
     prompt: Annotated[str, typer.Option(help="The premise scenes grow from.")],
     category: Annotated[UUID | None, typer.Option(help="One of the topic's categories (its id).")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="A tag (repeat for more).")] = None,
+    language: Annotated[str | None, typer.Option(help="Its language (en, de, pt-BR…): search stems its texts' "
+                                                      "words in it.")] = None,
     org: CommunityOpt = "tales",
 ) -> None:
     """Submit an idea under a topic."""
@@ -254,7 +256,8 @@ def idea_add(
         async with open_databases() as (db, system):
             p = await identity.acting_owner(system, org)
             i = await stories.create_idea(db, p, IdeaCreate(topic_id=await _topic_id(db, p, topic), title=title,
-                                                            prompt=prompt, category_id=category, tags=tag or []))
+                                                            prompt=prompt, category_id=category, tags=tag or [],
+                                                            language=language))
             return str(i.id)
 
     console.print(f"idea created: {run(_run())}")

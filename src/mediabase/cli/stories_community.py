@@ -1,5 +1,6 @@
-"""``mediabase stories flags | flag-review | fold | verify | publish``: moderation, counters and
-the public read path of a story community (docs/stories.md); part of ``mediabase stories``."""
+"""``mediabase stories search | flags | flag-review | fold | verify | publish``: keyword search,
+moderation, counters and the public read path of a story community (docs/stories.md); part of
+``mediabase stories``."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
-from mediabase.cli.stories import CommunityOpt, LimitOpt, _dump
+from mediabase.cli.common import JsonOpt, console, err_console, fail, open_databases, print_json, run
+from mediabase.cli.search import _snippet_markup
+from mediabase.cli.stories import CommunityOpt, LimitOpt, _dump, _topic_id
 from mediabase.identity import service as identity
+from mediabase.search.models import Match
 from mediabase.stories import community, public
-from mediabase.stories.models import FlagAction, FlagDecision, FlagReview, FlagStatus
+from mediabase.stories import search as story_search
+from mediabase.stories.models import FlagAction, FlagDecision, FlagReview, FlagStatus, StoryHitKind
 
 F = TypeVar("F", bound=Callable[..., None])
 _COMMANDS: list[tuple[str, Callable[..., None]]] = []
@@ -28,6 +33,47 @@ def _command(name: str) -> Callable[[F], F]:
         return fn
 
     return deco
+
+
+@_command("search")
+def search(
+    q: Annotated[str, typer.Argument(help='What to find: words, "a phrase", or, -exclude.')],
+    kind: Annotated[list[StoryHitKind] | None, typer.Option(help="idea, scene, segment or bible (repeat; "
+                                                                 "default: all).")] = None,
+    topic: Annotated[str | None, typer.Option(help="Only this topic's texts (its slug or id).")] = None,
+    scene: Annotated[UUID | None, typer.Option(help="Only this scene, its segments and bible.")] = None,
+    any_word: Annotated[bool, typer.Option("--any", help="Any of the words (default: all of them).")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="How many hits.")] = 10,
+    cursor: Annotated[str | None, typer.Option(help="next_cursor of the previous page.")] = None,
+    org: CommunityOpt = "tales", as_json: JsonOpt = False,
+) -> None:
+    """Find ideas (title, prompt, tags), scenes (title, description), story segments (the text and
+    the expanded script) and the scenes' latest bibles by keyword, best first, with the matches
+    highlighted. Hidden, removed and rejected content is not found."""
+
+    async def _run() -> dict[str, Any]:
+        async with open_databases() as (db, system):
+            p = await identity.acting_owner(system, org)
+            topic_id = await _topic_id(db, p, topic) if topic else None
+            page = await story_search.search_stories(db, p, q, kinds=kind, topic_id=topic_id, scene_id=scene,
+                                                     match=Match.any if any_word else Match.all, limit=limit,
+                                                     cursor=cursor)
+            return page.model_dump(mode="json")
+
+    page = run(_run())
+    if as_json:
+        print_json(page)
+        return
+    console.print(f"[bold]{escape(page['query'])}[/] — {len(page['hits'])} hit(s)")
+    for note in page["notices"]:
+        err_console.print(f"[dim]{escape(note)}[/]")
+    for i, h in enumerate(page["hits"], start=1):
+        where = {"segment": f"segment {h['sequence']}", "bible": f"bible v{h['version']}"}.get(h["kind"], h["kind"])
+        console.print(f"\n{i:>2}  [bold cyan]{escape(h['title'])}[/]  [green]{where}[/]  [dim]{h['id']}  "
+                      f"score {h['score']:.4f}[/]")
+        console.print("    " + _snippet_markup(h["snippet"]), soft_wrap=False)
+    if page["next_cursor"]:
+        console.print(f"\n[dim]more: --cursor {page['next_cursor']}[/]")
 
 
 @_command("flags")

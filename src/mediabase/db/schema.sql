@@ -2338,8 +2338,8 @@ BEGIN
     IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
         RETURN OLD;
     END IF;
-    RAISE EXCEPTION '% is append-only (% refused)', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'check_violation', CONSTRAINT = TG_TABLE_NAME || '_append_only';
+    RAISE EXCEPTION '% is append-only (% refused)', TG_ARGV[0], TG_OP
+        USING ERRCODE = 'check_violation', CONSTRAINT = TG_ARGV[0] || '_append_only';
 END
 $$;
 
@@ -2365,6 +2365,19 @@ END;
 CREATE FUNCTION mediabase.story_bible_shape_valid(data jsonb) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN COALESCE(((jsonb_typeof(data) = 'object'::text) AND (jsonb_typeof((data -> 'version'::text)) = 'number'::text) AND (jsonb_typeof((data -> 'characters'::text)) = 'array'::text) AND (jsonb_typeof((data -> 'setting'::text)) = 'object'::text) AND (jsonb_typeof((data -> 'timeline'::text)) = 'object'::text) AND (COALESCE(jsonb_typeof((data -> 'plotThreads'::text)), 'array'::text) = 'array'::text)), false);
+
+--
+-- Name: story_bible_text(jsonb); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_bible_text(data jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    BEGIN ATOMIC
+ SELECT "left"(COALESCE(string_agg((e.v #>> '{}'::text[]), '
+'::text ORDER BY e.n), ''::text), 100000) AS "left"
+    FROM jsonb_path_query(story_bible_text.data, 'strict $.**'::jsonpath) WITH ORDINALITY e(v, n)
+   WHERE (jsonb_typeof(e.v) = 'string'::text);
+END;
 
 --
 -- Name: story_bible_threads_valid(jsonb); Type: FUNCTION; Schema: mediabase; Owner: -
@@ -2459,7 +2472,7 @@ CREATE FUNCTION mediabase.story_counters_start() RETURNS trigger
     AS $$
 BEGIN
     NEW.scene_count := 0;
-    IF TG_TABLE_NAME = 'story_ideas' THEN
+    IF TG_ARGV[0] = 'story_ideas' THEN
         NEW.like_count := 0;
     END IF;
     RETURN NEW;
@@ -2601,6 +2614,121 @@ END
 $$;
 
 --
+-- Name: story_match(regconfig[], tsquery[], text[], boolean, uuid, uuid, integer, double precision, text, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_match(cfgs regconfig[], queries tsquery[], kinds text[], public boolean DEFAULT false, topic uuid DEFAULT NULL::uuid, scene uuid DEFAULT NULL::uuid, lim integer DEFAULT NULL::integer, after_score double precision DEFAULT NULL::double precision, after_kind text DEFAULT NULL::text, after_id uuid DEFAULT NULL::uuid) RETURNS TABLE(kind text, id uuid, scene_id uuid, version integer, ts_config regconfig, tsq tsquery, score double precision)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 50
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org CONSTANT uuid := mediabase.current_org_id();
+    w   CONSTANT float4[] := '{0.4,0.6,0.8,1.0}';
+    q   tsquery;
+BEGIN
+    IF org IS NULL OR cardinality(cfgs) IS DISTINCT FROM cardinality(queries) THEN
+        RETURN;
+    END IF;
+    FOR i IN 1 .. coalesce(cardinality(cfgs), 0) LOOP
+        q := queries[i];
+        IF 'idea' = ANY (kinds) AND scene IS NULL THEN
+            RETURN QUERY
+                SELECT 'idea'::text, m.id, NULL::uuid, NULL::integer, cfgs[i], q, m.score
+                  FROM (SELECT h.*
+                          FROM (SELECT d.id, d.topic_id, ts_rank_cd(w, d.search_vector, q, 1)::float8 AS score
+                                  FROM story_ideas d
+                                 WHERE d.organization_id = org AND d.search_vector @@ q
+                                   AND ts_config_for(d.language) = cfgs[i] AND d.status = 'active'
+                                   AND CASE WHEN public THEN d.moderation_status = 'approved'
+                                            ELSE d.moderation_status <> 'rejected' END
+                                   AND (topic IS NULL OR d.topic_id = topic)) h
+                         WHERE after_score IS NULL OR h.score < after_score
+                            OR (h.score = after_score AND ('idea', h.id) > (after_kind, after_id))
+                         ORDER BY h.score DESC, h.id
+                        OFFSET 0) m  -- keeps the sort below the check
+                 WHERE NOT public OR coalesce((SELECT t.is_active FROM story_topics t
+                                                WHERE t.organization_id = org AND t.id = m.topic_id), false)
+                 LIMIT lim;
+        END IF;
+        IF 'scene' = ANY (kinds) THEN
+            RETURN QUERY
+                SELECT 'scene'::text, m.id, m.id, NULL::integer, cfgs[i], q, m.score
+                  FROM (SELECT h.*
+                          FROM (SELECT s.id, s.idea_id, ts_rank_cd(w, s.search_vector, q, 1)::float8 AS score
+                                  FROM story_scenes s
+                                 WHERE s.organization_id = org AND s.search_vector @@ q AND s.ts_config = cfgs[i]
+                                   AND s.status IN ('active', 'locked') AND (topic IS NULL OR s.topic_id = topic)
+                                   AND (scene IS NULL OR s.id = scene)) h
+                         WHERE after_score IS NULL OR h.score < after_score
+                            OR (h.score = after_score AND ('scene', h.id) > (after_kind, after_id))
+                         ORDER BY h.score DESC, h.id
+                        OFFSET 0) m
+                 WHERE NOT public OR coalesce((SELECT d.status = 'active' AND d.moderation_status = 'approved' AND t.is_active
+                                                 FROM story_ideas d
+                                                 JOIN story_topics t ON t.organization_id = d.organization_id AND t.id = d.topic_id
+                                                WHERE d.organization_id = org AND d.id = m.idea_id), false)
+                 LIMIT lim;
+        END IF;
+        IF kinds && ARRAY['segment', 'bible'] THEN
+            RETURN QUERY
+                SELECT m.kind, m.id, m.scene_id, m.version, cfgs[i], q, m.score
+                  FROM (SELECT h.*
+                          FROM (SELECT 'segment'::text AS kind, g.id, g.scene_id, NULL::integer AS version,
+                                       ts_rank_cd(w, g.search_vector, q, 1)::float8 AS score
+                                  FROM story_segments g
+                                 WHERE 'segment' = ANY (kinds) AND g.organization_id = org AND g.search_vector @@ q
+                                   AND g.ts_config = cfgs[i] AND g.status = 'active'
+                                   AND (scene IS NULL OR g.scene_id = scene)
+                                UNION ALL
+                                -- a bible hit is named by its scene
+                                SELECT 'bible'::text, b.scene_id, b.scene_id, b.version,
+                                       ts_rank_cd(w, b.search_vector, q, 1)::float8
+                                  FROM story_bibles b
+                                 WHERE 'bible' = ANY (kinds) AND b.organization_id = org AND b.search_vector @@ q
+                                   AND b.ts_config = cfgs[i] AND (scene IS NULL OR b.scene_id = scene)
+                                   -- the latest version only (what the story's canon says now), picked
+                                   -- before ranking: an old version costs one probe, not a ranking
+                                   AND b.version = (SELECT s.bible_version FROM story_scenes s
+                                                     WHERE s.organization_id = org AND s.id = b.scene_id)) h
+                         WHERE after_score IS NULL OR h.score < after_score
+                            OR (h.score = after_score AND (h.kind, h.id) > (after_kind, after_id))
+                         ORDER BY h.score DESC, h.kind, h.id
+                        OFFSET 0) m
+                 -- their scene is readable: active or locked (for the public: of an approved idea
+                 -- in an active topic), and in the topic asked for
+                 WHERE coalesce((SELECT s.status IN ('active', 'locked') AND (topic IS NULL OR s.topic_id = topic)
+                                        AND (NOT public OR (d.status = 'active' AND d.moderation_status = 'approved'
+                                                            AND t.is_active))
+                                   FROM story_scenes s
+                                   JOIN story_ideas d ON d.organization_id = s.organization_id AND d.id = s.idea_id
+                                   JOIN story_topics t ON t.organization_id = s.organization_id AND t.id = s.topic_id
+                                  WHERE s.organization_id = org AND s.id = m.scene_id), false)
+                 LIMIT lim;
+        END IF;
+    END LOOP;
+END
+$$;
+
+--
+-- Name: story_note_text_config(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_note_text_config() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    cfg regconfig := ts_config_for(NEW.language);
+BEGIN
+    IF NOT EXISTS (SELECT FROM story_search_configs c WHERE c.organization_id = NEW.organization_id AND c.ts_config = cfg) THEN
+        INSERT INTO story_search_configs (organization_id, ts_config) VALUES (NEW.organization_id, cfg)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
 -- Name: story_scene_summaries_within(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -2630,9 +2758,7 @@ CREATE FUNCTION mediabase.story_scene_views_count() RETURNS trigger
     AS $$
 BEGIN
     INSERT INTO story_counter_deltas (organization_id, scene_id, views, month)
-    SELECT n.organization_id, n.scene_id, count(*), date_trunc('month', n.viewed_at AT TIME ZONE 'UTC')::date
-      FROM new_rows n
-     GROUP BY n.organization_id, n.scene_id, date_trunc('month', n.viewed_at AT TIME ZONE 'UTC')::date;
+    VALUES (NEW.organization_id, NEW.scene_id, 1, date_trunc('month', NEW.viewed_at AT TIME ZONE 'UTC')::date);
     RETURN NULL;
 END
 $$;
@@ -2769,12 +2895,40 @@ CREATE FUNCTION mediabase.story_storage_key_valid(k text) RETURNS boolean
     RETURN ((length(k) <= 1024) AND (k ~ '^[A-Za-z0-9_][A-Za-z0-9_.=/-]*$'::text) AND (k !~ '(^|/)\.\.(/|$)'::text) AND (k !~ '//'::text));
 
 --
+-- Name: story_tags_text(text[]); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_tags_text(tags text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN array_to_string(tags, ' '::text);
+
+--
 -- Name: story_tags_valid(text[]); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
 CREATE FUNCTION mediabase.story_tags_valid(tags text[]) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN COALESCE(((cardinality(tags) <= 20) AND (SELECT (COALESCE(bool_and((u.t ~ '^[a-z0-9][a-z0-9-]{0,39}$'::text)), true) AND (count(DISTINCT u.t) = count(*))) FROM unnest(story_tags_valid.tags) u(t))), false);
+
+--
+-- Name: story_text_config(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.story_text_config() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_ARGV[0] = 'idea' THEN
+        SELECT mediabase.ts_config_for(i.language) INTO NEW.ts_config FROM mediabase.story_ideas i
+         WHERE i.organization_id = NEW.organization_id AND i.id = NEW.idea_id;
+    ELSE
+        SELECT s.ts_config INTO NEW.ts_config FROM mediabase.story_scenes s
+         WHERE s.organization_id = NEW.organization_id AND s.id = NEW.scene_id;
+    END IF;
+    NEW.ts_config := coalesce(NEW.ts_config, 'pg_catalog.simple'::regconfig);  -- no parent: its key refuses the row
+    RETURN NEW;
+END
+$$;
 
 --
 -- Name: sync_video_search_tags(); Type: FUNCTION; Schema: mediabase; Owner: -
@@ -3927,6 +4081,8 @@ CREATE TABLE mediabase.story_bibles (
     created_by uuid,
     created_by_segment_id uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    ts_config regconfig DEFAULT 'simple'::regconfig NOT NULL,
+    search_vector tsvector GENERATED ALWAYS AS (to_tsvector(ts_config, mediabase.story_bible_text(data))) STORED,
     CONSTRAINT story_bibles_entity_ids CHECK (mediabase.story_bible_entities_valid(data)),
     CONSTRAINT story_bibles_plot_thread_status CHECK (mediabase.story_bible_threads_valid(data)),
     CONSTRAINT story_bibles_shape CHECK (mediabase.story_bible_shape_valid(data)),
@@ -4056,6 +4212,9 @@ CREATE TABLE mediabase.story_ideas (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     like_count integer DEFAULT 0 NOT NULL,
+    language text,
+    search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector(mediabase.ts_config_for(language), title), 'A'::"char") || setweight(to_tsvector(mediabase.ts_config_for(language), prompt), 'B'::"char")) || setweight(to_tsvector(mediabase.ts_config_for(language), mediabase.story_tags_text(tags)), 'B'::"char"))) STORED,
+    CONSTRAINT story_ideas_language_format CHECK (mediabase.check_language(language)),
     CONSTRAINT story_ideas_like_count_nonnegative CHECK ((like_count >= 0)),
     CONSTRAINT story_ideas_moderation_status_valid CHECK ((moderation_status = ANY (ARRAY['pending'::text, 'approved'::text, 'rejected'::text]))),
     CONSTRAINT story_ideas_prompt_length CHECK (((length(btrim(prompt)) >= 1) AND (length(btrim(prompt)) <= 10000))),
@@ -4164,6 +4323,8 @@ CREATE TABLE mediabase.story_scenes (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     like_count integer DEFAULT 0 NOT NULL,
     view_count bigint DEFAULT 0 NOT NULL,
+    ts_config regconfig DEFAULT 'simple'::regconfig NOT NULL,
+    search_vector tsvector GENERATED ALWAYS AS ((setweight(to_tsvector(ts_config, title), 'A'::"char") || setweight(to_tsvector(ts_config, COALESCE(description, ''::text)), 'B'::"char"))) STORED,
     CONSTRAINT story_scenes_bible_version_positive CHECK ((bible_version >= 1)),
     CONSTRAINT story_scenes_contributor_count_range CHECK (((contributor_count >= 0) AND (contributor_count <= segment_count))),
     CONSTRAINT story_scenes_description_length CHECK ((length(description) <= 5000)),
@@ -4175,6 +4336,16 @@ CREATE TABLE mediabase.story_scenes (
     CONSTRAINT story_scenes_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200))),
     CONSTRAINT story_scenes_total_duration_nonnegative CHECK ((total_duration_ms >= 0)),
     CONSTRAINT story_scenes_view_count_nonnegative CHECK ((view_count >= 0))
+);
+
+--
+-- Name: story_search_configs; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.story_search_configs (
+    organization_id uuid NOT NULL,
+    ts_config regconfig NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 --
@@ -4199,6 +4370,8 @@ CREATE TABLE mediabase.story_segments (
     job_id uuid,
     status text DEFAULT 'active'::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    ts_config regconfig DEFAULT 'simple'::regconfig NOT NULL,
+    search_vector tsvector GENERATED ALWAYS AS ((setweight(to_tsvector(ts_config, input_text), 'B'::"char") || setweight(to_tsvector(ts_config, expanded_script), 'C'::"char"))) STORED,
     CONSTRAINT story_segments_duration_range CHECK (((duration_ms >= 1) AND (duration_ms <= 86400000))),
     CONSTRAINT story_segments_expanded_script_length CHECK (((length(btrim(expanded_script)) >= 1) AND (length(btrim(expanded_script)) <= 100000))),
     CONSTRAINT story_segments_hls_key_valid CHECK (mediabase.story_storage_key_valid(hls_key)),
@@ -5073,6 +5246,13 @@ ALTER TABLE ONLY mediabase.story_scenes
     ADD CONSTRAINT story_scenes_pkey PRIMARY KEY (organization_id, id);
 
 --
+-- Name: story_search_configs story_search_configs_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_search_configs
+    ADD CONSTRAINT story_search_configs_pkey PRIMARY KEY (organization_id, ts_config);
+
+--
 -- Name: story_segments story_segments_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -5816,6 +5996,12 @@ CREATE INDEX speakers_person_idx ON mediabase.speakers USING btree (organization
 CREATE INDEX story_bibles_created_by_idx ON mediabase.story_bibles USING btree (created_by) WHERE (created_by IS NOT NULL);
 
 --
+-- Name: story_bibles_search_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_bibles_search_idx ON mediabase.story_bibles USING gin (organization_id, search_vector);
+
+--
 -- Name: story_bibles_segment_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -5936,6 +6122,12 @@ CREATE INDEX story_flags_topic_idx ON mediabase.story_flags USING btree (organiz
 CREATE INDEX story_ideas_category_idx ON mediabase.story_ideas USING btree (organization_id, topic_id, category_id) WHERE (category_id IS NOT NULL);
 
 --
+-- Name: story_ideas_search_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_ideas_search_idx ON mediabase.story_ideas USING gin (organization_id, search_vector);
+
+--
 -- Name: story_ideas_tags_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -6008,6 +6200,12 @@ CREATE INDEX story_scene_views_default_user_id_idx ON mediabase.story_scene_view
 CREATE INDEX story_scenes_idea_idx ON mediabase.story_scenes USING btree (organization_id, topic_id, idea_id);
 
 --
+-- Name: story_scenes_search_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_scenes_search_idx ON mediabase.story_scenes USING gin (organization_id, search_vector);
+
+--
 -- Name: story_scenes_topic_recent_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -6036,6 +6234,12 @@ CREATE INDEX story_segments_contributor_idx ON mediabase.story_segments USING bt
 --
 
 CREATE UNIQUE INDEX story_segments_job_key ON mediabase.story_segments USING btree (organization_id, job_id) WHERE (job_id IS NOT NULL);
+
+--
+-- Name: story_segments_search_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX story_segments_search_idx ON mediabase.story_segments USING gin (organization_id, search_vector);
 
 --
 -- Name: story_segments_user_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -6719,7 +6923,13 @@ CREATE TRIGGER story_bibles_append BEFORE INSERT ON mediabase.story_bibles FOR E
 -- Name: story_bibles story_bibles_append_only; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
-CREATE TRIGGER story_bibles_append_only BEFORE DELETE OR UPDATE ON mediabase.story_bibles FOR EACH ROW EXECUTE FUNCTION mediabase.story_append_only();
+CREATE TRIGGER story_bibles_append_only BEFORE DELETE OR UPDATE ON mediabase.story_bibles FOR EACH ROW EXECUTE FUNCTION mediabase.story_append_only('story_bibles');
+
+--
+-- Name: story_bibles story_bibles_text_config; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_bibles_text_config BEFORE INSERT ON mediabase.story_bibles FOR EACH ROW EXECUTE FUNCTION mediabase.story_text_config('scene');
 
 --
 -- Name: story_categories story_categories_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -6776,10 +6986,22 @@ CREATE TRIGGER story_flags_touch BEFORE UPDATE ON mediabase.story_flags FOR EACH
 CREATE TRIGGER story_ideas_immutable BEFORE UPDATE ON mediabase.story_ideas FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('topic_id', 'user_id', 'created_at');
 
 --
+-- Name: story_ideas story_ideas_language_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_ideas_language_immutable BEFORE UPDATE ON mediabase.story_ideas FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('language');
+
+--
+-- Name: story_ideas story_ideas_search_configs; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_ideas_search_configs AFTER INSERT ON mediabase.story_ideas FOR EACH ROW EXECUTE FUNCTION mediabase.story_note_text_config();
+
+--
 -- Name: story_ideas story_ideas_start; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
-CREATE TRIGGER story_ideas_start BEFORE INSERT ON mediabase.story_ideas FOR EACH ROW EXECUTE FUNCTION mediabase.story_counters_start();
+CREATE TRIGGER story_ideas_start BEFORE INSERT ON mediabase.story_ideas FOR EACH ROW EXECUTE FUNCTION mediabase.story_counters_start('story_ideas');
 
 --
 -- Name: story_ideas story_ideas_touch; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -6821,7 +7043,7 @@ CREATE TRIGGER story_scene_summaries_within BEFORE INSERT OR UPDATE OF covered O
 -- Name: story_scene_views story_scene_views_count; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
-CREATE TRIGGER story_scene_views_count AFTER INSERT ON mediabase.story_scene_views REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.story_scene_views_count();
+CREATE TRIGGER story_scene_views_count AFTER INSERT ON mediabase.story_scene_views FOR EACH ROW EXECUTE FUNCTION mediabase.story_scene_views_count();
 
 --
 -- Name: story_scenes story_scenes_count; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -6848,6 +7070,18 @@ CREATE TRIGGER story_scenes_immutable BEFORE UPDATE ON mediabase.story_scenes FO
 CREATE TRIGGER story_scenes_start BEFORE INSERT ON mediabase.story_scenes FOR EACH ROW EXECUTE FUNCTION mediabase.story_scenes_start();
 
 --
+-- Name: story_scenes story_scenes_text_config; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_scenes_text_config BEFORE INSERT ON mediabase.story_scenes FOR EACH ROW EXECUTE FUNCTION mediabase.story_text_config('idea');
+
+--
+-- Name: story_scenes story_scenes_text_config_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_scenes_text_config_immutable BEFORE UPDATE ON mediabase.story_scenes FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('ts_config');
+
+--
 -- Name: story_scenes story_scenes_touch; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
@@ -6863,7 +7097,7 @@ CREATE TRIGGER story_segments_allocate BEFORE INSERT ON mediabase.story_segments
 -- Name: story_segments story_segments_append_only; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
-CREATE TRIGGER story_segments_append_only BEFORE DELETE ON mediabase.story_segments FOR EACH ROW EXECUTE FUNCTION mediabase.story_append_only();
+CREATE TRIGGER story_segments_append_only BEFORE DELETE ON mediabase.story_segments FOR EACH ROW EXECUTE FUNCTION mediabase.story_append_only('story_segments');
 
 --
 -- Name: story_segments story_segments_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -6878,10 +7112,22 @@ CREATE TRIGGER story_segments_immutable BEFORE UPDATE ON mediabase.story_segment
 CREATE TRIGGER story_segments_recount_contributors AFTER UPDATE OF user_id ON mediabase.story_segments FOR EACH ROW WHEN ((old.user_id IS DISTINCT FROM new.user_id)) EXECUTE FUNCTION mediabase.story_segments_recount_contributors();
 
 --
+-- Name: story_segments story_segments_text_config; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_segments_text_config BEFORE INSERT ON mediabase.story_segments FOR EACH ROW EXECUTE FUNCTION mediabase.story_text_config('scene');
+
+--
+-- Name: story_segments story_segments_text_config_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER story_segments_text_config_immutable BEFORE UPDATE ON mediabase.story_segments FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('ts_config');
+
+--
 -- Name: story_topics story_topics_start; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
-CREATE TRIGGER story_topics_start BEFORE INSERT ON mediabase.story_topics FOR EACH ROW EXECUTE FUNCTION mediabase.story_counters_start();
+CREATE TRIGGER story_topics_start BEFORE INSERT ON mediabase.story_topics FOR EACH ROW EXECUTE FUNCTION mediabase.story_counters_start('story_topics');
 
 --
 -- Name: story_topics story_topics_touch; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -8125,6 +8371,13 @@ ALTER TABLE ONLY mediabase.story_scenes
     ADD CONSTRAINT story_scenes_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
 
 --
+-- Name: story_search_configs story_search_configs_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.story_search_configs
+    ADD CONSTRAINT story_search_configs_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
 -- Name: story_segments story_segments_bible_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -8643,6 +8896,12 @@ ALTER TABLE mediabase.story_scene_views ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mediabase.story_scenes ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: story_search_configs; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.story_search_configs ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: story_segments; Type: ROW SECURITY; Schema: mediabase; Owner: -
 --
 
@@ -8929,6 +9188,12 @@ CREATE POLICY tenant_isolation ON mediabase.story_scene_views USING ((organizati
 --
 
 CREATE POLICY tenant_isolation ON mediabase.story_scenes USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: story_search_configs tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.story_search_configs USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: story_segments tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -

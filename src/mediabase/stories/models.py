@@ -35,6 +35,8 @@ StorageKey = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.=/-]{0,1023}$"), LINE, AfterValidator(_plain_path),
     Field(description="A storage key: the object's path in the deployment's store, e.g. stories/x/1.mp4"),
 ]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"), Field(
+    description="ISO 639 code (en, de, pt-BR…): the text-search configuration its texts are indexed with")]
 Order = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
 Sequence = Annotated[int, Field(ge=1, le=2_000_000_000)]
 
@@ -176,6 +178,7 @@ class IdeaCreate(Model):
     title: Title
     prompt: Prompt
     tags: list[Tag] = Field(default_factory=list, max_length=20)
+    language: Language | None = None
 
     @model_validator(mode="after")
     def _dedupe(self) -> IdeaCreate:
@@ -202,6 +205,7 @@ class Idea(Model):
     title: str
     prompt: str
     tags: list[str]
+    language: str | None
     status: IdeaStatus
     moderation_status: ModerationStatus
     scene_count: int
@@ -550,3 +554,33 @@ class PublicBible(Model):
     version: int
     data: dict[str, Any]
     created_at: datetime
+
+
+# -- keyword search over the story texts (docs/stories.md, "Search") -----------------------------------
+
+
+class StoryHitKind(StrEnum):
+    idea = "idea"  # title, prompt, tags
+    scene = "scene"  # title, description
+    segment = "segment"  # the member's text and the expanded script
+    bible = "bible"  # the scene's latest bible (its strings)
+
+
+class StoryHit(Model):
+    kind: StoryHitKind
+    id: UUID = Field(description="the idea's, scene's or segment's id; a bible's is its scene's")
+    topic_id: UUID
+    idea_id: UUID
+    scene_id: UUID | None = Field(description="the scene of a scene, segment or bible hit")
+    sequence: int | None = Field(description="a segment's place in its scene's playlist")
+    version: int | None = Field(description="a bible hit's version (the scene's latest)")
+    title: str = Field(description="the idea's title, or the scene's")
+    snippet: str = Field(description="the text around the match; matches in <mark>, the rest HTML-escaped")
+    score: float = Field(description="ts_rank_cd with field weights")
+
+
+class StorySearchPage(Model):
+    query: str
+    hits: list[StoryHit]
+    next_cursor: str | None = None
+    notices: list[str] = Field(default_factory=list)

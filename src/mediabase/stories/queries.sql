@@ -64,17 +64,18 @@ UPDATE story_user_topics
 -- -- ideas ------------------------------------------------------------------------------------
 
 -- name: idea_columns
--- Counters are the stored value plus the deltas not folded yet (0021): exact at every read.
-SELECT id, topic_id, category_id, user_id, title, prompt, tags, status, moderation_status, scene_count,
+-- Counters are the stored value plus the deltas not folded yet (0021): exact at every read. The
+-- deltas' subqueries name the organization (%(org)s), not the outer row's: on Citus a subquery
+-- correlated on organization_id sends the statement to every shard, one on the parameter to one.
+SELECT id, topic_id, category_id, user_id, title, prompt, tags, language, status, moderation_status, scene_count,
        like_count + coalesce((SELECT sum(d.likes) FROM story_counter_deltas d
-                               WHERE d.organization_id = story_ideas.organization_id
-                                 AND d.idea_id = story_ideas.id), 0)::int AS like_count,
+                               WHERE d.organization_id = %(org)s AND d.idea_id = story_ideas.id), 0)::int AS like_count,
        created_at, updated_at
   FROM story_ideas
 
 -- name: insert_idea
-INSERT INTO story_ideas (organization_id, topic_id, category_id, user_id, title, prompt, tags)
-VALUES (%(org)s, %(topic)s, %(category)s, %(user)s, %(title)s, %(prompt)s, %(tags)s)
+INSERT INTO story_ideas (organization_id, topic_id, category_id, user_id, title, prompt, tags, language)
+VALUES (%(org)s, %(topic)s, %(category)s, %(user)s, %(title)s, %(prompt)s, %(tags)s, %(language)s)
 RETURNING id
 
 -- name: lock_idea
@@ -90,7 +91,7 @@ SELECT id, topic_id, idea_id, user_id, title, description, status, thumbnail_key
        created_at, updated_at
   FROM story_scenes
   LEFT JOIN LATERAL (SELECT sum(d.likes)::int AS likes, sum(d.views)::bigint AS views FROM story_counter_deltas d
-                      WHERE d.organization_id = story_scenes.organization_id AND d.scene_id = story_scenes.id) p ON true
+                      WHERE d.organization_id = %(org)s AND d.scene_id = story_scenes.id) p ON true
 
 -- name: idea_for_scene
 SELECT topic_id, status, moderation_status FROM story_ideas
@@ -289,7 +290,9 @@ SELECT story_fold_counters(%(org)s, %(max_rows)s) AS folded
 -- Every counter of one organization recomputed from its rows; the rows where they differ. Likes
 -- count stored + pending deltas; views: the stored count equals the monthly rollup, and each
 -- month still held (from the oldest view kept on; older ones went with retention) has as many
--- view rows as the rollup and the pending deltas say.
+-- view rows as the rollup and the pending deltas say. Each table is read once, grouped, and every
+-- read names the organization, so on Citus the statement is one task on the tenant's shard (no
+-- correlated subqueries, no VALUES with casts that are only STABLE).
 WITH pend AS (
     SELECT idea_id, scene_id, month, sum(likes) AS likes, sum(views) AS views
       FROM story_counter_deltas WHERE organization_id = %(org)s GROUP BY idea_id, scene_id, month
@@ -299,43 +302,51 @@ WITH pend AS (
 ), seen AS (
     SELECT scene_id, date_trunc('month', viewed_at AT TIME ZONE 'UTC')::date AS month, count(*) AS n
       FROM story_scene_views WHERE organization_id = %(org)s GROUP BY 1, 2
+), segs AS (
+    SELECT scene_id, count(*) AS n, sum(duration_ms) AS ms, count(DISTINCT user_id) AS people,
+           max(created_at) AS last, max(sequence) AS top
+      FROM story_segments WHERE organization_id = %(org)s GROUP BY scene_id
+), bibles AS (
+    SELECT scene_id, max(version) AS top FROM story_bibles WHERE organization_id = %(org)s GROUP BY scene_id
+), likes AS (
+    SELECT idea_id, scene_id, count(*) AS n FROM story_likes WHERE organization_id = %(org)s GROUP BY idea_id, scene_id
+), viewed AS (
+    SELECT scene_id, sum(views) AS views FROM story_view_months WHERE organization_id = %(org)s GROUP BY scene_id
+), grown AS (
+    SELECT topic_id, idea_id, count(*) AS n FROM story_scenes WHERE organization_id = %(org)s GROUP BY topic_id, idea_id
 ), facts AS (
     SELECT 'story_topics' AS tbl, t.id, 'scene_count' AS counter, t.scene_count::text AS stored,
-           (SELECT count(*) FROM story_scenes s WHERE s.organization_id = t.organization_id AND s.topic_id = t.id)::text
-               AS actual
+           coalesce((SELECT sum(g.n) FROM grown g WHERE g.topic_id = t.id), 0)::text AS actual
       FROM story_topics t WHERE t.organization_id = %(org)s
     UNION ALL
-    SELECT 'story_ideas', i.id, 'scene_count', i.scene_count::text,
-           (SELECT count(*) FROM story_scenes s WHERE s.organization_id = i.organization_id AND s.idea_id = i.id)::text
-      FROM story_ideas i WHERE i.organization_id = %(org)s
-    UNION ALL
-    SELECT 'story_ideas', i.id, 'like_count',
-           (i.like_count + coalesce((SELECT sum(p.likes) FROM pend p WHERE p.idea_id = i.id), 0))::text,
-           (SELECT count(*) FROM story_likes l WHERE l.organization_id = i.organization_id AND l.idea_id = i.id)::text
-      FROM story_ideas i WHERE i.organization_id = %(org)s
+    SELECT 'story_ideas', i.id, c.counter, c.stored, c.actual
+      FROM story_ideas i
+      LEFT JOIN (SELECT idea_id, sum(n) AS n FROM grown GROUP BY idea_id) g ON g.idea_id = i.id
+      LEFT JOIN (SELECT idea_id, sum(likes) AS likes FROM pend WHERE idea_id IS NOT NULL GROUP BY idea_id) p
+             ON p.idea_id = i.id
+      LEFT JOIN likes l ON l.idea_id = i.id
+      CROSS JOIN LATERAL unnest(ARRAY['scene_count', 'like_count'],
+                                ARRAY[i.scene_count::text, (i.like_count + coalesce(p.likes, 0))::text],
+                                ARRAY[coalesce(g.n, 0)::text, coalesce(l.n, 0)::text]) AS c (counter, stored, actual)
+     WHERE i.organization_id = %(org)s
     UNION ALL
     SELECT 'story_scenes', s.id, c.counter, c.stored, c.actual
       FROM story_scenes s
-      CROSS JOIN LATERAL (
-          SELECT count(*) AS n, coalesce(sum(g.duration_ms), 0) AS ms, count(DISTINCT g.user_id) AS people,
-                 max(g.created_at) AS last, max(g.sequence) AS top
-            FROM story_segments g WHERE g.organization_id = s.organization_id AND g.scene_id = s.id) g
-      CROSS JOIN LATERAL (VALUES
-          ('segment_count', s.segment_count::text, g.n::text),
-          ('max_sequence', s.segment_count::text, coalesce(g.top, 0)::text),
-          ('total_duration_ms', s.total_duration_ms::text, g.ms::text),
-          ('contributor_count', s.contributor_count::text, g.people::text),
-          ('last_segment_at', s.last_segment_at::text, g.last::text),
-          ('bible_version', s.bible_version::text,
-           (SELECT max(b.version) FROM story_bibles b WHERE b.organization_id = s.organization_id
-               AND b.scene_id = s.id)::text),
-          ('like_count', (s.like_count + coalesce((SELECT sum(p.likes) FROM pend p WHERE p.scene_id = s.id), 0))::text,
-           (SELECT count(*) FROM story_likes l WHERE l.organization_id = s.organization_id
-               AND l.scene_id = s.id)::text),
-          ('view_count', s.view_count::text,
-           coalesce((SELECT sum(m.views) FROM story_view_months m WHERE m.organization_id = s.organization_id
-                        AND m.scene_id = s.id), 0)::text)
-      ) AS c (counter, stored, actual)
+      LEFT JOIN segs g ON g.scene_id = s.id
+      LEFT JOIN bibles b ON b.scene_id = s.id
+      LEFT JOIN likes l ON l.scene_id = s.id
+      LEFT JOIN viewed v ON v.scene_id = s.id
+      LEFT JOIN (SELECT scene_id, sum(likes) AS likes FROM pend WHERE scene_id IS NOT NULL GROUP BY scene_id) p
+             ON p.scene_id = s.id
+      CROSS JOIN LATERAL unnest(
+          ARRAY['segment_count', 'max_sequence', 'total_duration_ms', 'contributor_count', 'last_segment_at',
+                'bible_version', 'like_count', 'view_count'],
+          ARRAY[s.segment_count::text, s.segment_count::text, s.total_duration_ms::text, s.contributor_count::text,
+                s.last_segment_at::text, s.bible_version::text, (s.like_count + coalesce(p.likes, 0))::text,
+                s.view_count::text],
+          ARRAY[coalesce(g.n, 0)::text, coalesce(g.top, 0)::text, coalesce(g.ms, 0)::text,
+                coalesce(g.people, 0)::text, g.last::text, b.top::text, coalesce(l.n, 0)::text,
+                coalesce(v.views, 0)::text]) AS c (counter, stored, actual)
      WHERE s.organization_id = %(org)s
     UNION ALL
     SELECT 'story_view_months', k.scene_id, 'views ' || to_char(k.month, 'YYYY-MM'),
@@ -358,10 +369,9 @@ SELECT tbl AS table, id, counter, stored, actual FROM facts
 
 -- name: idea_rank_columns
 -- idea_columns with the stored like count the "most liked" order and its cursor use
-SELECT id, topic_id, category_id, user_id, title, prompt, tags, status, moderation_status, scene_count,
+SELECT id, topic_id, category_id, user_id, title, prompt, tags, language, status, moderation_status, scene_count,
        like_count + coalesce((SELECT sum(d.likes) FROM story_counter_deltas d
-                               WHERE d.organization_id = story_ideas.organization_id
-                                 AND d.idea_id = story_ideas.id), 0)::int AS like_count,
+                               WHERE d.organization_id = %(org)s AND d.idea_id = story_ideas.id), 0)::int AS like_count,
        created_at, updated_at, story_ideas.like_count AS rank_likes
   FROM story_ideas
 
@@ -393,7 +403,7 @@ SELECT s.id, s.topic_id, s.idea_id, s.title, s.description, s.status, s.thumbnai
   JOIN story_ideas i ON i.organization_id = s.organization_id AND i.id = s.idea_id
   JOIN story_topics t ON t.organization_id = s.organization_id AND t.id = s.topic_id
   LEFT JOIN LATERAL (SELECT sum(d.likes)::int AS likes, sum(d.views)::bigint AS views FROM story_counter_deltas d
-                      WHERE d.organization_id = s.organization_id AND d.scene_id = s.id) p ON true
+                      WHERE d.organization_id = %(org)s AND d.scene_id = s.id) p ON true
  WHERE s.organization_id = %(org)s AND s.id = %(id)s AND s.status IN ('active', 'locked')
    AND i.status = 'active' AND i.moderation_status = 'approved' AND t.is_active
 
@@ -405,7 +415,7 @@ SELECT s.id, s.topic_id, s.idea_id, s.title, s.description, s.status, s.thumbnai
   FROM story_scenes s
   JOIN story_ideas i ON i.organization_id = s.organization_id AND i.id = s.idea_id
   LEFT JOIN LATERAL (SELECT sum(d.likes)::int AS likes, sum(d.views)::bigint AS views FROM story_counter_deltas d
-                      WHERE d.organization_id = s.organization_id AND d.scene_id = s.id) p ON true
+                      WHERE d.organization_id = %(org)s AND d.scene_id = s.id) p ON true
 
 -- name: public_segments
 SELECT id, sequence, input_text, expanded_script, video_key, hls_key, thumbnail_key, duration_ms, resolution,
@@ -417,3 +427,39 @@ SELECT version, data, created_at FROM story_bibles
  WHERE organization_id = %(org)s AND scene_id = %(scene)s
  ORDER BY version DESC
  LIMIT 1
+
+-- -- keyword search (0024; docs/stories.md, "Search") ----------------------------------------------
+
+-- name: search_configs
+-- The configurations the organization's story texts use, each with the query parsed by it
+-- (websearch syntax); those where nothing is left of it (stop words only) are skipped.
+SELECT c.ts_config::oid::int8 AS cfg, websearch_to_tsquery(c.ts_config, %(q)s)::text AS tsq
+  FROM story_search_configs c
+ WHERE c.organization_id = %(org)s AND numnode(websearch_to_tsquery(c.ts_config, %(q)s)) > 0
+ ORDER BY c.ts_config::oid
+
+-- name: search_page
+-- One page of hits after the cursor (story_match: the GIN indexes, ranked, the audience's
+-- visibility), by (score DESC, kind, id); titles and highlighted snippets for the page only.
+WITH m AS (
+    SELECT * FROM story_match(%(cfgs)s::oid[]::regconfig[], %(tsqs)s::tsquery[], %(kinds)s::text[], %(public)s,
+                              %(topic)s::uuid, %(scene)s::uuid, %(n)s::int, %(c_score)s::float8, %(c_kind)s::text,
+                              %(c_id)s::uuid)
+     ORDER BY score DESC, kind, id
+     LIMIT %(n)s
+)
+SELECT m.kind, m.id, m.scene_id, m.version, m.score, g.sequence, coalesce(i.id, s.idea_id) AS idea_id,
+       coalesce(i.topic_id, s.topic_id) AS topic_id, coalesce(i.title, s.title) AS title,
+       ts_headline(m.ts_config,
+                   translate(CASE m.kind WHEN 'idea' THEN concat_ws(' — ', i.title, i.prompt)
+                                         WHEN 'scene' THEN concat_ws(' — ', s.title, s.description)
+                                         WHEN 'segment' THEN concat_ws(E'\n', g.input_text, g.expanded_script)
+                                         ELSE story_bible_text(b.data) END, E'\x02\x03', ''),
+                   m.tsq, %(hl_opts)s) AS snippet
+  FROM m
+  LEFT JOIN story_ideas i ON m.kind = 'idea' AND i.organization_id = %(org)s AND i.id = m.id
+  LEFT JOIN story_scenes s ON s.organization_id = %(org)s AND s.id = m.scene_id
+  LEFT JOIN story_segments g ON m.kind = 'segment' AND g.organization_id = %(org)s AND g.id = m.id
+  LEFT JOIN story_bibles b ON m.kind = 'bible' AND b.organization_id = %(org)s AND b.scene_id = m.scene_id
+                          AND b.version = m.version
+ ORDER BY m.score DESC, m.kind, m.id

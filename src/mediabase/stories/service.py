@@ -295,7 +295,7 @@ async def create_idea(db: Database, p: Principal, data: IdeaCreate) -> Idea:
             raise Conflict("the topic is not active", field="topic_id")
         row = await fetch_one_or_404(conn, Q.insert_idea, {
             "org": p.organization_id, "user": p.user_id, "topic": data.topic_id, "category": data.category_id,
-            "title": data.title, "prompt": data.prompt, "tags": data.tags,
+            "title": data.title, "prompt": data.prompt, "tags": data.tags, "language": data.language,
         }, "idea")
         return await _idea(conn, p.organization_id, row["id"])
 

@@ -11,7 +11,10 @@ from fastapi import APIRouter, Header, Path, Query, Request, status
 from mediabase.api.deps import DbDep, PrincipalDep, SystemDbDep
 from mediabase.common.models import Page
 from mediabase.common.types import LINE
+from mediabase.search.models import Match
+from mediabase.search.text import MAX_QUERY_CHARS
 from mediabase.stories import community, continuations, public, scenes
+from mediabase.stories import search as story_search
 from mediabase.stories import service as stories
 from mediabase.stories.models import (
     Bible,
@@ -47,6 +50,8 @@ from mediabase.stories.models import (
     SceneUpdate,
     Segment,
     SegmentUpdate,
+    StoryHitKind,
+    StorySearchPage,
     Summary,
     SummaryCreate,
     Topic,
@@ -60,6 +65,12 @@ Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of
 Version = Annotated[int, Path(ge=1, le=2_000_000_000)]
 TagQuery = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="Only ideas with this tag")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200), LINE]
+SearchText = Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS,
+                                  description='websearch syntax: words, "a phrase", or, -exclude')]
+Kinds = Annotated[list[StoryHitKind] | None, Query(max_length=4, description="idea, scene, segment, bible (repeat; "
+                                                                             "default: all)")]
+SearchLimit = Annotated[int, Query(ge=1, le=100)]
+SearchCursor = Annotated[str | None, Query(max_length=2000, description="next_cursor of the previous page")]
 
 
 # -- topics, categories, proposals ------------------------------------------------------------------
@@ -328,6 +339,23 @@ async def counter_differences(p: PrincipalDep, system: SystemDbDep) -> list[Coun
     return await community.verify_counters(system, p.organization_id)
 
 
+# -- keyword search over the story texts ------------------------------------------------------------------
+
+
+@router.get("/story-search", tags=["stories"],
+            summary="Find ideas, scenes, story segments and bibles by keyword, best first")
+async def search_stories(
+    db: DbDep, p: PrincipalDep, q: SearchText, kind: Kinds = None, topic_id: UUID | None = None,
+    scene_id: UUID | None = None, match: Match = Match.all, limit: SearchLimit = 10, cursor: SearchCursor = None,
+) -> StorySearchPage:
+    """The texts the caller may read: active ideas that are not rejected (title, prompt, tags),
+    active and locked scenes (title, description), their active segments (the member's text and
+    the expanded script) and their latest bibles. ``topic_id`` narrows to a topic, ``scene_id``
+    to a scene, its segments and bible; ``match=any``: any of the words."""
+    return await story_search.search_stories(db, p, q, kinds=kind, topic_id=topic_id, scene_id=scene_id, match=match,
+                                             limit=limit, cursor=cursor)
+
+
 # -- publishing and the public read path (no key) ---------------------------------------------------------
 
 Slug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="The community's organization slug")]
@@ -384,6 +412,16 @@ async def public_playlist(db: DbDep, system: SystemDbDep, slug: Slug, scene_id: 
             summary="A published scene's latest bible")
 async def public_bible(db: DbDep, system: SystemDbDep, slug: Slug, scene_id: UUID) -> PublicBible:
     return await public.get_public_bible(db, system, slug, scene_id)
+
+
+@router.get("/public/{slug}/story-search", tags=["public stories"],
+            summary="Find a published community's approved ideas, scenes, segments and bibles by keyword")
+async def public_search(
+    db: DbDep, system: SystemDbDep, slug: Slug, q: SearchText, kind: Kinds = None, topic_id: UUID | None = None,
+    scene_id: UUID | None = None, match: Match = Match.all, limit: SearchLimit = 10, cursor: SearchCursor = None,
+) -> StorySearchPage:
+    return await story_search.search_public_stories(db, system, slug, q, kinds=kind, topic_id=topic_id,
+                                                    scene_id=scene_id, match=match, limit=limit, cursor=cursor)
 
 
 @router.post("/public/{slug}/scenes/{scene_id}/views", status_code=status.HTTP_204_NO_CONTENT,
