@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 
 def mediabase(*args: str, url: str | None = None, timeout: float = 300, **env: str) -> subprocess.CompletedProcess[str]:
@@ -22,3 +26,24 @@ def mediabase(*args: str, url: str | None = None, timeout: float = 300, **env: s
         check=False,
         stdin=subprocess.DEVNULL,
     )
+
+
+@contextlib.contextmanager
+def worker(url: str, log: Path, *args: str) -> Iterator[Path]:
+    """``mediabase worker`` with ``args`` against ``url`` while the block runs, its output in
+    ``log`` (yielded); stopped with SIGTERM (killed after a minute)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIABASE_")}
+    env["MEDIABASE_DATABASE_URL"] = url
+    with log.open("w") as out, subprocess.Popen(
+        [sys.executable, "-m", "mediabase", "worker", *args],
+        env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    ) as proc:
+        try:
+            yield log
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

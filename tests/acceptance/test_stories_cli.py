@@ -4,11 +4,8 @@ with ``mediabase worker`` running the continuation jobs offline."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +13,7 @@ import psycopg
 import pytest
 
 from tests.acceptance.cli import mediabase
+from tests.acceptance.cli import worker as run_worker
 from tests.integration.stories_world import BIBLE
 
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -31,22 +29,8 @@ def created(out: subprocess.CompletedProcess[str]) -> str:
 @pytest.fixture
 def worker(migrated_url: str, tmp_path: Path) -> Iterator[Path]:
     """``mediabase worker`` running against the test's database; yields its log file."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIABASE_")}
-    env["MEDIABASE_DATABASE_URL"] = migrated_url
-    log = tmp_path / "worker.log"
-    with log.open("w") as out, subprocess.Popen(
-        [sys.executable, "-m", "mediabase", "worker", "--concurrency", "2", "--poll-interval", "0.2"],
-        env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-    ) as proc:
-        try:
-            yield log
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with run_worker(migrated_url, tmp_path / "worker.log", "--concurrency", "2", "--poll-interval", "0.2") as log:
+        yield log
 
 
 @pytest.mark.slow

@@ -128,12 +128,6 @@ async def _continue(system: Database, p: Any, scene: UUID, text: str) -> None:
         await conn.execute("SELECT mediabase.complete_job(%s, %s, %s, %s)", (c.job_id, WORKER, Jsonb(result), org))
 
 
-async def _on_citus(system: Database) -> bool:
-    async with system.transaction() as conn:
-        row = await (await conn.execute("SELECT mediabase.citus_installed() AS citus")).fetchone()
-    return bool(row and row["citus"])
-
-
 async def stories_demo(system: Database) -> str:
     """Organization 'tales': the demo story community (idempotent: kept as it is once made)."""
     from mediabase.common.errors import NotFound
@@ -177,7 +171,7 @@ async def stories_demo(system: Database) -> str:
     for i, spec in enumerate(IDEAS):
         idea = await service.create_idea(system, members[i % 3], IdeaCreate(
             topic_id=topics[spec["topic"]], category_id=categories.get(spec["category"] or ""), title=spec["title"],
-            prompt=spec["prompt"], tags=spec["tags"]))
+            prompt=spec["prompt"], tags=spec["tags"], language="en"))
         if spec["approved"]:
             await service.update_idea(system, owner, idea.id, IdeaUpdate(moderation_status="approved"))
         ideas.append(idea.id)
@@ -198,9 +192,8 @@ async def stories_demo(system: Database) -> str:
     for p in (ben, chen):
         await community.set_like(system, p, "idea", ideas[0], on=True)
     await community.set_like(system, ada, "scene", bell.id, on=True)
-    if not await _on_citus(system):  # 0021's view trigger needs a fix on Citus (docs/stories.md)
-        for k in range(12):
-            await community.record_view(system, members[k % 3], lighthouse.id, f"198.51.100.{k % 5}")
+    for k in range(12):
+        await community.record_view(system, members[k % 3], lighthouse.id, f"198.51.100.{k % 5}")
     flag = await community.create_flag(system, chen, FlagCreate(idea_id=ideas[4], reason="off_topic",
                                                                  description="Is this a small-town story?"))
     await community.review_flag(system, owner, flag.id, FlagReview(decision="dismiss", notes="It is; kept."))
