@@ -81,10 +81,15 @@ def test_the_encoding_is_reported_guessed_forced_or_refused(demo: str, tmp_path:
     loaded = {Path(o["source"]).name: o for o in json.loads(r.stdout)["loaded"]}
     assert (loaded["utf8.srt"]["encoding"], loaded["utf8.srt"]["encoding_guessed"]) == ("utf-8", False)
     assert (loaded["legacy.srt"]["encoding"], loaded["legacy.srt"]["encoding_guessed"]) == ("cp1252", True)
+    # a file already loaded is skipped (its bytes are its source): the next two read new ones
+    legacy = tmp_path / "legacy2.srt"
+    legacy.write_bytes(SRT.format(text="Größe café, déjà vu — naïve, again").encode("cp1252"))
     text = mediabase("ingest", str(legacy), url=demo)
     assert text.returncode == 0
     assert f"note: {legacy}: no encoding declared and not UTF-8: read as cp1252 (a guess; --encoding" in text.stderr
 
+    legacy = tmp_path / "legacy3.srt"
+    legacy.write_bytes(SRT.format(text="Größe café, déjà vu — naïve, forced").encode("cp1252"))
     forced = mediabase("ingest", str(legacy), "--encoding", "cp1252", "--json", url=demo)
     [one] = json.loads(forced.stdout)["loaded"]
     assert (one["encoding"], one["encoding_guessed"]) == ("cp1252", False)

@@ -20,13 +20,19 @@ from mediabase.media import service as media
 from mediabase.media.models import VideoFilter
 from mediabase.transcripts import ingest as bulk
 from mediabase.transcripts import service as transcripts
-from mediabase.transcripts.models import ExportFormat
+from mediabase.transcripts.models import ExportFormat, SourceStatus
 
 videos_app = typer.Typer(help="List and inspect videos.", no_args_is_help=True)
 
 
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Transcript files, folders of them, or an AMI corpus folder.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Transcript files, folders of them, an AMI corpus folder, or one meeting of it as"
+            " CORPUS/MEETING (e.g. ami/ES2002b, as the report names it)."
+        ),
+    ],
     org: OrgOpt = "demo",
     title: Annotated[str | None, typer.Option(help="Video title (one file only; default: the file name).")] = None,
     format: Annotated[
@@ -41,25 +47,55 @@ def ingest(
             " else a guess, which the report names)."
         ),
     ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            metavar="MEETING",
+            help="Only this AMI meeting of the corpus folders given (repeat for more), e.g. --only ES2002b;"
+            " an id that none of them has is refused before anything is written.",
+        ),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Load a source that changed since it was ingested as a new transcript version of its video"
+            " (without it a changed source is reported and not loaded).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Load transcripts: each file (or AMI meeting) becomes a video with its transcript.
 
     Every file loads in its own transaction: a bad file is refused with its line and
-    reason and writes nothing; the others still load. Exit 1 if anything was refused, or if
-    nothing was found. Only regular files are read, and none over 50 MiB. A file that declares
-    no encoding (no byte order mark) and is not UTF-8 is read as a guessed encoding, which the
-    report names (pass --encoding to choose); bytes that no encoding explains are refused.
+    reason and writes nothing; the others still load. Only regular files are read, and none
+    over 50 MiB. A file that declares no encoding (no byte order mark) and is not UTF-8 is read
+    as a guessed encoding, which the report names (pass --encoding to choose); bytes that no
+    encoding explains are refused.
+
+    Ingesting again is safe: every video records its source (a file by its format and content,
+    an AMI meeting by its id), so a source already loaded and unchanged is skipped, one that
+    changed is reported as changed and not loaded (--replace loads it as a new transcript
+    version of the same video), and the rest loads. After an interrupted run, run the same
+    command again. Exit 1 if anything was refused or changed and not loaded, if the database
+    went away, or if nothing was found.
     """
     if format is not None and format not in ("srt", "vtt", "whisper", "json", "ami"):
         fail(f"--format must be one of srt, vtt, whisper, json, ami (got {format!r})")
     if title and (len(paths) > 1 or paths[0].is_dir()):
         fail("--title names one video; give exactly one file with it")
+    if only:
+        unknown, not_ami = bulk.unknown_meetings(paths, only)
+        if not_ami:
+            fail(f"--only picks meetings of AMI corpus folders; not one: {', '.join(map(str, not_ami))}")
+        if unknown:
+            fail(f"--only: no meeting {', '.join(unknown)} in {', '.join(map(str, paths))}; nothing was loaded")
 
     async def _run() -> tuple[list[bulk.Outcome], bulk.Stopped | None]:
         async with open_databases() as (app_db, system):
             principal = await identity.acting_owner(system, org)
-            items = bulk.discover(paths, fmt=format, title=title, language=language, encoding=encoding)
+            items = bulk.discover(paths, fmt=format, title=title, language=language, encoding=encoding, only=only)
             with Progress(
                 TextColumn("[progress.description]{task.description}"),
                 BarColumn(),
@@ -74,54 +110,74 @@ def ingest(
                     bar.update(task, advance=1, description=f"ingesting {Path(o.source).name}")
 
                 try:
-                    return await bulk.ingest(app_db, principal, items, on_done=done), None
+                    return await bulk.ingest(app_db, principal, items, on_done=done, replace=replace), None
                 except bulk.Stopped as exc:
                     return exc.outcomes, exc
 
     # the pool's reconnection attempts are not the user's business: the report says what happened
     logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
     outcomes, stopped = run(_run())
-    loaded = [o for o in outcomes if o.error is None]
+    by = {s: [o for o in outcomes if o.status is s] for s in SourceStatus}
     refused = [o for o in outcomes if o.error is not None]
     if as_json:
-        print_json(
-            {
-                "loaded": [
-                    {
-                        "source": o.source,
-                        "title": o.title,
-                        "video_id": o.video_id,
-                        "segments": o.segments,
-                        "speakers": o.speakers,
-                        "encoding": o.encoding,
-                        "encoding_guessed": o.encoding_guessed,
-                    }
-                    for o in loaded
-                ],
-                "refused": [{"source": o.source, "error": o.error} for o in refused],
-                "stopped": str(stopped.cause) if stopped else None,
-            }
-        )
+        print_json({
+            **{s.value: [_outcome_json(o) for o in by[s]] for s in SourceStatus},
+            "refused": [{"source": o.source, "error": o.error} for o in refused],
+            "stopped": str(stopped.cause) if stopped else None,
+        })
     else:
-        console.print(
-            f"loaded {len(loaded)} video(s), {sum(o.segments for o in loaded)} segments"
-            f" into {org}; refused {len(refused)}"
+        _report(org, by, refused, stopped)
+    raise typer.Exit(1 if refused or by[SourceStatus.changed] or stopped or not outcomes else 0)
+
+
+def _outcome_json(o: bulk.Outcome) -> dict[str, object]:
+    out: dict[str, object] = {"source": o.source, "title": o.title, "video_id": o.video_id, "source_key": o.source_key}
+    if o.status in (SourceStatus.loaded, SourceStatus.replaced):
+        out.update(
+            segments=o.segments,
+            speakers=o.speakers,
+            transcript_version=o.version,
+            encoding=o.encoding,
+            encoding_guessed=o.encoding_guessed,
         )
-        for o in loaded:
-            if o.encoding_guessed:
-                err_console.print(
-                    f"note: {escape(o.source)}: no encoding declared and not UTF-8: read as {o.encoding}"
-                    " (a guess; --encoding to read it otherwise)",
-                    soft_wrap=True,
-                )
-        for o in refused:
-            err_console.print(f"[red]refused[/] {escape(str(o.error))}", soft_wrap=True)
-        if stopped:
+    return out
+
+
+def _report(
+    org: str, by: dict[SourceStatus, list[bulk.Outcome]], refused: list[bulk.Outcome], stopped: bulk.Stopped | None
+) -> None:
+    """One line per source not loaded anew (skipped, replaced, changed, refused), then the counts."""
+    for o in by[SourceStatus.skipped]:
+        console.print(f"{escape(o.source)}: skipped (already loaded)", soft_wrap=True)
+    for o in by[SourceStatus.replaced]:
+        console.print(f"{escape(o.source)}: replaced (changed; transcript version {o.version})", soft_wrap=True)
+    loaded = by[SourceStatus.loaded]
+    console.print(
+        f"loaded {len(loaded)} video(s), {sum(o.segments for o in loaded)} segments into {org};"
+        f" skipped {len(by[SourceStatus.skipped])} (already loaded); replaced {len(by[SourceStatus.replaced])};"
+        f" changed {len(by[SourceStatus.changed])}; refused {len(refused)}",
+        soft_wrap=True,
+    )
+    for o in loaded + by[SourceStatus.replaced]:
+        if o.encoding_guessed:
             err_console.print(
-                f"[red]stopped[/]: {escape(str(stopped.cause))}; the {len(loaded)} video(s) above are loaded, the file"
-                " that was loading left nothing, and the rest were not tried: run the same command again once"
-                " the database is back", soft_wrap=True)
-    raise typer.Exit(1 if refused or stopped or not outcomes else 0)
+                f"note: {escape(o.source)}: no encoding declared and not UTF-8: read as {o.encoding}"
+                " (a guess; --encoding to read it otherwise)",
+                soft_wrap=True,
+            )
+    for o in by[SourceStatus.changed]:
+        err_console.print(
+            f"[red]changed[/] {escape(o.source)}: differs from what video {o.video_id} was loaded from; not loaded"
+            " (--replace loads it as a new transcript version)",
+            soft_wrap=True,
+        )
+    for o in refused:
+        err_console.print(f"[red]refused[/] {escape(str(o.error))}", soft_wrap=True)
+    if stopped:
+        err_console.print(
+            f"[red]stopped[/]: {escape(str(stopped.cause))}; the {len(loaded)} video(s) above are loaded, the file"
+            " that was loading left nothing, and the rest were not tried: run the same command again once"
+            " the database is back (what is loaded is skipped)", soft_wrap=True)
 
 
 def export(

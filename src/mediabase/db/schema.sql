@@ -3550,6 +3550,8 @@ CREATE TABLE mediabase.videos (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     search_tags text DEFAULT ''::text NOT NULL,
     search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector(mediabase.ts_config_for(language), title), 'A'::"char") || setweight(to_tsvector(mediabase.ts_config_for(language), search_tags), 'B'::"char")) || setweight(to_tsvector(mediabase.ts_config_for(language), COALESCE(description, ''::text)), 'C'::"char"))) STORED,
+    source_key text,
+    source_sha256 text,
     CONSTRAINT videos_description_length CHECK ((length(description) <= 20000)),
     CONSTRAINT videos_duration_nonnegative CHECK ((duration_ms >= 0)),
     CONSTRAINT videos_error_only_when_failed CHECK (((processing_error IS NULL) OR (processing_status = 'failed'::text))),
@@ -3561,6 +3563,9 @@ CREATE TABLE mediabase.videos (
     CONSTRAINT videos_processing_status_valid CHECK ((processing_status = ANY (ARRAY['pending'::text, 'processing'::text, 'ready'::text, 'failed'::text]))),
     CONSTRAINT videos_recorded_at_range CHECK (((recorded_at >= '0001-01-02 00:00:00+00'::timestamp with time zone) AND (recorded_at < '9999-01-01 00:00:00+00'::timestamp with time zone))),
     CONSTRAINT videos_retention_until_range CHECK (((retention_until >= '0001-01-02 00:00:00+00'::timestamp with time zone) AND (retention_until < '9999-01-01 00:00:00+00'::timestamp with time zone))),
+    CONSTRAINT videos_source_key_shape CHECK ((((length(source_key) >= 3) AND (length(source_key) <= 300)) AND (source_key ~ '^[a-z][a-z0-9]{0,15}:[^[:cntrl:][:space:]]+$'::text))),
+    CONSTRAINT videos_source_key_with_digest CHECK (((source_key IS NULL) = (source_sha256 IS NULL))),
+    CONSTRAINT videos_source_sha256_hex CHECK ((source_sha256 ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT videos_storage_key_length CHECK (((length(storage_key) >= 1) AND (length(storage_key) <= 1024))),
     CONSTRAINT videos_thumbnail_url_format CHECK ((thumbnail_url ~ '^https?://'::text)),
     CONSTRAINT videos_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 500)))
@@ -6468,6 +6473,12 @@ CREATE INDEX videos_retention_idx ON mediabase.videos USING btree (retention_unt
 --
 
 CREATE INDEX videos_search_idx ON mediabase.videos USING gin (organization_id, search_vector);
+
+--
+-- Name: videos_source_key_unique; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX videos_source_key_unique ON mediabase.videos USING btree (organization_id, source_key) WHERE ((deleted_at IS NULL) AND (source_key IS NOT NULL));
 
 --
 -- Name: audit_log_default_organization_id_actor_id_occurred_at_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -

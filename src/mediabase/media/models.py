@@ -116,8 +116,19 @@ class Video(Model):
     tags: list[str]
     deleted_at: datetime | None
     retention_until: datetime | None
+    source_key: str | None = None
+    """The source it was ingested from (``srt:<sha256>``, ``ami:ES2002b``; :class:`VideoSource`)."""
     created_at: datetime
     updated_at: datetime
+
+
+class VideoSource(Model):
+    """Where an ingested video came from, independent of the path it was read at: a stable key
+    (one live video per key and organization) and the sha256 of the source's content, which tells
+    an unchanged source from a changed one (0025_media_source_key)."""
+
+    key: Annotated[str, StringConstraints(min_length=3, max_length=300, pattern=r"^[a-z][a-z0-9]{0,15}:[!-~]+$")]
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
 class VideoFilter(Model):

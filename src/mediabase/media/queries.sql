@@ -6,16 +6,17 @@ SELECT v.id, v.organization_id, v.title, v.description, v.duration_ms, v.thumbna
        v.processing_error, v.language, v.recorded_at, v.location, v.notes, v.metadata,
        coalesce((SELECT array_agg(t.tag ORDER BY lower(t.tag)) FROM video_tags t
                   WHERE t.organization_id = %s AND t.video_id = v.id), '{}') AS tags,
-       v.deleted_at, v.retention_until, v.created_at, v.updated_at
+       v.deleted_at, v.retention_until, v.source_key, v.created_at, v.updated_at
   FROM videos v
 
 -- name: insert_video
 INSERT INTO videos (organization_id, title, description, duration_ms, thumbnail_url, media_url,
                     storage_key, author_id, channel_id, series_id, collection_id, language,
-                    recorded_at, location, notes, metadata, retention_until)
+                    recorded_at, location, notes, metadata, retention_until, source_key, source_sha256)
 VALUES (%(org)s, %(title)s, %(description)s, %(duration_ms)s, %(thumbnail_url)s, %(media_url)s,
         %(storage_key)s, %(author_id)s, %(channel_id)s, %(series_id)s, %(collection_id)s,
-        %(language)s, %(recorded_at)s, %(location)s, %(notes)s, %(metadata)s, %(retention_until)s)
+        %(language)s, %(recorded_at)s, %(location)s, %(notes)s, %(metadata)s, %(retention_until)s,
+        %(source_key)s, %(source_sha256)s)
 RETURNING id;
 
 -- name: live_video

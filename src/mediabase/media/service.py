@@ -9,7 +9,7 @@ from mediabase.common.cursors import decode_position, encode_cursor
 from mediabase.common.models import Page
 from mediabase.common.types import RANGE_TEXT
 from mediabase.db.connection import Database
-from mediabase.db.errors import Forbidden, Invalid, NotFound, register_constraint
+from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, register_constraint
 from mediabase.db.queries import load_queries
 from mediabase.db.rows import Conn, Jsonb, class_row, fetch_one_or_404, lock_or_404, sql, update_columns
 from mediabase.identity.models import Principal, Role
@@ -27,6 +27,7 @@ from mediabase.media.models import (
     Video,
     VideoCreate,
     VideoFilter,
+    VideoSource,
     VideoUpdate,
 )
 
@@ -42,6 +43,9 @@ register_constraint(
     Invalid,
     "processing_error may only be set when processing_status is 'failed'",
     field="processing_error",
+)
+register_constraint(
+    "videos_source_key_unique", Conflict, "a live video of this source is already there", field="source_key"
 )
 register_constraint("video_progress_video_fk", NotFound, "video not found", field="video_id")
 register_constraint("video_progress_member_fk", Forbidden, "only members keep watch progress", field="user_id")
@@ -123,10 +127,17 @@ async def create_video(db: Database, p: Principal, data: VideoCreate) -> Video:
         return await insert_video(conn, p, data)
 
 
-async def insert_video(conn: Conn, p: Principal, data: VideoCreate) -> Video:
-    """Insert a video (and its tags) inside an open transaction."""
+async def insert_video(conn: Conn, p: Principal, data: VideoCreate, source: VideoSource | None = None) -> Video:
+    """Insert a video (and its tags) inside an open transaction; ``source`` records what it was
+    ingested from (a live video of the same source in the organization: Conflict)."""
     values = data.model_dump(exclude={"tags"})
-    values.update(org=p.organization_id, author_id=p.user_id, metadata=Jsonb(data.metadata))
+    values.update(
+        org=p.organization_id,
+        author_id=p.user_id,
+        metadata=Jsonb(data.metadata),
+        source_key=source.key if source else None,
+        source_sha256=source.sha256 if source else None,
+    )
     row = await (await conn.execute(Q.insert_video, values)).fetchone()
     assert row is not None
     for tag in data.tags:

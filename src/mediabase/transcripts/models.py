@@ -71,3 +71,23 @@ class IngestResult(Model):
     video_id: UUID
     transcript: Transcript
     speakers: int
+
+
+class SourceStatus(StrEnum):
+    """What an ingest by source did with one source (docs/formats.md, "Ingesting again")."""
+
+    loaded = "loaded"
+    """New: a video with its first transcript."""
+    skipped = "skipped"
+    """Already there, unchanged: nothing written."""
+    replaced = "replaced"
+    """Already there, changed, and --replace: a new transcript version of the same video."""
+    changed = "changed"
+    """Already there, changed, no --replace: nothing written."""
+
+
+class SourceIngest(Model):
+    status: SourceStatus
+    video_id: UUID
+    result: IngestResult | None = None
+    """The transcript written (loaded, replaced); None when nothing was written."""

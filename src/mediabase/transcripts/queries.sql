@@ -2,6 +2,18 @@
 SELECT id, author_id, language FROM videos
  WHERE organization_id = %(org)s AND id = %(video_id)s AND deleted_at IS NULL FOR UPDATE;
 
+-- name: lock_source
+-- The live video ingested from a source (0025: at most one per organization and key).
+SELECT id, source_sha256 FROM videos
+ WHERE organization_id = %(org)s AND source_key = %(key)s AND deleted_at IS NULL FOR UPDATE;
+
+-- name: update_source
+-- A changed source replaced: its new digest, and a known duration grown to cover the new transcript.
+UPDATE videos
+   SET source_sha256 = %(sha256)s,
+       duration_ms = CASE WHEN duration_ms < %(duration_ms)s::bigint THEN %(duration_ms)s ELSE duration_ms END
+ WHERE organization_id = %(org)s AND id = %(video_id)s;
+
 -- name: next_version
 SELECT coalesce(max(version), 0) + 1 AS version FROM transcripts
  WHERE organization_id = %(org)s AND video_id = %(video_id)s;

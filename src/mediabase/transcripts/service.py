@@ -5,11 +5,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from mediabase.db.connection import Database
-from mediabase.db.errors import Forbidden, Invalid, NotFound
+from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound
 from mediabase.db.queries import load_queries
 from mediabase.db.rows import Conn, Jsonb, class_row
 from mediabase.identity.models import Principal, Role
-from mediabase.media.models import VideoCreate
+from mediabase.media.models import VideoCreate, VideoSource
 from mediabase.media.service import insert_video
 from mediabase.search.indexing import schedule_indexing
 from mediabase.transcripts.formats import ParsedTranscript, Segment, write_json, write_srt, write_vtt
@@ -17,6 +17,8 @@ from mediabase.transcripts.models import (
     ExportFormat,
     IngestResult,
     SegmentOut,
+    SourceIngest,
+    SourceStatus,
     Transcript,
     TranscriptSource,
     TranscriptUpload,
@@ -151,6 +153,56 @@ async def ingest_new_video(
     async with system.transaction(p.organization_id, p.user_id) as conn:
         created = await insert_video(conn, p, video)
         return await ingest_into(conn, p, created.id, parsed, source=source, language=video.language)
+
+
+async def ingest_source(
+    db: Database,
+    p: Principal,
+    video: VideoCreate,
+    parsed: ParsedTranscript,
+    source: VideoSource,
+    *,
+    replace: bool = False,
+) -> SourceIngest:
+    """Ingest idempotent by source, in one transaction (on the owner pool, for COPY).
+
+    A source not there yet becomes a video with its transcript (loaded). A live video of the
+    same key and digest is left alone (skipped); one of the same key and another digest is
+    reported (changed) or, with ``replace``, gets the source as a new transcript version and
+    the new digest (replaced). Two ingests of one source at once: the second waits on the
+    unique index for the first, fails on it, writing nothing, and looks again (once, whatever
+    the conflict: on Citus a shard's index may not go by its table's index name).
+    """
+    system = await db.as_system()
+    for last in (False, True):
+        try:
+            async with system.transaction(p.organization_id, p.user_id) as conn:
+                return await _ingest_source(conn, p, video, parsed, source, replace)
+        except Conflict:
+            if last:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _ingest_source(
+    conn: Conn, p: Principal, video: VideoCreate, parsed: ParsedTranscript, source: VideoSource, replace: bool
+) -> SourceIngest:
+    org = p.organization_id
+    there = await (await conn.execute(Q.lock_source, {"org": org, "key": source.key})).fetchone()
+    if there is None:
+        created = await insert_video(conn, p, video, source)
+        result = await ingest_into(conn, p, created.id, parsed, language=video.language)
+        return SourceIngest(status=SourceStatus.loaded, video_id=created.id, result=result)
+    if there["source_sha256"] == source.sha256:
+        return SourceIngest(status=SourceStatus.skipped, video_id=there["id"])
+    if not replace:
+        return SourceIngest(status=SourceStatus.changed, video_id=there["id"])
+    await conn.execute(
+        Q.update_source,
+        {"org": org, "video_id": there["id"], "sha256": source.sha256, "duration_ms": video.duration_ms},
+    )
+    result = await ingest_into(conn, p, there["id"], parsed, language=video.language)
+    return SourceIngest(status=SourceStatus.replaced, video_id=there["id"], result=result)
 
 
 def upload_to_parsed(upload: TranscriptUpload, source_name: str = "request body") -> ParsedTranscript:
