@@ -27,6 +27,7 @@ EXEMPT = {
     "jobs": "queue state: high volume, its own history columns, pruned by partition",
     "job_idempotency_keys": "queue bookkeeping",
     "search_configs": "derived by triggers from transcripts (0006)",
+    "story_search_configs": "derived by triggers from story ideas (0024)",
     "transcript_chunks": "derived and rebuildable (reindex)",
     "search_index_state": "derived and rebuildable (reindex)",
     "decision_vectors": "derived and rebuildable (the decision.embed job)",
