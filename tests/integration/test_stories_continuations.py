@@ -272,12 +272,14 @@ async def test_the_worker_runs_continuations_to_segments_retrying_conflicts(
     state = await scene_state(owner_db, story.scene)
     assert [s["sequence"] for s in state["segments"]] == [1, 2, 3]
     assert [b["version"] for b in state["bibles"]] == [1, 2, 3, 4]
-    job_rows = await rows(owner_db, "SELECT id, stage, progress, result, error_code, retry_count FROM jobs")
+    job_rows = await rows(owner_db, "SELECT id, stage, progress, result, error_code, retry_count, failed_attempts"
+                                    " FROM jobs")
     assert {r["stage"] for r in job_rows} == {"completed"} and {r["progress"] for r in job_rows} == {100}
     assert sorted(r["result"]["sequence"] for r in job_rows) == [1, 2, 3]
     assert {r["id"] for r in job_rows} == set(jobs)
     retried = [r for r in job_rows if r["retry_count"] > 0]
-    assert retried and {r["error_code"] for r in retried} == {"Conflict"}
+    assert retried and {a["error_code"] for r in retried for a in r["failed_attempts"]} == {"Conflict"}
+    assert {r["error_code"] for r in job_rows} == {None}  # completed: the conflicts are history (issue 26, 7)
 
 
 async def test_an_attempt_that_fell_behind_gives_up_before_generating_the_video(

@@ -658,9 +658,15 @@ CREATE TABLE mediabase.jobs (
     completed_at timestamp with time zone,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     request_id text DEFAULT NULLIF(current_setting('mediabase.request_id'::text, true), ''::text),
+    failed_attempts jsonb DEFAULT '[]'::jsonb NOT NULL,
     CONSTRAINT jobs_attempts_nonnegative CHECK ((attempts >= 0)),
     CONSTRAINT jobs_error_code_length CHECK ((length(error_code) <= 50)),
     CONSTRAINT jobs_error_message_length CHECK ((length(error_message) <= 10000)),
+    CONSTRAINT jobs_failed_attempts_shape CHECK (
+CASE
+    WHEN (jsonb_typeof(failed_attempts) = 'array'::text) THEN ((jsonb_array_length(failed_attempts) <= 20) AND (NOT jsonb_path_exists(failed_attempts, '$[*]?(((@.type() != "object" || !(exists (@."attempt"))) || !(exists (@."error_code"))) || !(exists (@."ended_at")))'::jsonpath)))
+    ELSE false
+END),
     CONSTRAINT jobs_finished_at CHECK (((status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])) = (completed_at IS NOT NULL))),
     CONSTRAINT jobs_lease_held CHECK (((status = 'processing'::text) = ((locked_by IS NOT NULL) AND (lease_expires_at IS NOT NULL)))),
     CONSTRAINT jobs_locked_by_length CHECK ((length(locked_by) <= 200)),
@@ -701,8 +707,9 @@ BEGIN
     IF lease_seconds < 1 THEN
         RAISE EXCEPTION 'lease_seconds must be at least 1' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- 1. leases that ran out: back to the queue (counted as a failed attempt), or failed for
-    --    good when the retries are used up, or cancelled when that was asked for
+    -- 1. leases that ran out: back to the queue (counted as a failed attempt, kept in the job's
+    --    failed_attempts), or failed for good when the retries are used up, or cancelled when
+    --    that was asked for
     WITH expired AS (
         SELECT tableoid, ctid FROM jobs
          WHERE status = 'processing' AND lease_expires_at < now()
@@ -719,6 +726,8 @@ BEGIN
                                    THEN NULL ELSE now() END,
                error_code = 'lease_expired',
                error_message = format('the lease of worker %s ran out at %s', j.locked_by, j.lease_expires_at),
+               failed_attempts = job_attempt_failed(j.failed_attempts, j.attempts, j.locked_by, 'lease_expired',
+                   format('the lease of worker %s ran out at %s', j.locked_by, j.lease_expires_at)),
                locked_by = NULL, lease_expires_at = NULL, updated_at = now()
           FROM expired e
          WHERE j.tableoid = e.tableoid AND j.ctid = e.ctid
@@ -876,7 +885,7 @@ BEGIN
     ), u AS (
         UPDATE jobs j SET status = 'completed', stage = 'completed', progress = 100, result = r.result,
                           completed_at = now(), locked_by = NULL, lease_expires_at = NULL,
-                          updated_at = now()
+                          error_code = NULL, error_message = NULL, updated_at = now()
           FROM r
          WHERE j.status = 'processing' AND j.id = r.id AND j.locked_by = worker
            AND (org IS NULL OR j.organization_id = org)
@@ -1506,6 +1515,7 @@ BEGIN
            completed_at = CASE WHEN j.cancel_requested_at IS NULL AND retryable AND j.retry_count < j.max_retries
                                THEN NULL ELSE now() END,
            error_code = left(code, 50), error_message = left(fail_job.message, 10000),
+           failed_attempts = job_attempt_failed(j.failed_attempts, j.attempts, j.locked_by, code, fail_job.message),
            locked_by = NULL, lease_expires_at = NULL, updated_at = now()
      WHERE j.status = 'processing' AND j.id = job_id AND j.locked_by = worker
        AND (org IS NULL OR j.organization_id = org)
@@ -1596,6 +1606,20 @@ DECLARE
 BEGIN
     RETURN org IS NOT NULL AND EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = org AND m.user_id = uid);
 END
+$$;
+
+--
+-- Name: job_attempt_failed(jsonb, integer, text, text, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.job_attempt_failed(history jsonb, attempt integer, worker text, code text, message text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    SELECT CASE WHEN jsonb_array_length(history) >= 20 THEN history - 0 ELSE history END
+           || jsonb_build_array(jsonb_build_object(
+                  'attempt', attempt, 'worker', worker, 'error_code', left(code, 50),
+                  'error_message', left(message, 1000), 'ended_at', now()))
 $$;
 
 --
@@ -3756,9 +3780,15 @@ CREATE TABLE mediabase.jobs_default (
     completed_at timestamp with time zone,
     updated_at timestamp with time zone DEFAULT now() CONSTRAINT jobs_updated_at_not_null NOT NULL,
     request_id text DEFAULT NULLIF(current_setting('mediabase.request_id'::text, true), ''::text),
+    failed_attempts jsonb DEFAULT '[]'::jsonb CONSTRAINT jobs_failed_attempts_not_null NOT NULL,
     CONSTRAINT jobs_attempts_nonnegative CHECK ((attempts >= 0)),
     CONSTRAINT jobs_error_code_length CHECK ((length(error_code) <= 50)),
     CONSTRAINT jobs_error_message_length CHECK ((length(error_message) <= 10000)),
+    CONSTRAINT jobs_failed_attempts_shape CHECK (
+CASE
+    WHEN (jsonb_typeof(failed_attempts) = 'array'::text) THEN ((jsonb_array_length(failed_attempts) <= 20) AND (NOT jsonb_path_exists(failed_attempts, '$[*]?(((@.type() != "object" || !(exists (@."attempt"))) || !(exists (@."error_code"))) || !(exists (@."ended_at")))'::jsonpath)))
+    ELSE false
+END),
     CONSTRAINT jobs_finished_at CHECK (((status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])) = (completed_at IS NOT NULL))),
     CONSTRAINT jobs_lease_held CHECK (((status = 'processing'::text) = ((locked_by IS NOT NULL) AND (lease_expires_at IS NOT NULL)))),
     CONSTRAINT jobs_locked_by_length CHECK ((length(locked_by) <= 200)),

@@ -47,6 +47,8 @@ for _name, _message, _field in (
     ("jobs_max_retries_range", "max_retries must be between 0 and 1000", "max_retries"),
     ("job_idempotency_keys_key_length", "an idempotency key has 1 to 200 characters", "idempotency_key"),
     ("jobs_run_after_range", f"run_after must be {RANGE_TEXT}", "run_after"),
+    ("jobs_failed_attempts_shape", "failed_attempts is a list of at most 20 attempts, each with attempt, "
+     "error_code and ended_at", "failed_attempts"),
 ):
     register_constraint(_name, Invalid, _message, field=_field)
 register_constraint("jobs_lease_held", Conflict, "the job's lease does not match its status")

@@ -50,6 +50,19 @@ TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
 QUEUE_PATTERN = r"^[a-z][a-z0-9_.-]{0,62}$"
 
 
+class FailedAttempt(BaseModel):
+    """One attempt at a job that ended without completing it: its lease ran out
+    (``lease_expired``: the worker died or hung), or its handler failed or stopped."""
+
+    model_config = ConfigDict(frozen=True)
+
+    attempt: int = Field(description="which claim of the job it was (1 = the first)")
+    worker: str | None
+    error_code: str | None
+    error_message: str | None
+    ended_at: datetime
+
+
 class Job(BaseModel):
     """One row of ``mediabase.jobs``."""
 
@@ -69,7 +82,7 @@ class Job(BaseModel):
     input: Any
     context: Any | None
     result: Any | None
-    error_code: str | None
+    error_code: str | None = Field(description="the last failure, while the job is not completed")
     error_message: str | None
     attempts: int
     retry_count: int
@@ -85,6 +98,11 @@ class Job(BaseModel):
     updated_at: datetime
     request_id: str | None = Field(
         default=None, description="X-Request-ID of the request that enqueued it (or whose job did)"
+    )
+    failed_attempts: list[FailedAttempt] = Field(
+        default_factory=list,
+        description="the attempts that ended without completing it (lease ran out, handler failed), oldest "
+        "first, the last 20: a job that completed after one keeps it here, not in error_code",
     )
 
 
