@@ -29,9 +29,10 @@ from psycopg.conninfo import make_conninfo
 from mediabase.api.app import create_app
 from mediabase.collab import service as collab
 from mediabase.collab.models import CommentCreate
+from mediabase.common.errors import Conflict, Invalid
 from mediabase.db.connection import Database, prelude
 from mediabase.insights import decisions
-from mediabase.insights.models import DecisionCreate
+from mediabase.insights.models import DecisionCreate, DecisionUpdate, TagCreate
 from mediabase.jobs import service as job_service
 from mediabase.media import service as media
 from mediabase.media.models import VideoFilter
@@ -268,6 +269,33 @@ async def test_hot_tenant_queries_run_on_one_shard(cluster: str, dbs: tuple[Data
         hits = getattr(result, "hits", getattr(result, "items", result))
         found[name] = (bool(hits), single > 0, multi)
     assert found == {name: (True, name != "jobs", 0) for name in calls}, found
+
+
+async def test_triggers_name_their_table_not_the_shard(cluster: str, dbs: tuple[Database, Database]) -> None:
+    """A trigger runs on the shard, where TG_TABLE_NAME is the shard's name (0027), and a
+    coordinator passes on a worker's error without its constraint field: the errors still map
+    to their rules (field and message), the audit log names the table, and a decision's tag
+    change is written to its trail as a tag change."""
+    db, system = dbs
+    t = await make_tenant(db, system, "trigger-names")
+    p = t.owner
+    vid = await make_video(db, p, "short", n=3, duration_ms=60_000)
+    with pytest.raises(Invalid) as bad:
+        await collab.create_comment(db, p, vid, CommentCreate(body="too late", position_ms=90_000))
+    assert bad.value.field == "position_ms", bad.value
+    tag = await decisions.create_tag(db, p, TagCreate(name="pricing"))
+    with pytest.raises(Conflict) as taken:  # a unique index of the shard, named in the message only
+        await decisions.create_tag(db, p, TagCreate(name="pricing"))
+    assert taken.value.field == "name" and str(taken.value) == "a tag with this name exists", taken.value
+    d = await decisions.create_decision(db, p, DecisionCreate(summary="Tags go to the trail"))
+    await decisions.update_decision(db, p, d.id, DecisionUpdate(tag_ids=[tag.id]))
+    trail = await decisions.list_decision_edits(db, p, d.id)
+    assert [(e.field, e.new_value) for e in trail] == [("tags", "pricing")]
+    with psycopg.connect(cluster) as conn:
+        names = {r[0] for r in conn.execute("SELECT DISTINCT table_name FROM mediabase.audit_log"
+                                           " WHERE organization_id = %s", (p.organization_id,)).fetchall()}
+    assert names and not {n for n in names if re.search(r"_[0-9]+$", n)}, names
+    assert {"videos", "decisions"} <= names
 
 
 # -- the HTTP isolation property, two organizations on two workers ------------------------------

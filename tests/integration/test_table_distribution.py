@@ -96,3 +96,12 @@ def test_the_schema_keeps_what_citus_needs(migrated_url: str) -> None:
             "   AND (s.kind <> 'distributed' OR NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.conrelid"
             "        AND a.attnum = c.conkey[1] AND a.attname = 'organization_id'))").fetchall()
         assert loose == []
+        # a trigger names its table by unsharded(TG_TABLE_NAME) (0027): on Citus TG_TABLE_NAME is
+        # the shard's name, <table>_<shard id>, so no table's own name may end in _<digits>
+        digits = conn.execute(
+            "SELECT table_name::text FROM mediabase.table_distribution WHERE table_name::text ~ '_[0-9]+$'").fetchall()
+        assert digits == []
+        raw = conn.execute(
+            "SELECT p.proname FROM pg_proc p WHERE p.pronamespace = 'mediabase'::regnamespace"
+            " AND p.prosrc ~ 'TG_TABLE_NAME' AND p.prosrc !~ 'unsharded\\(TG_TABLE_NAME\\)'").fetchall()
+        assert raw == [], "a trigger function names its table by unsharded(TG_TABLE_NAME), or takes it as an argument"

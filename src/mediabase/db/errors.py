@@ -6,6 +6,7 @@ here too, as they always were.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,10 +65,26 @@ def register_constraint(
     _RULES[name] = ConstraintRule(error, message, field)
 
 
+_NAMED = re.compile(r'constraint "([^"]{1,200})"')
+_SHARD = re.compile(r"_[0-9]+$")  # a Citus shard's suffix: videos_pkey_102345
+
+
+def _named_constraint(*texts: str | None) -> str | None:
+    """The constraint an error's text names. A Citus coordinator passes on a worker's error with
+    its message and detail but without the constraint field, and names the shard's constraint
+    (``…_pkey_102345``); the suffix is dropped where the rule is known by the table's name."""
+    for text in texts:
+        if text and (m := _NAMED.search(text)):
+            return m.group(1)
+    return None
+
+
 def translate(exc: psycopg.Error) -> MediabaseError:
     """Turn a driver error into the domain error its constraint (or SQLSTATE) stands for."""
     diag = exc.diag
-    constraint = diag.constraint_name
+    constraint = diag.constraint_name or _named_constraint(diag.message_detail, diag.message_primary)
+    if constraint and constraint not in _RULES and _SHARD.sub("", constraint) in _RULES:
+        constraint = _SHARD.sub("", constraint)
     if constraint and constraint in _RULES:
         rule = _RULES[constraint]
         message = rule.message or diag.message_primary or str(exc)

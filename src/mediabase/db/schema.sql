@@ -276,8 +276,8 @@ BEGIN
     END IF;
     r := coalesce(n, o);
     INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, changed, before, after)
-    VALUES (CASE WHEN TG_TABLE_NAME = 'organizations' THEN (r->>'id')::uuid ELSE (r->>'organization_id')::uuid END,
-            current_user_id(), TG_TABLE_NAME, TG_OP,
+    VALUES (CASE WHEN mediabase.unsharded(TG_TABLE_NAME) = 'organizations' THEN (r->>'id')::uuid ELSE (r->>'organization_id')::uuid END,
+            current_user_id(), mediabase.unsharded(TG_TABLE_NAME), TG_OP,
             CASE WHEN jsonb_typeof(r->'id') = 'string' THEN (r->>'id')::uuid END,
             changed, o - redact, n - redact);
     RETURN NULL;
@@ -415,8 +415,9 @@ DECLARE
 BEGIN
     FOREACH col IN ARRAY TG_ARGV LOOP
         IF o->col IS DISTINCT FROM n->col AND NOT (n->col = 'null'::jsonb AND pg_trigger_depth() > 1) THEN
-            RAISE EXCEPTION '%.% cannot change', TG_TABLE_NAME, col
-                USING ERRCODE = 'check_violation', CONSTRAINT = TG_TABLE_NAME || '_immutable', COLUMN = col;
+            RAISE EXCEPTION '%.% cannot change', mediabase.unsharded(TG_TABLE_NAME), col
+                USING ERRCODE = 'check_violation', CONSTRAINT = mediabase.unsharded(TG_TABLE_NAME) || '_immutable', COLUMN = col,
+                      DETAIL = format('constraint "%s"', mediabase.unsharded(TG_TABLE_NAME) || '_immutable');
         END IF;
     END LOOP;
     RETURN NEW;
@@ -454,7 +455,8 @@ BEGIN
     FOREACH col IN ARRAY TG_ARGV LOOP
         IF (r->>col)::bigint > dur THEN
             RAISE EXCEPTION '% % ms is after the end of the video (% ms)', col, r->>col, dur
-                USING ERRCODE = 'check_violation', CONSTRAINT = TG_TABLE_NAME || '_within_video', COLUMN = col;
+                USING ERRCODE = 'check_violation', CONSTRAINT = mediabase.unsharded(TG_TABLE_NAME) || '_within_video', COLUMN = col,
+                      DETAIL = format('constraint "%s"', mediabase.unsharded(TG_TABLE_NAME) || '_within_video');
         END IF;
     END LOOP;
     RETURN NEW;
@@ -525,9 +527,10 @@ BEGIN
     step := CASE WHEN TG_OP = 'INSERT' THEN '>' || NEW.status ELSE OLD.status || '>' || NEW.status END;
     IF NOT step = ANY (TG_ARGV) THEN
         RAISE EXCEPTION '%',
-            CASE WHEN TG_OP = 'INSERT' THEN format('%s cannot start as %s', TG_TABLE_NAME, NEW.status)
-                 ELSE format('%s cannot go from %s to %s', TG_TABLE_NAME, OLD.status, NEW.status) END
-            USING ERRCODE = 'check_violation', CONSTRAINT = TG_TABLE_NAME || '_status_transition', COLUMN = 'status';
+            CASE WHEN TG_OP = 'INSERT' THEN format('%s cannot start as %s', mediabase.unsharded(TG_TABLE_NAME), NEW.status)
+                 ELSE format('%s cannot go from %s to %s', mediabase.unsharded(TG_TABLE_NAME), OLD.status, NEW.status) END
+            USING ERRCODE = 'check_violation', CONSTRAINT = mediabase.unsharded(TG_TABLE_NAME) || '_status_transition', COLUMN = 'status',
+                      DETAIL = format('constraint "%s"', mediabase.unsharded(TG_TABLE_NAME) || '_status_transition');
     END IF;
     RETURN NEW;
 END
@@ -1083,12 +1086,12 @@ DECLARE
     field    text;
     label    text;
 BEGIN
-    IF TG_TABLE_NAME = 'decision_tag_assignments' THEN
+    IF mediabase.unsharded(TG_TABLE_NAME) = 'decision_tag_assignments' THEN
         decision := r.decision_id;
         field := 'tags';
         SELECT t.name INTO label FROM decision_tags t WHERE t.organization_id = r.organization_id AND t.id = r.tag_id;
         label := coalesce(label, r.tag_id::text);
-    ELSIF TG_TABLE_NAME = 'decision_participants' THEN
+    ELSIF mediabase.unsharded(TG_TABLE_NAME) = 'decision_participants' THEN
         decision := r.decision_id;
         field := 'participants';
         IF r.user_id IS NOT NULL THEN
@@ -3029,6 +3032,14 @@ CREATE FUNCTION mediabase.ts_config_for(language text) RETURNS regconfig
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog'
     RETURN CASE lower(split_part(language, '-'::text, 1)) WHEN 'ar'::text THEN 'arabic'::regconfig WHEN 'ara'::text THEN 'arabic'::regconfig WHEN 'hy'::text THEN 'armenian'::regconfig WHEN 'hye'::text THEN 'armenian'::regconfig WHEN 'arm'::text THEN 'armenian'::regconfig WHEN 'eu'::text THEN 'basque'::regconfig WHEN 'eus'::text THEN 'basque'::regconfig WHEN 'baq'::text THEN 'basque'::regconfig WHEN 'ca'::text THEN 'catalan'::regconfig WHEN 'cat'::text THEN 'catalan'::regconfig WHEN 'da'::text THEN 'danish'::regconfig WHEN 'dan'::text THEN 'danish'::regconfig WHEN 'nl'::text THEN 'dutch'::regconfig WHEN 'nld'::text THEN 'dutch'::regconfig WHEN 'dut'::text THEN 'dutch'::regconfig WHEN 'en'::text THEN 'english'::regconfig WHEN 'eng'::text THEN 'english'::regconfig WHEN 'et'::text THEN 'estonian'::regconfig WHEN 'est'::text THEN 'estonian'::regconfig WHEN 'fi'::text THEN 'finnish'::regconfig WHEN 'fin'::text THEN 'finnish'::regconfig WHEN 'fr'::text THEN 'french'::regconfig WHEN 'fra'::text THEN 'french'::regconfig WHEN 'fre'::text THEN 'french'::regconfig WHEN 'de'::text THEN 'german'::regconfig WHEN 'deu'::text THEN 'german'::regconfig WHEN 'ger'::text THEN 'german'::regconfig WHEN 'el'::text THEN 'greek'::regconfig WHEN 'ell'::text THEN 'greek'::regconfig WHEN 'gre'::text THEN 'greek'::regconfig WHEN 'hi'::text THEN 'hindi'::regconfig WHEN 'hin'::text THEN 'hindi'::regconfig WHEN 'hu'::text THEN 'hungarian'::regconfig WHEN 'hun'::text THEN 'hungarian'::regconfig WHEN 'id'::text THEN 'indonesian'::regconfig WHEN 'ind'::text THEN 'indonesian'::regconfig WHEN 'ga'::text THEN 'irish'::regconfig WHEN 'gle'::text THEN 'irish'::regconfig WHEN 'it'::text THEN 'italian'::regconfig WHEN 'ita'::text THEN 'italian'::regconfig WHEN 'lt'::text THEN 'lithuanian'::regconfig WHEN 'lit'::text THEN 'lithuanian'::regconfig WHEN 'ne'::text THEN 'nepali'::regconfig WHEN 'nep'::text THEN 'nepali'::regconfig WHEN 'no'::text THEN 'norwegian'::regconfig WHEN 'nor'::text THEN 'norwegian'::regconfig WHEN 'nb'::text THEN 'norwegian'::regconfig WHEN 'nob'::text THEN 'norwegian'::regconfig WHEN 'nn'::text THEN 'norwegian'::regconfig WHEN 'nno'::text THEN 'norwegian'::regconfig WHEN 'pt'::text THEN 'portuguese'::regconfig WHEN 'por'::text THEN 'portuguese'::regconfig WHEN 'ro'::text THEN 'romanian'::regconfig WHEN 'ron'::text THEN 'romanian'::regconfig WHEN 'rum'::text THEN 'romanian'::regconfig WHEN 'ru'::text THEN 'russian'::regconfig WHEN 'rus'::text THEN 'russian'::regconfig WHEN 'sr'::text THEN 'serbian'::regconfig WHEN 'srp'::text THEN 'serbian'::regconfig WHEN 'es'::text THEN 'spanish'::regconfig WHEN 'spa'::text THEN 'spanish'::regconfig WHEN 'sv'::text THEN 'swedish'::regconfig WHEN 'swe'::text THEN 'swedish'::regconfig WHEN 'ta'::text THEN 'tamil'::regconfig WHEN 'tam'::text THEN 'tamil'::regconfig WHEN 'tr'::text THEN 'turkish'::regconfig WHEN 'tur'::text THEN 'turkish'::regconfig WHEN 'yi'::text THEN 'yiddish'::regconfig WHEN 'yid'::text THEN 'yiddish'::regconfig ELSE 'simple'::regconfig END;
+
+--
+-- Name: unsharded(text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.unsharded(name text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN regexp_replace(name, '_[0-9]+$'::text, ''::text);
 
 --
 -- Name: video_clips_moment_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
