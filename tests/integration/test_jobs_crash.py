@@ -172,7 +172,9 @@ def test_a_dead_worker_delays_only_the_jobs_it_was_running(migrated_url: str, tm
                 conn, "SELECT count(*) FROM mediabase.jobs WHERE locked_by = 'first'") < 20:
             time.sleep(0.2)
         assert count(conn, "SELECT count(*) FROM mediabase.jobs WHERE locked_by = 'first'") == 20, log.read_text()
-        time.sleep(1)  # the prefetched 18 are on the short lease now
+        # the batch was claimed on the short prefetch lease; the heartbeat's first beat (a third
+        # of it, ~1.7 s) has made the two running jobs' lease full and keeps the 18 waiting short
+        time.sleep(2.5)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()

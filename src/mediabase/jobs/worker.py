@@ -165,14 +165,14 @@ class Worker:
             cur = await conn.execute(query, params)
             return await cur.fetchall() if cur.description else []
 
-    async def _claim(self, n: int) -> list[dict[str, Any]]:
+    async def _claim(self, n: int, lease_seconds: int) -> list[dict[str, Any]]:
         return await self._call(
             Q.claim,
             {
                 "worker": self.name,
                 "types": self.types,
                 "batch": n,
-                "lease_seconds": self.settings.lease_seconds,
+                "lease_seconds": lease_seconds,
                 "queues": self.queues,
                 "org": None,
             },
@@ -226,9 +226,14 @@ class Worker:
                     await self._kick.wait()
                 continue
             want = min(room, self.settings.batch_size)
+            # more than the free slots: claimed ahead of a slot, on the short lease, so that a
+            # worker that dies delays only the jobs it was running; the heartbeat renews it
+            # while they wait and makes it full at its first beat after they start
+            short = want > self.concurrency - len(self._running) - len(self._waiting)
+            lease = self._prefetch_lease if short else self.settings.lease_seconds
             self._kick.clear()
             try:
-                rows = await self._claim(want)
+                rows = await self._claim(want, lease)
                 errors = 0
             except MediabaseError as exc:
                 errors += 1
@@ -238,12 +243,10 @@ class Worker:
             for row in rows:
                 job = Job.model_validate(row)
                 self._held.add(job.id)
+                if short and lease < self.settings.lease_seconds:
+                    self._short.add(job.id)
                 self._waiting.append(_Running(job))
             self._dispatch()
-            if self._waiting:
-                # claimed ahead of a free slot: a short lease, so that a worker that dies delays
-                # only the jobs it was running (the heartbeat keeps renewing it while they wait)
-                await self._renew([r.job.id for r in self._waiting], self._prefetch_lease)
             if len(rows) < want:
                 await self._sleep(self.settings.poll_interval)
 
@@ -395,7 +398,8 @@ class Worker:
             self._short.difference_update(ids)
         self._short &= self._held
         alive = {r["id"]: r["cancel_requested"] for r in rows}
-        lost_waiting = {i for i in ids if i not in alive and i not in self._running}
+        # still waiting now, not renewed: lost (a job that started and finished meanwhile is not)
+        lost_waiting = {r.job.id for r in self._waiting if r.job.id in set(ids) and r.job.id not in alive}
         if lost_waiting:  # never started here, and another worker may hold it now: let it go
             self._waiting = deque(r for r in self._waiting if r.job.id not in lost_waiting)
             self._held -= lost_waiting
