@@ -173,8 +173,12 @@ def test_a_dead_worker_delays_only_the_jobs_it_was_running(migrated_url: str, tm
             time.sleep(0.2)
         assert count(conn, "SELECT count(*) FROM mediabase.jobs WHERE locked_by = 'first'") == 20, log.read_text()
         # the batch was claimed on the short prefetch lease; the heartbeat's first beat (a third
-        # of it, ~1.7 s) has made the two running jobs' lease full and keeps the 18 waiting short
-        time.sleep(2.5)
+        # of it) makes the two running jobs' lease full and keeps the 18 waiting short
+        full = ("SELECT count(*) FROM mediabase.jobs WHERE locked_by = 'first'"
+                " AND lease_expires_at > now() + interval '30 seconds'")
+        while time.monotonic() < deadline and count(conn, full) < 2:
+            time.sleep(0.2)
+        assert count(conn, full) == 2, log.read_text()
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
