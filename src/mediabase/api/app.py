@@ -11,7 +11,23 @@ from fastapi import Depends, FastAPI
 from mediabase import __version__
 from mediabase.api import guards, metrics, problems
 from mediabase.api.context import RequestContextMiddleware
-from mediabase.api.routers import collab, health, identity, insights, jobs, media, search, stories, transcripts
+from mediabase.api.routers import (
+    collab,
+    health,
+    identity,
+    insights,
+    jobs,
+    media,
+    music_catalog,
+    music_chain,
+    music_ledger,
+    music_revenue,
+    music_studio,
+    search,
+    security,
+    stories,
+    transcripts,
+)
 from mediabase.config import Settings, get_settings
 from mediabase.db.connection import Database, resolve_url
 from mediabase.db.migrator import Migrator
@@ -73,4 +89,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
     app.include_router(collab.router)
     app.include_router(insights.router)
     app.include_router(stories.router)
+    for music_part in (music_catalog, music_ledger, music_chain, music_revenue, music_studio):
+        app.include_router(music_part.router)
+    app.include_router(security.router)
     return app

@@ -8,7 +8,20 @@ import typer
 from typer.core import TyperOption
 
 from mediabase import __version__
-from mediabase.cli import admin, backup, collab, content, dbserver, jobs, migrations, ops, search, server, stories
+from mediabase.cli import (
+    admin,
+    backup,
+    collab,
+    content,
+    dbserver,
+    jobs,
+    migrations,
+    music,
+    ops,
+    search,
+    server,
+    stories,
+)
 
 _display_type_rich = TyperOption.display_type_rich
 
@@ -54,6 +67,7 @@ jobs.register(app)
 search.register(app)
 collab.register(app)
 stories.register(app)
+music.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
 
 

@@ -1,0 +1,7 @@
+"""The music marketplace: catalog (docs/music.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["music"])

@@ -1,0 +1,2 @@
+-- 0028_music_core: reserved; its owner is writing it.
+SELECT 1;

@@ -1,0 +1,1 @@
+"""music.catalog (docs/music.md)."""

@@ -1,0 +1,1 @@
+"""music.chain (docs/music.md)."""

@@ -1,0 +1,1 @@
+"""music.ledger (docs/music.md)."""

@@ -1,0 +1,1 @@
+"""music.revenue (docs/music.md)."""

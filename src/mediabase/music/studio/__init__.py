@@ -1,0 +1,1 @@
+"""music.studio (docs/music.md)."""
