@@ -11,6 +11,7 @@ from mediabase import logs
 from mediabase.config import Settings
 from mediabase.db.connection import Database
 from mediabase.db.errors import Forbidden, Unauthorized
+from mediabase.identity import security
 from mediabase.identity import service as identity
 from mediabase.identity.models import Principal
 
@@ -39,6 +40,7 @@ _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer mb_<pr
 
 
 async def get_principal(
+    request: Request,
     system: SystemDbDep,
     key: Annotated[str | None, Depends(_api_key)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -47,7 +49,9 @@ async def get_principal(
     presented = key or (bearer.credentials if bearer else None)
     if not presented:
         raise Unauthorized("send an API key in the X-API-Key header (or Authorization: Bearer)")
-    principal = await identity.authenticate(system, presented)
+    # the client of this request's security events (docs/security.md): its address only as an HMAC
+    client = security.bind_client(request.client.host if request.client else None, request.headers.get("user-agent"))
+    principal = await identity.authenticate(system, presented, client)
     ctx = logs.current()
     if ctx is not None:
         ctx.organization = str(principal.organization_id)  # on every log record of the request from here

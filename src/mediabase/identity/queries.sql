@@ -103,6 +103,9 @@ SELECT k.organization_id, k.id, k.user_id, k.secret_sha256, k.expires_at, k.revo
   JOIN users u ON u.id = k.user_id
  WHERE k.prefix = %(prefix)s;
 
+-- name: now
+SELECT now() AS now;
+
 -- name: touch_api_key
 UPDATE api_keys SET last_used_at = now() WHERE organization_id = %(org)s AND id = %(id)s;
 
@@ -147,8 +150,18 @@ WITH known AS (
                     WHERE m.organization_id = %(org)s AND m.user_id = (SELECT id FROM known)) AS here
       FROM known k
 )
-INSERT INTO memberships (organization_id, user_id, role)
-SELECT %(org)s, id, %(role)s FROM new_user
- UNION ALL
-SELECT %(org)s, id, %(role)s FROM found WHERE here OR NOT elsewhere
-RETURNING user_id;
+-- The security log's member_added event is written by the same statement (0034), so the work
+-- is the same whatever the address.
+, added AS (
+    INSERT INTO memberships (organization_id, user_id, role)
+    SELECT %(org)s, id, %(role)s FROM new_user
+     UNION ALL
+    SELECT %(org)s, id, %(role)s FROM found WHERE here OR NOT elsewhere
+    RETURNING user_id
+)
+INSERT INTO security_events (organization_id, kind, actor_user_id, actor_key_id, subject_type, subject_id,
+                             ip_hmac, ip_key, user_agent, details)
+SELECT %(org)s, 'member_added', %(actor_user_id)s, %(actor_key_id)s, 'user', a.user_id,
+       %(ip_hmac)s, %(ip_key)s, %(user_agent)s, jsonb_build_object('role', %(role)s::text)
+  FROM added a
+RETURNING subject_id AS user_id;

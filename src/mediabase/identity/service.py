@@ -23,6 +23,7 @@ from mediabase.db.connection import Database
 from mediabase.db.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, register_constraint
 from mediabase.db.queries import load_queries
 from mediabase.db.rows import class_row
+from mediabase.identity import security
 from mediabase.identity.models import (
     ApiKey,
     ApiKeyCreate,
@@ -39,6 +40,7 @@ from mediabase.identity.models import (
     User,
     UserCreate,
 )
+from mediabase.identity.security import Client, EventKind, SubjectType
 
 Q = load_queries("mediabase.identity", "queries.sql")
 KEY_PREFIX = "mb"
@@ -206,6 +208,9 @@ async def add_member(db: Database, system: Database, p: Principal, data: MemberA
                 "personal_name": data.display_name or username,
                 "personal_slug": slug,
                 "role": data.role.value,
+                "actor_user_id": p.user_id,
+                "actor_key_id": p.key_id,
+                **security.client_params(),
             },
         )
     return MemberAdded(email=email, role=data.role)
@@ -229,6 +234,15 @@ async def update_member(db: Database, p: Principal, user_id: UUID, role: Role) -
         if current.role is Role.OWNER and role is not Role.OWNER:
             await _keep_an_owner(conn, p.organization_id, user_id)
         await conn.execute(Q.update_member_role, {"org": p.organization_id, "user_id": user_id, "role": role.value})
+        if role is not current.role:
+            await security.record_by(
+                conn,
+                p,
+                EventKind.role_changed,
+                SubjectType.user,
+                user_id,
+                {"from": current.role.value, "to": role.value},
+            )
         member = await (await cur.execute(Q.get_member, {"org": p.organization_id, "user_id": user_id})).fetchone()
     assert member is not None
     return member
@@ -246,6 +260,9 @@ async def remove_member(db: Database, p: Principal, user_id: UUID) -> None:
             require(p, Role.OWNER)
             await _keep_an_owner(conn, p.organization_id, user_id)
         await conn.execute(Q.delete_member, {"org": p.organization_id, "user_id": user_id})
+        await security.record_by(
+            conn, p, EventKind.member_removed, SubjectType.user, user_id, {"role": current.role.value}
+        )
 
 
 def _new_key() -> tuple[str, str, bytes]:
@@ -274,7 +291,20 @@ async def create_api_key(db: Database, p: Principal, data: ApiKeyCreate) -> ApiK
                 },
             )
         ).fetchone()
-    assert row is not None
+        assert row is not None
+        await security.record_by(
+            conn,
+            p,
+            EventKind.key_created,
+            SubjectType.api_key,
+            row.id,
+            {
+                "prefix": row.prefix,
+                "user_id": str(row.user_id),
+                "scope": row.scope.value,
+                "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+            },
+        )
     return ApiKeyCreated(**row.model_dump(), key=key)
 
 
@@ -307,8 +337,18 @@ async def _revoke(db: Database, p: Principal, query: LiteralString, params: dict
     async with db.transaction(p.organization_id, p.user_id) as conn:
         cur = conn.cursor(row_factory=class_row(ApiKey))
         row = await (await cur.execute(query, {"org": p.organization_id, **params})).fetchone()
-    if row is None:
-        raise NotFound(missing)
+        if row is None:
+            raise NotFound(missing)
+        now = await (await conn.execute(Q.now)).fetchone()
+        if now is not None and row.revoked_at == now["now"]:  # revoked by this transaction, not before
+            await security.record_by(
+                conn,
+                p,
+                EventKind.key_revoked,
+                SubjectType.api_key,
+                row.id,
+                {"prefix": row.prefix, "user_id": str(row.user_id)},
+            )
     return row
 
 
@@ -318,26 +358,73 @@ async def list_organizations(system: Database) -> list[dict[str, Any]]:
         return await (await conn.execute(Q.list_organizations)).fetchall()
 
 
-async def authenticate(system: Database, key: str) -> Principal:
-    """The principal a presented API key stands for, or 401."""
+_PREFIX = re.compile(r"[a-z0-9]{12}")
+
+
+async def authenticate(system: Database, key: str, client: Client | None = None) -> Principal:
+    """The principal a presented API key stands for, or 401.
+
+    Every refusal is a ``login_failed`` event, committed on its own (the answer says no more than
+    before: an unknown prefix and a wrong secret are both "unknown API key"); the event goes to
+    the organization of the key the prefix names, or, for a key of none, to no organization. A
+    key's first request in each clock hour (UTC) is a ``login`` event (docs/security.md)."""
     parts = key.strip().split("_", 2)
-    if len(parts) != 3 or parts[0] != KEY_PREFIX or len(parts[1]) != 12:
-        raise Unauthorized("malformed API key; expected mb_<prefix>_<secret>")
-    _, prefix, secret = parts
-    digest = hashlib.sha256(secret.encode()).digest()
+    well_formed = len(parts) == 3 and parts[0] == KEY_PREFIX and len(parts[1]) == 12
+    prefix = parts[1] if well_formed and _PREFIX.fullmatch(parts[1]) else None
+    digest = hashlib.sha256(parts[2].encode()).digest() if well_formed else b""
+    refused: tuple[str, str] | None = None  # (reason recorded, message answered)
     async with system.transaction() as conn:
-        row = await (await conn.execute(Q.key_by_prefix, {"prefix": prefix})).fetchone()
-        if row is None or not hmac.compare_digest(bytes(row["secret_sha256"]), digest):
-            raise Unauthorized("unknown API key")
+        row = await (await conn.execute(Q.key_by_prefix, {"prefix": prefix})).fetchone() if prefix else None
         now = datetime.now(UTC)
-        if row["revoked_at"] is not None:
-            raise Unauthorized("this API key was revoked")
-        if row["expires_at"] is not None and row["expires_at"] <= now:
-            raise Unauthorized("this API key has expired")
-        if not row["is_active"]:
-            raise Unauthorized("the key's user is deactivated")
-        if row["last_used_at"] is None or now - row["last_used_at"] > timedelta(minutes=1):
-            await conn.execute(Q.touch_api_key, {"org": row["organization_id"], "id": row["id"]})
+        if not well_formed:
+            refused = ("malformed", "malformed API key; expected mb_<prefix>_<secret>")
+        elif row is None:
+            refused = ("unknown_key", "unknown API key")
+        elif not hmac.compare_digest(bytes(row["secret_sha256"]), digest):
+            refused = ("wrong_secret", "unknown API key")
+        elif row["revoked_at"] is not None:
+            refused = ("revoked", "this API key was revoked")
+        elif row["expires_at"] is not None and row["expires_at"] <= now:
+            refused = ("expired", "this API key has expired")
+        elif not row["is_active"]:
+            refused = ("user_inactive", "the key's user is deactivated")
+        if refused is not None:
+            # the secret was right for revoked, expired and inactive: then the key's user acted
+            holder = row is not None and refused[0] not in ("unknown_key", "wrong_secret")
+            await security.record_security_event(
+                conn,
+                row["organization_id"] if row is not None else security.NIL_ORG,
+                EventKind.login_failed,
+                actor_user_id=row["user_id"] if holder and row else None,
+                actor_key_id=row["id"] if holder and row else None,
+                subject_type=SubjectType.api_key if row is not None else None,
+                subject_id=row["id"] if row is not None else None,
+                details={"reason": refused[0], **({"prefix": prefix} if prefix else {})},
+                client=client,
+            )
+        else:
+            assert row is not None
+            last = row["last_used_at"]
+            new_hour = last is None or last.astimezone(UTC).replace(minute=0, second=0, microsecond=0) < now.replace(
+                minute=0, second=0, microsecond=0
+            )
+            if new_hour or now - last > timedelta(minutes=1):
+                await conn.execute(Q.touch_api_key, {"org": row["organization_id"], "id": row["id"]})
+            if new_hour:
+                await security.record_security_event(
+                    conn,
+                    row["organization_id"],
+                    EventKind.login,
+                    actor_user_id=row["user_id"],
+                    actor_key_id=row["id"],
+                    subject_type=SubjectType.api_key,
+                    subject_id=row["id"],
+                    details={"prefix": prefix, "role": row["role"], "scope": row["scope"]},
+                    client=client,
+                )
+    if refused is not None:
+        raise Unauthorized(refused[1])
+    assert row is not None
     return Principal(
         organization_id=row["organization_id"],
         user_id=row["user_id"],
