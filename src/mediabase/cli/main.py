@@ -19,6 +19,7 @@ from mediabase.cli import (
     music,
     ops,
     search,
+    security,
     server,
     stories,
 )
@@ -68,6 +69,7 @@ search.register(app)
 collab.register(app)
 stories.register(app)
 music.register(app)
+security.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
 
 
