@@ -172,16 +172,16 @@ BEGIN
         RAISE EXCEPTION 'no such IPO' USING ERRCODE = 'foreign_key_violation',
             CONSTRAINT = 'music_ipo_allocations_ipo_fk', DETAIL = 'constraint "music_ipo_allocations_ipo_fk"';
     END IF;
-    IF ipo.status <> 'open' OR statement_timestamp() < ipo.opens_at OR statement_timestamp() >= ipo.closes_at THEN
-        RAISE EXCEPTION 'the IPO is not open (status %, window % to %)', ipo.status, ipo.opens_at, ipo.closes_at
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_ipo_allocations_while_open', COLUMN = 'ipo_id',
-                  DETAIL = 'constraint "music_ipo_allocations_while_open"';
-    END IF;
     SELECT a.kind INTO kind FROM music_accounts a WHERE a.organization_id = NEW.organization_id AND a.id = NEW.account_id;
     IF kind IN ('issuance', 'treasury') THEN
         RAISE EXCEPTION 'shares are allocated to a buyer''s account, not to an issuance or treasury account'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'music_ipo_allocations_buyer', COLUMN = 'account_id',
                   DETAIL = 'constraint "music_ipo_allocations_buyer"';
+    END IF;
+    IF ipo.status <> 'open' OR statement_timestamp() < ipo.opens_at OR statement_timestamp() >= ipo.closes_at THEN
+        RAISE EXCEPTION 'the IPO is not open (status %, window % to %)', ipo.status, ipo.opens_at, ipo.closes_at
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_ipo_allocations_while_open', COLUMN = 'ipo_id',
+                  DETAIL = 'constraint "music_ipo_allocations_while_open"';
     END IF;
     UPDATE music_ipos SET allocated = allocated + NEW.quantity
      WHERE organization_id = NEW.organization_id AND id = NEW.ipo_id;

@@ -313,6 +313,7 @@ async def price_series(
     """The coin's snapshots in [since, until), oldest first (one pool's when asked)."""
     if since >= until:
         raise Invalid("since is before until", field="until")
+    pool = pool.strip().lower() if pool is not None else None  # stored lowercase (0030's CHECK)
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         await _coin(conn, p.organization_id, coin_id)
         cur = conn.cursor(row_factory=class_row(Snapshot))
