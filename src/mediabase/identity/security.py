@@ -49,6 +49,7 @@ register_constraint(
     "an event's details must be a JSON object of at most 4 KiB",
     field="details",
 )
+register_constraint("security_events_append_only", Forbidden, "the security log is append-only")
 register_constraint("security_events_kind_valid", Invalid, "unknown security event kind", field="kind")
 register_constraint(
     "security_events_tenantless_kind",
