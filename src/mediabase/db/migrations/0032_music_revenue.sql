@@ -305,9 +305,7 @@ BEGIN
 
     -- THE statement: every payout and the dividend that sums them
     -- the holders at the record point: the body of music_holdings_at / music_holdings_at_block
-    -- (0028) written out here, so the planner sees one statement (and PostgreSQL 18's cached plan
-    -- of the SQL function, called from this function with a new asset each time, answered the
-    -- previous call's holders)
+    -- (0028) written out here, so the planner sees the whole statement
     WITH h AS (
         SELECT x.account_id, x.quantity, sum(x.quantity) OVER () AS total
           FROM (SELECT l.account_id, sum(l.amount) AS quantity
