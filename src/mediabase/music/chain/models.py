@@ -170,7 +170,7 @@ class Nft(Model):
 class ChainProblem(Model):
     contract_id: UUID | None
     token_id: Uint | None
-    address: str | None
+    address: Annotated[str | None, BeforeValidator(_hex_in)] = Field(description="the holder, or the transaction")
     problem: str
     expected: Uint | None
     actual: Uint | None

@@ -22,6 +22,7 @@ refuses), in the caller's tenant, every statement naming the organization:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,7 @@ async def _bytes_chunks(data: bytes | Iterable[bytes]) -> AsyncIterator[bytes]:
 
 async def import_file(db: Database, p: Principal, chain_id: int, path: Path) -> ImportResult:
     """Import a JSON-lines feed file (block headers and logs) for ``chain_id``: all or nothing."""
-    if not path.is_file():
+    if not await asyncio.to_thread(path.is_file):
         raise NotFound(f"{path}: no such file", field="file")
     return await import_feed(db, p, chain_id, _file_chunks(path), name=str(path))
 
