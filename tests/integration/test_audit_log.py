@@ -38,6 +38,11 @@ EXEMPT = {
     "music_journal_lines": "the ledger's journal is itself append-only history (0028, docs/music.md)",
     "music_balances": "derived from the journal by its trigger; music_verify_ledger() recomputes it",
     "security_events": "itself a log: append-only, pruned by partition (0034, docs/security.md)",
+    "music_blocks": "mirrored chain headers: high volume, re-importable from the feed (0031, docs/music-chain.md)",
+    "music_transfers": "mirrored chain logs: high volume, re-importable from the feed (0031, docs/music-chain.md)",
+    "music_chain_holdings": "derived from the transfers by triggers; music_chain_verify() recomputes it",
+    "music_chain_cursors": "indexer bookkeeping, moved by every import",
+    "music_chain_reorgs": "itself a log of the reorgs the importer followed (0031)",
     "music_liquidity_snapshots": "append-only market observations, high volume (0030, docs/music-ledger.md)",
 }
 # Audited by the statements that write them, not by a trigger (0018).
