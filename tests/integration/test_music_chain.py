@@ -111,3 +111,42 @@ async def test_bad_line_is_refused_with_its_line_and_nothing_written(
         await _import(db, alpha, [*good, line])
     assert err.value.detail.startswith(f"feed:{len(good) + 1}: {field}:")
     assert await _holdings(owner_db, alpha.owner.organization_id) == {}
+
+
+async def test_final_transfers_are_posted_and_a_deep_reorg_reverses_them(
+        db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]) -> None:
+    from mediabase.music.chain.feed import ZERO, FeedContract
+
+    alpha = tenants[0]
+    org = alpha.owner.organization_id
+    coin = FeedContract(bytes(range(20)), "erc20")
+    async with owner_db.transaction() as conn:
+        row = await (await conn.execute(
+            "INSERT INTO music_assets (organization_id, kind, symbol, name, supply_policy)"
+            " VALUES (%s, 'coin', 'TUNE', 'Tune coin', 'mintable') RETURNING id", (org,))).fetchone()
+    assert row is not None
+    await service.add_contract(db, alpha.owner, ContractCreate(
+        chain_id=CHAIN, address="0x" + coin.address.hex(), standard=Standard.erc20, asset_id=row["id"]))
+    gen = FeedGenerator(11, [coin], holders=5)
+    first = await _import(db, alpha, list(gen.lines(40, 3)))
+    assert first.finalized == 40 - 12 and first.posted > 0
+    # a reorg of depth 20 reaches below finality (12 on chain 31337): posted entries are reversed
+    second = await _import(db, alpha, list(gen.lines(5, 3, reorgs={42: 20})))
+    assert second.reversed > 0 and second.reorgs[0].reversed_entries == second.reversed
+    final = second.finalized
+    assert final is not None
+    expected: dict[bytes, int] = {}
+    for b in gen.chain:
+        if b.number <= final:
+            for log in b.logs:
+                for who, delta in ((log.sender, -log.amount), (log.receiver, log.amount)):
+                    if who != ZERO:
+                        expected[who] = expected.get(who, 0) + delta
+    async with owner_db.transaction(org) as conn:
+        rows = await (await conn.execute(
+            "SELECT a.address, b.balance FROM music_balances b JOIN music_accounts a"
+            " ON a.organization_id = b.organization_id AND a.id = b.account_id"
+            " WHERE b.organization_id = %s AND b.asset_id = %s AND b.balance <> 0", (org, row["id"]))).fetchall()
+        problems = await (await conn.execute("SELECT * FROM music_verify_ledger()")).fetchall()
+    assert {bytes(r["address"]): int(r["balance"]) for r in rows} == {k: v for k, v in expected.items() if v}
+    assert problems == []
