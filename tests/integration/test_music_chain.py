@@ -21,18 +21,23 @@ CHAIN = 31337
 async def _register(db: Database, t: Tenant, seed: int) -> dict[bytes, Any]:
     out = {}
     for c in default_contracts(seed):
-        made = await service.add_contract(db, t.owner, ContractCreate(
-            chain_id=CHAIN, address="0x" + c.address.hex(), standard=Standard(c.standard)))
+        made = await service.add_contract(
+            db, t.owner, ContractCreate(chain_id=CHAIN, address="0x" + c.address.hex(), standard=Standard(c.standard))
+        )
         out[c.address] = made.id
     return out
 
 
 async def _holdings(owner_db: Database, org: Any) -> dict[tuple[bytes, int, bytes], int]:
     async with owner_db.transaction() as conn:
-        rows = await (await conn.execute(
-            "SELECT c.address AS c, h.token_id, h.address, h.balance FROM music_chain_holdings h"
-            " JOIN music_chain_contracts c ON c.organization_id = h.organization_id AND c.id = h.contract_id"
-            " WHERE h.organization_id = %s AND h.balance <> 0", (org,))).fetchall()
+        rows = await (
+            await conn.execute(
+                "SELECT c.address AS c, h.token_id, h.address, h.balance FROM music_chain_holdings h"
+                " JOIN music_chain_contracts c ON c.organization_id = h.organization_id AND c.id = h.contract_id"
+                " WHERE h.organization_id = %s AND h.balance <> 0",
+                (org,),
+            )
+        ).fetchall()
     return {(bytes(r["c"]), int(r["token_id"]), bytes(r["address"])): int(r["balance"]) for r in rows}
 
 
@@ -41,7 +46,8 @@ async def _import(db: Database, t: Tenant, lines: list[str]) -> Any:
 
 
 async def test_feed_with_reorgs_matches_the_fold_and_replays_to_nothing(
-        db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]) -> None:
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]
+) -> None:
     alpha, bravo = tenants
     await _register(db, alpha, 7)
     gen = FeedGenerator(7, holders=8)
@@ -65,13 +71,20 @@ async def test_feed_with_reorgs_matches_the_fold_and_replays_to_nothing(
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), depth=st.integers(1, 20), split=st.integers(1, 3))
 async def test_reorg_depth_1_to_20_leaves_the_canonical_balances(
-        db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant], seed: int, depth: int,
-        split: int) -> None:
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant], seed: int, depth: int, split: int
+) -> None:
     alpha = tenants[0]
     async with owner_db.transaction() as conn:  # a fresh mirror for every example
         org = alpha.owner.organization_id
-        for table in ("music_chain_holdings", "music_transfers", "music_chain_cursors", "music_nfts",
-                      "music_chain_reorgs", "music_blocks", "music_chain_contracts"):
+        for table in (
+            "music_chain_holdings",
+            "music_transfers",
+            "music_chain_cursors",
+            "music_nfts",
+            "music_chain_reorgs",
+            "music_blocks",
+            "music_chain_contracts",
+        ):
             await conn.execute(f"DELETE FROM {table} WHERE organization_id = %s", (org,))  # type: ignore[arg-type]
     await _register(db, alpha, seed)
     gen = FeedGenerator(seed, holders=6)
@@ -86,24 +99,31 @@ async def test_reorg_depth_1_to_20_leaves_the_canonical_balances(
     assert result.head == gen.chain[-1].number
     # conservation: per token, holdings = minted - burned over the canonical transfers
     async with owner_db.transaction() as conn:
-        bad = await (await conn.execute(
-            "SELECT s.contract_id, s.token_id FROM (SELECT t.contract_id, coalesce(t.token_id, 0) AS token_id,"
-            " sum(CASE WHEN t.from_address = music_zero_address() THEN t.amount ELSE 0 END)"
-            " - sum(CASE WHEN t.to_address = music_zero_address() THEN t.amount ELSE 0 END) AS supply"
-            " FROM music_transfers t WHERE t.organization_id = %(o)s AND t.canonical GROUP BY 1, 2) s"
-            " WHERE s.supply <> coalesce((SELECT sum(h.balance) FROM music_chain_holdings h"
-            " WHERE h.organization_id = %(o)s AND h.contract_id = s.contract_id AND h.token_id = s.token_id), 0)",
-            {"o": org})).fetchall()
+        bad = await (
+            await conn.execute(
+                "SELECT s.contract_id, s.token_id FROM (SELECT t.contract_id, coalesce(t.token_id, 0) AS token_id,"
+                " sum(CASE WHEN t.from_address = music_zero_address() THEN t.amount ELSE 0 END)"
+                " - sum(CASE WHEN t.to_address = music_zero_address() THEN t.amount ELSE 0 END) AS supply"
+                " FROM music_transfers t WHERE t.organization_id = %(o)s AND t.canonical GROUP BY 1, 2) s"
+                " WHERE s.supply <> coalesce((SELECT sum(h.balance) FROM music_chain_holdings h"
+                " WHERE h.organization_id = %(o)s AND h.contract_id = s.contract_id AND h.token_id = s.token_id), 0)",
+                {"o": org},
+            )
+        ).fetchall()
     assert bad == []
 
 
-@pytest.mark.parametrize(("line", "field"), [
-    ("{not json", "line"),
-    ('{"number":"0x5","hash":"0x12","parentHash":"0x' + "0" * 64 + '","timestamp":"0x1"}', "hash"),
-    ('{"address":"0xZZ","topics":[],"data":"0x"}', "address"),
-])
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("{not json", "line"),
+        ('{"number":"0x5","hash":"0x12","parentHash":"0x' + "0" * 64 + '","timestamp":"0x1"}', "hash"),
+        ('{"address":"0xZZ","topics":[],"data":"0x"}', "address"),
+    ],
+)
 async def test_bad_line_is_refused_with_its_line_and_nothing_written(
-        db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant], line: str, field: str) -> None:
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant], line: str, field: str
+) -> None:
     alpha = tenants[0]
     await _register(db, alpha, 3)
     good = list(FeedGenerator(3, holders=4).lines(3, 2))
@@ -114,19 +134,27 @@ async def test_bad_line_is_refused_with_its_line_and_nothing_written(
 
 
 async def test_final_transfers_are_posted_and_a_deep_reorg_reverses_them(
-        db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]) -> None:
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]
+) -> None:
     from mediabase.music.chain.feed import ZERO, FeedContract
 
     alpha = tenants[0]
     org = alpha.owner.organization_id
     coin = FeedContract(bytes(range(20)), "erc20")
     async with owner_db.transaction() as conn:
-        row = await (await conn.execute(
-            "INSERT INTO music_assets (organization_id, kind, symbol, name, supply_policy)"
-            " VALUES (%s, 'coin', 'TUNE', 'Tune coin', 'mintable') RETURNING id", (org,))).fetchone()
+        row = await (
+            await conn.execute(
+                "INSERT INTO music_assets (organization_id, kind, symbol, name, supply_policy)"
+                " VALUES (%s, 'coin', 'TUNE', 'Tune coin', 'mintable') RETURNING id",
+                (org,),
+            )
+        ).fetchone()
     assert row is not None
-    await service.add_contract(db, alpha.owner, ContractCreate(
-        chain_id=CHAIN, address="0x" + coin.address.hex(), standard=Standard.erc20, asset_id=row["id"]))
+    await service.add_contract(
+        db,
+        alpha.owner,
+        ContractCreate(chain_id=CHAIN, address="0x" + coin.address.hex(), standard=Standard.erc20, asset_id=row["id"]),
+    )
     gen = FeedGenerator(11, [coin], holders=5)
     first = await _import(db, alpha, list(gen.lines(40, 3)))
     assert first.finalized == 40 - 12 and first.posted > 0
@@ -143,10 +171,14 @@ async def test_final_transfers_are_posted_and_a_deep_reorg_reverses_them(
                     if who != ZERO:
                         expected[who] = expected.get(who, 0) + delta
     async with owner_db.transaction(org) as conn:
-        rows = await (await conn.execute(
-            "SELECT a.address, b.balance FROM music_balances b JOIN music_accounts a"
-            " ON a.organization_id = b.organization_id AND a.id = b.account_id"
-            " WHERE b.organization_id = %s AND b.asset_id = %s AND b.balance <> 0", (org, row["id"]))).fetchall()
+        rows = await (
+            await conn.execute(
+                "SELECT a.address, b.balance FROM music_balances b JOIN music_accounts a"
+                " ON a.organization_id = b.organization_id AND a.id = b.account_id"
+                " WHERE b.organization_id = %s AND b.asset_id = %s AND b.balance <> 0",
+                (org, row["id"]),
+            )
+        ).fetchall()
         problems = await (await conn.execute("SELECT * FROM music_verify_ledger()")).fetchall()
     assert {bytes(r["address"]): int(r["balance"]) for r in rows} == {k: v for k, v in expected.items() if v}
     assert problems == []

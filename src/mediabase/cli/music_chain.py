@@ -24,8 +24,9 @@ OrgOpt = Annotated[str, typer.Option("--org", help="The artist organization's sl
 ChainOpt = Annotated[int, typer.Option("--chain", help="The chain's EIP-155 id (31337: local development chain).")]
 LimitOpt = Annotated[int, typer.Option(min=1, max=1000, help="How many rows at most.")]
 
-chain_app = typer.Typer(help="Mirror token contracts from a chain: import feeds (with reorgs), holders, NFTs.",
-                        no_args_is_help=True)
+chain_app = typer.Typer(
+    help="Mirror token contracts from a chain: import feeds (with reorgs), holders, NFTs.", no_args_is_help=True
+)
 
 
 def add_commands(app: typer.Typer) -> None:
@@ -69,17 +70,31 @@ def contract_add(
     standard: Annotated[Standard, typer.Option(help="The token standard of its Transfer events.")],
     chain_id: ChainOpt = 31337,
     name: Annotated[str | None, typer.Option(help="A label.")] = None,
-    asset: Annotated[UUID | None, typer.Option(help="The ledger asset its tokens are: final transfers are "
-                                                     "posted to the journal.")] = None,
+    asset: Annotated[
+        UUID | None, typer.Option(help="The ledger asset its tokens are: final transfers are posted to the journal.")
+    ] = None,
     master: Annotated[UUID | None, typer.Option(help="The master its tokens belong to.")] = None,
     start_block: Annotated[int, typer.Option(min=0, help="The block it was deployed in.")] = 0,
     org: OrgOpt = "demo-artist",
     as_json: JsonOpt = False,
 ) -> None:
     """Mirror a token contract: its Transfer logs are imported from its start block on."""
-    c = _as_owner(org, lambda db, p: chain.add_contract(db, p, ContractCreate(
-        chain_id=chain_id, address=address, standard=standard, name=name, asset_id=asset, master_id=master,
-        start_block=start_block)))
+    c = _as_owner(
+        org,
+        lambda db, p: chain.add_contract(
+            db,
+            p,
+            ContractCreate(
+                chain_id=chain_id,
+                address=address,
+                standard=standard,
+                name=name,
+                asset_id=asset,
+                master_id=master,
+                start_block=start_block,
+            ),
+        ),
+    )
     if as_json:
         print_json(_dump(c))
     else:
@@ -87,8 +102,11 @@ def contract_add(
 
 
 @chain_app.command("contracts")
-def contracts(chain_id: Annotated[int | None, typer.Option("--chain", help="Only this chain.")] = None,
-              org: OrgOpt = "demo-artist", as_json: JsonOpt = False) -> None:
+def contracts(
+    chain_id: Annotated[int | None, typer.Option("--chain", help="Only this chain.")] = None,
+    org: OrgOpt = "demo-artist",
+    as_json: JsonOpt = False,
+) -> None:
     """List the mirrored contracts."""
     rows = _dump(_as_owner(org, lambda db, p: chain.list_contracts(db, p, chain_id)))
     if as_json:
@@ -101,19 +119,26 @@ def contracts(chain_id: Annotated[int | None, typer.Option("--chain", help="Only
 
 
 @chain_app.command("import")
-def import_(file: Annotated[Path, typer.Argument(help="A JSON-lines feed: block headers (eth_getBlockByNumber) "
-                                                     "and logs (eth_getLogs).")],
-            chain_id: ChainOpt = 31337, org: OrgOpt = "demo-artist", as_json: JsonOpt = False) -> None:
+def import_(
+    file: Annotated[
+        Path, typer.Argument(help="A JSON-lines feed: block headers (eth_getBlockByNumber) and logs (eth_getLogs).")
+    ],
+    chain_id: ChainOpt = 31337,
+    org: OrgOpt = "demo-artist",
+    as_json: JsonOpt = False,
+) -> None:
     """Import a feed in one transaction: replays change nothing, reorgs are followed, a bad line
     (file:line: field) writes nothing."""
     r = _as_owner(org, lambda db, p: chain.import_file(db, p, chain_id, file))
     if as_json:
         print_json(_dump(r))
         return
-    console.print(f"{r.lines} lines: {r.new_blocks} new blocks, {r.inserted} transfers stored, {r.moved} moved, "
-                  f"{r.ignored} ignored; {len(r.reorgs)} reorg(s)"
-                  + "".join(f" [depth {g.depth} from block {g.fork_block}]" for g in r.reorgs)
-                  + f"; head {r.head}, finalized {r.finalized}; {r.posted} posted, {r.reversed} reversed")
+    console.print(
+        f"{r.lines} lines: {r.new_blocks} new blocks, {r.inserted} transfers stored, {r.moved} moved, "
+        f"{r.ignored} ignored; {len(r.reorgs)} reorg(s)"
+        + "".join(f" [depth {g.depth} from block {g.fork_block}]" for g in r.reorgs)
+        + f"; head {r.head}, finalized {r.finalized}; {r.posted} posted, {r.reversed} reversed"
+    )
 
 
 @chain_app.command("generate")
@@ -123,8 +148,12 @@ def generate(
     blocks: Annotated[int, typer.Option(min=1, help="How many blocks.")] = 100,
     per_block: Annotated[int, typer.Option(min=0, help="Transfer logs per block.")] = 5,
     holders: Annotated[int, typer.Option(min=1, help="How many holder addresses.")] = 50,
-    reorg: Annotated[list[str] | None, typer.Option(help="HEIGHT:DEPTH — after block HEIGHT, a reorg that "
-                                                          "replaces its last DEPTH blocks (repeatable).")] = None,
+    reorg: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="HEIGHT:DEPTH — after block HEIGHT, a reorg that replaces its last DEPTH blocks (repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Write a realistic feed (ERC-721, ERC-20 and ERC-1155 mints, transfers, burns, reorgs)
     for the contracts it prints; register them with 'contract-add' before importing."""
@@ -150,8 +179,9 @@ def status(chain_id: ChainOpt = 31337, org: OrgOpt = "demo-artist", as_json: Jso
     if as_json:
         print_json(_dump(s))
         return
-    console.print(f"chain {s.chain_id} ({s.name}): head {s.head}, finalized {s.finalized} "
-                  f"(finality depth {s.finality_depth})")
+    console.print(
+        f"chain {s.chain_id} ({s.name}): head {s.head}, finalized {s.finalized} (finality depth {s.finality_depth})"
+    )
     table = Table("contract", "standard", "last block", "posted to", "id")
     for c in s.contracts:
         table.add_row(c.address, c.standard, str(c.last_block), str(c.posted_block), str(c.contract_id))
@@ -159,9 +189,13 @@ def status(chain_id: ChainOpt = 31337, org: OrgOpt = "demo-artist", as_json: Jso
 
 
 @chain_app.command("holders")
-def holders(contract: Annotated[UUID, typer.Argument(help="The contract's id ('chain contracts' lists them).")],
-            token: Annotated[str | None, typer.Option(help="Only this token id (decimal).")] = None,
-            limit: LimitOpt = 50, org: OrgOpt = "demo-artist", as_json: JsonOpt = False) -> None:
+def holders(
+    contract: Annotated[UUID, typer.Argument(help="The contract's id ('chain contracts' lists them).")],
+    token: Annotated[str | None, typer.Option(help="Only this token id (decimal).")] = None,
+    limit: LimitOpt = 50,
+    org: OrgOpt = "demo-artist",
+    as_json: JsonOpt = False,
+) -> None:
     """The largest holders of a contract's tokens at the chain's tip (canonical transfers only)."""
     if token is not None and not token.isdigit():
         raise typer.BadParameter("a token id is a whole number", param_hint="--token")
@@ -176,8 +210,12 @@ def holders(contract: Annotated[UUID, typer.Argument(help="The contract's id ('c
 
 
 @chain_app.command("nfts")
-def nfts(contract: Annotated[UUID | None, typer.Option(help="Only this contract's tokens.")] = None,
-         limit: LimitOpt = 50, org: OrgOpt = "demo-artist", as_json: JsonOpt = False) -> None:
+def nfts(
+    contract: Annotated[UUID | None, typer.Option(help="Only this contract's tokens.")] = None,
+    limit: LimitOpt = 50,
+    org: OrgOpt = "demo-artist",
+    as_json: JsonOpt = False,
+) -> None:
     """List NFTs (tokens of ERC-721/1155 contracts) with their current owner."""
     rows = _dump(_as_owner(org, lambda db, p: chain.list_nfts(db, p, contract, limit)))
     if as_json:
@@ -190,8 +228,12 @@ def nfts(contract: Annotated[UUID | None, typer.Option(help="Only this contract'
 
 
 @chain_app.command("reorgs")
-def reorgs(chain_id: Annotated[int | None, typer.Option("--chain", help="Only this chain.")] = None,
-           limit: LimitOpt = 50, org: OrgOpt = "demo-artist", as_json: JsonOpt = False) -> None:
+def reorgs(
+    chain_id: Annotated[int | None, typer.Option("--chain", help="Only this chain.")] = None,
+    limit: LimitOpt = 50,
+    org: OrgOpt = "demo-artist",
+    as_json: JsonOpt = False,
+) -> None:
     """List the reorgs the importer followed, newest first (fork block, depth, what they undid)."""
     rows = _dump(_as_owner(org, lambda db, p: chain.list_reorgs(db, p, chain_id, limit)))
     if as_json:
@@ -199,6 +241,13 @@ def reorgs(chain_id: Annotated[int | None, typer.Option("--chain", help="Only th
         return
     table = Table("chain", "fork block", "depth", "old head", "orphaned transfers", "reversed entries", "when")
     for r in rows:
-        table.add_row(str(r["chain_id"]), str(r["fork_block"]), str(r["depth"]), str(r["old_head"]),
-                      str(r["orphaned_transfers"]), str(r["reversed_entries"]), r["detected_at"])
+        table.add_row(
+            str(r["chain_id"]),
+            str(r["fork_block"]),
+            str(r["depth"]),
+            str(r["old_head"]),
+            str(r["orphaned_transfers"]),
+            str(r["reversed_entries"]),
+            r["detected_at"],
+        )
     console.print(table)

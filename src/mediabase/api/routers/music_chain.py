@@ -38,8 +38,9 @@ async def add_contract(db: DbDep, p: PrincipalDep, data: ContractCreate) -> Cont
 
 
 @router.get("/music/chain/contracts")
-async def list_contracts(db: DbDep, p: PrincipalDep, chain_id: Annotated[int | None, Query(gt=0)] = None
-                         ) -> list[Contract]:
+async def list_contracts(
+    db: DbDep, p: PrincipalDep, chain_id: Annotated[int | None, Query(gt=0)] = None
+) -> list[Contract]:
     return await chain.list_contracts(db, p, chain_id)
 
 
@@ -59,21 +60,30 @@ async def chain_status(db: DbDep, p: PrincipalDep, chain_id: int) -> ChainStatus
 
 
 @router.get("/music/chain/contracts/{contract_id}/holders")
-async def holders(db: DbDep, p: PrincipalDep, contract_id: UUID,
-                  token_id: Annotated[str | None, Query(pattern=r"^[0-9]{1,78}$")] = None,
-                  limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[Holder]:
+async def holders(
+    db: DbDep,
+    p: PrincipalDep,
+    contract_id: UUID,
+    token_id: Annotated[str | None, Query(pattern=r"^[0-9]{1,78}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[Holder]:
     return await chain.holders(db, p, contract_id, int(token_id) if token_id else None, limit)
 
 
 @router.get("/music/nfts")
-async def list_nfts(db: DbDep, p: PrincipalDep, contract_id: UUID | None = None,
-                    limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[Nft]:
+async def list_nfts(
+    db: DbDep, p: PrincipalDep, contract_id: UUID | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[Nft]:
     return await chain.list_nfts(db, p, contract_id, limit)
 
 
 @router.get("/music/chain/reorgs")
-async def list_reorgs(db: DbDep, p: PrincipalDep, chain_id: Annotated[int | None, Query(gt=0)] = None,
-                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[Reorg]:
+async def list_reorgs(
+    db: DbDep,
+    p: PrincipalDep,
+    chain_id: Annotated[int | None, Query(gt=0)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[Reorg]:
     return await chain.list_reorgs(db, p, chain_id, limit)
 
 

@@ -80,8 +80,15 @@ def default_contracts(seed: int) -> list[FeedContract]:
 class FeedGenerator:
     """Blocks with transfers, and reorgs where asked; everything from one seeded ``random.Random``."""
 
-    def __init__(self, seed: int = 1, contracts: list[FeedContract] | None = None, *, holders: int = 50,
-                 first_block: int = 1, first_time: int = 1_767_225_600) -> None:
+    def __init__(
+        self,
+        seed: int = 1,
+        contracts: list[FeedContract] | None = None,
+        *,
+        holders: int = 50,
+        first_block: int = 1,
+        first_time: int = 1_767_225_600,
+    ) -> None:
         self.rng = random.Random(seed)
         self.contracts = contracts if contracts is not None else default_contracts(seed)
         self.holders = [self.rng.randbytes(20) for _ in range(max(1, holders))]
@@ -162,8 +169,7 @@ class FeedGenerator:
 
     # -- output ---------------------------------------------------------------------------------
 
-    def lines(self, blocks: int, transfers_per_block: int = 5,
-              reorgs: dict[int, int] | None = None) -> Iterator[str]:
+    def lines(self, blocks: int, transfers_per_block: int = 5, reorgs: dict[int, int] | None = None) -> Iterator[str]:
         """``blocks`` new blocks, each header followed by its logs; ``reorgs`` maps a height to the
         depth of the reorg that follows it (1 ≤ depth ≤ the blocks there are)."""
         reorgs = reorgs or {}
@@ -177,8 +183,7 @@ class FeedGenerator:
                 for old in dropped:
                     for log in old.logs:
                         yield log_line(old, log, removed=True)
-                mints = [log for old in dropped for log in old.logs
-                         if log.sender == ZERO and self.rng.random() < 0.5]
+                mints = [log for old in dropped for log in old.logs if log.sender == ZERO and self.rng.random() < 0.5]
                 for i in range(depth + 1):
                     yield from block_lines(self._block(transfers_per_block, mints if i == 0 else None))
 
@@ -203,8 +208,10 @@ def _word(n: int) -> str:
 
 
 def block_lines(b: GenBlock) -> Iterator[str]:
-    yield (f'{{"number":"{_q(b.number)}","hash":"0x{b.hash.hex()}","parentHash":"0x{b.parent.hex()}",'
-           f'"timestamp":"{_q(b.timestamp)}"}}')
+    yield (
+        f'{{"number":"{_q(b.number)}","hash":"0x{b.hash.hex()}","parentHash":"0x{b.parent.hex()}",'
+        f'"timestamp":"{_q(b.timestamp)}"}}'
+    )
     for log in b.logs:
         yield log_line(b, log)
 
@@ -222,7 +229,9 @@ def log_line(b: GenBlock, log: Log, *, removed: bool = False) -> str:
         operator = "0x" + "0" * 24 + (log.sender if log.sender != ZERO else log.receiver).hex()
         topics = f'"{TRANSFER_SINGLE}","{operator}","{sender}","{receiver}"'
         data = "0x" + _word(log.token_id) + _word(log.amount)
-    return (f'{{"address":"0x{c.address.hex()}","topics":[{topics}],"data":"{data}",'
-            f'"blockNumber":"{_q(b.number)}","blockHash":"0x{b.hash.hex()}",'
-            f'"transactionHash":"0x{log.tx_hash.hex()}","transactionIndex":"{_q(log.log_index)}",'
-            f'"logIndex":"{_q(log.log_index)}","removed":{"true" if removed else "false"}}}')
+    return (
+        f'{{"address":"0x{c.address.hex()}","topics":[{topics}],"data":"{data}",'
+        f'"blockNumber":"{_q(b.number)}","blockHash":"0x{b.hash.hex()}",'
+        f'"transactionHash":"0x{log.tx_hash.hex()}","transactionIndex":"{_q(log.log_index)}",'
+        f'"logIndex":"{_q(log.log_index)}","removed":{"true" if removed else "false"}}}'
+    )

@@ -42,15 +42,23 @@ def _uint(v: Any) -> Any:
 
 
 Address = Annotated[
-    str, BeforeValidator(_hex_in), StringConstraints(pattern=r"^0x[0-9a-f]{40}$"),
+    str,
+    BeforeValidator(_hex_in),
+    StringConstraints(pattern=r"^0x[0-9a-f]{40}$"),
     Field(description="A 20-byte address as 0x-hex (any case in, lowercase out)"),
 ]
 Hash = Annotated[
-    str, BeforeValidator(_hex_in), StringConstraints(pattern=r"^0x[0-9a-f]{64}$"),
+    str,
+    BeforeValidator(_hex_in),
+    StringConstraints(pattern=r"^0x[0-9a-f]{64}$"),
     Field(description="A 32-byte block or transaction hash as 0x-hex"),
 ]
-Uint = Annotated[int, BeforeValidator(_uint), Field(ge=0, le=MAX_UINT256),
-                 PlainSerializer(lambda v: str(v), return_type=str, when_used="json")]
+Uint = Annotated[
+    int,
+    BeforeValidator(_uint),
+    Field(ge=0, le=MAX_UINT256),
+    PlainSerializer(lambda v: str(v), return_type=str, when_used="json"),
+]
 """A token id or an amount (uint256): a decimal string in JSON."""
 ChainId = Annotated[int, Field(gt=0, le=2**53, description="The chain's EIP-155 id (1 = Ethereum)")]
 Block = Annotated[int, Field(ge=0, le=2**60)]
@@ -79,8 +87,9 @@ class ContractCreate(Model):
     address: Address
     standard: Standard
     name: Name | None = None
-    asset_id: UUID | None = Field(default=None, description="The ledger asset its tokens are: final transfers "
-                                                             "are posted to the journal")
+    asset_id: UUID | None = Field(
+        default=None, description="The ledger asset its tokens are: final transfers are posted to the journal"
+    )
     master_id: UUID | None = None
     start_block: Block = Field(default=0, description="The block it was deployed in: logs before it are skipped")
 

@@ -44,8 +44,10 @@ async def reverse_orphaned(conn: Conn, org: UUID, chain_id: int, reorg_id: UUID 
         memo = f"reorg: transfer log {r['log_index']} of tx 0x{bytes(r['tx_hash']).hex()} left the canonical chain"
         await conn.execute(Q.reverse_entry, {"entry": r["posted_entry_id"], "memo": memo})
     await conn.execute(Q.unmark_posted, {**ctx, "entries": [r["posted_entry_id"] for r in rows]})
-    await conn.execute(Q.rewind_posted, {**ctx, "block": min(r["block_number"] for r in rows) - 1,
-                                         "contracts": list({r["contract_id"] for r in rows})})
+    await conn.execute(
+        Q.rewind_posted,
+        {**ctx, "block": min(r["block_number"] for r in rows) - 1, "contracts": list({r["contract_id"] for r in rows})},
+    )
     if reorg_id is not None:
         await conn.execute(Q.count_reversed, {"org": org, "id": reorg_id, "n": len(rows)})
     return len(rows)

@@ -52,16 +52,25 @@ from mediabase.music.chain.models import (
 Q = load_queries("mediabase.music.chain", "queries.sql")
 CHUNK = 1 << 20  # bytes of the feed per COPY write
 
-register_constraint("music_chain_contracts_address_key", Conflict,
-                    "this organization mirrors a contract at this address on this chain already", field="address")
-register_constraint("music_chain_contracts_asset_key", Conflict, "another contract is bound to this asset",
-                    field="asset_id")
+register_constraint(
+    "music_chain_contracts_address_key",
+    Conflict,
+    "this organization mirrors a contract at this address on this chain already",
+    field="address",
+)
+register_constraint(
+    "music_chain_contracts_asset_key", Conflict, "another contract is bound to this asset", field="asset_id"
+)
 register_constraint("music_chain_contracts_asset_fk", NotFound, "no such asset", field="asset_id")
 register_constraint("music_chain_contracts_master_fk", NotFound, "no such master", field="master_id")
 register_constraint("music_chain_contracts_chain_id_fkey", NotFound, "no such chain", field="chain_id")
-register_constraint("music_chain_holdings_nonnegative", Invalid,
-                    "the feed moves more tokens out of an address than it holds: it misses earlier history "
-                    "(import from the contract's start block)", field="file")
+register_constraint(
+    "music_chain_holdings_nonnegative",
+    Invalid,
+    "the feed moves more tokens out of an address than it holds: it misses earlier history "
+    "(import from the contract's start block)",
+    field="file",
+)
 register_constraint("music_transfers_immutable", Invalid, None)
 
 
@@ -92,11 +101,21 @@ async def add_contract(db: Database, p: Principal, data: ContractCreate) -> Cont
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await _chain(conn, data.chain_id)
         cur = conn.cursor(row_factory=class_row(Contract))
-        row = await (await cur.execute(Q.insert_contract, {
-            "org": p.organization_id, "chain_id": data.chain_id, "address": to_bytes(data.address),
-            "standard": data.standard.value, "name": data.name, "asset_id": data.asset_id,
-            "master_id": data.master_id, "start_block": data.start_block,
-        })).fetchone()
+        row = await (
+            await cur.execute(
+                Q.insert_contract,
+                {
+                    "org": p.organization_id,
+                    "chain_id": data.chain_id,
+                    "address": to_bytes(data.address),
+                    "standard": data.standard.value,
+                    "name": data.name,
+                    "asset_id": data.asset_id,
+                    "master_id": data.master_id,
+                    "start_block": data.start_block,
+                },
+            )
+        ).fetchone()
         assert row is not None
         return row
 
@@ -124,7 +143,7 @@ async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
 async def _bytes_chunks(data: bytes | Iterable[bytes]) -> AsyncIterator[bytes]:
     if isinstance(data, bytes):
         for i in range(0, len(data), CHUNK):
-            yield data[i:i + CHUNK]
+            yield data[i : i + CHUNK]
     else:
         for part in data:
             yield part
@@ -137,14 +156,16 @@ async def import_file(db: Database, p: Principal, chain_id: int, path: Path) -> 
     return await import_feed(db, p, chain_id, _file_chunks(path), name=str(path))
 
 
-async def import_lines(db: Database, p: Principal, chain_id: int, data: bytes | Iterable[bytes],
-                       name: str = "feed") -> ImportResult:
+async def import_lines(
+    db: Database, p: Principal, chain_id: int, data: bytes | Iterable[bytes], name: str = "feed"
+) -> ImportResult:
     """Import a feed held in memory (bytes of JSON lines, or an iterable of such chunks)."""
     return await import_feed(db, p, chain_id, _bytes_chunks(data), name=name)
 
 
-async def import_feed(db: Database, p: Principal, chain_id: int, chunks: AsyncIterator[bytes],
-                      name: str = "feed") -> ImportResult:
+async def import_feed(
+    db: Database, p: Principal, chain_id: int, chunks: AsyncIterator[bytes], name: str = "feed"
+) -> ImportResult:
     """One transaction: a bad line anywhere (``name:line: field: problem``) writes nothing."""
     require_admin(p, "import a chain feed")
     org = p.organization_id
@@ -171,8 +192,11 @@ async def import_feed(db: Database, p: Principal, chain_id: int, chunks: AsyncIt
         await conn.execute(Q.stage_blocks)
         link = await (await conn.execute(Q.broken_link)).fetchone()
         if link is not None:
-            raise Invalid(f"{name}:{link['line']}: parentHash: not the hash of block {link['number'] - 1}"
-                          f" (line {link['prev_line']})", field="parentHash")
+            raise Invalid(
+                f"{name}:{link['line']}: parentHash: not the hash of block {link['number'] - 1}"
+                f" (line {link['prev_line']})",
+                field="parentHash",
+            )
         ctx = {"org": org, "chain_id": chain_id}
         reorgs: list[Reorg] = []
         new_blocks = 0
@@ -198,12 +222,20 @@ async def import_feed(db: Database, p: Principal, chain_id: int, chunks: AsyncIt
         finalized = head["number"] - chain.finality_depth if head is not None else None
         posted = await posting.post_final(conn, org, chain_id, finalized) if finalized is not None else 0
         return ImportResult(
-            chain_id=chain_id, lines=counts["headers"] + counts["logs"] + counts["ignored"],
-            headers=counts["headers"], new_blocks=new_blocks, transfers=counts["logs"],
-            inserted=applied["inserted"], moved=applied["moved"], ignored=counts["ignored"], reorgs=reorgs,
-            head=head["number"] if head else None, head_hash=head["hash"] if head else None,
+            chain_id=chain_id,
+            lines=counts["headers"] + counts["logs"] + counts["ignored"],
+            headers=counts["headers"],
+            new_blocks=new_blocks,
+            transfers=counts["logs"],
+            inserted=applied["inserted"],
+            moved=applied["moved"],
+            ignored=counts["ignored"],
+            reorgs=reorgs,
+            head=head["number"] if head else None,
+            head_hash=head["hash"] if head else None,
             finalized=finalized if finalized is None or finalized >= 0 else None,
-            posted=posted, reversed=reversed_n,
+            posted=posted,
+            reversed=reversed_n,
         )
 
 
@@ -216,21 +248,29 @@ async def _apply_segment(conn: Conn, ctx: dict[str, Any], seg: int, name: str) -
     readopt: list[bytes] = []
     if first["parent_canonical"] is not None:
         if first["parent_number"] != number - 1:
-            raise Invalid(f"{name}:{first['line']}: parentHash: names block {first['parent_number']},"
-                          f" not {number - 1}", field="parentHash")
+            raise Invalid(
+                f"{name}:{first['line']}: parentHash: names block {first['parent_number']}, not {number - 1}",
+                field="parentHash",
+            )
         fork = number
         if not first["parent_canonical"]:
             # the new block extends an orphaned branch: that branch comes back, from where it forks
             path = await (await conn.execute(Q.orphaned_ancestors, {**ctx, "hash": first["parent_hash"]})).fetchall()
             base = path[0]
             if not base["canonical"]:
-                raise Invalid(f"{name}:{first['line']}: parentHash: its branch does not join the canonical chain"
-                              " among the stored blocks", field="parentHash")
+                raise Invalid(
+                    f"{name}:{first['line']}: parentHash: its branch does not join the canonical chain"
+                    " among the stored blocks",
+                    field="parentHash",
+                )
             readopt = [r["hash"] for r in path[1:]]
             fork = base["number"] + 1
     elif first["canonical_below"] is not None:
-        raise Invalid(f"{name}:{first['line']}: parentHash: neither the canonical block {number - 1} nor any"
-                      " stored block: the feed must carry the new branch from where it forks", field="parentHash")
+        raise Invalid(
+            f"{name}:{first['line']}: parentHash: neither the canonical block {number - 1} nor any"
+            " stored block: the feed must carry the new branch from where it forks",
+            field="parentHash",
+        )
     else:
         fork = number  # nothing stored below: the first block, or a gap in a sparse feed
     orphaned = await (await conn.execute(Q.orphan_from, {**ctx, "fork": fork})).fetchone()
@@ -241,11 +281,21 @@ async def _apply_segment(conn: Conn, ctx: dict[str, Any], seg: int, name: str) -
         if readopt:
             await conn.execute(Q.readopt, {**ctx, "hashes": readopt})
         cur = conn.cursor(row_factory=class_row(Reorg))
-        reorg = await (await cur.execute(Q.insert_reorg, {
-            **ctx, "fork": fork, "old_head": orphaned["old_head"], "old_head_hash": orphaned["old_head_hash"],
-            "new_block_hash": readopt[0] if readopt else first["hash"], "depth": orphaned["depth"],
-            "orphaned_transfers": moved["n"] if moved else 0, "readopted": len(readopt),
-        })).fetchone()
+        reorg = await (
+            await cur.execute(
+                Q.insert_reorg,
+                {
+                    **ctx,
+                    "fork": fork,
+                    "old_head": orphaned["old_head"],
+                    "old_head_hash": orphaned["old_head_hash"],
+                    "new_block_hash": readopt[0] if readopt else first["hash"],
+                    "depth": orphaned["depth"],
+                    "orphaned_transfers": moved["n"] if moved else 0,
+                    "readopted": len(readopt),
+                },
+            )
+        ).fetchone()
     elif readopt:
         await conn.execute(Q.readopt, {**ctx, "hashes": readopt})
     added = await conn.execute(Q.insert_headers, {**ctx, "seg": seg})
@@ -264,27 +314,34 @@ async def status(db: Database, p: Principal, chain_id: int) -> ChainStatus:
         contracts = await (await cur.execute(Q.status, {"org": org, "chain_id": chain_id})).fetchall()
     finalized = head["number"] - chain.finality_depth if head else None
     return ChainStatus(
-        chain_id=chain_id, name=chain.name, finality_depth=chain.finality_depth,
-        head=head["number"] if head else None, head_hash=head["hash"] if head else None,
-        finalized=finalized if finalized is not None and finalized >= 0 else None, contracts=contracts,
+        chain_id=chain_id,
+        name=chain.name,
+        finality_depth=chain.finality_depth,
+        head=head["number"] if head else None,
+        head_hash=head["hash"] if head else None,
+        finalized=finalized if finalized is not None and finalized >= 0 else None,
+        contracts=contracts,
     )
 
 
-async def holders(db: Database, p: Principal, contract_id: UUID, token_id: int | None = None,
-                  limit: int = 100) -> list[Holder]:
+async def holders(
+    db: Database, p: Principal, contract_id: UUID, token_id: int | None = None, limit: int = 100
+) -> list[Holder]:
     org = p.organization_id
     async with db.transaction(org, p.user_id, readonly=True) as conn:
         cur = conn.cursor(row_factory=class_row(Holder))
-        return await (await cur.execute(Q.holders, {"org": org, "contract_id": contract_id, "token_id": token_id,
-                                                     "limit": limit})).fetchall()
+        return await (
+            await cur.execute(Q.holders, {"org": org, "contract_id": contract_id, "token_id": token_id, "limit": limit})
+        ).fetchall()
 
 
 async def list_nfts(db: Database, p: Principal, contract_id: UUID | None = None, limit: int = 100) -> list[Nft]:
     org = p.organization_id
     async with db.transaction(org, p.user_id, readonly=True) as conn:
         cur = conn.cursor(row_factory=class_row(Nft))
-        return await (await cur.execute(Q.list_nfts, {"org": org, "contract_id": contract_id,
-                                                      "limit": limit})).fetchall()
+        return await (
+            await cur.execute(Q.list_nfts, {"org": org, "contract_id": contract_id, "limit": limit})
+        ).fetchall()
 
 
 async def list_reorgs(db: Database, p: Principal, chain_id: int | None = None, limit: int = 100) -> list[Reorg]:
