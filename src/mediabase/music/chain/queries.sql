@@ -34,7 +34,7 @@ COPY music_chain_feed_raw (doc) FROM STDIN
 -- lines without a problem. kind: block | transfer | ignored (another event, a zero amount, or a
 -- log marked removed: a reorg is carried by the new headers) | NULL (a problem).
 CREATE TEMP TABLE music_chain_feed ON COMMIT DROP AS
-WITH j AS (
+WITH j AS MATERIALIZED (  -- each line's JSON parsed once
     SELECT r.line, CASE WHEN pg_input_is_valid(r.doc, 'jsonb') THEN r.doc::jsonb END AS d
       FROM music_chain_feed_raw r
      WHERE r.doc !~ '^[[:space:]]*$'
@@ -51,7 +51,7 @@ WITH j AS (
            coalesce((j.d ->> 'removed')::boolean, false) AND jsonb_typeof(j.d -> 'removed') = 'boolean' AS removed,
            CASE WHEN jsonb_typeof(j.d -> 'topics') = 'array' THEN j.d -> 'topics' END AS topics
       FROM j
-), t AS (
+), t AS MATERIALIZED (
     SELECT k.*, lower(k.topics ->> 0) AS t0, lower(k.topics ->> 1) AS t1, lower(k.topics ->> 2) AS t2,
            lower(k.topics ->> 3) AS t3, coalesce(jsonb_array_length(k.topics), 0) AS ntopics,
            CASE WHEN lower(k.topics ->> 0) = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef'
@@ -61,7 +61,7 @@ WITH j AS (
                 WHEN lower(k.topics ->> 0) = '0x4a39dc06d4c0dbc64b70af90fd698a233a518aa5d07e595d983b8c0526c8f7fb'
                 THEN 'batch' END AS event
       FROM k
-), p AS (
+), p AS MATERIALIZED (  -- the problem computed once, not in every column below
     SELECT t.*,
            CASE
              WHEN t.d IS NULL THEN ARRAY['line', 'not valid JSON']
@@ -82,11 +82,11 @@ WITH j AS (
              WHEN NOT t.removed_ok THEN ARRAY['removed', 'true or false']
              WHEN t.event = 'batch' THEN ARRAY['topics', 'TransferBatch logs are not imported: split them into TransferSingle']
              WHEN t.event IS NULL OR t.removed THEN NULL
-             WHEN NOT (t.t1 ~ '^0x[0-9a-f]{64}$' AND t.t2 ~ '^0x[0-9a-f]{64}$' AND (t.ntopics < 4 OR t.t3 ~ '^0x[0-9a-f]{64}$'))
+             WHEN NOT (music_is_hex(t.t1, 64, 64) AND music_is_hex(t.t2, 64, 64) AND (t.ntopics < 4 OR music_is_hex(t.t3, 64, 64)))
                   THEN ARRAY['topics', 'topics are 32 bytes as 0x-hex']
-             WHEN t.event IN ('erc20', 'erc721') AND NOT (t.t1 ~ '^0x0{24}' AND t.t2 ~ '^0x0{24}')
+             WHEN t.event IN ('erc20', 'erc721') AND NOT (left(t.t1, 26) = '0x000000000000000000000000' AND left(t.t2, 26) = '0x000000000000000000000000')
                   THEN ARRAY['topics', 'an address topic has 12 zero bytes before the 20 of the address']
-             WHEN t.event = 'erc1155' AND NOT (t.t2 ~ '^0x0{24}' AND t.t3 ~ '^0x0{24}')
+             WHEN t.event = 'erc1155' AND NOT (left(t.t2, 26) = '0x000000000000000000000000' AND left(t.t3, 26) = '0x000000000000000000000000')
                   THEN ARRAY['topics', 'an address topic has 12 zero bytes before the 20 of the address']
              WHEN t.event = 'erc20' AND NOT music_is_hex(t.data, 64, 64) THEN ARRAY['data', 'the amount as 32 bytes of 0x-hex']
              WHEN t.event = 'erc1155' AND NOT music_is_hex(t.data, 128, 128)
