@@ -12,6 +12,7 @@ import pytest
 
 from mediabase.common.errors import MediabaseError
 from mediabase.db.connection import Database
+from mediabase.db.rows import sql
 from tests.factories import Tenant
 
 
@@ -42,7 +43,8 @@ async def world(db: Database, t: Tenant, max_supply: int | None = 1000) -> dict[
         master = (
             await (
                 await conn.execute(
-                    "INSERT INTO music_masters (organization_id, artist_id, title) VALUES (%s, %s, 'Tide') RETURNING id",
+                    "INSERT INTO music_masters (organization_id, artist_id, title)"
+                    " VALUES (%s, %s, 'Tide') RETURNING id",
                     (org, artist),
                 )
             ).fetchone()
@@ -50,7 +52,8 @@ async def world(db: Database, t: Tenant, max_supply: int | None = 1000) -> dict[
         asset = (
             await (
                 await conn.execute(
-                    "INSERT INTO music_assets (organization_id, kind, master_id, symbol, name, supply_policy, max_supply)"
+                    "INSERT INTO music_assets"
+                    " (organization_id, kind, master_id, symbol, name, supply_policy, max_supply)"
                     " VALUES (%s, 'master_share', %s, 'TIDE', 'Tide shares', %s, %s) RETURNING id",
                     (org, master, "fixed" if max_supply else "mintable", max_supply),
                 )
@@ -73,16 +76,24 @@ async def post(db: Database, t: Tenant, kind: str, legs: list[tuple[UUID, UUID, 
         entry_id = (
             await (
                 await conn.execute(
-                    "INSERT INTO music_journal_entries (organization_id, kind, effective_at) VALUES (%s, %s, %s) RETURNING id",
+                    "INSERT INTO music_journal_entries (organization_id, kind, effective_at)"
+                    " VALUES (%s, %s, %s) RETURNING id",
                     (org, kind, entry.get("at", datetime.now(UTC))),
                 )
             ).fetchone()
         )["id"]
+        # one multi-row VALUES statement: all lines at once (an INSERT … SELECT from unnest() would
+        # go through Citus's COPY, which row-level security refuses to the application role)
+        values = sql.SQL(", ").join(sql.SQL("(%s, %s, %s, %s, %s, %s)") for _ in legs)
+        params: list[Any] = []
+        for n, (asset, account, amount) in enumerate(legs, 1):
+            params += [org, entry_id, n, asset, account, amount]
         await conn.execute(
-            "INSERT INTO music_journal_lines (organization_id, entry_id, line_no, asset_id, account_id, amount)"
-            " SELECT %s, %s, n, a, c, x FROM unnest(%s::uuid[], %s::uuid[], %s::numeric[]) WITH ORDINALITY"
-            " AS l (a, c, x, n)",
-            (org, entry_id, [leg[0] for leg in legs], [leg[1] for leg in legs], [leg[2] for leg in legs]),
+            sql.SQL(
+                "INSERT INTO music_journal_lines (organization_id, entry_id, line_no, asset_id, account_id, amount)"
+                " VALUES {}"
+            ).format(values),
+            params,
         )
     return entry_id
 
@@ -227,7 +238,8 @@ async def test_a_master_moves_through_its_lifecycle_only(db: Database, tenants: 
         db,
         t,
         "music_assets_master_key",
-        "INSERT INTO music_assets (organization_id, kind, master_id, symbol, name, supply_policy, max_supply)"
+        "INSERT INTO music_assets"
+                    " (organization_id, kind, master_id, symbol, name, supply_policy, max_supply)"
         " VALUES (%s, 'master_share', %s, 'TIDE2', 'again', 'fixed', 5)",
         t.owner.organization_id,
         w["master"],

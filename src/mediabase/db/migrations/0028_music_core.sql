@@ -247,12 +247,21 @@ CREATE TRIGGER music_journal_lines_stamp BEFORE INSERT ON music_journal_lines
     FOR EACH ROW EXECUTE FUNCTION music_journal_lines_stamp();
 
 -- After each INSERT statement of lines: every entry it touched is whole (no lines of it existed
--- before), balanced per asset, and its effect lands on the balances and the supply counters in
--- two set-based statements (ordered, so concurrent postings lock balances in one order).
+-- before), balanced per asset, and its effect lands on the balances and the supply counters in a
+-- few set-based statements per organization (balances in key order, so concurrent postings lock
+-- them in one order). Written for Citus too, where this runs on the shard: each statement names its
+-- organization by a variable, and none correlates the transition table with a distributed table.
 CREATE FUNCTION mediabase.music_journal_lines_apply() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
 DECLARE
-    bad record;
+    bad   record;
+    g     record;
+    iss   uuid;
+    existing bigint;
+    assets   uuid[];
+    accounts uuid[];
+    deltas   numeric[];
+    ts       timestamptz := now();
 BEGIN
     SELECT n.entry_id, n.asset_id, sum(n.amount) AS total INTO bad
       FROM new_lines n GROUP BY n.organization_id, n.entry_id, n.asset_id HAVING sum(n.amount) <> 0 LIMIT 1;
@@ -260,50 +269,50 @@ BEGIN
         RAISE EXCEPTION 'journal entry % does not balance: its lines of asset % sum to %, not 0',
                         bad.entry_id, bad.asset_id, bad.total
             USING ERRCODE = 'check_violation', CONSTRAINT = 'music_journal_lines_balanced',
-                  DETAIL = 'constraint music_journal_lines_balanced';
+                  DETAIL = 'constraint "music_journal_lines_balanced"';
     END IF;
-    SELECT n.entry_id INTO bad
-      FROM (SELECT organization_id, entry_id, count(*) AS lines FROM new_lines GROUP BY 1, 2) n
-     WHERE (SELECT count(*) FROM music_journal_lines l
-             WHERE l.organization_id = n.organization_id AND l.entry_id = n.entry_id) <> n.lines
-     LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'journal entry % already had lines: an entry''s lines are written in one statement, once',
-                        bad.entry_id
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_journal_lines_one_statement',
-                  DETAIL = 'constraint music_journal_lines_one_statement';
-    END IF;
-    -- existing balances first, then the new ones: a proposed row is checked before ON CONFLICT
-    -- looks, so an upsert would refuse any debit of an existing balance
-    UPDATE music_balances b
-       SET balance = b.balance + d.delta, updated_at = now()
-      FROM (SELECT n.organization_id, n.asset_id, n.account_id, sum(n.amount) AS delta
-              FROM new_lines n
-             GROUP BY n.organization_id, n.asset_id, n.account_id
-             ORDER BY n.organization_id, n.asset_id, n.account_id) d
-     WHERE b.organization_id = d.organization_id AND b.asset_id = d.asset_id AND b.account_id = d.account_id;
-    INSERT INTO music_balances AS b (organization_id, asset_id, account_id, balance)
-    SELECT n.organization_id, n.asset_id, n.account_id, sum(n.amount)
-      FROM new_lines n
-      JOIN music_accounts a ON a.organization_id = n.organization_id AND a.id = n.account_id
-     WHERE a.kind <> 'issuance'
-       AND NOT EXISTS (SELECT 1 FROM music_balances x
-                        WHERE x.organization_id = n.organization_id AND x.asset_id = n.asset_id
-                          AND x.account_id = n.account_id)
-     GROUP BY n.organization_id, n.asset_id, n.account_id
-     ORDER BY n.organization_id, n.asset_id, n.account_id
-        ON CONFLICT (organization_id, asset_id, account_id)
-        DO UPDATE SET balance = b.balance + EXCLUDED.balance, updated_at = now();
-    UPDATE music_assets s
-       SET minted = s.minted + d.minted, burned = s.burned + d.burned
-      FROM (SELECT n.organization_id, n.asset_id,
-                   coalesce(sum(-n.amount) FILTER (WHERE n.amount < 0), 0) AS minted,
-                   coalesce(sum(n.amount) FILTER (WHERE n.amount > 0), 0) AS burned
-              FROM new_lines n
-              JOIN music_accounts a ON a.organization_id = n.organization_id AND a.id = n.account_id
-             WHERE a.kind = 'issuance'
-             GROUP BY n.organization_id, n.asset_id) d
-     WHERE s.organization_id = d.organization_id AND s.id = d.asset_id;
+    -- the transition table is read here, locally, into arrays; the statements on the distributed
+    -- tables read the arrays (Citus cannot ship a transition table to a shard)
+    FOR g IN SELECT n.organization_id AS org, array_agg(DISTINCT n.entry_id) AS entries, count(*) AS lines
+               FROM new_lines n GROUP BY n.organization_id LOOP
+        SELECT count(*) INTO existing FROM music_journal_lines l
+         WHERE l.organization_id = g.org AND l.entry_id = ANY (g.entries);
+        IF existing <> g.lines THEN
+            RAISE EXCEPTION 'a journal entry already had lines: an entry''s lines are written in one statement, once'
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'music_journal_lines_one_statement',
+                      DETAIL = 'constraint "music_journal_lines_one_statement"';
+        END IF;
+        SELECT a.id INTO iss FROM music_accounts a WHERE a.organization_id = g.org AND a.kind = 'issuance';
+        SELECT array_agg(d.asset_id ORDER BY d.asset_id, d.account_id), array_agg(d.account_id ORDER BY d.asset_id, d.account_id),
+               array_agg(d.delta ORDER BY d.asset_id, d.account_id)
+          INTO assets, accounts, deltas
+          FROM (SELECT n.asset_id, n.account_id, sum(n.amount) AS delta
+                  FROM new_lines n
+                 WHERE n.organization_id = g.org AND n.account_id IS DISTINCT FROM iss
+                 GROUP BY n.asset_id, n.account_id) d;
+        IF assets IS NOT NULL THEN
+            -- a row for every (asset, holder) first, then one UPDATE: a proposed row is checked
+            -- before ON CONFLICT looks, so an upsert would refuse every debit of an existing balance
+            INSERT INTO music_balances (organization_id, asset_id, account_id, balance, updated_at)
+            SELECT g.org, u.asset_id, u.account_id, 0, ts FROM unnest(assets, accounts) AS u (asset_id, account_id)
+                ON CONFLICT (organization_id, asset_id, account_id) DO NOTHING;
+            UPDATE music_balances b
+               SET balance = b.balance + u.delta, updated_at = ts
+              FROM unnest(assets, accounts, deltas) AS u (asset_id, account_id, delta)
+             WHERE b.organization_id = g.org AND b.asset_id = u.asset_id AND b.account_id = u.account_id;
+        END IF;
+        IF iss IS NOT NULL THEN
+            FOR bad IN SELECT n.asset_id,
+                              coalesce(sum(-n.amount) FILTER (WHERE n.amount < 0), 0) AS minted,
+                              coalesce(sum(n.amount) FILTER (WHERE n.amount > 0), 0) AS burned
+                         FROM new_lines n
+                        WHERE n.organization_id = g.org AND n.account_id = iss
+                        GROUP BY n.asset_id LOOP
+                UPDATE music_assets s SET minted = s.minted + bad.minted, burned = s.burned + bad.burned
+                 WHERE s.organization_id = g.org AND s.id = bad.asset_id;
+            END LOOP;
+        END IF;
+    END LOOP;
     RETURN NULL;
 END
 $$;
@@ -318,7 +327,7 @@ BEGIN
                     WHERE l.organization_id = NEW.organization_id AND l.entry_id = NEW.id) THEN
         RAISE EXCEPTION 'journal entry % has no lines', NEW.id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'music_journal_entries_have_lines',
-                  DETAIL = 'constraint music_journal_entries_have_lines';
+                  DETAIL = 'constraint "music_journal_entries_have_lines"';
     END IF;
     RETURN NULL;
 END
@@ -413,7 +422,7 @@ BEGIN
     IF e.kind = 'reversal' THEN
         RAISE EXCEPTION 'entry % is itself a reversal; post a correction instead', entry
             USING ERRCODE = 'check_violation', CONSTRAINT = 'music_journal_entries_reversal_of_reversal',
-                  DETAIL = 'constraint music_journal_entries_reversal_of_reversal';
+                  DETAIL = 'constraint "music_journal_entries_reversal_of_reversal"';
     END IF;
     INSERT INTO music_journal_entries (organization_id, kind, effective_at, chain_id, block_number, memo, reverses_id)
     VALUES (org, 'reversal', now(), e.chain_id, e.block_number,

@@ -65,6 +65,9 @@ register_constraint(
 )
 register_constraint("music_assets_symbol_key", Conflict, "an asset with this symbol exists", field="symbol")
 register_constraint("music_assets_master_key", Conflict, "the master has a share asset already", field="master_id")
+register_constraint("music_journal_lines_account_fk", NotFound, "no such account in this organization", field="lines")
+register_constraint("music_journal_lines_asset_fk", NotFound, "no such asset in this organization", field="lines")
+register_constraint("music_journal_entries_have_lines", Invalid, "a journal entry needs lines", field="lines")
 register_constraint("music_journal_entries_reverses_key", Conflict, "the entry was reversed already", field="entry_id")
 
 
