@@ -21,7 +21,13 @@ from mediabase.jobs.service import queue_counts
 
 
 def seed(
-    name: Annotated[str, typer.Argument(help="Which data set: 'demo' (real AMI meetings) or 'test'.")] = "demo",
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Which data set: 'demo' (real AMI meetings, the story community 'tales' and the music"
+            " artist 'demo-artist'), 'music' (the artist alone) or 'test'."
+        ),
+    ] = "demo",
 ) -> None:
     """Load a seed data set. Seeds are deterministic and idempotent: running one twice
     changes nothing the second time."""

@@ -7,7 +7,8 @@ Each seed is an async function taking a system (owner) :class:`Database` and ret
 one-line summary. ``demo`` is what ``mediabase up`` loads into an empty database: the four
 AMI ES2002 design-team meetings (CC BY 4.0, see ``ami_es2002/ATTRIBUTION.md``), with real
 speakers, in the organization ``demo``; and the story community ``tales`` (public domain,
-:mod:`mediabase.demo.stories`).
+:mod:`mediabase.demo.stories`); and the artist organization ``demo-artist`` of the music
+marketplace (:mod:`mediabase.demo.music`).
 """
 
 from __future__ import annotations
@@ -73,12 +74,14 @@ async def demo(system: Database) -> str:
         f" dialogue act to their sentence: {', '.join(unplaced)}"
         if unplaced else ""
     )
+    from mediabase.demo.music import music_demo
     from mediabase.demo.stories import stories_demo
 
     return (
         f"demo seed: organization '{DEMO_SLUG}' has the AMI ES2002 meetings "
         f"({len(outcomes)} loaded now, {loaded} segments; {len(have)} were already there; "
-        f"{layers} annotation layers and {links} decision links added{without}); {await stories_demo(system)}"
+        f"{layers} annotation layers and {links} decision links added{without}); {await stories_demo(system)};"
+        f" {await music_demo(system)}"
     )
 
 
@@ -127,7 +130,14 @@ async def test(system: Database) -> str:
     return f"test seed: {made} video(s) created in test-a/test-b"
 
 
-SEEDS: dict[str, Seed] = {"demo": demo, "test": test}
+async def music(system: Database) -> str:
+    """Organization 'demo-artist' alone: the demo music marketplace (:mod:`mediabase.demo.music`)."""
+    from mediabase.demo.music import music_demo
+
+    return await music_demo(system)
+
+
+SEEDS: dict[str, Seed] = {"demo": demo, "test": test, "music": music}
 
 
 async def load_demo_if_empty(system: Database) -> str:
