@@ -23,6 +23,7 @@ refuses), in the caller's tenant, every statement naming the organization:
 from __future__ import annotations
 
 import asyncio
+import codecs
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,32 @@ def _escape(chunk: bytes) -> bytes:
     return chunk.replace(b"\\", b"\\\\").replace(b"\t", b"\\t").replace(b"\r", b"")
 
 
+async def _text_checked(chunks: AsyncIterator[bytes], name: str) -> AsyncIterator[bytes]:
+    """The chunks unchanged, refusing the first line with a NUL byte or bytes that are not UTF-8
+    as ``name:line: line: problem`` (COPY would refuse them without naming the line)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    async for chunk in chunks:
+        pending = decoder.getstate()[0]
+        nul = chunk.find(b"\x00")
+        try:
+            decoder.decode(chunk[:nul] if nul >= 0 else chunk)
+        except UnicodeDecodeError as exc:
+            raise _bad_text(name, lines + (pending + chunk)[: exc.start].count(b"\n") + 1, "not UTF-8 text") from None
+        if nul >= 0:
+            raise _bad_text(name, lines + chunk[:nul].count(b"\n") + 1, "a NUL byte")
+        lines += chunk.count(b"\n")
+        yield chunk
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise _bad_text(name, lines + 1, "not UTF-8 text") from None
+
+
+def _bad_text(name: str, line: int, problem: str) -> Invalid:
+    return Invalid(f"{name}:{line}: line: {problem}", field="line")
+
+
 async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
     with path.open("rb") as f:
         while chunk := f.read(CHUNK):
@@ -177,7 +204,7 @@ async def import_feed(
         await conn.execute(Q.create_raw)
         tail = b"\n"
         async with conn.cursor().copy(Q.copy_raw) as copy:
-            async for chunk in chunks:
+            async for chunk in _text_checked(chunks, name):
                 if chunk:
                     await copy.write(_escape(chunk))
                     tail = chunk[-1:]
