@@ -26,8 +26,10 @@ def worker(url: str, log: Path) -> subprocess.Popen[bytes]:
 
 def states(url: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
-        rows = conn.execute("SELECT status, count(*) FROM mediabase.jobs WHERE type = 'transcript.index'"
-                            " GROUP BY status").fetchall()
+        # the AMI meetings' jobs (the demo's other organizations, e.g. the music artist's lyrics, have theirs)
+        rows = conn.execute("SELECT j.status, count(*) FROM mediabase.jobs j"
+                            " JOIN mediabase.organizations o ON o.id = j.organization_id AND o.slug = 'demo'"
+                            " WHERE j.type = 'transcript.index' GROUP BY j.status").fetchall()
     return {str(s): int(n) for s, n in rows}
 
 
