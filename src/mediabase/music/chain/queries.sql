@@ -39,7 +39,7 @@ WITH j AS MATERIALIZED (  -- each line's JSON parsed once
       FROM music_chain_feed_raw r
      WHERE r.doc !~ '^[[:space:]]*$'
 ), k AS (
-    SELECT j.line, j.d,
+    SELECT j.line, j.d IS NULL AS not_json,
            CASE WHEN jsonb_typeof(j.d) <> 'object' THEN NULL
                 WHEN j.d ? 'topics' THEN 'log'
                 WHEN j.d ? 'parentHash' THEN 'block' END AS shape,
@@ -51,8 +51,10 @@ WITH j AS MATERIALIZED (  -- each line's JSON parsed once
            coalesce((j.d ->> 'removed')::boolean, false) AND jsonb_typeof(j.d -> 'removed') = 'boolean' AS removed,
            CASE WHEN jsonb_typeof(j.d -> 'topics') = 'array' THEN j.d -> 'topics' END AS topics
       FROM j
-), t AS MATERIALIZED (
-    SELECT k.*, lower(k.topics ->> 0) AS t0, lower(k.topics ->> 1) AS t1, lower(k.topics ->> 2) AS t2,
+), t AS MATERIALIZED (  -- without the document and the topics' array: narrower rows to store
+    SELECT k.line, k.not_json, k.shape, k.number, k.hash, k.parent_hash, k.ts, k.address, k.data, k.block_number,
+           k.block_hash, k.tx_hash, k.log_index, k.removed_ok, k.removed, k.topics IS NULL AS no_topics,
+           lower(k.topics ->> 1) AS t1, lower(k.topics ->> 2) AS t2,
            lower(k.topics ->> 3) AS t3, coalesce(jsonb_array_length(k.topics), 0) AS ntopics,
            CASE WHEN lower(k.topics ->> 0) = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef'
                 THEN CASE jsonb_array_length(k.topics) WHEN 3 THEN 'erc20' WHEN 4 THEN 'erc721' END
@@ -64,7 +66,7 @@ WITH j AS MATERIALIZED (  -- each line's JSON parsed once
 ), p AS MATERIALIZED (  -- the problem computed once, not in every column below
     SELECT t.*,
            CASE
-             WHEN t.d IS NULL THEN ARRAY['line', 'not valid JSON']
+             WHEN t.not_json THEN ARRAY['line', 'not valid JSON']
              WHEN t.shape IS NULL THEN ARRAY['line', 'neither a block header (number, hash, parentHash, timestamp)'
                                                      ' nor a log (address, topics, data, blockNumber, blockHash,'
                                                      ' transactionHash, logIndex)']
@@ -74,7 +76,7 @@ WITH j AS MATERIALIZED (  -- each line's JSON parsed once
              WHEN t.shape = 'block' AND NOT music_is_hex(t.ts, 1, 10) THEN ARRAY['timestamp', 'a hex quantity of seconds since 1970']
              WHEN t.shape = 'block' THEN NULL
              WHEN NOT music_is_hex(t.address, 40, 40) THEN ARRAY['address', '20 bytes as 0x-hex']
-             WHEN t.topics IS NULL OR t.ntopics = 0 THEN ARRAY['topics', 'an array of 32-byte topics']
+             WHEN t.no_topics OR t.ntopics = 0 THEN ARRAY['topics', 'an array of 32-byte topics']
              WHEN NOT music_is_hex(t.block_number, 1, 15) THEN ARRAY['blockNumber', 'a hex quantity 0x… below 2^60']
              WHEN NOT music_is_hex(t.block_hash, 64, 64) THEN ARRAY['blockHash', '32 bytes as 0x-hex']
              WHEN NOT music_is_hex(t.tx_hash, 64, 64) THEN ARRAY['transactionHash', '32 bytes as 0x-hex']
@@ -129,6 +131,11 @@ SELECT v.line,
        v.problem[1] AS field, v.problem[2] AS problem
   FROM v
 
+-- name: analyze_feed
+-- A temporary table has no statistics (autovacuum never sees it): without them the planner
+-- takes the parsed feed for a few hundred rows and loops over it once per stored block.
+ANALYZE music_chain_feed
+
 -- name: first_problem
 SELECT line, field, problem FROM music_chain_feed WHERE problem IS NOT NULL ORDER BY line LIMIT 1
 
@@ -150,6 +157,9 @@ SELECT s.line, s.number, s.hash, s.parent_hash, s.block_time,
           FROM music_chain_feed f
          WHERE f.kind = 'block') s
 
+-- name: analyze_feed_blocks
+ANALYZE music_chain_feed_blocks
+
 -- name: broken_link
 -- A header right above another of its segment whose parentHash is not that header's hash.
 SELECT b.line, b.prev_line, b.number
@@ -166,18 +176,23 @@ SELECT DISTINCT seg FROM music_chain_feed_blocks ORDER BY seg
 
 -- name: first_new_header
 -- The lowest header of a segment that is not stored yet, with what the store says about its
--- parent and its height: where a branch starts.
+-- parent and its height: where a branch starts. The store is probed by primary key once per
+-- header (LATERAL … LIMIT 1 is never turned into a join): a join would be planned from
+-- music_blocks' statistics, which for an organization's first import say it has no blocks, and
+-- scan all of its blocks per header.
 SELECT fb.line, fb.number, fb.hash, fb.parent_hash,
        par.number AS parent_number, par.canonical AS parent_canonical,
        (SELECT b.hash FROM music_blocks b
          WHERE b.organization_id = %(org)s AND b.chain_id = %(chain_id)s AND b.canonical
            AND b.number = fb.number - 1) AS canonical_below
   FROM music_chain_feed_blocks fb
-  LEFT JOIN music_blocks par
-    ON par.organization_id = %(org)s AND par.chain_id = %(chain_id)s AND par.hash = fb.parent_hash
- WHERE fb.seg = %(seg)s
-   AND NOT EXISTS (SELECT FROM music_blocks b
-                    WHERE b.organization_id = %(org)s AND b.chain_id = %(chain_id)s AND b.hash = fb.hash)
+  LEFT JOIN LATERAL (SELECT b.number, b.canonical FROM music_blocks b
+                      WHERE b.organization_id = %(org)s AND b.chain_id = %(chain_id)s AND b.hash = fb.parent_hash
+                      LIMIT 1) par ON true
+  LEFT JOIN LATERAL (SELECT true AS stored FROM music_blocks b
+                      WHERE b.organization_id = %(org)s AND b.chain_id = %(chain_id)s AND b.hash = fb.hash
+                      LIMIT 1) s ON true
+ WHERE fb.seg = %(seg)s AND s.stored IS NULL
  ORDER BY fb.number
  LIMIT 1
 
@@ -223,12 +238,11 @@ SELECT count(*) AS n FROM music_transfers
  WHERE organization_id = %(org)s AND chain_id = %(chain_id)s AND block_hash = ANY(%(hashes)s)
 
 -- name: insert_headers
+-- A stored header (a replay) is skipped by the conflict on the primary key: one probe per header.
 INSERT INTO music_blocks (organization_id, chain_id, number, hash, parent_hash, block_time, canonical)
 SELECT %(org)s, %(chain_id)s, fb.number, fb.hash, fb.parent_hash, fb.block_time, true
   FROM music_chain_feed_blocks fb
  WHERE fb.seg = %(seg)s
-   AND NOT EXISTS (SELECT FROM music_blocks b
-                    WHERE b.organization_id = %(org)s AND b.chain_id = %(chain_id)s AND b.hash = fb.hash)
  ORDER BY fb.number
 ON CONFLICT (organization_id, chain_id, hash) DO NOTHING
 
@@ -240,20 +254,34 @@ VALUES (%(org)s, %(chain_id)s, %(fork)s, %(old_head)s, %(old_head_hash)s, %(new_
 RETURNING id, chain_id, fork_block, old_head, old_head_hash, new_block_hash, depth, orphaned_transfers,
           readopted_blocks, reversed_entries, detected_at
 
+-- name: stage_log_blocks
+-- What the store says about every block the file's transfer logs name (after the headers are
+-- applied), probed by primary key once per distinct block (see first_new_header: a join would
+-- be planned from music_blocks' statistics). bad_log and apply_transfers join this, not the store.
+CREATE TEMP TABLE music_chain_feed_log_blocks ON COMMIT DROP AS
+SELECT h.hash, b.number, b.canonical
+  FROM (SELECT DISTINCT f.hash FROM music_chain_feed f WHERE f.kind = 'transfer') h
+  LEFT JOIN LATERAL (SELECT b.number, b.canonical FROM music_blocks b
+                      WHERE b.organization_id = %(org)s AND b.chain_id = %(chain_id)s AND b.hash = h.hash
+                      LIMIT 1) b ON true
+
+-- name: analyze_log_blocks
+ANALYZE music_chain_feed_log_blocks
+
 -- name: bad_log
 -- A transfer log of a mirrored contract whose block the store does not have (the feed must
 -- carry the header before or with its logs), or whose block number or event disagrees.
 SELECT f.line,
-       CASE WHEN b.hash IS NULL THEN 'blockHash' WHEN b.number <> f.number THEN 'blockNumber' ELSE 'topics' END AS field,
-       CASE WHEN b.hash IS NULL THEN 'no block header with this hash was imported (headers come with their logs)'
+       CASE WHEN b.number IS NULL THEN 'blockHash' WHEN b.number <> f.number THEN 'blockNumber' ELSE 'topics' END AS field,
+       CASE WHEN b.number IS NULL THEN 'no block header with this hash was imported (headers come with their logs)'
             WHEN b.number <> f.number THEN 'not the number of the block with this blockHash'
             ELSE 'a ' || f.standard || ' transfer event from a contract registered as ' || c.standard END AS problem
   FROM music_chain_feed f
   JOIN music_chain_contracts c
     ON c.organization_id = %(org)s AND c.chain_id = %(chain_id)s AND c.address = f.address
-  LEFT JOIN music_blocks b ON b.organization_id = %(org)s AND b.chain_id = %(chain_id)s AND b.hash = f.hash
+  JOIN music_chain_feed_log_blocks b ON b.hash = f.hash
  WHERE f.kind = 'transfer' AND f.number >= c.start_block
-   AND (b.hash IS NULL OR b.number <> f.number OR c.standard <> f.standard)
+   AND (b.number IS NULL OR b.number <> f.number OR c.standard <> f.standard)
  ORDER BY f.line
  LIMIT 1
 
@@ -271,7 +299,7 @@ WITH s AS (
       FROM music_chain_feed f
       JOIN music_chain_contracts c
         ON c.organization_id = %(org)s AND c.chain_id = %(chain_id)s AND c.address = f.address
-      JOIN music_blocks b ON b.organization_id = %(org)s AND b.chain_id = %(chain_id)s AND b.hash = f.hash
+      JOIN music_chain_feed_log_blocks b ON b.hash = f.hash
      WHERE f.kind = 'transfer' AND f.number >= c.start_block
      ORDER BY f.tx_hash, f.log_index, b.canonical DESC, f.line DESC
 ), w AS (
@@ -358,7 +386,9 @@ SELECT t.tx_hash, t.log_index, t.block_number, t.from_address, t.to_address, t.a
   JOIN music_transfers t
     ON t.organization_id = %(org)s AND t.contract_id = c.id
    AND t.block_number > k.posted_block AND t.block_number <= %(final)s
-  JOIN music_blocks b ON b.organization_id = %(org)s AND b.chain_id = t.chain_id AND b.hash = t.block_hash
+  CROSS JOIN LATERAL (SELECT b.block_time FROM music_blocks b  -- by primary key (see first_new_header)
+                      WHERE b.organization_id = %(org)s AND b.chain_id = t.chain_id AND b.hash = t.block_hash
+                      LIMIT 1) b
  WHERE c.organization_id = %(org)s AND c.chain_id = %(chain_id)s AND c.asset_id IS NOT NULL
    AND t.canonical AND t.posted_entry_id IS NULL
 

@@ -52,6 +52,11 @@ from mediabase.music.chain.models import (
 
 Q = load_queries("mediabase.music.chain", "queries.sql")
 CHUNK = 1 << 20  # bytes of the feed per COPY write
+# A feed is imported in a handful of set-based statements, each as long as the file: parsing a
+# million logs, or upserting them (index, foreign-key and holdings work per row), takes about a
+# minute each on two cores, past the interactive statement_timeout (30 s by default, which guards
+# requests that should be quick). The import transaction alone gets this bound instead.
+IMPORT_STATEMENT_TIMEOUT = "15min"
 
 register_constraint(
     "music_chain_contracts_address_key",
@@ -200,6 +205,7 @@ async def import_feed(
     async with system.transaction(org, p.user_id) as conn:
         chain = await _chain(conn, chain_id)
         await conn.execute(b"SET LOCAL work_mem = '256MB'")
+        await conn.execute(f"SET LOCAL statement_timeout = '{IMPORT_STATEMENT_TIMEOUT}'".encode())
         await conn.execute(Q.lock_chain, {"org": org, "chain_id": chain_id})
         await conn.execute(Q.create_raw)
         tail = b"\n"
@@ -211,12 +217,14 @@ async def import_feed(
             if tail != b"\n":
                 await copy.write(b"\n")
         await conn.execute(Q.parse_feed)
+        await conn.execute(Q.analyze_feed)
         bad = await (await conn.execute(Q.first_problem)).fetchone()
         if bad is not None:
             raise Invalid(f"{name}:{bad['line']}: {bad['field']}: {bad['problem']}", field=bad["field"])
         counts = await (await conn.execute(Q.feed_counts)).fetchone()
         assert counts is not None
         await conn.execute(Q.stage_blocks)
+        await conn.execute(Q.analyze_feed_blocks)
         link = await (await conn.execute(Q.broken_link)).fetchone()
         if link is not None:
             raise Invalid(
@@ -237,6 +245,8 @@ async def import_feed(
         reversed_n = await posting.reverse_orphaned(conn, org, chain_id, reorgs[-1].id if reorgs else None)
         if reorgs:
             reorgs[-1].reversed_entries += reversed_n
+        await conn.execute(Q.stage_log_blocks, ctx)
+        await conn.execute(Q.analyze_log_blocks)
         bad = await (await conn.execute(Q.bad_log, ctx)).fetchone()
         if bad is not None:
             raise Invalid(f"{name}:{bad['line']}: {bad['field']}: {bad['problem']}", field=bad["field"])
