@@ -33,103 +33,95 @@ COPY music_chain_feed_raw (doc) FROM STDIN
 -- a Transfer log, or the first field that is wrong (field, problem). Conversions run only on
 -- lines without a problem. kind: block | transfer | ignored (another event, a zero amount, or a
 -- log marked removed: a reorg is carried by the new headers) | NULL (a problem).
+-- Each step is a LATERAL function scan of the line before it (j: the JSON parsed once; k: its
+-- fields; t: the topics and the event they name; p: the first problem, 'field|problem'; v: the
+-- amount): a function in FROM is evaluated once per line and the steps after it read its columns.
+-- A subquery there would be flattened into the next step's expressions (the JSON parse and the
+-- problem CASE repeated in every column that names them); CTEs MATERIALIZED, as before, avoided
+-- that but stored every line three times: 1.7 GB of temporary files for a million lines.
 CREATE TEMP TABLE music_chain_feed ON COMMIT DROP AS
-WITH j AS MATERIALIZED (  -- each line's JSON parsed once
-    SELECT r.line, CASE WHEN pg_input_is_valid(r.doc, 'jsonb') THEN r.doc::jsonb END AS d
-      FROM music_chain_feed_raw r
-     WHERE r.doc !~ '^[[:space:]]*$'
-), k AS (
-    SELECT j.line, j.d IS NULL AS not_json,
-           CASE WHEN jsonb_typeof(j.d) <> 'object' THEN NULL
-                WHEN j.d ? 'topics' THEN 'log'
-                WHEN j.d ? 'parentHash' THEN 'block' END AS shape,
-           j.d ->> 'number' AS number, j.d ->> 'hash' AS hash, j.d ->> 'parentHash' AS parent_hash,
-           j.d ->> 'timestamp' AS ts, j.d ->> 'address' AS address, j.d ->> 'data' AS data,
-           j.d ->> 'blockNumber' AS block_number, j.d ->> 'blockHash' AS block_hash,
-           j.d ->> 'transactionHash' AS tx_hash, j.d ->> 'logIndex' AS log_index,
-           coalesce(jsonb_typeof(j.d -> 'removed'), 'boolean') = 'boolean' AS removed_ok,
-           coalesce((j.d ->> 'removed')::boolean, false) AND jsonb_typeof(j.d -> 'removed') = 'boolean' AS removed,
-           CASE WHEN jsonb_typeof(j.d -> 'topics') = 'array' THEN j.d -> 'topics' END AS topics
-      FROM j
-), t AS MATERIALIZED (  -- without the document and the topics' array: narrower rows to store
-    SELECT k.line, k.not_json, k.shape, k.number, k.hash, k.parent_hash, k.ts, k.address, k.data, k.block_number,
-           k.block_hash, k.tx_hash, k.log_index, k.removed_ok, k.removed, k.topics IS NULL AS no_topics,
-           lower(k.topics ->> 1) AS t1, lower(k.topics ->> 2) AS t2,
-           lower(k.topics ->> 3) AS t3, coalesce(jsonb_array_length(k.topics), 0) AS ntopics,
-           CASE WHEN lower(k.topics ->> 0) = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef'
-                THEN CASE jsonb_array_length(k.topics) WHEN 3 THEN 'erc20' WHEN 4 THEN 'erc721' END
-                WHEN lower(k.topics ->> 0) = '0xc3d58168c5ae7397731d063d5bbf3d657854427343f4c083240f7aacaa2d0f62'
-                THEN 'erc1155'
-                WHEN lower(k.topics ->> 0) = '0x4a39dc06d4c0dbc64b70af90fd698a233a518aa5d07e595d983b8c0526c8f7fb'
-                THEN 'batch' END AS event
-      FROM k
-), p AS MATERIALIZED (  -- the problem computed once, not in every column below
-    SELECT t.*,
-           CASE
-             WHEN t.not_json THEN ARRAY['line', 'not valid JSON']
-             WHEN t.shape IS NULL THEN ARRAY['line', 'neither a block header (number, hash, parentHash, timestamp)'
-                                                     ' nor a log (address, topics, data, blockNumber, blockHash,'
-                                                     ' transactionHash, logIndex)']
-             WHEN t.shape = 'block' AND NOT music_is_hex(t.number, 1, 15) THEN ARRAY['number', 'a hex quantity 0x… below 2^60']
-             WHEN t.shape = 'block' AND NOT music_is_hex(t.hash, 64, 64) THEN ARRAY['hash', '32 bytes as 0x-hex']
-             WHEN t.shape = 'block' AND NOT music_is_hex(t.parent_hash, 64, 64) THEN ARRAY['parentHash', '32 bytes as 0x-hex']
-             WHEN t.shape = 'block' AND NOT music_is_hex(t.ts, 1, 10) THEN ARRAY['timestamp', 'a hex quantity of seconds since 1970']
+SELECT r.line,
+       CASE WHEN p.problem IS NOT NULL THEN NULL
+            WHEN t.shape = 'block' THEN 'block'
+            WHEN t.event IS NULL OR t.removed OR v.amount = 0 THEN 'ignored'
+            ELSE 'transfer' END AS kind,
+       t.event AS standard,
+       CASE WHEN p.problem IS NULL AND t.shape = 'block' THEN music_hex_int(k.number)
+            WHEN p.problem IS NULL AND t.shape = 'log' THEN music_hex_int(k."blockNumber") END AS number,
+       CASE WHEN p.problem IS NULL AND t.shape = 'block' THEN decode(substr(k.hash, 3), 'hex')
+            WHEN p.problem IS NULL AND t.shape = 'log' THEN decode(substr(k."blockHash", 3), 'hex') END AS hash,
+       CASE WHEN p.problem IS NULL AND t.shape = 'block' THEN decode(substr(k."parentHash", 3), 'hex') END AS parent_hash,
+       CASE WHEN p.problem IS NULL AND t.shape = 'block' THEN to_timestamp(music_hex_int(k.timestamp)) END AS block_time,
+       CASE WHEN p.problem IS NULL AND t.event IS NOT NULL THEN decode(substr(k.address, 3), 'hex') END AS address,
+       CASE WHEN p.problem IS NULL AND t.event IS NOT NULL THEN decode(substr(k."transactionHash", 3), 'hex') END AS tx_hash,
+       CASE WHEN p.problem IS NULL AND t.event IS NOT NULL THEN music_hex_int(k."logIndex")::integer END AS log_index,
+       CASE WHEN p.problem IS NOT NULL OR t.event IS NULL THEN NULL
+            WHEN t.event = 'erc1155' THEN decode(right(t.t2, 40), 'hex')
+            ELSE decode(right(t.t1, 40), 'hex') END AS from_address,
+       CASE WHEN p.problem IS NOT NULL OR t.event IS NULL THEN NULL
+            WHEN t.event = 'erc1155' THEN decode(right(t.t3, 40), 'hex')
+            ELSE decode(right(t.t2, 40), 'hex') END AS to_address,
+       CASE WHEN p.problem IS NOT NULL OR t.event IS NULL THEN NULL
+            WHEN t.event = 'erc721' THEN music_hex_uint256(t.t3)
+            WHEN t.event = 'erc1155' THEN music_hex_uint256('0x' || substr(k.data, 3, 64)) END AS token_id,
+       v.amount::numeric(78,0) AS amount,
+       split_part(p.problem, '|', 1) AS field, split_part(p.problem, '|', 2) AS problem
+  FROM music_chain_feed_raw r
+ CROSS JOIN LATERAL unnest(ARRAY[CASE WHEN pg_input_is_valid(r.doc, 'jsonb') THEN r.doc::jsonb END]) AS j (d)
+  LEFT JOIN LATERAL jsonb_to_record(CASE WHEN jsonb_typeof(j.d) = 'object' THEN j.d END)
+         AS k (number text, hash text, "parentHash" text, timestamp text, address text, data text, "blockNumber" text,
+               "blockHash" text, "transactionHash" text, "logIndex" text, removed jsonb, topics jsonb) ON true
+ CROSS JOIN LATERAL unnest(
+           ARRAY[CASE WHEN jsonb_typeof(j.d) <> 'object' THEN NULL
+                      WHEN j.d ? 'topics' THEN 'log'
+                      WHEN j.d ? 'parentHash' THEN 'block' END],
+           ARRAY[coalesce(jsonb_typeof(k.removed), 'boolean') = 'boolean'],
+           ARRAY[coalesce(k.removed = 'true'::jsonb, false)],
+           ARRAY[jsonb_typeof(k.topics) = 'array'],
+           ARRAY[lower(k.topics ->> 1)], ARRAY[lower(k.topics ->> 2)], ARRAY[lower(k.topics ->> 3)],
+           ARRAY[CASE WHEN jsonb_typeof(k.topics) = 'array' THEN jsonb_array_length(k.topics) ELSE 0 END],
+           ARRAY[CASE WHEN jsonb_typeof(k.topics) <> 'array' THEN NULL
+                      WHEN lower(k.topics ->> 0) = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef'
+                      THEN CASE jsonb_array_length(k.topics) WHEN 3 THEN 'erc20' WHEN 4 THEN 'erc721' END
+                      WHEN lower(k.topics ->> 0) = '0xc3d58168c5ae7397731d063d5bbf3d657854427343f4c083240f7aacaa2d0f62'
+                      THEN 'erc1155'
+                      WHEN lower(k.topics ->> 0) = '0x4a39dc06d4c0dbc64b70af90fd698a233a518aa5d07e595d983b8c0526c8f7fb'
+                      THEN 'batch' END]
+       ) AS t (shape, removed_ok, removed, has_topics, t1, t2, t3, ntopics, event)
+ CROSS JOIN LATERAL unnest(ARRAY[CASE
+             WHEN j.d IS NULL THEN 'line|not valid JSON'
+             WHEN t.shape IS NULL THEN 'line|neither a block header (number, hash, parentHash, timestamp)'
+                                        ' nor a log (address, topics, data, blockNumber, blockHash,'
+                                        ' transactionHash, logIndex)'
+             WHEN t.shape = 'block' AND NOT music_is_hex(k.number, 1, 15) THEN 'number|a hex quantity 0x… below 2^60'
+             WHEN t.shape = 'block' AND NOT music_is_hex(k.hash, 64, 64) THEN 'hash|32 bytes as 0x-hex'
+             WHEN t.shape = 'block' AND NOT music_is_hex(k."parentHash", 64, 64) THEN 'parentHash|32 bytes as 0x-hex'
+             WHEN t.shape = 'block' AND NOT music_is_hex(k.timestamp, 1, 10) THEN 'timestamp|a hex quantity of seconds since 1970'
              WHEN t.shape = 'block' THEN NULL
-             WHEN NOT music_is_hex(t.address, 40, 40) THEN ARRAY['address', '20 bytes as 0x-hex']
-             WHEN t.no_topics OR t.ntopics = 0 THEN ARRAY['topics', 'an array of 32-byte topics']
-             WHEN NOT music_is_hex(t.block_number, 1, 15) THEN ARRAY['blockNumber', 'a hex quantity 0x… below 2^60']
-             WHEN NOT music_is_hex(t.block_hash, 64, 64) THEN ARRAY['blockHash', '32 bytes as 0x-hex']
-             WHEN NOT music_is_hex(t.tx_hash, 64, 64) THEN ARRAY['transactionHash', '32 bytes as 0x-hex']
-             WHEN NOT music_is_hex(t.log_index, 1, 7) THEN ARRAY['logIndex', 'a hex quantity 0x…']
-             WHEN NOT t.removed_ok THEN ARRAY['removed', 'true or false']
-             WHEN t.event = 'batch' THEN ARRAY['topics', 'TransferBatch logs are not imported: split them into TransferSingle']
+             WHEN NOT music_is_hex(k.address, 40, 40) THEN 'address|20 bytes as 0x-hex'
+             WHEN NOT t.has_topics OR t.ntopics = 0 THEN 'topics|an array of 32-byte topics'
+             WHEN NOT music_is_hex(k."blockNumber", 1, 15) THEN 'blockNumber|a hex quantity 0x… below 2^60'
+             WHEN NOT music_is_hex(k."blockHash", 64, 64) THEN 'blockHash|32 bytes as 0x-hex'
+             WHEN NOT music_is_hex(k."transactionHash", 64, 64) THEN 'transactionHash|32 bytes as 0x-hex'
+             WHEN NOT music_is_hex(k."logIndex", 1, 7) THEN 'logIndex|a hex quantity 0x…'
+             WHEN NOT t.removed_ok THEN 'removed|true or false'
+             WHEN t.event = 'batch' THEN 'topics|TransferBatch logs are not imported: split them into TransferSingle'
              WHEN t.event IS NULL OR t.removed THEN NULL
              WHEN NOT (music_is_hex(t.t1, 64, 64) AND music_is_hex(t.t2, 64, 64) AND (t.ntopics < 4 OR music_is_hex(t.t3, 64, 64)))
-                  THEN ARRAY['topics', 'topics are 32 bytes as 0x-hex']
+                  THEN 'topics|topics are 32 bytes as 0x-hex'
              WHEN t.event IN ('erc20', 'erc721') AND NOT (left(t.t1, 26) = '0x000000000000000000000000' AND left(t.t2, 26) = '0x000000000000000000000000')
-                  THEN ARRAY['topics', 'an address topic has 12 zero bytes before the 20 of the address']
+                  THEN 'topics|an address topic has 12 zero bytes before the 20 of the address'
              WHEN t.event = 'erc1155' AND NOT (left(t.t2, 26) = '0x000000000000000000000000' AND left(t.t3, 26) = '0x000000000000000000000000')
-                  THEN ARRAY['topics', 'an address topic has 12 zero bytes before the 20 of the address']
-             WHEN t.event = 'erc20' AND NOT music_is_hex(t.data, 64, 64) THEN ARRAY['data', 'the amount as 32 bytes of 0x-hex']
-             WHEN t.event = 'erc1155' AND NOT music_is_hex(t.data, 128, 128)
-                  THEN ARRAY['data', 'the id and the value as 2 x 32 bytes of 0x-hex']
-           END AS problem
-      FROM t
-), v AS (
-    SELECT p.line, p.problem, p.shape, p.event, p.removed,
-           CASE WHEN p.problem IS NULL AND p.shape = 'block' THEN music_hex_int(p.number)
-                WHEN p.problem IS NULL AND p.shape = 'log' THEN music_hex_int(p.block_number) END AS number,
-           CASE WHEN p.problem IS NULL AND p.shape = 'block' THEN decode(substr(p.hash, 3), 'hex')
-                WHEN p.problem IS NULL AND p.shape = 'log' THEN decode(substr(p.block_hash, 3), 'hex') END AS hash,
-           CASE WHEN p.problem IS NULL AND p.shape = 'block' THEN decode(substr(p.parent_hash, 3), 'hex') END AS parent_hash,
-           CASE WHEN p.problem IS NULL AND p.shape = 'block' THEN to_timestamp(music_hex_int(p.ts)) END AS block_time,
-           CASE WHEN p.problem IS NULL AND p.event IS NOT NULL THEN decode(substr(p.address, 3), 'hex') END AS address,
-           CASE WHEN p.problem IS NULL AND p.event IS NOT NULL THEN decode(substr(p.tx_hash, 3), 'hex') END AS tx_hash,
-           CASE WHEN p.problem IS NULL AND p.event IS NOT NULL THEN music_hex_int(p.log_index)::integer END AS log_index,
-           CASE WHEN p.problem IS NOT NULL OR p.event IS NULL THEN NULL
-                WHEN p.event = 'erc1155' THEN decode(right(p.t2, 40), 'hex')
-                ELSE decode(right(p.t1, 40), 'hex') END AS from_address,
-           CASE WHEN p.problem IS NOT NULL OR p.event IS NULL THEN NULL
-                WHEN p.event = 'erc1155' THEN decode(right(p.t3, 40), 'hex')
-                ELSE decode(right(p.t2, 40), 'hex') END AS to_address,
-           CASE WHEN p.problem IS NOT NULL OR p.event IS NULL THEN NULL
-                WHEN p.event = 'erc721' THEN music_hex_uint256(p.t3)
-                WHEN p.event = 'erc1155' THEN music_hex_uint256('0x' || substr(p.data, 3, 64)) END AS token_id,
-           CASE WHEN p.problem IS NOT NULL OR p.event IS NULL THEN NULL
-                WHEN p.event = 'erc721' THEN 1
-                WHEN p.event = 'erc20' THEN music_hex_uint256(p.data)
-                ELSE music_hex_uint256('0x' || substr(p.data, 67, 64)) END AS amount
-      FROM p
-)
-SELECT v.line,
-       CASE WHEN v.problem IS NOT NULL THEN NULL
-            WHEN v.shape = 'block' THEN 'block'
-            WHEN v.event IS NULL OR v.removed OR v.amount = 0 THEN 'ignored'
-            ELSE 'transfer' END AS kind,
-       v.event AS standard, v.number, v.hash, v.parent_hash, v.block_time, v.address, v.tx_hash, v.log_index,
-       v.from_address, v.to_address, v.token_id, v.amount::numeric(78,0) AS amount,
-       v.problem[1] AS field, v.problem[2] AS problem
-  FROM v
+                  THEN 'topics|an address topic has 12 zero bytes before the 20 of the address'
+             WHEN t.event = 'erc20' AND NOT music_is_hex(k.data, 64, 64) THEN 'data|the amount as 32 bytes of 0x-hex'
+             WHEN t.event = 'erc1155' AND NOT music_is_hex(k.data, 128, 128)
+                  THEN 'data|the id and the value as 2 x 32 bytes of 0x-hex'
+           END]) AS p (problem)
+ CROSS JOIN LATERAL unnest(ARRAY[CASE WHEN p.problem IS NOT NULL OR t.event IS NULL THEN NULL
+                                     WHEN t.event = 'erc721' THEN 1
+                                     WHEN t.event = 'erc20' THEN music_hex_uint256(k.data)
+                                     ELSE music_hex_uint256('0x' || substr(k.data, 67, 64)) END]) AS v (amount)
+ WHERE r.doc !~ '^[[:space:]]*$'
 
 -- name: analyze_feed
 -- A temporary table has no statistics (autovacuum never sees it): without them the planner
