@@ -16,11 +16,15 @@ import pytest
 
 from mediabase.common.errors import MediabaseError
 from mediabase.db.connection import Database
-from mediabase.music.ledger import service as _ledger_rules  # noqa: F401  (registers the constraints)
+from mediabase.demo.music import MUSIC_SLUG, demo_feed, music_demo
+from mediabase.identity import service as identity
+from mediabase.music.chain import service as chain
+from mediabase.music.ledger import service as ledger
 from tests.acceptance.test_citus import app_url
 from tests.citus import CITUS_TIMEOUT_S
 from tests.conftest import make_settings
 from tests.factories import Tenant, make_tenant
+from tests.integration.test_music_chain import _holdings
 from tests.integration.test_music_core import balances, post, run, world
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(CITUS_TIMEOUT_S)]
@@ -89,3 +93,17 @@ async def test_nothing_crosses_organizations_on_the_cluster(dbs: tuple[Database,
     assert info.value.extra["constraint"] == "music_journal_lines_account_fk"
     assert await run(db, bravo, "SELECT * FROM music_balances") == []
     assert await balances(db, alpha, wa["asset"]) == {wa["alice"]: 5}
+
+
+async def test_the_demo_artist_on_the_cluster(dbs: tuple[Database, Database]) -> None:
+    """The demo artist, made through every music service on the cluster: offering, coin, a chain
+    feed whose reorg reaches into an earlier batch, a dividend paid, a weighted vote; the ledger and
+    the mirror verify clean and the mirror holds the feed's fold."""
+    system = dbs[1]
+    first = await music_demo(system)
+    assert "1 reorg" in first and "paid to 4 holders" in first, first
+    owner = await identity.acting_owner(system, MUSIC_SLUG)
+    assert await ledger.verify(system, owner) == []
+    assert await chain.verify(system, owner) == []
+    feed, _, _ = demo_feed()
+    assert await _holdings(system, owner.organization_id) == feed.fold()

@@ -229,15 +229,25 @@ CREATE TRIGGER music_transfers_follow_block BEFORE UPDATE OF block_hash ON music
     FOR EACH ROW WHEN (OLD.block_hash IS DISTINCT FROM NEW.block_hash)
     EXECUTE FUNCTION music_transfers_follow_block();
 
+-- On Citus these triggers run on a shard, where a transition table cannot be joined with a
+-- distributed table ("unrecognized RTE kind"): each reads its transition tables on their own into
+-- arrays, per organization, and the statements on the distributed tables read the arrays.
 CREATE FUNCTION mediabase.music_blocks_flip() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
+DECLARE
+    g record;
 BEGIN
-    UPDATE music_transfers t SET canonical = n.canonical
-      FROM flipped_new n JOIN flipped_old o
-        ON o.organization_id = n.organization_id AND o.chain_id = n.chain_id AND o.hash = n.hash
-     WHERE n.canonical IS DISTINCT FROM o.canonical
-       AND t.organization_id = n.organization_id AND t.chain_id = n.chain_id AND t.block_hash = n.hash
-       AND t.canonical IS DISTINCT FROM n.canonical;
+    FOR g IN SELECT n.organization_id AS org, array_agg(n.chain_id) AS chains, array_agg(n.hash) AS hashes,
+                    array_agg(n.canonical) AS flags
+               FROM flipped_new n JOIN flipped_old o
+                 ON o.organization_id = n.organization_id AND o.chain_id = n.chain_id AND o.hash = n.hash
+              WHERE n.canonical IS DISTINCT FROM o.canonical
+              GROUP BY n.organization_id LOOP
+        UPDATE music_transfers t SET canonical = u.canonical
+          FROM unnest(g.chains, g.hashes, g.flags) AS u (chain_id, hash, canonical)
+         WHERE t.organization_id = g.org AND t.chain_id = u.chain_id AND t.block_hash = u.hash
+           AND t.canonical IS DISTINCT FROM u.canonical;
+    END LOOP;
     RETURN NULL;
 END
 $$;
@@ -245,75 +255,88 @@ CREATE TRIGGER music_blocks_flip AFTER UPDATE ON music_blocks
     REFERENCING OLD TABLE AS flipped_old NEW TABLE AS flipped_new
     FOR EACH STATEMENT EXECUTE FUNCTION music_blocks_flip();
 
--- The effect of canonical transfers on the holdings, aggregated (one upsert per statement): the
--- sender loses, the receiver gains, the zero address is neither. A balance below zero breaks
+-- Apply summed deltas per (contract, token, address) of one organization to the holdings: a row
+-- for each first (balance 0), then one UPDATE (a CHECK sees an upsert's proposed row before ON
+-- CONFLICT does, so a debit could not go through an upsert). A balance below zero breaks
 -- music_chain_holdings_nonnegative and with it the statement.
+CREATE FUNCTION mediabase.music_chain_holdings_apply(org uuid, contracts uuid[], tokens numeric[], addresses bytea[],
+                                                     deltas numeric[]) RETURNS void
+    LANGUAGE plpgsql SET search_path = mediabase, pg_temp AS $$
+DECLARE
+    ts timestamptz := now();
+BEGIN
+    IF contracts IS NULL THEN
+        RETURN;
+    END IF;
+    INSERT INTO music_chain_holdings (organization_id, contract_id, token_id, address, balance, updated_at)
+    SELECT org, u.contract_id, u.token_id, u.address, 0, ts
+      FROM unnest(contracts, tokens, addresses) AS u (contract_id, token_id, address)
+        ON CONFLICT (organization_id, contract_id, token_id, address) DO NOTHING;
+    UPDATE music_chain_holdings h SET balance = h.balance + u.delta, updated_at = ts
+      FROM unnest(contracts, tokens, addresses, deltas) AS u (contract_id, token_id, address, delta)
+     WHERE h.organization_id = org AND h.contract_id = u.contract_id AND h.token_id = u.token_id
+       AND h.address = u.address;
+END
+$$;
+-- (the triggers call it as the owner; the application role cannot write the holdings through it)
+
+-- The effect of canonical transfers on the holdings, aggregated: the sender loses, the receiver
+-- gains, the zero address is neither.
 CREATE FUNCTION mediabase.music_transfers_inserted() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
+DECLARE
+    g record;
 BEGIN
-    WITH d AS (
-    SELECT d.organization_id, d.contract_id, d.token_id, d.address, sum(d.delta) AS delta
-      FROM (SELECT t.organization_id, t.contract_id, coalesce(t.token_id, 0) AS token_id, t.from_address AS address,
-                   -t.amount AS delta
-              FROM inserted t WHERE t.canonical AND t.from_address <> music_zero_address()
-            UNION ALL
-            SELECT t.organization_id, t.contract_id, coalesce(t.token_id, 0), t.to_address, t.amount
-              FROM inserted t WHERE t.canonical AND t.to_address <> music_zero_address()) d
-     GROUP BY d.organization_id, d.contract_id, d.token_id, d.address
-    HAVING sum(d.delta) <> 0
-    ), u AS (
-        -- existing balances are updated, new ones inserted: a CHECK sees an upsert's proposed
-        -- row before ON CONFLICT does, so a debit could not go through an upsert
-        UPDATE music_chain_holdings h SET balance = h.balance + d.delta, updated_at = now()
-          FROM d
-         WHERE h.organization_id = d.organization_id AND h.contract_id = d.contract_id
-           AND h.token_id = d.token_id AND h.address = d.address
-        RETURNING h.organization_id, h.contract_id, h.token_id, h.address
-    )
-    INSERT INTO music_chain_holdings (organization_id, contract_id, token_id, address, balance)
-    SELECT d.organization_id, d.contract_id, d.token_id, d.address, d.delta
-      FROM d
-     WHERE NOT EXISTS (SELECT FROM u WHERE u.organization_id = d.organization_id AND u.contract_id = d.contract_id
-                                       AND u.token_id = d.token_id AND u.address = d.address);
+    FOR g IN SELECT d.organization_id AS org, array_agg(d.contract_id) AS contracts, array_agg(d.token_id) AS tokens,
+                    array_agg(d.address) AS addresses, array_agg(d.delta) AS deltas
+               FROM (SELECT x.organization_id, x.contract_id, x.token_id, x.address, sum(x.delta) AS delta
+                       FROM (SELECT t.organization_id, t.contract_id, coalesce(t.token_id, 0) AS token_id,
+                                    t.from_address AS address, -t.amount AS delta
+                               FROM inserted t WHERE t.canonical AND t.from_address <> music_zero_address()
+                             UNION ALL
+                             SELECT t.organization_id, t.contract_id, coalesce(t.token_id, 0), t.to_address, t.amount
+                               FROM inserted t WHERE t.canonical AND t.to_address <> music_zero_address()) x
+                      GROUP BY x.organization_id, x.contract_id, x.token_id, x.address
+                     HAVING sum(x.delta) <> 0) d
+              GROUP BY d.organization_id LOOP
+        PERFORM music_chain_holdings_apply(g.org, g.contracts, g.tokens, g.addresses, g.deltas);
+    END LOOP;
     RETURN NULL;
 END
 $$;
 CREATE TRIGGER music_transfers_inserted AFTER INSERT ON music_transfers
     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION music_transfers_inserted();
 
--- An update changes a transfer's effect only through its canonical flag (its log is immutable:
--- music_transfers_immutable): the rows whose flag flipped count, +1 or −1 times their effect.
+-- An update changes a transfer's effect through its canonical flag: a row that was canonical
+-- takes its old effect back, a row that is canonical now adds its new one (unchanged rows cancel).
 CREATE FUNCTION mediabase.music_transfers_updated() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
+DECLARE
+    g record;
 BEGIN
-    WITH d AS (
-    SELECT d.organization_id, d.contract_id, d.token_id, d.address, sum(d.delta) AS delta
-      FROM (SELECT f.organization_id, f.contract_id, f.token_id, x.address, x.sign * f.sign * f.amount AS delta
-              FROM (SELECT n.organization_id, n.contract_id, coalesce(n.token_id, 0) AS token_id, n.from_address,
-                           n.to_address, n.amount, CASE WHEN n.canonical THEN 1 ELSE -1 END AS sign
-                      FROM changed_new n
-                      JOIN changed_old o
-                        ON o.organization_id = n.organization_id AND o.chain_id = n.chain_id
-                       AND o.tx_hash = n.tx_hash AND o.log_index = n.log_index
-                     WHERE n.canonical IS DISTINCT FROM o.canonical) f
-             CROSS JOIN LATERAL (VALUES (f.from_address, -1), (f.to_address, 1)) AS x (address, sign)
-             WHERE x.address <> music_zero_address()) d
-     GROUP BY d.organization_id, d.contract_id, d.token_id, d.address
-    HAVING sum(d.delta) <> 0
-    ), u AS (
-        -- existing balances are updated, new ones inserted: a CHECK sees an upsert's proposed
-        -- row before ON CONFLICT does, so a debit could not go through an upsert
-        UPDATE music_chain_holdings h SET balance = h.balance + d.delta, updated_at = now()
-          FROM d
-         WHERE h.organization_id = d.organization_id AND h.contract_id = d.contract_id
-           AND h.token_id = d.token_id AND h.address = d.address
-        RETURNING h.organization_id, h.contract_id, h.token_id, h.address
-    )
-    INSERT INTO music_chain_holdings (organization_id, contract_id, token_id, address, balance)
-    SELECT d.organization_id, d.contract_id, d.token_id, d.address, d.delta
-      FROM d
-     WHERE NOT EXISTS (SELECT FROM u WHERE u.organization_id = d.organization_id AND u.contract_id = d.contract_id
-                                       AND u.token_id = d.token_id AND u.address = d.address);
+    FOR g IN SELECT d.organization_id AS org, array_agg(d.contract_id) AS contracts, array_agg(d.token_id) AS tokens,
+                    array_agg(d.address) AS addresses, array_agg(d.delta) AS deltas
+               FROM (SELECT f.organization_id, f.contract_id, f.token_id, x.address, sum(x.sign * f.sign * f.amount) AS delta
+                       FROM (SELECT o.organization_id, o.contract_id, coalesce(o.token_id, 0) AS token_id, o.from_address,
+                                    o.to_address, o.amount, -1 AS sign
+                               FROM changed_old o JOIN changed_new n
+                                 ON o.organization_id = n.organization_id AND o.chain_id = n.chain_id
+                                AND o.tx_hash = n.tx_hash AND o.log_index = n.log_index
+                              WHERE o.canonical AND NOT n.canonical
+                             UNION ALL
+                             SELECT n.organization_id, n.contract_id, coalesce(n.token_id, 0), n.from_address,
+                                    n.to_address, n.amount, 1
+                               FROM changed_new n JOIN changed_old o
+                                 ON o.organization_id = n.organization_id AND o.chain_id = n.chain_id
+                                AND o.tx_hash = n.tx_hash AND o.log_index = n.log_index
+                              WHERE n.canonical AND NOT o.canonical) f
+                      CROSS JOIN LATERAL (VALUES (f.from_address, -1), (f.to_address, 1)) AS x (address, sign)
+                      WHERE x.address <> music_zero_address()
+                      GROUP BY f.organization_id, f.contract_id, f.token_id, x.address
+                     HAVING sum(x.sign * f.sign * f.amount) <> 0) d
+              GROUP BY d.organization_id LOOP
+        PERFORM music_chain_holdings_apply(g.org, g.contracts, g.tokens, g.addresses, g.deltas);
+    END LOOP;
     RETURN NULL;
 END
 $$;

@@ -146,6 +146,9 @@ async def sign_contract(db: Database, p: Principal, contract_id: UUID) -> Contra
     require_admin(p, "sign contracts")
     async with db.transaction(p.organization_id, p.user_id) as conn:
         await fetch_one_or_404(conn, Q.sign_contract, {"id": contract_id}, "contract")
+    # read in a transaction of its own: music_sign_contract wrote as its owner (SECURITY DEFINER),
+    # and on Citus one transaction reaches a tenant's shards as one role (docs/scale-out.md)
+    async with db.transaction(p.organization_id, p.user_id) as conn:
         return await _contract(conn, p.organization_id, contract_id)
 
 

@@ -320,12 +320,13 @@ ON CONFLICT (organization_id, contract_id, token_id) DO NOTHING
 
 -- name: advance_cursors
 -- The feed speaks for every contract of the chain: each one's cursor moves to the chain's head.
-INSERT INTO music_chain_cursors AS k (organization_id, contract_id, chain_id, last_block, last_block_hash)
-SELECT %(org)s, c.id, c.chain_id, %(head)s, %(head_hash)s
+-- (updated_at from EXCLUDED: Citus refuses a volatile function in DO UPDATE SET.)
+INSERT INTO music_chain_cursors AS k (organization_id, contract_id, chain_id, last_block, last_block_hash, updated_at)
+SELECT %(org)s, c.id, c.chain_id, %(head)s, %(head_hash)s, now()
   FROM music_chain_contracts c
  WHERE c.organization_id = %(org)s AND c.chain_id = %(chain_id)s
 ON CONFLICT (organization_id, contract_id) DO UPDATE
-   SET last_block = excluded.last_block, last_block_hash = excluded.last_block_hash, updated_at = now()
+   SET last_block = excluded.last_block, last_block_hash = excluded.last_block_hash, updated_at = excluded.updated_at
  WHERE (k.last_block, k.last_block_hash) IS DISTINCT FROM (excluded.last_block, excluded.last_block_hash)
 
 -- name: status

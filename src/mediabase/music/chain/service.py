@@ -309,7 +309,17 @@ async def _apply_segment(conn: Conn, ctx: dict[str, Any], seg: int, name: str) -
             field="parentHash",
         )
     else:
-        fork = number  # nothing stored below: the first block, or a gap in a sparse feed
+        # nothing stored below: the first block, or a gap in a sparse feed. Not a header that would
+        # orphan stored canonical blocks without naming a stored ancestor: a stray header (or a
+        # backfill below the first stored block) cannot prove a reorg.
+        head = await (await conn.execute(Q.head, ctx)).fetchone()
+        if head is not None and head["number"] >= number:
+            raise Invalid(
+                f"{name}:{first['line']}: parentHash: block {number - 1} is not stored but blocks {number} to"
+                f" {head['number']} are: a new branch must reach down to a stored block",
+                field="parentHash",
+            )
+        fork = number
     orphaned = await (await conn.execute(Q.orphan_from, {**ctx, "fork": fork})).fetchone()
     assert orphaned is not None
     reorg: Reorg | None = None

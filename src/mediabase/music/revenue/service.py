@@ -277,6 +277,9 @@ async def distribute(db: Database, p: Principal, data: DividendCreate) -> Distri
             },
             "dividend",
         )
+    # read in a transaction of its own: the function wrote as its owner (SECURITY DEFINER), and on
+    # Citus one transaction reaches a tenant's shards as one role (docs/scale-out.md)
+    async with db.transaction(p.organization_id, p.user_id) as conn:
         return Distribution(
             created=row["created"], dividend=await _dividend(conn, p.organization_id, row["dividend_id"])
         )

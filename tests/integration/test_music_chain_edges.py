@@ -1,0 +1,35 @@
+"""Chain mirror edges: a header that would orphan stored blocks without a stored ancestor is
+refused (file:line, field, nothing written), while a first import or a gap forward starts there."""
+
+from __future__ import annotations
+
+import pytest
+
+from mediabase.common.errors import Invalid
+from mediabase.db.connection import Database
+from mediabase.music.chain import service
+from mediabase.music.chain.feed import FeedGenerator, block_lines
+from tests.factories import Tenant
+from tests.integration.test_music_chain import CHAIN, _holdings, _import, _register
+
+
+async def test_a_stray_header_cannot_orphan_the_stored_chain(
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]
+) -> None:
+    alpha = tenants[0]
+    org = alpha.owner.organization_id
+    await _register(db, alpha, 21)
+    gen = FeedGenerator(21, holders=6)
+    await _import(db, alpha, list(gen.lines(30, 2)))
+    before = await _holdings(owner_db, org), await service.status(db, alpha.owner, CHAIN)
+    stray = FeedGenerator(99, holders=2)  # another chain's block 1: its parent is unknown
+    with pytest.raises(Invalid) as info:
+        await _import(db, alpha, list(block_lines(stray._block(0))))
+    assert info.value.field == "parentHash" and "feed:1:" in str(info.value), str(info.value)
+    assert (await _holdings(owner_db, org), await service.status(db, alpha.owner, CHAIN)) == before
+    assert await service.list_reorgs(db, alpha.owner) == []
+    # a gap forward (a sparse feed) still starts where it starts
+    gen.number, gen.parent = gen.number + 5, bytes(range(32))
+    ahead = await _import(db, alpha, list(gen.lines(3, 2)))
+    assert ahead.reorgs == [] and ahead.head == 38
+    assert await _holdings(owner_db, org) == gen.fold()
