@@ -1,5 +1,6 @@
 """Chain mirror edges: a header that would orphan stored blocks without a stored ancestor is
-refused (file:line, field, nothing written), while a first import or a gap forward starts there."""
+refused (file:line, field, nothing written), while a first import or a gap forward starts there;
+a transaction re-mined with another log under the same index takes the new block's log."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import pytest
 from mediabase.common.errors import Invalid
 from mediabase.db.connection import Database
 from mediabase.music.chain import service
-from mediabase.music.chain.feed import FeedGenerator, block_lines
+from mediabase.music.chain.feed import ZERO, FeedContract, FeedGenerator, Log, block_lines
+from mediabase.music.chain.models import ContractCreate, Standard
 from tests.factories import Tenant
 from tests.integration.test_music_chain import CHAIN, _holdings, _import, _register
 
@@ -33,3 +35,26 @@ async def test_a_stray_header_cannot_orphan_the_stored_chain(
     ahead = await _import(db, alpha, list(gen.lines(3, 2)))
     assert ahead.reorgs == [] and ahead.head == 38
     assert await _holdings(owner_db, org) == gen.fold()
+
+
+async def test_a_transaction_re_mined_with_another_log_takes_the_new_one(
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]
+) -> None:
+    """After a reorg the same transaction (hash, log index) may log otherwise in its new block:
+    the mirror holds what the canonical block says, not what the orphaned one said."""
+    alpha = tenants[0]
+    org = alpha.owner.organization_id
+    coin = FeedContract(bytes(range(40, 60)), "erc20")
+    await service.add_contract(
+        db, alpha.owner, ContractCreate(chain_id=CHAIN, address="0x" + coin.address.hex(), standard=Standard.erc20)
+    )
+    gen = FeedGenerator(5, [coin], holders=4)
+    await _import(db, alpha, list(gen.lines(10, 2)))
+    tx = bytes(range(100, 132))
+    x, y = gen.holders[0], gen.holders[1]
+    await _import(db, alpha, list(block_lines(gen._block(0, [Log(coin, tx, 0, ZERO, x, 0, 100)]))))
+    gen._rewind(1)
+    result = await _import(db, alpha, list(block_lines(gen._block(0, [Log(coin, tx, 0, ZERO, y, 0, 250)]))))
+    assert [r.depth for r in result.reorgs] == [1] and result.moved == 1
+    assert await _holdings(owner_db, org) == gen.fold()
+    assert await service.verify(db, alpha.owner) == []

@@ -344,16 +344,19 @@ CREATE TRIGGER music_transfers_updated AFTER UPDATE ON music_transfers
     REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
     FOR EACH STATEMENT EXECUTE FUNCTION music_transfers_updated();
 
--- A transfer's content is its log's: only the block that carries it (and so its flag) and the
--- journal entry that posted it change.
+-- A transfer's content is its log's: it changes only with the block that carries it (a re-mined
+-- transaction), and never once posted to the journal.
 CREATE FUNCTION mediabase.music_transfers_immutable() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
-    IF (NEW.organization_id, NEW.chain_id, NEW.tx_hash, NEW.log_index, NEW.contract_id, NEW.token_id,
-        NEW.from_address, NEW.to_address, NEW.amount)
-       IS DISTINCT FROM (OLD.organization_id, OLD.chain_id, OLD.tx_hash, OLD.log_index, OLD.contract_id, OLD.token_id,
-                         OLD.from_address, OLD.to_address, OLD.amount) THEN
-        RAISE EXCEPTION 'a mirrored transfer''s log does not change'
+    IF (NEW.organization_id, NEW.chain_id, NEW.tx_hash, NEW.log_index)
+       IS DISTINCT FROM (OLD.organization_id, OLD.chain_id, OLD.tx_hash, OLD.log_index)
+       OR ((NEW.contract_id, NEW.token_id, NEW.from_address, NEW.to_address, NEW.amount)
+           IS DISTINCT FROM (OLD.contract_id, OLD.token_id, OLD.from_address, OLD.to_address, OLD.amount)
+           -- a transaction re-mined after a reorg may log otherwise under the same index: the row
+           -- takes the new block's log (music_transfers_updated takes back the old effect, if any)
+           AND (NEW.block_hash IS NOT DISTINCT FROM OLD.block_hash OR NEW.posted_entry_id IS NOT NULL)) THEN
+        RAISE EXCEPTION 'a mirrored transfer''s log changes only with its block, never once posted'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'music_transfers_immutable',
                   DETAIL = 'constraint "music_transfers_immutable"';
     END IF;

@@ -281,7 +281,8 @@ SELECT f.line,
 -- The transfer logs of mirrored contracts, set-based. One row per (tx_hash, log_index): of
 -- several sightings in the file the one in a canonical block wins, else the last. A stored
 -- row moves to the block of a new sighting when that block is canonical or the row's is not
--- (a log re-mined after a reorg); a sighting in an orphaned block never displaces a canonical
+-- (a log re-mined after a reorg), and takes that sighting's content (a re-mined transaction may
+-- log otherwise under the same index); a sighting in an orphaned block never displaces a canonical
 -- one, so replaying a feed changes nothing. Sorted by key: the primary key grows in order.
 WITH s AS (
     SELECT DISTINCT ON (f.tx_hash, f.log_index)
@@ -301,7 +302,9 @@ WITH s AS (
            s.from_address, s.to_address, s.amount, s.canonical
       FROM s
     ON CONFLICT (organization_id, chain_id, tx_hash, log_index) DO UPDATE
-       SET block_hash = excluded.block_hash, block_number = excluded.block_number
+       SET block_hash = excluded.block_hash, block_number = excluded.block_number,
+           contract_id = excluded.contract_id, token_id = excluded.token_id, from_address = excluded.from_address,
+           to_address = excluded.to_address, amount = excluded.amount
      WHERE t.block_hash <> excluded.block_hash AND (excluded.canonical OR NOT t.canonical)
     RETURNING (xmax = 0) AS fresh
 )
