@@ -309,9 +309,16 @@ BEGIN
 
     -- THE statement: every payout and the dividend that sums them
     -- the holders at the record point: the body of music_holdings_at / music_holdings_at_block
-    -- (0028) written out here, so the planner sees the whole statement
+    -- (0028) written out here, so the planner sees the whole statement.
+    -- Where 100,000 payouts spend their time (bench/RESULTS.md, "Music dividends"): about half in
+    -- the two foreign-key checks PostgreSQL runs per inserted payout (dividend, account), the
+    -- rest in the holdings aggregate, the sort by fractional part and the insert with its two
+    -- indexes. Per holder, D·h is computed once (h) and divided once (q, kept a subquery by
+    -- OFFSET 0 so that base is not recomputed inside frac); frac = D·h − base·H is mod(D·h, H)
+    -- (all positive). The payouts are inserted in account order: both indexes of music_payouts
+    -- lead with (organization_id, dividend_id | account_id), so the inserts walk them in order.
     WITH h AS (
-        SELECT x.account_id, x.quantity, sum(x.quantity) OVER () AS total
+        SELECT x.account_id, x.quantity, d * x.quantity AS dq, sum(x.quantity) OVER () AS total
           FROM (SELECT l.account_id, sum(l.amount) AS quantity
                   FROM music_journal_lines l
                   JOIN music_accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id
@@ -326,15 +333,20 @@ BEGIN
                                            AND e.chain_id = music_distribute_dividend.record_chain_id)))
                  GROUP BY l.account_id
                 HAVING sum(l.amount) > 0) x
-    ), shares AS (
-        SELECT h.account_id, h.quantity, div(d * h.quantity, h.total) AS base, mod(d * h.quantity, h.total) AS frac
+    ), q AS (
+        SELECT h.account_id, h.quantity, h.dq, h.total, div(h.dq, h.total) AS base
           FROM h
+        OFFSET 0
+    ), alloc AS (
+        SELECT q.account_id, q.quantity,
+               q.base + CASE WHEN row_number() OVER (ORDER BY q.dq - q.base * q.total DESC, q.account_id)
+                                  <= d - sum(q.base) OVER () THEN 1 ELSE 0 END AS amount
+          FROM q
     ), payouts AS (
         INSERT INTO music_payouts (organization_id, dividend_id, account_id, currency, holding, amount)
-        SELECT org, div_id, s.account_id, music_distribute_dividend.currency, s.quantity,
-               s.base + CASE WHEN row_number() OVER (ORDER BY s.frac DESC, s.account_id)
-                                  <= d - sum(s.base) OVER () THEN 1 ELSE 0 END
-          FROM shares s
+        SELECT org, div_id, a.account_id, music_distribute_dividend.currency, a.quantity, a.amount
+          FROM alloc a
+         ORDER BY a.account_id
         RETURNING amount, holding
     )
     INSERT INTO music_dividends (organization_id, id, master_id, asset_id, period_start, period_end, currency,
