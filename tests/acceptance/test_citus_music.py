@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -20,6 +21,7 @@ from mediabase.demo.music import MUSIC_SLUG, demo_feed, music_demo
 from mediabase.identity import service as identity
 from mediabase.music.chain import service as chain
 from mediabase.music.ledger import service as ledger
+from mediabase.music.ledger.models import AssetKind
 from tests.acceptance.test_citus import app_url
 from tests.citus import CITUS_TIMEOUT_S
 from tests.conftest import make_settings
@@ -107,3 +109,11 @@ async def test_the_demo_artist_on_the_cluster(dbs: tuple[Database, Database]) ->
     assert await chain.verify(system, owner) == []
     feed, _, _ = demo_feed()
     assert await _holdings(system, owner.organization_id) == feed.fold()
+    # holdings recomputed from the journal at an instant (music_holdings_at) equal the kept balances
+    [share] = await ledger.list_assets(system, owner, AssetKind.master_share)
+    now, then = (
+        await ledger.cap_table(system, owner, share.id),
+        await ledger.cap_table(system, owner, share.id, at=datetime.now(UTC)),
+    )
+    assert [(h.account_id, h.quantity) for h in then.holders] == [(h.account_id, h.quantity) for h in now.holders]
+    assert sum(h.quantity for h in now.holders) == share.outstanding == 10_000

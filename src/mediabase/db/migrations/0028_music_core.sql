@@ -440,30 +440,42 @@ $$;
 -- Who held how much of an asset at an instant (inclusive), from the journal alone.
 CREATE FUNCTION mediabase.music_holdings_at(asset uuid, at timestamptz)
     RETURNS TABLE (account_id uuid, quantity numeric)
-    LANGUAGE sql STABLE SET search_path = mediabase, pg_temp AS $$
+    -- PL/pgSQL, not SQL: Citus plans no parameterized SQL function over distributed tables
+    LANGUAGE plpgsql STABLE SET search_path = mediabase, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    org uuid := current_org_id();
+BEGIN
+    RETURN QUERY
     SELECT l.account_id, sum(l.amount)
       FROM music_journal_lines l
       JOIN music_accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id
-     WHERE l.organization_id = current_org_id() AND a.organization_id = current_org_id()
+     WHERE l.organization_id = org AND a.organization_id = org
        AND l.asset_id = asset AND l.effective_at <= at AND a.kind <> 'issuance'
      GROUP BY l.account_id
-    HAVING sum(l.amount) > 0
+    HAVING sum(l.amount) > 0;
+END
 $$;
 
 -- The same at a block of a chain: the postings of blocks up to and including it. Only chain
 -- postings carry a block; an asset moved off-chain too counts those by their time instead.
 CREATE FUNCTION mediabase.music_holdings_at_block(asset uuid, chain bigint, block bigint)
     RETURNS TABLE (account_id uuid, quantity numeric)
-    LANGUAGE sql STABLE SET search_path = mediabase, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = mediabase, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    org uuid := current_org_id();
+BEGIN
+    RETURN QUERY
     SELECT l.account_id, sum(l.amount)
       FROM music_journal_lines l
       JOIN music_journal_entries e ON e.organization_id = l.organization_id AND e.id = l.entry_id
       JOIN music_accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id
-     WHERE l.organization_id = current_org_id() AND e.organization_id = current_org_id()
-       AND a.organization_id = current_org_id()
+     WHERE l.organization_id = org AND e.organization_id = org AND a.organization_id = org
        AND l.asset_id = asset AND e.chain_id = chain AND l.block_number <= block AND a.kind <> 'issuance'
      GROUP BY l.account_id
-    HAVING sum(l.amount) > 0
+    HAVING sum(l.amount) > 0;
+END
 $$;
 
 -- Everything derived, recomputed from the journal for the current tenant: balances that differ

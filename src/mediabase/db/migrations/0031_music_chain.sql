@@ -370,23 +370,28 @@ CREATE TRIGGER music_transfers_immutable BEFORE UPDATE ON music_transfers
 -- transfer whose flag is not its block's: empty = consistent (current tenant).
 CREATE FUNCTION mediabase.music_chain_verify()
     RETURNS TABLE (contract_id uuid, token_id numeric, address bytea, problem text, expected numeric, actual numeric)
-    LANGUAGE sql STABLE
-BEGIN ATOMIC
+    -- PL/pgSQL, not SQL: Citus plans no SQL function over distributed tables with parameters
+    LANGUAGE plpgsql STABLE SET search_path = mediabase, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    org uuid := current_org_id();
+BEGIN
+    RETURN QUERY
     WITH fold AS (
         SELECT f.contract_id, f.token_id, f.address, sum(f.delta) AS balance
           FROM (SELECT t.contract_id, coalesce(t.token_id, 0) AS token_id, t.from_address AS address, -t.amount AS delta
                   FROM music_transfers t
-                 WHERE t.organization_id = current_org_id() AND t.canonical AND t.from_address <> music_zero_address()
+                 WHERE t.organization_id = org AND t.canonical AND t.from_address <> music_zero_address()
                 UNION ALL
                 SELECT t.contract_id, coalesce(t.token_id, 0), t.to_address, t.amount
                   FROM music_transfers t
-                 WHERE t.organization_id = current_org_id() AND t.canonical AND t.to_address <> music_zero_address()) f
+                 WHERE t.organization_id = org AND t.canonical AND t.to_address <> music_zero_address()) f
          GROUP BY f.contract_id, f.token_id, f.address
     )
     SELECT coalesce(f.contract_id, h.contract_id), coalesce(f.token_id, h.token_id), coalesce(f.address, h.address),
            'holding', coalesce(f.balance, 0), coalesce(h.balance, 0)
       FROM fold f
-      FULL JOIN (SELECT * FROM music_chain_holdings WHERE organization_id = current_org_id()) h
+      FULL JOIN (SELECT * FROM music_chain_holdings WHERE organization_id = org) h
         ON h.contract_id = f.contract_id AND h.token_id = f.token_id AND h.address = f.address
      WHERE coalesce(f.balance, 0) <> coalesce(h.balance, 0)
     UNION ALL
@@ -394,9 +399,10 @@ BEGIN ATOMIC
            b.canonical::int, t.canonical::int
       FROM music_transfers t
       JOIN music_blocks b ON b.organization_id = t.organization_id AND b.chain_id = t.chain_id AND b.hash = t.block_hash
-     WHERE t.organization_id = current_org_id() AND b.organization_id = current_org_id()
+     WHERE t.organization_id = org AND b.organization_id = org
        AND t.canonical IS DISTINCT FROM b.canonical;
-END;
+END
+$$;
 
 -- -- tenancy, privileges, audit -------------------------------------------------------------------
 
