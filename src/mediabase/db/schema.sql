@@ -1845,6 +1845,1270 @@ END
 $$;
 
 --
+-- Name: music_address_account(bytea); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_address_account(addr bytea) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org uuid := music_require_tenant();
+    acc uuid;
+BEGIN
+    SELECT a.id INTO acc FROM music_accounts a WHERE a.organization_id = org AND a.address = addr;
+    IF acc IS NULL THEN
+        INSERT INTO music_accounts (organization_id, kind, address) VALUES (org, 'address', addr)
+            ON CONFLICT (organization_id, address) WHERE address IS NOT NULL DO NOTHING RETURNING id INTO acc;
+        IF acc IS NULL THEN
+            SELECT a.id INTO acc FROM music_accounts a WHERE a.organization_id = org AND a.address = addr;
+        END IF;
+    END IF;
+    RETURN acc;
+END
+$$;
+
+--
+-- Name: music_blocks_flip(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_blocks_flip() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT n.organization_id AS org, array_agg(n.chain_id) AS chains, array_agg(n.hash) AS hashes,
+                    array_agg(n.canonical) AS flags
+               FROM flipped_new n JOIN flipped_old o
+                 ON o.organization_id = n.organization_id AND o.chain_id = n.chain_id AND o.hash = n.hash
+              WHERE n.canonical IS DISTINCT FROM o.canonical
+              GROUP BY n.organization_id LOOP
+        UPDATE music_transfers t SET canonical = u.canonical
+          FROM unnest(g.chains, g.hashes, g.flags) AS u (chain_id, hash, canonical)
+         WHERE t.organization_id = g.org AND t.chain_id = u.chain_id AND t.block_hash = u.hash
+           AND t.canonical IS DISTINCT FROM u.canonical;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: music_chain_holdings_apply(uuid, uuid[], numeric[], bytea[], numeric[]); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_chain_holdings_apply(org uuid, contracts uuid[], tokens numeric[], addresses bytea[], deltas numeric[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    ts timestamptz := now();
+BEGIN
+    IF contracts IS NULL THEN
+        RETURN;
+    END IF;
+    INSERT INTO music_chain_holdings (organization_id, contract_id, token_id, address, balance, updated_at)
+    SELECT org, u.contract_id, u.token_id, u.address, 0, ts
+      FROM unnest(contracts, tokens, addresses) AS u (contract_id, token_id, address)
+        ON CONFLICT (organization_id, contract_id, token_id, address) DO NOTHING;
+    UPDATE music_chain_holdings h SET balance = h.balance + u.delta, updated_at = ts
+      FROM unnest(contracts, tokens, addresses, deltas) AS u (contract_id, token_id, address, delta)
+     WHERE h.organization_id = org AND h.contract_id = u.contract_id AND h.token_id = u.token_id
+       AND h.address = u.address;
+END
+$$;
+
+--
+-- Name: music_chain_verify(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_chain_verify() RETURNS TABLE(contract_id uuid, token_id numeric, address bytea, problem text, expected numeric, actual numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+DECLARE
+    org uuid := current_org_id();
+BEGIN
+    RETURN QUERY
+    WITH fold AS (
+        SELECT f.contract_id, f.token_id, f.address, sum(f.delta) AS balance
+          FROM (SELECT t.contract_id, coalesce(t.token_id, 0) AS token_id, t.from_address AS address, -t.amount AS delta
+                  FROM music_transfers t
+                 WHERE t.organization_id = org AND t.canonical AND t.from_address <> music_zero_address()
+                UNION ALL
+                SELECT t.contract_id, coalesce(t.token_id, 0), t.to_address, t.amount
+                  FROM music_transfers t
+                 WHERE t.organization_id = org AND t.canonical AND t.to_address <> music_zero_address()) f
+         GROUP BY f.contract_id, f.token_id, f.address
+    )
+    SELECT coalesce(f.contract_id, h.contract_id), coalesce(f.token_id, h.token_id), coalesce(f.address, h.address),
+           'holding', coalesce(f.balance, 0), coalesce(h.balance, 0)
+      FROM fold f
+      FULL JOIN (SELECT * FROM music_chain_holdings WHERE organization_id = org) h
+        ON h.contract_id = f.contract_id AND h.token_id = f.token_id AND h.address = f.address
+     WHERE coalesce(f.balance, 0) <> coalesce(h.balance, 0)
+    UNION ALL
+    SELECT t.contract_id, t.token_id, t.tx_hash, 'canonical flag differs from its block''s',
+           b.canonical::int, t.canonical::int
+      FROM music_transfers t
+      JOIN music_blocks b ON b.organization_id = t.organization_id AND b.chain_id = t.chain_id AND b.hash = t.block_hash
+     WHERE t.organization_id = org AND b.organization_id = org
+       AND t.canonical IS DISTINCT FROM b.canonical;
+END
+$$;
+
+--
+-- Name: music_coins_check(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_coins_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    a record;
+BEGIN
+    SELECT kind, artist_id INTO a FROM music_assets WHERE organization_id = NEW.organization_id AND id = NEW.asset_id;
+    IF FOUND AND (a.kind <> 'coin' OR a.artist_id IS DISTINCT FROM NEW.artist_id) THEN
+        RAISE EXCEPTION 'a coin''s asset is of kind coin and of the coin''s artist'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_coins_asset_is_coin', COLUMN = 'asset_id',
+                  DETAIL = 'constraint "music_coins_asset_is_coin"';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: music_contract_splits_guard(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_contract_splits_guard() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    r     record := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    state text;
+BEGIN
+    IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
+        RETURN OLD;  -- the contract's (the master's) cascade
+    END IF;
+    IF TG_OP = 'UPDATE' AND (NEW.contract_id <> OLD.contract_id OR NEW.organization_id <> OLD.organization_id) THEN
+        RAISE EXCEPTION 'a split line stays in its contract version'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_contract_splits_immutable',
+                  DETAIL = 'constraint "music_contract_splits_immutable"';
+    END IF;
+    SELECT c.status INTO state FROM music_contracts c
+     WHERE c.organization_id = r.organization_id AND c.id = r.contract_id FOR SHARE;
+    IF state IS NOT NULL AND state <> 'draft' THEN
+        RAISE EXCEPTION 'the contract version is %: its splits cannot change (write a new version)', state
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_contracts_signed_immutable',
+                  DETAIL = 'constraint "music_contracts_signed_immutable"';
+    END IF;
+    RETURN r;
+END
+$$;
+
+--
+-- Name: music_contract_splits_sum_check(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_contract_splits_sum_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    r        record := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    contract uuid;
+    total    bigint;
+    lines    integer;
+BEGIN
+    contract := (to_jsonb(r)->>CASE WHEN mediabase.unsharded(TG_TABLE_NAME) = 'music_contracts' THEN 'id'
+                                    ELSE 'contract_id' END)::uuid;
+    IF NOT EXISTS (SELECT FROM music_contracts c WHERE c.organization_id = r.organization_id AND c.id = contract) THEN
+        RETURN NULL;  -- gone with its master
+    END IF;
+    SELECT coalesce(sum(s.bps), 0), count(*) INTO total, lines FROM music_contract_splits s
+     WHERE s.organization_id = r.organization_id AND s.contract_id = contract;
+    IF total <> 10000 THEN
+        RAISE EXCEPTION 'the splits of a contract version sum to exactly 10,000 basis points; these % line(s) sum to %',
+                        lines, total
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_contract_splits_sum', COLUMN = 'bps',
+                  DETAIL = 'constraint "music_contract_splits_sum"';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: music_contracts_allocate(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_contracts_allocate() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    next integer;
+BEGIN
+    PERFORM FROM music_masters m WHERE m.organization_id = NEW.organization_id AND m.id = NEW.master_id
+        FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'master % does not exist', NEW.master_id
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'music_contracts_master_fk',
+                  DETAIL = 'constraint "music_contracts_master_fk"';
+    END IF;
+    SELECT coalesce(max(c.version), 0) + 1 INTO next FROM music_contracts c
+     WHERE c.organization_id = NEW.organization_id AND c.master_id = NEW.master_id;
+    IF NEW.version IS NOT NULL AND NEW.version <> next THEN
+        RAISE EXCEPTION 'the next contract version of this master is %, not %', next, NEW.version
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_contracts_version_gapless', COLUMN = 'version',
+                  DETAIL = 'constraint "music_contracts_version_gapless"';
+    END IF;
+    NEW.version := next;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: music_contracts_guard(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_contracts_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        IF pg_trigger_depth() > 1 THEN
+            RETURN OLD;  -- the master's cascade
+        END IF;
+        RAISE EXCEPTION 'contract versions are never deleted (a new version supersedes one)'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_contracts_append_only',
+                  DETAIL = 'constraint "music_contracts_append_only"';
+    END IF;
+    IF OLD.status <> 'draft' AND NOT (
+           OLD.status = 'signed' AND NEW.status = 'superseded'
+           AND (to_jsonb(NEW) - 'status' - 'superseded_at') = (to_jsonb(OLD) - 'status' - 'superseded_at')) THEN
+        RAISE EXCEPTION 'contract version % is %: it cannot change (write a new version)', OLD.version, OLD.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_contracts_signed_immutable',
+                  DETAIL = 'constraint "music_contracts_signed_immutable"';
+    END IF;
+    IF NEW.master_id IS DISTINCT FROM OLD.master_id OR NEW.version IS DISTINCT FROM OLD.version
+       OR NEW.created_at IS DISTINCT FROM OLD.created_at THEN
+        RAISE EXCEPTION 'a contract version keeps its master and number'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_contracts_immutable',
+                  DETAIL = 'constraint "music_contracts_immutable"';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: music_distribute_dividend(uuid, date, date, character, timestamp with time zone, bigint, bigint); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_distribute_dividend(master uuid, period_start date, period_end date, currency character, record_at timestamp with time zone DEFAULT NULL::timestamp with time zone, record_chain_id bigint DEFAULT NULL::bigint, record_block bigint DEFAULT NULL::bigint) RETURNS TABLE(dividend_id uuid, created boolean)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org      uuid := current_org_id();
+    actor    uuid := current_user_id();
+    existing record;
+    asset    uuid;
+    revenue  numeric;
+    contract uuid;
+    bps      integer := 10000;
+    d        numeric;
+    div_id   uuid := new_id();
+    paid     numeric;
+    n        integer;
+BEGIN
+    IF org IS NULL THEN
+        RAISE EXCEPTION 'no tenant: set mediabase.organization_id' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF num_nonnulls(record_at, record_block) <> 1 OR (record_chain_id IS NULL) <> (record_block IS NULL) THEN
+        RAISE EXCEPTION 'a dividend has one record point: an instant, or a chain and a block'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_dividends_record_point';
+    END IF;
+    IF record_at > statement_timestamp() THEN
+        RAISE EXCEPTION 'the record point % is in the future: holdings there are not known yet', record_at
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_dividends_record_past', COLUMN = 'record_at';
+    END IF;
+    -- one distribution of a master at a time, and no revenue import of it meanwhile
+    PERFORM FROM music_masters m WHERE m.organization_id = org AND m.id = master FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'master % does not exist', master
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'music_dividends_master_fk';
+    END IF;
+    SELECT x.id, x.record_at, x.record_chain_id, x.record_block INTO existing FROM music_dividends x
+     WHERE x.organization_id = org AND x.master_id = master AND x.currency = music_distribute_dividend.currency
+       AND x.period_start = music_distribute_dividend.period_start AND x.period_end = music_distribute_dividend.period_end;
+    IF FOUND THEN
+        IF existing.record_at IS DISTINCT FROM music_distribute_dividend.record_at
+           OR existing.record_chain_id IS DISTINCT FROM music_distribute_dividend.record_chain_id
+           OR existing.record_block IS DISTINCT FROM music_distribute_dividend.record_block THEN
+            RAISE EXCEPTION 'this period was distributed already at another record point (dividend %)', existing.id
+                USING ERRCODE = 'unique_violation', CONSTRAINT = 'music_dividends_period_key';
+        END IF;
+        RETURN QUERY SELECT existing.id, false;
+        RETURN;
+    END IF;
+    SELECT a.id INTO asset FROM music_assets a
+     WHERE a.organization_id = org AND a.master_id = master AND a.kind = 'master_share';
+    IF asset IS NULL THEN
+        RAISE EXCEPTION 'master % has no share asset: nobody holds it', master
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_dividends_share_asset';
+    END IF;
+    SELECT sum(e.amount) INTO revenue FROM music_revenue_events e
+     WHERE e.organization_id = org AND e.master_id = master AND e.currency = music_distribute_dividend.currency
+       AND e.period_start >= music_distribute_dividend.period_start AND e.period_start < music_distribute_dividend.period_end;
+    IF revenue IS NULL THEN
+        RAISE EXCEPTION 'master % has no % revenue in % to %', master, currency, period_start, period_end
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_dividends_revenue_positive';
+    END IF;
+    SELECT c.id, coalesce((SELECT sum(s.bps) FROM music_contract_splits s
+                            WHERE s.organization_id = org AND s.contract_id = c.id AND s.party = 'investors'), 0)
+      INTO contract, bps
+      FROM music_contracts c
+     WHERE c.organization_id = org AND c.master_id = master AND c.status = 'signed';
+    IF contract IS NULL THEN
+        bps := 10000;
+    END IF;
+    d := div(revenue * bps, 10000);
+    IF d = 0 THEN
+        RAISE EXCEPTION 'nothing to distribute: the investors'' share (% bps) of % % is below one unit', bps, revenue, currency
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_dividends_distributable_positive';
+    END IF;
+
+    -- Two statements: the dividend, then every payout. (One statement, payouts in a CTE, is what a
+    -- single server runs fastest, but on Citus the CTE runs first as a statement of its own, and
+    -- the payouts' foreign key to their dividend is checked on the shard before the dividend
+    -- exists.) The holders at the record point are the body of music_holdings_at /
+    -- music_holdings_at_block (0028) written out, so the planner sees each whole statement; the
+    -- first reads only their count and sum. Largest remainder gives every unit away when there is
+    -- a holder, so the remainder is 0 then and the whole amount when nobody holds the asset.
+    WITH h AS (
+        SELECT l.account_id, sum(l.amount) AS quantity
+                  FROM music_journal_lines l
+                  JOIN music_accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id
+                 WHERE l.organization_id = org AND a.organization_id = org AND l.asset_id = asset
+                   AND a.kind <> 'issuance'
+                   AND (music_distribute_dividend.record_block IS NOT NULL
+                        OR l.effective_at <= music_distribute_dividend.record_at)
+                   AND (music_distribute_dividend.record_block IS NULL
+                        OR (l.block_number <= music_distribute_dividend.record_block
+                            AND EXISTS (SELECT FROM music_journal_entries e
+                                         WHERE e.organization_id = org AND e.id = l.entry_id
+                                           AND e.chain_id = music_distribute_dividend.record_chain_id)))
+                 GROUP BY l.account_id
+                HAVING sum(l.amount) > 0
+    )
+    INSERT INTO music_dividends (organization_id, id, master_id, asset_id, period_start, period_end, currency,
+                                 record_at, record_chain_id, record_block, revenue, investors_bps, contract_id,
+                                 distributable, remainder, holders, total_holding, created_by)
+    SELECT org, div_id, master, asset, music_distribute_dividend.period_start, music_distribute_dividend.period_end,
+           music_distribute_dividend.currency, music_distribute_dividend.record_at,
+           music_distribute_dividend.record_chain_id, music_distribute_dividend.record_block, revenue, bps, contract,
+           d, CASE WHEN count(*) = 0 THEN d ELSE 0 END, count(*), coalesce(sum(h.quantity), 0), actor
+      FROM h
+    RETURNING holders INTO n;
+
+    -- Where 100,000 payouts spend their time (bench/RESULTS.md, "Music dividends"): about half in
+    -- the two foreign-key checks PostgreSQL runs per inserted payout (dividend, account), the
+    -- rest in the holdings aggregate, the sort by fractional part and the insert with its two
+    -- indexes. Per holder, D·h is computed once (h) and divided once (q, kept a subquery by
+    -- OFFSET 0 so that base is not recomputed inside frac); frac = D·h − base·H is mod(D·h, H)
+    -- (all positive). The payouts are inserted in account order: both indexes of music_payouts
+    -- lead with (organization_id, dividend_id | account_id), so the inserts walk them in order.
+    WITH h AS (
+        SELECT x.account_id, x.quantity, d * x.quantity AS dq, sum(x.quantity) OVER () AS total
+          FROM (SELECT l.account_id, sum(l.amount) AS quantity
+                  FROM music_journal_lines l
+                  JOIN music_accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id
+                 WHERE l.organization_id = org AND a.organization_id = org AND l.asset_id = asset
+                   AND a.kind <> 'issuance'
+                   AND (music_distribute_dividend.record_block IS NOT NULL
+                        OR l.effective_at <= music_distribute_dividend.record_at)
+                   AND (music_distribute_dividend.record_block IS NULL
+                        OR (l.block_number <= music_distribute_dividend.record_block
+                            AND EXISTS (SELECT FROM music_journal_entries e
+                                         WHERE e.organization_id = org AND e.id = l.entry_id
+                                           AND e.chain_id = music_distribute_dividend.record_chain_id)))
+                 GROUP BY l.account_id
+                HAVING sum(l.amount) > 0) x
+    ), q AS (
+        SELECT h.account_id, h.quantity, h.dq, h.total, div(h.dq, h.total) AS base
+          FROM h
+        OFFSET 0
+    ), alloc AS (
+        SELECT q.account_id, q.quantity,
+               q.base + CASE WHEN row_number() OVER (ORDER BY q.dq - q.base * q.total DESC, q.account_id)
+                                  <= d - sum(q.base) OVER () THEN 1 ELSE 0 END AS amount
+          FROM q
+    ), payouts AS (
+        INSERT INTO music_payouts (organization_id, dividend_id, account_id, currency, holding, amount)
+        SELECT org, div_id, a.account_id, music_distribute_dividend.currency, a.quantity, a.amount
+          FROM alloc a
+         ORDER BY a.account_id
+        RETURNING amount
+    )
+    SELECT coalesce(sum(p.amount), 0) INTO paid FROM payouts p;
+
+    -- the deferred trigger music_dividends_exact checks the sum again from the table at commit
+    IF n > 0 AND paid <> d THEN
+        RAISE EXCEPTION 'the distribution paid % of % among % holders', paid, d, n
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_dividends_exact';
+    END IF;
+    RETURN QUERY SELECT div_id, true;
+END
+$$;
+
+--
+-- Name: music_dividends_check_exact(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_dividends_check_exact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    paid  numeric;
+    n     bigint;
+    total numeric;
+BEGIN
+    SELECT coalesce(sum(p.amount), 0), count(*), coalesce(sum(p.holding), 0) INTO paid, n, total
+      FROM music_payouts p WHERE p.organization_id = NEW.organization_id AND p.dividend_id = NEW.id;
+    IF paid + NEW.remainder <> NEW.distributable OR n <> NEW.holders OR total <> NEW.total_holding THEN
+        RAISE EXCEPTION 'dividend %: payouts % + remainder % <> distributable % (% payouts for % holders)',
+                        NEW.id, paid, NEW.remainder, NEW.distributable, n, NEW.holders
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_dividends_exact',
+                  DETAIL = 'constraint "music_dividends_exact"';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: music_hex(bytea); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_hex(b bytea) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN ('0x'::text || encode(b, 'hex'::text));
+
+--
+-- Name: music_hex_int(text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_hex_int(h text) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN (h)::bigint;
+
+--
+-- Name: music_hex_uint256(text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_hex_uint256(h text) RETURNS numeric
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN (h)::numeric;
+
+--
+-- Name: music_holdings_at(uuid, timestamp with time zone); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_holdings_at(asset uuid, at timestamp with time zone) RETURNS TABLE(account_id uuid, quantity numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+DECLARE
+    org uuid := current_org_id();
+BEGIN
+    RETURN QUERY
+    SELECT l.account_id, sum(l.amount)
+      FROM music_journal_lines l
+      JOIN music_accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id
+     WHERE l.organization_id = org AND a.organization_id = org
+       AND l.asset_id = asset AND l.effective_at <= at AND a.kind <> 'issuance'
+     GROUP BY l.account_id
+    HAVING sum(l.amount) > 0;
+END
+$$;
+
+--
+-- Name: music_holdings_at_block(uuid, bigint, bigint); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_holdings_at_block(asset uuid, chain bigint, block bigint) RETURNS TABLE(account_id uuid, quantity numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+DECLARE
+    org uuid := current_org_id();
+BEGIN
+    RETURN QUERY
+    SELECT l.account_id, sum(l.amount)
+      FROM music_journal_lines l
+      JOIN music_journal_entries e ON e.organization_id = l.organization_id AND e.id = l.entry_id
+      JOIN music_accounts a ON a.organization_id = l.organization_id AND a.id = l.account_id
+     WHERE l.organization_id = org AND e.organization_id = org AND a.organization_id = org
+       AND l.asset_id = asset AND e.chain_id = chain AND l.block_number <= block AND a.kind <> 'issuance'
+     GROUP BY l.account_id
+    HAVING sum(l.amount) > 0;
+END
+$$;
+
+--
+-- Name: music_ipo_allocations_post(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_ipo_allocations_post() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    ipo  record;
+    kind text;
+BEGIN
+    SELECT i.status, i.opens_at, i.closes_at, i.asset_id, i.treasury_account_id INTO ipo
+      FROM music_ipos i WHERE i.organization_id = NEW.organization_id AND i.id = NEW.ipo_id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no such IPO' USING ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'music_ipo_allocations_ipo_fk', DETAIL = 'constraint "music_ipo_allocations_ipo_fk"';
+    END IF;
+    SELECT a.kind INTO kind FROM music_accounts a WHERE a.organization_id = NEW.organization_id AND a.id = NEW.account_id;
+    IF kind IN ('issuance', 'treasury') THEN
+        RAISE EXCEPTION 'shares are allocated to a buyer''s account, not to an issuance or treasury account'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_ipo_allocations_buyer', COLUMN = 'account_id',
+                  DETAIL = 'constraint "music_ipo_allocations_buyer"';
+    END IF;
+    IF ipo.status <> 'open' OR statement_timestamp() < ipo.opens_at OR statement_timestamp() >= ipo.closes_at THEN
+        RAISE EXCEPTION 'the IPO is not open (status %, window % to %)', ipo.status, ipo.opens_at, ipo.closes_at
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_ipo_allocations_while_open', COLUMN = 'ipo_id',
+                  DETAIL = 'constraint "music_ipo_allocations_while_open"';
+    END IF;
+    UPDATE music_ipos SET allocated = allocated + NEW.quantity
+     WHERE organization_id = NEW.organization_id AND id = NEW.ipo_id;
+    NEW.entry_id := music_post_entry(NEW.organization_id, 'allocation', ipo.asset_id,
+                                     ARRAY[ipo.treasury_account_id, NEW.account_id],
+                                     ARRAY[-NEW.quantity, NEW.quantity],
+                                     'IPO ' || NEW.ipo_id || ': allocation', NEW.created_by);
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: music_ipos_change(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_ipos_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    IF (NEW.opens_at, NEW.closes_at) IS DISTINCT FROM (OLD.opens_at, OLD.closes_at) AND OLD.status <> 'scheduled' THEN
+        RAISE EXCEPTION 'an IPO''s window changes only while it is scheduled'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_ipos_window_fixed', COLUMN = 'opens_at',
+                  DETAIL = 'constraint "music_ipos_window_fixed"';
+    END IF;
+    IF NEW.status = 'canceled' AND OLD.status <> 'canceled' AND OLD.allocated = 0 THEN
+        NEW.cancel_entry_id := music_post_entry(NEW.organization_id, 'burn', NEW.asset_id,
+                                                ARRAY[NEW.treasury_account_id, music_issuance_account()],
+                                                ARRAY[-NEW.total_supply, NEW.total_supply],
+                                                'IPO ' || NEW.id || ': canceled', current_user_id());
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: music_ipos_issue(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_ipos_issue() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    a record;
+BEGIN
+    SELECT kind, master_id INTO a FROM music_assets WHERE organization_id = NEW.organization_id AND id = NEW.asset_id;
+    IF a IS NULL OR a.kind <> 'master_share' OR a.master_id IS DISTINCT FROM NEW.master_id THEN
+        RAISE EXCEPTION 'the asset of an IPO is the share asset of its master'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_ipos_asset_of_master', COLUMN = 'asset_id',
+                  DETAIL = 'constraint "music_ipos_asset_of_master"';
+    END IF;
+    NEW.allocated := 0;
+    NEW.cancel_entry_id := NULL;
+    INSERT INTO music_accounts (organization_id, kind, label)
+    VALUES (NEW.organization_id, 'treasury', 'IPO ' || NEW.id) RETURNING id INTO NEW.treasury_account_id;
+    NEW.issue_entry_id := music_post_entry(NEW.organization_id, 'mint', NEW.asset_id,
+                                           ARRAY[music_issuance_account(), NEW.treasury_account_id],
+                                           ARRAY[-NEW.total_supply, NEW.total_supply],
+                                           'IPO ' || NEW.id || ': issue', NEW.created_by);
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: music_is_hex(text, integer, integer); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_is_hex(t text, lo integer, hi integer) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN COALESCE((((length(t) >= (lo + 2)) AND (length(t) <= (hi + 2))) AND (t ~ '^0[xX][0-9a-fA-F]+$'::text)), false);
+
+--
+-- Name: music_issuance_account(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_issuance_account() RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org uuid := music_require_tenant();
+    acc uuid;
+BEGIN
+    SELECT a.id INTO acc FROM music_accounts a WHERE a.organization_id = org AND a.kind = 'issuance';
+    IF acc IS NULL THEN
+        INSERT INTO music_accounts (organization_id, kind, label) VALUES (org, 'issuance', 'issuance')
+            ON CONFLICT (organization_id) WHERE kind = 'issuance' DO NOTHING RETURNING id INTO acc;
+        IF acc IS NULL THEN
+            SELECT a.id INTO acc FROM music_accounts a WHERE a.organization_id = org AND a.kind = 'issuance';
+        END IF;
+    END IF;
+    RETURN acc;
+END
+$$;
+
+--
+-- Name: music_journal_entries_have_lines(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_journal_entries_have_lines() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM music_journal_lines l
+                    WHERE l.organization_id = NEW.organization_id AND l.entry_id = NEW.id) THEN
+        RAISE EXCEPTION 'journal entry % has no lines', NEW.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_journal_entries_have_lines',
+                  DETAIL = 'constraint "music_journal_entries_have_lines"';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: music_journal_lines_apply(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_journal_lines_apply() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    bad   record;
+    g     record;
+    iss   uuid;
+    existing bigint;
+    assets   uuid[];
+    accounts uuid[];
+    deltas   numeric[];
+    ts       timestamptz := now();
+BEGIN
+    SELECT n.entry_id, n.asset_id, sum(n.amount) AS total INTO bad
+      FROM new_lines n GROUP BY n.organization_id, n.entry_id, n.asset_id HAVING sum(n.amount) <> 0 LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'journal entry % does not balance: its lines of asset % sum to %, not 0',
+                        bad.entry_id, bad.asset_id, bad.total
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_journal_lines_balanced',
+                  DETAIL = 'constraint "music_journal_lines_balanced"';
+    END IF;
+    -- the transition table is read here, locally, into arrays; the statements on the distributed
+    -- tables read the arrays (Citus cannot ship a transition table to a shard)
+    FOR g IN SELECT n.organization_id AS org, array_agg(DISTINCT n.entry_id) AS entries, count(*) AS lines
+               FROM new_lines n GROUP BY n.organization_id LOOP
+        SELECT count(*) INTO existing FROM music_journal_lines l
+         WHERE l.organization_id = g.org AND l.entry_id = ANY (g.entries);
+        IF existing <> g.lines THEN
+            RAISE EXCEPTION 'a journal entry already had lines: an entry''s lines are written in one statement, once'
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'music_journal_lines_one_statement',
+                      DETAIL = 'constraint "music_journal_lines_one_statement"';
+        END IF;
+        SELECT a.id INTO iss FROM music_accounts a WHERE a.organization_id = g.org AND a.kind = 'issuance';
+        SELECT array_agg(d.asset_id ORDER BY d.asset_id, d.account_id), array_agg(d.account_id ORDER BY d.asset_id, d.account_id),
+               array_agg(d.delta ORDER BY d.asset_id, d.account_id)
+          INTO assets, accounts, deltas
+          FROM (SELECT n.asset_id, n.account_id, sum(n.amount) AS delta
+                  FROM new_lines n
+                 WHERE n.organization_id = g.org AND n.account_id IS DISTINCT FROM iss
+                 GROUP BY n.asset_id, n.account_id) d;
+        IF assets IS NOT NULL THEN
+            -- a row for every (asset, holder) first, then one UPDATE: a proposed row is checked
+            -- before ON CONFLICT looks, so an upsert would refuse every debit of an existing balance
+            INSERT INTO music_balances (organization_id, asset_id, account_id, balance, updated_at)
+            SELECT g.org, u.asset_id, u.account_id, 0, ts FROM unnest(assets, accounts) AS u (asset_id, account_id)
+                ON CONFLICT (organization_id, asset_id, account_id) DO NOTHING;
+            UPDATE music_balances b
+               SET balance = b.balance + u.delta, updated_at = ts
+              FROM unnest(assets, accounts, deltas) AS u (asset_id, account_id, delta)
+             WHERE b.organization_id = g.org AND b.asset_id = u.asset_id AND b.account_id = u.account_id;
+        END IF;
+        IF iss IS NOT NULL THEN
+            FOR bad IN SELECT n.asset_id,
+                              coalesce(sum(-n.amount) FILTER (WHERE n.amount < 0), 0) AS minted,
+                              coalesce(sum(n.amount) FILTER (WHERE n.amount > 0), 0) AS burned
+                         FROM new_lines n
+                        WHERE n.organization_id = g.org AND n.account_id = iss
+                        GROUP BY n.asset_id LOOP
+                UPDATE music_assets s SET minted = s.minted + bad.minted, burned = s.burned + bad.burned
+                 WHERE s.organization_id = g.org AND s.id = bad.asset_id;
+            END LOOP;
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: music_journal_lines_stamp(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_journal_lines_stamp() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    SELECT e.effective_at, e.block_number INTO NEW.effective_at, NEW.block_number
+      FROM music_journal_entries e WHERE e.organization_id = NEW.organization_id AND e.id = NEW.entry_id;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: music_liquidity_snapshots_decimals(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_liquidity_snapshots_decimals() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    SELECT a.decimals INTO NEW.coin_decimals
+      FROM music_coins c JOIN music_assets a ON a.organization_id = c.organization_id AND a.id = c.asset_id
+     WHERE c.organization_id = NEW.organization_id AND c.id = NEW.coin_id;
+    NEW.coin_decimals := coalesce(NEW.coin_decimals, 0);  -- no such coin: the foreign key refuses it
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: music_nfts_audit_insert(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_nfts_audit_insert() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT organization_id, contract_id,
+                    jsonb_build_object('contract_id', contract_id, 'nfts', count(*), 'first_token_id', min(token_id),
+                                       'last_token_id', max(token_id)) AS image
+               FROM inserted GROUP BY organization_id, contract_id LOOP
+        INSERT INTO audit_log (organization_id, actor_id, table_name, action, row_id, after)
+        VALUES (g.organization_id, current_user_id(), 'music_nfts', 'INSERT', g.contract_id, g.image);
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: music_payouts_dividend_status(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_payouts_dividend_status() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    g record;
+BEGIN
+    -- the transition table read on its own, per organization (on Citus this runs on a shard, where
+    -- it cannot be joined with a distributed table)
+    FOR g IN SELECT n.organization_id AS org, array_agg(DISTINCT n.dividend_id) AS dividends
+               FROM changed n GROUP BY n.organization_id LOOP
+        UPDATE music_dividends d SET status = 'paid', paid_at = now()
+         WHERE d.organization_id = g.org AND d.id = ANY (g.dividends) AND d.status <> 'paid'
+           AND NOT EXISTS (SELECT FROM music_payouts p
+                            WHERE p.organization_id = g.org AND p.dividend_id = d.id AND p.status <> 'paid');
+        UPDATE music_dividends d SET status = 'paying'
+         WHERE d.organization_id = g.org AND d.id = ANY (g.dividends) AND d.status = 'computed';
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: music_post_entry(uuid, text, uuid, uuid[], numeric[], text, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_post_entry(org uuid, entry_kind text, asset uuid, accounts uuid[], amounts numeric[], note text, actor uuid) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    entry uuid;
+BEGIN
+    INSERT INTO music_journal_entries (organization_id, kind, memo, created_by)
+    VALUES (org, entry_kind, note, actor) RETURNING id INTO entry;
+    INSERT INTO music_journal_lines (organization_id, entry_id, line_no, asset_id, account_id, amount)
+    SELECT org, entry, l.n, asset, l.account, l.amount
+      FROM unnest(accounts, amounts) WITH ORDINALITY AS l (account, amount, n);
+    RETURN entry;
+END
+$$;
+
+--
+-- Name: music_require_tenant(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_require_tenant() RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org uuid := current_org_id();
+BEGIN
+    IF org IS NULL THEN
+        RAISE EXCEPTION 'no tenant: set mediabase.organization_id' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN org;
+END
+$$;
+
+--
+-- Name: music_revenue_events_period_open(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_revenue_events_period_open() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    d record;
+BEGIN
+    PERFORM FROM music_masters m WHERE m.organization_id = NEW.organization_id AND m.id = NEW.master_id FOR SHARE;
+    SELECT x.id, x.period_start, x.period_end INTO d FROM music_dividends x
+     WHERE x.organization_id = NEW.organization_id AND x.master_id = NEW.master_id AND x.currency = NEW.currency
+       AND x.period_start <= NEW.period_start AND NEW.period_start < x.period_end;
+    IF FOUND THEN
+        RAISE EXCEPTION 'revenue % % starting % falls in a period already distributed (% to %): date it in a later period',
+                        NEW.source, NEW.external_id, NEW.period_start, d.period_start, d.period_end
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_revenue_events_period_open', COLUMN = 'period_start',
+                  DETAIL = 'constraint "music_revenue_events_period_open"';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: music_reverse_entry(uuid, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_reverse_entry(entry uuid, memo text DEFAULT NULL::text) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org uuid := music_require_tenant();
+    e   record;
+    rid uuid;
+BEGIN
+    SELECT * INTO e FROM music_journal_entries j WHERE j.organization_id = org AND j.id = entry;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no journal entry %', entry
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'music_journal_entries_reverses_fk';
+    END IF;
+    IF e.kind = 'reversal' THEN
+        RAISE EXCEPTION 'entry % is itself a reversal; post a correction instead', entry
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_journal_entries_reversal_of_reversal',
+                  DETAIL = 'constraint "music_journal_entries_reversal_of_reversal"';
+    END IF;
+    INSERT INTO music_journal_entries (organization_id, kind, effective_at, chain_id, block_number, memo, reverses_id)
+    VALUES (org, 'reversal', now(), e.chain_id, e.block_number,
+            coalesce(music_reverse_entry.memo, format('reverses %s', entry)), entry)
+    RETURNING id INTO rid;
+    INSERT INTO music_journal_lines (organization_id, entry_id, line_no, asset_id, account_id, amount)
+    SELECT org, rid, l.line_no, l.asset_id, l.account_id, -l.amount
+      FROM music_journal_lines l WHERE l.organization_id = org AND l.entry_id = entry;
+    RETURN rid;
+END
+$$;
+
+--
+-- Name: music_sign_contract(uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_sign_contract(contract uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org    uuid := mediabase.current_org_id();
+    signer uuid := mediabase.current_user_id();
+    c      record;
+    cur record;
+BEGIN
+    SELECT k.master_id, k.version, k.status INTO c FROM music_contracts k
+     WHERE k.organization_id = org AND k.id = contract;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'contract % not found', contract
+            USING ERRCODE = 'no_data_found', CONSTRAINT = 'music_contracts_sign_found',
+                  DETAIL = 'constraint "music_contracts_sign_found"';
+    END IF;
+    PERFORM FROM music_masters m WHERE m.organization_id = org AND m.id = c.master_id FOR NO KEY UPDATE;
+    SELECT k.status INTO c.status FROM music_contracts k WHERE k.organization_id = org AND k.id = contract FOR UPDATE;
+    IF c.status <> 'draft' THEN
+        RAISE EXCEPTION 'contract version % is % already: only a draft is signed', c.version, c.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_contracts_sign_draft',
+                  DETAIL = 'constraint "music_contracts_sign_draft"';
+    END IF;
+    SELECT k.id, k.version INTO cur FROM music_contracts k
+     WHERE k.organization_id = org AND k.master_id = c.master_id AND k.status = 'signed' FOR UPDATE;
+    IF FOUND THEN
+        IF cur.version > c.version THEN
+            RAISE EXCEPTION 'version % is in force: an older draft (version %) cannot be signed', cur.version, c.version
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'music_contracts_sign_order',
+                      DETAIL = 'constraint "music_contracts_sign_order"';
+        END IF;
+        UPDATE music_contracts SET status = 'superseded', superseded_at = now()
+         WHERE organization_id = org AND id = cur.id;
+    END IF;
+    UPDATE music_contracts SET status = 'signed', signed_at = now(), signed_by = signer
+     WHERE organization_id = org AND id = contract;
+    RETURN c.version;
+END
+$$;
+
+--
+-- Name: music_slug_valid(text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_slug_valid(s text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN (s ~ '^[a-z0-9][a-z0-9-]{0,99}$'::text);
+
+--
+-- Name: music_studio_options_frozen(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_studio_options_frozen() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    r record := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+BEGIN
+    IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
+        RETURN OLD;  -- the session's cascade
+    END IF;
+    IF EXISTS (SELECT FROM music_studio_votes v WHERE v.organization_id = r.organization_id
+                                                  AND v.session_id = r.session_id) THEN
+        RAISE EXCEPTION 'the session has votes: its options cannot change'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_studio_options_frozen',
+                  DETAIL = 'constraint "music_studio_options_frozen"';
+    END IF;
+    RETURN r;
+END
+$$;
+
+--
+-- Name: music_studio_sessions_asset_check(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_studio_sessions_asset_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    IF NEW.asset_id IS NOT NULL AND NOT EXISTS (
+           SELECT FROM music_assets a
+            WHERE a.organization_id = NEW.organization_id AND a.id = NEW.asset_id
+              AND a.kind = 'master_share' AND a.master_id = NEW.master_id) THEN
+        RAISE EXCEPTION 'a holdings-weighted session counts the share asset of its own master'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_studio_sessions_asset_of_master', COLUMN = 'asset_id',
+                  DETAIL = 'constraint "music_studio_sessions_asset_of_master"';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: music_studio_votes_cast(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_studio_votes_cast() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    s     record;
+    t     timestamptz := statement_timestamp();
+    held  numeric;
+BEGIN
+    IF TG_OP = 'UPDATE' AND (NEW.session_id <> OLD.session_id OR NEW.user_id <> OLD.user_id) THEN
+        RAISE EXCEPTION 'a vote stays with its session and voter'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_studio_votes_immutable',
+                  DETAIL = 'constraint "music_studio_votes_immutable"';
+    END IF;
+    SELECT x.opens_at, x.closes_at, x.weighting, x.asset_id INTO s FROM music_studio_sessions x
+     WHERE x.organization_id = NEW.organization_id AND x.id = NEW.session_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'studio session % does not exist', NEW.session_id
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'music_studio_votes_session_fk',
+                  DETAIL = 'constraint "music_studio_votes_session_fk"';
+    END IF;
+    IF t < s.opens_at OR t >= s.closes_at THEN
+        RAISE EXCEPTION 'the session takes votes from % until %, not at %', s.opens_at, s.closes_at, t
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_studio_votes_window',
+                  DETAIL = 'constraint "music_studio_votes_window"';
+    END IF;
+    IF s.weighting = 'holdings' THEN
+        -- the journal read directly (music_holdings_at's rule: lines up to opens_at, inclusive)
+        SELECT sum(l.amount) INTO held
+          FROM music_accounts a
+          JOIN music_journal_lines l ON l.organization_id = NEW.organization_id AND l.account_id = a.id
+         WHERE a.organization_id = NEW.organization_id AND a.kind = 'user' AND a.user_id = NEW.user_id
+           AND l.asset_id = s.asset_id AND l.effective_at <= s.opens_at;
+        IF coalesce(held, 0) <= 0 THEN
+            RAISE EXCEPTION 'the voter held none of the session''s asset when it opened (%)', s.opens_at
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'music_studio_votes_holdings',
+                      DETAIL = 'constraint "music_studio_votes_holdings"';
+        END IF;
+        NEW.weight := held;
+    ELSE
+        NEW.weight := 1;
+    END IF;
+    NEW.cast_at := t;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: music_studio_votes_kept(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_studio_votes_kept() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF pg_trigger_depth() > 1 THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'a studio vote is never withdrawn (vote again to change the option)'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'music_studio_votes_kept',
+              DETAIL = 'constraint "music_studio_votes_kept"';
+END
+$$;
+
+--
+-- Name: music_transfers_follow_block(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_transfers_follow_block() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    SELECT b.canonical, b.number INTO NEW.canonical, NEW.block_number
+      FROM music_blocks b
+     WHERE b.organization_id = NEW.organization_id AND b.chain_id = NEW.chain_id AND b.hash = NEW.block_hash;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: music_transfers_immutable(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_transfers_immutable() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF (NEW.organization_id, NEW.chain_id, NEW.tx_hash, NEW.log_index)
+       IS DISTINCT FROM (OLD.organization_id, OLD.chain_id, OLD.tx_hash, OLD.log_index)
+       OR ((NEW.contract_id, NEW.token_id, NEW.from_address, NEW.to_address, NEW.amount)
+           IS DISTINCT FROM (OLD.contract_id, OLD.token_id, OLD.from_address, OLD.to_address, OLD.amount)
+           -- a transaction re-mined after a reorg may log otherwise under the same index: the row
+           -- takes the new block's log (music_transfers_updated takes back the old effect, if any)
+           AND (NEW.block_hash IS NOT DISTINCT FROM OLD.block_hash OR NEW.posted_entry_id IS NOT NULL)) THEN
+        RAISE EXCEPTION 'a mirrored transfer''s log changes only with its block, never once posted'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'music_transfers_immutable',
+                  DETAIL = 'constraint "music_transfers_immutable"';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: music_transfers_inserted(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_transfers_inserted() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT d.organization_id AS org, array_agg(d.contract_id) AS contracts, array_agg(d.token_id) AS tokens,
+                    array_agg(d.address) AS addresses, array_agg(d.delta) AS deltas
+               FROM (SELECT x.organization_id, x.contract_id, x.token_id, x.address, sum(x.delta) AS delta
+                       FROM (SELECT t.organization_id, t.contract_id, coalesce(t.token_id, 0) AS token_id,
+                                    t.from_address AS address, -t.amount AS delta
+                               FROM inserted t WHERE t.canonical AND t.from_address <> music_zero_address()
+                             UNION ALL
+                             SELECT t.organization_id, t.contract_id, coalesce(t.token_id, 0), t.to_address, t.amount
+                               FROM inserted t WHERE t.canonical AND t.to_address <> music_zero_address()) x
+                      GROUP BY x.organization_id, x.contract_id, x.token_id, x.address
+                     HAVING sum(x.delta) <> 0) d
+              GROUP BY d.organization_id LOOP
+        PERFORM music_chain_holdings_apply(g.org, g.contracts, g.tokens, g.addresses, g.deltas);
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: music_transfers_updated(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_transfers_updated() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT d.organization_id AS org, array_agg(d.contract_id) AS contracts, array_agg(d.token_id) AS tokens,
+                    array_agg(d.address) AS addresses, array_agg(d.delta) AS deltas
+               FROM (SELECT f.organization_id, f.contract_id, f.token_id, x.address, sum(x.sign * f.sign * f.amount) AS delta
+                       FROM (SELECT o.organization_id, o.contract_id, coalesce(o.token_id, 0) AS token_id, o.from_address,
+                                    o.to_address, o.amount, -1 AS sign
+                               FROM changed_old o JOIN changed_new n
+                                 ON o.organization_id = n.organization_id AND o.chain_id = n.chain_id
+                                AND o.tx_hash = n.tx_hash AND o.log_index = n.log_index
+                              WHERE o.canonical AND NOT n.canonical
+                             UNION ALL
+                             SELECT n.organization_id, n.contract_id, coalesce(n.token_id, 0), n.from_address,
+                                    n.to_address, n.amount, 1
+                               FROM changed_new n JOIN changed_old o
+                                 ON o.organization_id = n.organization_id AND o.chain_id = n.chain_id
+                                AND o.tx_hash = n.tx_hash AND o.log_index = n.log_index
+                              WHERE n.canonical AND NOT o.canonical) f
+                      CROSS JOIN LATERAL (VALUES (f.from_address, -1), (f.to_address, 1)) AS x (address, sign)
+                      WHERE x.address <> music_zero_address()
+                      GROUP BY f.organization_id, f.contract_id, f.token_id, x.address
+                     HAVING sum(x.sign * f.sign * f.amount) <> 0) d
+              GROUP BY d.organization_id LOOP
+        PERFORM music_chain_holdings_apply(g.org, g.contracts, g.tokens, g.addresses, g.deltas);
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: music_user_account(uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_user_account(uid uuid) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    org uuid := music_require_tenant();
+    acc uuid;
+BEGIN
+    SELECT a.id INTO acc FROM music_accounts a WHERE a.organization_id = org AND a.user_id = uid;
+    IF acc IS NULL THEN
+        INSERT INTO music_accounts (organization_id, kind, user_id) VALUES (org, 'user', uid)
+            ON CONFLICT (organization_id, user_id) WHERE user_id IS NOT NULL DO NOTHING RETURNING id INTO acc;
+        IF acc IS NULL THEN
+            SELECT a.id INTO acc FROM music_accounts a WHERE a.organization_id = org AND a.user_id = uid;
+        END IF;
+    END IF;
+    RETURN acc;
+END
+$$;
+
+--
+-- Name: music_verify_ledger(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_verify_ledger() RETURNS TABLE(asset_id uuid, account_id uuid, problem text, expected numeric, actual numeric)
+    LANGUAGE sql STABLE
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+    WITH org AS (SELECT current_org_id() AS id),
+    folded AS (
+        SELECT l.asset_id, l.account_id, sum(l.amount) AS total
+          FROM music_journal_lines l, org
+          JOIN music_accounts a ON a.organization_id = org.id
+         WHERE l.organization_id = org.id AND a.id = l.account_id AND a.kind <> 'issuance'
+         GROUP BY l.asset_id, l.account_id
+    ),
+    kept AS (SELECT b.asset_id, b.account_id, b.balance FROM music_balances b, org WHERE b.organization_id = org.id),
+    issued AS (
+        SELECT l.asset_id,
+               coalesce(sum(-l.amount) FILTER (WHERE l.amount < 0), 0) AS minted,
+               coalesce(sum(l.amount) FILTER (WHERE l.amount > 0), 0) AS burned
+          FROM music_journal_lines l, org
+          JOIN music_accounts a ON a.organization_id = org.id
+         WHERE l.organization_id = org.id AND a.id = l.account_id AND a.kind = 'issuance'
+         GROUP BY l.asset_id
+    )
+    SELECT coalesce(f.asset_id, k.asset_id), coalesce(f.account_id, k.account_id), 'balance',
+           coalesce(f.total, 0), k.balance
+      FROM folded f FULL JOIN kept k ON k.asset_id = f.asset_id AND k.account_id = f.account_id
+     WHERE coalesce(f.total, 0) IS DISTINCT FROM coalesce(k.balance, 0) OR coalesce(f.total, 0) < 0
+    UNION ALL
+    SELECT s.id, NULL, 'minted', coalesce(i.minted, 0), s.minted
+      FROM music_assets s CROSS JOIN org LEFT JOIN issued i ON i.asset_id = s.id
+     WHERE s.organization_id = org.id AND s.minted <> coalesce(i.minted, 0)
+    UNION ALL
+    SELECT s.id, NULL, 'burned', coalesce(i.burned, 0), s.burned
+      FROM music_assets s CROSS JOIN org LEFT JOIN issued i ON i.asset_id = s.id
+     WHERE s.organization_id = org.id AND s.burned <> coalesce(i.burned, 0)
+    UNION ALL
+    SELECT s.id, NULL, 'conservation', s.minted - s.burned, coalesce(h.held, 0)
+      FROM music_assets s CROSS JOIN org
+      LEFT JOIN (SELECT b.asset_id, sum(b.balance) AS held FROM kept b GROUP BY b.asset_id) h ON h.asset_id = s.id
+     WHERE s.organization_id = org.id AND s.minted - s.burned <> coalesce(h.held, 0)
+    UNION ALL
+    SELECT x.asset_id, NULL, format('unbalanced entry %s', x.entry_id), 0, x.total
+      FROM (SELECT l.entry_id, l.asset_id, sum(l.amount) AS total
+              FROM music_journal_lines l, org WHERE l.organization_id = org.id
+             GROUP BY l.entry_id, l.asset_id HAVING sum(l.amount) <> 0) x
+$$;
+
+--
+-- Name: music_zero_address(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.music_zero_address() RETURNS bytea
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN '\x0000000000000000000000000000000000000000'::bytea;
+
+--
 -- Name: note_transcript_configs(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -2317,6 +3581,22 @@ BEGIN
     END IF;
     SELECT j.status INTO v_status FROM jobs j WHERE j.id = job_id;
     RETURN v_status;
+END
+$$;
+
+--
+-- Name: security_events_append_only(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.security_events_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND current_setting('mediabase.audit_maintenance', true) = 'on' THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'the security log is append-only (% refused)', TG_OP
+        USING ERRCODE = 'insufficient_privilege', CONSTRAINT = 'security_events_append_only';
 END
 $$;
 
@@ -3831,6 +5111,627 @@ CREATE TABLE mediabase.memberships (
 );
 
 --
+-- Name: music_accounts; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_accounts (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    kind text NOT NULL,
+    user_id uuid,
+    address bytea,
+    label text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_accounts_address_iff_address_kind CHECK (((kind = 'address'::text) = (address IS NOT NULL))),
+    CONSTRAINT music_accounts_address_length CHECK ((length(address) = 20)),
+    CONSTRAINT music_accounts_kind_valid CHECK ((kind = ANY (ARRAY['issuance'::text, 'treasury'::text, 'user'::text, 'address'::text, 'pool'::text]))),
+    CONSTRAINT music_accounts_label_length CHECK ((length(label) <= 200)),
+    CONSTRAINT music_accounts_user_iff_user_kind CHECK (((kind = 'user'::text) = (user_id IS NOT NULL)))
+);
+
+--
+-- Name: music_artists; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_artists (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid,
+    name text NOT NULL,
+    slug text NOT NULL,
+    bio text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_artists_bio_length CHECK ((length(bio) <= 10000)),
+    CONSTRAINT music_artists_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT music_artists_slug_format CHECK (mediabase.music_slug_valid(slug))
+);
+
+--
+-- Name: music_assets; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_assets (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    kind text NOT NULL,
+    master_id uuid,
+    artist_id uuid,
+    symbol text NOT NULL,
+    name text NOT NULL,
+    decimals smallint DEFAULT 0 NOT NULL,
+    supply_policy text DEFAULT 'fixed'::text NOT NULL,
+    max_supply numeric(78,0),
+    minted numeric(78,0) DEFAULT 0 NOT NULL,
+    burned numeric(78,0) DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_assets_decimals_range CHECK (((decimals >= 0) AND (decimals <= 18))),
+    CONSTRAINT music_assets_fixed_has_cap CHECK (((supply_policy <> 'fixed'::text) OR (max_supply IS NOT NULL))),
+    CONSTRAINT music_assets_kind_valid CHECK ((kind = ANY (ARRAY['master_share'::text, 'coin'::text]))),
+    CONSTRAINT music_assets_max_supply_positive CHECK ((max_supply > (0)::numeric)),
+    CONSTRAINT music_assets_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT music_assets_share_has_master CHECK (((kind = 'master_share'::text) = (master_id IS NOT NULL))),
+    CONSTRAINT music_assets_supply_cap CHECK (((max_supply IS NULL) OR (minted <= max_supply))),
+    CONSTRAINT music_assets_supply_counts CHECK (((minted >= (0)::numeric) AND (burned >= (0)::numeric) AND (burned <= minted))),
+    CONSTRAINT music_assets_supply_policy_valid CHECK ((supply_policy = ANY (ARRAY['fixed'::text, 'mintable'::text]))),
+    CONSTRAINT music_assets_symbol_format CHECK ((symbol ~ '^[A-Z][A-Z0-9]{1,10}$'::text))
+);
+
+--
+-- Name: music_balances; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_balances (
+    organization_id uuid NOT NULL,
+    asset_id uuid NOT NULL,
+    account_id uuid NOT NULL,
+    balance numeric(78,0) NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_balances_nonnegative CHECK ((balance >= (0)::numeric))
+);
+
+--
+-- Name: music_blocks; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_blocks (
+    organization_id uuid NOT NULL,
+    chain_id bigint NOT NULL,
+    number bigint NOT NULL,
+    hash bytea NOT NULL,
+    parent_hash bytea NOT NULL,
+    block_time timestamp with time zone NOT NULL,
+    canonical boolean DEFAULT true NOT NULL,
+    imported_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_blocks_hash_length CHECK ((length(hash) = 32)),
+    CONSTRAINT music_blocks_number_nonnegative CHECK ((number >= 0)),
+    CONSTRAINT music_blocks_parent_hash_length CHECK ((length(parent_hash) = 32))
+);
+
+--
+-- Name: music_chain_contracts; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_chain_contracts (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    chain_id bigint NOT NULL,
+    address bytea NOT NULL,
+    standard text NOT NULL,
+    name text,
+    asset_id uuid,
+    master_id uuid,
+    start_block bigint DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_chain_contracts_address_length CHECK ((length(address) = 20)),
+    CONSTRAINT music_chain_contracts_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT music_chain_contracts_standard_valid CHECK ((standard = ANY (ARRAY['erc721'::text, 'erc1155'::text, 'erc20'::text]))),
+    CONSTRAINT music_chain_contracts_start_block_nonnegative CHECK ((start_block >= 0))
+);
+
+--
+-- Name: music_chain_cursors; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_chain_cursors (
+    organization_id uuid NOT NULL,
+    contract_id uuid NOT NULL,
+    chain_id bigint NOT NULL,
+    last_block bigint NOT NULL,
+    last_block_hash bytea NOT NULL,
+    posted_block bigint DEFAULT '-1'::integer NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_chain_cursors_hash_length CHECK ((length(last_block_hash) = 32)),
+    CONSTRAINT music_chain_cursors_last_block_nonnegative CHECK ((last_block >= 0))
+);
+
+--
+-- Name: music_chain_holdings; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_chain_holdings (
+    organization_id uuid NOT NULL,
+    contract_id uuid NOT NULL,
+    token_id numeric(78,0) NOT NULL,
+    address bytea NOT NULL,
+    balance numeric(78,0) NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_chain_holdings_address_length CHECK ((length(address) = 20)),
+    CONSTRAINT music_chain_holdings_nonnegative CHECK ((balance >= (0)::numeric))
+);
+
+--
+-- Name: music_chain_reorgs; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_chain_reorgs (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    chain_id bigint NOT NULL,
+    fork_block bigint NOT NULL,
+    old_head bigint NOT NULL,
+    old_head_hash bytea NOT NULL,
+    new_block_hash bytea NOT NULL,
+    depth integer NOT NULL,
+    orphaned_transfers bigint DEFAULT 0 NOT NULL,
+    readopted_blocks integer DEFAULT 0 NOT NULL,
+    reversed_entries integer DEFAULT 0 NOT NULL,
+    detected_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_chain_reorgs_depth_positive CHECK ((depth > 0))
+);
+
+--
+-- Name: music_chains; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_chains (
+    chain_id bigint NOT NULL,
+    name text NOT NULL,
+    finality_depth integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_chains_chain_id_positive CHECK ((chain_id > 0)),
+    CONSTRAINT music_chains_finality_depth_range CHECK (((finality_depth >= 0) AND (finality_depth <= 100000))),
+    CONSTRAINT music_chains_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100)))
+);
+
+--
+-- Name: music_coins; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_coins (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    artist_id uuid NOT NULL,
+    asset_id uuid NOT NULL,
+    name text NOT NULL,
+    description text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_coins_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT music_coins_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100)))
+);
+
+--
+-- Name: music_contract_splits; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_contract_splits (
+    organization_id uuid NOT NULL,
+    contract_id uuid NOT NULL,
+    line_no smallint NOT NULL,
+    party text NOT NULL,
+    artist_id uuid,
+    producer_id uuid,
+    label_name text,
+    bps integer NOT NULL,
+    CONSTRAINT music_contract_splits_bps_range CHECK (((bps >= 1) AND (bps <= 10000))),
+    CONSTRAINT music_contract_splits_label_name_length CHECK (((length(btrim(label_name)) >= 1) AND (length(btrim(label_name)) <= 200))),
+    CONSTRAINT music_contract_splits_line_no_positive CHECK ((line_no >= 1)),
+    CONSTRAINT music_contract_splits_party_target CHECK ((((party = 'artist'::text) = (artist_id IS NOT NULL)) AND ((party = 'producer'::text) = (producer_id IS NOT NULL)) AND ((party = 'label'::text) = (label_name IS NOT NULL)))),
+    CONSTRAINT music_contract_splits_party_valid CHECK ((party = ANY (ARRAY['artist'::text, 'producer'::text, 'label'::text, 'investors'::text])))
+);
+
+--
+-- Name: music_contracts; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_contracts (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    master_id uuid NOT NULL,
+    version integer NOT NULL,
+    status text DEFAULT 'draft'::text NOT NULL,
+    terms jsonb DEFAULT '{}'::jsonb NOT NULL,
+    notes text,
+    signed_by uuid,
+    signed_at timestamp with time zone,
+    superseded_at timestamp with time zone,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_contracts_notes_length CHECK ((length(notes) <= 10000)),
+    CONSTRAINT music_contracts_signed_unless_draft CHECK (((status = 'draft'::text) = (signed_at IS NULL))),
+    CONSTRAINT music_contracts_signer_when_signed CHECK (((signed_by IS NULL) OR (signed_at IS NOT NULL))),
+    CONSTRAINT music_contracts_status_valid CHECK ((status = ANY (ARRAY['draft'::text, 'signed'::text, 'superseded'::text]))),
+    CONSTRAINT music_contracts_superseded_at CHECK (((status = 'superseded'::text) = (superseded_at IS NOT NULL))),
+    CONSTRAINT music_contracts_terms_object CHECK (((jsonb_typeof(terms) = 'object'::text) AND (pg_column_size(terms) <= 65536))),
+    CONSTRAINT music_contracts_version_positive CHECK ((version >= 1))
+);
+
+--
+-- Name: music_dividends; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_dividends (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    master_id uuid NOT NULL,
+    asset_id uuid NOT NULL,
+    period_start date NOT NULL,
+    period_end date NOT NULL,
+    currency character(3) NOT NULL,
+    record_at timestamp with time zone,
+    record_chain_id bigint,
+    record_block bigint,
+    revenue numeric(38,0) NOT NULL,
+    investors_bps integer NOT NULL,
+    contract_id uuid,
+    distributable numeric(38,0) NOT NULL,
+    remainder numeric(38,0) NOT NULL,
+    holders integer NOT NULL,
+    total_holding numeric(78,0) NOT NULL,
+    status text DEFAULT 'computed'::text NOT NULL,
+    paid_at timestamp with time zone,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_dividends_currency_format CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT music_dividends_distributable_positive CHECK ((distributable > (0)::numeric)),
+    CONSTRAINT music_dividends_holders_nonnegative CHECK ((holders >= 0)),
+    CONSTRAINT music_dividends_investors_bps_range CHECK (((investors_bps >= 0) AND (investors_bps <= 10000))),
+    CONSTRAINT music_dividends_investors_share CHECK ((distributable = div((revenue * (investors_bps)::numeric), (10000)::numeric))),
+    CONSTRAINT music_dividends_paid_at_when_paid CHECK (((status = 'paid'::text) = (paid_at IS NOT NULL))),
+    CONSTRAINT music_dividends_period_order CHECK ((period_start < period_end)),
+    CONSTRAINT music_dividends_record_block_nonnegative CHECK ((record_block >= 0)),
+    CONSTRAINT music_dividends_record_point CHECK (((num_nonnulls(record_at, record_block) = 1) AND ((record_chain_id IS NULL) = (record_block IS NULL)))),
+    CONSTRAINT music_dividends_remainder_nonnegative CHECK ((remainder >= (0)::numeric)),
+    CONSTRAINT music_dividends_remainder_rule CHECK ((((holders = 0) = (remainder = distributable)) AND ((holders = 0) OR (remainder = (0)::numeric)))),
+    CONSTRAINT music_dividends_revenue_positive CHECK ((revenue > (0)::numeric)),
+    CONSTRAINT music_dividends_status_valid CHECK ((status = ANY (ARRAY['computed'::text, 'paying'::text, 'paid'::text]))),
+    CONSTRAINT music_dividends_total_holding_nonnegative CHECK ((total_holding >= (0)::numeric))
+);
+
+--
+-- Name: music_ipo_allocations; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_ipo_allocations (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    ipo_id uuid NOT NULL,
+    account_id uuid NOT NULL,
+    quantity numeric(78,0) NOT NULL,
+    entry_id uuid NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_ipo_allocations_quantity_positive CHECK ((quantity > (0)::numeric))
+);
+
+--
+-- Name: music_ipos; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_ipos (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    master_id uuid NOT NULL,
+    asset_id uuid NOT NULL,
+    treasury_account_id uuid NOT NULL,
+    total_supply numeric(78,0) NOT NULL,
+    price numeric(38,18) NOT NULL,
+    currency character(3) NOT NULL,
+    opens_at timestamp with time zone NOT NULL,
+    closes_at timestamp with time zone NOT NULL,
+    status text DEFAULT 'scheduled'::text NOT NULL,
+    allocated numeric(78,0) DEFAULT 0 NOT NULL,
+    issue_entry_id uuid NOT NULL,
+    cancel_entry_id uuid,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_ipos_allocated_nonnegative CHECK ((allocated >= (0)::numeric)),
+    CONSTRAINT music_ipos_allocated_within_supply CHECK ((allocated <= total_supply)),
+    CONSTRAINT music_ipos_canceled_unallocated CHECK (((status <> 'canceled'::text) OR (allocated = (0)::numeric))),
+    CONSTRAINT music_ipos_currency_format CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT music_ipos_price_positive CHECK ((price > (0)::numeric)),
+    CONSTRAINT music_ipos_status_valid CHECK ((status = ANY (ARRAY['scheduled'::text, 'open'::text, 'closed'::text, 'canceled'::text]))),
+    CONSTRAINT music_ipos_total_supply_positive CHECK ((total_supply > (0)::numeric)),
+    CONSTRAINT music_ipos_window CHECK ((opens_at < closes_at))
+);
+
+--
+-- Name: music_journal_entries; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_journal_entries (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    kind text NOT NULL,
+    effective_at timestamp with time zone DEFAULT now() NOT NULL,
+    chain_id bigint,
+    block_number bigint,
+    memo text,
+    reverses_id uuid,
+    idempotency_key text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_journal_entries_block_nonnegative CHECK ((block_number >= 0)),
+    CONSTRAINT music_journal_entries_block_with_chain CHECK (((chain_id IS NULL) = (block_number IS NULL))),
+    CONSTRAINT music_journal_entries_idempotency_key_length CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 200))),
+    CONSTRAINT music_journal_entries_kind_valid CHECK ((kind = ANY (ARRAY['mint'::text, 'burn'::text, 'transfer'::text, 'allocation'::text, 'chain'::text, 'correction'::text, 'reversal'::text]))),
+    CONSTRAINT music_journal_entries_memo_length CHECK ((length(memo) <= 2000)),
+    CONSTRAINT music_journal_entries_reversal_names_entry CHECK (((kind = 'reversal'::text) = (reverses_id IS NOT NULL)))
+);
+
+--
+-- Name: music_journal_lines; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_journal_lines (
+    organization_id uuid NOT NULL,
+    entry_id uuid NOT NULL,
+    line_no smallint NOT NULL,
+    asset_id uuid NOT NULL,
+    account_id uuid NOT NULL,
+    amount numeric(78,0) NOT NULL,
+    effective_at timestamp with time zone DEFAULT now() NOT NULL,
+    block_number bigint,
+    CONSTRAINT music_journal_lines_amount_nonzero CHECK ((amount <> (0)::numeric)),
+    CONSTRAINT music_journal_lines_line_no_positive CHECK ((line_no >= 1))
+);
+
+--
+-- Name: music_liquidity_snapshots; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_liquidity_snapshots (
+    organization_id uuid NOT NULL,
+    coin_id uuid NOT NULL,
+    pool text NOT NULL,
+    observed_at timestamp with time zone NOT NULL,
+    reserve_coin numeric(78,0) NOT NULL,
+    reserve_quote numeric(78,0) NOT NULL,
+    quote_symbol text NOT NULL,
+    quote_decimals smallint DEFAULT 18 NOT NULL,
+    coin_decimals smallint DEFAULT 0 NOT NULL,
+    price numeric GENERATED ALWAYS AS (
+CASE
+    WHEN (reserve_coin > (0)::numeric) THEN round(((reserve_quote * power((10)::numeric, ((coin_decimals - quote_decimals))::numeric)) / reserve_coin), 18)
+    ELSE NULL::numeric
+END) STORED,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_liquidity_snapshots_pool_format CHECK ((pool ~ '^[a-z0-9][a-z0-9:._-]{0,199}$'::text)),
+    CONSTRAINT music_liquidity_snapshots_quote_decimals_range CHECK (((quote_decimals >= 0) AND (quote_decimals <= 18))),
+    CONSTRAINT music_liquidity_snapshots_quote_symbol_format CHECK ((quote_symbol ~ '^[A-Z][A-Z0-9]{1,10}$'::text)),
+    CONSTRAINT music_liquidity_snapshots_reserve_coin_nonnegative CHECK ((reserve_coin >= (0)::numeric)),
+    CONSTRAINT music_liquidity_snapshots_reserve_quote_nonnegative CHECK ((reserve_quote >= (0)::numeric))
+);
+
+--
+-- Name: music_master_credits; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_master_credits (
+    organization_id uuid NOT NULL,
+    master_id uuid NOT NULL,
+    producer_id uuid NOT NULL,
+    role text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_master_credits_role_format CHECK ((role ~ '^[a-z][a-z_-]{0,39}$'::text))
+);
+
+--
+-- Name: music_masters; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_masters (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    artist_id uuid NOT NULL,
+    title text NOT NULL,
+    master_type text DEFAULT 'single'::text NOT NULL,
+    status text DEFAULT 'draft'::text NOT NULL,
+    isrc text,
+    duration_ms integer,
+    video_id uuid,
+    created_by uuid,
+    released_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_masters_duration_positive CHECK ((duration_ms > 0)),
+    CONSTRAINT music_masters_isrc_format CHECK ((isrc ~ '^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$'::text)),
+    CONSTRAINT music_masters_released_when_published CHECK (((released_at IS NULL) OR (status = ANY (ARRAY['published'::text, 'archived'::text])))),
+    CONSTRAINT music_masters_status_valid CHECK ((status = ANY (ARRAY['draft'::text, 'review'::text, 'published'::text, 'archived'::text]))),
+    CONSTRAINT music_masters_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 300))),
+    CONSTRAINT music_masters_type_valid CHECK ((master_type = ANY (ARRAY['single'::text, 'album'::text, 'ep'::text, 'track'::text, 'stem'::text, 'remix'::text])))
+);
+
+--
+-- Name: music_nfts; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_nfts (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    contract_id uuid NOT NULL,
+    token_id numeric(78,0) NOT NULL,
+    master_id uuid,
+    metadata_uri text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_nfts_metadata_uri_valid CHECK (((length(metadata_uri) <= 2048) AND (metadata_uri ~ '^[a-z][a-z0-9+.-]*://[^[:space:][:cntrl:]]+$'::text))),
+    CONSTRAINT music_nfts_token_id_range CHECK (((token_id >= (0)::numeric) AND (token_id < ((2)::numeric ^ (256)::numeric))))
+);
+
+--
+-- Name: music_payouts; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_payouts (
+    organization_id uuid NOT NULL,
+    dividend_id uuid NOT NULL,
+    account_id uuid NOT NULL,
+    currency character(3) NOT NULL,
+    holding numeric(78,0) NOT NULL,
+    amount numeric(38,0) NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    paid_at timestamp with time zone,
+    failed_at timestamp with time zone,
+    external_ref text,
+    failure_reason text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_payouts_amount_nonnegative CHECK ((amount >= (0)::numeric)),
+    CONSTRAINT music_payouts_external_ref_format CHECK ((((length(external_ref) >= 1) AND (length(external_ref) <= 200)) AND (external_ref !~ '[[:cntrl:]]'::text))),
+    CONSTRAINT music_payouts_failed_at_when_failed CHECK (((status = 'failed'::text) = (failed_at IS NOT NULL))),
+    CONSTRAINT music_payouts_failure_reason_length CHECK (((length(failure_reason) >= 1) AND (length(failure_reason) <= 2000))),
+    CONSTRAINT music_payouts_holding_positive CHECK ((holding > (0)::numeric)),
+    CONSTRAINT music_payouts_paid_at_when_paid CHECK (((status = 'paid'::text) = (paid_at IS NOT NULL))),
+    CONSTRAINT music_payouts_reason_when_failed CHECK (((failure_reason IS NULL) OR (status = 'failed'::text))),
+    CONSTRAINT music_payouts_starts_pending CHECK (((status <> 'pending'::text) OR ((paid_at IS NULL) AND (failed_at IS NULL)))),
+    CONSTRAINT music_payouts_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'paid'::text, 'failed'::text])))
+);
+
+--
+-- Name: music_producers; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_producers (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid,
+    name text NOT NULL,
+    slug text NOT NULL,
+    bio text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_producers_bio_length CHECK ((length(bio) <= 10000)),
+    CONSTRAINT music_producers_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT music_producers_slug_format CHECK (mediabase.music_slug_valid(slug))
+);
+
+--
+-- Name: music_revenue_events; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_revenue_events (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    master_id uuid NOT NULL,
+    source text NOT NULL,
+    external_id text NOT NULL,
+    period_start date NOT NULL,
+    period_end date NOT NULL,
+    amount numeric(38,0) NOT NULL,
+    currency character(3) NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_revenue_events_amount_positive CHECK ((amount > (0)::numeric)),
+    CONSTRAINT music_revenue_events_currency_format CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT music_revenue_events_external_id_format CHECK ((((length(external_id) >= 1) AND (length(external_id) <= 200)) AND (external_id !~ '[[:cntrl:]]'::text))),
+    CONSTRAINT music_revenue_events_period_order CHECK ((period_start < period_end)),
+    CONSTRAINT music_revenue_events_source_format CHECK ((source ~ '^[a-z][a-z0-9_-]{0,39}$'::text))
+);
+
+--
+-- Name: music_roles; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_roles (
+    organization_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role text NOT NULL,
+    granted_by uuid,
+    granted_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_roles_role_valid CHECK ((role = ANY (ARRAY['artist'::text, 'producer'::text, 'fan'::text])))
+);
+
+--
+-- Name: music_studio_options; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_studio_options (
+    organization_id uuid NOT NULL,
+    session_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    label text NOT NULL,
+    "position" integer NOT NULL,
+    CONSTRAINT music_studio_options_label_length CHECK (((length(btrim(label)) >= 1) AND (length(btrim(label)) <= 300))),
+    CONSTRAINT music_studio_options_position_positive CHECK (("position" >= 1))
+);
+
+--
+-- Name: music_studio_sessions; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_studio_sessions (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    master_id uuid NOT NULL,
+    title text NOT NULL,
+    description text,
+    opens_at timestamp with time zone NOT NULL,
+    closes_at timestamp with time zone NOT NULL,
+    weighting text DEFAULT 'one_per_member'::text NOT NULL,
+    asset_id uuid,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_studio_sessions_asset_iff_holdings CHECK (((weighting = 'holdings'::text) = (asset_id IS NOT NULL))),
+    CONSTRAINT music_studio_sessions_description_length CHECK ((length(description) <= 10000)),
+    CONSTRAINT music_studio_sessions_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 300))),
+    CONSTRAINT music_studio_sessions_weighting_valid CHECK ((weighting = ANY (ARRAY['one_per_member'::text, 'holdings'::text]))),
+    CONSTRAINT music_studio_sessions_window CHECK ((opens_at < closes_at))
+);
+
+--
+-- Name: music_studio_votes; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_studio_votes (
+    organization_id uuid NOT NULL,
+    session_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    option_id uuid NOT NULL,
+    weight numeric(78,0) NOT NULL,
+    cast_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT music_studio_votes_weight_positive CHECK ((weight > (0)::numeric))
+);
+
+--
+-- Name: music_transfers; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.music_transfers (
+    organization_id uuid NOT NULL,
+    chain_id bigint NOT NULL,
+    tx_hash bytea NOT NULL,
+    log_index integer NOT NULL,
+    block_number bigint NOT NULL,
+    block_hash bytea NOT NULL,
+    contract_id uuid NOT NULL,
+    token_id numeric(78,0),
+    from_address bytea NOT NULL,
+    to_address bytea NOT NULL,
+    amount numeric(78,0) NOT NULL,
+    canonical boolean DEFAULT true NOT NULL,
+    posted_entry_id uuid,
+    CONSTRAINT music_transfers_amount_positive CHECK ((amount > (0)::numeric)),
+    CONSTRAINT music_transfers_from_length CHECK ((length(from_address) = 20)),
+    CONSTRAINT music_transfers_log_index_nonnegative CHECK ((log_index >= 0)),
+    CONSTRAINT music_transfers_to_length CHECK ((length(to_address) = 20)),
+    CONSTRAINT music_transfers_token_id_range CHECK (((token_id >= (0)::numeric) AND (token_id < ((2)::numeric ^ (256)::numeric)))),
+    CONSTRAINT music_transfers_tx_hash_length CHECK ((length(tx_hash) = 32))
+);
+
+--
 -- Name: notifications; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -4056,6 +5957,67 @@ CREATE TABLE mediabase.search_index_state (
     CONSTRAINT search_index_state_chunks_nonnegative CHECK ((chunks >= 0)),
     CONSTRAINT search_index_state_embedded_range CHECK (((embedded >= 0) AND (embedded <= chunks))),
     CONSTRAINT search_index_state_error_length CHECK ((length(error) <= 2000))
+);
+
+--
+-- Name: security_events; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.security_events (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    kind text NOT NULL,
+    actor_user_id uuid,
+    actor_key_id uuid,
+    subject_type text,
+    subject_id uuid,
+    ip_hmac bytea,
+    ip_key text,
+    user_agent text,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    request_id text DEFAULT NULLIF(current_setting('mediabase.request_id'::text, true), ''::text),
+    CONSTRAINT security_events_details_shape CHECK (((jsonb_typeof(details) = 'object'::text) AND (octet_length((details)::text) <= 4096))),
+    CONSTRAINT security_events_ip_hmac_length CHECK ((length(ip_hmac) = 32)),
+    CONSTRAINT security_events_ip_key_format CHECK ((ip_key ~ '^[A-Za-z0-9_.-]{1,32}$'::text)),
+    CONSTRAINT security_events_key_named CHECK (((ip_hmac IS NULL) = (ip_key IS NULL))),
+    CONSTRAINT security_events_kind_valid CHECK ((kind = ANY (ARRAY['login'::text, 'login_failed'::text, 'key_created'::text, 'key_revoked'::text, 'role_changed'::text, 'member_added'::text, 'member_removed'::text, 'payout'::text]))),
+    CONSTRAINT security_events_request_id_length CHECK ((length(request_id) <= 128)),
+    CONSTRAINT security_events_subject_named CHECK (((subject_type IS NULL) = (subject_id IS NULL))),
+    CONSTRAINT security_events_subject_type_valid CHECK ((subject_type = ANY (ARRAY['api_key'::text, 'user'::text, 'payout'::text, 'organization'::text]))),
+    CONSTRAINT security_events_tenantless_kind CHECK (((organization_id <> '00000000-0000-0000-0000-000000000000'::uuid) OR (kind = 'login_failed'::text))),
+    CONSTRAINT security_events_user_agent_length CHECK ((length(user_agent) <= 512))
+)
+PARTITION BY RANGE (occurred_at);
+
+--
+-- Name: security_events_default; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.security_events_default (
+    organization_id uuid CONSTRAINT security_events_organization_id_not_null NOT NULL,
+    id uuid DEFAULT mediabase.new_id() CONSTRAINT security_events_id_not_null NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() CONSTRAINT security_events_occurred_at_not_null NOT NULL,
+    kind text CONSTRAINT security_events_kind_not_null NOT NULL,
+    actor_user_id uuid,
+    actor_key_id uuid,
+    subject_type text,
+    subject_id uuid,
+    ip_hmac bytea,
+    ip_key text,
+    user_agent text,
+    details jsonb DEFAULT '{}'::jsonb CONSTRAINT security_events_details_not_null NOT NULL,
+    request_id text DEFAULT NULLIF(current_setting('mediabase.request_id'::text, true), ''::text),
+    CONSTRAINT security_events_details_shape CHECK (((jsonb_typeof(details) = 'object'::text) AND (octet_length((details)::text) <= 4096))),
+    CONSTRAINT security_events_ip_hmac_length CHECK ((length(ip_hmac) = 32)),
+    CONSTRAINT security_events_ip_key_format CHECK ((ip_key ~ '^[A-Za-z0-9_.-]{1,32}$'::text)),
+    CONSTRAINT security_events_key_named CHECK (((ip_hmac IS NULL) = (ip_key IS NULL))),
+    CONSTRAINT security_events_kind_valid CHECK ((kind = ANY (ARRAY['login'::text, 'login_failed'::text, 'key_created'::text, 'key_revoked'::text, 'role_changed'::text, 'member_added'::text, 'member_removed'::text, 'payout'::text]))),
+    CONSTRAINT security_events_request_id_length CHECK ((length(request_id) <= 128)),
+    CONSTRAINT security_events_subject_named CHECK (((subject_type IS NULL) = (subject_id IS NULL))),
+    CONSTRAINT security_events_subject_type_valid CHECK ((subject_type = ANY (ARRAY['api_key'::text, 'user'::text, 'payout'::text, 'organization'::text]))),
+    CONSTRAINT security_events_tenantless_kind CHECK (((organization_id <> '00000000-0000-0000-0000-000000000000'::uuid) OR (kind = 'login_failed'::text))),
+    CONSTRAINT security_events_user_agent_length CHECK ((length(user_agent) <= 512))
 );
 
 --
@@ -4789,6 +6751,12 @@ ALTER TABLE ONLY mediabase.audit_log ATTACH PARTITION mediabase.audit_log_defaul
 ALTER TABLE ONLY mediabase.jobs ATTACH PARTITION mediabase.jobs_default DEFAULT;
 
 --
+-- Name: security_events_default; Type: TABLE ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.security_events ATTACH PARTITION mediabase.security_events_default DEFAULT;
+
+--
 -- Name: story_scene_views_default; Type: TABLE ATTACH; Schema: mediabase; Owner: -
 --
 
@@ -5033,6 +7001,342 @@ ALTER TABLE ONLY mediabase.memberships
     ADD CONSTRAINT memberships_user_key UNIQUE (organization_id, user_id);
 
 --
+-- Name: music_accounts music_accounts_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_accounts
+    ADD CONSTRAINT music_accounts_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_artists music_artists_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_artists
+    ADD CONSTRAINT music_artists_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_artists music_artists_slug_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_artists
+    ADD CONSTRAINT music_artists_slug_key UNIQUE (organization_id, slug);
+
+--
+-- Name: music_assets music_assets_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_assets
+    ADD CONSTRAINT music_assets_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_assets music_assets_symbol_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_assets
+    ADD CONSTRAINT music_assets_symbol_key UNIQUE (organization_id, symbol);
+
+--
+-- Name: music_balances music_balances_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_balances
+    ADD CONSTRAINT music_balances_pkey PRIMARY KEY (organization_id, asset_id, account_id);
+
+--
+-- Name: music_blocks music_blocks_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_blocks
+    ADD CONSTRAINT music_blocks_pkey PRIMARY KEY (organization_id, chain_id, hash);
+
+--
+-- Name: music_chain_contracts music_chain_contracts_address_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_contracts
+    ADD CONSTRAINT music_chain_contracts_address_key UNIQUE (organization_id, chain_id, address);
+
+--
+-- Name: music_chain_contracts music_chain_contracts_asset_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_contracts
+    ADD CONSTRAINT music_chain_contracts_asset_key UNIQUE (organization_id, asset_id);
+
+--
+-- Name: music_chain_contracts music_chain_contracts_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_contracts
+    ADD CONSTRAINT music_chain_contracts_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_chain_cursors music_chain_cursors_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_cursors
+    ADD CONSTRAINT music_chain_cursors_pkey PRIMARY KEY (organization_id, contract_id);
+
+--
+-- Name: music_chain_holdings music_chain_holdings_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_holdings
+    ADD CONSTRAINT music_chain_holdings_pkey PRIMARY KEY (organization_id, contract_id, token_id, address);
+
+--
+-- Name: music_chain_reorgs music_chain_reorgs_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_reorgs
+    ADD CONSTRAINT music_chain_reorgs_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_chains music_chains_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chains
+    ADD CONSTRAINT music_chains_pkey PRIMARY KEY (chain_id);
+
+--
+-- Name: music_coins music_coins_asset_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_coins
+    ADD CONSTRAINT music_coins_asset_key UNIQUE (organization_id, asset_id);
+
+--
+-- Name: music_coins music_coins_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_coins
+    ADD CONSTRAINT music_coins_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_contract_splits music_contract_splits_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_contract_splits
+    ADD CONSTRAINT music_contract_splits_pkey PRIMARY KEY (organization_id, contract_id, line_no);
+
+--
+-- Name: music_contracts music_contracts_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_contracts
+    ADD CONSTRAINT music_contracts_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_contracts music_contracts_version_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_contracts
+    ADD CONSTRAINT music_contracts_version_key UNIQUE (organization_id, master_id, version);
+
+--
+-- Name: music_dividends music_dividends_currency_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_dividends
+    ADD CONSTRAINT music_dividends_currency_key UNIQUE (organization_id, id, currency);
+
+--
+-- Name: music_dividends music_dividends_no_overlap; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_dividends
+    ADD CONSTRAINT music_dividends_no_overlap EXCLUDE USING gist (organization_id WITH =, master_id WITH =, currency WITH =, daterange(period_start, period_end) WITH &&);
+
+--
+-- Name: music_dividends music_dividends_period_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_dividends
+    ADD CONSTRAINT music_dividends_period_key UNIQUE (organization_id, master_id, currency, period_start, period_end);
+
+--
+-- Name: music_dividends music_dividends_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_dividends
+    ADD CONSTRAINT music_dividends_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_ipo_allocations music_ipo_allocations_entry_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipo_allocations
+    ADD CONSTRAINT music_ipo_allocations_entry_key UNIQUE (organization_id, entry_id);
+
+--
+-- Name: music_ipo_allocations music_ipo_allocations_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipo_allocations
+    ADD CONSTRAINT music_ipo_allocations_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_ipos music_ipos_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipos
+    ADD CONSTRAINT music_ipos_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_ipos music_ipos_treasury_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipos
+    ADD CONSTRAINT music_ipos_treasury_key UNIQUE (organization_id, treasury_account_id);
+
+--
+-- Name: music_journal_entries music_journal_entries_idempotency_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_journal_entries
+    ADD CONSTRAINT music_journal_entries_idempotency_key UNIQUE (organization_id, idempotency_key);
+
+--
+-- Name: music_journal_entries music_journal_entries_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_journal_entries
+    ADD CONSTRAINT music_journal_entries_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_journal_entries music_journal_entries_reverses_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_journal_entries
+    ADD CONSTRAINT music_journal_entries_reverses_key UNIQUE (organization_id, reverses_id);
+
+--
+-- Name: music_journal_lines music_journal_lines_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_journal_lines
+    ADD CONSTRAINT music_journal_lines_pkey PRIMARY KEY (organization_id, entry_id, line_no);
+
+--
+-- Name: music_liquidity_snapshots music_liquidity_snapshots_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_liquidity_snapshots
+    ADD CONSTRAINT music_liquidity_snapshots_pkey PRIMARY KEY (organization_id, coin_id, pool, observed_at);
+
+--
+-- Name: music_master_credits music_master_credits_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_master_credits
+    ADD CONSTRAINT music_master_credits_pkey PRIMARY KEY (organization_id, master_id, producer_id, role);
+
+--
+-- Name: music_masters music_masters_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_masters
+    ADD CONSTRAINT music_masters_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_nfts music_nfts_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_nfts
+    ADD CONSTRAINT music_nfts_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_nfts music_nfts_token_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_nfts
+    ADD CONSTRAINT music_nfts_token_key UNIQUE (organization_id, contract_id, token_id);
+
+--
+-- Name: music_payouts music_payouts_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_payouts
+    ADD CONSTRAINT music_payouts_pkey PRIMARY KEY (organization_id, dividend_id, account_id);
+
+--
+-- Name: music_producers music_producers_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_producers
+    ADD CONSTRAINT music_producers_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_producers music_producers_slug_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_producers
+    ADD CONSTRAINT music_producers_slug_key UNIQUE (organization_id, slug);
+
+--
+-- Name: music_revenue_events music_revenue_events_external_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_revenue_events
+    ADD CONSTRAINT music_revenue_events_external_key UNIQUE (organization_id, source, external_id);
+
+--
+-- Name: music_revenue_events music_revenue_events_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_revenue_events
+    ADD CONSTRAINT music_revenue_events_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_roles music_roles_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_roles
+    ADD CONSTRAINT music_roles_pkey PRIMARY KEY (organization_id, user_id, role);
+
+--
+-- Name: music_studio_options music_studio_options_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_studio_options
+    ADD CONSTRAINT music_studio_options_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_studio_options music_studio_options_position_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_studio_options
+    ADD CONSTRAINT music_studio_options_position_key UNIQUE (organization_id, session_id, "position") DEFERRABLE;
+
+--
+-- Name: music_studio_options music_studio_options_session_id_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_studio_options
+    ADD CONSTRAINT music_studio_options_session_id_key UNIQUE (organization_id, session_id, id);
+
+--
+-- Name: music_studio_sessions music_studio_sessions_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_studio_sessions
+    ADD CONSTRAINT music_studio_sessions_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: music_studio_votes music_studio_votes_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_studio_votes
+    ADD CONSTRAINT music_studio_votes_pkey PRIMARY KEY (organization_id, session_id, user_id);
+
+--
+-- Name: music_transfers music_transfers_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_transfers
+    ADD CONSTRAINT music_transfers_pkey PRIMARY KEY (organization_id, chain_id, tx_hash, log_index);
+
+--
 -- Name: notifications notifications_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -5122,6 +7426,20 @@ ALTER TABLE ONLY mediabase.search_configs
 
 ALTER TABLE ONLY mediabase.search_index_state
     ADD CONSTRAINT search_index_state_pkey PRIMARY KEY (organization_id, transcript_id, model);
+
+--
+-- Name: security_events security_events_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.security_events
+    ADD CONSTRAINT security_events_pkey PRIMARY KEY (organization_id, occurred_at, id);
+
+--
+-- Name: security_events_default security_events_default_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.security_events_default
+    ADD CONSTRAINT security_events_default_pkey PRIMARY KEY (organization_id, occurred_at, id);
 
 --
 -- Name: series series_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
@@ -5892,6 +8210,390 @@ CREATE INDEX jobs_default_priority_run_after_idx ON mediabase.jobs_default USING
 CREATE INDEX memberships_user_idx ON mediabase.memberships USING btree (user_id);
 
 --
+-- Name: music_accounts_address_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX music_accounts_address_key ON mediabase.music_accounts USING btree (organization_id, address) WHERE (address IS NOT NULL);
+
+--
+-- Name: music_accounts_issuance_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX music_accounts_issuance_key ON mediabase.music_accounts USING btree (organization_id) WHERE (kind = 'issuance'::text);
+
+--
+-- Name: music_accounts_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_accounts_user_idx ON mediabase.music_accounts USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: music_accounts_user_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX music_accounts_user_key ON mediabase.music_accounts USING btree (organization_id, user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: music_artists_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_artists_user_idx ON mediabase.music_artists USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: music_assets_artist_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_assets_artist_idx ON mediabase.music_assets USING btree (organization_id, artist_id) WHERE (artist_id IS NOT NULL);
+
+--
+-- Name: music_assets_master_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX music_assets_master_key ON mediabase.music_assets USING btree (organization_id, master_id) WHERE (master_id IS NOT NULL);
+
+--
+-- Name: music_balances_account_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_balances_account_idx ON mediabase.music_balances USING btree (organization_id, account_id);
+
+--
+-- Name: music_balances_holders_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_balances_holders_idx ON mediabase.music_balances USING btree (organization_id, asset_id, balance DESC) WHERE (balance > (0)::numeric);
+
+--
+-- Name: music_blocks_canonical_number_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX music_blocks_canonical_number_key ON mediabase.music_blocks USING btree (organization_id, chain_id, number) WHERE canonical;
+
+--
+-- Name: music_blocks_chain_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_blocks_chain_idx ON mediabase.music_blocks USING btree (chain_id);
+
+--
+-- Name: music_chain_contracts_chain_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_chain_contracts_chain_idx ON mediabase.music_chain_contracts USING btree (chain_id);
+
+--
+-- Name: music_chain_contracts_master_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_chain_contracts_master_idx ON mediabase.music_chain_contracts USING btree (organization_id, master_id) WHERE (master_id IS NOT NULL);
+
+--
+-- Name: music_chain_reorgs_chain_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_chain_reorgs_chain_idx ON mediabase.music_chain_reorgs USING btree (chain_id);
+
+--
+-- Name: music_chain_reorgs_recent_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_chain_reorgs_recent_idx ON mediabase.music_chain_reorgs USING btree (organization_id, chain_id, detected_at DESC);
+
+--
+-- Name: music_coins_artist_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_coins_artist_idx ON mediabase.music_coins USING btree (organization_id, artist_id);
+
+--
+-- Name: music_coins_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_coins_created_by_idx ON mediabase.music_coins USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: music_contract_splits_artist_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_contract_splits_artist_idx ON mediabase.music_contract_splits USING btree (organization_id, artist_id) WHERE (artist_id IS NOT NULL);
+
+--
+-- Name: music_contract_splits_party_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX music_contract_splits_party_key ON mediabase.music_contract_splits USING btree (organization_id, contract_id, party, COALESCE(artist_id, producer_id), COALESCE(label_name, ''::text));
+
+--
+-- Name: music_contract_splits_producer_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_contract_splits_producer_idx ON mediabase.music_contract_splits USING btree (organization_id, producer_id) WHERE (producer_id IS NOT NULL);
+
+--
+-- Name: music_contracts_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_contracts_created_by_idx ON mediabase.music_contracts USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: music_contracts_one_signed; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX music_contracts_one_signed ON mediabase.music_contracts USING btree (organization_id, master_id) WHERE (status = 'signed'::text);
+
+--
+-- Name: music_contracts_signed_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_contracts_signed_by_idx ON mediabase.music_contracts USING btree (signed_by) WHERE (signed_by IS NOT NULL);
+
+--
+-- Name: music_dividends_asset_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_dividends_asset_idx ON mediabase.music_dividends USING btree (organization_id, asset_id);
+
+--
+-- Name: music_dividends_contract_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_dividends_contract_idx ON mediabase.music_dividends USING btree (organization_id, contract_id) WHERE (contract_id IS NOT NULL);
+
+--
+-- Name: music_dividends_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_dividends_created_by_idx ON mediabase.music_dividends USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: music_dividends_recent_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_dividends_recent_idx ON mediabase.music_dividends USING btree (organization_id, created_at DESC, id DESC);
+
+--
+-- Name: music_ipo_allocations_account_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_ipo_allocations_account_idx ON mediabase.music_ipo_allocations USING btree (organization_id, account_id);
+
+--
+-- Name: music_ipo_allocations_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_ipo_allocations_created_by_idx ON mediabase.music_ipo_allocations USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: music_ipo_allocations_ipo_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_ipo_allocations_ipo_idx ON mediabase.music_ipo_allocations USING btree (organization_id, ipo_id, created_at);
+
+--
+-- Name: music_ipos_asset_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_ipos_asset_idx ON mediabase.music_ipos USING btree (organization_id, asset_id);
+
+--
+-- Name: music_ipos_cancel_entry_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_ipos_cancel_entry_idx ON mediabase.music_ipos USING btree (organization_id, cancel_entry_id) WHERE (cancel_entry_id IS NOT NULL);
+
+--
+-- Name: music_ipos_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_ipos_created_by_idx ON mediabase.music_ipos USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: music_ipos_issue_entry_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_ipos_issue_entry_idx ON mediabase.music_ipos USING btree (organization_id, issue_entry_id);
+
+--
+-- Name: music_ipos_master_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_ipos_master_idx ON mediabase.music_ipos USING btree (organization_id, master_id, created_at DESC);
+
+--
+-- Name: music_ipos_one_open; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX music_ipos_one_open ON mediabase.music_ipos USING btree (organization_id, master_id) WHERE (status = 'open'::text);
+
+--
+-- Name: music_journal_entries_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_journal_entries_created_by_idx ON mediabase.music_journal_entries USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: music_journal_entries_time_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_journal_entries_time_idx ON mediabase.music_journal_entries USING btree (organization_id, effective_at DESC, id DESC);
+
+--
+-- Name: music_journal_lines_account_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_journal_lines_account_idx ON mediabase.music_journal_lines USING btree (organization_id, account_id, asset_id);
+
+--
+-- Name: music_journal_lines_asset_block_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_journal_lines_asset_block_idx ON mediabase.music_journal_lines USING btree (organization_id, asset_id, block_number) INCLUDE (account_id, amount) WHERE (block_number IS NOT NULL);
+
+--
+-- Name: music_journal_lines_asset_time_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_journal_lines_asset_time_idx ON mediabase.music_journal_lines USING btree (organization_id, asset_id, effective_at) INCLUDE (account_id, amount);
+
+--
+-- Name: music_liquidity_snapshots_time_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_liquidity_snapshots_time_idx ON mediabase.music_liquidity_snapshots USING btree (organization_id, coin_id, observed_at);
+
+--
+-- Name: music_master_credits_producer_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_master_credits_producer_idx ON mediabase.music_master_credits USING btree (organization_id, producer_id);
+
+--
+-- Name: music_masters_artist_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_masters_artist_idx ON mediabase.music_masters USING btree (organization_id, artist_id, created_at DESC);
+
+--
+-- Name: music_masters_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_masters_created_by_idx ON mediabase.music_masters USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: music_masters_isrc_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX music_masters_isrc_key ON mediabase.music_masters USING btree (organization_id, isrc) WHERE (isrc IS NOT NULL);
+
+--
+-- Name: music_masters_status_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_masters_status_idx ON mediabase.music_masters USING btree (organization_id, status, created_at DESC);
+
+--
+-- Name: music_masters_video_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX music_masters_video_key ON mediabase.music_masters USING btree (organization_id, video_id) WHERE (video_id IS NOT NULL);
+
+--
+-- Name: music_nfts_master_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_nfts_master_idx ON mediabase.music_nfts USING btree (organization_id, master_id) WHERE (master_id IS NOT NULL);
+
+--
+-- Name: music_payouts_account_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_payouts_account_idx ON mediabase.music_payouts USING btree (organization_id, account_id, dividend_id) INCLUDE (status, currency, amount);
+
+--
+-- Name: music_producers_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_producers_user_idx ON mediabase.music_producers USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: music_revenue_events_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_revenue_events_created_by_idx ON mediabase.music_revenue_events USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: music_revenue_events_master_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_revenue_events_master_idx ON mediabase.music_revenue_events USING btree (organization_id, master_id, currency, period_start) INCLUDE (amount);
+
+--
+-- Name: music_roles_granted_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_roles_granted_by_idx ON mediabase.music_roles USING btree (granted_by) WHERE (granted_by IS NOT NULL);
+
+--
+-- Name: music_roles_role_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_roles_role_idx ON mediabase.music_roles USING btree (organization_id, role, granted_at);
+
+--
+-- Name: music_studio_sessions_asset_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_studio_sessions_asset_idx ON mediabase.music_studio_sessions USING btree (organization_id, asset_id) WHERE (asset_id IS NOT NULL);
+
+--
+-- Name: music_studio_sessions_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_studio_sessions_created_by_idx ON mediabase.music_studio_sessions USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: music_studio_sessions_master_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_studio_sessions_master_idx ON mediabase.music_studio_sessions USING btree (organization_id, master_id, opens_at DESC);
+
+--
+-- Name: music_studio_votes_option_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_studio_votes_option_idx ON mediabase.music_studio_votes USING btree (organization_id, session_id, option_id);
+
+--
+-- Name: music_studio_votes_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_studio_votes_user_idx ON mediabase.music_studio_votes USING btree (organization_id, user_id);
+
+--
+-- Name: music_transfers_block_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_transfers_block_idx ON mediabase.music_transfers USING btree (organization_id, chain_id, block_hash);
+
+--
+-- Name: music_transfers_contract_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_transfers_contract_idx ON mediabase.music_transfers USING btree (organization_id, contract_id, block_number);
+
+--
+-- Name: music_transfers_posted_entry_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_transfers_posted_entry_idx ON mediabase.music_transfers USING btree (organization_id, posted_entry_id) WHERE (posted_entry_id IS NOT NULL);
+
+--
+-- Name: music_transfers_to_reverse_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX music_transfers_to_reverse_idx ON mediabase.music_transfers USING btree (organization_id, chain_id, block_number) WHERE ((posted_entry_id IS NOT NULL) AND (NOT canonical));
+
+--
 -- Name: notifications_actor_id_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -5992,6 +8694,42 @@ CREATE INDEX quote_cards_organization_id_video_id_speaker_id_idx ON mediabase.qu
 --
 
 CREATE INDEX quote_cards_video_idx ON mediabase.quote_cards USING btree (organization_id, video_id, start_ms);
+
+--
+-- Name: security_events_actor_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX security_events_actor_idx ON ONLY mediabase.security_events USING btree (organization_id, actor_user_id, occurred_at, id) WHERE (actor_user_id IS NOT NULL);
+
+--
+-- Name: security_events_default_organization_id_actor_user_id_occur_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX security_events_default_organization_id_actor_user_id_occur_idx ON mediabase.security_events_default USING btree (organization_id, actor_user_id, occurred_at, id) WHERE (actor_user_id IS NOT NULL);
+
+--
+-- Name: security_events_kind_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX security_events_kind_idx ON ONLY mediabase.security_events USING btree (organization_id, kind, occurred_at, id);
+
+--
+-- Name: security_events_default_organization_id_kind_occurred_at_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX security_events_default_organization_id_kind_occurred_at_id_idx ON mediabase.security_events_default USING btree (organization_id, kind, occurred_at, id);
+
+--
+-- Name: security_events_subject_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX security_events_subject_idx ON ONLY mediabase.security_events USING btree (organization_id, subject_id, occurred_at, id) WHERE (subject_id IS NOT NULL);
+
+--
+-- Name: security_events_default_organization_id_subject_id_occurred_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX security_events_default_organization_id_subject_id_occurred_idx ON mediabase.security_events_default USING btree (organization_id, subject_id, occurred_at, id) WHERE (subject_id IS NOT NULL);
 
 --
 -- Name: series_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -6576,6 +9314,30 @@ ALTER INDEX mediabase.jobs_pkey ATTACH PARTITION mediabase.jobs_default_pkey;
 ALTER INDEX mediabase.jobs_ready_idx ATTACH PARTITION mediabase.jobs_default_priority_run_after_idx;
 
 --
+-- Name: security_events_default_organization_id_actor_user_id_occur_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.security_events_actor_idx ATTACH PARTITION mediabase.security_events_default_organization_id_actor_user_id_occur_idx;
+
+--
+-- Name: security_events_default_organization_id_kind_occurred_at_id_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.security_events_kind_idx ATTACH PARTITION mediabase.security_events_default_organization_id_kind_occurred_at_id_idx;
+
+--
+-- Name: security_events_default_organization_id_subject_id_occurred_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.security_events_subject_idx ATTACH PARTITION mediabase.security_events_default_organization_id_subject_id_occurred_idx;
+
+--
+-- Name: security_events_default_pkey; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.security_events_pkey ATTACH PARTITION mediabase.security_events_default_pkey;
+
+--
 -- Name: story_scene_views_default_organization_id_scene_id_viewed_a_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
 --
 
@@ -6894,6 +9656,270 @@ CREATE TRIGGER jobs_notify AFTER INSERT ON mediabase.jobs FOR EACH STATEMENT EXE
 CREATE TRIGGER memberships_touch BEFORE UPDATE ON mediabase.memberships FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
 
 --
+-- Name: music_accounts music_accounts_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_accounts_immutable BEFORE UPDATE ON mediabase.music_accounts FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('kind', 'user_id', 'address', 'created_at');
+
+--
+-- Name: music_artists music_artists_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_artists_touch BEFORE UPDATE ON mediabase.music_artists FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: music_assets music_assets_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_assets_immutable BEFORE UPDATE ON mediabase.music_assets FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('kind', 'master_id', 'decimals', 'supply_policy', 'created_at');
+
+--
+-- Name: music_blocks music_blocks_flip; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_blocks_flip AFTER UPDATE ON mediabase.music_blocks REFERENCING OLD TABLE AS flipped_old NEW TABLE AS flipped_new FOR EACH STATEMENT EXECUTE FUNCTION mediabase.music_blocks_flip();
+
+--
+-- Name: music_coins music_coins_check; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_coins_check BEFORE INSERT ON mediabase.music_coins FOR EACH ROW EXECUTE FUNCTION mediabase.music_coins_check();
+
+--
+-- Name: music_coins music_coins_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_coins_immutable BEFORE UPDATE ON mediabase.music_coins FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('artist_id', 'asset_id', 'created_by', 'created_at');
+
+--
+-- Name: music_coins music_coins_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_coins_touch BEFORE UPDATE ON mediabase.music_coins FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: music_contract_splits music_contract_splits_guard; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_contract_splits_guard BEFORE INSERT OR DELETE OR UPDATE ON mediabase.music_contract_splits FOR EACH ROW EXECUTE FUNCTION mediabase.music_contract_splits_guard();
+
+--
+-- Name: music_contract_splits music_contract_splits_sum; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER music_contract_splits_sum AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_contract_splits DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION mediabase.music_contract_splits_sum_check();
+
+--
+-- Name: music_contracts music_contracts_allocate; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_contracts_allocate BEFORE INSERT ON mediabase.music_contracts FOR EACH ROW EXECUTE FUNCTION mediabase.music_contracts_allocate();
+
+--
+-- Name: music_contracts music_contracts_guard; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_contracts_guard BEFORE DELETE OR UPDATE ON mediabase.music_contracts FOR EACH ROW EXECUTE FUNCTION mediabase.music_contracts_guard();
+
+--
+-- Name: music_contracts music_contracts_splits_sum; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER music_contracts_splits_sum AFTER INSERT ON mediabase.music_contracts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION mediabase.music_contract_splits_sum_check();
+
+--
+-- Name: music_contracts music_contracts_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_contracts_status_transition BEFORE INSERT OR UPDATE OF status ON mediabase.music_contracts FOR EACH ROW EXECUTE FUNCTION mediabase.check_status_transition('>draft', 'draft>signed', 'signed>superseded');
+
+--
+-- Name: music_dividends music_dividends_exact; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER music_dividends_exact AFTER INSERT ON mediabase.music_dividends DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION mediabase.music_dividends_check_exact();
+
+--
+-- Name: music_dividends music_dividends_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_dividends_immutable BEFORE UPDATE ON mediabase.music_dividends FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('master_id', 'asset_id', 'period_start', 'period_end', 'currency', 'record_at', 'record_chain_id', 'record_block', 'revenue', 'investors_bps', 'contract_id', 'distributable', 'remainder', 'holders', 'total_holding', 'created_by', 'created_at');
+
+--
+-- Name: music_dividends music_dividends_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_dividends_status_transition BEFORE INSERT OR UPDATE OF status ON mediabase.music_dividends FOR EACH ROW EXECUTE FUNCTION mediabase.check_status_transition('>computed', 'computed>paying', 'computed>paid', 'paying>paid');
+
+--
+-- Name: music_ipo_allocations music_ipo_allocations_post; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_ipo_allocations_post BEFORE INSERT ON mediabase.music_ipo_allocations FOR EACH ROW EXECUTE FUNCTION mediabase.music_ipo_allocations_post();
+
+--
+-- Name: music_ipos music_ipos_change; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_ipos_change BEFORE UPDATE ON mediabase.music_ipos FOR EACH ROW EXECUTE FUNCTION mediabase.music_ipos_change();
+
+--
+-- Name: music_ipos music_ipos_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_ipos_immutable BEFORE UPDATE ON mediabase.music_ipos FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('master_id', 'asset_id', 'treasury_account_id', 'total_supply', 'price', 'currency', 'issue_entry_id', 'created_by', 'created_at');
+
+--
+-- Name: music_ipos music_ipos_issue; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_ipos_issue BEFORE INSERT ON mediabase.music_ipos FOR EACH ROW EXECUTE FUNCTION mediabase.music_ipos_issue();
+
+--
+-- Name: music_ipos music_ipos_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_ipos_status_transition BEFORE INSERT OR UPDATE OF status ON mediabase.music_ipos FOR EACH ROW EXECUTE FUNCTION mediabase.check_status_transition('>scheduled', '>open', 'scheduled>open', 'scheduled>canceled', 'open>closed', 'open>canceled');
+
+--
+-- Name: music_ipos music_ipos_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_ipos_touch BEFORE UPDATE ON mediabase.music_ipos FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: music_journal_entries music_journal_entries_have_lines; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER music_journal_entries_have_lines AFTER INSERT ON mediabase.music_journal_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION mediabase.music_journal_entries_have_lines();
+
+--
+-- Name: music_journal_lines music_journal_lines_apply; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_journal_lines_apply AFTER INSERT ON mediabase.music_journal_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION mediabase.music_journal_lines_apply();
+
+--
+-- Name: music_journal_lines music_journal_lines_stamp; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_journal_lines_stamp BEFORE INSERT ON mediabase.music_journal_lines FOR EACH ROW EXECUTE FUNCTION mediabase.music_journal_lines_stamp();
+
+--
+-- Name: music_liquidity_snapshots music_liquidity_snapshots_decimals; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_liquidity_snapshots_decimals BEFORE INSERT ON mediabase.music_liquidity_snapshots FOR EACH ROW EXECUTE FUNCTION mediabase.music_liquidity_snapshots_decimals();
+
+--
+-- Name: music_masters music_masters_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_masters_immutable BEFORE UPDATE ON mediabase.music_masters FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('artist_id', 'created_by', 'created_at');
+
+--
+-- Name: music_masters music_masters_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_masters_status_transition BEFORE INSERT OR UPDATE OF status ON mediabase.music_masters FOR EACH ROW EXECUTE FUNCTION mediabase.check_status_transition('>draft', 'draft>review', 'review>draft', 'review>published', 'published>archived', 'draft>archived');
+
+--
+-- Name: music_masters music_masters_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_masters_touch BEFORE UPDATE ON mediabase.music_masters FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: music_payouts music_payouts_dividend_status; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_payouts_dividend_status AFTER UPDATE ON mediabase.music_payouts REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION mediabase.music_payouts_dividend_status();
+
+--
+-- Name: music_payouts music_payouts_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_payouts_immutable BEFORE UPDATE ON mediabase.music_payouts FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('dividend_id', 'account_id', 'currency', 'holding', 'amount');
+
+--
+-- Name: music_payouts music_payouts_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_payouts_status_transition BEFORE UPDATE OF status ON mediabase.music_payouts FOR EACH ROW EXECUTE FUNCTION mediabase.check_status_transition('pending>paid', 'pending>failed', 'failed>pending', 'failed>paid');
+
+--
+-- Name: music_payouts music_payouts_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_payouts_touch BEFORE UPDATE ON mediabase.music_payouts FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: music_producers music_producers_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_producers_touch BEFORE UPDATE ON mediabase.music_producers FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: music_revenue_events music_revenue_events_period_open; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_revenue_events_period_open BEFORE INSERT ON mediabase.music_revenue_events FOR EACH ROW EXECUTE FUNCTION mediabase.music_revenue_events_period_open();
+
+--
+-- Name: music_studio_options music_studio_options_frozen; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_studio_options_frozen BEFORE INSERT OR DELETE OR UPDATE ON mediabase.music_studio_options FOR EACH ROW EXECUTE FUNCTION mediabase.music_studio_options_frozen();
+
+--
+-- Name: music_studio_sessions music_studio_sessions_asset_check; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_studio_sessions_asset_check BEFORE INSERT ON mediabase.music_studio_sessions FOR EACH ROW EXECUTE FUNCTION mediabase.music_studio_sessions_asset_check();
+
+--
+-- Name: music_studio_sessions music_studio_sessions_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_studio_sessions_immutable BEFORE UPDATE ON mediabase.music_studio_sessions FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('master_id', 'opens_at', 'closes_at', 'weighting', 'asset_id', 'created_by', 'created_at');
+
+--
+-- Name: music_studio_votes music_studio_votes_cast; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_studio_votes_cast BEFORE INSERT OR UPDATE ON mediabase.music_studio_votes FOR EACH ROW EXECUTE FUNCTION mediabase.music_studio_votes_cast();
+
+--
+-- Name: music_studio_votes music_studio_votes_kept; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_studio_votes_kept BEFORE DELETE ON mediabase.music_studio_votes FOR EACH ROW EXECUTE FUNCTION mediabase.music_studio_votes_kept();
+
+--
+-- Name: music_transfers music_transfers_follow_block; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_transfers_follow_block BEFORE UPDATE OF block_hash ON mediabase.music_transfers FOR EACH ROW WHEN ((old.block_hash IS DISTINCT FROM new.block_hash)) EXECUTE FUNCTION mediabase.music_transfers_follow_block();
+
+--
+-- Name: music_transfers music_transfers_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_transfers_immutable BEFORE UPDATE ON mediabase.music_transfers FOR EACH ROW EXECUTE FUNCTION mediabase.music_transfers_immutable();
+
+--
+-- Name: music_transfers music_transfers_inserted; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_transfers_inserted AFTER INSERT ON mediabase.music_transfers REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION mediabase.music_transfers_inserted();
+
+--
+-- Name: music_transfers music_transfers_updated; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER music_transfers_updated AFTER UPDATE ON mediabase.music_transfers REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new FOR EACH STATEMENT EXECUTE FUNCTION mediabase.music_transfers_updated();
+
+--
 -- Name: decision_tags notifications_tag_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
@@ -6940,6 +9966,18 @@ CREATE TRIGGER quote_cards_touch BEFORE UPDATE ON mediabase.quote_cards FOR EACH
 --
 
 CREATE TRIGGER quote_cards_within_video BEFORE INSERT OR UPDATE OF start_ms, end_ms ON mediabase.quote_cards FOR EACH ROW EXECUTE FUNCTION mediabase.check_positions_within_video('start_ms', 'end_ms');
+
+--
+-- Name: security_events security_events_append_only; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER security_events_append_only BEFORE DELETE OR UPDATE ON mediabase.security_events FOR EACH ROW EXECUTE FUNCTION mediabase.security_events_append_only();
+
+--
+-- Name: security_events security_events_no_truncate; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER security_events_no_truncate BEFORE TRUNCATE ON mediabase.security_events FOR EACH STATEMENT EXECUTE FUNCTION mediabase.security_events_append_only();
 
 --
 -- Name: series series_touch; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -7452,6 +10490,120 @@ CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.highlight_
 CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.memberships FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
 
 --
+-- Name: music_accounts zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_accounts FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_artists zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_artists FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_assets zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_assets FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{minted,burned}', '{search_vector,search_tags}');
+
+--
+-- Name: music_chain_contracts zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_chain_contracts FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_coins zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_coins FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_contract_splits zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_contract_splits FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_contracts zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_contracts FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_dividends zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_dividends FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_ipo_allocations zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_ipo_allocations FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_ipos zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_ipos FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{allocated}', '{search_vector,search_tags}');
+
+--
+-- Name: music_master_credits zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_master_credits FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_masters zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_masters FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_nfts zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER DELETE OR UPDATE ON mediabase.music_nfts FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{}');
+
+--
+-- Name: music_producers zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_producers FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_revenue_events zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_revenue_events FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_roles zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_roles FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_studio_options zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_studio_options FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_studio_sessions zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_studio_sessions FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: music_studio_votes zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_studio_votes FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
 -- Name: notifications zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
@@ -7608,6 +10760,12 @@ CREATE TRIGGER zz_audit_del AFTER DELETE ON mediabase.transcript_segment_words R
 CREATE TRIGGER zz_audit_del AFTER DELETE ON mediabase.transcript_segments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.audit_segments();
 
 --
+-- Name: music_nfts zz_audit_ins; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit_ins AFTER INSERT ON mediabase.music_nfts REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION mediabase.music_nfts_audit_insert();
+
+--
 -- Name: transcript_segment_words zz_audit_ins; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
@@ -7618,6 +10776,12 @@ CREATE TRIGGER zz_audit_ins AFTER INSERT ON mediabase.transcript_segment_words R
 --
 
 CREATE TRIGGER zz_audit_ins AFTER INSERT ON mediabase.transcript_segments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mediabase.audit_segments();
+
+--
+-- Name: music_payouts zz_audit_upd; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit_upd AFTER UPDATE ON mediabase.music_payouts FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{}');
 
 --
 -- Name: transcript_segment_words zz_audit_upd; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -8015,6 +11179,566 @@ ALTER TABLE ONLY mediabase.memberships
 
 ALTER TABLE ONLY mediabase.memberships
     ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE CASCADE;
+
+--
+-- Name: music_accounts music_accounts_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_accounts
+    ADD CONSTRAINT music_accounts_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_accounts music_accounts_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_accounts
+    ADD CONSTRAINT music_accounts_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE RESTRICT;
+
+--
+-- Name: music_artists music_artists_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_artists
+    ADD CONSTRAINT music_artists_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_artists music_artists_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_artists
+    ADD CONSTRAINT music_artists_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: music_assets music_assets_artist_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_assets
+    ADD CONSTRAINT music_assets_artist_fk FOREIGN KEY (organization_id, artist_id) REFERENCES mediabase.music_artists(organization_id, id);
+
+--
+-- Name: music_assets music_assets_master_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_assets
+    ADD CONSTRAINT music_assets_master_fk FOREIGN KEY (organization_id, master_id) REFERENCES mediabase.music_masters(organization_id, id);
+
+--
+-- Name: music_assets music_assets_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_assets
+    ADD CONSTRAINT music_assets_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_balances music_balances_account_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_balances
+    ADD CONSTRAINT music_balances_account_fk FOREIGN KEY (organization_id, account_id) REFERENCES mediabase.music_accounts(organization_id, id);
+
+--
+-- Name: music_balances music_balances_asset_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_balances
+    ADD CONSTRAINT music_balances_asset_fk FOREIGN KEY (organization_id, asset_id) REFERENCES mediabase.music_assets(organization_id, id);
+
+--
+-- Name: music_blocks music_blocks_chain_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_blocks
+    ADD CONSTRAINT music_blocks_chain_id_fkey FOREIGN KEY (chain_id) REFERENCES mediabase.music_chains(chain_id);
+
+--
+-- Name: music_blocks music_blocks_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_blocks
+    ADD CONSTRAINT music_blocks_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_chain_contracts music_chain_contracts_asset_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_contracts
+    ADD CONSTRAINT music_chain_contracts_asset_fk FOREIGN KEY (organization_id, asset_id) REFERENCES mediabase.music_assets(organization_id, id);
+
+--
+-- Name: music_chain_contracts music_chain_contracts_chain_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_contracts
+    ADD CONSTRAINT music_chain_contracts_chain_id_fkey FOREIGN KEY (chain_id) REFERENCES mediabase.music_chains(chain_id);
+
+--
+-- Name: music_chain_contracts music_chain_contracts_master_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_contracts
+    ADD CONSTRAINT music_chain_contracts_master_fk FOREIGN KEY (organization_id, master_id) REFERENCES mediabase.music_masters(organization_id, id);
+
+--
+-- Name: music_chain_contracts music_chain_contracts_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_contracts
+    ADD CONSTRAINT music_chain_contracts_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_chain_cursors music_chain_cursors_contract_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_cursors
+    ADD CONSTRAINT music_chain_cursors_contract_fk FOREIGN KEY (organization_id, contract_id) REFERENCES mediabase.music_chain_contracts(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: music_chain_holdings music_chain_holdings_contract_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_holdings
+    ADD CONSTRAINT music_chain_holdings_contract_fk FOREIGN KEY (organization_id, contract_id) REFERENCES mediabase.music_chain_contracts(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: music_chain_reorgs music_chain_reorgs_chain_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_reorgs
+    ADD CONSTRAINT music_chain_reorgs_chain_id_fkey FOREIGN KEY (chain_id) REFERENCES mediabase.music_chains(chain_id);
+
+--
+-- Name: music_chain_reorgs music_chain_reorgs_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_chain_reorgs
+    ADD CONSTRAINT music_chain_reorgs_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_coins music_coins_artist_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_coins
+    ADD CONSTRAINT music_coins_artist_fk FOREIGN KEY (organization_id, artist_id) REFERENCES mediabase.music_artists(organization_id, id);
+
+--
+-- Name: music_coins music_coins_asset_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_coins
+    ADD CONSTRAINT music_coins_asset_fk FOREIGN KEY (organization_id, asset_id) REFERENCES mediabase.music_assets(organization_id, id);
+
+--
+-- Name: music_coins music_coins_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_coins
+    ADD CONSTRAINT music_coins_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: music_coins music_coins_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_coins
+    ADD CONSTRAINT music_coins_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_contract_splits music_contract_splits_artist_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_contract_splits
+    ADD CONSTRAINT music_contract_splits_artist_fk FOREIGN KEY (organization_id, artist_id) REFERENCES mediabase.music_artists(organization_id, id);
+
+--
+-- Name: music_contract_splits music_contract_splits_contract_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_contract_splits
+    ADD CONSTRAINT music_contract_splits_contract_fk FOREIGN KEY (organization_id, contract_id) REFERENCES mediabase.music_contracts(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: music_contract_splits music_contract_splits_producer_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_contract_splits
+    ADD CONSTRAINT music_contract_splits_producer_fk FOREIGN KEY (organization_id, producer_id) REFERENCES mediabase.music_producers(organization_id, id);
+
+--
+-- Name: music_contracts music_contracts_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_contracts
+    ADD CONSTRAINT music_contracts_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: music_contracts music_contracts_master_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_contracts
+    ADD CONSTRAINT music_contracts_master_fk FOREIGN KEY (organization_id, master_id) REFERENCES mediabase.music_masters(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: music_contracts music_contracts_signed_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_contracts
+    ADD CONSTRAINT music_contracts_signed_by_fkey FOREIGN KEY (signed_by) REFERENCES mediabase.users(id) ON DELETE RESTRICT;
+
+--
+-- Name: music_dividends music_dividends_asset_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_dividends
+    ADD CONSTRAINT music_dividends_asset_fk FOREIGN KEY (organization_id, asset_id) REFERENCES mediabase.music_assets(organization_id, id);
+
+--
+-- Name: music_dividends music_dividends_contract_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_dividends
+    ADD CONSTRAINT music_dividends_contract_fk FOREIGN KEY (organization_id, contract_id) REFERENCES mediabase.music_contracts(organization_id, id);
+
+--
+-- Name: music_dividends music_dividends_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_dividends
+    ADD CONSTRAINT music_dividends_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: music_dividends music_dividends_master_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_dividends
+    ADD CONSTRAINT music_dividends_master_fk FOREIGN KEY (organization_id, master_id) REFERENCES mediabase.music_masters(organization_id, id);
+
+--
+-- Name: music_dividends music_dividends_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_dividends
+    ADD CONSTRAINT music_dividends_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_ipo_allocations music_ipo_allocations_account_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipo_allocations
+    ADD CONSTRAINT music_ipo_allocations_account_fk FOREIGN KEY (organization_id, account_id) REFERENCES mediabase.music_accounts(organization_id, id);
+
+--
+-- Name: music_ipo_allocations music_ipo_allocations_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipo_allocations
+    ADD CONSTRAINT music_ipo_allocations_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: music_ipo_allocations music_ipo_allocations_entry_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipo_allocations
+    ADD CONSTRAINT music_ipo_allocations_entry_fk FOREIGN KEY (organization_id, entry_id) REFERENCES mediabase.music_journal_entries(organization_id, id);
+
+--
+-- Name: music_ipo_allocations music_ipo_allocations_ipo_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipo_allocations
+    ADD CONSTRAINT music_ipo_allocations_ipo_fk FOREIGN KEY (organization_id, ipo_id) REFERENCES mediabase.music_ipos(organization_id, id);
+
+--
+-- Name: music_ipos music_ipos_asset_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipos
+    ADD CONSTRAINT music_ipos_asset_fk FOREIGN KEY (organization_id, asset_id) REFERENCES mediabase.music_assets(organization_id, id);
+
+--
+-- Name: music_ipos music_ipos_cancel_entry_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipos
+    ADD CONSTRAINT music_ipos_cancel_entry_fk FOREIGN KEY (organization_id, cancel_entry_id) REFERENCES mediabase.music_journal_entries(organization_id, id);
+
+--
+-- Name: music_ipos music_ipos_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipos
+    ADD CONSTRAINT music_ipos_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: music_ipos music_ipos_issue_entry_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipos
+    ADD CONSTRAINT music_ipos_issue_entry_fk FOREIGN KEY (organization_id, issue_entry_id) REFERENCES mediabase.music_journal_entries(organization_id, id);
+
+--
+-- Name: music_ipos music_ipos_master_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipos
+    ADD CONSTRAINT music_ipos_master_fk FOREIGN KEY (organization_id, master_id) REFERENCES mediabase.music_masters(organization_id, id);
+
+--
+-- Name: music_ipos music_ipos_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipos
+    ADD CONSTRAINT music_ipos_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_ipos music_ipos_treasury_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_ipos
+    ADD CONSTRAINT music_ipos_treasury_fk FOREIGN KEY (organization_id, treasury_account_id) REFERENCES mediabase.music_accounts(organization_id, id);
+
+--
+-- Name: music_journal_entries music_journal_entries_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_journal_entries
+    ADD CONSTRAINT music_journal_entries_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE RESTRICT;
+
+--
+-- Name: music_journal_entries music_journal_entries_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_journal_entries
+    ADD CONSTRAINT music_journal_entries_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_journal_entries music_journal_entries_reverses_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_journal_entries
+    ADD CONSTRAINT music_journal_entries_reverses_fk FOREIGN KEY (organization_id, reverses_id) REFERENCES mediabase.music_journal_entries(organization_id, id);
+
+--
+-- Name: music_journal_lines music_journal_lines_account_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_journal_lines
+    ADD CONSTRAINT music_journal_lines_account_fk FOREIGN KEY (organization_id, account_id) REFERENCES mediabase.music_accounts(organization_id, id);
+
+--
+-- Name: music_journal_lines music_journal_lines_asset_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_journal_lines
+    ADD CONSTRAINT music_journal_lines_asset_fk FOREIGN KEY (organization_id, asset_id) REFERENCES mediabase.music_assets(organization_id, id);
+
+--
+-- Name: music_journal_lines music_journal_lines_entry_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_journal_lines
+    ADD CONSTRAINT music_journal_lines_entry_fk FOREIGN KEY (organization_id, entry_id) REFERENCES mediabase.music_journal_entries(organization_id, id);
+
+--
+-- Name: music_liquidity_snapshots music_liquidity_snapshots_coin_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_liquidity_snapshots
+    ADD CONSTRAINT music_liquidity_snapshots_coin_fk FOREIGN KEY (organization_id, coin_id) REFERENCES mediabase.music_coins(organization_id, id);
+
+--
+-- Name: music_master_credits music_master_credits_master_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_master_credits
+    ADD CONSTRAINT music_master_credits_master_fk FOREIGN KEY (organization_id, master_id) REFERENCES mediabase.music_masters(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: music_master_credits music_master_credits_producer_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_master_credits
+    ADD CONSTRAINT music_master_credits_producer_fk FOREIGN KEY (organization_id, producer_id) REFERENCES mediabase.music_producers(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: music_masters music_masters_artist_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_masters
+    ADD CONSTRAINT music_masters_artist_fk FOREIGN KEY (organization_id, artist_id) REFERENCES mediabase.music_artists(organization_id, id);
+
+--
+-- Name: music_masters music_masters_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_masters
+    ADD CONSTRAINT music_masters_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: music_masters music_masters_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_masters
+    ADD CONSTRAINT music_masters_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_masters music_masters_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_masters
+    ADD CONSTRAINT music_masters_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id);
+
+--
+-- Name: music_nfts music_nfts_contract_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_nfts
+    ADD CONSTRAINT music_nfts_contract_fk FOREIGN KEY (organization_id, contract_id) REFERENCES mediabase.music_chain_contracts(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: music_nfts music_nfts_master_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_nfts
+    ADD CONSTRAINT music_nfts_master_fk FOREIGN KEY (organization_id, master_id) REFERENCES mediabase.music_masters(organization_id, id);
+
+--
+-- Name: music_payouts music_payouts_account_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_payouts
+    ADD CONSTRAINT music_payouts_account_fk FOREIGN KEY (organization_id, account_id) REFERENCES mediabase.music_accounts(organization_id, id);
+
+--
+-- Name: music_payouts music_payouts_dividend_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_payouts
+    ADD CONSTRAINT music_payouts_dividend_fk FOREIGN KEY (organization_id, dividend_id, currency) REFERENCES mediabase.music_dividends(organization_id, id, currency);
+
+--
+-- Name: music_producers music_producers_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_producers
+    ADD CONSTRAINT music_producers_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_producers music_producers_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_producers
+    ADD CONSTRAINT music_producers_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: music_revenue_events music_revenue_events_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_revenue_events
+    ADD CONSTRAINT music_revenue_events_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: music_revenue_events music_revenue_events_master_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_revenue_events
+    ADD CONSTRAINT music_revenue_events_master_fk FOREIGN KEY (organization_id, master_id) REFERENCES mediabase.music_masters(organization_id, id);
+
+--
+-- Name: music_revenue_events music_revenue_events_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_revenue_events
+    ADD CONSTRAINT music_revenue_events_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_roles music_roles_granted_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_roles
+    ADD CONSTRAINT music_roles_granted_by_fkey FOREIGN KEY (granted_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: music_roles music_roles_member_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_roles
+    ADD CONSTRAINT music_roles_member_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: music_studio_options music_studio_options_session_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_studio_options
+    ADD CONSTRAINT music_studio_options_session_fk FOREIGN KEY (organization_id, session_id) REFERENCES mediabase.music_studio_sessions(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: music_studio_sessions music_studio_sessions_asset_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_studio_sessions
+    ADD CONSTRAINT music_studio_sessions_asset_fk FOREIGN KEY (organization_id, asset_id) REFERENCES mediabase.music_assets(organization_id, id);
+
+--
+-- Name: music_studio_sessions music_studio_sessions_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_studio_sessions
+    ADD CONSTRAINT music_studio_sessions_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: music_studio_sessions music_studio_sessions_master_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_studio_sessions
+    ADD CONSTRAINT music_studio_sessions_master_fk FOREIGN KEY (organization_id, master_id) REFERENCES mediabase.music_masters(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: music_studio_sessions music_studio_sessions_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_studio_sessions
+    ADD CONSTRAINT music_studio_sessions_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: music_studio_votes music_studio_votes_member_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_studio_votes
+    ADD CONSTRAINT music_studio_votes_member_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: music_studio_votes music_studio_votes_option_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_studio_votes
+    ADD CONSTRAINT music_studio_votes_option_fk FOREIGN KEY (organization_id, session_id, option_id) REFERENCES mediabase.music_studio_options(organization_id, session_id, id);
+
+--
+-- Name: music_studio_votes music_studio_votes_session_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_studio_votes
+    ADD CONSTRAINT music_studio_votes_session_fk FOREIGN KEY (organization_id, session_id) REFERENCES mediabase.music_studio_sessions(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: music_transfers music_transfers_block_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_transfers
+    ADD CONSTRAINT music_transfers_block_fk FOREIGN KEY (organization_id, chain_id, block_hash) REFERENCES mediabase.music_blocks(organization_id, chain_id, hash);
+
+--
+-- Name: music_transfers music_transfers_contract_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_transfers
+    ADD CONSTRAINT music_transfers_contract_fk FOREIGN KEY (organization_id, contract_id) REFERENCES mediabase.music_chain_contracts(organization_id, id);
+
+--
+-- Name: music_transfers music_transfers_posted_entry_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.music_transfers
+    ADD CONSTRAINT music_transfers_posted_entry_fk FOREIGN KEY (organization_id, posted_entry_id) REFERENCES mediabase.music_journal_entries(organization_id, id);
 
 --
 -- Name: notifications notifications_action_item_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -8798,6 +12522,180 @@ ALTER TABLE mediabase.jobs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mediabase.memberships ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: music_accounts; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_accounts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_artists; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_artists ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_assets; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_assets ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_balances; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_balances ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_blocks; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_blocks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_chain_contracts; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_chain_contracts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_chain_cursors; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_chain_cursors ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_chain_holdings; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_chain_holdings ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_chain_reorgs; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_chain_reorgs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_coins; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_coins ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_contract_splits; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_contract_splits ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_contracts; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_contracts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_dividends; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_dividends ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_ipo_allocations; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_ipo_allocations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_ipos; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_ipos ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_journal_entries; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_journal_entries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_journal_lines; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_journal_lines ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_liquidity_snapshots; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_liquidity_snapshots ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_master_credits; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_master_credits ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_masters; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_masters ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_nfts; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_nfts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_payouts; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_payouts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_producers; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_producers ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_revenue_events; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_revenue_events ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_roles; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_roles ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_studio_options; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_studio_options ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_studio_sessions; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_studio_sessions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_studio_votes; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_studio_votes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: music_transfers; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.music_transfers ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: notifications; Type: ROW SECURITY; Schema: mediabase; Owner: -
 --
 
@@ -8862,6 +12760,12 @@ ALTER TABLE mediabase.search_configs ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE mediabase.search_index_state ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: security_events; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.security_events ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: series; Type: ROW SECURITY; Schema: mediabase; Owner: -
@@ -9122,6 +13026,180 @@ CREATE POLICY tenant_isolation ON mediabase.jobs USING ((organization_id = media
 CREATE POLICY tenant_isolation ON mediabase.memberships USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
+-- Name: music_accounts tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_accounts USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_artists tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_artists USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_assets tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_assets USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_balances tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_balances USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_blocks tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_blocks USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_chain_contracts tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_chain_contracts USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_chain_cursors tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_chain_cursors USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_chain_holdings tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_chain_holdings USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_chain_reorgs tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_chain_reorgs USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_coins tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_coins USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_contract_splits tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_contract_splits USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_contracts tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_contracts USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_dividends tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_dividends USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_ipo_allocations tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_ipo_allocations USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_ipos tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_ipos USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_journal_entries tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_journal_entries USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_journal_lines tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_journal_lines USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_liquidity_snapshots tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_liquidity_snapshots USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_master_credits tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_master_credits USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_masters tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_masters USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_nfts tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_nfts USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_payouts tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_payouts USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_producers tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_producers USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_revenue_events tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_revenue_events USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_roles tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_roles USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_studio_options tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_studio_options USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_studio_sessions tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_studio_sessions USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_studio_votes tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_studio_votes USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: music_transfers tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.music_transfers USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
 -- Name: notifications tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
@@ -9156,6 +13234,12 @@ CREATE POLICY tenant_isolation ON mediabase.search_configs USING ((organization_
 --
 
 CREATE POLICY tenant_isolation ON mediabase.search_index_state USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: security_events tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.security_events USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: series tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
