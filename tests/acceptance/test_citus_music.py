@@ -22,6 +22,7 @@ from mediabase.identity import service as identity
 from mediabase.music.chain import service as chain
 from mediabase.music.ledger import service as ledger
 from mediabase.music.ledger.models import AssetKind
+from mediabase.music.revenue import service as revenue
 from tests.acceptance.test_citus import app_url
 from tests.citus import CITUS_TIMEOUT_S
 from tests.conftest import make_settings
@@ -102,8 +103,11 @@ async def test_the_demo_artist_on_the_cluster(dbs: tuple[Database, Database]) ->
     feed whose reorg reaches into an earlier batch, a dividend paid, a weighted vote; the ledger and
     the mirror verify clean and the mirror holds the feed's fold."""
     system = dbs[1]
-    first = await music_demo(system)
-    assert "1 reorg" in first and "paid to 4 holders" in first, first
+    first = await music_demo(system)  # made here, or by test_citus's 'mediabase seed demo' on the cluster
+    assert ("1 reorg" in first and "paid to 4 holders" in first) or "is there already" in first, first
+    assert (await revenue.list_dividends(system, await identity.acting_owner(system, MUSIC_SLUG))).items[
+        0
+    ].status == "paid"
     owner = await identity.acting_owner(system, MUSIC_SLUG)
     assert await ledger.verify(system, owner) == []
     assert await chain.verify(system, owner) == []

@@ -111,8 +111,17 @@ SELECT a.id AS account_id, a.kind, a.user_id,
  ORDER BY b.balance DESC, a.id
 
 -- name: cap_table_at
--- Holders at an instant (inclusive), from the journal (0028's music_holdings_at).
-WITH h AS (SELECT account_id, quantity FROM mediabase.music_holdings_at(%(asset)s, %(at)s))
+-- Holders at an instant (inclusive), from the journal: the body of 0028's music_holdings_at written
+-- out (on Citus a function that queries distributed tables cannot be joined with one).
+WITH h AS (
+    SELECT l.account_id, sum(l.amount) AS quantity
+      FROM music_journal_lines l
+      JOIN music_accounts x ON x.organization_id = l.organization_id AND x.id = l.account_id
+     WHERE l.organization_id = %(org)s AND x.organization_id = %(org)s
+       AND l.asset_id = %(asset)s AND l.effective_at <= %(at)s AND x.kind <> 'issuance'
+     GROUP BY l.account_id
+    HAVING sum(l.amount) > 0
+)
 SELECT a.id AS account_id, a.kind, a.user_id,
        CASE WHEN a.address IS NOT NULL THEN '0x' || encode(a.address, 'hex') END AS address, a.label,
        h.quantity, round(h.quantity / nullif(sum(h.quantity) OVER (), 0), 18) AS share
@@ -121,7 +130,18 @@ SELECT a.id AS account_id, a.kind, a.user_id,
  ORDER BY h.quantity DESC, a.id
 
 -- name: cap_table_at_block
-WITH h AS (SELECT account_id, quantity FROM mediabase.music_holdings_at_block(%(asset)s, %(chain)s, %(block)s))
+-- Holders at a block of a chain: the body of 0028's music_holdings_at_block written out.
+WITH h AS (
+    SELECT l.account_id, sum(l.amount) AS quantity
+      FROM music_journal_lines l
+      JOIN music_journal_entries e ON e.organization_id = l.organization_id AND e.id = l.entry_id
+      JOIN music_accounts x ON x.organization_id = l.organization_id AND x.id = l.account_id
+     WHERE l.organization_id = %(org)s AND e.organization_id = %(org)s AND x.organization_id = %(org)s
+       AND l.asset_id = %(asset)s AND e.chain_id = %(chain)s AND l.block_number <= %(block)s
+       AND x.kind <> 'issuance'
+     GROUP BY l.account_id
+    HAVING sum(l.amount) > 0
+)
 SELECT a.id AS account_id, a.kind, a.user_id,
        CASE WHEN a.address IS NOT NULL THEN '0x' || encode(a.address, 'hex') END AS address, a.label,
        h.quantity, round(h.quantity / nullif(sum(h.quantity) OVER (), 0), 18) AS share
