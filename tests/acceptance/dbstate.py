@@ -9,6 +9,9 @@ from psycopg import sql
 
 # Columns a request may touch without writing anything the caller asked for (a key's last use).
 VOLATILE = ["last_used_at"]
+# Tables that record the attempt rather than what it asked for: the security log (0034) writes a
+# key's first use in an hour or a failed login whatever the answer to the request is.
+ATTEMPT_LOGS = "security_events"
 
 
 def _fingerprint(conn: psycopg.Connection[Any]) -> dict[str, str]:
@@ -18,6 +21,7 @@ def _fingerprint(conn: psycopg.Connection[Any]) -> dict[str, str]:
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE n.nspname = 'mediabase' AND c.relkind = 'r' ORDER BY 1"
         )
+        if not r[0].startswith(ATTEMPT_LOGS)
     ]
     parts = [
         sql.SQL(
