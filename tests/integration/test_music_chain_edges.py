@@ -9,7 +9,7 @@ import pytest
 from mediabase.common.errors import Invalid
 from mediabase.db.connection import Database
 from mediabase.music.chain import service
-from mediabase.music.chain.feed import ZERO, FeedContract, FeedGenerator, Log, block_lines
+from mediabase.music.chain.feed import ZERO, FeedContract, FeedGenerator, GenBlock, Log, block_lines
 from mediabase.music.chain.models import ContractCreate, Standard
 from tests.factories import Tenant
 from tests.integration.test_music_chain import CHAIN, _holdings, _import, _register
@@ -58,3 +58,23 @@ async def test_a_transaction_re_mined_with_another_log_takes_the_new_one(
     assert [r.depth for r in result.reorgs] == [1] and result.moved == 1
     assert await _holdings(owner_db, org) == gen.fold()
     assert await service.verify(db, alpha.owner) == []
+
+
+async def test_a_stored_block_under_another_number_is_refused(
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]
+) -> None:
+    alpha = tenants[0]
+    org = alpha.owner.organization_id
+    await _register(db, alpha, 23)
+    gen = FeedGenerator(23, holders=4)
+    await _import(db, alpha, list(gen.lines(5, 1)))
+    before = await _holdings(owner_db, org), await service.status(db, alpha.owner, CHAIN)
+    b = gen.chain[2]
+    lying = GenBlock(b.number + 10, b.hash, b.parent, b.timestamp)  # block 3's hash, said to be block 13
+    with pytest.raises(Invalid) as info:
+        await _import(db, alpha, list(block_lines(lying)))
+    assert info.value.field == "hash" and "feed:1:" in str(info.value), str(info.value)
+    assert (await _holdings(owner_db, org), await service.status(db, alpha.owner, CHAIN)) == before
+    # a replay of the same headers is still nothing at all
+    again = await _import(db, alpha, [line for blk in gen.chain for line in block_lines(blk)])
+    assert (again.new_blocks, again.inserted, again.reorgs) == (0, 0, [])

@@ -163,6 +163,17 @@ SELECT b.line, b.prev_line, b.number
  ORDER BY b.line
  LIMIT 1
 
+-- name: contradicted
+-- A header whose hash is stored with another number or parent: the feed contradicts what it
+-- said before (a replay must repeat a block as it was). One primary-key probe per header.
+SELECT fb.line, fb.number, s.number AS stored_number
+  FROM music_chain_feed_blocks fb
+ CROSS JOIN LATERAL (SELECT b.number, b.parent_hash FROM music_blocks b
+                      WHERE b.organization_id = %(org)s AND b.chain_id = %(chain_id)s AND b.hash = fb.hash) s
+ WHERE s.number <> fb.number OR s.parent_hash <> fb.parent_hash
+ ORDER BY fb.line
+ LIMIT 1
+
 -- name: segments
 SELECT DISTINCT seg FROM music_chain_feed_blocks ORDER BY seg
 

@@ -233,6 +233,13 @@ async def import_feed(
                 field="parentHash",
             )
         ctx = {"org": org, "chain_id": chain_id}
+        seen = await (await conn.execute(Q.contradicted, ctx)).fetchone()
+        if seen is not None:
+            raise Invalid(
+                f"{name}:{seen['line']}: hash: stored as block {seen['stored_number']} with another parent or"
+                f" number, not block {seen['number']}",
+                field="hash",
+            )
         reorgs: list[Reorg] = []
         new_blocks = 0
         segments = [r["seg"] for r in await (await conn.execute(Q.segments)).fetchall()]
