@@ -8,6 +8,7 @@ organizations, finding a user by email, authenticating a key — run on the *sys
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import re
@@ -439,16 +440,21 @@ OPERATOR_EMAIL = "operator@example.com"
 
 async def operator_user(system: Database) -> User:
     """The local operator account the CLI acts as when no user is named (created once)."""
-    try:
-        return await user_by_email(system, OPERATOR_EMAIL)
-    except NotFound:
+    for attempt in range(5):
+        try:
+            return await user_by_email(system, OPERATOR_EMAIL)
+        except NotFound:
+            pass
         try:
             user, _ = await create_user(
                 system, UserCreate(email=OPERATOR_EMAIL, username="operator", display_name="Operator")
             )
-        except Conflict:  # created by a concurrent command
-            return await user_by_email(system, OPERATOR_EMAIL)
-        return user
+            return user
+        except Conflict:
+            # a concurrent command is creating it (committed: found on the next look; a lock
+            # conflict or deadlock may answer before that command commits: look again shortly)
+            await asyncio.sleep(0.05 * (attempt + 1))
+    return await user_by_email(system, OPERATOR_EMAIL)
 
 
 async def acting_owner(system: Database, slug: str) -> Principal:
