@@ -113,7 +113,7 @@ async def test_the_demo_artist_on_the_cluster(dbs: tuple[Database, Database]) ->
     assert await chain.verify(system, owner) == []
     feed, _, _ = demo_feed()
     assert await _holdings(system, owner.organization_id) == feed.fold()
-    # holdings recomputed from the journal at an instant (music_holdings_at) equal the kept balances
+    # holdings recomputed from the journal at an instant (the cap table's aggregate) equal the kept balances
     [share] = await ledger.list_assets(system, owner, AssetKind.master_share)
     now, then = (
         await ledger.cap_table(system, owner, share.id),
