@@ -12,4 +12,5 @@ WORKER_MODULES: tuple[str, ...] = (
     "mediabase.insights.decision_vectors",  # decision.embed
     "mediabase.insights.jobs",  # topic trends age
     "mediabase.stories.jobs",  # story.continuation
+    "mediabase.events.dispatch",  # the outbox's dispatcher (a poller) and its pruning
 )

@@ -13,6 +13,7 @@ from mediabase.api import guards, metrics, problems
 from mediabase.api.context import RequestContextMiddleware
 from mediabase.api.routers import (
     collab,
+    events,
     health,
     identity,
     insights,
@@ -92,4 +93,5 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
     for music_part in (music_catalog, music_ledger, music_chain, music_revenue, music_studio):
         app.include_router(music_part.router)
     app.include_router(security.router)
+    app.include_router(events.router)
     return app

@@ -14,6 +14,7 @@ from mediabase.cli import (
     collab,
     content,
     dbserver,
+    events,
     jobs,
     migrations,
     music,
@@ -70,6 +71,7 @@ collab.register(app)
 stories.register(app)
 music.register(app)
 security.register(app)
+events.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
 
 

@@ -2,7 +2,10 @@
 
 - ``@register("transcript.index")`` makes a coroutine the handler of a job type;
 - ``@periodic("topics.trends")`` makes a coroutine a piece of periodic upkeep, run by every
-  worker that has a maintenance connection (like procrastinate's ``periodic`` tasks).
+  worker that has a maintenance connection (like procrastinate's ``periodic`` tasks);
+- ``@poller("events.dispatch")`` makes a coroutine a short loop that moves work along (an
+  outbox into jobs), run again at once while it finds work and every ``interval`` seconds
+  otherwise, by every such worker (pollers take their rows with SKIP LOCKED, so workers share).
 
 The worker imports the modules named by ``--import`` / ``MEDIABASE_JOBS_IMPORT`` and the
 built-in ones (``mediabase.wiring.WORKER_MODULES``, passed by the adapters) before it starts;
@@ -167,3 +170,40 @@ def periodic(name: str, *, every: float | None = None, order: int = 100,
 def upkeeps() -> list[Upkeep]:
     """The registered upkeep, in the order a pass runs it."""
     return sorted(_UPKEEP.values(), key=lambda u: (u.order, u.name))
+
+
+# -- pollers ---------------------------------------------------------------------------------------
+
+PollFn = Callable[[Database, Any], Awaitable[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Poller:
+    """A loop that moves work along: ``fn(db, settings)`` on the worker's own (application-role)
+    pool returns how many items it moved; 0 means "nothing now": the worker waits ``interval``
+    seconds (None: the worker's ``poller_interval``) before the next call, otherwise it calls
+    again at once. It must be safe to run in several workers at once."""
+
+    name: str
+    fn: PollFn
+    interval: float | None
+
+
+_POLLERS: dict[str, Poller] = {}
+
+
+def poller(name: str, *, interval: float | None = None, replace: bool = False) -> Callable[[PollFn], PollFn]:
+    """Make the decorated coroutine a poller (see :class:`Poller`)."""
+
+    def deco(fn: PollFn) -> PollFn:
+        if name in _POLLERS and not replace and _POLLERS[name].fn is not fn:
+            raise ValueError(f"poller {name!r} is registered already")
+        _POLLERS[name] = Poller(name, fn, interval)
+        return fn
+
+    return deco
+
+
+def pollers() -> list[Poller]:
+    """The registered pollers, by name."""
+    return sorted(_POLLERS.values(), key=lambda p: p.name)

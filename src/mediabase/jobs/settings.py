@@ -30,4 +30,8 @@ class JobSettings(BaseSettings):
     maintenance_interval: float = Field(
         default=3600.0, gt=0, description="seconds between the worker's upkeep passes (the registered @periodic work)"
     )
+    poller_interval: float = Field(
+        default=0.5, gt=0, le=3600,
+        description="seconds a registered poller (the event dispatcher …) waits after finding no work",
+    )
     imports: str = Field(default="", description="comma-separated modules the worker imports for their handlers")

@@ -39,8 +39,10 @@ from mediabase.jobs.registry import (
     JobCancelled,
     JobContext,
     PermanentError,
+    Poller,
     Registration,
     handlers,
+    pollers,
     upkeeps,
 )
 from mediabase.jobs.service import WAKE_CHANNEL, Q
@@ -89,7 +91,8 @@ class Worker:
     """Claims and runs jobs until :meth:`stop` (or SIGTERM in :func:`run_worker`).
 
     With ``maintenance_url`` (the owner's URL, normally ``db.url``) it also runs the registered
-    upkeep on :meth:`Database.owner_connection` of that URL."""
+    upkeep on :meth:`Database.owner_connection` of that URL, and the registered pollers (the
+    event dispatcher …) on its own pool."""
 
     def __init__(
         self,
@@ -142,6 +145,7 @@ class Worker:
         ]
         if self.maintenance_url:
             background.append(asyncio.create_task(self._maintenance(), name="jobs-maintenance"))
+            background += [asyncio.create_task(self._poll(p), name=f"poller-{p.name}") for p in pollers()]
         log.info(
             "worker %s: types %s, queues %s, concurrency %d",
             self.name,
@@ -426,6 +430,22 @@ class Worker:
             except MediabaseError as exc:
                 log.warning("LISTEN connection lost (%s); polling until it is back", exc)
                 await asyncio.sleep(1.0)
+
+    async def _poll(self, p: Poller) -> None:
+        """Run one poller until the worker stops: again at once while it moves work, after its
+        interval when it finds none or fails (logged; the next call tries again)."""
+        interval = p.interval if p.interval is not None else self.settings.poller_interval
+        while not self._stopping.is_set():
+            try:
+                with translated():
+                    moved = await p.fn(self.db, self.settings)
+            except MediabaseError as exc:
+                log.warning("poller %s failed (%s); next try in %g s", p.name, exc, interval)
+                moved = 0
+            if moved:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), interval)
 
     async def _maintenance(self) -> None:
         while True:
