@@ -48,7 +48,8 @@ SANITIZED = {
     ("POST", "/videos/{video_id}/transcripts", ("segments", 0, "speaker")),
 }
 PATTERN_CANDIDATES = ["fuzz", "en", "#abcdef", "manual", "medium", "https://example.com/x", "s3://bucket/key", "w1",
-                      "json", "team", "FUZZ", "EUR", "1", "0x" + "ab" * 20, "0x" + "ab" * 32]
+                      "json", "team", "FUZZ", "EUR", "1", "0x" + "ab" * 20, "0x" + "ab" * 32,
+                      "video.created"]
 NUL, SURROGATES, CONTROLS = "\x00", ["\ud800", "\udbff", "\udc00", "\udfff"], ["\x01", "\x08", "\x0b", "\x1b", "\x7f"]
 
 
