@@ -39,12 +39,15 @@ async def test_a_change_and_its_event_commit_together(db: Database, owner_db: Da
         pass
 
     # a comment whose transaction rolls back leaves no event
-    with pytest.raises(Boom):
+    async def rolled_back() -> None:
         async with db.transaction(org, a.owner.user_id) as conn:
             await conn.execute("INSERT INTO comments (organization_id, video_id, author_id, body)"
                                " VALUES (%s, %s, %s, 'never')", (org, video, a.owner.user_id))
             assert (await _types_in(conn, org))[-1] == "comment.created"  # visible inside it
             raise Boom
+
+    with pytest.raises(Boom):
+        await rolled_back()
     assert await _types(owner_db, org) == ["video.created", "video.transcribed"]
 
     c = await collab.create_comment(db, a.member, video, CommentCreate(body="ship it", position_ms=1500))
