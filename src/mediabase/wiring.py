@@ -13,4 +13,5 @@ WORKER_MODULES: tuple[str, ...] = (
     "mediabase.insights.jobs",  # topic trends age
     "mediabase.stories.jobs",  # story.continuation
     "mediabase.events.dispatch",  # the outbox's dispatcher (a poller) and its pruning
+    "mediabase.workflows.engine",  # workflow runs: the event subscriber, workflow.step, the reaper
 )

@@ -28,6 +28,7 @@ from mediabase.api.routers import (
     security,
     stories,
     transcripts,
+    workflows,
 )
 from mediabase.config import Settings, get_settings
 from mediabase.db.connection import Database, resolve_url
@@ -94,4 +95,5 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
         app.include_router(music_part.router)
     app.include_router(security.router)
     app.include_router(events.router)
+    app.include_router(workflows.router)
     return app

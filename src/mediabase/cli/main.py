@@ -23,6 +23,7 @@ from mediabase.cli import (
     security,
     server,
     stories,
+    workflows,
 )
 
 _display_type_rich = TyperOption.display_type_rich
@@ -72,6 +73,7 @@ stories.register(app)
 music.register(app)
 security.register(app)
 events.register(app)
+workflows.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
 
 

@@ -29,7 +29,8 @@ from mediabase.jobs.models import TYPE_PATTERN, Job, JobStage
 # triggers) and run by ``mediabase worker`` only. No API key may enqueue, claim or complete them
 # (docs/jobs.md "Who may do what"). Named here, not learnt by importing the modules, so that the
 # API knows them even where an optional extra is missing; a unit test keeps the two in step.
-SYSTEM_TYPES: frozenset[str] = frozenset({"transcript.index", "decision.embed", "story.continuation"})
+SYSTEM_TYPES: frozenset[str] = frozenset({"transcript.index", "decision.embed", "story.continuation",
+                                         "workflow.step"})
 
 
 class JobCancelled(Exception):
