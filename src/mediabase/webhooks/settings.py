@@ -1,0 +1,36 @@
+"""Outgoing webhooks' knobs, from the environment (``MEDIABASE_WEBHOOKS_*``; docs/webhooks.md)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WebhookSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MEDIABASE_WEBHOOKS_", extra="ignore")
+
+    allow_http_loopback: bool = Field(
+        default=False,
+        description="accept plain http:// endpoint URLs whose host is the loopback (127.0.0.0/8, ::1, localhost):"
+        " tests and local receivers; everything else must be https://",
+    )
+    max_attempts: int = Field(default=8, ge=1, le=100, description="attempts at one delivery before it is dead")
+    disable_after: int = Field(
+        default=50, ge=1, le=100_000,
+        description="consecutive failed attempts (over all its deliveries) that disable an endpoint; a success resets",
+    )
+    timeout: float = Field(default=10.0, gt=0, le=120, description="seconds one request may take in all")
+    connect_timeout: float = Field(default=5.0, gt=0, le=60, description="seconds to connect to a receiver")
+    backoff_base: float = Field(
+        default=10.0, ge=0, le=86_400,
+        description="seconds before the 2nd attempt; doubled for each further one (with jitter), up to backoff_cap",
+    )
+    backoff_cap: float = Field(default=6 * 3600.0, ge=0, le=7 * 86_400, description="the longest wait between attempts")
+    secret_grace_hours: float = Field(
+        default=24.0, ge=0, le=720,
+        description="hours the previous secret still signs (a second signature) after a rotation",
+    )
+    job_max_retries: int = Field(
+        default=10, ge=0, le=1000,
+        description="times the job of one attempt is run again after its worker died mid-request (not HTTP failures)",
+    )
