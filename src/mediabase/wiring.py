@@ -14,4 +14,5 @@ WORKER_MODULES: tuple[str, ...] = (
     "mediabase.stories.jobs",  # story.continuation
     "mediabase.events.dispatch",  # the outbox's dispatcher (a poller) and its pruning
     "mediabase.workflows.engine",  # workflow runs: the event subscriber, workflow.step, the reaper
+    "mediabase.webhooks.delivery",  # webhook.deliver, and the webhooks fan-out (an event subscriber)
 )
