@@ -120,10 +120,32 @@ class Settings(BaseSettings):
     log_hash_key: SecretStr | None = Field(
         default=None, description="Key of the hash client addresses are logged as; unset: a new key per process."
     )
+    # mail (mediabase.mail, docs/mail.md): where outgoing mail goes, and the links it carries
+    mail_url: SecretStr | None = Field(
+        default=None,
+        description="Where mail goes: smtp://host:port (plain, a local relay), smtp+starttls://user:pass@host:port, "
+        "smtps://user:pass@host:port (TLS from the start) or file:///dir; unset: .eml files in MAIL_DIR.",
+    )
+    mail_from: str = Field(
+        default="mediabase <mediabase@localhost>", min_length=3, max_length=320,
+        description="The From: of every mail mediabase sends (an address, optionally 'Name <address>').",
+    )
+    mail_dir: Path | None = Field(
+        default=None, description="The file transport's folder (one .eml file per message); unset: DATA_DIR/mail."
+    )
+    mail_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds one SMTP conversation may take.")
+    mail_max_attempts: int = Field(
+        default=10, ge=1, le=100, description="Attempts at one message before it is given up as dead."
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$", max_length=2000,
+        description="The address people open mediabase at: the base of the links in mail.",
+    )
 
     @field_validator(
         "database_url", "direct_url", "app_database_url", "database_replica_url", "embedding_url",
         "embedding_api_key", "metrics_token", "migrations_dir", "views_dir", "citus_source", "citus_build_dir",
+        "mail_url", "mail_dir",
         mode="before",
     )
     @classmethod
