@@ -28,6 +28,7 @@ from mediabase.api.routers import (
     security,
     stories,
     transcripts,
+    webhooks,
     workflows,
 )
 from mediabase.config import Settings, get_settings
@@ -96,4 +97,5 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
     app.include_router(security.router)
     app.include_router(events.router)
     app.include_router(workflows.router)
+    app.include_router(webhooks.router)
     return app

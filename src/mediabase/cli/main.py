@@ -23,6 +23,7 @@ from mediabase.cli import (
     security,
     server,
     stories,
+    webhooks,
     workflows,
 )
 
@@ -74,6 +75,7 @@ music.register(app)
 security.register(app)
 events.register(app)
 workflows.register(app)
+webhooks.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
 
 
