@@ -12,6 +12,7 @@ WORKER_MODULES: tuple[str, ...] = (
     "mediabase.insights.decision_vectors",  # decision.embed
     "mediabase.insights.jobs",  # topic trends age
     "mediabase.stories.jobs",  # story.continuation
+    "mediabase.integrations.jobs",  # integrations.process (incoming webhooks)
     "mediabase.events.dispatch",  # the outbox's dispatcher (a poller) and its pruning
     "mediabase.workflows.engine",  # workflow runs: the event subscriber, workflow.step, the reaper
     "mediabase.webhooks.delivery",  # webhook.deliver, and the webhooks fan-out (an event subscriber)

@@ -17,6 +17,7 @@ from mediabase.api.routers import (
     health,
     identity,
     insights,
+    integrations,
     jobs,
     media,
     music_catalog,
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
     for music_part in (music_catalog, music_ledger, music_chain, music_revenue, music_studio):
         app.include_router(music_part.router)
     app.include_router(security.router)
+    app.include_router(integrations.router)
     app.include_router(events.router)
     app.include_router(workflows.router)
     app.include_router(webhooks.router)

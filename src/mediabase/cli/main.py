@@ -15,6 +15,7 @@ from mediabase.cli import (
     content,
     dbserver,
     events,
+    integrations,
     jobs,
     migrations,
     music,
@@ -76,6 +77,7 @@ security.register(app)
 events.register(app)
 workflows.register(app)
 webhooks.register(app)
+integrations.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
 
 

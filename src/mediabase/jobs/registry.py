@@ -30,7 +30,8 @@ from mediabase.jobs.models import TYPE_PATTERN, Job, JobStage
 # (docs/jobs.md "Who may do what"). Named here, not learnt by importing the modules, so that the
 # API knows them even where an optional extra is missing; a unit test keeps the two in step.
 SYSTEM_TYPES: frozenset[str] = frozenset({"transcript.index", "decision.embed", "story.continuation",
-                                         "mail.send", "webhook.deliver", "workflow.step"})
+                                         "mail.send", "webhook.deliver", "workflow.step",
+                                         "integrations.process"})
 
 
 class JobCancelled(Exception):
