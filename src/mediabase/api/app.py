@@ -19,6 +19,7 @@ from mediabase.api.routers import (
     insights,
     integrations,
     jobs,
+    mail,
     media,
     music_catalog,
     music_chain,
@@ -99,5 +100,6 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
     app.include_router(integrations.router)
     app.include_router(events.router)
     app.include_router(workflows.router)
+    app.include_router(mail.router)
     app.include_router(webhooks.router)
     return app

@@ -17,6 +17,7 @@ from mediabase.cli import (
     events,
     integrations,
     jobs,
+    mail,
     migrations,
     music,
     ops,
@@ -76,6 +77,7 @@ music.register(app)
 security.register(app)
 events.register(app)
 workflows.register(app)
+mail.register(app)
 webhooks.register(app)
 integrations.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
