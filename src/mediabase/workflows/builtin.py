@@ -136,7 +136,5 @@ async def webhook_step(ctx: StepContext) -> dict[str, Any]:
     except (ImportError, AttributeError) as exc:
         raise PermanentError("webhook delivery is not available (mediabase.webhooks.deliver_event)",
                              code="unavailable") from exc
-    result = await deliver(ctx.conn, ctx.org, UUID(str(ctx.params["endpoint_id"])), UUID(str(ctx.event["id"])))
-    if isinstance(result, dict):
-        return result
-    return {"delivery": str(result) if result is not None else None}
+    delivery = await deliver(ctx.conn, ctx.org, UUID(str(ctx.params["endpoint_id"])), UUID(str(ctx.event["id"])))
+    return {"delivery_id": str(delivery)}

@@ -10,7 +10,8 @@
   and enqueues the next step's job, then the queue completes the job — all in one commit. A crash
   before the commit redoes the step; after it, the successor's job exists exactly once.
 - A step that raises is retried by the queue (``retries`` of the step, default 3, with backoff);
-  on its last attempt, or on :class:`~mediabase.jobs.PermanentError`, the failure is recorded
+  on its last attempt, or on :class:`~mediabase.jobs.PermanentError` or a 4xx domain error
+  (``NotFound``, ``Invalid``, ``Conflict`` …: a retry cannot fix them), the failure is recorded
   instead: the step failed, the steps after it skipped, the run failed (the job completes, its
   result says so). :func:`reap` (upkeep) fails the runs whose step job ended outside the handler
   (a lease that ran out on the last attempt, a timeout, a cancel through the jobs API).
@@ -24,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from mediabase.common.errors import MediabaseError
 from mediabase.db.queries import load_queries
 from mediabase.db.rows import Conn, Jsonb
 from mediabase.events import Event, subscriber
@@ -92,7 +94,7 @@ def _input(ctx: JobContext) -> tuple[UUID, int]:
 
 def _error_text(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    if not isinstance(exc, PermanentError):
+    if not isinstance(exc, PermanentError | MediabaseError):
         text = f"{type(exc).__name__}: {text}"
     return text[:2000]
 
@@ -149,7 +151,8 @@ async def run_step(ctx: JobContext) -> dict[str, Any]:
     except JobCancelled:
         raise
     except Exception as exc:  # a step's failure is the run's, recorded below
-        final = isinstance(exc, PermanentError) or ctx.job.retry_count >= ctx.job.max_retries
+        final = (isinstance(exc, PermanentError) or (isinstance(exc, MediabaseError) and exc.status < 500)
+                 or ctx.job.retry_count >= ctx.job.max_retries)
         if not final:
             raise  # the queue retries the job (the whole transaction rolls back)
         log.warning("workflow run %s: step %s (%s) failed: %s", run_id, position, spec["type"], exc)
