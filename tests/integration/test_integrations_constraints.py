@@ -42,7 +42,7 @@ def account_data(**kw: Any) -> AccountCreate:
 
 async def raw(owner_db: Database, query: str, *args: Any) -> list[dict[str, Any]]:
     async with owner_db.transaction() as conn:
-        return await (await conn.execute(query, args)).fetchall()  # type: ignore[arg-type]
+        return await (await conn.execute(query, args)).fetchall()
 
 
 async def test_the_application_role_cannot_read_the_sealed_columns(
@@ -152,7 +152,7 @@ async def test_the_checked_lists_and_keys_hold(
     ):
         with pytest.raises(Invalid) as exc:
             async with owner_db.transaction(org) as conn:
-                await conn.execute(sql, (a.id,))  # type: ignore[arg-type]
+                await conn.execute(sql, (a.id,))
         assert exc.value.extra["constraint"] == f"integration_accounts_{name}", sql
     revoked = await service.update_account(db, alpha.owner, a.id, AccountUpdate(status=AccountStatus.revoked))
     assert not (revoked.has_access_token or revoked.has_webhook_secret) and revoked.secrets_key_id is None

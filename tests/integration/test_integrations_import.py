@@ -40,10 +40,10 @@ async def connect(db: Database, p: Principal) -> Any:
 
 
 async def run(db: Database, p: Principal, account: Any, feed: Path) -> Any:
+    """Import a feed folder, as the CLI does."""
     system = await db.as_system()
     items = importer.read_feed(feed)
-    return await importer.import_recordings(system, p, account.id, items,
-                                            Fetcher.local(feed if feed.is_dir() else feed.parent))
+    return await importer.import_recordings(system, p, account.id, items, Fetcher.local(feed))
 
 
 async def state(owner_db: Database, org: Any) -> dict[str, Any]:
@@ -52,7 +52,7 @@ async def state(owner_db: Database, org: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for table in ("videos", "transcripts", "transcript_segments", "speakers", "integration_external_items"):
             row = await (await conn.execute(f"SELECT count(*) AS n FROM {table} WHERE organization_id = %s",
-                                            (org,))).fetchone()  # type: ignore[arg-type]
+                                            (org,))).fetchone()
             out[table] = row["n"] if row else 0
         jobs = await (await conn.execute("SELECT count(*) AS n FROM jobs WHERE organization_id = %s"
                                          " AND type = 'transcript.index'", (org,))).fetchone()
