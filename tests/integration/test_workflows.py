@@ -195,3 +195,22 @@ async def test_the_subscriber_finds_templates_by_org_and_trigger(owner_db: Datab
                                          {"org": org, "types": ["video.transcribed", "video.created"]})).fetchall()
     text = "\n".join(r["QUERY PLAN"] for r in plan)
     assert "workflow_templates_trigger_idx" in text, text
+
+
+async def test_the_reaper_fails_a_run_whose_step_job_ended_outside_the_handler(
+        db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]) -> None:
+    a, _ = tenants
+    t = await service.create_template(db, a.owner, template(name="slow", trigger="video.created", steps=[
+        {"type": "wait", "with": {"seconds": 3600}}, {"type": "log", "with": {"message": "later"}}]))
+    await make_video(db, a.owner)
+    await dispatch_all(db)
+    [run], _ = await service.list_runs(db, a.owner, template_id=t.id)
+    job = (await service.get_run(db, a.owner, run.id)).steps[0].job_id
+    async with owner_db.transaction() as conn:  # as if its last attempt's lease had run out
+        await conn.execute("UPDATE jobs SET status = 'failed', stage = 'error', error_code = 'lease_expired',"
+                           " error_message = 'the worker died', completed_at = now() WHERE id = %s", (job,))
+        assert await engine.reap(conn, None) == "workflows: failed 1 run(s) whose step job ended outside the handler"
+        assert await engine.reap(conn, None) is None
+    detail = await service.get_run(db, a.owner, run.id)
+    assert detail.status is RunStatus.failed and [s.status.value for s in detail.steps] == ["failed", "skipped"]
+    assert detail.error == "its job failed: lease_expired: the worker died"
