@@ -214,3 +214,24 @@ async def test_the_reaper_fails_a_run_whose_step_job_ended_outside_the_handler(
     detail = await service.get_run(db, a.owner, run.id)
     assert detail.status is RunStatus.failed and [s.status.value for s in detail.steps] == ["failed", "skipped"]
     assert detail.error == "its job failed: lease_expired: the worker died"
+
+
+async def test_the_wait_step_schedules_the_next_step_later(db: Database, owner_db: Database,
+                                                          tenants: tuple[Tenant, Tenant]) -> None:
+    a, _ = tenants
+    t = await service.create_template(db, a.owner, template(name="later", trigger="video.created", steps=[
+        {"type": "wait", "with": {"seconds": 3600}}, {"type": "log", "with": {"message": "an hour on"}}]))
+    await make_video(db, a.owner)
+    await dispatch_all(db)
+    [run], _ = await service.list_runs(db, a.owner, template_id=t.id)
+
+    async def waited() -> bool:
+        return (await service.get_run(db, a.owner, run.id)).steps_done == 1
+
+    await run_until(Worker(db, fast(), registrations={engine.JOB_TYPE: handlers()[engine.JOB_TYPE]}), waited)
+    detail = await service.get_run(db, a.owner, run.id)
+    assert detail.status is RunStatus.running and [s.status.value for s in detail.steps] == ["succeeded", "queued"]
+    async with owner_db.transaction() as conn:
+        row = await (await conn.execute("SELECT run_after > now() + interval '50 minutes' AS later FROM jobs"
+                                        " WHERE id = %s", (detail.steps[1].job_id,))).fetchone()
+    assert row == {"later": True}
