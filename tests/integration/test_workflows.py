@@ -235,3 +235,22 @@ async def test_the_wait_step_schedules_the_next_step_later(db: Database, owner_d
         row = await (await conn.execute("SELECT run_after > now() + interval '50 minutes' AS later FROM jobs"
                                         " WHERE id = %s", (detail.steps[1].job_id,))).fetchone()
     assert row == {"later": True}
+
+
+async def test_a_template_written_past_python_fails_its_runs_cleanly(
+        db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]) -> None:
+    a, _ = tenants
+    org = a.owner.organization_id
+    async with db.transaction(org, a.owner.user_id) as conn:  # the CHECKs hold the shape, not the parameters
+        for name, steps in (("raw log", '[{"type": "log"}]'), ("raw teleport", '[{"type": "teleport"}]')):
+            await conn.execute("INSERT INTO workflow_templates (organization_id, name, trigger_event_type, steps)"
+                               " VALUES (%s, %s, 'video.created', %s::jsonb)", (org, name, steps))
+    await make_video(db, a.owner)
+    await dispatch_all(db)  # the dispatch itself never fails for them
+    await work_until_finished(db, owner_db, org)
+    runs = {r.template_name: r for r in (await service.list_runs(db, a.owner))[0]}
+    assert {n: (r.status.value, r.error) for n, r in runs.items()} == {
+        "raw log": ("failed", "steps[0].with: 'message' is a required property"),
+        "raw teleport": ("failed", "unknown step type 'teleport' (is its module in MEDIABASE_JOBS_IMPORTS?)"),
+    }
+    assert [s.name for s in (await service.get_run(db, a.owner, runs["raw log"].id)).steps] == ["log-0"]

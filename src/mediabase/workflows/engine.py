@@ -25,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from jsonschema.exceptions import best_match
+
 from mediabase.common.errors import MediabaseError
 from mediabase.db.queries import load_queries
 from mediabase.db.rows import Conn, Jsonb
@@ -65,8 +67,10 @@ async def start_run(conn: Conn, org: UUID, template_id: UUID, version: int, step
     if row is None:
         return None
     run_id = UUID(str(row["id"]))
+    # the steps as stored (written past Python they may lack a name: never fail a dispatch for it)
+    names = [str(s.get("name") or f"{s['type']}-{i}")[:100] for i, s in enumerate(steps)]
     await conn.execute(Q.insert_step_runs, {"org": org, "run": run_id, "types": [s["type"] for s in steps],
-                                            "names": [s["name"] for s in steps]})
+                                            "names": names})
     await enqueue_step(conn, org, run_id, 0, steps[0])
     return run_id
 
@@ -136,12 +140,18 @@ async def run_step(ctx: JobContext) -> dict[str, Any]:
         await fail_run(conn, org, run_id, position, f"unknown step type {spec['type']!r} (is its module in"
                        " MEDIABASE_JOBS_IMPORTS?)", job=ctx.job.id, started=started)
         return {"step": "failed"}
+    params = spec.get("with") or {}
+    wrong = best_match(kind.validator.iter_errors(params))
+    if wrong is not None:  # a template written past Python: no retry can fix it
+        await fail_run(conn, org, run_id, position, f"steps[{position}].with: {wrong.message}"[:2000], job=ctx.job.id,
+                       started=started)
+        return {"step": "failed"}
     outputs = {r["name"]: r["output"] for r in await (await conn.execute(
         Q.step_outputs, {"org": org, "run": run_id})).fetchall()}
     event = {"id": str(run["event_id"]), "type": run["event_type"], "subject_type": run["subject_type"],
              "subject_id": str(run["subject_id"]), "data": run["event_data"]}
-    sctx = StepContext(conn=conn, db=ctx.db, job=ctx, org=org, run_id=run_id, position=position, name=spec["name"],
-                       params=dict(spec.get("with") or {}), event=event, outputs=outputs)
+    sctx = StepContext(conn=conn, db=ctx.db, job=ctx, org=org, run_id=run_id, position=position, name=srow["name"],
+                       params=dict(params), event=event, outputs=outputs)
     try:
         async with conn.transaction():  # a savepoint: a failing step's writes go, the bookkeeping stays
             output = await kind.fn(sctx) or {}
