@@ -186,8 +186,14 @@ async def test_the_external_item_map_is_unique_and_outlives_what_it_points_at(
     with pytest.raises(Invalid, match="written once"):
         async with owner_db.transaction(org) as conn:
             await conn.execute("UPDATE integration_external_items SET video_id = NULL WHERE external_id = 'file-1'")
-    # the account goes: the items stay, as known; the video goes: the items stay as tombstones
+    # the account goes (its events with it): the items stay, as known; the video goes: tombstones
+    async with owner_db.transaction(org) as conn:
+        await conn.execute(
+            "INSERT INTO integration_events (organization_id, account_id, provider, delivery_id, event_type, payload,"
+            " body_sha256) VALUES (%s, %s, 'zoom', 'sha256:x', 'meeting.started', '{}', repeat('0', 64))",
+            (org, account.id))
     await service.delete_account(db, alpha.owner, account.id)
+    assert await raw(owner_db, "SELECT id FROM mediabase.integration_events") == []
     async with owner_db.transaction(org) as conn:
         await conn.execute("DELETE FROM videos WHERE id = %s", (video,))
     rows = await raw(owner_db, "SELECT external_id, account_id, video_id, transcript_id"

@@ -151,8 +151,10 @@ def set_secrets(
     refresh_token_file: SecretFile = None,
     token_expires_at: Annotated[datetime | None, typer.Option(help="When the access token expires (ISO 8601).")] = None,
 ) -> None:
-    """Set an account's webhook secret or tokens (those not given stay), all sealed again under the
-    current key."""
+    """Set an account's webhook secret or tokens; those not given stay.
+
+    All of the account's secrets are then sealed again under the current key.
+    """
     given: dict[str, Any] = {k: v for k, v in (
         ("webhook_secret", _read_secret(webhook_secret_file, "webhook-secret")),
         ("access_token", _read_secret(access_token_file, "access-token")),
@@ -191,8 +193,11 @@ def status(
 
 @app.command("remove")
 def remove(account: AccountArg, org: OrgOpt = "demo") -> None:
-    """Remove an account and its events. What it imported stays, and stays known: importing the
-    same recordings through another account brings nothing twice."""
+    """Remove an account and its events; what it imported stays.
+
+    The imported items stay known: importing the same recordings through another account brings
+    nothing twice.
+    """
 
     async def _run() -> None:
         async with open_databases() as (app_db, system):
@@ -223,8 +228,10 @@ def import_(
                                                  " organization's only one).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import recordings and their transcripts: each recording becomes a video, its TRANSCRIPT
-    file (WebVTT, speakers as 'Name: text') the video's transcript, with speakers.
+    """Import Zoom recordings and their transcripts into videos, once.
+
+    Each recording becomes a video, its TRANSCRIPT file (WebVTT, speakers as 'Name: text') the
+    video's transcript, with speakers.
 
     download_url may be https (fetched with the account's token), file://, or a path relative to
     the feed's folder. The whole feed is checked first, transcripts fetched and parsed included:

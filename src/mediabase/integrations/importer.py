@@ -235,7 +235,8 @@ async def write(system: Database, p: Principal, account_id: UUID, planned: list[
                 if (not last and isinstance(exc, Conflict)
                         and exc.extra.get("constraint") == "integration_external_items_external_key"):
                     continue  # another import of the same item got there first: look again (it is known then)
-                raise type(exc)(f"{job.item.where}: {exc}", field=exc.field, **exc.extra) from exc
+                exc.detail = f"{job.item.where}: {exc.detail}"  # which recording, in the one line said
+                raise
     return outcomes
 
 
