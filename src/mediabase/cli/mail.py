@@ -155,7 +155,8 @@ def mail_digests(
     at: Annotated[
         datetime | None,
         typer.Option(help="Compose as if it were this instant (UTC unless an offset is given; not in the future); "
-                     "default now.", formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+                     "default now.", formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+                     metavar="YYYY-MM-DD[THH:MM:SS]"),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list whose digests are due; write nothing.")] = False,
     as_json: JsonOpt = False,
