@@ -21,6 +21,7 @@ import json
 import sys
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -158,11 +159,9 @@ class Receiver:
 async def _main(port_file: str) -> None:
     r = Receiver(record_bodies=False)
     await r.start()
-    with open(port_file + ".tmp", "w") as f:
-        f.write(str(r.port))
-    import os
-
-    os.replace(port_file + ".tmp", port_file)
+    tmp = Path(port_file + ".tmp")
+    tmp.write_text(str(r.port))  # noqa: ASYNC240 - once, before serving
+    tmp.replace(port_file)  # noqa: ASYNC240
     await asyncio.Event().wait()
 
 

@@ -27,7 +27,7 @@ from tests.factories import Tenant
 from tests.log_privacy import watch
 from tests.webhook_receiver import Receiver
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 N_EVENTS = 300
 SUBSCRIPTIONS = {"one": ["comment.created"], "two": ["comment.created", "decision.created"],
@@ -75,8 +75,8 @@ def test_a_sigkilled_worker_loses_no_delivery(migrated_url: str, tenants: tuple[
 
 def check(conn: psycopg.Connection[tuple[object, ...]], migrated_url: str, org: UUID, receiver: Receiver,
           names: dict[UUID, str], tmp_path: Path) -> None:
-    conn.execute("SELECT mediabase.emit_event(%s, 'comment.created', 'comment', mediabase.new_id(), jsonb_build_object('i', i))"
-                 " FROM generate_series(1, %s) i", (org, N_EVENTS))
+    conn.execute("SELECT mediabase.emit_event(%s, 'comment.created', 'comment', mediabase.new_id(),"
+                 " jsonb_build_object('i', i)) FROM generate_series(1, %s) i", (org, N_EVENTS))
     expected = len(SUBSCRIPTIONS) * N_EVENTS
     log = tmp_path / "workers.log"
     first = start_worker(migrated_url, log)
@@ -107,8 +107,8 @@ def check(conn: psycopg.Connection[tuple[object, ...]], migrated_url: str, org: 
         receiver.stop_thread()
 
     rows = conn.execute("SELECT d.endpoint_id, d.event_id, d.status,"
-                        " (SELECT count(*) FROM mediabase.webhook_attempts t WHERE t.organization_id = d.organization_id"
-                        "   AND t.delivery_id = d.id AND t.ok) AS ok_attempts"
+                        " (SELECT count(*) FROM mediabase.webhook_attempts t"
+                        "   WHERE t.organization_id = d.organization_id AND t.delivery_id = d.id AND t.ok) AS oks"
                         " FROM mediabase.webhook_deliveries d").fetchall()
     assert len(rows) == expected
     assert {r[2] for r in rows} == {"delivered"} and {r[3] for r in rows} == {1}
@@ -120,7 +120,7 @@ def check(conn: psycopg.Connection[tuple[object, ...]], migrated_url: str, org: 
     bodies: dict[tuple[str, str], dict[str, object]] = {}
     for r in got:  # a duplicate is the same message: same webhook-id (the pair's event), same body
         assert bodies.setdefault((r.name, r.webhook_id), r.body) == r.body
-        assert r.body["data"]["id"] == r.webhook_id  # type: ignore[index]
+        assert r.body["data"]["id"] == r.webhook_id
     duplicates = sum(n - 1 for n in pairs.values())
     print(f"received {len(got)} requests for {expected} deliveries ({duplicates} duplicates after the kill at"
           f" {seen_at_kill} requests, {delivered_at_kill} recorded delivered)")

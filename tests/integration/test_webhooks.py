@@ -44,13 +44,13 @@ async def receiver() -> AsyncIterator[Receiver]:
     await r.stop()
 
 
-async def work_until(db: Database, url: str, done: Callable[[], Awaitable[bool]], timeout: float = 60) -> None:
+async def work_until(db: Database, url: str, done: Callable[[], Awaitable[bool]], limit: float = 60) -> None:
     """Run an in-process worker (with the dispatcher) until ``done()``."""
     w = Worker(db, JobSettings(poller_interval=0.05, poll_interval=0.05), maintenance_url=url, name="webhooks-test")
     task = asyncio.create_task(w.run())
     try:
-        async with asyncio.timeout(timeout):
-            while not await done():
+        async with asyncio.timeout(limit):
+            while not await done():  # noqa: ASYNC110 - polling the database's state
                 await asyncio.sleep(0.05)
     finally:
         w.stop()
@@ -182,7 +182,7 @@ async def test_every_subscribed_event_is_delivered_signed_and_a_rolled_back_one_
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom):
+    with pytest.raises(Boom):  # noqa: PT012 - the event and the failure in one transaction
         async with db.transaction(org, a.owner.user_id) as conn:
             await events.emit(conn, org, "video.created", "video", uuid4(), {"title": "never"})
             raise Boom
@@ -284,7 +284,7 @@ async def test_deliver_event_is_the_workflows_entry(db: Database, owner_db: Data
         async with db.transaction(org) as conn:
             await webhooks.deliver_event(conn, org, ep.id, uuid4())
     await webhooks.set_disabled(db, a.owner, ep.id, "off")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict):  # noqa: PT012 - a fresh event, then the refusal, in one transaction
         async with db.transaction(org) as conn:
             fresh = await events.emit(conn, org, "video.created", "video", uuid4())
             await webhooks.deliver_event(conn, org, ep.id, fresh)

@@ -11,8 +11,9 @@ from rich.table import Table
 
 from mediabase import webhooks as service
 from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
 from mediabase.db.connection import Database
+from mediabase.db.errors import MediabaseError
 from mediabase.identity import service as identity
 from mediabase.identity.models import Principal
 from mediabase.webhooks import DeliveryStatus, EndpointCreate, EndpointDisable, EndpointUpdate
@@ -31,11 +32,22 @@ EventOpt = Annotated[list[str] | None, typer.Option(
     "--event", help="An event type to receive, e.g. video.transcribed (repeat for several).")]
 
 
+_OPTIONS = {"url": "--url", "event_types": "--event", "description": "--description", "reason": "--reason",
+            "cursor": "--cursor"}
+
+
 def _as_owner(org: str, fn: Callable[[Database, Principal], Awaitable[Any]]) -> Any:
+    """Run ``fn`` as the organization's first OWNER; a refusal names the option it is about."""
+
     async def _run() -> Any:
         async with open_databases() as (db, system):
             p = await identity.acting_owner(system, org)
-            return await fn(db, p)
+            try:
+                return await fn(db, p)
+            except MediabaseError as exc:
+                if exc.field in _OPTIONS:
+                    fail(f"{_OPTIONS[exc.field]}: {exc}")
+                raise
 
     return run(_run())
 
