@@ -155,3 +155,13 @@ def test_a_digest_lists_each_decision_with_its_tag_video_and_moment_link() -> No
     assert "- Hire two designers\n\nYou get this daily digest" in text
     assert "Sell at &lt;25&gt; euro" in html and "Alpha &amp; Co" in html
     assert '<a href="https://m.example/videos/v1?t=125">0:02:05</a>' in html
+
+
+def test_an_internationalized_address_is_written_as_utf8_and_lines_end_in_crlf(tmp_path: Path) -> None:
+    out = Outgoing(id=OUT.id, organization_id=OUT.organization_id, to_address="jörg@exämple.de",
+                   subject="Grüße", body_text="hi\n", body_html=None, kind="decision.digest", created_at=OUT.created_at)
+    asyncio.run(FileTransport(tmp_path).send(build_email(out, "a@b.example"), message_id=out.id))
+    raw = (tmp_path / f"{out.id}.eml").read_bytes()
+    assert "To: jörg@exämple.de\r\n".encode() in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    parsed = BytesParser(policy=policy.default).parsebytes(raw)
+    assert parsed["To"] == "jörg@exämple.de" and parsed["Subject"] == "Grüße"

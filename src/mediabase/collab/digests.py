@@ -142,7 +142,7 @@ def render(d: _Digest) -> tuple[str, str, str]:
     """Subject, text body and HTML body of a digest."""
     n = len(d.items)
     noun = "decision" if n == 1 else "decisions"
-    subject = f"{d.org_name}: {n} {noun} {d.period.describe().split(' (')[0]}"[:500]
+    subject = " ".join(f"{d.org_name}: {n} {noun} {d.period.describe().split(' (')[0]}".split())[:500]
     intro = (f"Hello {d.name},\n\n{n} {noun} under the tags you follow in {d.org_name} "
              f"{d.period.describe()}:\n")
     lines = [intro]

@@ -26,6 +26,7 @@ import ssl
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -147,7 +148,8 @@ def build_email(msg: Outgoing, sender: str) -> EmailMessage:
     """The RFC 5322 message: From, To, Subject, Date (the message's creation), a Message-ID made
     of the outbox id (so a message sent twice, after a crash, is the same message to the
     receiver), the text body and, when there is one, the HTML alternative."""
-    email = EmailMessage()
+    # an internationalized address (RFC 6531/6532) is written as UTF-8; anything else as ASCII
+    email = EmailMessage(policy=policy.default if msg.to_address.isascii() else policy.SMTPUTF8)
     email["From"] = sender
     email["To"] = msg.to_address
     email["Subject"] = msg.subject
@@ -177,7 +179,8 @@ class FileTransport:
         self.folder = folder
 
     async def send(self, email: EmailMessage, *, message_id: UUID) -> None:
-        await asyncio.to_thread(self._write, email.as_bytes(), f"{message_id}.eml")
+        data = email.as_bytes(policy=email.policy.clone(linesep="\r\n"))  # RFC 5322 lines end in CRLF
+        await asyncio.to_thread(self._write, data, f"{message_id}.eml")
 
     def _write(self, data: bytes, name: str) -> None:
         try:
@@ -227,6 +230,9 @@ class SmtpTransport:
             codes = [code for code, _ in exc.recipients.values()]
             raise TransportError(f"the recipient was refused ({', '.join(map(str, codes))})",
                                  permanent=all(500 <= code < 600 for code in codes)) from None
+        except smtplib.SMTPNotSupportedError:
+            raise TransportError("the server does not take internationalized addresses (SMTPUTF8)",
+                                 permanent=True) from None
         except smtplib.SMTPAuthenticationError as exc:
             # the operator fixes the login; the message waits (it is not its fault)
             raise TransportError(f"SMTP login refused ({exc.smtp_code})") from None
