@@ -424,23 +424,27 @@ def add_event(b: Batch, ln: int, text: str) -> None:
 ENVELOPE_COLUMNS = ("line", "event_id", "type", "created", "object_id", "customer", "charge")
 
 
+def _key(v: Any) -> str | None:
+    return v if type(v) is str and _ID.fullmatch(v) else None
+
+
 def envelope(ln: int, text: str) -> tuple[Any, ...]:
     """What decides whether a line is new: its event id, type, time and object, and what routes it
-    (its object's customer, or a refund's charge). Never raises: a line that is not a readable
-    event has an envelope of NULLs, is new, and :func:`add_event` says what is wrong with it."""
+    (its object's customer, or a refund's charge). Never raises: what is not readable is NULL (such
+    a line is new, and :func:`add_event` says what is wrong with it)."""
     try:
         doc = json.loads(text)
         etype, o = doc["type"], doc["data"]["object"]
         customer = o.get("customer")
-        if isinstance(customer, dict):
+        if type(customer) is dict:
             customer = customer.get("id")
         if etype.startswith("customer.") and o.get("object") == "customer":
             customer = o.get("id")
         charge = o.get("charge") if etype == "charge.refund.updated" or etype.startswith("refund.") else None
         created = doc["created"]
-        return (ln, str(doc["id"]), str(etype), created if type(created) is int and 0 < created < MAX_TIME else None,
-                None if o.get("id") is None else str(o["id"]), customer if isinstance(customer, str) else None,
-                charge if isinstance(charge, str) else None)
+        return (ln, _key(doc["id"]), etype if _TYPE.fullmatch(etype) else None,
+                created if type(created) is int and MIN_TIME <= created < MAX_TIME else None,
+                _key(o.get("id")), _key(customer), _key(charge))
     except (ValueError, RecursionError, KeyError, TypeError, AttributeError):
         return (ln, None, None, None, None, None, None)
 
