@@ -44,6 +44,7 @@ EXEMPT = {
     "music_chain_cursors": "indexer bookkeeping, moved by every import",
     "music_chain_reorgs": "itself a log of the reorgs the importer followed (0031)",
     "music_liquidity_snapshots": "append-only market observations, high volume (0030, docs/music-ledger.md)",
+    "integration_events": "itself the log of the webhook deliveries received, high volume (0038, docs/integrations.md)",
 }
 # Audited by the statements that write them, not by a trigger (0018).
 BY_STATEMENT = {

@@ -236,3 +236,5 @@ REVOKE UPDATE, DELETE, TRUNCATE ON integration_external_items FROM mediabase_app
 
 SELECT audit_table('integration_accounts', '{access_token_enc,refresh_token_enc,webhook_secret_enc}',
                    '{sync_cursor,sync_cursor_updated_at}');
+SELECT audit_table('integration_external_items');
+-- integration_events is not audited: itself the log of the deliveries received (tests/integration/test_audit_log.py)
