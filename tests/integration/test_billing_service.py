@@ -99,7 +99,9 @@ async def test_subscribe_change_cancel_and_the_books(
     assert await semantic_dump(owner_db) == before
 
 
-async def test_usage_per_period_and_idempotency(db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]) -> None:
+async def test_usage_per_period_and_idempotency(
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]
+) -> None:
     await make_catalog(owner_db)
     a, b = tenants
     at = datetime(2026, 3, 14, 12, tzinfo=UTC)

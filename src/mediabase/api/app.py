@@ -12,6 +12,7 @@ from mediabase import __version__
 from mediabase.api import guards, metrics, problems
 from mediabase.api.context import RequestContextMiddleware
 from mediabase.api.routers import (
+    billing,
     collab,
     events,
     health,
@@ -102,4 +103,5 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
     app.include_router(workflows.router)
     app.include_router(mail.router)
     app.include_router(webhooks.router)
+    app.include_router(billing.router)
     return app

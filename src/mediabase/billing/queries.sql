@@ -1,6 +1,5 @@
 -- Billing's reads and the few writes outside the replay (mediabase.billing; docs/billing.md).
 
--- -- catalog (global: no tenant) -------------------------------------------------------------------
 
 -- name: insert_feature
 INSERT INTO billing_features (code, unit, description) VALUES (%(code)s, %(unit)s, %(description)s)
@@ -57,7 +56,6 @@ DELETE FROM billing_plan_features WHERE plan_id = %(plan_id)s AND feature = %(fe
 SELECT p.id, p.code, p.currency, p.unit_amount, p.interval, p.active, pl.active AS plan_active
   FROM billing_prices p JOIN billing_plans pl ON pl.id = p.plan_id WHERE p.code = %(code)s
 
--- -- subscriptions -----------------------------------------------------------------------------------
 
 -- name: subscription_columns
 SELECT s.id, s.provider, s.provider_subscription_id, s.subscriber_organization_id, s.subscriber_user_id,
@@ -100,7 +98,6 @@ RETURNING provider_customer_id
 -- name: is_member
 SELECT EXISTS (SELECT FROM memberships WHERE organization_id = %(org)s AND user_id = %(user)s) AS member
 
--- -- books -----------------------------------------------------------------------------------------
 
 -- name: invoice_columns
 SELECT id, provider, provider_invoice_id, subscription_id, number, status, currency, total, amount_due, amount_paid,
@@ -126,7 +123,6 @@ SELECT id, provider, provider_refund_id, payment_id, currency, amount, status, r
 SELECT id, provider, provider_event_id, type, created, object_type, object_id, source, received_at
   FROM billing_provider_events
 
--- -- usage and entitlements -----------------------------------------------------------------------------
 
 -- name: insert_usage
 -- The period: the organization's live subscription's current one when it holds occurred_at, else

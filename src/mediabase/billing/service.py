@@ -156,7 +156,7 @@ async def list_events(
     db: Database, p: Principal, *, type_prefix: str | None = None, limit: int = 50, cursor: str | None = None
 ) -> Page[ProviderEvent]:
     """The provider events recorded for the organization, newest first."""
-    where: list[LiteralString] = ["type LIKE %(prefix)s"] if type_prefix else []
+    where: list[LiteralString] = ["type LIKE %(prefix)s::text"] if type_prefix else []
     prefix = (type_prefix or "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return await _page(db, p, Q.event_columns, ProviderEvent, where, {"prefix": prefix}, "created", limit, cursor)
 

@@ -11,6 +11,7 @@ from mediabase import __version__
 from mediabase.cli import (
     admin,
     backup,
+    billing,
     collab,
     content,
     dbserver,
@@ -80,6 +81,7 @@ workflows.register(app)
 mail.register(app)
 webhooks.register(app)
 integrations.register(app)
+billing.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
 
 
