@@ -35,7 +35,7 @@ from mediabase.integrations.service import Q
 from mediabase.integrations.zoom import FeedError, FeedRecording, Recording, later_cursor, recordings_of, with_speakers
 from mediabase.media.models import VideoCreate
 from mediabase.media.service import fetch_live_video, insert_video
-from mediabase.transcripts.formats import DEFAULT_MAX_BYTES, ParsedTranscript
+from mediabase.transcripts.formats import DEFAULT_MAX_BYTES, ParsedTranscript, TranscriptFormatError, read_file
 from mediabase.transcripts.service import ingest_into, parse_file
 
 FEED_SUFFIXES = (".json", ".jsonl")
@@ -55,8 +55,6 @@ def read_feed(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[FeedRecord
     """The recordings of a feed file (JSON: a recording event, a list-recordings answer, a
     recording, or an array of them; JSON Lines: one of those a line) or of every ``*.json`` and
     ``*.jsonl`` under a folder. FeedError lists every problem."""
-    from mediabase.transcripts.formats import TranscriptFormatError, read_file
-
     if not path.exists():
         raise FeedError([f"{path}: no such file or folder"])
     files = _feed_files(path)
@@ -89,7 +87,10 @@ def read_feed(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[FeedRecord
                 continue
         for where, value in values:
             for item in recordings_of(value, where):
-                (problems.append if isinstance(item, str) else found.append)(item)  # type: ignore[arg-type]
+                if isinstance(item, str):
+                    problems.append(item)
+                else:
+                    found.append(item)
     if problems:
         raise FeedError(problems)
     return found  # a recording met twice (completed, then transcript_completed) is imported once

@@ -103,23 +103,23 @@ async def _account(conn: Conn, org: UUID, account_id: UUID) -> Account:
 async def create_account(db: Database, p: Principal, data: AccountCreate, keyring: Keyring | None = None) -> Account:
     """Connect an account; its secrets sealed (the key is needed only when there are secrets)."""
     require(p, Role.ADMIN)
-    given = {c: getattr(data, c) for c in SECRET_COLUMNS if getattr(data, c) is not None}
+    given = {c: getattr(data, c).get_secret_value() for c in SECRET_COLUMNS if getattr(data, c) is not None}
     if data.token_expires_at is not None and data.access_token is None:
         raise Invalid("token_expires_at needs an access_token", field="token_expires_at")
-    ring = keyring or (Keyring.from_settings() if given else None)
+    ring = (keyring or Keyring.from_settings()) if given else None
     org = p.organization_id
     async with db.transaction(org, p.user_id) as conn:
         row = await (await conn.execute("SELECT mediabase.new_id() AS id")).fetchone()
         assert row is not None
         account_id: UUID = row["id"]
-        sealed = {f"{c}_enc": seal_column(ring, org, account_id, c, v.get_secret_value()) if ring and v else None
-                  for c, v in ((c, given.get(c)) for c in SECRET_COLUMNS)}
+        sealed = {f"{c}_enc": seal_column(ring, org, account_id, c, given.get(c)) if ring else None
+                  for c in SECRET_COLUMNS}
         await conn.execute(
             Q.insert_account,
             {"id": account_id, "org": org, "provider": data.provider.value,
              "external_account_id": data.external_account_id, "display_name": data.display_name,
              "scopes": list(data.scopes), "token_expires_at": data.token_expires_at,
-             "secrets_key_id": ring.current_id if given and ring else None, "connected_by": p.user_id, **sealed},
+             "secrets_key_id": ring.current_id if ring else None, "connected_by": p.user_id, **sealed},
         )
         return await _account(conn, org, account_id)
 
