@@ -37,7 +37,7 @@ SUBSCRIPTIONS = {"one": ["comment.created"], "two": ["comment.created", "decisio
 def start_worker(url: str, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIABASE_")}
     env.update(MEDIABASE_DATABASE_URL=url, MEDIABASE_WEBHOOKS_ALLOW_HTTP_LOOPBACK="true",
-               MEDIABASE_JOBS_POLL_INTERVAL="0.2", MEDIABASE_JOBS_POLLER_INTERVAL="0.1",
+               MEDIABASE_WEBHOOKS_TIMEOUT="3", MEDIABASE_JOBS_POLL_INTERVAL="0.2", MEDIABASE_JOBS_POLLER_INTERVAL="0.1",
                MEDIABASE_LOG_LEVEL="WARNING")
     with log.open("ab") as out:
         return subprocess.Popen([sys.executable, "-m", "mediabase", "worker", "--concurrency", "8",

@@ -28,12 +28,16 @@ from mediabase.db.rows import Conn
 from mediabase.events import Event, subscriber
 from mediabase.jobs import JobContext, NewJob, PermanentError, enqueue_many, register
 from mediabase.webhooks.service import JOB_TYPE, TEST_TYPE, Q, _enqueue_attempt
-from mediabase.webhooks.settings import WebhookSettings
+from mediabase.webhooks.settings import WebhookSettings, webhook_settings
 from mediabase.webhooks.signing import headers, message
 
 log = logging.getLogger("mediabase.webhooks")
 
 ERROR_MAX = 500  # characters of an error or a response body kept on an attempt
+
+
+class AttemptInFlight(Exception):
+    """The same attempt is under way in another run (a job run twice): retried later by the queue."""
 
 
 @subscriber("webhooks")
@@ -42,7 +46,7 @@ async def fan_out(conn: Conn, org: UUID, batch: list[Event]) -> None:
     events = [e for e in batch if e.type != TEST_TYPE]
     if not events:
         return
-    s = WebhookSettings()
+    s = webhook_settings()
     rows = await (await conn.execute(Q.fan_out, {"org": org, "ids": [e.id for e in events],
                                                  "types": [e.type for e in events],
                                                  "max_attempts": s.max_attempts})).fetchall()
@@ -104,7 +108,7 @@ async def _post(url: str, body: str, hdrs: dict[str, str], s: WebhookSettings) -
 @register(JOB_TYPE)
 async def deliver(ctx: JobContext) -> dict[str, Any]:
     """One attempt at one delivery (see the module's docstring)."""
-    s = WebhookSettings()
+    s = webhook_settings()
     org = ctx.org_id
     try:
         delivery_id = UUID(str(ctx.job.input["delivery"]))
@@ -114,11 +118,15 @@ async def deliver(ctx: JobContext) -> dict[str, Any]:
                              code="bad_input") from exc
     ts = int(time.time())
     async with ctx.db.transaction(org) as conn:
+        claimed = await (await conn.execute(Q.claim_attempt, {"org": org, "id": delivery_id, "attempt": attempt,
+                                                              "hold": s.timeout + 5})).fetchone()
         row = await (await conn.execute(Q.prepare, {"org": org, "id": delivery_id})).fetchone()
         if row is None:
             return {"skipped": "the delivery is gone"}
         if row["status"] != "pending" or row["attempts"] != attempt - 1:
             return {"skipped": f"attempt {attempt} was made already"}
+        if claimed is None:  # another run has it under way: come back when it is done or has died
+            raise AttemptInFlight(f"attempt {attempt} of delivery {delivery_id} is under way in another run")
         if row["disabled_at"] is not None:
             await _settle(conn, org, delivery_id, attempt - 1, "dead", None,
                           f"endpoint disabled: {row['disabled_reason']}")

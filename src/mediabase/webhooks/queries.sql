@@ -75,6 +75,13 @@ SELECT (SELECT d.id FROM webhook_deliveries d
          WHERE w.organization_id = %(org)s AND w.id = %(endpoint)s) AS disabled,
        EXISTS (SELECT FROM events e WHERE e.organization_id = %(org)s AND e.id = %(event)s) AS event_exists
 
+-- name: claim_attempt
+-- Attempt %(attempt)s starts, unless it was made already or another run has it under way.
+UPDATE webhook_deliveries SET in_flight_until = now() + make_interval(secs => %(hold)s)
+ WHERE organization_id = %(org)s AND id = %(id)s AND status = 'pending' AND attempts = %(attempt)s - 1
+   AND (in_flight_until IS NULL OR in_flight_until < now())
+RETURNING id
+
 -- name: prepare
 -- What one attempt needs: the delivery's state, the endpoint's URL and state, the event.
 SELECT d.status, d.attempts, d.max_attempts, d.endpoint_id, w.url, w.disabled_at, w.disabled_reason,
@@ -99,6 +106,7 @@ UPDATE webhook_deliveries
    SET attempts = greatest(attempts, %(attempt)s),
        status = %(status)s,
        next_attempt_at = CASE WHEN %(status)s = 'pending' THEN %(next_at)s::timestamptz END,
+       in_flight_until = NULL,
        delivered_at = CASE WHEN %(status)s = 'delivered' THEN now() END,
        dead_at = CASE WHEN %(status)s = 'dead' THEN now() END,
        last_status_code = coalesce(%(status_code)s, last_status_code),

@@ -27,7 +27,7 @@ from mediabase.webhooks.models import (
     EndpointUpdate,
     EndpointWithSecret,
 )
-from mediabase.webhooks.settings import WebhookSettings
+from mediabase.webhooks.settings import WebhookSettings, webhook_settings
 from mediabase.webhooks.signing import check_url, new_secret
 
 Q = load_queries("mediabase.webhooks", "queries.sql")
@@ -60,7 +60,7 @@ async def _endpoint(conn: Conn, org: UUID, endpoint_id: UUID) -> Endpoint:
 async def create_endpoint(db: Database, p: Principal, body: EndpointCreate) -> EndpointWithSecret:
     """A new endpoint and its signing secret (in the answer this once, never again)."""
     require(p, Role.ADMIN)
-    url = check_url(body.url, allow_http_loopback=WebhookSettings().allow_http_loopback)
+    url = check_url(body.url, allow_http_loopback=webhook_settings().allow_http_loopback)
     secret = new_secret()
     async with db.transaction(p.organization_id, p.user_id) as conn:
         types = await _check_types(conn, body.event_types)
@@ -90,7 +90,7 @@ async def update_endpoint(db: Database, p: Principal, endpoint_id: UUID, body: E
     require(p, Role.ADMIN)
     url = None
     if body.url is not None:
-        url = check_url(body.url, allow_http_loopback=WebhookSettings().allow_http_loopback)
+        url = check_url(body.url, allow_http_loopback=webhook_settings().allow_http_loopback)
     org = p.organization_id
     async with db.transaction(org, p.user_id) as conn:
         row = await (await conn.execute(Q.update_endpoint, {"org": org, "id": endpoint_id, "url": url,
@@ -131,7 +131,7 @@ async def rotate_secret(db: Database, p: Principal, endpoint_id: UUID) -> Endpoi
     MEDIABASE_WEBHOOKS_SECRET_GRACE_HOURS, so receivers can switch without losing a request."""
     require(p, Role.ADMIN)
     secret = new_secret()
-    grace = WebhookSettings().secret_grace_hours * 3600
+    grace = webhook_settings().secret_grace_hours * 3600
     async with db.transaction(p.organization_id, p.user_id) as conn:
         row = await (await conn.execute(Q.rotate_secret, {"id": endpoint_id, "secret": secret,
                                                           "grace": grace})).fetchone()
@@ -146,7 +146,7 @@ async def rotate_secret(db: Database, p: Principal, endpoint_id: UUID) -> Endpoi
 
 async def _enqueue_attempt(conn: Conn, org: UUID, delivery_id: UUID, attempt: int, *,
                            delay: timedelta | None = None, settings: WebhookSettings | None = None) -> None:
-    s = settings or WebhookSettings()
+    s = settings or webhook_settings()
     await enqueue(conn, org_id=org, type=JOB_TYPE, input={"delivery": str(delivery_id), "attempt": attempt},
                   max_retries=s.job_max_retries, run_after=(datetime.now(UTC) + delay) if delay else None)
 
@@ -157,7 +157,7 @@ async def deliver_event(conn: Conn, org: UUID, endpoint_id: UUID, event_id: UUID
     delivery's id; one that exists already for (endpoint, event) is returned as it is (nothing
     enqueued). NotFound for an unknown endpoint or event, Conflict for a disabled endpoint.
     Stable API for mediabase.workflows (docs/webhooks.md)."""
-    s = WebhookSettings()
+    s = webhook_settings()
     params: dict[str, Any] = {"org": org, "endpoint": endpoint_id, "event": event_id,
                               "max_attempts": s.max_attempts}
     row = await (await conn.execute(Q.deliver_one, params)).fetchone()
@@ -233,7 +233,7 @@ async def redeliver(db: Database, p: Principal, delivery_id: UUID) -> Delivery:
     """Send a dead (or delivered) delivery again, with a fresh budget of attempts and the same
     webhook-id. Conflict while it is pending or while its endpoint is disabled."""
     require(p, Role.ADMIN)
-    s = WebhookSettings()
+    s = webhook_settings()
     org = p.organization_id
     async with db.transaction(org, p.user_id) as conn:
         d = await _delivery(conn, org, delivery_id)

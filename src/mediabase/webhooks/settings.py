@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -34,3 +36,16 @@ class WebhookSettings(BaseSettings):
         default=10, ge=0, le=1000,
         description="times the job of one attempt is run again after its worker died mid-request (not HTTP failures)",
     )
+
+
+_cached: tuple[tuple[tuple[str, str], ...], WebhookSettings] | None = None
+
+
+def webhook_settings() -> WebhookSettings:
+    """The settings, read again only when a ``MEDIABASE_WEBHOOKS_*`` variable changed (reading
+    them costs milliseconds; a delivery asks for them every time)."""
+    global _cached
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("MEDIABASE_WEBHOOKS_")))
+    if _cached is None or _cached[0] != env:
+        _cached = (env, WebhookSettings())
+    return _cached[1]

@@ -84,6 +84,9 @@ CREATE TABLE webhook_deliveries (
     max_attempts    integer NOT NULL
         CONSTRAINT webhook_deliveries_max_attempts_range CHECK (max_attempts BETWEEN 1 AND 100000),
     next_attempt_at timestamptz,
+    -- an attempt under way (its request may be in flight) until then: a second run of the same
+    -- attempt waits for it instead of sending at the same time; a crashed run's claim runs out
+    in_flight_until timestamptz,
     last_status_code integer
         CONSTRAINT webhook_deliveries_last_status_code_range CHECK (last_status_code BETWEEN 100 AND 599),
     last_error      text CONSTRAINT webhook_deliveries_last_error_length CHECK (length(last_error) <= 1000),
