@@ -3,7 +3,8 @@
 Every record of mediabase's and uvicorn's loggers during the run is formatted as an operator
 reads it (``MEDIABASE_LOG_FORMAT=json``). When the session ends, the lines are searched for
 the e-mail addresses and API keys the tests made (:func:`watch`: the tenants' users and keys)
-and for anything shaped like an e-mail address or a key; one is an error of the session.
+and for anything shaped like an e-mail address, a key or a webhook signing secret; one is an
+error of the session.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from mediabase.logs import ContextFilter, JsonFormatter
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _KEY = re.compile(r"mb_[a-z0-9]{12}_[A-Za-z0-9_-]{16,}")
+_WEBHOOK_SECRET = re.compile(r"whsec_[A-Za-z0-9+/]{16,}")  # docs/webhooks.md
 _watched: set[str] = set()
 
 
@@ -30,7 +32,8 @@ def leaks(lines: list[str]) -> list[str]:
     """The lines that hold a watched value, an e-mail address or an API key."""
     return [
         line for line in lines
-        if _EMAIL.search(line) or _KEY.search(line) or any(value in line for value in _watched)
+        if _EMAIL.search(line) or _KEY.search(line) or _WEBHOOK_SECRET.search(line)
+        or any(value in line for value in _watched)
     ]
 
 
