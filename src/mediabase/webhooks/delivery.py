@@ -135,10 +135,13 @@ async def deliver(ctx: JobContext) -> dict[str, Any]:
         body = message(event_id=row["event_id"], organization_id=row["organization_id"], type=row["type"],
                        subject_type=row["subject_type"], subject_id=row["subject_id"], data=row["data"],
                        actor_id=row["actor_id"], occurred_at=row["occurred_at"])
-        sig = await (await conn.execute(Q.sign, {"endpoint": row["endpoint_id"], "msg_id": msg_id, "ts": ts,
+        url, endpoint_id, max_attempts = row["url"], row["endpoint_id"], row["max_attempts"]
+    # Signed in a transaction of its own: webhook_sign reads as the owner, and on Citus a shard
+    # written over the application role's connection cannot be read over another one.
+    async with ctx.db.transaction(org) as conn:
+        sig = await (await conn.execute(Q.sign, {"endpoint": endpoint_id, "msg_id": msg_id, "ts": ts,
                                                  "body": body})).fetchone()
         assert sig is not None
-        url, endpoint_id, max_attempts = row["url"], row["endpoint_id"], row["max_attempts"]
 
     started_at = datetime.now(UTC)
     t0 = time.perf_counter()

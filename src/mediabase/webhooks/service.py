@@ -135,8 +135,11 @@ async def rotate_secret(db: Database, p: Principal, endpoint_id: UUID) -> Endpoi
     async with db.transaction(p.organization_id, p.user_id) as conn:
         row = await (await conn.execute(Q.rotate_secret, {"id": endpoint_id, "secret": secret,
                                                           "grace": grace})).fetchone()
-        if not (row and row["ok"]):
-            raise NotFound("webhook endpoint not found")
+    if not (row and row["ok"]):
+        raise NotFound("webhook endpoint not found")
+    # read back in a transaction of its own: the rotation wrote as the owner (on Citus a shard
+    # written over one role's connection cannot be read over another's in the same transaction)
+    async with db.transaction(p.organization_id, p.user_id) as conn:
         ep = await _endpoint(conn, p.organization_id, endpoint_id)
     return EndpointWithSecret(**ep.model_dump(), secret=secret)
 
