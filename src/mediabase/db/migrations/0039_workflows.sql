@@ -230,14 +230,16 @@ ALTER TABLE notifications
         REFERENCES workflow_runs (organization_id, id) ON DELETE CASCADE;
 CREATE INDEX notifications_workflow_run_idx ON notifications (organization_id, workflow_run_id)
     WHERE workflow_run_id IS NOT NULL;
-ALTER TABLE notifications DROP CONSTRAINT notifications_kind_valid,
-    ADD CONSTRAINT notifications_kind_valid CHECK (kind IN ('reply', 'mention', 'comment', 'decision', 'action_item',
-                                                            'workflow'));
-ALTER TABLE notifications DROP CONSTRAINT notifications_subject,
-    ADD CONSTRAINT notifications_subject CHECK (CASE kind WHEN 'decision' THEN decision_id IS NOT NULL
-                                                          WHEN 'action_item' THEN action_item_id IS NOT NULL
-                                                          WHEN 'workflow' THEN workflow_run_id IS NOT NULL
-                                                          ELSE comment_id IS NOT NULL END);
+-- (one subcommand per statement: Citus refuses an ALTER TABLE that mixes ADD CONSTRAINT with others)
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_valid;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_valid
+    CHECK (kind IN ('reply', 'mention', 'comment', 'decision', 'action_item', 'workflow'));
+ALTER TABLE notifications DROP CONSTRAINT notifications_subject;
+ALTER TABLE notifications ADD CONSTRAINT notifications_subject
+    CHECK (CASE kind WHEN 'decision' THEN decision_id IS NOT NULL
+                     WHEN 'action_item' THEN action_item_id IS NOT NULL
+                     WHEN 'workflow' THEN workflow_run_id IS NOT NULL
+                     ELSE comment_id IS NOT NULL END);
 
 -- The notify step: a notification for each member of the run's organization who has one of
 -- `roles` or is one of `user_ids` (members only; others are ignored), about the run (and the video,
