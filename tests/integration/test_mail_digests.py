@@ -64,7 +64,8 @@ async def subscribe_and_decide(db: Database, owner_db: Database, t: Tenant, summ
                                weekly: str | None = None) -> UUID:
     """In ``t``'s organization: the member follows #pricing daily (and #hiring weekly); the owner
     records a decision under #pricing at 0:02:05 of a video; the notification is moved back a day
-    (into the last closed UTC day). Returns the video's id."""
+    (into the last closed UTC day; set to a constant: Citus refuses a STABLE operator on a column
+    in an UPDATE). Returns the video's id."""
     video = await make_video(db, t.owner, f"Pricing meeting of {t.slug}", n=200)
     pricing = await decisions.create_tag(db, t.owner, TagCreate(name="pricing"))
     await decisions.update_subscription(db, t.member, pricing.id, SubscriptionSet(frequency=Frequency.daily))
@@ -75,9 +76,9 @@ async def subscribe_and_decide(db: Database, owner_db: Database, t: Tenant, summ
         await decisions.update_subscription(db, t.member, hiring.id, SubscriptionSet(frequency=Frequency.weekly))
         await decisions.create_decision(db, t.owner, DecisionCreate(summary=weekly, tag_ids=[hiring.id]))
     async with owner_db.transaction() as conn:
-        await conn.execute("UPDATE notifications SET created_at = created_at - interval '1 day'"
+        await conn.execute("UPDATE notifications SET created_at = now() - interval '1 day'"
                            " WHERE organization_id = %s AND delivery = 'daily'", (t.owner.organization_id,))
-        await conn.execute("UPDATE notifications SET created_at = created_at - interval '7 days'"
+        await conn.execute("UPDATE notifications SET created_at = now() - interval '7 days'"
                            " WHERE organization_id = %s AND delivery = 'weekly'", (t.owner.organization_id,))
     return video
 

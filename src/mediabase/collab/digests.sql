@@ -3,7 +3,7 @@
 -- organization, except the first: which members have something pending, across organizations.
 
 -- name: pending_members
--- Members with batched notifications of %(frequency)s in no digest, created before %(period_end)s.
+-- Members with batched notifications of the frequency in no digest, created before the period's end.
 SELECT organization_id, user_id, count(*) AS n
   FROM mediabase.notifications
  WHERE digest_id IS NULL AND delivery <> 'instant' AND delivery = %(frequency)s AND created_at < %(period_end)s

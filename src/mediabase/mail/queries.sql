@@ -23,13 +23,13 @@ UPDATE mediabase.mail_outbox
 
 -- name: claim_message
 -- Take a due message for one attempt: queued, failed and due, or in a sender's hands whose claim
--- ran out. The claim lasts %(claim_seconds)s; next_attempt_at says until when.
+-- ran out. The claim lasts claim_seconds; next_attempt_at says until when.
 UPDATE mediabase.mail_outbox
    SET status = 'sending', attempts = attempts + 1,
        next_attempt_at = now() + make_interval(secs => %(claim_seconds)s)
  WHERE organization_id = %(org)s AND id = %(id)s AND status IN ('queued', 'failed', 'sending')
    AND next_attempt_at <= now() AND attempts < max_attempts
-RETURNING id, organization_id, to_address, subject, body_text, body_html, kind, created_at, attempts;
+RETURNING id, organization_id, to_address, subject, body_text, body_html, kind, created_at, attempts, max_attempts;
 
 -- name: message_state
 SELECT status, attempts, next_attempt_at FROM mediabase.mail_outbox WHERE organization_id = %(org)s AND id = %(id)s;
@@ -40,14 +40,11 @@ UPDATE mediabase.mail_outbox SET status = 'sent', sent_at = now(), last_error = 
  WHERE organization_id = %(org)s AND id = %(id)s AND status = 'sending' AND attempts = %(attempt)s;
 
 -- name: mark_failed
--- A failed attempt: dead when it cannot succeed or was the last one, else failed and due again
--- after min(cap, base * 2^(attempt-1)) seconds times a jitter of 0.5 to 1.
+-- A failed attempt: the status is dead (it cannot succeed, or was the last attempt) or failed, due
+-- again after the delay (computed by the caller: on Citus an UPDATE may not call a STABLE
+-- function, such as timestamptz + interval, with a column in its arguments).
 UPDATE mediabase.mail_outbox
-   SET status = CASE WHEN %(permanent)s OR attempts >= max_attempts THEN 'dead' ELSE 'failed' END,
-       last_error = %(error)s,
-       next_attempt_at = CASE WHEN %(permanent)s OR attempts >= max_attempts THEN now()
-                              ELSE now() + make_interval(secs => least(%(cap)s::float8,
-                                       %(base)s::float8 * power(2, attempts - 1)) * (0.5 + random() / 2)) END
+   SET status = %(status)s, last_error = %(error)s, next_attempt_at = now() + make_interval(secs => %(delay)s)
  WHERE organization_id = %(org)s AND id = %(id)s AND status = 'sending' AND attempts = %(attempt)s
 RETURNING status, next_attempt_at;
 
@@ -58,7 +55,7 @@ UPDATE mediabase.mail_outbox SET status = 'queued', attempts = 0, next_attempt_a
 RETURNING id;
 
 -- name: due_messages
--- What is due in one organization (or, with %(org)s NULL, in all: as the owner), oldest first.
+-- What is due in one organization (or, with org NULL, in all: as the owner), oldest first.
 SELECT organization_id, id, attempts
   FROM mediabase.mail_outbox
  WHERE status IN ('queued', 'failed', 'sending') AND next_attempt_at <= now() - make_interval(secs => %(grace)s)

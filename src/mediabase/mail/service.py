@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import logging
+import random
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
@@ -67,6 +68,12 @@ register_constraint("mail_outbox_status_transition", Conflict, None, field="stat
 register_constraint("mail_outbox_immutable", Conflict, None)
 
 
+def backoff_seconds(attempt: int) -> float:
+    """The wait after failed attempt ``attempt`` (1, 2, …): ``min(cap, base · 2^(attempt-1))``
+    times a jitter of 0.5 to 1, so messages that failed together do not come back together."""
+    return min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2.0 ** min(attempt - 1, 30)) * random.uniform(0.5, 1.0)
+
+
 # -- queueing ---------------------------------------------------------------------------------------
 
 
@@ -116,6 +123,7 @@ async def deliver(db: Database, org: UUID, message_id: UUID, transport: Transpor
             await enqueue_send(conn, org, message_id, state["attempts"], state["next_attempt_at"])
             return "busy"
     attempt: int = row.pop("attempts")
+    last: bool = attempt >= row.pop("max_attempts")
     email = build_email(Outgoing(**row), settings.mail_from)
     error: str | None = None
     permanent = False
@@ -130,9 +138,10 @@ async def deliver(db: Database, org: UUID, message_id: UUID, transport: Transpor
             await conn.execute(Q.mark_sent, {**params, "attempt": attempt})
             log.info("mail %s sent (attempt %d)", message_id, attempt)
             return "sent"
+        dead = permanent or last
         out = await (await conn.execute(Q.mark_failed, {
-            **params, "attempt": attempt, "error": error, "permanent": permanent,
-            "base": BACKOFF_BASE_SECONDS, "cap": BACKOFF_CAP_SECONDS})).fetchone()
+            **params, "attempt": attempt, "error": error, "status": "dead" if dead else "failed",
+            "delay": 0.0 if dead else backoff_seconds(attempt)})).fetchone()
         if out is None:  # another sender took it over meanwhile; its attempt decides
             return "busy"
         if out["status"] == "failed":

@@ -137,9 +137,11 @@ SELECT audit_table('notification_digests');
 
 -- -- notifications: which digest took a daily or weekly one -------------------------------------------
 
+-- (one subcommand per ALTER TABLE: Citus refuses ADD CONSTRAINT beside other subcommands)
 ALTER TABLE notifications ADD COLUMN digest_id uuid;
 ALTER TABLE notifications
-    ADD CONSTRAINT notifications_digest_only_batched CHECK (digest_id IS NULL OR delivery <> 'instant'),
+    ADD CONSTRAINT notifications_digest_only_batched CHECK (digest_id IS NULL OR delivery <> 'instant');
+ALTER TABLE notifications
     ADD CONSTRAINT notifications_digest_fk FOREIGN KEY (organization_id, user_id, delivery, digest_id)
         REFERENCES notification_digests (organization_id, user_id, frequency, id);
 CREATE INDEX notifications_digest_idx ON notifications (organization_id, digest_id) WHERE digest_id IS NOT NULL;
