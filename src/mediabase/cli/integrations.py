@@ -209,7 +209,10 @@ def remove(account: AccountArg, org: OrgOpt = "demo") -> None:
 
 async def _import_account(app_db: Any, p: Principal, account: UUID | None) -> Account:
     if account is not None:
-        return await service.get_account(app_db, p, account)
+        acc = await service.get_account(app_db, p, account)
+        if acc.provider is not Provider.zoom:
+            raise Invalid(f"--account: {account} is a {acc.provider.value} account; feeds are Zoom's", field="account")
+        return acc
     accounts = await service.list_accounts(app_db, p, zoom.NAME)
     if len(accounts) != 1:
         raise (NotFound if not accounts else Invalid)(
