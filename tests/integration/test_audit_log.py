@@ -45,6 +45,12 @@ EXEMPT = {
     "music_chain_reorgs": "itself a log of the reorgs the importer followed (0031)",
     "music_liquidity_snapshots": "append-only market observations, high volume (0030, docs/music-ledger.md)",
     "integration_events": "itself the log of the webhook deliveries received, high volume (0038, docs/integrations.md)",
+    "billing_provider_events": "itself the log of the payment provider's events (0036, docs/billing.md)",
+    "billing_invoices": "applied from the provider's events, which are kept (0036, docs/billing.md)",
+    "billing_invoice_lines": "applied from the provider's events, which are kept (0036, docs/billing.md)",
+    "billing_payments": "applied from the provider's events, which are kept (0036, docs/billing.md)",
+    "billing_refunds": "applied from the provider's events, which are kept (0036, docs/billing.md)",
+    "billing_usage_records": "append-only metering, high volume (0036, docs/billing.md)",
 }
 # Audited by the statements that write them, not by a trigger (0018).
 BY_STATEMENT = {

@@ -110,7 +110,7 @@ class OfflineProvider:
                         description=f"{quantity} × {price.code}")
         inv = invoice_obj(iid, customer, sid, price.currency, [line], status="paid", created=at, period=period,
                           number=iid[3:19].upper(), paid_at=at, charge=charge)
-        out = []
+        out = [self._ev("invoice.paid", at, inv)]
         if charge is not None:
             pi = offline_id("pi")
             out.append(self._ev("charge.succeeded", at, charge_obj(charge, customer, amount, price.currency,
@@ -118,7 +118,6 @@ class OfflineProvider:
                                                                   payment_intent=pi)))
             out.append(self._ev("payment_intent.succeeded", at, payment_intent_obj(
                 pi, customer, amount, price.currency, status="succeeded", created=at, invoice=iid, charge=charge)))
-        out.insert(0, self._ev("invoice.paid", at, inv))
         return out
 
     def _snapshot(self, s: SubscriptionState, **changes: Any) -> JsonDict:

@@ -219,7 +219,7 @@ async def subscribe(
     if offline is None:
         await _stripe_subscribe(system, s, org, user, price, data)
         return None
-    async with system.transaction() as conn:
+    async with system.transaction(None, p.user_id) as conn:  # the actor of the audit rows
         customer, events = await _customer(conn, offline.name, org, user, offline)
         events += offline.subscribe(customer, price, data.quantity, data.trial_days)
         await _apply(conn, offline.name, events)
@@ -275,7 +275,7 @@ async def cancel(
     """Cancel now, or at the end of the paid period (it stays live until then)."""
     s, offline = _provider(settings)
     system = await db.as_system()
-    async with system.transaction() as conn:
+    async with system.transaction(None, p.user_id) as conn:
         state, row = await _state(conn, p, sub_id)
         if row["provider"] != s.provider:
             raise Conflict(f"the subscription is {row['provider']}'s, the configured provider is {s.provider}")
@@ -300,7 +300,7 @@ async def change_plan(
     price = await _price(system, data.price)
     if offline is None:
         raise Conflict("with the stripe provider, change the plan in Stripe: its webhook brings the change")
-    async with system.transaction() as conn:
+    async with system.transaction(None, p.user_id) as conn:
         state, row = await _state(conn, p, sub_id)
         if row["provider"] != offline.name:
             raise Conflict(f"the subscription is {row['provider']}'s, the configured provider is {offline.name}")

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from mediabase.billing import catalog
 from mediabase.billing.models import FeatureCreate, Interval, PlanCreate, PlanLimitSet, PriceCreate
-from mediabase.cli.common import JsonOpt, console, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
 
 plans_app = typer.Typer(
     help="Plans: what organizations and members subscribe to, each with prices and limits (entitlements). "
@@ -134,7 +134,9 @@ def remove_limit(
 def add_price(
     code: Annotated[str, typer.Argument(help="The price's code (its lookup key), e.g. pro-monthly-usd.")],
     plan: Annotated[str, typer.Option(help="The plan it is a price of.")],
-    amount: Annotated[int, typer.Option(min=0, help="The amount in minor units (cents): 1500 is 15.00.")],
+    amount: Annotated[
+        str, typer.Option(help="The amount in minor units (cents), an integer: 1500 is 15.00.")
+    ],
     currency: Annotated[str, typer.Option(help="ISO 4217 code, e.g. USD.")],
     interval: Annotated[Interval, typer.Option(help="Billed every month or year.")] = Interval.month,
     provider_id: Annotated[
@@ -144,9 +146,12 @@ def add_price(
 ) -> None:
     """Add a price to a plan. Amounts are integers: money is never a float."""
 
+    if not amount.isascii() or not amount.isdigit() or len(amount) > 18:
+        fail(f"--amount: {amount!r} is not a whole number of minor units (cents): money is never a fraction")
+
     async def _run() -> dict[str, Any]:
         async with open_databases() as (_, system):
-            data = PriceCreate(plan=plan, code=code, currency=currency, unit_amount=amount, interval=interval,
+            data = PriceCreate(plan=plan, code=code, currency=currency, unit_amount=int(amount), interval=interval,
                                provider_price_id=provider_id)
             return (await catalog.add_price(system, data)).model_dump(mode="json")
 

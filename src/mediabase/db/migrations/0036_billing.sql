@@ -616,5 +616,8 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON billing_subscriptions, billing_invoic
     billing_payments, billing_refunds, billing_provider_events FROM mediabase_app;
 -- usage is appended
 REVOKE UPDATE, DELETE, TRUNCATE ON billing_usage_records FROM mediabase_app;
--- Not audited row by row: every change of the books comes from a provider event, which is kept
--- (billing_provider_events is their trail); usage records are append-only metering.
+-- Audited: subscriptions (a few rows per subscriber; the actor is the member who subscribed or
+-- cancelled through the API, none for a replay or webhook). Not audited row by row: invoices, their
+-- lines, payments and refunds come from provider events, which are kept (billing_provider_events
+-- is their trail, and itself a log); usage records are append-only metering.
+SELECT audit_table('billing_subscriptions', '{}', '{source_event_created,source_event_id}');
