@@ -99,7 +99,8 @@ async def setup_org(db: Database, system: Database) -> Principal:
     return Principal(organization_id=org.id, user_id=user.id, role=Role.OWNER)
 
 
-async def fan_out(url: str, tmp: Path, n_events: int, n_endpoints: int, n_workers: int, concurrency: int) -> None:
+async def fan_out(url: str, tmp: Path, n_events: int, n_endpoints: int, n_workers: int, concurrency: int,
+                  deliver: bool = True) -> None:
     os.environ["MEDIABASE_WEBHOOKS_ALLOW_HTTP_LOOPBACK"] = "true"
     settings = Settings.model_validate({"database_url": url, "pool_min_size": 1, "pool_max_size": 8})
     receiver, port = start_receiver(tmp)
@@ -126,6 +127,8 @@ async def fan_out(url: str, tmp: Path, n_events: int, n_endpoints: int, n_worker
         print(f"fan-out: {n_events:,} events -> {made:,} deliveries and jobs in {dispatch_s:.2f} s"
               f" ({n_events / dispatch_s:,.0f} events/s, {made / dispatch_s:,.0f} deliveries/s made)", flush=True)
 
+        if not deliver:
+            return
         env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIABASE_")}
         env.update(MEDIABASE_DATABASE_URL=url, MEDIABASE_WEBHOOKS_ALLOW_HTTP_LOOPBACK="true",
                    MEDIABASE_LOG_LEVEL="WARNING", MEDIABASE_JOBS_POLL_INTERVAL="0.5")
@@ -255,6 +258,7 @@ async def main() -> int:
     parser.add_argument("--comments", type=int, default=2000, help="comment inserts per timing")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-fanout", action="store_true")
+    parser.add_argument("--skip-delivery", action="store_true", help="only the dispatcher's fan-out, no sending")
     parser.add_argument("--skip-write-cost", action="store_true")
     args = parser.parse_args()
 
@@ -275,7 +279,8 @@ async def main() -> int:
     try:
         await Migrator(url, Settings.model_validate({"database_url": url})).migrate()
         if not args.skip_fanout:
-            await fan_out(url, Path(tmp.name), args.events, args.endpoints, args.workers, args.concurrency)
+            await fan_out(url, Path(tmp.name), args.events, args.endpoints, args.workers, args.concurrency,
+                          deliver=not args.skip_delivery)
         if not args.skip_write_cost:
             name2 = name + "_w"
             url2 = fresh_database(admin_url, name2)
