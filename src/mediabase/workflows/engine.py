@@ -69,8 +69,8 @@ async def start_run(conn: Conn, org: UUID, template_id: UUID, version: int, step
     run_id = UUID(str(row["id"]))
     # the steps as stored (written past Python they may lack a name: never fail a dispatch for it)
     names = [str(s.get("name") or f"{s['type']}-{i}")[:100] for i, s in enumerate(steps)]
-    await conn.execute(Q.insert_step_runs, {"org": org, "run": run_id, "types": [s["type"] for s in steps],
-                                            "names": names})
+    await conn.cursor().executemany(Q.insert_step_run, [
+        {"org": org, "run": run_id, "position": i, "type": s["type"], "name": names[i]} for i, s in enumerate(steps)])
     await enqueue_step(conn, org, run_id, 0, steps[0])
     return run_id
 
@@ -195,10 +195,16 @@ async def cancel_run_in(conn: Conn, org: UUID, run_id: UUID) -> bool:
 @periodic("workflows.reap", every=60, order=90)
 async def reap(conn: Conn, settings: Any) -> str | None:
     """Fail the runs whose current step's job ended outside the handler (owner, every tenant)."""
-    rows = await (await conn.execute(Q.dead_steps)).fetchall()
+    waiting = await (await conn.execute(Q.waiting_steps)).fetchall()
+    if not waiting:
+        return None
+    ended = {r["id"]: r for r in await (await conn.execute(Q.ended_jobs, {"ids": [w["job_id"] for w in waiting]}))
+             .fetchall()}
+    rows = [w for w in waiting if w["job_id"] in ended]
     for r in rows:
         async with conn.transaction():
             await conn.execute("SET LOCAL search_path = mediabase, pg_temp")
-            error = f"its job {r['job_status']}: {r['error']}"
-            await fail_run(conn, r["organization_id"], r["run_id"], r["position"], error)
+            job = ended[r["job_id"]]
+            await fail_run(conn, r["organization_id"], r["run_id"], r["position"],
+                           f"its job {job['status']}: {job['error']}")
     return f"workflows: failed {len(rows)} run(s) whose step job ended outside the handler" if rows else None

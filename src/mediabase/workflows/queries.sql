@@ -45,10 +45,11 @@ VALUES (%(org)s, %(template)s, %(version)s, %(trigger)s, %(event_id)s, %(event_t
 ON CONFLICT (organization_id, template_id, event_id) WHERE trigger = 'event' DO NOTHING
 RETURNING id
 
--- name: insert_step_runs
+-- name: insert_step_run
+-- One row per step (executemany: one round trip). Not INSERT … SELECT FROM unnest: Citus runs that
+-- through the coordinator as a COPY, which it refuses on a table with row-level security.
 INSERT INTO workflow_step_runs (organization_id, run_id, position, type, name)
-SELECT %(org)s, %(run)s, s.position - 1, s.type, s.name
-  FROM unnest(%(types)s::text[], %(names)s::text[]) WITH ORDINALITY AS s (type, name, position)
+VALUES (%(org)s, %(run)s, %(position)s, %(type)s, %(name)s)
 
 -- name: set_step_job
 UPDATE workflow_step_runs SET job_id = %(job)s
@@ -132,30 +133,35 @@ SELECT r.id, r.template_id, t.name AS template_name, r.template_version, r.trigg
  LIMIT %(limit)s
 
 -- name: list_step_runs
--- A queued step whose job a worker holds is shown running (the handler's transaction is open).
-SELECT s.position, s.type, s.name,
-       CASE WHEN s.status = 'queued' AND j.status = 'processing' THEN 'running' ELSE s.status END AS status,
-       s.job_id, j.status AS job_status, s.output, s.error, s.started_at, s.finished_at
-  FROM workflow_step_runs s
-  LEFT JOIN jobs j ON j.organization_id = s.organization_id AND j.id = s.job_id
- WHERE s.organization_id = %(org)s AND s.run_id = %(run)s
- ORDER BY s.position
+SELECT position, type, name, status, job_id, output, error, started_at, finished_at
+  FROM workflow_step_runs
+ WHERE organization_id = %(org)s AND run_id = %(run)s
+ ORDER BY position
+
+-- name: job_statuses
+-- The step runs' jobs, asked apart (on Citus the jobs table is the coordinator's own and is not
+-- joined with the distributed step runs).
+SELECT id, status FROM jobs WHERE organization_id = %(org)s AND id = ANY (%(ids)s::uuid[])
 
 -- name: get_event
 SELECT id, type, subject_type, subject_id, data FROM events WHERE organization_id = %(org)s AND id = %(id)s
 
 -- -- the reaper (upkeep, as the owner, across tenants) ----------------------------------------------
 
--- name: dead_steps
--- Steps whose job ended without the handler recording it: the job failed for good outside the
--- handler (its lease ran out on the last attempt, a timeout) or was cancelled through the queue.
-SELECT s.organization_id, s.run_id, s.position, j.status AS job_status,
-       coalesce(j.error_code || ': ' || j.error_message, j.error_code, j.status) AS error
+-- name: waiting_steps
+-- The queued steps of running runs, with their jobs (every tenant: the reaper). Two questions, not
+-- one join: on Citus the jobs table is the coordinator's own.
+SELECT s.organization_id, s.run_id, s.position, s.job_id
   FROM mediabase.workflow_runs r
   JOIN mediabase.workflow_step_runs s ON s.organization_id = r.organization_id AND s.run_id = r.id
-  JOIN mediabase.jobs j ON j.organization_id = s.organization_id AND j.id = s.job_id
- WHERE r.status = 'running' AND s.status IN ('queued', 'running') AND j.status IN ('failed', 'cancelled')
- LIMIT 1000
+ WHERE r.status = 'running' AND s.status IN ('queued', 'running') AND s.job_id IS NOT NULL
+
+-- name: ended_jobs
+-- Of those jobs, the ones that ended without the handler recording it: failed for good outside
+-- the handler (its lease ran out on the last attempt, a timeout) or cancelled through the queue.
+SELECT id, status, coalesce(error_code || ': ' || error_message, error_code, status) AS error
+  FROM mediabase.jobs
+ WHERE id = ANY (%(ids)s::uuid[]) AND status IN ('failed', 'cancelled')
 
 -- -- built-in steps --------------------------------------------------------------------------------
 

@@ -124,9 +124,15 @@ async def delete_template(db: Database, p: Principal, template_id: UUID) -> None
 
 async def _run(conn: Conn, org: UUID, run_id: UUID) -> RunDetail:
     run = await fetch_one_or_404(conn, by_id(Q.run_columns, "r"), {"org": org, "id": run_id}, "workflow run")
-    cur = conn.cursor(row_factory=class_row(StepRun))
-    steps = await (await cur.execute(Q.list_step_runs, {"org": org, "run": run_id})).fetchall()
-    return RunDetail.model_validate({**run, "steps": steps})
+    steps = await (await conn.execute(Q.list_step_runs, {"org": org, "run": run_id})).fetchall()
+    ids = [s["job_id"] for s in steps if s["job_id"] is not None]
+    jobs = {r["id"]: r["status"] for r in await (await conn.execute(Q.job_statuses, {"org": org, "ids": ids}))
+            .fetchall()} if ids else {}
+    for s in steps:  # a queued step whose job a worker holds is running (its transaction is open)
+        s["job_status"] = jobs.get(s["job_id"])
+        if s["status"] == "queued" and s["job_status"] == "processing":
+            s["status"] = "running"
+    return RunDetail.model_validate({**run, "steps": [StepRun.model_validate(s) for s in steps]})
 
 
 async def run_now(db: Database, p: Principal, template_id: UUID, event_id: UUID) -> RunDetail:
