@@ -160,3 +160,23 @@ async def test_the_dispatcher_takes_pending_events_by_index(owner_db: Database, 
             .fetchall()
     text = "\n".join(r["QUERY PLAN"] for r in plan)
     assert "events_pending_idx" in text, text
+
+
+async def test_the_upkeep_prunes_old_dispatched_events_only(db: Database, owner_db: Database,
+                                                             tenants: tuple[Tenant, Tenant]) -> None:
+    from mediabase.events.dispatch import prune
+
+    org = tenants[0].owner.organization_id
+    async with db.transaction(org) as conn:
+        old, fresh, pending = [await events.emit(conn, org, "video.created", "video", uuid4()) for _ in range(3)]
+    async with owner_db.transaction() as conn:
+        await conn.execute("UPDATE events SET occurred_at = now() - interval '40 days',"
+                           " dispatched_at = now() - interval '40 days' WHERE id = %s", (old,))
+        await conn.execute("UPDATE events SET dispatched_at = now() WHERE id = %s", (fresh,))
+        await conn.execute("UPDATE events SET occurred_at = now() - interval '40 days' WHERE id = %s", (pending,))
+    async with owner_db.owner_connection() as conn:  # the worker's maintenance connection
+        said = await prune(conn, None)
+    assert said is not None and "pruned 1" in said
+    async with owner_db.transaction() as conn:
+        left = {r["id"] for r in await (await conn.execute("SELECT id FROM events")).fetchall()}
+    assert left == {fresh, pending}

@@ -44,9 +44,10 @@ SELECT type, subject_type, description FROM event_types ORDER BY type
 SELECT EXISTS (SELECT FROM event_types WHERE type = %(type)s) AS known
 
 -- name: prune
--- Upkeep (owner, across tenants): dispatched events older than the window, a batch at a time.
-DELETE FROM events e
- USING (SELECT organization_id, id FROM events
+-- Upkeep (owner, across tenants, on a connection with no search_path of ours: names qualified):
+-- dispatched events older than the window, a batch at a time.
+DELETE FROM mediabase.events e
+ USING (SELECT organization_id, id FROM mediabase.events
          WHERE dispatched_at < now() - make_interval(days => %(days)s)
          LIMIT %(batch)s) old
  WHERE e.organization_id = old.organization_id AND e.id = old.id
