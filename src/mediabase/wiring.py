@@ -13,9 +13,10 @@ WORKER_MODULES: tuple[str, ...] = (
     "mediabase.insights.jobs",  # topic trends age
     "mediabase.stories.jobs",  # story.continuation
     "mediabase.integrations.jobs",  # integrations.process (incoming webhooks)
+    "mediabase.mail.jobs",  # mail.send, and the outbox's recovery sweep
+    "mediabase.collab.digests",  # daily and weekly decision digests into the mail outbox
     "mediabase.events.dispatch",  # the outbox's dispatcher (a poller) and its pruning
     "mediabase.workflows.engine",  # workflow runs: the event subscriber, workflow.step, the reaper
     "mediabase.webhooks.delivery",  # webhook.deliver, and the webhooks fan-out (an event subscriber)
-    "mediabase.mail.jobs",  # mail.send, and the outbox's recovery sweep
-    "mediabase.collab.digests",  # daily and weekly decision digests into the mail outbox
+    "mediabase.billing.jobs",  # the offline billing provider's clock (renewals, ends at period end)
 )

@@ -18,7 +18,7 @@ from tests.acceptance.dbstate import fingerprint
 GROUPS = [(), ("plans",), ("prices",), ("features",), ("usage",)]
 COMMANDS = {
     (): ["subscribe", "cancel", "change-plan", "subscriptions", "invoices", "invoice", "payments", "refunds",
-         "events", "entitlements", "replay", "generate"],
+         "events", "entitlements", "advance", "replay", "generate"],
     ("plans",): ["list", "add", "archive", "restore", "limit", "unlimit"],
     ("prices",): ["add", "archive", "restore"],
     ("features",): ["list", "add"],

@@ -66,7 +66,22 @@ async def test_the_database_refuses_what_breaks_the_books(
                      "billing_subscriptions_period_order")
         await raises(conn, "UPDATE billing_subscriptions SET status = 'incomplete' WHERE status = 'active'", Conflict,
                      "billing_subscriptions_status_transition")
-        await raises(conn, "UPDATE billing_invoices SET total = total + 1", Invalid, "billing_invoices_total_is_lines")
+        await raises(conn, "SET CONSTRAINTS billing_invoices_total_is_lines IMMEDIATE;"
+                           " UPDATE billing_invoices SET total = total + 1", Invalid, "billing_invoices_total_is_lines")
+        # a change of lines sets the total: the invoice stays consistent
+        async with conn.transaction(force_rollback=True):
+            await conn.execute("SET CONSTRAINTS billing_invoices_total_is_lines IMMEDIATE")
+            row = await (await conn.execute(
+                "DELETE FROM billing_invoice_lines WHERE (organization_id, id) IN (SELECT organization_id, id FROM"
+                " billing_invoice_lines WHERE amount > 0 LIMIT 1) RETURNING organization_id, invoice_id, amount"
+            )).fetchone()
+            assert row is not None
+            after = await (await conn.execute(
+                "SELECT i.total, (SELECT coalesce(sum(amount), 0) FROM billing_invoice_lines l WHERE"
+                " l.organization_id = i.organization_id AND l.invoice_id = i.id) AS summed FROM billing_invoices i"
+                " WHERE i.organization_id = %(org)s AND i.id = %(id)s",
+                {"org": row["organization_id"], "id": row["invoice_id"]})).fetchone()
+            assert after is not None and after["total"] == after["summed"]
         await raises(conn, "UPDATE billing_invoices SET status = 'draft' WHERE status = 'paid'", Conflict,
                      "billing_invoices_status_transition")
         await raises(conn, "UPDATE billing_payments SET amount_refunded = amount", Invalid,

@@ -130,3 +130,30 @@ async def test_usage_per_period_and_idempotency(
     ent = {e.feature: e for e in (await service.entitlements(db, a.owner)).features}
     assert (ent["transcription_minutes"].used, ent["transcription_minutes"].remaining) == (100, 500)
     assert ent["storage_bytes"].limit is None and ent["storage_bytes"].remaining is None
+
+
+async def test_the_offline_clock_renews_and_ends(
+    db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]
+) -> None:
+    await make_catalog(owner_db)
+    a = tenants[0]
+    org = await service.subscribe(db, a.owner, SubscriptionCreate(price="pro-monthly-usd"))
+    mine = await service.subscribe(db, a.member, SubscriptionCreate(price="pro-monthly-usd",
+                                                                    subscriber_user_id=a.member.user_id, trial_days=14))
+    assert org is not None and mine is not None and mine.status == "trialing"
+    later = int((org.current_period_end + timedelta(days=1)).timestamp())
+    async with owner_db.transaction() as conn:
+        assert await service.advance_offline(conn, later) == 2
+    renewed = await service.get_subscription(db, a.owner, org.id)
+    assert renewed.current_period_start == org.current_period_end and renewed.status == "active"
+    assert (await service.get_subscription(db, a.owner, mine.id)).status == "active"  # the trial is over
+    paid = [i for i in (await service.list_invoices(db, a.owner)).items if i.total > 0]
+    assert len(paid) == 3 and all(i.status == "paid" for i in paid)
+    async with owner_db.transaction() as conn:
+        assert await service.advance_offline(conn, later) == 0  # nothing more is due then
+    await service.cancel(db, a.owner, org.id, SubscriptionCancel(at_period_end=True))
+    end = int((renewed.current_period_end + timedelta(seconds=1)).timestamp())
+    async with owner_db.transaction() as conn:
+        assert await service.advance_offline(conn, end) == 2
+    assert (await service.get_subscription(db, a.owner, org.id)).status == "canceled"
+    assert (await service.get_subscription(db, a.owner, mine.id)).status == "active"

@@ -81,6 +81,14 @@ SELECT s.id, s.organization_id, s.provider, s.provider_subscription_id, k.provid
   JOIN billing_prices p ON p.id = s.price_id
  WHERE s.organization_id = %(org)s AND s.id = %(id)s
 
+-- name: offline_due
+-- the offline provider's subscriptions whose period is over, across organizations (the owner's read)
+SELECT organization_id, id FROM billing_subscriptions
+ WHERE provider = 'offline' AND status NOT IN ('canceled', 'incomplete_expired')
+   AND current_period_end <= to_timestamp(%(now)s)
+ ORDER BY current_period_end
+ LIMIT %(limit)s
+
 -- name: subscription_by_provider_id
 SELECT id FROM billing_subscriptions
  WHERE organization_id = %(org)s AND provider = %(provider)s AND provider_subscription_id = %(sid)s

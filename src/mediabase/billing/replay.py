@@ -148,6 +148,8 @@ async def apply(
         await conn.execute(Q.route_by_batch_charge, p)
         await conn.execute(Q.route_by_stored_charge, p)
     await _check(conn, Q.route_problems, p, name)
+    if len(batch.events) >= ANALYZE_FROM:
+        await conn.execute(Q.analyze_routed)
     await conn.execute(Q.record_events, p)
     # each step only when the batch holds its kind of object (a webhook carries one)
     if batch.subscriptions:

@@ -55,6 +55,9 @@ ANALYZE billing_stg_events, billing_stg_customers, billing_stg_subscriptions, bi
 -- name: analyze_envelope
 ANALYZE billing_stg_envelope
 
+-- name: analyze_routed
+ANALYZE billing_stg_events, billing_stg_payloads
+
 -- name: route_envelope
 UPDATE billing_stg_envelope e SET organization_id = k.organization_id
   FROM billing_customers k
@@ -168,15 +171,16 @@ SELECT * FROM (
 ) p ORDER BY line LIMIT 1
 
 -- name: record_events
--- Each event once: a copy in this batch, or an event recorded before, is not new.
+-- Each event once: a copy in this batch, or an event recorded before, is not new. The copies go
+-- before the bodies are joined (a hash join: the routed events are analyzed first).
 WITH recorded AS (
     INSERT INTO billing_provider_events AS p (organization_id, provider, provider_event_id, type, created, object_type,
                                               object_id, livemode, api_version, payload, source)
-    SELECT DISTINCT ON (e.event_id) e.organization_id, %(provider)s, e.event_id, e.type, to_timestamp(e.created),
-           e.object_type, e.object_id, e.livemode, e.api_version, r.doc::json, %(source)s
-      FROM billing_stg_events e JOIN billing_stg_payloads r ON r.line = e.line
-     WHERE e.organization_id IS NOT NULL
-     ORDER BY e.event_id, e.line
+    SELECT e.organization_id, %(provider)s, e.event_id, e.type, to_timestamp(e.created), e.object_type, e.object_id,
+           e.livemode, e.api_version, r.doc::json, %(source)s
+      FROM (SELECT DISTINCT ON (x.event_id) x.* FROM billing_stg_events x
+             WHERE x.organization_id IS NOT NULL ORDER BY x.event_id, x.line) e
+      JOIN billing_stg_payloads r ON r.line = e.line
         ON CONFLICT ON CONSTRAINT billing_provider_events_provider_key DO NOTHING
     RETURNING p.provider_event_id, p.organization_id
 )
@@ -293,16 +297,19 @@ SELECT * FROM (
 -- name: upsert_invoices
 -- EVENTS (0035, later): 'invoice.created' per row inserted; 'invoice.paid' | 'invoice.voided' |
 -- 'invoice.uncollectible' | 'invoice.finalized' per row whose status became so.
+-- The total is the snapshot's (the reader checked it is the sum of its lines; the deferred
+-- billing_invoices_total_is_lines checks it again against the stored lines at commit).
 INSERT INTO billing_invoices AS i (
-    organization_id, provider, provider_invoice_id, customer_id, subscription_id, number, status, currency,
+    organization_id, provider, provider_invoice_id, customer_id, subscription_id, number, status, currency, total,
     amount_due, amount_paid, period_start, period_end, created, paid_at, source_event_created, source_event_id,
     updated_at)
 SELECT w.organization_id, %(provider)s, w.invoice, w.customer_id, w.subscription_id, w.number, w.status, w.currency,
-       w.amount_due, w.amount_paid, to_timestamp(w.period_start), to_timestamp(w.period_end),
+       w.total, w.amount_due, w.amount_paid, to_timestamp(w.period_start), to_timestamp(w.period_end),
        to_timestamp(w.invoice_created), to_timestamp(w.paid_at), to_timestamp(w.created), w.event_id, now()
   FROM billing_win_invoices w
     ON CONFLICT ON CONSTRAINT billing_invoices_provider_key DO UPDATE
    SET subscription_id = excluded.subscription_id, number = excluded.number, status = excluded.status,
+       total = excluded.total,
        amount_due = excluded.amount_due, amount_paid = excluded.amount_paid, period_start = excluded.period_start,
        period_end = excluded.period_end, paid_at = excluded.paid_at,
        source_event_created = excluded.source_event_created, source_event_id = excluded.source_event_id,
@@ -310,13 +317,14 @@ SELECT w.organization_id, %(provider)s, w.invoice, w.customer_id, w.subscription
  WHERE (i.source_event_created, i.source_event_id) < (excluded.source_event_created, excluded.source_event_id)
 
 -- name: delete_replaced_lines
--- an invoice's lines are those of its newest snapshot: the stored ones go, the snapshot's come
+-- an invoice's lines are those of its newest snapshot: the stored ones go, the snapshot's come (the
+-- lines' trigger sets the total in between; the last statement leaves it the snapshot's)
 DELETE FROM billing_invoice_lines l
  USING billing_win_invoices w
  WHERE w.id IS NOT NULL AND l.organization_id = w.organization_id AND l.invoice_id = w.id
 
 -- name: insert_lines
--- (billing_invoice_lines_total then sets each invoice's total to the sum)
+-- (billing_invoice_lines_total then finds each invoice's total equal to its sum: nothing to write)
 INSERT INTO billing_invoice_lines (organization_id, invoice_id, currency, provider_line_id, position, amount, quantity,
                                    description, price_id, period_start, period_end, proration)
 SELECT i.organization_id, i.id, i.currency, l.line_id, l.position, l.amount, l.quantity, l.description,

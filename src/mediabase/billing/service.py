@@ -253,13 +253,10 @@ async def _stripe_subscribe(
         await stripe.close()
 
 
-async def _state(conn: Conn, p: Principal, sub_id: UUID) -> tuple[SubscriptionState, dict[str, Any]]:
-    row = await (await conn.execute(Q.subscription_state, {"org": p.organization_id, "id": sub_id})).fetchone()
+async def _load(conn: Conn, org: UUID, sub_id: UUID) -> tuple[SubscriptionState, dict[str, Any]]:
+    row = await (await conn.execute(Q.subscription_state, {"org": org, "id": sub_id})).fetchone()
     if row is None:
         raise NotFound("subscription not found")
-    _may_manage(p, row["subscriber_user_id"])
-    if row["status"] in ("canceled", "incomplete_expired"):
-        raise Conflict(f"the subscription is {row['status']}: it cannot change any more", field="status")
     price = PriceRef(row["price_code"], row["unit_amount"], row["currency"], row["interval"])
     state = SubscriptionState(
         row["provider_subscription_id"], row["customer"], row["status"], price, row["quantity"], row["period_start"],
@@ -267,6 +264,30 @@ async def _state(conn: Conn, p: Principal, sub_id: UUID) -> tuple[SubscriptionSt
         row["started_at"], row["version"],
     )
     return state, row
+
+
+async def _state(conn: Conn, p: Principal, sub_id: UUID) -> tuple[SubscriptionState, dict[str, Any]]:
+    state, row = await _load(conn, p.organization_id, sub_id)
+    _may_manage(p, row["subscriber_user_id"])
+    if row["status"] in ("canceled", "incomplete_expired"):
+        raise Conflict(f"the subscription is {row['status']}: it cannot change any more", field="status")
+    return state, row
+
+
+async def advance_offline(conn: Conn, now: int | None = None, limit: int = 10_000) -> int:
+    """The offline provider's clock, in the caller's (owner's) transaction: every live offline
+    subscription whose period is over is renewed (its next period and a paid invoice) or, when
+    cancelled at period end, ended. Returns how many; run again, it finds none."""
+    provider = OfflineProvider(now)
+    at = provider.now()
+    due = await (await conn.execute(Q.offline_due, {"now": at, "limit": limit})).fetchall()
+    events: list[Any] = []
+    for d in due:
+        state, _ = await _load(conn, d["organization_id"], d["id"])
+        events += provider.renew(state)
+    if events:
+        await _apply(conn, provider.name, events)
+    return len(due)
 
 
 async def cancel(

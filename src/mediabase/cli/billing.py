@@ -273,6 +273,23 @@ def entitlements(
     _table(out["features"], "feature", "unit", "limit", "used", "remaining")
 
 
+@app.command("advance")
+def advance(
+    at: Annotated[datetime | None, typer.Option(help="The clock's time (ISO 8601; default now).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The offline provider's clock (the worker runs it every maintenance pass): subscriptions whose
+    period is over start the next one with a paid invoice, or end when cancelled at period end."""
+
+    async def _run() -> int:
+        async with open_databases() as (_, system), system.transaction() as conn:
+            await conn.execute(f"SET LOCAL statement_timeout = '{replay.STATEMENT_TIMEOUT}'".encode())
+            return await service.advance_offline(conn, None if at is None else int(at.timestamp()))
+
+    n = run(_run())
+    print_json({"advanced": n}) if as_json else console.print(f"{n} subscription period(s) advanced")
+
+
 @app.command("replay")
 def replay_log(
     file: Annotated[Path, typer.Argument(help="A JSON-lines log of the provider's webhook events (Stripe's shape).")],

@@ -222,6 +222,9 @@ CREATE UNIQUE INDEX billing_subscriptions_one_live_user ON billing_subscriptions
 CREATE INDEX billing_subscriptions_customer_idx ON billing_subscriptions (organization_id, customer_id);
 CREATE INDEX billing_subscriptions_user_idx ON billing_subscriptions (subscriber_user_id) WHERE subscriber_user_id IS NOT NULL;
 CREATE INDEX billing_subscriptions_price_idx ON billing_subscriptions (price_id, plan_id, currency);
+-- the offline provider's clock: live subscriptions whose period is over (mediabase billing advance)
+CREATE INDEX billing_subscriptions_offline_due_idx ON billing_subscriptions (current_period_end)
+    WHERE provider = 'offline' AND status NOT IN ('canceled', 'incomplete_expired');
 
 -- The subscriber is the customer's: the organization, or the member the customer stands for (who
 -- must be a member when the subscription is first recorded). Who it is never changes.
@@ -281,7 +284,7 @@ CREATE TABLE billing_invoices (
     status               text NOT NULL CONSTRAINT billing_invoices_status_valid
         CHECK (status IN ('draft', 'open', 'paid', 'uncollectible', 'void')),
     currency             char(3) NOT NULL CONSTRAINT billing_invoices_currency_format CHECK (currency ~ '^[A-Z]{3}$'),
-    -- Σ of the lines' amounts: written by billing_invoice_lines_total only (a credit line is negative)
+    -- Σ of the lines' amounts (a credit line is negative): checked at commit, set when lines change
     total                bigint NOT NULL DEFAULT 0,
     amount_due           bigint NOT NULL CONSTRAINT billing_invoices_amount_due_nonnegative CHECK (amount_due >= 0),
     amount_paid          bigint NOT NULL CONSTRAINT billing_invoices_amount_paid_range
@@ -312,23 +315,30 @@ CREATE INDEX billing_invoices_subscription_idx ON billing_invoices (organization
 CREATE TRIGGER billing_invoices_status_transition BEFORE UPDATE OF status ON billing_invoices
     FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION billing_check_step('billing_invoices', 'invoice');
 
--- total is the lines' sum and nothing else: a new invoice starts at 0 (its lines come next), and only
--- the lines' trigger (a nested statement, trigger depth > 1) may change it.
-CREATE FUNCTION mediabase.billing_invoices_total_guard() RETURNS trigger
-    LANGUAGE plpgsql AS $$
+-- total is the lines' sum: checked for every invoice inserted or whose total changed, at commit (a
+-- replay writes an invoice, then its lines); and a change of lines sets it (below).
+CREATE FUNCTION mediabase.billing_invoices_check_total() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
+DECLARE
+    stored bigint;
+    summed bigint;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        NEW.total := 0;
-    ELSIF NEW.total IS DISTINCT FROM OLD.total AND pg_trigger_depth() < 2 THEN
-        RAISE EXCEPTION 'an invoice''s total is the sum of its lines: change the lines'
+    SELECT i.total INTO stored FROM billing_invoices i WHERE i.organization_id = NEW.organization_id AND i.id = NEW.id;
+    IF NOT FOUND THEN
+        RETURN NULL;  -- deleted since
+    END IF;
+    SELECT coalesce(sum(l.amount), 0) INTO summed FROM billing_invoice_lines l
+     WHERE l.organization_id = NEW.organization_id AND l.invoice_id = NEW.id;
+    IF summed <> stored THEN
+        RAISE EXCEPTION 'invoice %: its total % is not the sum of its lines (%)', NEW.id, stored, summed
             USING ERRCODE = 'check_violation', CONSTRAINT = 'billing_invoices_total_is_lines', COLUMN = 'total',
                   DETAIL = 'constraint "billing_invoices_total_is_lines"';
     END IF;
-    RETURN NEW;
+    RETURN NULL;
 END
 $$;
-CREATE TRIGGER billing_invoices_total_guard BEFORE INSERT OR UPDATE ON billing_invoices
-    FOR EACH ROW EXECUTE FUNCTION billing_invoices_total_guard();
+CREATE CONSTRAINT TRIGGER billing_invoices_total_is_lines AFTER INSERT OR UPDATE OF total ON billing_invoices
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION billing_invoices_check_total();
 
 CREATE TABLE billing_invoice_lines (
     organization_id  uuid NOT NULL,
@@ -354,13 +364,24 @@ CREATE TABLE billing_invoice_lines (
 SELECT declare_table('billing_invoice_lines', 'distributed');
 CREATE INDEX billing_invoice_lines_price_idx ON billing_invoice_lines (price_id) WHERE price_id IS NOT NULL;
 
--- An invoice's total follows its lines, once per statement (the transition table per organization,
--- as on a Citus shard it cannot be joined with a distributed table).
+-- An invoice's total follows its lines (where it differs), once per statement: on one server in one UPDATE; on Citus
+-- per organization (the trigger runs on a shard, where the transition table cannot be joined with a
+-- distributed table; each UPDATE then names one organization and goes to its shard).
 CREATE FUNCTION mediabase.billing_invoice_lines_total() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
 DECLARE
     g record;
 BEGIN
+    IF NOT citus_installed() THEN
+        UPDATE billing_invoices i SET total = s.total
+          FROM (SELECT c.organization_id, c.invoice_id, coalesce(sum(l.amount), 0) AS total
+                  FROM (SELECT DISTINCT x.organization_id, x.invoice_id FROM changed x) c
+                  LEFT JOIN billing_invoice_lines l
+                    ON l.organization_id = c.organization_id AND l.invoice_id = c.invoice_id
+                 GROUP BY c.organization_id, c.invoice_id) s
+         WHERE i.organization_id = s.organization_id AND i.id = s.invoice_id AND i.total IS DISTINCT FROM s.total;
+        RETURN NULL;
+    END IF;
     FOR g IN SELECT c.organization_id AS org, array_agg(DISTINCT c.invoice_id) AS invoices
                FROM changed c GROUP BY c.organization_id LOOP
         UPDATE billing_invoices i SET total = s.total
@@ -468,13 +489,24 @@ CREATE INDEX billing_refunds_recent_idx ON billing_refunds (organization_id, cre
 CREATE TRIGGER billing_refunds_status_transition BEFORE UPDATE OF status ON billing_refunds
     FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION billing_check_step('billing_refunds', 'refund');
 
--- A payment's amount_refunded follows its refunds, once per statement; its CHECK
--- (billing_payments_refunds_within_amount) refuses refunds beyond the payment.
+-- A payment's amount_refunded follows its refunds, once per statement (as the invoices' totals);
+-- its CHECK (billing_payments_refunds_within_amount) refuses refunds beyond the payment.
 CREATE FUNCTION mediabase.billing_refunds_sum() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
 DECLARE
     g record;
 BEGIN
+    IF NOT citus_installed() THEN
+        UPDATE billing_payments p SET amount_refunded = s.refunded
+          FROM (SELECT c.organization_id, c.payment_id,
+                       coalesce(sum(r.amount) FILTER (WHERE billing_refund_counts(r.status)), 0) AS refunded
+                  FROM (SELECT DISTINCT x.organization_id, x.payment_id FROM changed x) c
+                  LEFT JOIN billing_refunds r ON r.organization_id = c.organization_id AND r.payment_id = c.payment_id
+                 GROUP BY c.organization_id, c.payment_id) s
+         WHERE p.organization_id = s.organization_id AND p.id = s.payment_id
+           AND p.amount_refunded IS DISTINCT FROM s.refunded;
+        RETURN NULL;
+    END IF;
     FOR g IN SELECT c.organization_id AS org, array_agg(DISTINCT c.payment_id) AS payments
                FROM changed c GROUP BY c.organization_id LOOP
         UPDATE billing_payments p SET amount_refunded = s.refunded
