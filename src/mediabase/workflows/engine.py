@@ -170,7 +170,8 @@ async def run_step(ctx: JobContext) -> dict[str, Any]:
         return {"step": "failed", "error": _error_text(exc)}
     await conn.execute(Q.step_succeeded, {"org": org, "run": run_id, "position": position,
                                           "output": Jsonb(output), "job": ctx.job.id, "started": started})
-    progress = await (await conn.execute(Q.run_progress, {"org": org, "run": run_id})).fetchone()
+    progress = await (await conn.execute(Q.run_progress, {"org": org, "run": run_id, "now": datetime.now(UTC)}))\
+        .fetchone()
     assert progress is not None
     if position + 1 < len(steps):
         await enqueue_step(conn, org, run_id, position + 1, steps[position + 1], delay=sctx.delay_next)

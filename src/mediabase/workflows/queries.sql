@@ -89,10 +89,11 @@ UPDATE workflow_step_runs SET status = 'skipped', finished_at = now()
  WHERE organization_id = %(org)s AND run_id = %(run)s AND position > %(position)s AND status = 'queued'
 
 -- name: run_progress
+-- %(now)s, not now(): Citus refuses a non-immutable function inside CASE.
 UPDATE workflow_runs
    SET steps_done = steps_done + 1,
        status = CASE WHEN steps_done + 1 = steps_total THEN 'succeeded' ELSE status END,
-       finished_at = CASE WHEN steps_done + 1 = steps_total THEN now() END
+       finished_at = CASE WHEN steps_done + 1 = steps_total THEN %(now)s::timestamptz END
  WHERE organization_id = %(org)s AND id = %(run)s
 RETURNING status, steps_done, steps_total
 
