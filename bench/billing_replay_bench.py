@@ -3,7 +3,10 @@
 database, then the same file again (idempotent: nothing new, nothing changed). Prints events/s of
 the first replay and the second replay's time relative to the first.
 
-    .venv/bin/python bench/billing_replay_bench.py [--events 100000] [--seed 1]
+    .venv/bin/python bench/billing_replay_bench.py [--events 100000] [--seed 1] [--steps]
+
+``--steps`` prints where each replay's time goes: every statement of 0.1 s or more, the COPYs, the
+Python reader, and the commit (the deferred checks of the invoices' totals run there).
 
 An embedded server in a temporary directory. Organizations, owners and members are inserted
 set-based; the log is the generator's (mediabase.billing.generator: subscriptions, renewals, failed
@@ -21,6 +24,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -47,6 +51,45 @@ SELECT t, count(*) AS n, md5(string_agg(r, ',' ORDER BY r)) AS digest FROM (
                 FROM mediabase.billing_provider_events x
 ) s GROUP BY t ORDER BY t
 """
+
+
+def show_steps() -> None:
+    """Time the replay's statements, COPYs, reader and commit (printed as they happen)."""
+    apply, copy, parse = replay.apply, replay._copy, replay.parse_numbered
+
+    async def timed_apply(conn: Any, *args: Any, **kw: Any) -> Any:
+        execute = conn.execute
+
+        async def timed(query: Any, *a: Any, **k: Any) -> Any:
+            t = time.perf_counter()
+            out = await execute(query, *a, **k)
+            if (took := time.perf_counter() - t) >= 0.1:
+                text = query.decode() if isinstance(query, bytes) else str(query)
+                first = next((x for x in text.splitlines() if x and not x.startswith("--")), text)
+                print(f"    {took:6.2f} s  {first[:90]}")
+            return out
+
+        conn.execute = timed
+        try:
+            t = time.perf_counter()
+            out = await apply(conn, *args, **kw)
+            print(f"    {time.perf_counter() - t:6.2f} s  (apply, before the commit)")
+            return out
+        finally:
+            conn.execute = execute
+
+    async def timed_copy(conn: Any, table: str, *a: Any) -> None:
+        t = time.perf_counter()
+        await copy(conn, table, *a)
+        print(f"    {time.perf_counter() - t:6.2f} s  COPY {table} (with the Python that makes its rows)")
+
+    def timed_parse(*a: Any, **k: Any) -> Any:
+        t = time.perf_counter()
+        out = parse(*a, **k)
+        print(f"    {time.perf_counter() - t:6.2f} s  the Python reader (the new events in full)")
+        return out
+
+    replay.apply, replay._copy, replay.parse_numbered = timed_apply, timed_copy, timed_parse  # type: ignore[assignment]
 
 
 def settings_for(url: str, data_dir: Path) -> Settings:
@@ -136,7 +179,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--steps", action="store_true", help="where each replay's time goes")
     args = ap.parse_args()
+    if args.steps:
+        show_steps()
     with tempfile.TemporaryDirectory(prefix="mbbench-") as tmp:
         base = Settings.model_validate({"data_dir": Path(tmp)})
         embedded.start(base)
