@@ -10,6 +10,7 @@ runs many more (docs/operations.md, "Fuzzing the API").
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -60,7 +61,8 @@ def server(migrated_url: str, tmp_path: Path) -> Iterator[Server]:
     """``mediabase serve`` on a port of its own, logging JSON to a file."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIABASE_")}
-    env.update(MEDIABASE_DATABASE_URL=migrated_url, MEDIABASE_LOG_FORMAT="json", COLUMNS="200")
+    env.update(MEDIABASE_DATABASE_URL=migrated_url, MEDIABASE_LOG_FORMAT="json", COLUMNS="200",
+               MEDIABASE_INTEGRATIONS_KEY=base64.b64encode(os.urandom(32)).decode())  # integrations configured
     log = tmp_path / "server.log"
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "mediabase", "serve", "--port", str(port)], env=env,

@@ -208,12 +208,12 @@ async def set_secrets(db: Database, p: Principal, account_id: UUID, data: Secret
     """Set or clear secrets; all of the row's are then sealed under the current key (those that
     stay are opened with the key they were under first: a change is also a rotation)."""
     require(p, Role.ADMIN)
-    ring = keyring or Keyring.from_settings()
     changes = data.model_dump(exclude_unset=True)
     org = p.organization_id
     system = await db.as_system()
     async with system.transaction(org, p.user_id) as conn:
         row = await lock_or_404(conn, Q.account_sealed, org, account_id, "integration account")
+        ring = keyring or Keyring.from_settings()  # after the 404: a made-up id needs no key to be refused
         if row["status"] == AccountStatus.revoked.value:
             raise Conflict("the account is revoked: set its status to active first", field="status")
         current = open_columns(ring, org, row) if row["secrets_key_id"] is not None else dict.fromkeys(SECRET_COLUMNS)

@@ -27,9 +27,12 @@ from mediabase.integrations.settings import IntegrationSettings
 
 router = APIRouter(tags=["integrations"])
 Limit = Annotated[int, Query(ge=1, le=500)]
+# what a server without MEDIABASE_INTEGRATIONS_KEY (or with another key) answers where secrets are sealed or opened
+KEY_PROBLEM: dict[int | str, dict[str, Any]] = {
+    503: {"description": "the integrations key is not set here, or does not open the account's secrets"}}
 
 
-@router.post("/integrations/accounts", status_code=status.HTTP_201_CREATED,
+@router.post("/integrations/accounts", status_code=status.HTTP_201_CREATED, responses=KEY_PROBLEM,
              summary="Connect an account at a provider, its secrets sealed at rest (ADMIN)")
 async def create_account(db: DbDep, p: PrincipalDep, data: AccountCreate) -> Account:
     return await service.create_account(db, p, data)
@@ -51,7 +54,7 @@ async def update_account(db: DbDep, p: PrincipalDep, account_id: UUID, data: Acc
     return await service.update_account(db, p, account_id, data)
 
 
-@router.put("/integrations/accounts/{account_id}/secrets",
+@router.put("/integrations/accounts/{account_id}/secrets", responses=KEY_PROBLEM,
             summary="Set or clear an account's tokens and webhook secret (ADMIN); sealed under the current key")
 async def set_secrets(db: DbDep, p: PrincipalDep, account_id: UUID, data: SecretsUpdate) -> Account:
     return await service.set_secrets(db, p, account_id, data)
@@ -102,7 +105,7 @@ async def _bounded_body(request: Request, limit: int) -> bytes:
     " answered. A verified event is stored once and processed by the worker (integrations.process).",
     responses={401: {"description": "no, a bad or a stale signature"},
                409: {"description": "the account is paused or revoked"},
-               413: {"description": "the body is too large"}},
+               413: {"description": "the body is too large"}, **KEY_PROBLEM},
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}},
 )
 async def receive_webhook(request: Request, db: DbDep, provider: Provider,
