@@ -72,6 +72,13 @@ FILLERS: list[tuple[str, str]] = [
     ("notifications", "INSERT INTO notifications (organization_id, user_id, kind, title, comment_id)"
                       " SELECT %(org)s, %(usr)s, 'comment', 'New comment', id FROM comments"
                       " WHERE organization_id = %(org)s LIMIT 1"),
+    ("mail_outbox", "INSERT INTO mail_outbox (organization_id, recipient_user_id, to_address, subject, body_text,"
+                    " kind, dedupe_key) VALUES (%(org)s, %(usr)s, 'ada@example.org', 'Your digest', 'Two decisions.',"
+                    " 'decision.digest', 'backup:1')"),
+    ("notification_digests", "INSERT INTO notification_digests (organization_id, user_id, frequency, period_start,"
+                             " period_end, notification_count, message_id) SELECT %(org)s, %(usr)s, 'daily',"
+                             " '2026-01-05T00:00:00Z', '2026-01-06T00:00:00Z', 1, id FROM mail_outbox"
+                             " WHERE organization_id = %(org)s AND dedupe_key = 'backup:1'"),
     ("oauth_accounts", "INSERT INTO oauth_accounts (user_id, provider, provider_account_id)"
                        " VALUES (%(usr)s, 'github', '4242')"),
     ("quote_cards", "INSERT INTO quote_cards (organization_id, video_id, quote_text, start_ms)"
