@@ -111,15 +111,20 @@ CREATE FUNCTION mediabase.emit_row_event() RETURNS trigger
 DECLARE
     r    jsonb := to_jsonb(NEW);
     keys text[] := TG_ARGV[2]::text[];
+    data jsonb := '{}';
+    k    text;
 BEGIN
     IF TG_OP = 'UPDATE' AND TG_NARGS > 3 THEN
         IF (to_jsonb(OLD) ->> TG_ARGV[3]) IS NOT NULL OR (r ->> TG_ARGV[3]) IS NULL THEN
             RETURN NULL;
         END IF;
     END IF;
+    -- the payload built apart, not by a subquery inside the INSERT (Citus refuses those)
+    FOREACH k IN ARRAY keys LOOP
+        data := data || jsonb_build_object(k, r -> k);
+    END LOOP;
     INSERT INTO mediabase.events (organization_id, type, subject_type, subject_id, data)
-    VALUES ((r ->> 'organization_id')::uuid, TG_ARGV[0], TG_ARGV[1], (r ->> 'id')::uuid,
-            (SELECT coalesce(jsonb_object_agg(k, v), '{}') FROM jsonb_each(r) AS e (k, v) WHERE k = ANY (keys)));
+    VALUES ((r ->> 'organization_id')::uuid, TG_ARGV[0], TG_ARGV[1], (r ->> 'id')::uuid, data);
     RETURN NULL;
 END
 $$;
