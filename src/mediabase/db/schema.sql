@@ -372,6 +372,272 @@ END
 $$;
 
 --
+-- Name: billing_check_step(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_check_step() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NOT coalesce(mediabase.billing_step(TG_ARGV[1], OLD.status, NEW.status), false) THEN
+        RAISE EXCEPTION '% cannot go from % to %', TG_ARGV[0], OLD.status, NEW.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = TG_ARGV[0] || '_status_transition', COLUMN = 'status',
+                  DETAIL = format('constraint "%s"', TG_ARGV[0] || '_status_transition');
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: billing_entitlements(uuid, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_entitlements(org uuid, subscriber_user uuid DEFAULT NULL::uuid) RETURNS TABLE(feature text, unit text, limit_value bigint, used bigint, subscription_id uuid, plan_code text, status text, period_start timestamp with time zone, period_end timestamp with time zone)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    s record;
+BEGIN
+    SELECT x.id, x.plan_id, x.quantity, x.status, x.current_period_start, x.current_period_end INTO s
+      FROM billing_subscriptions x
+     WHERE x.organization_id = org AND billing_live(x.status)
+       AND CASE WHEN subscriber_user IS NULL THEN x.subscriber_organization_id IS NOT NULL
+                ELSE x.subscriber_user_id = subscriber_user END;
+    IF NOT FOUND OR s.status NOT IN ('trialing', 'active', 'past_due') THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT f.code, f.unit,
+           CASE WHEN pf.per_unit THEN pf.limit_value * s.quantity ELSE pf.limit_value END,
+           CASE WHEN f.code = 'seats' THEN (SELECT count(*) FROM memberships m WHERE m.organization_id = org)
+                ELSE coalesce((SELECT sum(u.quantity) FROM billing_usage_records u
+                                WHERE u.organization_id = org AND u.metric = f.code
+                                  AND u.period_start = s.current_period_start
+                                  AND u.period_end = s.current_period_end), 0)::bigint END,
+           s.id, p.code, s.status, s.current_period_start, s.current_period_end
+      FROM billing_plan_features pf
+      JOIN billing_features f ON f.code = pf.feature
+      JOIN billing_plans p ON p.id = pf.plan_id
+     WHERE pf.plan_id = s.plan_id
+     ORDER BY f.code;
+END
+$$;
+
+--
+-- Name: billing_invoice_lines_total(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_invoice_lines_total() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    g record;
+BEGIN
+    IF NOT citus_installed() THEN
+        UPDATE billing_invoices i SET total = s.total
+          FROM (SELECT c.organization_id, c.invoice_id, coalesce(sum(l.amount), 0) AS total
+                  FROM (SELECT DISTINCT x.organization_id, x.invoice_id FROM changed x) c
+                  LEFT JOIN billing_invoice_lines l
+                    ON l.organization_id = c.organization_id AND l.invoice_id = c.invoice_id
+                 GROUP BY c.organization_id, c.invoice_id) s
+         WHERE i.organization_id = s.organization_id AND i.id = s.invoice_id AND i.total IS DISTINCT FROM s.total;
+        RETURN NULL;
+    END IF;
+    FOR g IN SELECT c.organization_id AS org, array_agg(DISTINCT c.invoice_id) AS invoices
+               FROM changed c GROUP BY c.organization_id LOOP
+        UPDATE billing_invoices i SET total = s.total
+          FROM (SELECT v.id, coalesce((SELECT sum(l.amount) FROM billing_invoice_lines l
+                                        WHERE l.organization_id = g.org AND l.invoice_id = v.id), 0) AS total
+                  FROM unnest(g.invoices) AS v (id)) s
+         WHERE i.organization_id = g.org AND i.id = s.id AND i.total IS DISTINCT FROM s.total;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: billing_invoice_step(text, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_invoice_step(old text, new text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ((old = new) OR ((old = 'draft'::text) AND (new = ANY (ARRAY['open'::text, 'paid'::text, 'uncollectible'::text, 'void'::text]))) OR ((old = 'open'::text) AND (new = ANY (ARRAY['paid'::text, 'uncollectible'::text, 'void'::text]))) OR ((old = 'uncollectible'::text) AND (new = ANY (ARRAY['paid'::text, 'void'::text]))));
+
+--
+-- Name: billing_invoices_check_total(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_invoices_check_total() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    stored bigint;
+    summed bigint;
+BEGIN
+    SELECT i.total INTO stored FROM billing_invoices i WHERE i.organization_id = NEW.organization_id AND i.id = NEW.id;
+    IF NOT FOUND THEN
+        RETURN NULL;  -- deleted since
+    END IF;
+    SELECT coalesce(sum(l.amount), 0) INTO summed FROM billing_invoice_lines l
+     WHERE l.organization_id = NEW.organization_id AND l.invoice_id = NEW.id;
+    IF summed <> stored THEN
+        RAISE EXCEPTION 'invoice %: its total % is not the sum of its lines (%)', NEW.id, stored, summed
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'billing_invoices_total_is_lines', COLUMN = 'total',
+                  DETAIL = 'constraint "billing_invoices_total_is_lines"';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: billing_live(text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_live(status text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN (status <> ALL (ARRAY['canceled'::text, 'incomplete_expired'::text]));
+
+--
+-- Name: billing_payment_step(text, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_payment_step(old text, new text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ((old = new) OR ((old = 'pending'::text) AND (new = ANY (ARRAY['succeeded'::text, 'failed'::text]))));
+
+--
+-- Name: billing_payments_refunded_guard(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_payments_refunded_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.amount_refunded := 0;
+    ELSIF NEW.amount_refunded IS DISTINCT FROM OLD.amount_refunded AND pg_trigger_depth() < 2 THEN
+        RAISE EXCEPTION 'a payment''s amount_refunded is the sum of its refunds: record a refund'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'billing_payments_refunded_is_refunds',
+                  COLUMN = 'amount_refunded', DETAIL = 'constraint "billing_payments_refunded_is_refunds"';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
+-- Name: billing_refund_counts(text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_refund_counts(status text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN (status = ANY (ARRAY['pending'::text, 'requires_action'::text, 'succeeded'::text]));
+
+--
+-- Name: billing_refund_step(text, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_refund_step(old text, new text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ((old = new) OR ((old = ANY (ARRAY['pending'::text, 'requires_action'::text])) AND (new = ANY (ARRAY['pending'::text, 'requires_action'::text, 'succeeded'::text, 'failed'::text, 'canceled'::text]))) OR ((old = 'succeeded'::text) AND (new = 'failed'::text)));
+
+--
+-- Name: billing_refunds_sum(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_refunds_sum() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    g record;
+BEGIN
+    IF NOT citus_installed() THEN
+        UPDATE billing_payments p SET amount_refunded = s.refunded
+          FROM (SELECT c.organization_id, c.payment_id,
+                       coalesce(sum(r.amount) FILTER (WHERE billing_refund_counts(r.status)), 0) AS refunded
+                  FROM (SELECT DISTINCT x.organization_id, x.payment_id FROM changed x) c
+                  LEFT JOIN billing_refunds r ON r.organization_id = c.organization_id AND r.payment_id = c.payment_id
+                 GROUP BY c.organization_id, c.payment_id) s
+         WHERE p.organization_id = s.organization_id AND p.id = s.payment_id
+           AND p.amount_refunded IS DISTINCT FROM s.refunded;
+        RETURN NULL;
+    END IF;
+    FOR g IN SELECT c.organization_id AS org, array_agg(DISTINCT c.payment_id) AS payments
+               FROM changed c GROUP BY c.organization_id LOOP
+        UPDATE billing_payments p SET amount_refunded = s.refunded
+          FROM (SELECT v.id, coalesce((SELECT sum(r.amount) FROM billing_refunds r
+                                        WHERE r.organization_id = g.org AND r.payment_id = v.id
+                                          AND billing_refund_counts(r.status)), 0) AS refunded
+                  FROM unnest(g.payments) AS v (id)) s
+         WHERE p.organization_id = g.org AND p.id = s.id AND p.amount_refunded IS DISTINCT FROM s.refunded;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: billing_subscription_step(text, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_subscription_step(old text, new text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ((old = new) OR ((old = 'incomplete'::text) AND (new = ANY (ARRAY['active'::text, 'trialing'::text, 'past_due'::text, 'unpaid'::text, 'paused'::text, 'canceled'::text, 'incomplete_expired'::text]))) OR ((old = ANY (ARRAY['trialing'::text, 'active'::text, 'past_due'::text, 'unpaid'::text, 'paused'::text])) AND (new = ANY (ARRAY['trialing'::text, 'active'::text, 'past_due'::text, 'unpaid'::text, 'paused'::text, 'canceled'::text]))));
+
+--
+-- Name: billing_step(text, text, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_step(kind text, old text, new text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE kind WHEN 'subscription'::text THEN mediabase.billing_subscription_step(old, new) WHEN 'invoice'::text THEN mediabase.billing_invoice_step(old, new) WHEN 'payment'::text THEN mediabase.billing_payment_step(old, new) WHEN 'refund'::text THEN mediabase.billing_refund_step(old, new) ELSE NULL::boolean END;
+
+--
+-- Name: billing_subscriptions_subscriber(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.billing_subscriptions_subscriber() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    c record;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF (NEW.provider, NEW.provider_subscription_id, NEW.customer_id, NEW.subscriber_organization_id, NEW.subscriber_user_id)
+           IS DISTINCT FROM (OLD.provider, OLD.provider_subscription_id, OLD.customer_id, OLD.subscriber_organization_id,
+                             OLD.subscriber_user_id) THEN
+            RAISE EXCEPTION 'a subscription''s provider, customer and subscriber cannot change'
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'billing_subscriptions_immutable',
+                      DETAIL = 'constraint "billing_subscriptions_immutable"';
+        END IF;
+        RETURN NEW;
+    END IF;
+    SELECT k.provider, k.user_id INTO c FROM billing_customers k
+     WHERE k.organization_id = NEW.organization_id AND k.id = NEW.customer_id;
+    IF NOT FOUND THEN
+        RETURN NEW;  -- billing_subscriptions_customer_fk says so
+    END IF;
+    IF c.provider <> NEW.provider THEN
+        RAISE EXCEPTION 'the customer is a customer of %, not of %', c.provider, NEW.provider
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'billing_subscriptions_customer_provider',
+                  DETAIL = 'constraint "billing_subscriptions_customer_provider"';
+    END IF;
+    NEW.subscriber_user_id := c.user_id;
+    NEW.subscriber_organization_id := CASE WHEN c.user_id IS NULL THEN NEW.organization_id END;
+    IF c.user_id IS NOT NULL AND NOT EXISTS (
+        SELECT FROM memberships m WHERE m.organization_id = NEW.organization_id AND m.user_id = c.user_id) THEN
+        RAISE EXCEPTION 'the subscriber % is not a member of the organization', c.user_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'billing_subscriptions_subscriber_member',
+                  COLUMN = 'subscriber_user_id', DETAIL = 'constraint "billing_subscriptions_subscriber_member"';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
 -- Name: cancel_job(uuid); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -1369,6 +1635,51 @@ END
 $$;
 
 --
+-- Name: emit_event(uuid, text, text, uuid, jsonb); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.emit_event(org uuid, event_type text, subject_type text, subject_id uuid, data jsonb DEFAULT '{}'::jsonb) RETURNS uuid
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    eid uuid;
+BEGIN
+    INSERT INTO mediabase.events (organization_id, type, subject_type, subject_id, data)
+    VALUES (org, event_type, subject_type, subject_id, coalesce(data, '{}'))
+    RETURNING id INTO eid;
+    RETURN eid;
+END
+$$;
+
+--
+-- Name: emit_row_event(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.emit_row_event() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    r    jsonb := to_jsonb(NEW);
+    keys text[] := TG_ARGV[2]::text[];
+    data jsonb := '{}';
+    k    text;
+BEGIN
+    IF TG_OP = 'UPDATE' AND TG_NARGS > 3 THEN
+        IF (to_jsonb(OLD) ->> TG_ARGV[3]) IS NOT NULL OR (r ->> TG_ARGV[3]) IS NULL THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    -- the payload built apart, not by a subquery inside the INSERT (Citus refuses those)
+    FOREACH k IN ARRAY keys LOOP
+        data := data || jsonb_build_object(k, r -> k);
+    END LOOP;
+    INSERT INTO mediabase.events (organization_id, type, subject_type, subject_id, data)
+    VALUES ((r ->> 'organization_id')::uuid, TG_ARGV[0], TG_ARGV[1], (r ->> 'id')::uuid, data);
+    RETURN NULL;
+END
+$$;
+
+--
 -- Name: enqueue_decision_embed(uuid); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -1494,6 +1805,19 @@ END
 $_$;
 
 --
+-- Name: events_pending_organizations(integer); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.events_pending_organizations(max_orgs integer) RETURNS SETOF uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    RETURN QUERY SELECT DISTINCT e.organization_id FROM events e WHERE e.dispatched_at IS NULL LIMIT max_orgs;
+END
+$$;
+
+--
 -- Name: fail_job(uuid, text, text, text, boolean, double precision, double precision, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -1589,12 +1913,106 @@ END
 $$;
 
 --
+-- Name: hmac_sha256(bytea, bytea); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.hmac_sha256(msg bytea, key bytea) RETURNS bytea
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+DECLARE
+    k  bytea := key;
+    ip bytea;
+    op bytea;
+BEGIN
+    IF length(k) > 64 THEN
+        k := sha256(k);
+    END IF;
+    k := k || decode(repeat('00', 64 - length(k)), 'hex');
+    ip := k;
+    op := k;
+    FOR i IN 0..63 LOOP
+        ip := set_byte(ip, i, get_byte(k, i) # 54);
+        op := set_byte(op, i, get_byte(k, i) # 92);
+    END LOOP;
+    RETURN sha256(op || sha256(ip || msg));
+END
+$$;
+
+--
 -- Name: ingest_ts_config(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
 CREATE FUNCTION mediabase.ingest_ts_config() RETURNS regconfig
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN COALESCE(((NULLIF(current_setting('mediabase.ts_config'::text, true), ''::text))::oid)::regconfig, 'simple'::regconfig);
+
+--
+-- Name: integration_accounts_connected_by_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.integration_accounts_connected_by_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    UPDATE integration_accounts SET connected_by = NULL
+     WHERE organization_id = OLD.organization_id AND connected_by = OLD.user_id;
+    RETURN OLD;
+END
+$$;
+
+--
+-- Name: integration_external_items_account_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.integration_external_items_account_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    UPDATE integration_external_items SET account_id = NULL
+     WHERE organization_id = OLD.organization_id AND account_id = OLD.id AND provider = OLD.provider;
+    RETURN OLD;
+END
+$$;
+
+--
+-- Name: integration_external_items_transcript_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.integration_external_items_transcript_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    UPDATE integration_external_items SET transcript_id = NULL
+     WHERE organization_id = OLD.organization_id AND transcript_id = OLD.id;  -- video_id may be cleared already
+    RETURN OLD;
+END
+$$;
+
+--
+-- Name: integration_external_items_video_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.integration_external_items_video_fk_set_null() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    UPDATE integration_external_items SET video_id = NULL
+     WHERE organization_id = OLD.organization_id AND video_id = OLD.id;
+    RETURN OLD;
+END
+$$;
+
+--
+-- Name: integration_scopes_valid(text[]); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.integration_scopes_valid(scopes text[]) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN COALESCE(((cardinality(scopes) <= 100) AND (SELECT (COALESCE(bool_and((u.s ~ '^[!-~]{1,200}$'::text)), true) AND (count(DISTINCT u.s) = count(*))) FROM unnest(integration_scopes_valid.scopes) u(s))), false);
 
 --
 -- Name: is_current_org_member(uuid); Type: FUNCTION; Schema: mediabase; Owner: -
@@ -3146,6 +3564,22 @@ END
 $$;
 
 --
+-- Name: notifications_digest_final(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.notifications_digest_final() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF OLD.digest_id IS NOT NULL AND NEW.digest_id IS DISTINCT FROM OLD.digest_id THEN
+        RAISE EXCEPTION 'a notification stays in the digest that took it'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'notifications_digest_final', COLUMN = 'digest_id';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+--
 -- Name: notifications_tag_fk_set_null(); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -4381,6 +4815,170 @@ CREATE FUNCTION mediabase.videos_series_fk_set_null() RETURNS trigger
 
 COMMENT ON FUNCTION mediabase.videos_series_fk_set_null() IS 'ON DELETE SET NULL (series_id = NULL) of foreign key videos_series_fk, kept by a trigger (0018)';
 
+--
+-- Name: webhook_rotate_secret(uuid, text, interval); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.webhook_rotate_secret(endpoint uuid, new_secret text, grace interval) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    UPDATE webhook_endpoints w
+       SET previous_secret = CASE WHEN grace > interval '0' THEN w.secret END,
+           previous_secret_expires_at = CASE WHEN grace > interval '0' THEN now() + grace END,
+           secret = new_secret, updated_at = now()
+     WHERE w.organization_id = current_org_id() AND w.id = endpoint;
+    RETURN FOUND;
+END
+$$;
+
+--
+-- Name: webhook_sign(uuid, text, bigint, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.webhook_sign(endpoint uuid, msg_id text, ts bigint, body text) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    cur     text;
+    prev    text;
+    prev_to timestamptz;
+    content bytea := convert_to(msg_id || '.' || ts::text || '.' || body, 'UTF8');
+    sig     text;
+BEGIN
+    SELECT w.secret, w.previous_secret, w.previous_secret_expires_at INTO cur, prev, prev_to
+      FROM webhook_endpoints w
+     WHERE w.organization_id = current_org_id() AND w.id = endpoint;
+    IF cur IS NULL THEN
+        RAISE EXCEPTION 'no webhook endpoint %', endpoint USING ERRCODE = 'no_data_found';
+    END IF;
+    sig := 'v1,' || encode(hmac_sha256(content, decode(substr(cur, 7), 'base64')), 'base64');
+    IF prev IS NOT NULL AND prev_to > now() THEN
+        sig := sig || ' v1,' || encode(hmac_sha256(content, decode(substr(prev, 7), 'base64')), 'base64');
+    END IF;
+    RETURN sig;
+END
+$$;
+
+--
+-- Name: workflow_filter_valid(jsonb); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.workflow_filter_valid(f jsonb) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+DECLARE
+    k text;
+    v jsonb;
+    n integer := 0;
+BEGIN
+    IF f IS NULL OR jsonb_typeof(f) <> 'object' OR octet_length(f::text) > 8192 THEN
+        RETURN false;
+    END IF;
+    FOR k, v IN SELECT * FROM jsonb_each(f) LOOP
+        n := n + 1;
+        IF n > 20 OR length(k) NOT BETWEEN 1 AND 100 OR jsonb_typeof(v) IN ('object', 'array') THEN
+            RETURN false;
+        END IF;
+    END LOOP;
+    RETURN true;
+END
+$$;
+
+--
+-- Name: workflow_notify(uuid, uuid, integer, text[], uuid[], text, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.workflow_notify(org uuid, run uuid, step integer, roles text[], user_ids uuid[], title text, video uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    n integer;
+    v uuid;
+BEGIN
+    IF org IS DISTINCT FROM current_org_id() THEN
+        RAISE EXCEPTION 'workflow_notify acts in the current organization only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT x.id INTO v FROM videos x WHERE x.organization_id = org AND x.id = video;
+    INSERT INTO notifications (organization_id, user_id, kind, video_id, workflow_run_id, title, dedupe_key)
+    SELECT m.organization_id, m.user_id, 'workflow', v, run, left(title, 1000), format('workflow:%s:%s', run, step)
+      FROM memberships m
+     WHERE m.organization_id = org
+       AND (m.role = ANY (coalesce(roles, '{}')) OR m.user_id = ANY (coalesce(user_ids, '{}')))
+    ON CONFLICT (organization_id, user_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
+--
+-- Name: workflow_steps_valid(jsonb); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.workflow_steps_valid(s jsonb) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    AS $_$
+DECLARE
+    e jsonb;
+BEGIN
+    IF s IS NULL OR jsonb_typeof(s) <> 'array' OR jsonb_array_length(s) NOT BETWEEN 1 AND 20
+       OR octet_length(s::text) > 65536 THEN
+        RETURN false;
+    END IF;
+    FOR e IN SELECT * FROM jsonb_array_elements(s) LOOP
+        IF jsonb_typeof(e) <> 'object'
+           OR jsonb_typeof(e -> 'type') IS DISTINCT FROM 'string'
+           OR (e ->> 'type') !~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$' OR length(e ->> 'type') > 64
+           OR (e ? 'name' AND (jsonb_typeof(e -> 'name') <> 'string' OR length(e ->> 'name') NOT BETWEEN 1 AND 100
+                               OR (e ->> 'name') ~ '[[:cntrl:]]'))
+           OR (e ? 'with' AND jsonb_typeof(e -> 'with') <> 'object')
+           OR (e ? 'retries' AND (jsonb_typeof(e -> 'retries') <> 'number'
+                                  OR (e -> 'retries')::numeric NOT IN (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)))
+           OR EXISTS (SELECT FROM jsonb_object_keys(e) k WHERE k NOT IN ('type', 'name', 'with', 'retries')) THEN
+            RETURN false;
+        END IF;
+    END LOOP;
+    RETURN true;
+END
+$_$;
+
+--
+-- Name: workflow_templates_keep_version(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.workflow_templates_keep_version() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' OR NEW.version <> OLD.version THEN
+        INSERT INTO mediabase.workflow_template_versions (organization_id, template_id, version, steps, created_by)
+        VALUES (NEW.organization_id, NEW.id, NEW.version, NEW.steps, mediabase.current_user_id());
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: workflow_templates_version(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.workflow_templates_version() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        NEW.version := CASE WHEN NEW.steps IS DISTINCT FROM OLD.steps THEN OLD.version + 1 ELSE OLD.version END;
+    ELSE
+        NEW.version := 1;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
 SET default_table_access_method = heap;
 
 --
@@ -4609,6 +5207,301 @@ CASE action
     ELSE ((before IS NOT NULL) AND (after IS NOT NULL))
 END)
 );
+
+--
+-- Name: billing_customers; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.billing_customers (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    provider text NOT NULL,
+    provider_customer_id text NOT NULL,
+    organization_id uuid NOT NULL,
+    user_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_customers_provider_customer_id_format CHECK ((((length(provider_customer_id) >= 1) AND (length(provider_customer_id) <= 255)) AND (provider_customer_id ~ '^[A-Za-z0-9_.:-]+$'::text))),
+    CONSTRAINT billing_customers_provider_format CHECK ((provider ~ '^[a-z][a-z0-9_]{0,19}$'::text))
+);
+
+--
+-- Name: billing_features; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.billing_features (
+    code text NOT NULL,
+    unit text NOT NULL,
+    description text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_features_code_format CHECK ((code ~ '^[a-z][a-z0-9_]{0,39}$'::text)),
+    CONSTRAINT billing_features_description_length CHECK (((length(description) >= 1) AND (length(description) <= 500))),
+    CONSTRAINT billing_features_unit_format CHECK ((unit ~ '^[a-z][a-z0-9_]{0,19}$'::text))
+);
+
+--
+-- Name: billing_invoice_lines; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.billing_invoice_lines (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    invoice_id uuid NOT NULL,
+    currency character(3) NOT NULL,
+    provider_line_id text NOT NULL,
+    "position" integer NOT NULL,
+    amount bigint NOT NULL,
+    quantity bigint,
+    description text,
+    price_id uuid,
+    period_start timestamp with time zone NOT NULL,
+    period_end timestamp with time zone NOT NULL,
+    proration boolean DEFAULT false NOT NULL,
+    CONSTRAINT billing_invoice_lines_description_length CHECK ((length(description) <= 2000)),
+    CONSTRAINT billing_invoice_lines_period_order CHECK ((period_start <= period_end)),
+    CONSTRAINT billing_invoice_lines_position_nonnegative CHECK (("position" >= 0)),
+    CONSTRAINT billing_invoice_lines_provider_id_format CHECK ((((length(provider_line_id) >= 1) AND (length(provider_line_id) <= 255)) AND (provider_line_id ~ '^[A-Za-z0-9_.:-]+$'::text))),
+    CONSTRAINT billing_invoice_lines_quantity_nonnegative CHECK ((quantity >= 0))
+);
+
+--
+-- Name: billing_invoices; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.billing_invoices (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    provider text NOT NULL,
+    provider_invoice_id text NOT NULL,
+    customer_id uuid NOT NULL,
+    subscription_id uuid,
+    number text,
+    status text NOT NULL,
+    currency character(3) NOT NULL,
+    total bigint DEFAULT 0 NOT NULL,
+    amount_due bigint NOT NULL,
+    amount_paid bigint NOT NULL,
+    period_start timestamp with time zone NOT NULL,
+    period_end timestamp with time zone NOT NULL,
+    created timestamp with time zone NOT NULL,
+    paid_at timestamp with time zone,
+    source_event_created timestamp with time zone NOT NULL,
+    source_event_id text NOT NULL COLLATE pg_catalog."C",
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_invoices_amount_due_nonnegative CHECK ((amount_due >= 0)),
+    CONSTRAINT billing_invoices_amount_paid_range CHECK (((amount_paid >= 0) AND (amount_paid <= amount_due))),
+    CONSTRAINT billing_invoices_currency_format CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT billing_invoices_number_format CHECK ((((length(number) >= 1) AND (length(number) <= 100)) AND (number ~ '^[A-Za-z0-9_./-]+$'::text))),
+    CONSTRAINT billing_invoices_paid_in_full CHECK (((status <> 'paid'::text) OR ((amount_paid = amount_due) AND (paid_at IS NOT NULL)))),
+    CONSTRAINT billing_invoices_period_order CHECK ((period_start <= period_end)),
+    CONSTRAINT billing_invoices_provider_id_format CHECK ((((length(provider_invoice_id) >= 1) AND (length(provider_invoice_id) <= 255)) AND (provider_invoice_id ~ '^[A-Za-z0-9_.:-]+$'::text))),
+    CONSTRAINT billing_invoices_status_valid CHECK ((status = ANY (ARRAY['draft'::text, 'open'::text, 'paid'::text, 'uncollectible'::text, 'void'::text])))
+);
+
+--
+-- Name: billing_payments; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.billing_payments (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    provider text NOT NULL,
+    provider_charge_id text NOT NULL,
+    provider_payment_intent_id text,
+    customer_id uuid NOT NULL,
+    invoice_id uuid,
+    currency character(3) NOT NULL,
+    amount bigint NOT NULL,
+    amount_refunded bigint DEFAULT 0 NOT NULL,
+    status text NOT NULL,
+    failure_code text,
+    created timestamp with time zone NOT NULL,
+    source_event_created timestamp with time zone NOT NULL,
+    source_event_id text NOT NULL COLLATE pg_catalog."C",
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_payments_amount_positive CHECK ((amount > 0)),
+    CONSTRAINT billing_payments_currency_format CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT billing_payments_failure_code_format CHECK ((((length(failure_code) >= 1) AND (length(failure_code) <= 100)) AND (failure_code ~ '^[A-Za-z0-9_.-]+$'::text))),
+    CONSTRAINT billing_payments_payment_intent_format CHECK ((((length(provider_payment_intent_id) >= 1) AND (length(provider_payment_intent_id) <= 255)) AND (provider_payment_intent_id ~ '^[A-Za-z0-9_.:-]+$'::text))),
+    CONSTRAINT billing_payments_provider_id_format CHECK ((((length(provider_charge_id) >= 1) AND (length(provider_charge_id) <= 255)) AND (provider_charge_id ~ '^[A-Za-z0-9_.:-]+$'::text))),
+    CONSTRAINT billing_payments_refunds_within_amount CHECK (((amount_refunded >= 0) AND (amount_refunded <= amount))),
+    CONSTRAINT billing_payments_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'succeeded'::text, 'failed'::text])))
+);
+
+--
+-- Name: billing_plan_features; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.billing_plan_features (
+    plan_id uuid NOT NULL,
+    feature text NOT NULL,
+    limit_value bigint,
+    per_unit boolean DEFAULT false NOT NULL,
+    CONSTRAINT billing_plan_features_limit_nonnegative CHECK ((limit_value >= 0))
+);
+
+--
+-- Name: billing_plans; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.billing_plans (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    description text,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_plans_code_format CHECK ((code ~ '^[a-z][a-z0-9_-]{0,39}$'::text)),
+    CONSTRAINT billing_plans_description_length CHECK (((length(description) >= 1) AND (length(description) <= 2000))),
+    CONSTRAINT billing_plans_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+--
+-- Name: billing_prices; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.billing_prices (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    plan_id uuid NOT NULL,
+    code text NOT NULL,
+    provider_price_id text,
+    currency character(3) NOT NULL,
+    unit_amount bigint NOT NULL,
+    "interval" text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_prices_code_format CHECK (((length(code) <= 64) AND (code ~ '^[a-z0-9][a-z0-9_-]*$'::text))),
+    CONSTRAINT billing_prices_currency_format CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT billing_prices_interval_valid CHECK (("interval" = ANY (ARRAY['month'::text, 'year'::text]))),
+    CONSTRAINT billing_prices_provider_price_id_format CHECK ((((length(provider_price_id) >= 1) AND (length(provider_price_id) <= 255)) AND (provider_price_id ~ '^[A-Za-z0-9_.:-]+$'::text))),
+    CONSTRAINT billing_prices_unit_amount_nonnegative CHECK ((unit_amount >= 0))
+);
+
+--
+-- Name: billing_provider_events; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.billing_provider_events (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    provider text NOT NULL,
+    provider_event_id text NOT NULL,
+    type text NOT NULL,
+    created timestamp with time zone NOT NULL,
+    object_type text NOT NULL,
+    object_id text,
+    livemode boolean DEFAULT false NOT NULL,
+    api_version text,
+    payload json NOT NULL,
+    source text NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_provider_events_api_version_length CHECK (((length(api_version) >= 1) AND (length(api_version) <= 100))),
+    CONSTRAINT billing_provider_events_object_id_format CHECK ((((length(object_id) >= 1) AND (length(object_id) <= 255)) AND (object_id ~ '^[A-Za-z0-9_.:-]+$'::text))),
+    CONSTRAINT billing_provider_events_object_type_format CHECK ((((length(object_type) >= 1) AND (length(object_type) <= 100)) AND (object_type ~ '^[a-z_.]+$'::text))),
+    CONSTRAINT billing_provider_events_payload_object CHECK ((json_typeof(payload) = 'object'::text)),
+    CONSTRAINT billing_provider_events_provider_id_format CHECK ((((length(provider_event_id) >= 1) AND (length(provider_event_id) <= 255)) AND (provider_event_id ~ '^[A-Za-z0-9_.:-]+$'::text))),
+    CONSTRAINT billing_provider_events_source_valid CHECK ((source = ANY (ARRAY['replay'::text, 'webhook'::text, 'api'::text]))),
+    CONSTRAINT billing_provider_events_type_format CHECK (((length(type) <= 100) AND (type ~ '^[a-z_]+(\.[a-z_]+)+$'::text)))
+);
+
+--
+-- Name: billing_refunds; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.billing_refunds (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    provider text NOT NULL,
+    provider_refund_id text NOT NULL,
+    payment_id uuid NOT NULL,
+    currency character(3) NOT NULL,
+    amount bigint NOT NULL,
+    status text NOT NULL,
+    reason text,
+    created timestamp with time zone NOT NULL,
+    source_event_created timestamp with time zone NOT NULL,
+    source_event_id text NOT NULL COLLATE pg_catalog."C",
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_refunds_amount_positive CHECK ((amount > 0)),
+    CONSTRAINT billing_refunds_provider_id_format CHECK ((((length(provider_refund_id) >= 1) AND (length(provider_refund_id) <= 255)) AND (provider_refund_id ~ '^[A-Za-z0-9_.:-]+$'::text))),
+    CONSTRAINT billing_refunds_reason_format CHECK ((((length(reason) >= 1) AND (length(reason) <= 100)) AND (reason ~ '^[a-z_]+$'::text))),
+    CONSTRAINT billing_refunds_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'requires_action'::text, 'succeeded'::text, 'failed'::text, 'canceled'::text])))
+);
+
+--
+-- Name: billing_subscriptions; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.billing_subscriptions (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    provider text NOT NULL,
+    provider_subscription_id text NOT NULL,
+    customer_id uuid NOT NULL,
+    subscriber_organization_id uuid,
+    subscriber_user_id uuid,
+    price_id uuid NOT NULL,
+    plan_id uuid NOT NULL,
+    currency character(3) NOT NULL,
+    quantity integer DEFAULT 1 NOT NULL,
+    status text NOT NULL,
+    current_period_start timestamp with time zone NOT NULL,
+    current_period_end timestamp with time zone NOT NULL,
+    cancel_at_period_end boolean DEFAULT false NOT NULL,
+    trial_start timestamp with time zone,
+    trial_end timestamp with time zone,
+    canceled_at timestamp with time zone,
+    ended_at timestamp with time zone,
+    started_at timestamp with time zone NOT NULL,
+    source_event_created timestamp with time zone NOT NULL,
+    source_event_id text NOT NULL COLLATE pg_catalog."C",
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_subscriptions_ended_when_canceled CHECK (((status <> 'canceled'::text) OR (ended_at IS NOT NULL))),
+    CONSTRAINT billing_subscriptions_one_subscriber CHECK ((num_nonnulls(subscriber_organization_id, subscriber_user_id) = 1)),
+    CONSTRAINT billing_subscriptions_period_order CHECK ((current_period_start < current_period_end)),
+    CONSTRAINT billing_subscriptions_provider_id_format CHECK ((((length(provider_subscription_id) >= 1) AND (length(provider_subscription_id) <= 255)) AND (provider_subscription_id ~ '^[A-Za-z0-9_.:-]+$'::text))),
+    CONSTRAINT billing_subscriptions_quantity_nonnegative CHECK ((quantity >= 0)),
+    CONSTRAINT billing_subscriptions_status_valid CHECK ((status = ANY (ARRAY['incomplete'::text, 'incomplete_expired'::text, 'trialing'::text, 'active'::text, 'past_due'::text, 'canceled'::text, 'unpaid'::text, 'paused'::text]))),
+    CONSTRAINT billing_subscriptions_subscriber_is_org CHECK ((subscriber_organization_id = organization_id)),
+    CONSTRAINT billing_subscriptions_trial_order CHECK ((trial_start <= trial_end))
+);
+
+--
+-- Name: billing_usage_records; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.billing_usage_records (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    metric text NOT NULL,
+    quantity bigint NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    period_start timestamp with time zone NOT NULL,
+    period_end timestamp with time zone NOT NULL,
+    subscription_id uuid,
+    idempotency_key text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_usage_records_idempotency_key_format CHECK ((((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 200)) AND (idempotency_key ~ '^[A-Za-z0-9_.:-]+$'::text))),
+    CONSTRAINT billing_usage_records_in_period CHECK (((period_start <= occurred_at) AND (occurred_at < period_end))),
+    CONSTRAINT billing_usage_records_quantity_nonnegative CHECK ((quantity >= 0))
+);
+
+--
+-- Name: billing_usage_per_period; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.billing_usage_per_period WITH (security_invoker='true') AS
+ SELECT organization_id,
+    metric,
+    period_start,
+    period_end,
+    (sum(quantity))::bigint AS quantity,
+    count(*) AS records
+   FROM mediabase.billing_usage_records
+  GROUP BY organization_id, metric, period_start, period_end;
 
 --
 -- Name: channels; Type: TABLE; Schema: mediabase; Owner: -
@@ -4974,6 +5867,40 @@ CREATE TABLE mediabase.decision_vectors (
 );
 
 --
+-- Name: event_types; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.event_types (
+    type text NOT NULL,
+    subject_type text NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT event_types_description_length CHECK (((length(description) >= 1) AND (length(description) <= 500))),
+    CONSTRAINT event_types_subject_type_format CHECK ((subject_type ~ '^[a-z][a-z_]{0,62}$'::text)),
+    CONSTRAINT event_types_type_format CHECK (((type ~ '^[a-z][a-z_]*(\.[a-z][a-z_]*)+$'::text) AND (length(type) <= 100)))
+);
+
+--
+-- Name: events; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.events (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    type text NOT NULL,
+    subject_type text NOT NULL,
+    subject_id uuid NOT NULL,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    actor_id uuid DEFAULT mediabase.current_user_id(),
+    request_id text DEFAULT NULLIF(current_setting('mediabase.request_id'::text, true), ''::text),
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    dispatched_at timestamp with time zone,
+    CONSTRAINT events_data_shape CHECK (((jsonb_typeof(data) = 'object'::text) AND (octet_length((data)::text) <= 65536))),
+    CONSTRAINT events_dispatched_after CHECK ((dispatched_at >= occurred_at)),
+    CONSTRAINT events_request_id_length CHECK ((length(request_id) <= 128)),
+    CONSTRAINT events_subject_type_format CHECK ((subject_type ~ '^[a-z][a-z_]{0,62}$'::text))
+);
+
+--
 -- Name: highlight_reel_clips; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -5010,6 +5937,102 @@ CREATE TABLE mediabase.highlight_reels (
     CONSTRAINT highlight_reels_storage_key_length CHECK (((length(storage_key) >= 1) AND (length(storage_key) <= 1024))),
     CONSTRAINT highlight_reels_thumbnail_url_format CHECK ((thumbnail_url ~ '^https?://'::text)),
     CONSTRAINT highlight_reels_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 500)))
+);
+
+--
+-- Name: integration_accounts; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.integration_accounts (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    provider text NOT NULL,
+    external_account_id text NOT NULL,
+    display_name text,
+    scopes text[] DEFAULT '{}'::text[] NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    status_detail text,
+    sync_cursor text,
+    sync_cursor_updated_at timestamp with time zone,
+    access_token_enc bytea,
+    refresh_token_enc bytea,
+    token_expires_at timestamp with time zone,
+    webhook_secret_enc bytea,
+    secrets_key_id text,
+    has_access_token boolean GENERATED ALWAYS AS ((access_token_enc IS NOT NULL)) STORED NOT NULL,
+    has_refresh_token boolean GENERATED ALWAYS AS ((refresh_token_enc IS NOT NULL)) STORED NOT NULL,
+    has_webhook_secret boolean GENERATED ALWAYS AS ((webhook_secret_enc IS NOT NULL)) STORED NOT NULL,
+    connected_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT integration_accounts_access_token_enc_length CHECK (((octet_length(access_token_enc) >= 29) AND (octet_length(access_token_enc) <= 20000))),
+    CONSTRAINT integration_accounts_cursor_time CHECK (((sync_cursor IS NULL) OR (sync_cursor_updated_at IS NOT NULL))),
+    CONSTRAINT integration_accounts_display_name_length CHECK (((length(btrim(display_name)) >= 1) AND (length(btrim(display_name)) <= 200))),
+    CONSTRAINT integration_accounts_expiry_needs_token CHECK (((token_expires_at IS NULL) OR (access_token_enc IS NOT NULL))),
+    CONSTRAINT integration_accounts_external_account_id_format CHECK ((external_account_id ~ '^[!-~]{1,200}$'::text)),
+    CONSTRAINT integration_accounts_key_id_iff_sealed CHECK (((secrets_key_id IS NOT NULL) = (num_nonnulls(access_token_enc, refresh_token_enc, webhook_secret_enc) > 0))),
+    CONSTRAINT integration_accounts_provider_valid CHECK ((provider = ANY (ARRAY['zoom'::text, 'google_drive'::text, 'slack'::text]))),
+    CONSTRAINT integration_accounts_refresh_token_enc_length CHECK (((octet_length(refresh_token_enc) >= 29) AND (octet_length(refresh_token_enc) <= 20000))),
+    CONSTRAINT integration_accounts_scopes_valid CHECK (mediabase.integration_scopes_valid(scopes)),
+    CONSTRAINT integration_accounts_secrets_key_id_format CHECK ((secrets_key_id ~ '^[0-9a-f]{16}$'::text)),
+    CONSTRAINT integration_accounts_status_detail_length CHECK ((length(status_detail) <= 2000)),
+    CONSTRAINT integration_accounts_status_valid CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'error'::text, 'revoked'::text]))),
+    CONSTRAINT integration_accounts_sync_cursor_length CHECK (((length(sync_cursor) >= 1) AND (length(sync_cursor) <= 10000))),
+    CONSTRAINT integration_accounts_webhook_secret_enc_length CHECK (((octet_length(webhook_secret_enc) >= 29) AND (octet_length(webhook_secret_enc) <= 20000)))
+);
+
+--
+-- Name: integration_events; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.integration_events (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    account_id uuid NOT NULL,
+    provider text NOT NULL,
+    delivery_id text NOT NULL,
+    event_type text NOT NULL,
+    payload jsonb NOT NULL,
+    body_sha256 text NOT NULL,
+    secrets_enc bytea,
+    secrets_key_id text,
+    status text DEFAULT 'received'::text NOT NULL,
+    result jsonb,
+    error text,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    processed_at timestamp with time zone,
+    CONSTRAINT integration_events_body_sha256_format CHECK ((body_sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT integration_events_delivery_id_format CHECK (((delivery_id ~ '^[!-~]+$'::text) AND (length(delivery_id) <= 300))),
+    CONSTRAINT integration_events_error_iff_failed CHECK (((status = 'failed'::text) = (error IS NOT NULL))),
+    CONSTRAINT integration_events_error_length CHECK (((length(error) >= 1) AND (length(error) <= 4000))),
+    CONSTRAINT integration_events_event_type_format CHECK ((event_type ~ '^[!-~]{1,200}$'::text)),
+    CONSTRAINT integration_events_key_id_iff_sealed CHECK (((secrets_key_id IS NULL) = (secrets_enc IS NULL))),
+    CONSTRAINT integration_events_payload_object CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT integration_events_processed_iff_done CHECK (((status = 'received'::text) = (processed_at IS NULL))),
+    CONSTRAINT integration_events_result_object CHECK ((jsonb_typeof(result) = 'object'::text)),
+    CONSTRAINT integration_events_secrets_enc_length CHECK (((octet_length(secrets_enc) >= 29) AND (octet_length(secrets_enc) <= 20000))),
+    CONSTRAINT integration_events_secrets_key_id_format CHECK ((secrets_key_id ~ '^[0-9a-f]{16}$'::text)),
+    CONSTRAINT integration_events_status_valid CHECK ((status = ANY (ARRAY['received'::text, 'processed'::text, 'ignored'::text, 'failed'::text])))
+);
+
+--
+-- Name: integration_external_items; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.integration_external_items (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    provider text NOT NULL,
+    external_id text NOT NULL,
+    kind text NOT NULL,
+    account_id uuid,
+    video_id uuid,
+    transcript_id uuid,
+    imported_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT integration_external_items_external_id_format CHECK (((external_id ~ '^[!-~]+$'::text) AND (length(external_id) <= 500))),
+    CONSTRAINT integration_external_items_kind_target CHECK (((kind = 'transcript'::text) OR (transcript_id IS NULL))),
+    CONSTRAINT integration_external_items_kind_valid CHECK ((kind = ANY (ARRAY['recording'::text, 'transcript'::text]))),
+    CONSTRAINT integration_external_items_provider_valid CHECK ((provider = ANY (ARRAY['zoom'::text, 'google_drive'::text, 'slack'::text])))
 );
 
 --
@@ -5094,6 +6117,44 @@ END),
     CONSTRAINT jobs_stage_valid CHECK ((stage = ANY (ARRAY['pending'::text, 'script_expansion'::text, 'continuity_validation'::text, 'video_generation'::text, 'upload'::text, 'finalization'::text, 'completed'::text, 'error'::text, 'running'::text, 'chunking'::text, 'embedding'::text, 'indexing'::text]))),
     CONSTRAINT jobs_status_valid CHECK ((status = ANY (ARRAY['queued'::text, 'processing'::text, 'completed'::text, 'failed'::text, 'cancelled'::text]))),
     CONSTRAINT jobs_type_format CHECK (((type ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$'::text) AND (length(type) <= 100)))
+);
+
+--
+-- Name: mail_outbox; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.mail_outbox (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    recipient_user_id uuid,
+    to_address text NOT NULL,
+    subject text NOT NULL,
+    body_text text NOT NULL,
+    body_html text,
+    kind text NOT NULL,
+    dedupe_key text NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    max_attempts integer DEFAULT 10 NOT NULL,
+    last_error text,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    sent_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mail_outbox_attempted CHECK (((status = ANY (ARRAY['queued'::text, 'dead'::text])) OR (attempts >= 1))),
+    CONSTRAINT mail_outbox_attempts_range CHECK (((attempts >= 0) AND (attempts <= max_attempts))),
+    CONSTRAINT mail_outbox_body_html_length CHECK (((length(body_html) >= 1) AND (length(body_html) <= 2000000))),
+    CONSTRAINT mail_outbox_body_text_length CHECK (((length(btrim(body_text)) >= 1) AND (length(btrim(body_text)) <= 1000000))),
+    CONSTRAINT mail_outbox_dedupe_key_length CHECK ((((length(dedupe_key) >= 1) AND (length(dedupe_key) <= 200)) AND (dedupe_key !~ '[[:cntrl:]]'::text))),
+    CONSTRAINT mail_outbox_error_when_failed CHECK (((status <> ALL (ARRAY['failed'::text, 'dead'::text])) OR (last_error IS NOT NULL))),
+    CONSTRAINT mail_outbox_kind_format CHECK (((kind ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$'::text) AND (length(kind) <= 64))),
+    CONSTRAINT mail_outbox_last_error_length CHECK (((length(last_error) >= 1) AND (length(last_error) <= 2000))),
+    CONSTRAINT mail_outbox_max_attempts_range CHECK (((max_attempts >= 1) AND (max_attempts <= 100))),
+    CONSTRAINT mail_outbox_sent_after_created CHECK ((sent_at >= created_at)),
+    CONSTRAINT mail_outbox_sent_at_iff_sent CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
+    CONSTRAINT mail_outbox_status_valid CHECK ((status = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'dead'::text]))),
+    CONSTRAINT mail_outbox_subject_format CHECK ((((length(btrim(subject)) >= 1) AND (length(btrim(subject)) <= 500)) AND (subject !~ '[\r\n]'::text))),
+    CONSTRAINT mail_outbox_to_address_format CHECK (((to_address ~ '^[^@\s<>,;"]+@[^@\s<>,;"]+\.[^@\s<>,;"]+$'::text) AND (length(to_address) <= 320)))
 );
 
 --
@@ -5732,6 +6793,33 @@ CREATE TABLE mediabase.music_transfers (
 );
 
 --
+-- Name: notification_digests; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.notification_digests (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid NOT NULL,
+    frequency text NOT NULL,
+    period_start timestamp with time zone NOT NULL,
+    period_end timestamp with time zone NOT NULL,
+    notification_count integer NOT NULL,
+    message_id uuid,
+    skipped text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT notification_digests_count_positive CHECK ((notification_count >= 1)),
+    CONSTRAINT notification_digests_frequency_valid CHECK ((frequency = ANY (ARRAY['daily'::text, 'weekly'::text]))),
+    CONSTRAINT notification_digests_mailed_or_skipped CHECK (((message_id IS NULL) = (skipped IS NOT NULL))),
+    CONSTRAINT notification_digests_period_closed CHECK ((period_end <= created_at)),
+    CONSTRAINT notification_digests_period_shape CHECK (
+CASE frequency
+    WHEN 'daily'::text THEN ((period_end = (period_start + '1 day'::interval)) AND (date_trunc('day'::text, (period_start AT TIME ZONE 'UTC'::text)) = (period_start AT TIME ZONE 'UTC'::text)))
+    ELSE ((period_end = (period_start + '7 days'::interval)) AND (date_trunc('week'::text, (period_start AT TIME ZONE 'UTC'::text)) = (period_start AT TIME ZONE 'UTC'::text)))
+END),
+    CONSTRAINT notification_digests_skipped_valid CHECK ((skipped = ANY (ARRAY['email_off'::text, 'inactive'::text, 'bad_address'::text])))
+);
+
+--
 -- Name: notifications; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -5751,12 +6839,16 @@ CREATE TABLE mediabase.notifications (
     dedupe_key text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     read_at timestamp with time zone,
+    workflow_run_id uuid,
+    digest_id uuid,
     CONSTRAINT notifications_delivery_valid CHECK ((delivery = ANY (ARRAY['instant'::text, 'daily'::text, 'weekly'::text]))),
-    CONSTRAINT notifications_kind_valid CHECK ((kind = ANY (ARRAY['reply'::text, 'mention'::text, 'comment'::text, 'decision'::text, 'action_item'::text]))),
+    CONSTRAINT notifications_digest_only_batched CHECK (((digest_id IS NULL) OR (delivery <> 'instant'::text))),
+    CONSTRAINT notifications_kind_valid CHECK ((kind = ANY (ARRAY['reply'::text, 'mention'::text, 'comment'::text, 'decision'::text, 'action_item'::text, 'workflow'::text]))),
     CONSTRAINT notifications_subject CHECK (
 CASE kind
     WHEN 'decision'::text THEN (decision_id IS NOT NULL)
     WHEN 'action_item'::text THEN (action_item_id IS NOT NULL)
+    WHEN 'workflow'::text THEN (workflow_run_id IS NOT NULL)
     ELSE (comment_id IS NOT NULL)
 END),
     CONSTRAINT notifications_title_length CHECK (((length(title) >= 1) AND (length(title) <= 1000)))
@@ -6739,6 +7831,198 @@ CREATE TABLE mediabase.video_tags (
 );
 
 --
+-- Name: webhook_attempts; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.webhook_attempts (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    delivery_id uuid NOT NULL,
+    attempt integer NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    duration_ms integer NOT NULL,
+    status_code integer,
+    ok boolean NOT NULL,
+    error text,
+    CONSTRAINT webhook_attempts_attempt_range CHECK ((attempt >= 1)),
+    CONSTRAINT webhook_attempts_duration_range CHECK ((duration_ms >= 0)),
+    CONSTRAINT webhook_attempts_error_length CHECK ((length(error) <= 1000)),
+    CONSTRAINT webhook_attempts_ok_means_2xx CHECK (((NOT ok) OR ((status_code >= 200) AND (status_code <= 299)))),
+    CONSTRAINT webhook_attempts_status_code_range CHECK (((status_code >= 100) AND (status_code <= 599)))
+);
+
+--
+-- Name: webhook_deliveries; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.webhook_deliveries (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    endpoint_id uuid NOT NULL,
+    event_id uuid NOT NULL,
+    event_type text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    max_attempts integer NOT NULL,
+    next_attempt_at timestamp with time zone,
+    in_flight_until timestamp with time zone,
+    last_status_code integer,
+    last_error text,
+    delivered_at timestamp with time zone,
+    dead_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_deliveries_attempts_range CHECK ((attempts >= 0)),
+    CONSTRAINT webhook_deliveries_dead_when CHECK (((status = 'dead'::text) = (dead_at IS NOT NULL))),
+    CONSTRAINT webhook_deliveries_delivered_when CHECK (((status = 'delivered'::text) = (delivered_at IS NOT NULL))),
+    CONSTRAINT webhook_deliveries_last_error_length CHECK ((length(last_error) <= 1000)),
+    CONSTRAINT webhook_deliveries_last_status_code_range CHECK (((last_status_code >= 100) AND (last_status_code <= 599))),
+    CONSTRAINT webhook_deliveries_max_attempts_range CHECK (((max_attempts >= 1) AND (max_attempts <= 100000))),
+    CONSTRAINT webhook_deliveries_pending_when CHECK (((status = 'pending'::text) = (next_attempt_at IS NOT NULL))),
+    CONSTRAINT webhook_deliveries_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'dead'::text])))
+);
+
+--
+-- Name: webhook_endpoint_types; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.webhook_endpoint_types (
+    organization_id uuid NOT NULL,
+    endpoint_id uuid NOT NULL,
+    type text NOT NULL
+);
+
+--
+-- Name: webhook_endpoints; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.webhook_endpoints (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    url text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    secret text NOT NULL,
+    previous_secret text,
+    previous_secret_expires_at timestamp with time zone,
+    disabled_at timestamp with time zone,
+    disabled_reason text,
+    consecutive_failures integer DEFAULT 0 NOT NULL,
+    created_by uuid DEFAULT mediabase.current_user_id(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_endpoints_consecutive_failures_range CHECK ((consecutive_failures >= 0)),
+    CONSTRAINT webhook_endpoints_description_length CHECK ((length(description) <= 500)),
+    CONSTRAINT webhook_endpoints_disabled_reason_given CHECK (((disabled_at IS NULL) = (disabled_reason IS NULL))),
+    CONSTRAINT webhook_endpoints_disabled_reason_length CHECK ((length(disabled_reason) <= 500)),
+    CONSTRAINT webhook_endpoints_previous_secret_expiry CHECK (((previous_secret IS NULL) = (previous_secret_expires_at IS NULL))),
+    CONSTRAINT webhook_endpoints_previous_secret_format CHECK ((previous_secret ~ '^whsec_[A-Za-z0-9+/]{32,44}={0,2}$'::text)),
+    CONSTRAINT webhook_endpoints_secret_format CHECK ((secret ~ '^whsec_[A-Za-z0-9+/]{32,44}={0,2}$'::text)),
+    CONSTRAINT webhook_endpoints_url_format CHECK (((url ~ '^https?://[^\s/?#@]+([/?][^\s#]*)?$'::text) AND (length(url) <= 2000)))
+);
+
+--
+-- Name: workflow_runs; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.workflow_runs (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    template_id uuid NOT NULL,
+    template_version integer NOT NULL,
+    trigger text NOT NULL,
+    event_id uuid NOT NULL,
+    event_type text NOT NULL,
+    subject_type text NOT NULL,
+    subject_id uuid NOT NULL,
+    event_data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    status text DEFAULT 'running'::text NOT NULL,
+    steps_total integer NOT NULL,
+    steps_done integer DEFAULT 0 NOT NULL,
+    error text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    CONSTRAINT workflow_runs_error_length CHECK (((length(error) >= 1) AND (length(error) <= 2000))),
+    CONSTRAINT workflow_runs_event_data_shape CHECK (((jsonb_typeof(event_data) = 'object'::text) AND (octet_length((event_data)::text) <= 65536))),
+    CONSTRAINT workflow_runs_event_type_length CHECK ((length(event_type) <= 100)),
+    CONSTRAINT workflow_runs_failed_why CHECK (((status <> 'failed'::text) OR (error IS NOT NULL))),
+    CONSTRAINT workflow_runs_finished_when_done CHECK (((finished_at IS NULL) = (status = 'running'::text))),
+    CONSTRAINT workflow_runs_status_valid CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'cancelled'::text]))),
+    CONSTRAINT workflow_runs_steps_done_range CHECK (((steps_done >= 0) AND (steps_done <= steps_total))),
+    CONSTRAINT workflow_runs_steps_total_range CHECK (((steps_total >= 1) AND (steps_total <= 20))),
+    CONSTRAINT workflow_runs_subject_type_length CHECK ((length(subject_type) <= 63)),
+    CONSTRAINT workflow_runs_succeeded_all CHECK (((status <> 'succeeded'::text) OR (steps_done = steps_total))),
+    CONSTRAINT workflow_runs_trigger_valid CHECK ((trigger = ANY (ARRAY['event'::text, 'manual'::text])))
+);
+
+--
+-- Name: workflow_step_runs; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.workflow_step_runs (
+    organization_id uuid NOT NULL,
+    run_id uuid NOT NULL,
+    "position" integer NOT NULL,
+    type text NOT NULL,
+    name text NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    job_id uuid,
+    output jsonb,
+    error text,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    CONSTRAINT workflow_step_runs_error_length CHECK (((length(error) >= 1) AND (length(error) <= 2000))),
+    CONSTRAINT workflow_step_runs_failed_why CHECK (((status <> 'failed'::text) OR (error IS NOT NULL))),
+    CONSTRAINT workflow_step_runs_finished_when_done CHECK (((finished_at IS NOT NULL) = (status = ANY (ARRAY['succeeded'::text, 'failed'::text, 'skipped'::text])))),
+    CONSTRAINT workflow_step_runs_name_length CHECK (((length(name) >= 1) AND (length(name) <= 100))),
+    CONSTRAINT workflow_step_runs_output_shape CHECK (((jsonb_typeof(output) = 'object'::text) AND (octet_length((output)::text) <= 65536))),
+    CONSTRAINT workflow_step_runs_position_range CHECK ((("position" >= 0) AND ("position" <= 19))),
+    CONSTRAINT workflow_step_runs_ran_with_job CHECK (((status <> ALL (ARRAY['running'::text, 'succeeded'::text, 'failed'::text])) OR (job_id IS NOT NULL))),
+    CONSTRAINT workflow_step_runs_status_valid CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'skipped'::text]))),
+    CONSTRAINT workflow_step_runs_succeeded_output CHECK (((status <> 'succeeded'::text) OR (output IS NOT NULL))),
+    CONSTRAINT workflow_step_runs_type_length CHECK ((length(type) <= 64))
+);
+
+--
+-- Name: workflow_template_versions; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.workflow_template_versions (
+    organization_id uuid NOT NULL,
+    template_id uuid NOT NULL,
+    version integer NOT NULL,
+    steps jsonb NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT workflow_template_versions_steps_shape CHECK (mediabase.workflow_steps_valid(steps)),
+    CONSTRAINT workflow_template_versions_version_positive CHECK ((version >= 1))
+);
+
+--
+-- Name: workflow_templates; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.workflow_templates (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    trigger_event_type text NOT NULL,
+    filter jsonb DEFAULT '{}'::jsonb NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    steps jsonb NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT workflow_templates_description_length CHECK ((length(description) <= 2000)),
+    CONSTRAINT workflow_templates_filter_shape CHECK (mediabase.workflow_filter_valid(filter)),
+    CONSTRAINT workflow_templates_name_format CHECK ((((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)) AND (name !~ '[[:cntrl:]]'::text))),
+    CONSTRAINT workflow_templates_steps_shape CHECK (mediabase.workflow_steps_valid(steps)),
+    CONSTRAINT workflow_templates_version_positive CHECK ((version >= 1))
+);
+
+--
 -- Name: audit_log_default; Type: TABLE ATTACH; Schema: mediabase; Owner: -
 --
 
@@ -6847,6 +8131,202 @@ ALTER TABLE ONLY mediabase.audit_log_default
     ADD CONSTRAINT audit_log_default_pkey PRIMARY KEY (organization_id, occurred_at, id);
 
 --
+-- Name: billing_customers billing_customers_org_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_customers
+    ADD CONSTRAINT billing_customers_org_key UNIQUE (organization_id, id);
+
+--
+-- Name: billing_customers billing_customers_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_customers
+    ADD CONSTRAINT billing_customers_pkey PRIMARY KEY (id);
+
+--
+-- Name: billing_customers billing_customers_provider_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_customers
+    ADD CONSTRAINT billing_customers_provider_key UNIQUE (provider, provider_customer_id);
+
+--
+-- Name: billing_customers billing_customers_subscriber_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_customers
+    ADD CONSTRAINT billing_customers_subscriber_key UNIQUE NULLS NOT DISTINCT (provider, organization_id, user_id);
+
+--
+-- Name: billing_features billing_features_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_features
+    ADD CONSTRAINT billing_features_pkey PRIMARY KEY (code);
+
+--
+-- Name: billing_invoice_lines billing_invoice_lines_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_invoice_lines
+    ADD CONSTRAINT billing_invoice_lines_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: billing_invoice_lines billing_invoice_lines_provider_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_invoice_lines
+    ADD CONSTRAINT billing_invoice_lines_provider_key UNIQUE (organization_id, invoice_id, provider_line_id);
+
+--
+-- Name: billing_invoices billing_invoices_currency_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_invoices
+    ADD CONSTRAINT billing_invoices_currency_key UNIQUE (organization_id, id, currency);
+
+--
+-- Name: billing_invoices billing_invoices_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_invoices
+    ADD CONSTRAINT billing_invoices_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: billing_invoices billing_invoices_provider_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_invoices
+    ADD CONSTRAINT billing_invoices_provider_key UNIQUE (organization_id, provider, provider_invoice_id);
+
+--
+-- Name: billing_payments billing_payments_currency_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_payments
+    ADD CONSTRAINT billing_payments_currency_key UNIQUE (organization_id, id, currency);
+
+--
+-- Name: billing_payments billing_payments_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_payments
+    ADD CONSTRAINT billing_payments_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: billing_payments billing_payments_provider_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_payments
+    ADD CONSTRAINT billing_payments_provider_key UNIQUE (organization_id, provider, provider_charge_id);
+
+--
+-- Name: billing_plan_features billing_plan_features_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_plan_features
+    ADD CONSTRAINT billing_plan_features_pkey PRIMARY KEY (plan_id, feature);
+
+--
+-- Name: billing_plans billing_plans_code_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_plans
+    ADD CONSTRAINT billing_plans_code_key UNIQUE (code);
+
+--
+-- Name: billing_plans billing_plans_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_plans
+    ADD CONSTRAINT billing_plans_pkey PRIMARY KEY (id);
+
+--
+-- Name: billing_prices billing_prices_code_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_prices
+    ADD CONSTRAINT billing_prices_code_key UNIQUE (code);
+
+--
+-- Name: billing_prices billing_prices_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_prices
+    ADD CONSTRAINT billing_prices_pkey PRIMARY KEY (id);
+
+--
+-- Name: billing_prices billing_prices_plan_currency_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_prices
+    ADD CONSTRAINT billing_prices_plan_currency_key UNIQUE (id, plan_id, currency);
+
+--
+-- Name: billing_prices billing_prices_provider_price_id_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_prices
+    ADD CONSTRAINT billing_prices_provider_price_id_key UNIQUE (provider_price_id);
+
+--
+-- Name: billing_provider_events billing_provider_events_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_provider_events
+    ADD CONSTRAINT billing_provider_events_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: billing_provider_events billing_provider_events_provider_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_provider_events
+    ADD CONSTRAINT billing_provider_events_provider_key UNIQUE (organization_id, provider, provider_event_id);
+
+--
+-- Name: billing_refunds billing_refunds_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_refunds
+    ADD CONSTRAINT billing_refunds_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: billing_refunds billing_refunds_provider_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_refunds
+    ADD CONSTRAINT billing_refunds_provider_key UNIQUE (organization_id, provider, provider_refund_id);
+
+--
+-- Name: billing_subscriptions billing_subscriptions_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_subscriptions
+    ADD CONSTRAINT billing_subscriptions_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: billing_subscriptions billing_subscriptions_provider_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_subscriptions
+    ADD CONSTRAINT billing_subscriptions_provider_key UNIQUE (organization_id, provider, provider_subscription_id);
+
+--
+-- Name: billing_usage_records billing_usage_records_idempotency_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_usage_records
+    ADD CONSTRAINT billing_usage_records_idempotency_key UNIQUE (organization_id, idempotency_key);
+
+--
+-- Name: billing_usage_records billing_usage_records_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_usage_records
+    ADD CONSTRAINT billing_usage_records_pkey PRIMARY KEY (organization_id, id);
+
+--
 -- Name: channels channels_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -6938,6 +8418,20 @@ ALTER TABLE ONLY mediabase.decisions
     ADD CONSTRAINT decisions_pkey PRIMARY KEY (organization_id, id);
 
 --
+-- Name: event_types event_types_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.event_types
+    ADD CONSTRAINT event_types_pkey PRIMARY KEY (type);
+
+--
+-- Name: events events_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.events
+    ADD CONSTRAINT events_pkey PRIMARY KEY (organization_id, id);
+
+--
 -- Name: highlight_reel_clips highlight_reel_clips_clip_once; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -6957,6 +8451,55 @@ ALTER TABLE ONLY mediabase.highlight_reel_clips
 
 ALTER TABLE ONLY mediabase.highlight_reels
     ADD CONSTRAINT highlight_reels_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: integration_accounts integration_accounts_external_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.integration_accounts
+    ADD CONSTRAINT integration_accounts_external_key UNIQUE (organization_id, provider, external_account_id);
+
+--
+-- Name: integration_accounts integration_accounts_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.integration_accounts
+    ADD CONSTRAINT integration_accounts_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: integration_accounts integration_accounts_provider_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.integration_accounts
+    ADD CONSTRAINT integration_accounts_provider_key UNIQUE (organization_id, id, provider);
+
+--
+-- Name: integration_events integration_events_delivery_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.integration_events
+    ADD CONSTRAINT integration_events_delivery_key UNIQUE (organization_id, provider, delivery_id);
+
+--
+-- Name: integration_events integration_events_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.integration_events
+    ADD CONSTRAINT integration_events_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: integration_external_items integration_external_items_external_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.integration_external_items
+    ADD CONSTRAINT integration_external_items_external_key UNIQUE (organization_id, provider, external_id);
+
+--
+-- Name: integration_external_items integration_external_items_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.integration_external_items
+    ADD CONSTRAINT integration_external_items_pkey PRIMARY KEY (organization_id, id);
 
 --
 -- Name: job_idempotency_keys job_idempotency_keys_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
@@ -6985,6 +8528,20 @@ ALTER TABLE ONLY mediabase.jobs
 
 ALTER TABLE ONLY mediabase.jobs_default
     ADD CONSTRAINT jobs_default_pkey PRIMARY KEY (organization_id, id, created_at);
+
+--
+-- Name: mail_outbox mail_outbox_dedupe_key_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.mail_outbox
+    ADD CONSTRAINT mail_outbox_dedupe_key_key UNIQUE (organization_id, dedupe_key);
+
+--
+-- Name: mail_outbox mail_outbox_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.mail_outbox
+    ADD CONSTRAINT mail_outbox_pkey PRIMARY KEY (organization_id, id);
 
 --
 -- Name: memberships memberships_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
@@ -7335,6 +8892,34 @@ ALTER TABLE ONLY mediabase.music_studio_votes
 
 ALTER TABLE ONLY mediabase.music_transfers
     ADD CONSTRAINT music_transfers_pkey PRIMARY KEY (organization_id, chain_id, tx_hash, log_index);
+
+--
+-- Name: notification_digests notification_digests_member_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notification_digests
+    ADD CONSTRAINT notification_digests_member_key UNIQUE (organization_id, user_id, frequency, id);
+
+--
+-- Name: notification_digests notification_digests_message_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notification_digests
+    ADD CONSTRAINT notification_digests_message_key UNIQUE (organization_id, message_id);
+
+--
+-- Name: notification_digests notification_digests_period_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notification_digests
+    ADD CONSTRAINT notification_digests_period_key UNIQUE (organization_id, user_id, frequency, period_start);
+
+--
+-- Name: notification_digests notification_digests_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notification_digests
+    ADD CONSTRAINT notification_digests_pkey PRIMARY KEY (organization_id, id);
 
 --
 -- Name: notifications notifications_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
@@ -7778,6 +9363,76 @@ ALTER TABLE ONLY mediabase.videos
     ADD CONSTRAINT videos_pkey PRIMARY KEY (organization_id, id);
 
 --
+-- Name: webhook_attempts webhook_attempts_once; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_once UNIQUE (organization_id, delivery_id, attempt);
+
+--
+-- Name: webhook_attempts webhook_attempts_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: webhook_deliveries webhook_deliveries_once; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_once UNIQUE (organization_id, event_id, endpoint_id);
+
+--
+-- Name: webhook_deliveries webhook_deliveries_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: webhook_endpoint_types webhook_endpoint_types_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.webhook_endpoint_types
+    ADD CONSTRAINT webhook_endpoint_types_pkey PRIMARY KEY (organization_id, endpoint_id, type);
+
+--
+-- Name: webhook_endpoints webhook_endpoints_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: workflow_runs workflow_runs_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.workflow_runs
+    ADD CONSTRAINT workflow_runs_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: workflow_step_runs workflow_step_runs_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.workflow_step_runs
+    ADD CONSTRAINT workflow_step_runs_pkey PRIMARY KEY (organization_id, run_id, "position");
+
+--
+-- Name: workflow_template_versions workflow_template_versions_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.workflow_template_versions
+    ADD CONSTRAINT workflow_template_versions_pkey PRIMARY KEY (organization_id, template_id, version);
+
+--
+-- Name: workflow_templates workflow_templates_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.workflow_templates
+    ADD CONSTRAINT workflow_templates_pkey PRIMARY KEY (organization_id, id);
+
+--
 -- Name: ai_action_items_assignee_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -7914,6 +9569,150 @@ CREATE INDEX audit_log_row_idx ON ONLY mediabase.audit_log USING btree (organiza
 --
 
 CREATE INDEX audit_log_default_organization_id_table_name_row_id_occurre_idx ON mediabase.audit_log_default USING btree (organization_id, table_name, row_id, occurred_at);
+
+--
+-- Name: billing_customers_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_customers_user_idx ON mediabase.billing_customers USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: billing_invoice_lines_price_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_invoice_lines_price_idx ON mediabase.billing_invoice_lines USING btree (price_id) WHERE (price_id IS NOT NULL);
+
+--
+-- Name: billing_invoices_customer_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_invoices_customer_idx ON mediabase.billing_invoices USING btree (organization_id, customer_id);
+
+--
+-- Name: billing_invoices_recent_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_invoices_recent_idx ON mediabase.billing_invoices USING btree (organization_id, created DESC, id DESC);
+
+--
+-- Name: billing_invoices_subscription_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_invoices_subscription_idx ON mediabase.billing_invoices USING btree (organization_id, subscription_id) WHERE (subscription_id IS NOT NULL);
+
+--
+-- Name: billing_payments_charge_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_payments_charge_idx ON mediabase.billing_payments USING btree (provider, provider_charge_id);
+
+--
+-- Name: billing_payments_customer_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_payments_customer_idx ON mediabase.billing_payments USING btree (organization_id, customer_id);
+
+--
+-- Name: billing_payments_invoice_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_payments_invoice_idx ON mediabase.billing_payments USING btree (organization_id, invoice_id) WHERE (invoice_id IS NOT NULL);
+
+--
+-- Name: billing_payments_recent_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_payments_recent_idx ON mediabase.billing_payments USING btree (organization_id, created DESC, id DESC);
+
+--
+-- Name: billing_plan_features_feature_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_plan_features_feature_idx ON mediabase.billing_plan_features USING btree (feature);
+
+--
+-- Name: billing_prices_plan_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_prices_plan_idx ON mediabase.billing_prices USING btree (plan_id);
+
+--
+-- Name: billing_provider_events_recent_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_provider_events_recent_idx ON mediabase.billing_provider_events USING btree (organization_id, created DESC, id DESC);
+
+--
+-- Name: billing_refunds_payment_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_refunds_payment_idx ON mediabase.billing_refunds USING btree (organization_id, payment_id, currency);
+
+--
+-- Name: billing_refunds_recent_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_refunds_recent_idx ON mediabase.billing_refunds USING btree (organization_id, created DESC, id DESC);
+
+--
+-- Name: billing_subscriptions_customer_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_subscriptions_customer_idx ON mediabase.billing_subscriptions USING btree (organization_id, customer_id);
+
+--
+-- Name: billing_subscriptions_offline_due_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_subscriptions_offline_due_idx ON mediabase.billing_subscriptions USING btree (current_period_end) WHERE ((provider = 'offline'::text) AND (status <> ALL (ARRAY['canceled'::text, 'incomplete_expired'::text])));
+
+--
+-- Name: billing_subscriptions_one_live_org; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX billing_subscriptions_one_live_org ON mediabase.billing_subscriptions USING btree (organization_id) WHERE ((subscriber_organization_id IS NOT NULL) AND (status <> ALL (ARRAY['canceled'::text, 'incomplete_expired'::text])));
+
+--
+-- Name: billing_subscriptions_one_live_user; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX billing_subscriptions_one_live_user ON mediabase.billing_subscriptions USING btree (organization_id, subscriber_user_id) WHERE ((subscriber_user_id IS NOT NULL) AND (status <> ALL (ARRAY['canceled'::text, 'incomplete_expired'::text])));
+
+--
+-- Name: billing_subscriptions_price_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_subscriptions_price_idx ON mediabase.billing_subscriptions USING btree (price_id, plan_id, currency);
+
+--
+-- Name: billing_subscriptions_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_subscriptions_user_idx ON mediabase.billing_subscriptions USING btree (subscriber_user_id) WHERE (subscriber_user_id IS NOT NULL);
+
+--
+-- Name: billing_usage_records_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_usage_records_created_by_idx ON mediabase.billing_usage_records USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: billing_usage_records_metric_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_usage_records_metric_idx ON mediabase.billing_usage_records USING btree (metric);
+
+--
+-- Name: billing_usage_records_period_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_usage_records_period_idx ON mediabase.billing_usage_records USING btree (organization_id, metric, period_start, period_end) INCLUDE (quantity);
+
+--
+-- Name: billing_usage_records_subscription_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX billing_usage_records_subscription_idx ON mediabase.billing_usage_records USING btree (organization_id, subscription_id) WHERE (subscription_id IS NOT NULL);
 
 --
 -- Name: channels_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -8114,6 +9913,30 @@ CREATE INDEX decisions_superseded_by_idx ON mediabase.decisions USING btree (org
 CREATE INDEX decisions_video_idx ON mediabase.decisions USING btree (organization_id, video_id, position_ms) WHERE (video_id IS NOT NULL);
 
 --
+-- Name: events_pending_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX events_pending_idx ON mediabase.events USING btree (organization_id, id) WHERE (dispatched_at IS NULL);
+
+--
+-- Name: events_subject_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX events_subject_idx ON mediabase.events USING btree (organization_id, subject_id, id);
+
+--
+-- Name: events_type_fk_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX events_type_fk_idx ON mediabase.events USING btree (type);
+
+--
+-- Name: events_type_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX events_type_idx ON mediabase.events USING btree (organization_id, type, id);
+
+--
 -- Name: highlight_reel_clips_clip_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -8130,6 +9953,42 @@ CREATE INDEX highlight_reels_created_by_idx ON mediabase.highlight_reels USING b
 --
 
 CREATE INDEX highlight_reels_created_idx ON mediabase.highlight_reels USING btree (organization_id, created_at DESC);
+
+--
+-- Name: integration_accounts_connected_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX integration_accounts_connected_by_idx ON mediabase.integration_accounts USING btree (organization_id, connected_by) WHERE (connected_by IS NOT NULL);
+
+--
+-- Name: integration_accounts_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX integration_accounts_id_idx ON mediabase.integration_accounts USING btree (id);
+
+--
+-- Name: integration_events_account_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX integration_events_account_idx ON mediabase.integration_events USING btree (organization_id, account_id, provider, received_at DESC);
+
+--
+-- Name: integration_external_items_account_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX integration_external_items_account_idx ON mediabase.integration_external_items USING btree (organization_id, account_id, provider) WHERE (account_id IS NOT NULL);
+
+--
+-- Name: integration_external_items_transcript_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX integration_external_items_transcript_idx ON mediabase.integration_external_items USING btree (organization_id, transcript_id, video_id) WHERE (transcript_id IS NOT NULL);
+
+--
+-- Name: integration_external_items_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX integration_external_items_video_idx ON mediabase.integration_external_items USING btree (organization_id, video_id) WHERE (video_id IS NOT NULL);
 
 --
 -- Name: job_idempotency_keys_expires_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -8202,6 +10061,24 @@ CREATE INDEX jobs_ready_idx ON ONLY mediabase.jobs USING btree (priority DESC, r
 --
 
 CREATE INDEX jobs_default_priority_run_after_idx ON mediabase.jobs_default USING btree (priority DESC, run_after) WHERE (status = 'queued'::text);
+
+--
+-- Name: mail_outbox_created_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX mail_outbox_created_idx ON mediabase.mail_outbox USING btree (organization_id, created_at DESC, id DESC);
+
+--
+-- Name: mail_outbox_due_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX mail_outbox_due_idx ON mediabase.mail_outbox USING btree (next_attempt_at, organization_id) WHERE (status = ANY (ARRAY['queued'::text, 'failed'::text, 'sending'::text]));
+
+--
+-- Name: mail_outbox_recipient_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX mail_outbox_recipient_idx ON mediabase.mail_outbox USING btree (organization_id, recipient_user_id) WHERE (recipient_user_id IS NOT NULL);
 
 --
 -- Name: memberships_user_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -8594,6 +10471,12 @@ CREATE INDEX music_transfers_posted_entry_idx ON mediabase.music_transfers USING
 CREATE INDEX music_transfers_to_reverse_idx ON mediabase.music_transfers USING btree (organization_id, chain_id, block_number) WHERE ((posted_entry_id IS NOT NULL) AND (NOT canonical));
 
 --
+-- Name: notification_digests_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX notification_digests_user_idx ON mediabase.notification_digests USING btree (organization_id, user_id, created_at DESC);
+
+--
 -- Name: notifications_actor_id_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -8604,6 +10487,18 @@ CREATE INDEX notifications_actor_id_idx ON mediabase.notifications USING btree (
 --
 
 CREATE UNIQUE INDEX notifications_dedupe_key ON mediabase.notifications USING btree (organization_id, user_id, dedupe_key) WHERE (dedupe_key IS NOT NULL);
+
+--
+-- Name: notifications_digest_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX notifications_digest_idx ON mediabase.notifications USING btree (organization_id, digest_id) WHERE (digest_id IS NOT NULL);
+
+--
+-- Name: notifications_digest_pending_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX notifications_digest_pending_idx ON mediabase.notifications USING btree (organization_id, user_id, delivery, created_at) WHERE ((digest_id IS NULL) AND (delivery <> 'instant'::text));
 
 --
 -- Name: notifications_organization_id_action_item_id_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -8646,6 +10541,12 @@ CREATE INDEX notifications_unread_idx ON mediabase.notifications USING btree (or
 --
 
 CREATE INDEX notifications_user_idx ON mediabase.notifications USING btree (organization_id, user_id, created_at DESC);
+
+--
+-- Name: notifications_workflow_run_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX notifications_workflow_run_idx ON mediabase.notifications USING btree (organization_id, workflow_run_id) WHERE (workflow_run_id IS NOT NULL);
 
 --
 -- Name: oauth_accounts_user_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -9260,6 +11161,78 @@ CREATE INDEX videos_search_idx ON mediabase.videos USING gin (organization_id, s
 CREATE UNIQUE INDEX videos_source_key_unique ON mediabase.videos USING btree (organization_id, source_key) WHERE ((deleted_at IS NULL) AND (source_key IS NOT NULL));
 
 --
+-- Name: webhook_deliveries_endpoint_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_endpoint_idx ON mediabase.webhook_deliveries USING btree (organization_id, endpoint_id, id);
+
+--
+-- Name: webhook_deliveries_status_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_status_idx ON mediabase.webhook_deliveries USING btree (organization_id, status, id);
+
+--
+-- Name: webhook_endpoint_types_type_fk_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX webhook_endpoint_types_type_fk_idx ON mediabase.webhook_endpoint_types USING btree (type);
+
+--
+-- Name: webhook_endpoint_types_type_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX webhook_endpoint_types_type_idx ON mediabase.webhook_endpoint_types USING btree (organization_id, type, endpoint_id);
+
+--
+-- Name: workflow_runs_event_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX workflow_runs_event_key ON mediabase.workflow_runs USING btree (organization_id, template_id, event_id) WHERE (trigger = 'event'::text);
+
+--
+-- Name: workflow_runs_running_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX workflow_runs_running_idx ON mediabase.workflow_runs USING btree (organization_id, id) WHERE (status = 'running'::text);
+
+--
+-- Name: workflow_runs_status_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX workflow_runs_status_idx ON mediabase.workflow_runs USING btree (organization_id, status, id);
+
+--
+-- Name: workflow_runs_template_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX workflow_runs_template_idx ON mediabase.workflow_runs USING btree (organization_id, template_id, template_version, id);
+
+--
+-- Name: workflow_templates_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX workflow_templates_created_by_idx ON mediabase.workflow_templates USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: workflow_templates_name_key; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX workflow_templates_name_key ON mediabase.workflow_templates USING btree (organization_id, lower(name));
+
+--
+-- Name: workflow_templates_trigger_fk_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX workflow_templates_trigger_fk_idx ON mediabase.workflow_templates USING btree (trigger_event_type);
+
+--
+-- Name: workflow_templates_trigger_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX workflow_templates_trigger_idx ON mediabase.workflow_templates USING btree (organization_id, trigger_event_type) WHERE enabled;
+
+--
 -- Name: audit_log_default_organization_id_actor_id_occurred_at_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
 --
 
@@ -9476,6 +11449,84 @@ CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON mediabase.audit_
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON mediabase.audit_log FOR EACH STATEMENT EXECUTE FUNCTION mediabase.audit_log_append_only();
 
 --
+-- Name: billing_invoice_lines billing_invoice_lines_total_del; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER billing_invoice_lines_total_del AFTER DELETE ON mediabase.billing_invoice_lines REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION mediabase.billing_invoice_lines_total();
+
+--
+-- Name: billing_invoice_lines billing_invoice_lines_total_ins; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER billing_invoice_lines_total_ins AFTER INSERT ON mediabase.billing_invoice_lines REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION mediabase.billing_invoice_lines_total();
+
+--
+-- Name: billing_invoice_lines billing_invoice_lines_total_upd; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER billing_invoice_lines_total_upd AFTER UPDATE ON mediabase.billing_invoice_lines REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION mediabase.billing_invoice_lines_total();
+
+--
+-- Name: billing_invoices billing_invoices_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER billing_invoices_status_transition BEFORE UPDATE OF status ON mediabase.billing_invoices FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION mediabase.billing_check_step('billing_invoices', 'invoice');
+
+--
+-- Name: billing_invoices billing_invoices_total_is_lines; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER billing_invoices_total_is_lines AFTER INSERT OR UPDATE OF total ON mediabase.billing_invoices DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION mediabase.billing_invoices_check_total();
+
+--
+-- Name: billing_payments billing_payments_refunded_guard; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER billing_payments_refunded_guard BEFORE INSERT OR UPDATE ON mediabase.billing_payments FOR EACH ROW EXECUTE FUNCTION mediabase.billing_payments_refunded_guard();
+
+--
+-- Name: billing_payments billing_payments_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER billing_payments_status_transition BEFORE UPDATE OF status ON mediabase.billing_payments FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION mediabase.billing_check_step('billing_payments', 'payment');
+
+--
+-- Name: billing_refunds billing_refunds_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER billing_refunds_status_transition BEFORE UPDATE OF status ON mediabase.billing_refunds FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION mediabase.billing_check_step('billing_refunds', 'refund');
+
+--
+-- Name: billing_refunds billing_refunds_sum_del; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER billing_refunds_sum_del AFTER DELETE ON mediabase.billing_refunds REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION mediabase.billing_refunds_sum();
+
+--
+-- Name: billing_refunds billing_refunds_sum_ins; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER billing_refunds_sum_ins AFTER INSERT ON mediabase.billing_refunds REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION mediabase.billing_refunds_sum();
+
+--
+-- Name: billing_refunds billing_refunds_sum_upd; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER billing_refunds_sum_upd AFTER UPDATE ON mediabase.billing_refunds REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION mediabase.billing_refunds_sum();
+
+--
+-- Name: billing_subscriptions billing_subscriptions_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER billing_subscriptions_status_transition BEFORE UPDATE OF status ON mediabase.billing_subscriptions FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION mediabase.billing_check_step('billing_subscriptions', 'subscription');
+
+--
+-- Name: billing_subscriptions billing_subscriptions_subscriber; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER billing_subscriptions_subscriber BEFORE INSERT OR UPDATE ON mediabase.billing_subscriptions FOR EACH ROW EXECUTE FUNCTION mediabase.billing_subscriptions_subscriber();
+
+--
 -- Name: channels channels_touch; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
@@ -9644,10 +11695,76 @@ CREATE TRIGGER highlight_reels_status_transition BEFORE INSERT OR UPDATE OF stat
 CREATE TRIGGER highlight_reels_touch BEFORE UPDATE ON mediabase.highlight_reels FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
 
 --
+-- Name: memberships integration_accounts_connected_by_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER integration_accounts_connected_by_fk_set_null BEFORE DELETE ON mediabase.memberships FOR EACH ROW EXECUTE FUNCTION mediabase.integration_accounts_connected_by_fk_set_null();
+
+--
+-- Name: integration_accounts integration_accounts_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER integration_accounts_immutable BEFORE UPDATE ON mediabase.integration_accounts FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('provider', 'external_account_id', 'created_at');
+
+--
+-- Name: integration_accounts integration_accounts_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER integration_accounts_touch BEFORE UPDATE ON mediabase.integration_accounts FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: integration_events integration_events_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER integration_events_immutable BEFORE UPDATE ON mediabase.integration_events FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('account_id', 'provider', 'delivery_id', 'event_type', 'payload', 'body_sha256', 'received_at');
+
+--
+-- Name: integration_accounts integration_external_items_account_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER integration_external_items_account_fk_set_null BEFORE DELETE ON mediabase.integration_accounts FOR EACH ROW EXECUTE FUNCTION mediabase.integration_external_items_account_fk_set_null();
+
+--
+-- Name: integration_external_items integration_external_items_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER integration_external_items_immutable BEFORE UPDATE ON mediabase.integration_external_items FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('provider', 'external_id', 'kind', 'account_id', 'video_id', 'transcript_id', 'imported_at');
+
+--
+-- Name: transcripts integration_external_items_transcript_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER integration_external_items_transcript_fk_set_null BEFORE DELETE ON mediabase.transcripts FOR EACH ROW EXECUTE FUNCTION mediabase.integration_external_items_transcript_fk_set_null();
+
+--
+-- Name: videos integration_external_items_video_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER integration_external_items_video_fk_set_null BEFORE DELETE ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.integration_external_items_video_fk_set_null();
+
+--
 -- Name: jobs jobs_notify; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
 CREATE TRIGGER jobs_notify AFTER INSERT ON mediabase.jobs FOR EACH STATEMENT EXECUTE FUNCTION mediabase.notify_jobs();
+
+--
+-- Name: mail_outbox mail_outbox_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER mail_outbox_immutable BEFORE UPDATE ON mediabase.mail_outbox FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('recipient_user_id', 'to_address', 'subject', 'body_text', 'body_html', 'kind', 'dedupe_key', 'max_attempts', 'created_at');
+
+--
+-- Name: mail_outbox mail_outbox_status_transition; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER mail_outbox_status_transition BEFORE INSERT OR UPDATE OF status ON mediabase.mail_outbox FOR EACH ROW EXECUTE FUNCTION mediabase.check_status_transition('>queued', 'queued>sending', 'failed>sending', 'sending>sent', 'sending>failed', 'sending>dead', 'sending>queued', 'failed>queued', 'dead>queued');
+
+--
+-- Name: mail_outbox mail_outbox_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER mail_outbox_touch BEFORE UPDATE ON mediabase.mail_outbox FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
 
 --
 -- Name: memberships memberships_touch; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -9918,6 +12035,18 @@ CREATE TRIGGER music_transfers_inserted AFTER INSERT ON mediabase.music_transfer
 --
 
 CREATE TRIGGER music_transfers_updated AFTER UPDATE ON mediabase.music_transfers REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new FOR EACH STATEMENT EXECUTE FUNCTION mediabase.music_transfers_updated();
+
+--
+-- Name: notification_digests notification_digests_immutable; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER notification_digests_immutable BEFORE UPDATE ON mediabase.notification_digests FOR EACH ROW EXECUTE FUNCTION mediabase.check_immutable_columns('user_id', 'frequency', 'period_start', 'period_end', 'notification_count', 'message_id', 'skipped', 'created_at');
+
+--
+-- Name: notifications notifications_digest_final; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER notifications_digest_final BEFORE UPDATE OF digest_id ON mediabase.notifications FOR EACH ROW EXECUTE FUNCTION mediabase.notifications_digest_final();
 
 --
 -- Name: decision_tags notifications_tag_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -10376,6 +12505,66 @@ CREATE TRIGGER videos_series_fk_set_null BEFORE DELETE ON mediabase.series FOR E
 CREATE TRIGGER videos_touch BEFORE UPDATE ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
 
 --
+-- Name: workflow_templates workflow_templates_keep_version; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER workflow_templates_keep_version AFTER INSERT OR UPDATE ON mediabase.workflow_templates FOR EACH ROW EXECUTE FUNCTION mediabase.workflow_templates_keep_version();
+
+--
+-- Name: workflow_templates workflow_templates_touch; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER workflow_templates_touch BEFORE UPDATE ON mediabase.workflow_templates FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
+
+--
+-- Name: workflow_templates workflow_templates_version; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER workflow_templates_version BEFORE INSERT OR UPDATE ON mediabase.workflow_templates FOR EACH ROW EXECUTE FUNCTION mediabase.workflow_templates_version();
+
+--
+-- Name: ai_action_items zy_event_created; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zy_event_created AFTER INSERT ON mediabase.ai_action_items FOR EACH ROW EXECUTE FUNCTION mediabase.emit_row_event('action_item.created', 'action_item', '{id,video_id,title,assignee,assignee_user_id,status,priority,due_date,start_ms,end_ms}');
+
+--
+-- Name: comments zy_event_created; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zy_event_created AFTER INSERT ON mediabase.comments FOR EACH ROW EXECUTE FUNCTION mediabase.emit_row_event('comment.created', 'comment', '{id,video_id,parent_id,author_id,body,position_ms,created_at}');
+
+--
+-- Name: decisions zy_event_created; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zy_event_created AFTER INSERT ON mediabase.decisions FOR EACH ROW EXECUTE FUNCTION mediabase.emit_row_event('decision.created', 'decision', '{id,summary,video_id,position_ms,status,decided_at,source,created_by}');
+
+--
+-- Name: transcripts zy_event_created; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zy_event_created AFTER INSERT ON mediabase.transcripts FOR EACH ROW EXECUTE FUNCTION mediabase.emit_row_event('video.transcribed', 'transcript', '{id,video_id,language,source,version,format,segment_count,created_by}');
+
+--
+-- Name: videos zy_event_created; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zy_event_created AFTER INSERT ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.emit_row_event('video.created', 'video', '{id,title,duration_ms,channel_id,language,recorded_at,author_id,source_key}');
+
+--
+-- Name: comments zy_event_deleted; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zy_event_deleted AFTER UPDATE OF deleted_at ON mediabase.comments FOR EACH ROW EXECUTE FUNCTION mediabase.emit_row_event('comment.deleted', 'comment', '{id,video_id,deleted_at,deleted_by}', 'deleted_at');
+
+--
+-- Name: videos zy_event_deleted; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zy_event_deleted AFTER UPDATE OF deleted_at ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.emit_row_event('video.deleted', 'video', '{id,title,deleted_at,retention_until}', 'deleted_at');
+
+--
 -- Name: ai_action_items zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
@@ -10410,6 +12599,12 @@ CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.ai_topics 
 --
 
 CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.api_keys FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{secret_sha256}', '{last_used_at}', '{search_vector,search_tags}');
+
+--
+-- Name: billing_subscriptions zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.billing_subscriptions FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{source_event_created,source_event_id}', '{search_vector,search_tags}');
 
 --
 -- Name: channels zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -10482,6 +12677,24 @@ CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.highlight_
 --
 
 CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.highlight_reels FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: integration_accounts zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.integration_accounts FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{access_token_enc,refresh_token_enc,webhook_secret_enc}', '{sync_cursor,sync_cursor_updated_at}', '{search_vector,search_tags}');
+
+--
+-- Name: integration_external_items zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.integration_external_items FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: mail_outbox zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.mail_outbox FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{body_text,body_html}', '{status,attempts,last_error,next_attempt_at,sent_at}', '{search_vector,search_tags}');
 
 --
 -- Name: memberships zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -10602,6 +12815,12 @@ CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_stud
 --
 
 CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.music_studio_votes FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: notification_digests zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.notification_digests FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
 
 --
 -- Name: notifications zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -10746,6 +12965,12 @@ CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.video_tags
 --
 
 CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: workflow_templates zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.workflow_templates FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
 
 --
 -- Name: transcript_segment_words zz_audit_del; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -10906,6 +13131,167 @@ ALTER TABLE ONLY mediabase.ai_topics
 
 ALTER TABLE ONLY mediabase.api_keys
     ADD CONSTRAINT api_keys_membership_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: billing_customers billing_customers_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_customers
+    ADD CONSTRAINT billing_customers_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: billing_customers billing_customers_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_customers
+    ADD CONSTRAINT billing_customers_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id);
+
+--
+-- Name: billing_invoice_lines billing_invoice_lines_invoice_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_invoice_lines
+    ADD CONSTRAINT billing_invoice_lines_invoice_fk FOREIGN KEY (organization_id, invoice_id, currency) REFERENCES mediabase.billing_invoices(organization_id, id, currency) ON DELETE CASCADE;
+
+--
+-- Name: billing_invoice_lines billing_invoice_lines_price_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_invoice_lines
+    ADD CONSTRAINT billing_invoice_lines_price_id_fkey FOREIGN KEY (price_id) REFERENCES mediabase.billing_prices(id);
+
+--
+-- Name: billing_invoices billing_invoices_customer_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_invoices
+    ADD CONSTRAINT billing_invoices_customer_fk FOREIGN KEY (organization_id, customer_id) REFERENCES mediabase.billing_customers(organization_id, id);
+
+--
+-- Name: billing_invoices billing_invoices_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_invoices
+    ADD CONSTRAINT billing_invoices_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: billing_invoices billing_invoices_subscription_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_invoices
+    ADD CONSTRAINT billing_invoices_subscription_fk FOREIGN KEY (organization_id, subscription_id) REFERENCES mediabase.billing_subscriptions(organization_id, id);
+
+--
+-- Name: billing_payments billing_payments_customer_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_payments
+    ADD CONSTRAINT billing_payments_customer_fk FOREIGN KEY (organization_id, customer_id) REFERENCES mediabase.billing_customers(organization_id, id);
+
+--
+-- Name: billing_payments billing_payments_invoice_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_payments
+    ADD CONSTRAINT billing_payments_invoice_fk FOREIGN KEY (organization_id, invoice_id, currency) REFERENCES mediabase.billing_invoices(organization_id, id, currency);
+
+--
+-- Name: billing_payments billing_payments_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_payments
+    ADD CONSTRAINT billing_payments_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: billing_plan_features billing_plan_features_feature_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_plan_features
+    ADD CONSTRAINT billing_plan_features_feature_fkey FOREIGN KEY (feature) REFERENCES mediabase.billing_features(code);
+
+--
+-- Name: billing_plan_features billing_plan_features_plan_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_plan_features
+    ADD CONSTRAINT billing_plan_features_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES mediabase.billing_plans(id) ON DELETE CASCADE;
+
+--
+-- Name: billing_prices billing_prices_plan_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_prices
+    ADD CONSTRAINT billing_prices_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES mediabase.billing_plans(id);
+
+--
+-- Name: billing_provider_events billing_provider_events_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_provider_events
+    ADD CONSTRAINT billing_provider_events_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: billing_refunds billing_refunds_payment_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_refunds
+    ADD CONSTRAINT billing_refunds_payment_fk FOREIGN KEY (organization_id, payment_id, currency) REFERENCES mediabase.billing_payments(organization_id, id, currency) ON DELETE CASCADE;
+
+--
+-- Name: billing_subscriptions billing_subscriptions_customer_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_subscriptions
+    ADD CONSTRAINT billing_subscriptions_customer_fk FOREIGN KEY (organization_id, customer_id) REFERENCES mediabase.billing_customers(organization_id, id);
+
+--
+-- Name: billing_subscriptions billing_subscriptions_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_subscriptions
+    ADD CONSTRAINT billing_subscriptions_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: billing_subscriptions billing_subscriptions_price_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_subscriptions
+    ADD CONSTRAINT billing_subscriptions_price_fk FOREIGN KEY (price_id, plan_id, currency) REFERENCES mediabase.billing_prices(id, plan_id, currency);
+
+--
+-- Name: billing_subscriptions billing_subscriptions_subscriber_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_subscriptions
+    ADD CONSTRAINT billing_subscriptions_subscriber_user_id_fkey FOREIGN KEY (subscriber_user_id) REFERENCES mediabase.users(id);
+
+--
+-- Name: billing_usage_records billing_usage_records_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_usage_records
+    ADD CONSTRAINT billing_usage_records_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: billing_usage_records billing_usage_records_metric_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_usage_records
+    ADD CONSTRAINT billing_usage_records_metric_fkey FOREIGN KEY (metric) REFERENCES mediabase.billing_features(code);
+
+--
+-- Name: billing_usage_records billing_usage_records_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_usage_records
+    ADD CONSTRAINT billing_usage_records_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: billing_usage_records billing_usage_records_subscription_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.billing_usage_records
+    ADD CONSTRAINT billing_usage_records_subscription_fk FOREIGN KEY (organization_id, subscription_id) REFERENCES mediabase.billing_subscriptions(organization_id, id);
 
 --
 -- Name: channels channels_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -11125,6 +13511,20 @@ ALTER TABLE ONLY mediabase.decisions
     ADD CONSTRAINT decisions_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id);
 
 --
+-- Name: events events_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.events
+    ADD CONSTRAINT events_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: events events_type_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.events
+    ADD CONSTRAINT events_type_fk FOREIGN KEY (type) REFERENCES mediabase.event_types(type);
+
+--
 -- Name: highlight_reel_clips highlight_reel_clips_clip_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -11153,6 +13553,48 @@ ALTER TABLE ONLY mediabase.highlight_reels
     ADD CONSTRAINT highlight_reels_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
 
 --
+-- Name: integration_accounts integration_accounts_connected_by_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.integration_accounts
+    ADD CONSTRAINT integration_accounts_connected_by_fk FOREIGN KEY (organization_id, connected_by) REFERENCES mediabase.memberships(organization_id, user_id);
+
+--
+-- Name: integration_accounts integration_accounts_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.integration_accounts
+    ADD CONSTRAINT integration_accounts_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: integration_events integration_events_account_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.integration_events
+    ADD CONSTRAINT integration_events_account_fk FOREIGN KEY (organization_id, account_id, provider) REFERENCES mediabase.integration_accounts(organization_id, id, provider) ON DELETE CASCADE;
+
+--
+-- Name: integration_external_items integration_external_items_account_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.integration_external_items
+    ADD CONSTRAINT integration_external_items_account_fk FOREIGN KEY (organization_id, account_id, provider) REFERENCES mediabase.integration_accounts(organization_id, id, provider);
+
+--
+-- Name: integration_external_items integration_external_items_transcript_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.integration_external_items
+    ADD CONSTRAINT integration_external_items_transcript_fk FOREIGN KEY (organization_id, transcript_id, video_id) REFERENCES mediabase.transcripts(organization_id, id, video_id);
+
+--
+-- Name: integration_external_items integration_external_items_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.integration_external_items
+    ADD CONSTRAINT integration_external_items_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id);
+
+--
 -- Name: job_idempotency_keys job_idempotency_keys_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -11165,6 +13607,20 @@ ALTER TABLE ONLY mediabase.job_idempotency_keys
 
 ALTER TABLE mediabase.jobs
     ADD CONSTRAINT jobs_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: mail_outbox mail_outbox_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.mail_outbox
+    ADD CONSTRAINT mail_outbox_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: mail_outbox mail_outbox_recipient_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.mail_outbox
+    ADD CONSTRAINT mail_outbox_recipient_fk FOREIGN KEY (organization_id, recipient_user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
 
 --
 -- Name: memberships memberships_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -11741,6 +14197,20 @@ ALTER TABLE ONLY mediabase.music_transfers
     ADD CONSTRAINT music_transfers_posted_entry_fk FOREIGN KEY (organization_id, posted_entry_id) REFERENCES mediabase.music_journal_entries(organization_id, id);
 
 --
+-- Name: notification_digests notification_digests_member_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notification_digests
+    ADD CONSTRAINT notification_digests_member_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: notification_digests notification_digests_message_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notification_digests
+    ADD CONSTRAINT notification_digests_message_fk FOREIGN KEY (organization_id, message_id) REFERENCES mediabase.mail_outbox(organization_id, id);
+
+--
 -- Name: notifications notifications_action_item_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -11769,6 +14239,13 @@ ALTER TABLE ONLY mediabase.notifications
     ADD CONSTRAINT notifications_decision_fk FOREIGN KEY (organization_id, decision_id) REFERENCES mediabase.decisions(organization_id, id) ON DELETE CASCADE;
 
 --
+-- Name: notifications notifications_digest_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notifications
+    ADD CONSTRAINT notifications_digest_fk FOREIGN KEY (organization_id, user_id, delivery, digest_id) REFERENCES mediabase.notification_digests(organization_id, user_id, frequency, id);
+
+--
 -- Name: notifications notifications_member_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -11788,6 +14265,13 @@ ALTER TABLE ONLY mediabase.notifications
 
 ALTER TABLE ONLY mediabase.notifications
     ADD CONSTRAINT notifications_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: notifications notifications_workflow_run_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.notifications
+    ADD CONSTRAINT notifications_workflow_run_fk FOREIGN KEY (organization_id, workflow_run_id) REFERENCES mediabase.workflow_runs(organization_id, id) ON DELETE CASCADE;
 
 --
 -- Name: oauth_accounts oauth_accounts_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -12378,6 +14862,90 @@ ALTER TABLE ONLY mediabase.videos
     ADD CONSTRAINT videos_series_fk FOREIGN KEY (organization_id, series_id) REFERENCES mediabase.series(organization_id, id);
 
 --
+-- Name: webhook_attempts webhook_attempts_delivery_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_delivery_fk FOREIGN KEY (organization_id, delivery_id) REFERENCES mediabase.webhook_deliveries(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: webhook_deliveries webhook_deliveries_endpoint_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_endpoint_fk FOREIGN KEY (organization_id, endpoint_id) REFERENCES mediabase.webhook_endpoints(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: webhook_deliveries webhook_deliveries_event_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_event_fk FOREIGN KEY (organization_id, event_id) REFERENCES mediabase.events(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: webhook_endpoint_types webhook_endpoint_types_endpoint_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.webhook_endpoint_types
+    ADD CONSTRAINT webhook_endpoint_types_endpoint_fk FOREIGN KEY (organization_id, endpoint_id) REFERENCES mediabase.webhook_endpoints(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: webhook_endpoint_types webhook_endpoint_types_type_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.webhook_endpoint_types
+    ADD CONSTRAINT webhook_endpoint_types_type_fk FOREIGN KEY (type) REFERENCES mediabase.event_types(type);
+
+--
+-- Name: webhook_endpoints webhook_endpoints_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: workflow_runs workflow_runs_template_version_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.workflow_runs
+    ADD CONSTRAINT workflow_runs_template_version_fk FOREIGN KEY (organization_id, template_id, template_version) REFERENCES mediabase.workflow_template_versions(organization_id, template_id, version) ON DELETE CASCADE;
+
+--
+-- Name: workflow_step_runs workflow_step_runs_run_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.workflow_step_runs
+    ADD CONSTRAINT workflow_step_runs_run_fk FOREIGN KEY (organization_id, run_id) REFERENCES mediabase.workflow_runs(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: workflow_template_versions workflow_template_versions_template_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.workflow_template_versions
+    ADD CONSTRAINT workflow_template_versions_template_fk FOREIGN KEY (organization_id, template_id) REFERENCES mediabase.workflow_templates(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: workflow_templates workflow_templates_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.workflow_templates
+    ADD CONSTRAINT workflow_templates_created_by_fkey FOREIGN KEY (created_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: workflow_templates workflow_templates_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.workflow_templates
+    ADD CONSTRAINT workflow_templates_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: workflow_templates workflow_templates_trigger_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.workflow_templates
+    ADD CONSTRAINT workflow_templates_trigger_fk FOREIGN KEY (trigger_event_type) REFERENCES mediabase.event_types(type);
+
+--
 -- Name: ai_action_items; Type: ROW SECURITY; Schema: mediabase; Owner: -
 --
 
@@ -12418,6 +14986,48 @@ ALTER TABLE mediabase.api_keys ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE mediabase.audit_log ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: billing_invoice_lines; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.billing_invoice_lines ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: billing_invoices; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.billing_invoices ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: billing_payments; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.billing_payments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: billing_provider_events; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.billing_provider_events ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: billing_refunds; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.billing_refunds ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: billing_subscriptions; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.billing_subscriptions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: billing_usage_records; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.billing_usage_records ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: channels; Type: ROW SECURITY; Schema: mediabase; Owner: -
@@ -12492,6 +15102,12 @@ ALTER TABLE mediabase.decision_vectors ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mediabase.decisions ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: events; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.events ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: highlight_reel_clips; Type: ROW SECURITY; Schema: mediabase; Owner: -
 --
 
@@ -12504,6 +15120,24 @@ ALTER TABLE mediabase.highlight_reel_clips ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mediabase.highlight_reels ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: integration_accounts; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.integration_accounts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: integration_events; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.integration_events ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: integration_external_items; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.integration_external_items ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: job_idempotency_keys; Type: ROW SECURITY; Schema: mediabase; Owner: -
 --
 
@@ -12514,6 +15148,12 @@ ALTER TABLE mediabase.job_idempotency_keys ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE mediabase.jobs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: mail_outbox; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.mail_outbox ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: memberships; Type: ROW SECURITY; Schema: mediabase; Owner: -
@@ -12696,6 +15336,12 @@ ALTER TABLE mediabase.music_studio_votes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mediabase.music_transfers ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: notification_digests; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.notification_digests ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: notifications; Type: ROW SECURITY; Schema: mediabase; Owner: -
 --
 
@@ -12712,6 +15358,12 @@ ALTER TABLE mediabase.oauth_accounts ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE mediabase.organizations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: notification_digests own_rows; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY own_rows ON mediabase.notification_digests AS RESTRICTIVE USING ((user_id = mediabase.current_user_id())) WITH CHECK ((user_id = mediabase.current_user_id()));
 
 --
 -- Name: notifications own_rows; Type: POLICY; Schema: mediabase; Owner: -
@@ -12924,6 +15576,48 @@ CREATE POLICY tenant_isolation ON mediabase.api_keys USING ((organization_id = m
 CREATE POLICY tenant_isolation ON mediabase.audit_log USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
+-- Name: billing_invoice_lines tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.billing_invoice_lines USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: billing_invoices tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.billing_invoices USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: billing_payments tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.billing_payments USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: billing_provider_events tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.billing_provider_events USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: billing_refunds tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.billing_refunds USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: billing_subscriptions tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.billing_subscriptions USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: billing_usage_records tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.billing_usage_records USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
 -- Name: channels tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
@@ -12996,6 +15690,12 @@ CREATE POLICY tenant_isolation ON mediabase.decision_vectors USING ((organizatio
 CREATE POLICY tenant_isolation ON mediabase.decisions USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
+-- Name: events tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.events USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
 -- Name: highlight_reel_clips tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
@@ -13008,6 +15708,24 @@ CREATE POLICY tenant_isolation ON mediabase.highlight_reel_clips USING ((organiz
 CREATE POLICY tenant_isolation ON mediabase.highlight_reels USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
+-- Name: integration_accounts tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.integration_accounts USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: integration_events tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.integration_events USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: integration_external_items tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.integration_external_items USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
 -- Name: job_idempotency_keys tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
@@ -13018,6 +15736,12 @@ CREATE POLICY tenant_isolation ON mediabase.job_idempotency_keys USING ((organiz
 --
 
 CREATE POLICY tenant_isolation ON mediabase.jobs USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: mail_outbox tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.mail_outbox USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: memberships tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
@@ -13198,6 +15922,12 @@ CREATE POLICY tenant_isolation ON mediabase.music_studio_votes USING ((organizat
 --
 
 CREATE POLICY tenant_isolation ON mediabase.music_transfers USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: notification_digests tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.notification_digests USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: notifications tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
@@ -13410,6 +16140,54 @@ CREATE POLICY tenant_isolation ON mediabase.video_tags USING ((organization_id =
 CREATE POLICY tenant_isolation ON mediabase.videos USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
+-- Name: webhook_attempts tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.webhook_attempts USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: webhook_deliveries tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.webhook_deliveries USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: webhook_endpoint_types tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.webhook_endpoint_types USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: webhook_endpoints tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.webhook_endpoints USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: workflow_runs tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.workflow_runs USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: workflow_step_runs tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.workflow_step_runs USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: workflow_template_versions tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.workflow_template_versions USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: workflow_templates tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.workflow_templates USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
 -- Name: transcript_chunks; Type: ROW SECURITY; Schema: mediabase; Owner: -
 --
 
@@ -13492,6 +16270,54 @@ ALTER TABLE mediabase.video_tags ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE mediabase.videos ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: webhook_attempts; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.webhook_attempts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: webhook_deliveries; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.webhook_deliveries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: webhook_endpoint_types; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.webhook_endpoint_types ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: webhook_endpoints; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.webhook_endpoints ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: workflow_runs; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.workflow_runs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: workflow_step_runs; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.workflow_step_runs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: workflow_template_versions; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.workflow_template_versions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: workflow_templates; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.workflow_templates ENABLE ROW LEVEL SECURITY;
 
 --
 -- PostgreSQL database dump complete
