@@ -92,6 +92,50 @@ FILLERS: list[tuple[str, str]] = [
     ("api_keys", "INSERT INTO api_keys (organization_id, user_id, name, prefix, secret_sha256)"
                  " VALUES (%(org)s, %(usr)s, 'backup test', 'bkup00000000', %(sha)s)"),
     ("job_type_limits", "INSERT INTO job_type_limits (type, max_running) VALUES ('backup.test', 2)"),
+    # billing (0036): a plan and its price and limit, a customer, its subscription, an invoice with a
+    # line, its payment and a partial refund, a recorded provider event, usage
+    ("billing_plans", "INSERT INTO billing_plans (code, name) VALUES ('backup', 'Backup')"),
+    ("billing_prices", "INSERT INTO billing_prices (plan_id, code, currency, unit_amount, interval)"
+                       " SELECT id, 'backup-monthly-usd', 'USD', 1500, 'month' FROM billing_plans"
+                       " WHERE code = 'backup'"),
+    ("billing_plan_features", "INSERT INTO billing_plan_features (plan_id, feature, limit_value)"
+                              " SELECT id, 'seats', 5 FROM billing_plans WHERE code = 'backup'"),
+    ("billing_customers", "INSERT INTO billing_customers (provider, provider_customer_id, organization_id)"
+                          " VALUES ('offline', 'cus_backup', %(org)s)"),
+    ("billing_subscriptions", "INSERT INTO billing_subscriptions (organization_id, provider, provider_subscription_id,"
+                              " customer_id, price_id, plan_id, currency, status, current_period_start,"
+                              " current_period_end, started_at, source_event_created, source_event_id)"
+                              " SELECT %(org)s, 'offline', 'sub_backup', k.id, p.id, p.plan_id, p.currency, 'active',"
+                              " '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z', '2026-01-01T00:00:00Z',"
+                              " '2026-01-01T00:00:00Z', 'evt_backup' FROM billing_customers k, billing_prices p"
+                              " WHERE k.provider_customer_id = 'cus_backup' AND p.code = 'backup-monthly-usd'"),
+    ("billing_invoices", "INSERT INTO billing_invoices (organization_id, provider, provider_invoice_id, customer_id,"
+                         " subscription_id, status, currency, amount_due, amount_paid, period_start, period_end,"
+                         " created, source_event_created, source_event_id) SELECT %(org)s, 'offline', 'in_backup',"
+                         " s.customer_id, s.id, 'open', 'USD', 1500, 0, '2026-01-01T00:00:00Z',"
+                         " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'evt_backup'"
+                         " FROM billing_subscriptions s WHERE s.provider_subscription_id = 'sub_backup'"),
+    ("billing_invoice_lines", "INSERT INTO billing_invoice_lines (organization_id, invoice_id, currency,"
+                              " provider_line_id, position, amount, quantity, period_start, period_end)"
+                              " SELECT %(org)s, id, currency, 'il_backup', 0, 1500, 1, '2026-01-01T00:00:00Z',"
+                              " '2026-02-01T00:00:00Z' FROM billing_invoices WHERE provider_invoice_id = 'in_backup'"),
+    ("billing_payments", "INSERT INTO billing_payments (organization_id, provider, provider_charge_id, customer_id,"
+                         " invoice_id, currency, amount, status, created, source_event_created, source_event_id)"
+                         " SELECT %(org)s, 'offline', 'ch_backup', customer_id, id, currency, 1500, 'succeeded',"
+                         " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'evt_backup' FROM billing_invoices"
+                         " WHERE provider_invoice_id = 'in_backup'"),
+    ("billing_refunds", "INSERT INTO billing_refunds (organization_id, provider, provider_refund_id, payment_id,"
+                        " currency, amount, status, created, source_event_created, source_event_id)"
+                        " SELECT %(org)s, 'offline', 're_backup', id, currency, 500, 'succeeded',"
+                        " '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z', 'evt_backup_2' FROM billing_payments"
+                        " WHERE provider_charge_id = 'ch_backup'"),
+    ("billing_provider_events", "INSERT INTO billing_provider_events (organization_id, provider, provider_event_id,"
+                                " type, created, object_type, object_id, payload, source) VALUES (%(org)s, 'offline',"
+                                " 'evt_backup', 'invoice.created', '2026-01-01T00:00:00Z', 'invoice', 'in_backup',"
+                                " '{\"id\": \"evt_backup\", \"object\": \"event\"}', 'replay')"),
+    ("billing_usage_records", "INSERT INTO billing_usage_records (organization_id, metric, quantity, occurred_at,"
+                              " period_start, period_end) VALUES (%(org)s, 'transcription_minutes', 42,"
+                              " '2026-01-15T00:00:00Z', '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z')"),
     ("schema_migration_repairs", "INSERT INTO schema_migration_repairs (version, old_checksum, new_checksum, reason,"
                                  " repaired_by) SELECT version, checksum, checksum, 'backup round trip', 'test'"
                                  " FROM schema_migrations ORDER BY version LIMIT 1"),
