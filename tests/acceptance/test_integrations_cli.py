@@ -8,12 +8,16 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from mediabase.integrations.crypto import new_key
 from tests.acceptance.cli import mediabase
 from tests.acceptance.dbstate import changed, fingerprint
 from tests.factories import Tenant
 from tests.log_privacy import watch
 
+# several CLI subprocesses per test: minutes on a busy machine
+pytestmark = pytest.mark.timeout(600)
 DATA = Path(__file__).resolve().parents[1] / "data" / "zoom"
 HOOK, ACCESS = "whsec-cli-zoom-secret", "zoom-cli-access-token-4242"
 watch(HOOK, ACCESS)

@@ -26,6 +26,8 @@ from tests.acceptance.dbstate import fingerprint
 from tests.factories import Tenant
 from tests.log_privacy import watch
 
+# a worker subprocess and the import it runs: minutes on a busy machine
+pytestmark = pytest.mark.timeout(600)
 DATA = Path(__file__).resolve().parents[1] / "data" / "zoom"
 HOOK = "whsec-worker-zoom-secret"
 watch(HOOK)
