@@ -136,6 +136,39 @@ FILLERS: list[tuple[str, str]] = [
     ("billing_usage_records", "INSERT INTO billing_usage_records (organization_id, metric, quantity, occurred_at,"
                               " period_start, period_end) VALUES (%(org)s, 'transcription_minutes', 42,"
                               " '2026-01-15T00:00:00Z', '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z')"),
+    ("webhook_endpoints", "INSERT INTO webhook_endpoints (organization_id, url, secret, description) VALUES "
+                          "(%(org)s, 'https://example.com/hooks', 'whsec_' || repeat('A', 32), 'backup')"),
+    ("webhook_endpoint_types", "INSERT INTO webhook_endpoint_types (organization_id, endpoint_id, type) SELECT "
+                               "%(org)s, id, 'video.created' FROM webhook_endpoints WHERE organization_id = %(org)s "
+                               "ORDER BY id LIMIT 1"),
+    ("webhook_deliveries", "INSERT INTO webhook_deliveries (organization_id, endpoint_id, event_id, event_type, "
+                           "max_attempts, next_attempt_at) SELECT %(org)s, w.id, e.id, e.type, 5, "
+                           "'2026-01-01T00:00:00Z' FROM webhook_endpoints w, events e WHERE w.organization_id = "
+                           "%(org)s AND e.organization_id = %(org)s ORDER BY w.id, e.id LIMIT 1"),
+    ("webhook_attempts", "INSERT INTO webhook_attempts (organization_id, delivery_id, attempt, started_at, "
+                         "duration_ms, ok, status_code, error) SELECT %(org)s, id, 1, '2026-01-01T00:00:00Z', "
+                         "12, false, 500, 'HTTP 500' FROM webhook_deliveries WHERE organization_id = %(org)s "
+                         "ORDER BY id LIMIT 1"),
+    ("workflow_templates", "INSERT INTO workflow_templates (organization_id, name, trigger_event_type, steps) "
+                           "VALUES (%(org)s, 'backup', 'video.created', '[{\"type\": \"log\", \"name\": \"say\", "
+                           "\"with\": {\"message\": \"hi\"}}]')"),
+    ("workflow_runs", "INSERT INTO workflow_runs (organization_id, template_id, template_version, trigger, "
+                      "event_id, event_type, subject_type, subject_id, steps_total) SELECT %(org)s, t.id, "
+                      "t.version, 'event', e.id, e.type, e.subject_type, e.subject_id, 1 FROM "
+                      "workflow_templates t, events e WHERE t.organization_id = %(org)s AND "
+                      "e.organization_id = %(org)s ORDER BY t.id, e.id LIMIT 1"),
+    ("workflow_step_runs", "INSERT INTO workflow_step_runs (organization_id, run_id, position, type, name) "
+                           "SELECT %(org)s, id, 0, 'log', 'say' FROM workflow_runs WHERE organization_id = "
+                           "%(org)s ORDER BY id LIMIT 1"),
+    ("integration_accounts", "INSERT INTO integration_accounts (organization_id, provider, external_account_id, "
+                             "display_name) VALUES (%(org)s, 'zoom', 'backup-account', 'Backup')"),
+    ("integration_events", "INSERT INTO integration_events (organization_id, account_id, provider, delivery_id, "
+                           "event_type, payload, body_sha256) SELECT %(org)s, id, provider, 'backup-delivery', "
+                           "'recording.completed', '{}', repeat('a', 64) FROM integration_accounts WHERE "
+                           "organization_id = %(org)s ORDER BY id LIMIT 1"),
+    ("integration_external_items", "INSERT INTO integration_external_items (organization_id, provider, "
+                                   "external_id, kind, video_id) VALUES (%(org)s, 'zoom', 'backup-recording', "
+                                   "'recording', %(vid)s)"),
     ("schema_migration_repairs", "INSERT INTO schema_migration_repairs (version, old_checksum, new_checksum, reason,"
                                  " repaired_by) SELECT version, checksum, checksum, 'backup round trip', 'test'"
                                  " FROM schema_migrations ORDER BY version LIMIT 1"),

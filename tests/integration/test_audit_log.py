@@ -51,6 +51,12 @@ EXEMPT = {
     "billing_payments": "applied from the provider's events, which are kept (0036, docs/billing.md)",
     "billing_refunds": "applied from the provider's events, which are kept (0036, docs/billing.md)",
     "billing_usage_records": "append-only metering, high volume (0036, docs/billing.md)",
+    "events": "itself the log of what happened, written beside the audited changes (0035, docs/events.md)",
+    "webhook_deliveries": "itself the log of what was sent, one row per event and endpoint (0037, docs/webhooks.md)",
+    "webhook_attempts": "itself the log of the HTTP attempts (0037, docs/webhooks.md)",
+    "workflow_runs": "run state, like the jobs that carry it: high volume, its own status columns (0039)",
+    "workflow_step_runs": "run state, like the jobs that carry it: high volume, its own status columns (0039)",
+    "workflow_template_versions": "itself the history of the audited templates' steps, written by their trigger (0039)",
 }
 # Audited by the statements that write them, not by a trigger (0018).
 BY_STATEMENT = {

@@ -12967,6 +12967,18 @@ CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.video_tags
 CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
 
 --
+-- Name: webhook_endpoint_types zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.webhook_endpoint_types FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: webhook_endpoints zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.webhook_endpoints FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{secret,previous_secret}', '{consecutive_failures}', '{search_vector,search_tags}');
+
+--
 -- Name: workflow_templates zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 

@@ -209,3 +209,8 @@ END
 $$;
 REVOKE ALL ON FUNCTION mediabase.webhook_rotate_secret(uuid, text, interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mediabase.webhook_rotate_secret(uuid, text, interval) TO mediabase_app;
+
+-- Endpoint configuration is audited, its secrets redacted and the failure counter's moves quiet;
+-- deliveries and attempts are themselves the log of what was sent (docs/webhooks.md).
+SELECT audit_table('webhook_endpoints', '{secret,previous_secret}', '{consecutive_failures}');
+SELECT audit_table('webhook_endpoint_types');
