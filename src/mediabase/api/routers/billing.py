@@ -164,6 +164,8 @@ async def entitlements(db: DbDep, p: PrincipalDep, user_id: UUID | None = None) 
     "/billing/webhooks/{provider}",
     summary="The payment provider's webhook: one Stripe-shaped event, signed (Stripe-Signature) with "
     "MEDIABASE_BILLING_WEBHOOK_SECRET; recorded once, applied idempotently. No API key.",
+    responses={403: {"description": "billing webhooks are not configured here (no MEDIABASE_BILLING_WEBHOOK_SECRET),"
+                                     " or the stripe provider lacks its API key"}},
 )
 async def webhook(
     db: DbDep,
