@@ -2,7 +2,8 @@
 
 :func:`pack` and :func:`unpack` are the one encoding every cursor uses (search keeps its own
 fields and a fingerprint on top of them). :func:`encode_cursor` and :func:`decode_position` are
-the keyset cursor of the lists ordered by (instant, id), newest first. A cursor that does not
+the keyset cursor of the lists ordered by (instant, id), newest first; :func:`decode_id` and
+:func:`id_page` that of the lists ordered by a time-ordered (v7) id alone, newest first. A cursor that does not
 decode is an :class:`~mediabase.common.errors.Invalid` on the field ``cursor``: garbage never
 reaches SQL.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from mediabase.common.errors import Invalid
@@ -61,3 +62,31 @@ def decode_position(cursor: str) -> tuple[datetime, UUID]:
     if when.tzinfo is None or not in_range(when):
         raise Invalid(INVALID, field="cursor")
     return when, key
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> UUID: ...
+
+
+T = TypeVar("T", bound=_HasId)
+
+
+def decode_id(cursor: str | None) -> UUID | None:
+    """The id an :func:`id_page` cursor names (None for no cursor); anything else is a 422."""
+    if cursor is None:
+        return None
+    value = unpack(cursor)
+    if isinstance(value, str):
+        try:
+            return UUID(value)
+        except ValueError:
+            pass
+    raise Invalid(INVALID, field="cursor")
+
+
+def id_page(rows: list[T], limit: int) -> tuple[list[T], str | None]:
+    """A page of rows fetched ``limit + 1`` at a time, ordered by id: the first ``limit`` rows and
+    the cursor of the next page (the last row's id), or None on the last page."""
+    page = rows[:limit]
+    return page, (pack(str(page[-1].id)) if len(rows) > limit else None)

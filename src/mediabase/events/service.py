@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from mediabase.common.cursors import pack, unpack
+from mediabase.common.cursors import decode_id, id_page
 from mediabase.common.errors import Invalid
 from mediabase.db.connection import Database
 from mediabase.db.errors import NotFound
@@ -54,19 +54,9 @@ async def get_event(db: Database, p: Principal, event_id: UUID) -> Event:
 async def list_events(db: Database, p: Principal, *, type: str | None = None, subject_id: UUID | None = None,
                       limit: int = 50, cursor: str | None = None) -> tuple[list[Event], str | None]:
     """The organization's events, newest first, a page at a time (opaque cursor)."""
-    before: UUID | None = None
-    if cursor is not None:
-        value = unpack(cursor)
-        try:
-            before = UUID(value) if isinstance(value, str) else None
-        except ValueError:
-            before = None
-        if before is None:
-            raise Invalid("invalid cursor", field="cursor")
+    before = decode_id(cursor)
     params = {"org": p.organization_id, "type": type, "subject_id": subject_id, "before": before, "limit": limit + 1}
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         cur = conn.cursor(row_factory=class_row(Event))
         rows = await (await cur.execute(Q.list_events, params)).fetchall()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (pack(str(rows[-1].id)) if more else None)
+    return id_page(rows, limit)

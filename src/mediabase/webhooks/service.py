@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from mediabase.common.cursors import pack, unpack
+from mediabase.common.cursors import decode_id, id_page
 from mediabase.common.errors import Conflict, Invalid, NotFound
 from mediabase.db.connection import Database
 from mediabase.db.queries import load_queries
@@ -203,23 +203,13 @@ async def list_deliveries(db: Database, p: Principal, *, status: DeliveryStatus 
                           cursor: str | None = None) -> tuple[list[Delivery], str | None]:
     """The organization's deliveries, newest first, a page at a time (opaque cursor)."""
     require(p, Role.ADMIN)
-    before: UUID | None = None
-    if cursor is not None:
-        value = unpack(cursor)
-        try:
-            before = UUID(value) if isinstance(value, str) else None
-        except ValueError:
-            before = None
-        if before is None:
-            raise Invalid("invalid cursor", field="cursor")
+    before = decode_id(cursor)
     params = {"org": p.organization_id, "status": status.value if status else None, "endpoint": endpoint_id,
               "event": event_id, "before": before, "limit": limit + 1}
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         cur = conn.cursor(row_factory=class_row(Delivery))
         rows = await (await cur.execute(Q.list_deliveries, params)).fetchall()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (pack(str(rows[-1].id)) if more else None)
+    return id_page(rows, limit)
 
 
 async def get_delivery(db: Database, p: Principal, delivery_id: UUID) -> DeliveryDetail:

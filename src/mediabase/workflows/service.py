@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from mediabase.common.cursors import pack, unpack
+from mediabase.common.cursors import decode_id, id_page
 from mediabase.common.errors import Conflict, Invalid, NotFound
 from mediabase.db.connection import Database
 from mediabase.db.queries import load_queries
@@ -156,23 +156,13 @@ async def run_now(db: Database, p: Principal, template_id: UUID, event_id: UUID)
 
 async def list_runs(db: Database, p: Principal, *, template_id: UUID | None = None, status: RunStatus | None = None,
                     limit: int = 50, cursor: str | None = None) -> tuple[list[Run], str | None]:
-    before: UUID | None = None
-    if cursor is not None:
-        value = unpack(cursor)
-        try:
-            before = UUID(value) if isinstance(value, str) else None
-        except ValueError:
-            before = None
-        if before is None:
-            raise Invalid("invalid cursor", field="cursor")
+    before = decode_id(cursor)
     params = {"org": p.organization_id, "template": template_id, "status": status.value if status else None,
               "before": before, "limit": limit + 1}
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         cur = conn.cursor(row_factory=class_row(Run))
         rows = await (await cur.execute(Q.list_runs, params)).fetchall()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (pack(str(rows[-1].id)) if more else None)
+    return id_page(rows, limit)
 
 
 async def get_run(db: Database, p: Principal, run_id: UUID) -> RunDetail:
