@@ -27,6 +27,7 @@ from typing import Any
 from uuid import UUID
 
 from mediabase.common.errors import Invalid
+from mediabase.common.types import json_bad_spot
 
 MAX_LINE_BYTES = 1 << 20
 MAX_INT = 2**63 - 1
@@ -323,24 +324,8 @@ def _charge(b: Batch, ln: int, eid: str, created: int, o: dict[str, Any], p: str
 
 def _bad_string(value: Any, path: str) -> Bad | None:
     """A NUL or a lone surrogate anywhere in a parsed event (jsonb and text cannot hold them)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return Bad(path or "event", "contains a NUL character (U+0000), which cannot be stored")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return Bad(path or "event", "contains a lone surrogate, which is not text")
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            found = _bad_string(k, path) or _bad_string(v, f"{path}.{k}" if path else k)
-            if found:
-                return found
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            found = _bad_string(v, f"{path}[{i}]")
-            if found:
-                return found
-    return None
+    spot = json_bad_spot(value, path)
+    return None if spot is None else Bad(spot[0] or "event", spot[2])
 
 
 def _refuse_constant(name: str) -> Any:

@@ -80,25 +80,38 @@ def storable_text(value: str) -> str | None:
     return bad_character(value, _JSON_BAD)
 
 
-def _json_problem(value: Any, path: str) -> str | None:
+def json_bad_spot(value: Any, path: str = "") -> tuple[str, str | None, str] | None:
+    """The first string of a JSON value that PostgreSQL cannot hold (a NUL, a lone surrogate):
+    (the path of the value, or of the object whose key it is; that key, or None for a value; why),
+    or None when every string can be stored."""
     if isinstance(value, str):
         why = bad_character(value, _JSON_BAD)
-        return (f"the value at {path} {why}" if path else why) if why else None
+        return (path, None, why) if why else None
     if isinstance(value, dict):
         for k, v in value.items():
             key = str(k)
             why = bad_character(key, _JSON_BAD)
             if why:
-                return f"the key {key!r} {why}"
-            found = _json_problem(v, f"{path}.{key}" if path else key)
+                return path, key, why
+            found = json_bad_spot(v, f"{path}.{key}" if path else key)
             if found:
                 return found
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            found = _json_problem(v, f"{path}[{i}]")
+            found = json_bad_spot(v, f"{path}[{i}]")
             if found:
                 return found
     return None
+
+
+def _json_problem(value: Any, path: str) -> str | None:
+    spot = json_bad_spot(value, path)
+    if spot is None:
+        return None
+    at, key, why = spot
+    if key is not None:
+        return f"the key {key!r} {why}"
+    return f"the value at {at} {why}" if at else why
 
 
 def _check_json(value: Any) -> Any:
