@@ -24,7 +24,7 @@ from mediabase.db.connection import Database
 from mediabase.db.rows import Conn, class_row
 from mediabase.events.models import Event
 from mediabase.events.service import Q
-from mediabase.events.settings import EventSettings
+from mediabase.events.settings import event_settings
 from mediabase.jobs.registry import periodic, poller
 
 log = logging.getLogger("mediabase.events")
@@ -76,7 +76,7 @@ async def dispatch_organization(db: Database, org: UUID, *, limit: int = 500) ->
 
 async def dispatch(db: Database, settings: Any = None, *, max_orgs: int = 100) -> int:
     """One pass over the organizations with undispatched events; returns how many were handed."""
-    limit = EventSettings().batch_size
+    limit = event_settings().batch_size
     async with db.transaction() as conn:
         orgs = [r["organization_id"] for r in await (await conn.execute(Q.pending_organizations,
                                                                         {"max_orgs": max_orgs})).fetchall()]
@@ -94,7 +94,7 @@ async def dispatch_poller(db: Database, settings: Any) -> int:
 @periodic("events.prune", order=80)
 async def prune(conn: Conn, settings: Any) -> str | None:
     """Dispatched events older than MEDIABASE_EVENTS_KEEP_DAYS go, 5,000 at a time."""
-    days, total = EventSettings().keep_days, 0
+    days, total = event_settings().keep_days, 0
     while True:
         n = (await conn.execute(Q.prune, {"days": days, "batch": 5000})).rowcount
         total += n
