@@ -27,42 +27,42 @@ def month(delta: int, d: datetime = NOW) -> datetime:
     return d.replace(year=d.year + y, month=m + 1, day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def name(delta: int, table: str = "events") -> str:
+def name(delta: int, table: str = "pings") -> str:
     return f"{table}_{month(delta):%Y_%m}"
 
 
 @pytest.fixture
 def conn(migrated_url: str) -> Iterator[psycopg.Connection[Any]]:
-    """The owner role, autocommit, with ``events`` (partitioned by month on ``at``, a DEFAULT
+    """The owner role, autocommit, with ``pings`` (partitioned by month on ``at``, a DEFAULT
     partition, kept three months, months with a 'keep' row kept) registered."""
     with psycopg.connect(migrated_url, autocommit=True) as c:
         c.execute("SET search_path = mediabase")
         c.execute("SET ROLE mediabase_owner")  # tables are the owner's, as a migration makes them
         c.execute(
-            "CREATE TABLE events (id bigint NOT NULL, at timestamptz NOT NULL, kind text NOT NULL DEFAULT 'x',"
+            "CREATE TABLE pings (id bigint NOT NULL, at timestamptz NOT NULL, kind text NOT NULL DEFAULT 'x',"
             " doubled bigint GENERATED ALWAYS AS (id * 2) STORED, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)"
         )
-        c.execute("CREATE TABLE events_default PARTITION OF events DEFAULT")
+        c.execute("CREATE TABLE pings_default PARTITION OF pings DEFAULT")
         c.execute("CREATE TABLE upkeep_calls (cutoff timestamptz)")
         c.execute(
-            "CREATE FUNCTION events_upkeep(cutoff timestamptz) RETURNS void LANGUAGE sql"
+            "CREATE FUNCTION pings_upkeep(cutoff timestamptz) RETURNS void LANGUAGE sql"
             " AS 'INSERT INTO mediabase.upkeep_calls VALUES (cutoff)'"
         )
         c.execute(
             "INSERT INTO partitioned_tables (parent, keep_months, keep_while, partition_options, upkeep)"
-            " VALUES ('events', 3, $$kind = 'keep'$$, '{fillfactor=80}', 'events_upkeep(timestamptz)')"
+            " VALUES ('pings', 3, $$kind = 'keep'$$, '{fillfactor=80}', 'pings_upkeep(timestamptz)')"
         )
         yield c
 
 
 def add(conn: psycopg.Connection[Any], at: datetime, n: int = 1, kind: str = "x", start: int = 0) -> None:
     conn.execute(
-        "INSERT INTO events (id, at, kind) SELECT %s + g, %s, %s FROM generate_series(1, %s) g", (start, at, kind, n)
+        "INSERT INTO pings (id, at, kind) SELECT %s + g, %s, %s FROM generate_series(1, %s) g", (start, at, kind, n)
     )
 
 
 def where(conn: psycopg.Connection[Any]) -> dict[int, str]:
-    return {r[0]: r[1] for r in conn.execute("SELECT id, tableoid::regclass::text FROM events").fetchall()}
+    return {r[0]: r[1] for r in conn.execute("SELECT id, tableoid::regclass::text FROM pings").fetchall()}
 
 
 def maintain_ahead(c: psycopg.Connection[Any], months: int) -> list[tuple[Any, ...]]:
@@ -111,24 +111,24 @@ def test_registration_is_checked_when_it_is_made(conn: psycopg.Connection[Any]) 
                 f"INSERT INTO partitioned_tables (parent, keep_months, keep_while, partition_options) VALUES {values}"
             )
     for change, message in (
-        ("keep_while = 'no_such_column = 1'", "keep_while of events"),
+        ("keep_while = 'no_such_column = 1'", "keep_while of pings"),
         ("partition_options = '{fillfactor=80); DROP TABLE jobs; --}'", "is not name=value"),
         ("upkeep = 'mediabase.partition_key_column(regclass)'", "must take one timestamptz"),
         ("keep_months = 2, min_keep_months = 3", "keep_above_min"),
     ):
         with pytest.raises(psycopg.Error, match=message):
-            conn.execute(f"UPDATE partitioned_tables SET {change} WHERE parent = 'events'::regclass")
+            conn.execute(f"UPDATE partitioned_tables SET {change} WHERE parent = 'pings'::regclass")
     with pytest.raises(psycopg.errors.InvalidParameterValue, match="not registered"):
         conn.execute("SELECT create_partition('plain', current_date)")
 
 
 def test_create_ahead_is_idempotent(conn: psycopg.Connection[Any]) -> None:
-    created = [r[0] for r in conn.execute("SELECT ensure_partitions('events', 2)")]
+    created = [r[0] for r in conn.execute("SELECT ensure_partitions('pings', 2)")]
     assert created == [name(0), name(1), name(2)]
-    assert conn.execute("SELECT ensure_partitions('events', 2)").fetchall() == []
-    parts = conn.execute("SELECT name, range_from, range_to, is_default FROM partitions_of('events')").fetchall()
+    assert conn.execute("SELECT ensure_partitions('pings', 2)").fetchall() == []
+    parts = conn.execute("SELECT name, range_from, range_to, is_default FROM partitions_of('pings')").fetchall()
     assert parts == [
-        ("events_default", None, None, True),
+        ("pings_default", None, None, True),
         *((name(k), month(k), month(k + 1), False) for k in range(3)),
     ]
     # made like the parent (generated column, defaults), with the registered storage options
@@ -136,22 +136,22 @@ def test_create_ahead_is_idempotent(conn: psycopg.Connection[Any]) -> None:
         ["fillfactor=80"],
     )
     add(conn, month(1) + timedelta(days=3))
-    assert conn.execute("SELECT kind, doubled FROM events").fetchall() == [("x", 2)]
+    assert conn.execute("SELECT kind, doubled FROM pings").fetchall() == [("x", 2)]
     # the one entry point does every registered table; a second run has nothing to do
     done = conn.execute("SELECT table_name, partition_name, action FROM maintain_partitions(2)").fetchall()
     assert sorted(done) == [(t, name(k, t), "created") for t in ("audit_log", "jobs", "security_events",
                                                                          "story_scene_views") for k in range(3)]
     assert conn.execute("SELECT * FROM maintain_partitions(2)").fetchall() == []
     with pytest.raises(psycopg.errors.InvalidParameterValue, match="months_ahead"):
-        conn.execute("SELECT ensure_partitions('events', 37)")
+        conn.execute("SELECT ensure_partitions('pings', 37)")
 
 
 def test_two_sessions_create_the_same_month_at_once(conn: psycopg.Connection[Any], migrated_url: str) -> None:
     add(conn, NOW, 50)
     with psycopg.connect(migrated_url) as first, psycopg.connect(migrated_url, autocommit=True) as second:
-        assert first.execute("SELECT mediabase.create_partition('mediabase.events', now()::date)").fetchone() == (True,)
+        assert first.execute("SELECT mediabase.create_partition('mediabase.pings', now()::date)").fetchone() == (True,)
         t, out = in_thread(
-            lambda: second.execute("SELECT mediabase.create_partition('mediabase.events', now()::date)").fetchone()
+            lambda: second.execute("SELECT mediabase.create_partition('mediabase.pings', now()::date)").fetchone()
         )
         wait_for_lock_wait(migrated_url, second.info.backend_pid)
         first.commit()
@@ -168,7 +168,7 @@ def test_two_sessions_create_the_same_month_at_once(conn: psycopg.Connection[Any
         for c in runs:
             c.close()
     assert [o.get("error") for _, o in threads] == [None, None]
-    made = sorted(r[1] for _, o in threads for r in o["value"] if r[0] == "events")
+    made = sorted(r[1] for _, o in threads for r in o["value"] if r[0] == "pings")
     assert made == [name(1), name(2), name(3)]
 
 
@@ -184,7 +184,7 @@ def test_a_reader_never_misses_rows_moved_out_of_default(conn: psycopg.Connectio
         with psycopg.connect(migrated_url) as mover, psycopg.connect(migrated_url, autocommit=True) as reader:
             mover.execute("SET search_path = mediabase")
             move(mover)  # inside a transaction still open: rows moved, partition attached
-            t, out = in_thread(lambda: reader.execute("SELECT count(*) FROM mediabase.events").fetchone())
+            t, out = in_thread(lambda: reader.execute("SELECT count(*) FROM mediabase.pings").fetchone())
             wait_for_lock_wait(migrated_url, reader.info.backend_pid)
             mover.commit()
             t.join()
@@ -194,15 +194,15 @@ def test_a_reader_never_misses_rows_moved_out_of_default(conn: psycopg.Connectio
 
     def old_way(c: psycopg.Connection[Any]) -> None:  # next month's 10 rows, as 0003 moved them
         part = sql.Identifier(name(1))
-        c.execute(sql.SQL("CREATE TABLE {} (LIKE events INCLUDING DEFAULTS INCLUDING GENERATED)").format(part))
-        c.execute("LOCK TABLE events_default IN ACCESS EXCLUSIVE MODE")
-        c.execute(sql.SQL("WITH moved AS (DELETE FROM events_default WHERE at >= {} RETURNING id, at, kind)"
+        c.execute(sql.SQL("CREATE TABLE {} (LIKE pings INCLUDING DEFAULTS INCLUDING GENERATED)").format(part))
+        c.execute("LOCK TABLE pings_default IN ACCESS EXCLUSIVE MODE")
+        c.execute(sql.SQL("WITH moved AS (DELETE FROM pings_default WHERE at >= {} RETURNING id, at, kind)"
                           " INSERT INTO {} (id, at, kind) SELECT * FROM moved").format(sql.Literal(month(1)), part))
-        c.execute(sql.SQL("ALTER TABLE events ATTACH PARTITION {} FOR VALUES FROM ({}) TO ({})").format(
+        c.execute(sql.SQL("ALTER TABLE pings ATTACH PARTITION {} FOR VALUES FROM ({}) TO ({})").format(
             part, sql.Literal(month(1)), sql.Literal(month(2))))
 
     def this_month(c: psycopg.Connection[Any]) -> None:  # this month's 100 rows, by create_partition
-        c.execute("SELECT create_partition('events', now()::date)")
+        c.execute("SELECT create_partition('pings', now()::date)")
 
     assert move_then_count(old_way) == 100  # the 10 moved rows were in neither place for it
     assert move_then_count(this_month) == 110
@@ -218,30 +218,30 @@ def test_a_reader_never_misses_rows_moved_out_of_default(conn: psycopg.Connectio
     def count_until_stopped() -> None:
         with psycopg.connect(migrated_url, autocommit=True) as reader:
             while not stop.is_set():
-                row = reader.execute("SELECT count(*) FROM mediabase.events").fetchone()
+                row = reader.execute("SELECT count(*) FROM mediabase.pings").fetchone()
                 counts.append(row[0] if row else -1)
 
     reader = threading.Thread(target=count_until_stopped)
     reader.start()
     try:
-        created = [r[0] for r in conn.execute("SELECT ensure_partitions('events', 0)")]
+        created = [r[0] for r in conn.execute("SELECT ensure_partitions('pings', 0)")]
     finally:
         stop.set()
         reader.join()
     assert created == [name(k) for k in range(2, 6)]  # the months found in DEFAULT
     assert counts and min(counts) == total
-    assert conn.execute("SELECT count(*) FROM events_default").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM pings_default").fetchone() == (0,)
 
 
 def test_a_row_that_reaches_default_during_the_attach_moves_too(
     conn: psycopg.Connection[Any], migrated_url: str
 ) -> None:
     with psycopg.connect(migrated_url) as writer, psycopg.connect(migrated_url, autocommit=True) as creator:
-        writer.execute("INSERT INTO mediabase.events (id, at) VALUES (1, %s)", (month(1) + timedelta(hours=5),))
+        writer.execute("INSERT INTO mediabase.pings (id, at) VALUES (1, %s)", (month(1) + timedelta(hours=5),))
         # the creator does not see the uncommitted row, so it attaches at once, and waits for the
         # writer's lock on DEFAULT; then the attach's scan of DEFAULT finds the row
         t, out = in_thread(lambda: creator.execute(
-            "SELECT mediabase.create_partition('mediabase.events', %s)", (month(1).date(),)).fetchone())
+            "SELECT mediabase.create_partition('mediabase.pings', %s)", (month(1).date(),)).fetchone())
         wait_for_lock_wait(migrated_url, creator.info.backend_pid)
         writer.commit()
         t.join()
@@ -250,7 +250,7 @@ def test_a_row_that_reaches_default_during_the_attach_moves_too(
 
 
 def test_rollover_at_a_month_boundary(conn: psycopg.Connection[Any]) -> None:
-    conn.execute("SELECT ensure_partitions('events', 1)")
+    conn.execute("SELECT ensure_partitions('pings', 1)")
     edge = month(1)
     add(conn, edge - timedelta(microseconds=1), start=1)
     add(conn, edge, start=2)
@@ -269,72 +269,72 @@ def test_prune_by_policy(conn: psycopg.Connection[Any]) -> None:
     for k in range(-6, 1):
         add(conn, month(k) + timedelta(days=1), 5, start=100 * (k + 10))
     add(conn, month(-5) + timedelta(days=2), kind="keep", start=10_000)
-    conn.execute("SELECT ensure_partitions('events', 0)")  # every month found in DEFAULT
-    assert len(conn.execute("SELECT * FROM partitions_of('events')").fetchall()) == 8
+    conn.execute("SELECT ensure_partitions('pings', 0)")  # every month found in DEFAULT
+    assert len(conn.execute("SELECT * FROM partitions_of('pings')").fetchall()) == 8
     conn.execute("SELECT create_partition('audit_log', %s)", (month(-30).date(),))  # kept forever
     done = conn.execute(
         "SELECT table_name, partition_name, action, detail FROM maintain_partitions(NULL)"
         " WHERE action <> 'created' ORDER BY 2").fetchall()
     # three months after this one are kept; -5 still holds a row its policy keeps
     assert done == [
-        ("events", name(-6), "dropped", None),
-        ("events", name(-5), "kept", "it still holds rows where kind = 'keep'"),
-        ("events", name(-4), "dropped", None),
+        ("pings", name(-6), "dropped", None),
+        ("pings", name(-5), "kept", "it still holds rows where kind = 'keep'"),
+        ("pings", name(-4), "dropped", None),
     ]
-    left = {r[0] for r in conn.execute("SELECT name FROM partitions_of('events')")}
-    assert left == {"events_default", name(-5), name(-3), name(-2), name(-1), name(0)}
+    left = {r[0] for r in conn.execute("SELECT name FROM partitions_of('pings')")}
+    assert left == {"pings_default", name(-5), name(-3), name(-2), name(-1), name(0)}
     assert conn.execute("SELECT cutoff FROM upkeep_calls").fetchall() == [(month(-3),)]
 
     # --prune-keep for one run, never below the table's minimum; tables kept forever stay so
-    conn.execute("UPDATE partitioned_tables SET min_keep_months = 2 WHERE parent = 'events'::regclass")
+    conn.execute("UPDATE partitioned_tables SET min_keep_months = 2 WHERE parent = 'pings'::regclass")
     dropped = [r[0] for r in conn.execute(
         "SELECT partition_name FROM maintain_partitions(NULL, 1) WHERE action = 'dropped'")]
     assert dropped == [name(-3)]
     assert name(-30, "audit_log") in {r[0] for r in conn.execute("SELECT name FROM partitions_of('audit_log')")}
     with pytest.raises(psycopg.errors.InvalidParameterValue, match="at least 2"):
-        conn.execute("SELECT prune_partitions('events', 1)")
+        conn.execute("SELECT prune_partitions('pings', 1)")
 
     # a policy that archives first: the upkeep leaves its months for the archive command
     conn.execute("UPDATE partitioned_tables SET archive = true, min_keep_months = 1, keep_months = 1"
-                 " WHERE parent = 'events'::regclass")
+                 " WHERE parent = 'pings'::regclass")
     kept = conn.execute("SELECT partition_name, action, detail FROM maintain_partitions(NULL)").fetchall()
     assert (name(-2), "kept", "its policy archives a month before dropping it (--archive-dir)") in kept
-    assert name(-2) in {r[0] for r in conn.execute("SELECT name FROM partitions_of('events')")}
-    due = conn.execute("SELECT partition_name, archive, kept_because FROM partitions_due() WHERE table_name = 'events'")
+    assert name(-2) in {r[0] for r in conn.execute("SELECT name FROM partitions_of('pings')")}
+    due = conn.execute("SELECT partition_name, archive, kept_because FROM partitions_due() WHERE table_name = 'pings'")
     assert due.fetchall() == [(name(-5), True, "it still holds rows where kind = 'keep'"), (name(-2), True, None)]
 
 
 def test_a_table_that_fails_is_reported_and_rolled_back_alone(conn: psycopg.Connection[Any]) -> None:
     conn.execute("CREATE FUNCTION boom() RETURNS boolean LANGUAGE plpgsql AS $$BEGIN RAISE 'boom'; END$$")
-    conn.execute("UPDATE partitioned_tables SET keep_while = 'boom()' WHERE parent = 'events'::regclass")
+    conn.execute("UPDATE partitioned_tables SET keep_while = 'boom()' WHERE parent = 'pings'::regclass")
     add(conn, month(-8))
     done = conn.execute("SELECT table_name, partition_name, action, detail FROM maintain_partitions(0)").fetchall()
-    assert ("events", None, "failed", "boom") in done
+    assert ("pings", None, "failed", "boom") in done
     assert {(t, a) for t, _, a, _ in done} == {("jobs", "created"), ("audit_log", "created"),
                                                ("story_scene_views", "created"), ("security_events", "created"),
-                                               ("events", "failed")}
-    assert [r[0] for r in conn.execute("SELECT name FROM partitions_of('events')")] == ["events_default"]
+                                               ("pings", "failed")}
+    assert [r[0] for r in conn.execute("SELECT name FROM partitions_of('pings')")] == ["pings_default"]
 
 
 def test_a_month_that_becomes_busy_before_its_drop_is_kept(conn: psycopg.Connection[Any]) -> None:
     add(conn, month(-8), 3)
-    conn.execute("SELECT ensure_partitions('events', 0)")
-    conn.execute("UPDATE events SET kind = 'keep' WHERE id = 1")  # after the month was found due
-    assert conn.execute("SELECT drop_partition('events', %s)", (name(-8),)).fetchone() == (False,)
-    assert conn.execute("SELECT count(*) FROM events").fetchone() == (3,)  # still attached, rows there
+    conn.execute("SELECT ensure_partitions('pings', 0)")
+    conn.execute("UPDATE pings SET kind = 'keep' WHERE id = 1")  # after the month was found due
+    assert conn.execute("SELECT drop_partition('pings', %s)", (name(-8),)).fetchone() == (False,)
+    assert conn.execute("SELECT count(*) FROM pings").fetchone() == (3,)  # still attached, rows there
     with pytest.raises(psycopg.errors.UndefinedTable):
-        conn.execute("SELECT drop_partition('events', 'events_default')")
+        conn.execute("SELECT drop_partition('pings', 'pings_default')")
 
 
 def test_the_app_role_may_not_run_or_read_any_of_it(conn: psycopg.Connection[Any]) -> None:
-    conn.execute("SELECT ensure_partitions('events', 0)")
+    conn.execute("SELECT ensure_partitions('pings', 0)")
     conn.execute("RESET ROLE")
     conn.execute("SET ROLE mediabase_app")
     for stmt in (
         "SELECT * FROM partitioned_tables",
         f"SELECT * FROM {name(0)}",
         "SELECT maintain_partitions(1)",
-        "SELECT create_partition('events', current_date)",
+        "SELECT create_partition('pings', current_date)",
         "SELECT * FROM partition_status()",
     ):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -355,4 +355,4 @@ async def test_the_worker_upkeep_serves_every_registered_table(
     assert name(-9) not in names  # moved out of DEFAULT into its month, then dropped by policy
     async with await psycopg.AsyncConnection.connect(migrated_url, autocommit=True) as aconn:
         status = await partitions.status(aconn)
-    assert {p.table for p in status} == {"jobs", "audit_log", "story_scene_views", "security_events", "events"}
+    assert {p.table for p in status} == {"jobs", "audit_log", "story_scene_views", "security_events", "pings"}
