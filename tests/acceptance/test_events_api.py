@@ -29,27 +29,27 @@ def test_events_over_http_and_the_cli(client: TestClient, migrated_url: str, ten
     video = r.json()["id"]
     r = client.post(f"/videos/{video}/comments", headers=h(a.member_key), json={"body": "first", "position_ms": 10})
     assert r.status_code == 201, r.text
-    r = client.get("/events", headers=h(a.member_key))
+    r = client.get("/outbox", headers=h(a.member_key))
     assert r.status_code == 200, r.text
     items = r.json()["items"]
     assert [e["type"] for e in items] == ["comment.created", "video.created"]
     assert items[1]["subject_id"] == video and items[1]["data"]["title"] == "kick-off"
     assert all(e["dispatched_at"] is None for e in items)
     # paging and filters
-    r = client.get("/events?limit=1", headers=h(a.member_key))
+    r = client.get("/outbox?limit=1", headers=h(a.member_key))
     nxt = r.json()["next_cursor"]
     assert [e["type"] for e in r.json()["items"]] == ["comment.created"] and nxt
-    r = client.get(f"/events?limit=1&cursor={nxt}", headers=h(a.member_key))
+    r = client.get(f"/outbox?limit=1&cursor={nxt}", headers=h(a.member_key))
     assert [e["type"] for e in r.json()["items"]] == ["video.created"] and r.json()["next_cursor"] is None
-    r = client.get(f"/events?subject={video}", headers=h(a.member_key))
+    r = client.get(f"/outbox?subject={video}", headers=h(a.member_key))
     assert [e["type"] for e in r.json()["items"]] == ["video.created"]
-    assert client.get(f"/events/{items[0]['id']}", headers=h(a.member_key)).json()["data"]["body"] == "first"
+    assert client.get(f"/outbox/{items[0]['id']}", headers=h(a.member_key)).json()["data"]["body"] == "first"
     # another tenant sees none of it
-    assert client.get("/events", headers=h(b.owner_key)).json()["items"] == []
-    assert client.get(f"/events/{items[0]['id']}", headers=h(b.owner_key)).status_code == 404
+    assert client.get("/outbox", headers=h(b.owner_key)).json()["items"] == []
+    assert client.get(f"/outbox/{items[0]['id']}", headers=h(b.owner_key)).status_code == 404
     for query, field in (("type=Video", "type"), ("subject=x", "subject"), ("limit=0", "limit"),
                          ("cursor=%00", "cursor"), ("cursor=abc", "cursor")):
-        r = client.get(f"/events?{query}", headers=h(a.member_key))
+        r = client.get(f"/outbox?{query}", headers=h(a.member_key))
         assert r.status_code == 422 and field in r.text, (query, r.text)
     types = {t["type"] for t in client.get("/event-types", headers=h(a.member_key)).json()}
     assert {"video.created", "video.transcribed", "comment.created", "decision.created"} <= types
@@ -70,7 +70,7 @@ def test_events_over_http_and_the_cli(client: TestClient, migrated_url: str, ten
             await task
 
     asyncio.run(work())
-    assert all(e["dispatched_at"] for e in client.get("/events", headers=h(a.member_key)).json()["items"])
+    assert all(e["dispatched_at"] for e in client.get("/outbox", headers=h(a.member_key)).json()["items"])
 
     out = mediabase("events", "list", "--org", a.slug, "--json", url=migrated_url)
     assert out.returncode == 0, out.stderr

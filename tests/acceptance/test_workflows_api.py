@@ -61,7 +61,7 @@ def test_templates_and_runs_over_http(client: TestClient, tenants: tuple[Tenant,
 
     # run now on an event of its type (filter or not); progress shows
     video = client.post("/videos", headers=h(a.member_key), json={"title": "kick-off"}).json()["id"]
-    ev = client.get(f"/events?subject={video}", headers=h(a.member_key)).json()["items"][0]["id"]
+    ev = client.get(f"/outbox?subject={video}", headers=h(a.member_key)).json()["items"][0]["id"]
     r = client.post(f"/workflows/templates/{t['id']}/runs", headers=h(a.owner_key), json={"event_id": ev})
     assert r.status_code == 201, r.text
     run = r.json()

@@ -20,7 +20,7 @@ async def list_event_types(db: DbDep, p: PrincipalDep) -> list[EventType]:
     return await events.list_types(db)
 
 
-@router.get("/events", summary="The organization's events, newest first")
+@router.get("/outbox", summary="The organization's outbox: its domain events, newest first")
 async def list_events(
     db: DbDep,
     p: PrincipalDep,
@@ -37,6 +37,6 @@ async def list_events(
     return Page(items=items, next_cursor=next_cursor)
 
 
-@router.get("/events/{event_id}", summary="One event")
+@router.get("/outbox/{event_id}", summary="One outbox event")
 async def get_event(db: DbDep, p: PrincipalDep, event_id: UUID) -> Event:
     return await events.get_event(db, p, event_id)
