@@ -1,0 +1,1 @@
+"""Viewing analytics (docs/analytics.md): raw view and watch events, rollups built from them by jobs."""

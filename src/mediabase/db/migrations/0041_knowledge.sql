@@ -1,0 +1,1 @@
+SELECT 1;  -- placeholder: the knowledge graph (issue 15)

@@ -1,0 +1,1 @@
+SELECT 1;  -- placeholder: viewing analytics (issue 15)
