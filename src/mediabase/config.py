@@ -137,6 +137,15 @@ class Settings(BaseSettings):
     mail_max_attempts: int = Field(
         default=10, ge=1, le=100, description="Attempts at one message before it is given up as dead."
     )
+    # analytics (docs/analytics.md): anonymous viewers are kept only as HMAC-SHA-256 under this key
+    analytics_viewer_key: SecretStr | None = Field(
+        default=None, min_length=32,
+        description="Key of the HMAC anonymous viewers' identifiers are kept as (32+ characters); unset: a new key "
+        "per process, so anonymous viewers are only told apart within one process.",
+    )
+    analytics_viewer_key_id: str = Field(
+        default="k1", pattern=r"^[A-Za-z0-9_.-]{1,32}$", description="Names ANALYTICS_VIEWER_KEY in the rows it hashed."
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$", max_length=2000,
         description="The address people open mediabase at: the base of the links in mail.",
@@ -145,7 +154,7 @@ class Settings(BaseSettings):
     @field_validator(
         "database_url", "direct_url", "app_database_url", "database_replica_url", "embedding_url",
         "embedding_api_key", "metrics_token", "migrations_dir", "views_dir", "citus_source", "citus_build_dir",
-        "mail_url", "mail_dir",
+        "mail_url", "mail_dir", "analytics_viewer_key",
         mode="before",
     )
     @classmethod
