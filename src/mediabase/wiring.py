@@ -18,5 +18,7 @@ WORKER_MODULES: tuple[str, ...] = (
     "mediabase.events.dispatch",  # the outbox's dispatcher (a poller) and its pruning
     "mediabase.workflows.engine",  # workflow runs: the event subscriber, workflow.step, the reaper
     "mediabase.webhooks.delivery",  # webhook.deliver, and the webhooks fan-out (an event subscriber)
+    "mediabase.knowledge.build",  # knowledge.build, knowledge.embed (the knowledge graph)
     "mediabase.billing.jobs",  # the offline billing provider's clock (renewals, ends at period end)
+    "mediabase.analytics.rollups",  # viewing analytics' rollups (upkeep: dirty days, talk time)
 )

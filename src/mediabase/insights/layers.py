@@ -39,8 +39,9 @@ RESULT_FIELDS = {
 
 
 async def _layer(conn: Conn, org: UUID, layer_id: UUID) -> Layer:
-    return await fetch_one_or_404(conn, by_id(Q.layer_columns, "l"), {"org": org, "id": layer_id}, "AI layer",
-                                  model=Layer)
+    # a video's layer: an organization-wide one (the knowledge graph, 0041) is read at /graph/layers
+    query = sql.SQL("{} AND l.video_id IS NOT NULL").format(by_id(Q.layer_columns, "l"))
+    return await fetch_one_or_404(conn, query, {"org": org, "id": layer_id}, "AI layer", model=Layer)
 
 
 def _check_results(data: LayerCreate) -> str | None:
