@@ -16,8 +16,8 @@ Format = Literal["png", "svg"]
 
 
 def retention_chart(curve: RetentionCurve, *, width: int = 800, height: int = 450, fmt: Format = "png") -> bytes:
-    """The curve as an image of exactly ``width`` × ``height`` pixels (PNG) or the same size in
-    points (SVG): x the position in percent, y the share of viewers still watching."""
+    """The curve as an image of exactly ``width`` × ``height`` pixels (PNG; an SVG of the same
+    size at 100 dpi, in points): x the position in percent, y the share of viewers still watching."""
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()

@@ -12,6 +12,7 @@ from mediabase import __version__
 from mediabase.api import guards, metrics, problems
 from mediabase.api.context import RequestContextMiddleware
 from mediabase.api.routers import (
+    analytics,
     billing,
     collab,
     events,
@@ -20,6 +21,7 @@ from mediabase.api.routers import (
     insights,
     integrations,
     jobs,
+    knowledge,
     mail,
     media,
     music_catalog,
@@ -104,4 +106,6 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
     app.include_router(mail.router)
     app.include_router(webhooks.router)
     app.include_router(billing.router)
+    app.include_router(knowledge.router)
+    app.include_router(analytics.router)
     return app

@@ -10,6 +10,7 @@ from typer.core import TyperOption
 from mediabase import __version__
 from mediabase.cli import (
     admin,
+    analytics,
     backup,
     billing,
     collab,
@@ -82,6 +83,7 @@ mail.register(app)
 webhooks.register(app)
 integrations.register(app)
 billing.register(app)
+analytics.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
 
 

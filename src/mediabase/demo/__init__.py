@@ -74,6 +74,7 @@ async def demo(system: Database) -> str:
         f" dialogue act to their sentence: {', '.join(unplaced)}"
         if unplaced else ""
     )
+    from mediabase.demo.analytics import analytics_demo
     from mediabase.demo.music import music_demo
     from mediabase.demo.stories import stories_demo
 
@@ -81,7 +82,7 @@ async def demo(system: Database) -> str:
         f"demo seed: organization '{DEMO_SLUG}' has the AMI ES2002 meetings "
         f"({len(outcomes)} loaded now, {loaded} segments; {len(have)} were already there; "
         f"{layers} annotation layers and {links} decision links added{without}); {await stories_demo(system)};"
-        f" {await music_demo(system)}"
+        f" {await music_demo(system)}; {await analytics_demo(system, DEMO_SLUG)}"
     )
 
 
