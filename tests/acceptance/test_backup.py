@@ -169,6 +169,9 @@ FILLERS: list[tuple[str, str]] = [
     ("integration_external_items", "INSERT INTO integration_external_items (organization_id, provider, "
                                    "external_id, kind, video_id) VALUES (%(org)s, 'zoom', 'backup-recording', "
                                    "'recording', %(vid)s)"),
+    # analytics (0042): the demo's viewing sessions fill the rest; its rollups leave no dirty day
+    ("analytics_dirty", "INSERT INTO analytics_dirty (organization_id, subject_id, kind, day)"
+                        " VALUES (%(org)s, %(vid)s, 'video', '2026-01-05')"),
     ("schema_migration_repairs", "INSERT INTO schema_migration_repairs (version, old_checksum, new_checksum, reason,"
                                  " repaired_by) SELECT version, checksum, checksum, 'backup round trip', 'test'"
                                  " FROM schema_migrations ORDER BY version LIMIT 1"),

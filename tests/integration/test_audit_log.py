@@ -57,6 +57,12 @@ EXEMPT = {
     "workflow_runs": "run state, like the jobs that carry it: high volume, its own status columns (0039)",
     "workflow_step_runs": "run state, like the jobs that carry it: high volume, its own status columns (0039)",
     "workflow_template_versions": "itself the history of the audited templates' steps, written by their trigger (0039)",
+    "view_events": "high volume, one row per view or watched range, pruned by partition (0042, docs/analytics.md)",
+    "analytics_dirty": "rollup bookkeeping, written by triggers on view_events (0042)",
+    "analytics_daily": "derived and rebuildable from view_events (analytics_rebuild, 0042)",
+    "analytics_viewer_days": "derived and rebuildable from view_events (analytics_rebuild, 0042)",
+    "analytics_talk_videos": "derived and rebuildable from the transcripts (0042)",
+    "analytics_talk_time": "derived and rebuildable from the transcripts (0042)",
 }
 # Audited by the statements that write them, not by a trigger (0018).
 BY_STATEMENT = {

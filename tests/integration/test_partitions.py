@@ -140,7 +140,8 @@ def test_create_ahead_is_idempotent(conn: psycopg.Connection[Any]) -> None:
     # the one entry point does every registered table; a second run has nothing to do
     done = conn.execute("SELECT table_name, partition_name, action FROM maintain_partitions(2)").fetchall()
     assert sorted(done) == [(t, name(k, t), "created") for t in ("audit_log", "jobs", "security_events",
-                                                                         "story_scene_views") for k in range(3)]
+                                                                         "story_scene_views", "view_events")
+                            for k in range(3)]
     assert conn.execute("SELECT * FROM maintain_partitions(2)").fetchall() == []
     with pytest.raises(psycopg.errors.InvalidParameterValue, match="months_ahead"):
         conn.execute("SELECT ensure_partitions('pings', 37)")
@@ -312,7 +313,7 @@ def test_a_table_that_fails_is_reported_and_rolled_back_alone(conn: psycopg.Conn
     assert ("pings", None, "failed", "boom") in done
     assert {(t, a) for t, _, a, _ in done} == {("jobs", "created"), ("audit_log", "created"),
                                                ("story_scene_views", "created"), ("security_events", "created"),
-                                               ("pings", "failed")}
+                                               ("view_events", "created"), ("pings", "failed")}
     assert [r[0] for r in conn.execute("SELECT name FROM partitions_of('pings')")] == ["pings_default"]
 
 
@@ -355,4 +356,5 @@ async def test_the_worker_upkeep_serves_every_registered_table(
     assert name(-9) not in names  # moved out of DEFAULT into its month, then dropped by policy
     async with await psycopg.AsyncConnection.connect(migrated_url, autocommit=True) as aconn:
         status = await partitions.status(aconn)
-    assert {p.table for p in status} == {"jobs", "audit_log", "story_scene_views", "security_events", "pings"}
+    assert {p.table for p in status} == {"jobs", "audit_log", "story_scene_views", "security_events", "view_events",
+                                              "pings"}
