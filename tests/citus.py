@@ -27,6 +27,7 @@ from typing import NoReturn
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from mediabase.config import Settings
 from mediabase.db import cluster
@@ -93,7 +94,12 @@ def citus_cluster() -> Iterator[str]:
     data_dir = Path(tempfile.mkdtemp(prefix="mbcitus-"))
     settings = cluster_settings(data_dir)
     try:
-        yield cluster.start_cluster(settings, workers=2, pginstall=pginstall)
+        url = cluster.start_cluster(settings, workers=2, pginstall=pginstall)
+        state = cluster.read_state(settings)
+        assert state is not None
+        for port in state.nodes.values():
+            throwaway(cluster.node_url(port, "postgres"))
+        yield url
     finally:
         cluster.stop_cluster(settings)
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -114,6 +120,17 @@ def citus_migrated(citus_cluster: str) -> str:
                             "MEDIABASE_DATABASE_URL": citus_cluster})
     assert r.returncode == 0, r.stderr
     return citus_cluster
+
+
+def throwaway(admin_url: str) -> None:
+    """A test server's data is thrown away after the run, so it need not survive a power cut:
+    no fsync, no full-page images, commits not waited for (most of the suite's I/O is creating
+    databases and tables). A server process a test kills still loses nothing: its writes are in
+    the OS's cache."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        for name in ("fsync", "full_page_writes", "synchronous_commit"):
+            conn.execute(sql.SQL("ALTER SYSTEM SET {} = off").format(sql.Identifier(name)))
+        conn.execute("SELECT pg_reload_conf()")
 
 
 def group_citus_tests(items: list[pytest.Item]) -> None:

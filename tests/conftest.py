@@ -24,7 +24,12 @@ from mediabase.config import Settings
 from mediabase.db import embedded
 from mediabase.db.connection import Database
 from mediabase.db.migrator import Migrator
-from tests.citus import citus_cluster, citus_migrated, group_citus_tests  # noqa: F401  (tests/citus.py)
+from tests.citus import (  # noqa: F401  (tests/citus.py)
+    citus_cluster,
+    citus_migrated,
+    group_citus_tests,
+    throwaway,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 pytest_plugins = ["tests.log_privacy"]  # no e-mail address or API key in the logs of the suite
@@ -74,6 +79,7 @@ def embedded_server() -> Iterator[Settings | None]:
     data_dir = Path(tempfile.mkdtemp(prefix="mbtest-"))
     settings = make_settings(None, data_dir=data_dir)
     embedded.start(settings)
+    throwaway(embedded.server_url(settings))
     try:
         yield settings
     finally:
