@@ -3,7 +3,8 @@
 Every event of a call is checked first (its subject and viewer belong to the caller's
 organization, its range lies within the subject's duration, its time within the retention);
 the first bad one is an :class:`Invalid` naming ``events[i].field``, and nothing is written.
-Then one COPY per chunk writes them, in the one transaction of the call.
+Then one COPY per chunk writes them, and one statement marks their (subject, UTC day) pairs
+dirty for the rollups, all in the one transaction of the call.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from typing import Any
 from uuid import UUID
@@ -96,6 +97,23 @@ def _chunks(events: Iterable[RawEvent | ViewEventIn]) -> Iterator[list[RawEvent]
         yield [e.raw() if isinstance(e, ViewEventIn) else e for e in chunk]
 
 
+async def mark_dirty(conn: Conn, org: UUID, rows: list[tuple[Any, ...]]) -> None:
+    """Mark the (subject, UTC day) pairs of copied rows (in :data:`COPY_TYPES`' order) for the
+    next refresh; in the caller's transaction, so they commit or roll back with the rows."""
+    pairs: dict[tuple[UUID, date], str] = {}
+    for r in rows:
+        day = r[1].astimezone(UTC).date()
+        if r[3] is not None:
+            pairs[(r[3], day)] = "video"
+        elif r[4] is not None:
+            pairs[(r[4], day)] = "scene"
+        else:
+            pairs[(r[5], day)] = "master"
+    if pairs:
+        await conn.execute(Q.mark_dirty, {"org": org, "subjects": [s for s, _ in pairs],
+                                          "days": [d for _, d in pairs], "kinds": list(pairs.values())})
+
+
 async def ingest_into(conn: Conn, p: Principal, events: Iterable[RawEvent | ViewEventIn],
                       *, now: datetime | None = None, settings: Settings | None = None) -> int:
     """Validate and COPY ``events`` on ``conn`` (the owner's connection, the caller's
@@ -157,6 +175,7 @@ async def ingest_into(conn: Conn, p: Principal, events: Iterable[RawEvent | View
             copy.set_types(COPY_TYPES)
             for row in rows_out:
                 await copy.write_row(row)
+        await mark_dirty(conn, org, rows_out)
         total += len(chunk)
     return total
 

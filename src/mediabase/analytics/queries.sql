@@ -7,6 +7,13 @@
 COPY view_events (organization_id, occurred_at, kind, video_id, scene_id, master_id, user_id, viewer_hmac,
                   viewer_key, start_ms, end_ms, duration_ms, client) FROM STDIN (FORMAT BINARY);
 
+-- name: mark_dirty
+-- the batch's (subject, UTC day) pairs, in the COPY's transaction: the next refresh recomputes them
+INSERT INTO analytics_dirty (organization_id, subject_id, kind, day)
+SELECT %(org)s, u.subject_id, u.kind, u.day
+  FROM unnest(%(subjects)s::uuid[], %(kinds)s::text[], %(days)s::date[]) u (subject_id, kind, day)
+ON CONFLICT DO NOTHING;
+
 -- name: video_durations
 SELECT id, duration_ms FROM videos
  WHERE organization_id = %(org)s AND id = ANY (%(ids)s) AND deleted_at IS NULL;

@@ -4,8 +4,8 @@
 --                          partitioned by month (the partition manager, 0012) and kept 13 months;
 --                          a viewer is a user or, anonymous, a keyed HMAC; written by COPY only
 --   analytics_dirty        (subject, UTC day) pairs whose raw events changed since the rollups
---                          were computed: appended by statement triggers on view_events (insert and
---                          delete, cascades too), consumed by analytics_refresh
+--                          were computed: added by the ingest's statement beside its COPY and by
+--                          a row trigger on deletes (cascades too), consumed by analytics_refresh
 --   analytics_daily        per subject and UTC day: views, unique viewers, watch time, completions
 --                          and the retention curve (viewers still watching at each percent)
 --   analytics_viewer_days  one row per organization, UTC day and distinct viewer: active viewers
@@ -30,7 +30,8 @@ CREATE TABLE view_events (
     video_id        uuid,
     scene_id        uuid,
     master_id       uuid,
-    -- the viewer: a user, or an anonymous identifier as HMAC-SHA-256 under the key viewer_key names
+    -- the viewer: a user (an account's deletion deletes its events: marked dirty, recomputed),
+    -- or an anonymous identifier as HMAC-SHA-256 under the key viewer_key names
     user_id         uuid REFERENCES users ON DELETE CASCADE,
     viewer_hmac     bytea CONSTRAINT view_events_viewer_hmac_length CHECK (length(viewer_hmac) = 32),
     viewer_key      text CONSTRAINT view_events_viewer_key_format CHECK (viewer_key ~ '^[A-Za-z0-9_.-]{1,32}$'),
@@ -48,7 +49,7 @@ CREATE TABLE view_events (
     CONSTRAINT view_events_range_valid CHECK (0 <= start_ms AND start_ms < end_ms),
     CONSTRAINT view_events_range_in_duration CHECK (end_ms <= duration_ms),
     -- a subject's deletion deletes its raw events (and, by the trigger below, marks their days
-    -- dirty, so the next refresh removes nothing that still exists and adds nothing back)
+    -- dirty: the next refresh recomputes the organization's active viewers of those days)
     CONSTRAINT view_events_video_fk FOREIGN KEY (organization_id, video_id)
         REFERENCES videos (organization_id, id) ON DELETE CASCADE,
     CONSTRAINT view_events_scene_fk FOREIGN KEY (organization_id, scene_id)
@@ -80,34 +81,26 @@ CREATE TABLE analytics_dirty (
 );
 SELECT declare_table('analytics_dirty', 'distributed');
 
--- Marks the (subject, UTC day) pairs of the rows a statement inserted or deleted. A statement
--- trigger: one INSERT per statement (a COPY of a million rows adds its few distinct pairs).
--- Touches only the same organization's rows (Citus: the rows of the statement's own shard).
+-- Inserted events are marked by the statement that writes them: analytics.ingest, in the COPY's
+-- transaction, adds the distinct (subject, day) pairs of each batch (the application role has no
+-- INSERT on view_events: ingest is the one writer). A statement trigger reading its transition
+-- table would do it for any writer, but on Citus such a trigger's INSERT … SELECT runs on the
+-- shard without the tuplestore (0024 met the same). Deleted events (a subject's or a user's
+-- deletion cascading, an operator's DELETE) are marked by this row trigger: deletions are rare,
+-- and it touches only the deleted row's organization.
 CREATE FUNCTION mediabase.analytics_mark_dirty() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = mediabase, pg_temp AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO analytics_dirty (organization_id, subject_id, kind, day)
-        SELECT DISTINCT r.organization_id, coalesce(r.video_id, r.scene_id, r.master_id),
-               CASE WHEN r.video_id IS NOT NULL THEN 'video' WHEN r.scene_id IS NOT NULL THEN 'scene' ELSE 'master' END,
-               (r.occurred_at AT TIME ZONE 'UTC')::date
-          FROM new_rows r
-        ON CONFLICT DO NOTHING;
-    ELSE
-        INSERT INTO analytics_dirty (organization_id, subject_id, kind, day)
-        SELECT DISTINCT r.organization_id, coalesce(r.video_id, r.scene_id, r.master_id),
-               CASE WHEN r.video_id IS NOT NULL THEN 'video' WHEN r.scene_id IS NOT NULL THEN 'scene' ELSE 'master' END,
-               (r.occurred_at AT TIME ZONE 'UTC')::date
-          FROM old_rows r
-        ON CONFLICT DO NOTHING;
-    END IF;
+    INSERT INTO analytics_dirty (organization_id, subject_id, kind, day)
+    VALUES (OLD.organization_id, coalesce(OLD.video_id, OLD.scene_id, OLD.master_id),
+            CASE WHEN OLD.video_id IS NOT NULL THEN 'video' WHEN OLD.scene_id IS NOT NULL THEN 'scene' ELSE 'master' END,
+            (OLD.occurred_at AT TIME ZONE 'UTC')::date)
+    ON CONFLICT DO NOTHING;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER view_events_dirty_insert AFTER INSERT ON view_events
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_mark_dirty();
 CREATE TRIGGER view_events_dirty_delete AFTER DELETE ON view_events
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_mark_dirty();
+    FOR EACH ROW EXECUTE FUNCTION analytics_mark_dirty();
 
 -- -- rollups -----------------------------------------------------------------------------------------------
 
