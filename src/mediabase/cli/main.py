@@ -19,6 +19,7 @@ from mediabase.cli import (
     events,
     integrations,
     jobs,
+    knowledge,
     mail,
     migrations,
     music,
@@ -74,6 +75,7 @@ content.register(app)
 jobs.register(app)
 search.register(app)
 collab.register(app)
+knowledge.register(app)
 stories.register(app)
 music.register(app)
 security.register(app)

@@ -75,6 +75,7 @@ async def demo(system: Database) -> str:
         if unplaced else ""
     )
     from mediabase.demo.analytics import analytics_demo
+    from mediabase.demo.knowledge import knowledge_demo
     from mediabase.demo.music import music_demo
     from mediabase.demo.stories import stories_demo
 
@@ -82,7 +83,8 @@ async def demo(system: Database) -> str:
         f"demo seed: organization '{DEMO_SLUG}' has the AMI ES2002 meetings "
         f"({len(outcomes)} loaded now, {loaded} segments; {len(have)} were already there; "
         f"{layers} annotation layers and {links} decision links added{without}); {await stories_demo(system)};"
-        f" {await music_demo(system)}; {await analytics_demo(system, DEMO_SLUG)}"
+        f" {await music_demo(system)}; {await analytics_demo(system, DEMO_SLUG)};"
+        f" {await knowledge_demo(system, DEMO_SLUG)}"
     )
 
 

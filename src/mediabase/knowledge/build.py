@@ -184,7 +184,7 @@ async def handle_build(ctx: JobContext) -> dict[str, Any]:
     """Build the organization's knowledge graph (a new layer; the current one stays current
     until the new one is ready)."""
     org = ctx.job.organization_id
-    await ctx.progress(10, "deriving")
+    await ctx.progress(10, "running", "deriving the graph")
     try:
         built = await build_graph(ctx.db, org, job_id=ctx.job.id)
     except EmbeddingError as exc:  # a model endpoint that fails: retried with backoff

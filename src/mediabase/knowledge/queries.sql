@@ -382,3 +382,9 @@ SELECT x.node_id, x.edge_id, x.start_ms, x.end_ms, x.excerpt
 -- name: edges_by_ids
 SELECT e.id, e.relation, e.source_id, e.target_id FROM graph_edges e
  WHERE e.organization_id = %(org)s AND e.id = ANY (%(ids)s::uuid[])
+
+-- name: video_by_title
+SELECT v.id FROM videos v
+ WHERE v.organization_id = %(org)s AND v.deleted_at IS NULL
+   AND lower(btrim(v.title)) = lower(btrim(%(title)s))
+ ORDER BY v.created_at, v.id LIMIT 2

@@ -274,3 +274,18 @@ async def about_video(db: Database, p: Principal, video_id: UUID, *, from_ms: in
                               excerpt=r["excerpt"]))
     return out
 
+
+
+async def resolve_video(db: Database, p: Principal, ref: str) -> UUID:
+    """A video's id from its id or its title (which must name one live video)."""
+    try:
+        return UUID(ref)
+    except ValueError:
+        pass
+    async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
+        rows = await (await conn.execute(Q.video_by_title, {"org": p.organization_id, "title": ref})).fetchall()
+    if len(rows) != 1:
+        raise (NotFound if not rows else Invalid)(
+            f"{'no' if not rows else 'more than one'} video titled {ref!r}; give its id", field="video")
+    video: UUID = rows[0]["id"]
+    return video
