@@ -120,6 +120,19 @@ class Settings(BaseSettings):
     log_hash_key: SecretStr | None = Field(
         default=None, description="Key of the hash client addresses are logged as; unset: a new key per process."
     )
+    # sessions and legal (docs/identity.md "Sessions and tokens", docs/legal.md)
+    require_terms: bool = Field(
+        default=False,
+        description="The API refuses a member's request (403) until their user accepted the current 'terms' "
+        "document; reading and accepting legal documents, signing in and out stay allowed.",
+    )
+    session_ttl_hours: float = Field(default=720.0, gt=0, le=24 * 366, description="How long a sign-in session lasts.")
+    signin_max_failures: int = Field(
+        default=10, ge=1, le=10_000,
+        description="Failed sign-ins for one e-mail address within SIGNIN_WINDOW_S after which sign-in "
+        "is refused (429).",
+    )
+    signin_window_s: float = Field(default=900.0, gt=0, le=86_400, description="The failed sign-ins' window (seconds).")
     # mail (mediabase.mail, docs/mail.md): where outgoing mail goes, and the links it carries
     mail_url: SecretStr | None = Field(
         default=None,

@@ -60,6 +60,7 @@ def install(app: FastAPI) -> None:
             code=exc.code,
             field=exc.field,
             constraint=exc.extra.get("constraint"),
+            **exc.extra.get("problem", {}),  # members a problem type adds (terms-required: document, version)
         )
 
     @app.exception_handler(RequestValidationError)

@@ -144,6 +144,7 @@ class Principal(Model):
     role: Role
     key_id: UUID | None = None
     scope: KeyScope = KeyScope.MEMBER
+    session_id: UUID | None = None  # signed in with a session token (docs/identity.md), not an API key
 
     @property
     def is_worker(self) -> bool:

@@ -70,6 +70,15 @@ class EventKind(StrEnum):
     member_added = "member_added"
     member_removed = "member_removed"
     payout = "payout"
+    # 0043 (docs/identity.md "Sessions and tokens")
+    session_created = "session_created"  # a password sign-in (or the operator) made a session
+    session_revoked = "session_revoked"  # a session signed out
+    password_changed = "password_changed"  # noqa: S105
+    password_reset = "password_reset"  # noqa: S105 — a reset token was spent
+    email_verified = "email_verified"
+    invitation_created = "invitation_created"
+    invitation_accepted = "invitation_accepted"
+    invitation_revoked = "invitation_revoked"
 
 
 class SubjectType(StrEnum):
@@ -79,6 +88,8 @@ class SubjectType(StrEnum):
     user = "user"
     payout = "payout"
     organization = "organization"
+    session = "session"
+    invitation = "invitation"
 
 
 class SecurityEvent(Model):

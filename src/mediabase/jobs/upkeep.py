@@ -11,6 +11,7 @@ import logging
 
 from mediabase.db import partitions
 from mediabase.db.rows import Conn
+from mediabase.identity import sessions
 from mediabase.jobs.registry import periodic
 from mediabase.jobs.settings import JobSettings
 
@@ -27,4 +28,14 @@ async def maintain_partitions(conn: Conn, settings: JobSettings) -> str | None:
     dropped = [a.partition for a in done if a.action == "dropped"]
     if created or dropped:
         return f"partitions: created {created or '-'}, dropped {dropped or '-'}"
+    return None
+
+
+@periodic("identity.sessions", order=90)
+async def sweep_sessions(conn: Conn, _settings: JobSettings) -> str | None:
+    """Sign-in sessions and single-use tokens expired (or signed out) more than a day ago go
+    (docs/identity.md "Sessions and tokens")."""
+    gone = await sessions.sweep(conn)
+    if gone["sessions"] or gone["tokens"]:
+        return f"sessions: deleted {gone['sessions']} sessions, {gone['tokens']} tokens"
     return None
