@@ -189,7 +189,8 @@ async def scenario(url: str, batches: list[list[tuple[int, int, int, bool, int, 
             if n < len(deletes) and deletes[n]:  # a user's account goes: their raw events with it
                 async with owner.transaction() as conn:
                     await conn.execute("DELETE FROM mediabase.view_events WHERE organization_id = %s AND user_id = %s"
-                                       " AND occurred_at >= %s", (org, t.owner.user_id, NOW - timedelta(days=deletes[n])))
+                                       " AND occurred_at >= %s",
+                                       (org, t.owner.user_id, NOW - timedelta(days=deletes[n])))
             if refresh_after[n % len(refresh_after)]:
                 await analytics.refresh(db, org)
         await analytics.refresh(db, org)

@@ -23,7 +23,8 @@ def fill(conn: psycopg.Connection[Any], org: Any) -> None:
                  "   FROM generate_series(1, 200) g", (org, org))
     conn.execute("INSERT INTO analytics_daily (organization_id, subject_id, day, video_id, views, viewers, watch_ms,"
                  " completions, retention)"
-                 " SELECT v.organization_id, v.id, (now() AT TIME ZONE 'UTC')::date - d, v.id, 10, 8, 100000, 2, array_fill(4, ARRAY[101])"
+                 " SELECT v.organization_id, v.id, (now() AT TIME ZONE 'UTC')::date - d, v.id, 10, 8, 100000, 2,"
+                 "        array_fill(4, ARRAY[101])"
                  "   FROM videos v, generate_series(0, 180) d WHERE v.organization_id = %s", (org,))
     conn.execute("INSERT INTO analytics_viewer_days (organization_id, day, viewer)"
                  " SELECT %s, (now() AT TIME ZONE 'UTC')::date - d, uuid_send(gen_random_uuid())"
