@@ -296,8 +296,8 @@ SELECT n.id, n.layer_id, n.type, n.name, n.normalized_name, n.description, n.pro
 -- name: find_nodes
 -- Names starting with the words given (graph_nodes_name_idx), of one type or any.
 {columns} WHERE n.organization_id = %(org)s AND n.layer_id = %(layer)s
-   AND n.normalized_name LIKE %(prefix)s AND (%(type)s::text IS NULL OR n.type = %(type)s)
- ORDER BY n.normalized_name, n.type LIMIT %(limit)s
+   AND n.normalized_name COLLATE "C" LIKE %(prefix)s AND (%(type)s::text IS NULL OR n.type = %(type)s)
+ ORDER BY n.normalized_name COLLATE "C", n.type LIMIT %(limit)s
 
 -- name: degrees
 SELECT (SELECT count(*) FROM graph_edges e WHERE e.organization_id = %(org)s AND e.source_id = %(id)s)::int AS degree_out,

@@ -81,8 +81,9 @@ CREATE TABLE graph_nodes (
     CONSTRAINT graph_nodes_layer_fk FOREIGN KEY (organization_id, layer_id, layer_kind)
         REFERENCES ai_layers (organization_id, id, kind) ON DELETE CASCADE
 );
--- name lookups without a type ("who or what is 'marketing expert'")
-CREATE INDEX graph_nodes_name_idx ON graph_nodes (organization_id, layer_id, normalized_name text_pattern_ops);
+-- name lookups by prefix, in name order, without a type ("who or what starts with 'marketing'"):
+-- in the C collation, so that one index serves both LIKE 'prefix%' and the order
+CREATE INDEX graph_nodes_name_idx ON graph_nodes (organization_id, layer_id, (normalized_name COLLATE "C"));
 SELECT declare_table('graph_nodes', 'distributed');
 
 -- -- edges -----------------------------------------------------------------------------------------
