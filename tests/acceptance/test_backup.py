@@ -172,6 +172,10 @@ FILLERS: list[tuple[str, str]] = [
     # analytics (0042): the demo's viewing sessions fill the rest; its rollups leave no dirty day
     ("analytics_dirty", "INSERT INTO analytics_dirty (organization_id, subject_id, kind, day)"
                         " VALUES (%(org)s, %(vid)s, 'video', '2026-01-05')"),
+    # the knowledge graph (0041): the demo builds it; its vectors need the embedding model
+    ("graph_node_vectors", "INSERT INTO graph_node_vectors (organization_id, layer_id, node_id, model, dimension,"
+                           " embedding) SELECT organization_id, layer_id, id, 'test-model', 3, '[1,0,0]'"
+                           " FROM graph_nodes WHERE organization_id = %(org)s ORDER BY id LIMIT 1"),
     ("schema_migration_repairs", "INSERT INTO schema_migration_repairs (version, old_checksum, new_checksum, reason,"
                                  " repaired_by) SELECT version, checksum, checksum, 'backup round trip', 'test'"
                                  " FROM schema_migrations ORDER BY version LIMIT 1"),

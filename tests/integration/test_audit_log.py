@@ -63,6 +63,10 @@ EXEMPT = {
     "analytics_viewer_days": "derived and rebuildable from view_events (analytics_rebuild, 0042)",
     "analytics_talk_videos": "derived and rebuildable from the transcripts (0042)",
     "analytics_talk_time": "derived and rebuildable from the transcripts (0042)",
+    "graph_nodes": "an AI layer's rows, written once and deleted with it; the layer (ai_layers) is audited (0041)",
+    "graph_edges": "an AI layer's rows, written once and deleted with it; the layer (ai_layers) is audited (0041)",
+    "graph_evidence": "an AI layer's rows, written once and deleted with it; the layer (ai_layers) is audited (0041)",
+    "graph_node_vectors": "derived and rebuildable (the knowledge.embed job, 0041)",
 }
 # Audited by the statements that write them, not by a trigger (0018).
 BY_STATEMENT = {
