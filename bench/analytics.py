@@ -169,8 +169,8 @@ async def timed(fn: Any, *args: Any) -> tuple[float, Any]:
     return time.perf_counter() - t0, out
 
 
-def pct(xs: list[float], q: float) -> float:
-    return statistics.quantiles(xs, n=100, method="inclusive")[q - 1] if len(xs) > 1 else xs[0]  # type: ignore[index]
+def pct(xs: list[float], q: int) -> float:
+    return statistics.quantiles(xs, n=100, method="inclusive")[q - 1] if len(xs) > 1 else xs[0]
 
 
 async def run(url: str, args: argparse.Namespace) -> list[str]:
@@ -237,7 +237,7 @@ async def queries(db: Database, system: Database, member: Principal, vids: list[
 
         async def raw_curve(video: UUID = video) -> Any:
             async with system.transaction(org) as conn:
-                return await (await conn.execute(RAW_RETENTION, {"org": org, "id": video, "since": since,  # type: ignore[arg-type]
+                return await (await conn.execute(RAW_RETENTION, {"org": org, "id": video, "since": since,
                                                                  "until": until})).fetchone()
 
         dt, raw = await timed(raw_curve)
@@ -249,7 +249,7 @@ async def queries(db: Database, system: Database, member: Principal, vids: list[
 
         async def raw_top() -> Any:
             async with system.transaction(org) as conn:
-                return await (await conn.execute(RAW_TOP, {"org": org, "since": since,  # type: ignore[arg-type]
+                return await (await conn.execute(RAW_TOP, {"org": org, "since": since,
                                                            "until": until})).fetchall()
 
         dt, rtop = await timed(raw_top)
