@@ -36,6 +36,8 @@ SELECT %(org)s, %(layer)s, md5(%(layer)s::text || ':' || g)::uuid, 'synthetic', 
        ARRAY[random(), random(), random()]::real[]::vector
   FROM generate_series(1, %(nodes)s) g
 """
+# the edges' foreign-key checks plan against the nodes just written (a new table has no statistics)
+ANALYZE = "ANALYZE graph_nodes"
 READY = "UPDATE ai_layers SET status = 'ready' WHERE organization_id = %(org)s AND id = %(layer)s"
 
 
@@ -48,11 +50,12 @@ def node_id(layer: UUID, n: int) -> str:
 
 
 async def make_graph(conn: Conn, org: UUID, *, nodes: int, degree: int, vectors: bool = False) -> UUID:
-    """A new ready synthetic graph layer of ``org``; returns its id."""
+    """A new ready synthetic graph layer of ``org``; returns its id (as the table owner: ANALYZE)."""
     row = await (await conn.execute(LAYER, {"org": org})).fetchone()
     assert row is not None
     params: dict[str, Any] = {"org": org, "layer": row["id"], "nodes": nodes, "degree": degree}
     await conn.execute(NODES, params)
+    await conn.execute(ANALYZE)
     await conn.execute(EDGES, params)
     if vectors:
         await conn.execute(VECTORS, params)

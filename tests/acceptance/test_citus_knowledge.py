@@ -1,0 +1,83 @@
+"""The knowledge graph on a real Citus cluster (docs/knowledge.md; docs/scale-out.md): its tables
+are distributed by organization and colocated with the layers, the set-based build runs as router
+statements on the tenant's shard, and the reads (names, neighbours, paths, semantic lookup, a
+video's moments), an external layer and deleting a layer as a unit work there.
+
+The cluster's one database is shared with the other Citus modules (``citus_migrated``): the test
+works in organizations of its own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from mediabase.db.connection import Database
+from mediabase.db.errors import NotFound
+from mediabase.knowledge import service as graph
+from mediabase.knowledge.models import LayerIn, NodeType
+from tests.acceptance.test_citus import app_url
+from tests.citus import CITUS_TIMEOUT_S
+from tests.conftest import make_settings
+from tests.factories import make_tenant
+from tests.integration.knowledge_world import DECISION, kickoff
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(CITUS_TIMEOUT_S)]
+TABLES = ("graph_nodes", "graph_edges", "graph_evidence", "graph_node_vectors")
+
+
+@pytest.fixture(scope="module")
+def cluster(citus_migrated: str) -> str:
+    return citus_migrated
+
+
+@pytest.fixture
+async def dbs(cluster: str) -> AsyncIterator[tuple[Database, Database]]:
+    s = make_settings(cluster, app_database_url=app_url(cluster))
+    async with Database(cluster, s) as app_db, Database(cluster, s, role="") as system_db:
+        yield app_db, system_db
+
+
+async def test_the_graph_is_built_read_and_deleted_on_the_shards(dbs: tuple[Database, Database]) -> None:
+    db, system = dbs
+    a = await make_tenant(db, system, f"kg-{uuid.uuid4().hex[:6]}")
+    b = await make_tenant(db, system, f"kg-{uuid.uuid4().hex[:6]}")
+    async with system.transaction() as conn:
+        rows = await (await conn.execute(
+            "SELECT logicalrelid::text AS t, partmethod, colocationid FROM pg_dist_partition"
+            " WHERE logicalrelid::text = ANY (%s)", ([f"mediabase.{t}" for t in (*TABLES, "ai_layers")],))).fetchall()
+    placed = {r["t"].removeprefix("mediabase."): r for r in rows}
+    assert set(placed) == {*TABLES, "ai_layers"} and all(r["partmethod"] == "h" for r in rows)
+    assert len({r["colocationid"] for r in rows}) == 1  # colocated: the build's joins stay on one shard
+
+    video = await kickoff(db, system, a.owner)
+    built = await graph.build_now(db, a.owner)
+    assert built.nodes == 6 and built.edges > 6
+    ada = await graph.resolve(db, a.member, "person:Ada")
+    bob = await graph.resolve(db, a.member, "person:Bob")
+    assert {n.node.name for n in await graph.neighbours(db, a.member, ada)} == {"Kickoff", DECISION}
+    assert (await graph.get_node(db, a.member, ada)).evidence
+    assert {m.node.name for m in await graph.about_video(db, a.member, video) if m.node} >= {"Ada", DECISION}
+    if built.embedded:
+        assert (await graph.semantic(db, a.member, "buttons", type=NodeType.topic))[0].node.name == "Buttons"
+    with pytest.raises(NotFound):
+        await graph.get_node(db, b.owner, ada)
+
+    # bounded paths: a recursive CTE over the distributed edges, on the tenant's shard
+    [shortest, *_] = await graph.paths(db, a.member, ada, bob, max_depth=3)
+    assert [n.name for n in shortest.nodes] == ["Ada", "Kickoff", "Bob"]
+
+    layer = await graph.write_layer(db, a.owner, LayerIn.model_validate({
+        "model": "an-llm", "nodes": [{"key": "r", "type": "product", "name": "Remote",
+                                      "evidence": [{"video_id": str(video), "start_ms": 10}]},
+                                     {"key": "k", "type": "concept", "name": "Kinetic battery"}],
+        "edges": [{"source": "r", "target": "k", "relation": "uses"}]}))
+    assert (layer.status, layer.nodes, layer.edges) == ("ready", 2, 1)
+    await graph.delete_layer(db, a.owner, layer.id)
+    async with system.transaction() as conn:
+        for t in TABLES:
+            row = await (await conn.execute(f"SELECT count(*) AS n FROM {t} WHERE organization_id = %s"
+                                            " AND layer_id = %s", (a.owner.organization_id, layer.id))).fetchone()
+            assert row is not None and row["n"] == 0, t
