@@ -30,7 +30,7 @@ SELECT id, duration_ms::bigint AS duration_ms FROM music_masters
 SELECT user_id FROM memberships WHERE organization_id = %(org)s AND user_id = ANY (%(ids)s);
 
 -- name: dirty_organizations
-SELECT DISTINCT organization_id FROM analytics_dirty;
+SELECT DISTINCT organization_id FROM mediabase.analytics_dirty;
 
 -- name: refresh
 SELECT mediabase.analytics_refresh(%(org)s, %(max_pairs)s) AS n;
@@ -39,7 +39,7 @@ SELECT mediabase.analytics_refresh(%(org)s, %(max_pairs)s) AS n;
 SELECT mediabase.analytics_rebuild(%(org)s, %(since)s) AS n;
 
 -- name: talk_organizations
-SELECT DISTINCT organization_id FROM transcripts WHERE is_current;
+SELECT DISTINCT organization_id FROM mediabase.transcripts WHERE is_current;
 
 -- name: talk_refresh
 SELECT mediabase.analytics_talk_refresh(%(org)s, %(max_videos)s) AS n;
