@@ -13,7 +13,7 @@ from uuid import UUID
 
 from mediabase.config import get_settings
 from mediabase.db.connection import Database
-from mediabase.db.errors import Conflict, Invalid, NotFound
+from mediabase.db.errors import Conflict, Invalid, NotFound, Unavailable
 from mediabase.db.queries import load_queries
 from mediabase.db.rows import Conn, class_row, sql
 from mediabase.identity.models import Principal, Role
@@ -41,6 +41,7 @@ from mediabase.search.vectors import VectorType, embed_query, embedder_for, vect
 
 Q = load_queries("mediabase.knowledge", "queries.sql")
 NO_GRAPH = "this organization has no knowledge graph yet (POST /graph/build, or 'mediabase graph build')"
+PATH_TIMEOUT_MS = 5000  # a path search that takes longer asks for a narrower question (422)
 NODE_COLUMNS = ("id", "layer_id", "type", "name", "normalized_name", "description", "properties")
 
 
@@ -208,22 +209,36 @@ async def paths(db: Database, p: Principal, source: UUID, target: UUID, *, max_d
     if source == target:
         raise Invalid("a path joins two different nodes", field="to")
     org = p.organization_id
-    async with db.transaction(org, p.user_id, readonly=True) as conn:
-        layer = await current_layer(conn, org)
-        await _node_in_layer(conn, org, layer, source, "from")
-        await _node_in_layer(conn, org, layer, target, "to")
-        rows = await (await conn.execute(Q.paths, {
-            "org": org, "from": source, "to": target, "max_depth": max_depth, "relations": relations or None,
-            "directed": directed, "limit": limit})).fetchall()
-        node_ids = list({n for r in rows for n in r["nodes"]})
-        edge_ids = list({e for r in rows for e in r["edges"]})
-        nodes = {r["id"]: _node(r) for r in await (await conn.execute(
-            _q(Q.nodes_by_ids), {"org": org, "ids": node_ids})).fetchall()}
-        rels = {r["id"]: r["relation"] for r in await (await conn.execute(
-            Q.relations_by_ids, {"org": org, "ids": edge_ids})).fetchall()}
+    try:
+        async with db.transaction(org, p.user_id, readonly=True) as conn:
+            layer = await current_layer(conn, org)
+            await _node_in_layer(conn, org, layer, source, "from")
+            await _node_in_layer(conn, org, layer, target, "to")
+            # the walks between hubs grow with the depth: a bound of their own, not the server's
+            await conn.execute(sql.SQL("SET LOCAL statement_timeout = {}").format(sql.Literal(PATH_TIMEOUT_MS)))
+            rows = await (await conn.execute(Q.paths, {
+                "org": org, "from": source, "to": target, "max_depth": max_depth, "relations": relations or None,
+                "directed": directed, "limit": limit})).fetchall()
+            await conn.execute("SET LOCAL statement_timeout = DEFAULT")
+            return await _paths(conn, org, rows)
+    except Unavailable as exc:
+        if "statement timeout" not in str(exc):
+            raise
+        raise Invalid(f"no answer within {PATH_TIMEOUT_MS // 1000} s: ask for fewer edges (max_depth), only some "
+                      "relations, or directed paths", field="max_depth") from exc
+
+
+async def _paths(conn: Conn, org: UUID, rows: list[dict[str, Any]]) -> list[Path]:
+    """The walks' rows as paths: their nodes and relations read once."""
+    node_ids = list({n for r in rows for n in r["nodes"]})
+    edge_ids = list({e for r in rows for e in r["edges"]})
+    nodes = {r["id"]: _node(r) for r in await (await conn.execute(
+        _q(Q.nodes_by_ids), {"org": org, "ids": node_ids})).fetchall()}
+    rels = {r["id"]: r["relation"] for r in await (await conn.execute(
+        Q.relations_by_ids, {"org": org, "ids": edge_ids})).fetchall()}
     out = [Path(length=r["depth"], nodes=[nodes[n] for n in r["nodes"]],
-                steps=[PathStep(edge_id=e, relation=rels[e], forward=f) for e, f in zip(r["edges"], r["forward"],
-                                                                                       strict=True)])
+                steps=[PathStep(edge_id=e, relation=rels[e], forward=f)
+                       for e, f in zip(r["edges"], r["forward"], strict=True)])
            for r in rows]
     return sorted(out, key=lambda x: x.length)
 
