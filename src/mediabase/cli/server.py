@@ -10,10 +10,8 @@ from types import FrameType
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from mediabase import demo as seeds
-from mediabase.api.app import create_app
 from mediabase.cli.common import console, database_url, fail, run, settings
 from mediabase.db import embedded
 from mediabase.db.connection import Database
@@ -34,6 +32,10 @@ def _serve(url: str, host: str | None, port: int | None, *, worker: bool = False
         console.print("worker:   running in this process (indexes what is ingested; see 'mediabase jobs list')")
     configure_logging(s.log_format, s.log_level,
                       hash_key=s.log_hash_key.get_secret_value() if s.log_hash_key else None)
+    import uvicorn
+
+    from mediabase.api.app import create_app  # here: every other command starts without the web app's imports
+
     # uvicorn's loggers go through the same handler; its access line is replaced by mediabase.access
     # (route template, status, duration, request id; no client address but a keyed hash).
     uvicorn.run(create_app(s, url=url, worker=worker), host=host, port=port, log_config=None,
