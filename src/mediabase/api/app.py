@@ -13,6 +13,7 @@ from mediabase.api import guards, metrics, problems
 from mediabase.api.context import RequestContextMiddleware
 from mediabase.api.routers import (
     analytics,
+    auth,
     billing,
     collab,
     events,
@@ -22,6 +23,7 @@ from mediabase.api.routers import (
     integrations,
     jobs,
     knowledge,
+    legal,
     mail,
     media,
     music_catalog,
@@ -108,4 +110,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
     app.include_router(billing.router)
     app.include_router(knowledge.router)
     app.include_router(analytics.router)
+    app.include_router(auth.router)
+    app.include_router(auth.invitations_router)
+    app.include_router(legal.router)
     return app

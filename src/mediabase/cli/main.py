@@ -11,6 +11,7 @@ from mediabase import __version__
 from mediabase.cli import (
     admin,
     analytics,
+    auth,
     backup,
     billing,
     collab,
@@ -20,6 +21,7 @@ from mediabase.cli import (
     integrations,
     jobs,
     knowledge,
+    legal,
     mail,
     migrations,
     music,
@@ -86,6 +88,8 @@ webhooks.register(app)
 integrations.register(app)
 billing.register(app)
 analytics.register(app)
+auth.register(app)
+legal.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
 
 

@@ -360,3 +360,18 @@ async def reset_password(system: Database, token: str, new_password: str, client
                 subject_id=user_id, details={"sessions_revoked": revoked}, client=client,
             )
     return user_id
+
+
+async def user_principal(system: Database, email: str, organization: str | None = None) -> Principal:
+    """The operator acting as a user (CLI): the user with this address, in the organization named
+    (a slug), else their personal one."""
+    async with system.transaction() as conn:
+        user = await (await conn.execute(Q.signin_user, {"email": email})).fetchone()
+        if user is None:
+            raise NotFound(f"no user with email {email!r}", field="email")
+        member = await (
+            await conn.execute(Q.signin_organization, {"user_id": user["id"], "slug": organization})
+        ).fetchone()
+    if member is None:
+        raise NotFound(f"the user is no member of {organization!r}" if organization else "the user has no organization")
+    return Principal(organization_id=member["organization_id"], user_id=user["id"], role=Role(member["role"]))
