@@ -186,10 +186,12 @@ def test_bad_sign_in_and_token_input_is_a_4xx(client: TestClient) -> None:
                                                                   "organization": "NOT A SLUG"}):
         r = client.post("/auth/sign-in", json=body)
         assert r.status_code == 422, (body, r.text)
-    for path, body in (("/auth/verify-email", {"token": "mbv_nope"}), ("/auth/verify-email", {"token": ["x"]}),
+    cases: list[tuple[str, dict[str, Any]]] = [
+                       ("/auth/verify-email", {"token": "mbv_nope"}), ("/auth/verify-email", {"token": ["x"]}),
                        ("/auth/reset-password", {"token": "mbr_" + "a" * 12 + "_" + "b" * 43, "new_password": "short"}),
                        ("/auth/reset-password", {"token": "mbr_" + "a" * 12 + "_" + "b" * 43,
-                                                 "new_password": "long enough"})):
+                                                 "new_password": "long enough"})]
+    for path, body in cases:
         r = client.post(path, json=body)
         assert 400 <= r.status_code < 500, (path, body, r.text)
     assert client.post("/auth/reset-password", json={"token": "mbr_" + "a" * 12 + "_" + "b" * 43,

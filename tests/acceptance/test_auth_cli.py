@@ -17,16 +17,16 @@ from tests.factories import Tenant
 from tests.log_privacy import watch
 
 pytestmark = pytest.mark.timeout(900)  # each command is a new Python process
-PW = {"MB_TEST_PW": "correct horse battery staple"}
+PASSWORD = "correct horse battery staple"
 
 
 def test_passwords_sessions_and_tokens(client: TestClient, migrated_url: str, tenants: tuple[Tenant, Tenant]) -> None:
     a, b = tenants
     email = f"member@{a.slug}.example.com"
-    r = mediabase("auth", "set-password", email, "--password-env", "MB_TEST_PW", url=migrated_url, **PW)
+    r = mediabase("auth", "set-password", email, "--password-env", "MB_TEST_PW", url=migrated_url, MB_TEST_PW=PASSWORD)
     assert r.returncode == 0, r.stderr
     r = mediabase("auth", "sign-in", email, "--password-env", "MB_TEST_PW", "--org", a.slug, "--json",
-                  url=migrated_url, **PW)
+                  url=migrated_url, MB_TEST_PW=PASSWORD)
     assert r.returncode == 0, r.stderr
     token = json.loads(r.stdout)["token"]
     watch(token)
