@@ -92,6 +92,19 @@ FILLERS: list[tuple[str, str]] = [
     ("api_keys", "INSERT INTO api_keys (organization_id, user_id, name, prefix, secret_sha256)"
                  " VALUES (%(org)s, %(usr)s, 'backup test', 'bkup00000000', %(sha)s)"),
     ("job_type_limits", "INSERT INTO job_type_limits (type, max_running) VALUES ('backup.test', 2)"),
+    # sessions and legal (0043)
+    ("sessions", "INSERT INTO sessions (user_id, active_organization_id, prefix, secret_sha256, expires_at)"
+                 " VALUES (%(usr)s, %(org)s, 'bkupsession0', %(sha)s, now() + interval '1 day')"),
+    ("user_tokens", "INSERT INTO user_tokens (user_id, purpose, prefix, secret_sha256, expires_at)"
+                    " VALUES (%(usr)s, 'verify_email', 'bkuptoken000', %(sha)s, now() + interval '1 day')"),
+    ("invitations", "INSERT INTO invitations (organization_id, email, prefix, secret_sha256, invited_by, expires_at)"
+                    " VALUES (%(org)s, 'guest@example.org', 'bkupinvite00', %(sha)s, %(usr)s,"
+                    " now() + interval '7 days')"),
+    ("legal_documents", "INSERT INTO legal_documents (kind, version, title, content, content_sha256, effective_at)"
+                        " VALUES ('terms', 'backup', 'Terms', 'Be nice.', sha256('Be nice.'), now())"),
+    ("legal_acceptances", "INSERT INTO legal_acceptances (user_id, document_id) SELECT %(usr)s, id"
+                          " FROM legal_documents ORDER BY created_at LIMIT 1"),
+    ("user_consents", "INSERT INTO user_consents (user_id, purpose, granted) VALUES (%(usr)s, 'marketing', true)"),
     # billing (0036): a plan and its price and limit, a customer, its subscription, an invoice with a
     # line, its payment and a partial refund, a recorded provider event, usage
     ("billing_plans", "INSERT INTO billing_plans (code, name) VALUES ('backup', 'Backup')"),

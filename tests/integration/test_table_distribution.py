@@ -31,6 +31,10 @@ def test_every_table_of_the_schema_declares_its_distribution(migrated_url: str) 
     queue = {"jobs", "job_idempotency_keys"}  # coordinator-local: the claim runs across tenants
     assert {t for t in tenant if kinds[t] != "distributed"} == queue | {"organizations"}
     assert kinds["organizations"] == kinds["users"] == "reference"
+    # per user, read before the tenant is known, written seldom; legal documents are global (0043)
+    assert {kinds[t] for t in ("sessions", "user_tokens", "legal_documents", "legal_acceptances",
+                               "user_consents")} == {"reference"}
+    assert kinds["invitations"] == "distributed"
     assert {t for t, k in kinds.items() if k == "local"} == queue | {
         "job_type_limits", "partitioned_tables", "schema_migrations", "schema_migration_repairs", "schema_views",
         "table_distribution"}
