@@ -70,6 +70,7 @@ def _client(request: Request) -> security.Client:
     status_code=status.HTTP_201_CREATED,
     summary="Sign in with e-mail and password: a session token, shown once",
     responses={401: {"description": "wrong e-mail address or password", **_PROBLEM},
+               403: {"description": "the user is no member of the organization named", **_PROBLEM},
                429: {"description": "too many failed sign-ins for this address", **_PROBLEM}},
 )
 async def sign_in(request: Request, system: SystemDbDep, settings: SettingsDep, data: SignIn) -> SessionCreated:
