@@ -46,9 +46,11 @@ async def test_the_graph_is_built_read_and_deleted_on_the_shards(dbs: tuple[Data
     b = await make_tenant(db, system, f"kg-{uuid.uuid4().hex[:6]}")
     async with system.transaction() as conn:
         rows = await (await conn.execute(
-            "SELECT logicalrelid::text AS t, partmethod, colocationid FROM pg_dist_partition"
-            " WHERE logicalrelid::text = ANY (%s)", ([f"mediabase.{t}" for t in (*TABLES, "ai_layers")],))).fetchall()
-    placed = {r["t"].removeprefix("mediabase."): r for r in rows}
+            "SELECT c.relname AS t, p.partmethod, p.colocationid FROM pg_dist_partition p"
+            " JOIN pg_class c ON c.oid = p.logicalrelid"
+            " WHERE c.relnamespace = 'mediabase'::regnamespace AND c.relname = ANY (%s)",
+            ([*TABLES, "ai_layers"],))).fetchall()
+    placed = {r["t"]: r for r in rows}
     assert set(placed) == {*TABLES, "ai_layers"} and all(r["partmethod"] == "h" for r in rows)
     assert len({r["colocationid"] for r in rows}) == 1  # colocated: the build's joins stay on one shard
 

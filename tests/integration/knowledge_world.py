@@ -19,7 +19,7 @@ ITEM = "Draw the case."
 async def kickoff(db: Database, owner_db: Database, p: Principal, title: str = "Kickoff") -> UUID:
     video = await make_video(db, p, title, n=10)
     async with owner_db.transaction() as conn:
-        await conn.execute("UPDATE speakers SET display_name = CASE label WHEN 'A' THEN 'Ada' ELSE 'Bob' END"
+        await conn.execute("UPDATE speakers SET display_name = CASE WHEN label = 'A' THEN 'Ada' ELSE 'Bob' END"
                            " WHERE organization_id = %s AND video_id = %s", (p.organization_id, video))
     common = {"model": "test", "source": "test"}
     await layers.create_layer(db, p, video, LayerCreate(

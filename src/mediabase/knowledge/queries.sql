@@ -180,7 +180,7 @@ UNION ALL
 SELECT 'action_item', a.name, 'about', 'topic', m.name, 1, a.video_id, a.start_ms, a.end_ms, NULL, NULL, a.id, NULL
   FROM items a JOIN mentions m ON m.video_id = a.video_id AND m.start_ms <= a.start_ms AND m.end_ms >= a.start_ms
 UNION ALL
-SELECT 'decision', s.name, CASE l.link_type WHEN 'related' THEN 'related_to' ELSE l.link_type END, 'decision', t.name,
+SELECT 'decision', s.name, CASE WHEN l.link_type = 'related' THEN 'related_to' ELSE l.link_type END, 'decision', t.name,
        1, s.video_id, s.position_ms, s.position_ms, NULL, s.id, NULL, NULL
   FROM decision_links l
   JOIN decs s ON s.id = l.decision_id
