@@ -123,56 +123,52 @@ async def ingest_into(conn: Conn, p: Principal, events: Iterable[RawEvent | View
     t = now or datetime.now(UTC)
     lo, hi = t - PAST, t + FUTURE
     total = 0
+    durations: dict[str, dict[UUID, int | None]] = {"video": {}, "scene": {}, "master": {}}
+    asked: set[UUID] = set()  # subjects and users looked up already (found or not)
+    members: set[UUID] = set()
+    anons: set[str] = set()
+    clients: set[str] = set()
+    digests: dict[str, bytes] = {}
     for chunk in _chunks(events):
-        videos: set[UUID] = set()
-        scenes: set[UUID] = set()
-        masters: set[UUID] = set()
-        users: set[UUID] = set()
-        anons: set[str] = set()
-        clients: set[str] = set()
-        for n, e in enumerate(chunk):
-            _check(total + n, e, lo, hi, anons, clients)
-            if e.video_id is not None:
-                videos.add(e.video_id)
-            elif e.scene_id is not None:
-                scenes.add(e.scene_id)
-            else:
-                masters.add(e.master_id)  # type: ignore[arg-type]  # _check: exactly one is set
-            if e.user_id is not None:
-                users.add(e.user_id)
-        durations = {
-            "video": await _known(conn, Q.video_durations, org, videos),
-            "scene": await _known(conn, Q.scene_durations, org, scenes),
-            "master": await _known(conn, Q.master_durations, org, masters),
-        }
-        members: set[UUID] = set()
+        # what this chunk names that earlier chunks did not: one query per kind
+        for what, query in (("video", Q.video_durations), ("scene", Q.scene_durations),
+                            ("master", Q.master_durations)):
+            ids = {x for e in chunk if (x := getattr(e, f"{what}_id")) is not None and x not in asked}
+            durations[what].update(await _known(conn, query, org, ids))
+            asked |= ids
+        users = {e.user_id for e in chunk if e.user_id is not None and e.user_id not in asked}
         if users:
             rows = await (await conn.execute(Q.members, {"org": org, "ids": list(users)})).fetchall()
-            members = {r["user_id"] for r in rows}
-        digests = {a: anonymous_digest(org, a, key) for a in anons}
+            members |= {r["user_id"] for r in rows}
+            asked |= users
         pairs: dict[tuple[UUID, date], str] = {}
-        rows_out: list[tuple[Any, ...]] = []
-        for n, e in enumerate(chunk):
-            kind, at, video, scene, master, user, anon, start, end, client = e
-            subject, what = (video, "video") if video is not None else (scene, "scene") if scene is not None \
-                else (master, "master")
-            known = durations[what]
-            if subject not in known:
-                name = {"video": "video", "scene": "story scene", "master": "music master"}[what]
-                raise _bad(total + n, f"{what}_id", f"no such {name} in this organization")
-            duration = known[subject]
-            if end is not None and duration is not None and end > duration:
-                raise _bad(total + n, "end_ms", f"beyond the end of the {what} ({duration} ms)")
-            if user is not None and user not in members:
-                raise _bad(total + n, "user_id", "not a member of this organization")
-            digest = digests[anon] if anon is not None else None
-            pairs[(subject, at.date() if at.tzinfo is UTC else at.astimezone(UTC).date())] = what
-            rows_out.append((org, at, kind, video, scene, master, user, digest,
-                             key_id if digest is not None else None, start, end, duration, client))
+        # checked and written in one pass: the server takes in rows while the next are checked; the
+        # first bad event raises out of the COPY, which aborts it, and the transaction rolls back
         async with conn.cursor().copy(Q.copy_events) as copy:
             copy.set_types(COPY_TYPES)
-            for row in rows_out:
-                await copy.write_row(row)
+            for n, e in enumerate(chunk):
+                _check(total + n, e, lo, hi, anons, clients)
+                kind, at, video, scene, master, user, anon, start, end, client = e
+                subject, what = (video, "video") if video is not None else (scene, "scene") if scene is not None \
+                    else (master, "master")
+                known = durations[what]
+                if subject not in known:
+                    name = {"video": "video", "scene": "story scene", "master": "music master"}[what]
+                    raise _bad(total + n, f"{what}_id", f"no such {name} in this organization")
+                duration = known[subject]
+                if end is not None and duration is not None and end > duration:
+                    raise _bad(total + n, "end_ms", f"beyond the end of the {what} ({duration} ms)")
+                digest = None
+                if user is not None:
+                    if user not in members:
+                        raise _bad(total + n, "user_id", "not a member of this organization")
+                else:
+                    digest = digests.get(anon)  # type: ignore[arg-type]
+                    if digest is None:
+                        digest = digests[anon] = anonymous_digest(org, anon, key)  # type: ignore[index,arg-type]
+                pairs[(subject, at.date() if at.tzinfo is UTC else at.astimezone(UTC).date())] = what
+                await copy.write_row((org, at, kind, video, scene, master, user, digest,
+                                      key_id if digest is not None else None, start, end, duration, client))
         await mark_dirty(conn, org, pairs)
         total += len(chunk)
     return total
