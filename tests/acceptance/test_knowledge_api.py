@@ -58,6 +58,8 @@ async def test_the_graph_over_http(client: TestClient, db: Database, owner_db: D
     job = ok(client.post("/graph/build", headers=h(a.owner_key)), 202)
     assert job["created"] and not ok(client.post("/graph/build", headers=h(a.owner_key)), 202)["created"]
     await run_graph_jobs(db, owner_db)
+    later = ok(client.post("/graph/build", headers=h(a.owner_key)), 202)  # a finished build does not block the next
+    assert later["created"] and later["id"] != job["id"]
 
     [ada] = ok(client.get("/graph/nodes", params={"q": "ad", "type": "person"}, headers=h(a.member_key)))
     [bob] = ok(client.get("/graph/nodes", params={"q": "BOB"}, headers=h(a.member_key)))

@@ -388,3 +388,9 @@ SELECT v.id FROM videos v
  WHERE v.organization_id = %(org)s AND v.deleted_at IS NULL
    AND lower(btrim(v.title)) = lower(btrim(%(title)s))
  ORDER BY v.created_at, v.id LIMIT 2
+
+-- name: queued_build
+-- A build that has not started yet (jobs_org_created_idx): a second request joins it.
+SELECT j.id, j.created_at, j.status, false AS created FROM jobs j
+ WHERE j.organization_id = %(org)s AND j.type = 'knowledge.build' AND j.status = 'queued'
+ ORDER BY j.created_at LIMIT 1

@@ -72,11 +72,14 @@ async def _node_in_layer(conn: Conn, org: UUID, layer: UUID, node_id: UUID, fiel
 
 
 async def enqueue_build(db: Database, p: Principal) -> Enqueued:
-    """Ask a worker to build a new graph (ADMIN); one queued build per organization at a time."""
+    """Ask a worker to build a new graph (ADMIN). A build that has not started yet is joined
+    (``created`` false): it will read everything there is when it starts."""
     require(p, Role.ADMIN)
     async with db.transaction(p.organization_id, p.user_id) as conn:
-        return await enqueue(conn, org_id=p.organization_id, type=build.BUILD_JOB, input={},
-                             idempotency_key="knowledge.build", max_retries=3)
+        row = await (await conn.execute(Q.queued_build, {"org": p.organization_id})).fetchone()
+        if row is not None:
+            return Enqueued.model_validate(row)
+        return await enqueue(conn, org_id=p.organization_id, type=build.BUILD_JOB, input={}, max_retries=3)
 
 
 async def build_now(db: Database, p: Principal) -> Built:
