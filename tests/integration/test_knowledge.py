@@ -6,17 +6,21 @@ the constraints."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from mediabase.db.connection import Database
 from mediabase.db.errors import Forbidden, Invalid, NotFound
 from mediabase.knowledge import service as graph
 from mediabase.knowledge.models import Direction, LayerIn, NodeType
-from tests.factories import Tenant
+from tests.conftest import make_settings
+from tests.factories import Tenant, make_tenant
 from tests.integration.knowledge_world import DECISION, ITEM, kickoff
 
 
@@ -205,3 +209,41 @@ async def test_an_external_layer_is_written_whole_and_bad_input_is_refused(
               pytest.raises(psycopg.errors.IntegrityError) as exc):
             raw.execute(stmt, {"org": a.owner.organization_id, "layer": row["layer_id"], "id": row["id"]})
         assert exc.value.diag.constraint_name == constraint, stmt
+
+
+NAMES = st.sampled_from(["Ada", "ada", " Ada  Lovelace", "ada lovelace", "Bob", "Remote", "remote", "Ärger", "x y"])
+NODE = st.tuples(st.sampled_from(["person", "product", "concept"]), NAMES)
+EDGE = st.tuples(st.integers(0, 5), st.sampled_from(["uses", "owns", "about"]), st.integers(0, 5))
+
+
+async def write_scenario(url: str, nodes: list[tuple[str, str]], edges: list[tuple[int, str, int]]) -> None:
+    async with Database(url, make_settings(url)) as db, Database(url, make_settings(url), role="") as owner:
+        t = await make_tenant(db, owner)
+        body = {"model": "prop", "nodes": [{"key": f"k{i}", "type": k, "name": n} for i, (k, n) in enumerate(nodes)],
+                "edges": [{"source": f"k{s}", "target": f"k{d}", "relation": r} for s, r, d in edges]}
+        try:
+            data = LayerIn.model_validate(body)
+        except ValidationError:  # refused before any SQL: a duplicate, a loop, an unknown key
+            norm = [(k, " ".join(n.split()).lower()) for k, n in nodes]
+            triples = [(s, r, d) for s, r, d in edges]
+            assert (len(set(norm)) < len(norm) or any(s == d or max(s, d) >= len(nodes) for s, _, d in edges)
+                    or len(set(triples)) < len(triples) or not nodes)
+            return
+        layer = await graph.write_layer(db, t.owner, data)
+        assert (layer.nodes, layer.edges) == (len(nodes), len(edges))
+        stored = {(n.type.value, n.name): n for n in await graph.find_nodes(db, t.owner, limit=500)}
+        index = {(k, n.strip()): i for i, (k, n) in enumerate(nodes)}
+        for k, n in nodes:  # the database's normalisation is the models'
+            assert stored[k, n.strip()].normalized_name == " ".join(n.split()).lower() or not n.isascii()
+        for i, (k, n) in enumerate(nodes):
+            got = await graph.neighbours(db, t.owner, stored[k, n.strip()].id)
+            want = [("out", r, d) for s, r, d in edges if s == i] + [("in", r, s) for s, r, d in edges if d == i]
+            seen = [(x.direction.value, x.relation, index[x.node.type.value, x.node.name]) for x in got]
+            assert sorted(seen) == sorted(want)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(nodes=st.lists(NODE, min_size=0, max_size=6), edges=st.lists(EDGE, max_size=8))
+def test_written_layers_hold_what_was_given_or_are_refused(migrated_url: str, nodes: list[tuple[str, str]],
+                                                            edges: list[tuple[int, str, int]]) -> None:
+    asyncio.run(write_scenario(migrated_url, nodes, edges))
