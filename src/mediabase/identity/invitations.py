@@ -113,8 +113,14 @@ async def accept_invitation(system: Database, token: str, user_id: UUID, client:
     parsed = parse(token, TokenKind.invitation)
     if parsed is None:
         raise Invalid("malformed invitation token; expected mbi_<prefix>_<secret>", field="token")
+    async with system.transaction() as conn:  # the primary: a replica may not have it yet
+        found = await (await conn.execute(Q.find_invitation, {"prefix": parsed[0]})).fetchone()
+    if found is None:
+        raise NotFound("unknown invitation", field="token")
     async with system.transaction() as conn:
-        inv = await (await conn.execute(Q.lock_invitation, {"prefix": parsed[0]})).fetchone()
+        inv = await (
+            await conn.execute(Q.lock_invitation, {"org": found["organization_id"], "prefix": parsed[0]})
+        ).fetchone()
         if inv is None or not same(inv["secret_sha256"], parsed[1]):
             raise NotFound("unknown invitation", field="token")
         if inv["accepted_at"] is not None:

@@ -17,12 +17,16 @@ UPDATE invitations i SET revoked_at = coalesce(i.revoked_at, t.at) FROM (SELECT 
 RETURNING i.organization_id, i.id, i.email, i.role, i.prefix, i.invited_by, i.created_at, i.expires_at,
           i.accepted_at, i.accepted_by, i.revoked_at;
 
+-- name: find_invitation
+-- The organization of an invitation, by its prefix across organizations (invitations_prefix_idx).
+SELECT organization_id FROM invitations WHERE prefix = %(prefix)s;
+
 -- name: lock_invitation
--- By its prefix, across organizations (invitations_prefix_idx), locked: a second acceptance
--- waits here and then finds it accepted.
+-- Then the row, locked within its organization (one shard on Citus, where FOR UPDATE must name
+-- one): a second acceptance waits here and then finds it accepted.
 SELECT i.organization_id, i.id, i.email, i.role, i.secret_sha256, i.expires_at, i.accepted_at, i.revoked_at,
        now() AS now
-  FROM invitations i WHERE i.prefix = %(prefix)s FOR UPDATE;
+  FROM invitations i WHERE i.organization_id = %(org)s AND i.prefix = %(prefix)s FOR UPDATE;
 
 -- name: accepting_user
 SELECT u.id, u.email, u.is_active,

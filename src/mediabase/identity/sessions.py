@@ -129,15 +129,18 @@ async def create_session(
 ) -> SessionCreated:
     """A session for ``user_id`` (after sign-in, or the operator's ``mediabase auth session``)."""
     token, prefix, secret = new_token(TokenKind.session)
-    async with system.transaction() as conn:
+    # the membership is read first, on its own (a read over every shard on Citus, which may not
+    # precede a write of a reference table in one transaction); it is checked again at every use
+    async with system.transaction() as conn:  # (the primary: a replica may not have it yet)
         member = await (
             await conn.execute(Q.signin_organization, {"user_id": user_id, "slug": organization})
         ).fetchone()
-        if member is None:
-            raise Forbidden(
-                f"the user is no member of {organization!r}" if organization else "the user belongs to no organization",
-                field="organization",
-            )
+    if member is None:
+        raise Forbidden(
+            f"the user is no member of {organization!r}" if organization else "the user belongs to no organization",
+            field="organization",
+        )
+    async with system.transaction() as conn:
         cur = conn.cursor(row_factory=class_row(Session))
         row = await (
             await cur.execute(
@@ -168,6 +171,7 @@ async def authenticate_session(
     of the session's organization; ``membership=False`` skips that, for switching)."""
     parsed = parse(token, TokenKind.session)
     refused: tuple[str, str] | None = None
+    role: str | None = None
     async with system.transaction() as conn:
         row = await (await conn.execute(Q.session_by_prefix, {"prefix": parsed[0]})).fetchone() if parsed else None
         if parsed is None:
@@ -188,19 +192,25 @@ async def authenticate_session(
                 subject_type=SubjectType.session if known else None, subject_id=row["id"] if known and row else None,
                 details={"reason": refused[0], "method": "session"}, client=client,
             )
-        elif row is not None and row["now"] - row["last_seen_at"] > TOUCH_EVERY:
-            await conn.execute(Q.touch_session, {"id": row["id"]})
+        else:
+            assert row is not None
+            if row["now"] - row["last_seen_at"] > TOUCH_EVERY:
+                await conn.execute(Q.touch_session, {"id": row["id"]})
+            member = await (
+                await conn.execute(Q.membership_role, {"org": row["active_organization_id"], "user_id": row["user_id"]})
+            ).fetchone()
+            role = member["role"] if member else None
     if refused is not None:
         raise Unauthorized(refused[1])
     assert row is not None
-    if row["role"] is None and membership:
+    if role is None and membership:
         raise Forbidden(
             "the session's user is no longer a member of its organization; switch organization or sign in again"
         )
     return Principal(
         organization_id=row["active_organization_id"],
         user_id=row["user_id"],
-        role=Role(row["role"] or "MEMBER"),
+        role=Role(role or "MEMBER"),
         session_id=row["id"],
     )
 
@@ -238,10 +248,11 @@ async def switch_organization(system: Database, p: Principal, slug: str) -> Sess
     """Make another organization of the user's the session's active one."""
     if p.session_id is None:
         raise Invalid("only a session can switch organization; an API key belongs to one", field="token")
-    async with system.transaction() as conn:
+    async with system.transaction() as conn:  # apart from the write: see create_session
         member = await (await conn.execute(Q.membership_by_slug, {"user_id": p.user_id, "slug": slug})).fetchone()
-        if member is None:
-            raise Forbidden(f"you are no member of {slug!r}", field="organization")
+    if member is None:
+        raise Forbidden(f"you are no member of {slug!r}", field="organization")
+    async with system.transaction() as conn:
         cur = conn.cursor(row_factory=class_row(Session))
         row = await (
             await cur.execute(
