@@ -3,8 +3,13 @@ are distributed by organization and colocated with the layers, the set-based bui
 statements on the tenant's shard, and the reads (names, neighbours, paths, semantic lookup, a
 video's moments), an external layer and deleting a layer as a unit work there.
 
-The cluster's one database is shared with the other Citus modules (``citus_migrated``): the test
-works in organizations of its own.
+The writes run as the owner here (as ``mediabase seed demo`` does): as the application role
+Citus sends the build's and a written layer's ``INSERT … SELECT`` through the coordinator with
+COPY, which row-level security refuses (docs/scale-out.md) — the strict xfail below keeps that
+known until the statements are made to push down to the shard.
+
+The cluster's one database is shared with the other Citus modules (``citus_migrated``): the tests
+work in organizations of their own.
 """
 
 from __future__ import annotations
@@ -54,8 +59,10 @@ async def test_the_graph_is_built_read_and_deleted_on_the_shards(dbs: tuple[Data
     assert set(placed) == {*TABLES, "ai_layers"} and all(r["partmethod"] == "h" for r in rows)
     assert len({r["colocationid"] for r in rows}) == 1  # colocated: the build's joins stay on one shard
 
-    video = await kickoff(db, system, a.owner)
-    built = await graph.build_now(db, a.owner)
+    # the meeting is written as the owner: the insights topic upsert as the application role is
+    # refused on the shards (column-level grants of ai_topics, 0007), which is not the graph's part
+    video = await kickoff(system, system, a.owner)
+    built = await graph.build_now(system, a.owner)
     assert built.nodes == 6 and built.edges > 6
     ada = await graph.resolve(db, a.member, "person:Ada")
     bob = await graph.resolve(db, a.member, "person:Bob")
@@ -71,7 +78,7 @@ async def test_the_graph_is_built_read_and_deleted_on_the_shards(dbs: tuple[Data
     [shortest, *_] = await graph.paths(db, a.member, ada, bob, max_depth=3)
     assert [n.name for n in shortest.nodes] == ["Ada", "Kickoff", "Bob"]
 
-    layer = await graph.write_layer(db, a.owner, LayerIn.model_validate({
+    layer = await graph.write_layer(system, a.owner, LayerIn.model_validate({
         "model": "an-llm", "nodes": [{"key": "r", "type": "product", "name": "Remote",
                                       "evidence": [{"video_id": str(video), "start_ms": 10}]},
                                      {"key": "k", "type": "concept", "name": "Kinetic battery"}],
@@ -83,3 +90,12 @@ async def test_the_graph_is_built_read_and_deleted_on_the_shards(dbs: tuple[Data
             row = await (await conn.execute(f"SELECT count(*) AS n FROM {t} WHERE organization_id = %s"
                                             " AND layer_id = %s", (a.owner.organization_id, layer.id))).fetchone()
             assert row is not None and row["n"] == 0, t
+
+
+@pytest.mark.xfail(strict=True, reason="as the application role Citus writes the build's INSERT … SELECT through the "
+                   "coordinator with COPY, which row-level security refuses (docs/scale-out.md)")
+async def test_the_build_as_the_application_role(dbs: tuple[Database, Database]) -> None:
+    db, system = dbs
+    a = await make_tenant(db, system, f"kg-{uuid.uuid4().hex[:6]}")
+    await kickoff(system, system, a.owner)
+    await graph.build_now(db, a.owner)

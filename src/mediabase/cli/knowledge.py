@@ -39,13 +39,15 @@ def _span(start: int | None, end: int | None) -> str:
     return "" if start is None else _at(start) if end in (None, start) else f"{_at(start)}–{_at(end)}"
 
 
-def _do(org: str, work: Any) -> Any:
-    """Run ``work(app_db, principal)`` as the organization's acting owner; domain errors are one line."""
+def _do(org: str, work: Any, *, as_owner: bool = False) -> Any:
+    """Run ``work(db, principal)`` as the organization's acting owner; domain errors are one line.
+    ``as_owner``: on the owner role's pool (a build's or a written layer's ``INSERT … SELECT``
+    runs there on Citus too, docs/knowledge.md), else the application role's."""
 
     async def _run() -> Any:
         async with open_databases() as (app_db, system):
             p = await identity.acting_owner(system, org)
-            return await work(app_db, p)
+            return await work(system if as_owner else app_db, p)
 
     return run(_run())
 
@@ -55,7 +57,7 @@ def build_cmd(org: OrgOpt = "demo", as_json: JsonOpt = False) -> None:
     """Build the organization's graph now, from its meetings: who spoke in which, who decided what
     (the speaker at the decision's moment), who owns which action item, what each was about, and
     decision links. The new graph becomes current; the previous one is kept for a rollback."""
-    built = _do(org, graph.build_now)
+    built = _do(org, graph.build_now, as_owner=True)
     if as_json:
         print_json(built.model_dump(mode="json"))
         return
@@ -239,7 +241,7 @@ def write_cmd(
     except ValidationError as exc:
         e = exc.errors()[0]
         fail(f"{file}: {'.'.join(str(x) for x in e['loc']) or 'value'}: {e['msg']}")
-    layer = _do(org, lambda db, p: graph.write_layer(db, p, data))
+    layer = _do(org, lambda db, p: graph.write_layer(db, p, data), as_owner=True)
     if as_json:
         print_json(layer.model_dump(mode="json"))
         return
