@@ -120,14 +120,14 @@ async def test_expired_revoked_and_foreign_sessions_are_refused(
     s2 = await sessions.create_session(owner_db, settings, a.owner.user_id)
     p2 = await sessions.authenticate_session(owner_db, s2.token)
     assert [x.id for x in await sessions.list_sessions(db, p2)] == [s2.id]
-    await sessions.revoke_session(db, p2, s2.id)
+    await sessions.revoke_session(owner_db, p2, s2.id)
     with pytest.raises(Unauthorized, match="signed out"):
         await sessions.authenticate_session(owner_db, s2.token)
     for bad in (s2.token[:-2] + "xx", "mbs_short", "mbs_" + "a" * 12 + "_\x00" + "b" * 40, "mb_x_y"):
         with pytest.raises(Unauthorized):
             await sessions.authenticate_session(owner_db, bad)
     with pytest.raises(NotFound):  # another user's session is not found
-        await sessions.revoke_session(db, a.owner, s.id)
+        await sessions.revoke_session(owner_db, a.owner, s.id)
 
 
 async def test_last_seen_moves_only_when_stale_and_password_change_signs_others_out(
@@ -286,9 +286,9 @@ async def test_terms_acceptance_and_the_current_version(db: Database, owner_db: 
 async def test_consents_are_a_history(db: Database, owner_db: Database, tenants: Tenants) -> None:
     a, _ = tenants
     p = a.member
-    await legal.set_consent(db, p, ConsentSet(purpose="marketing", granted=True))
-    await legal.set_consent(db, p, ConsentSet(purpose="analytics", granted=True))
-    await legal.set_consent(db, p, ConsentSet(purpose="marketing", granted=False))
+    await legal.set_consent(owner_db, p, ConsentSet(purpose="marketing", granted=True))
+    await legal.set_consent(owner_db, p, ConsentSet(purpose="analytics", granted=True))
+    await legal.set_consent(owner_db, p, ConsentSet(purpose="marketing", granted=False))
     assert {c.purpose: c.granted for c in await legal.current_consents(db, p)} == {"marketing": False,
                                                                                  "analytics": True}
     assert [c.granted for c in await legal.consent_history(db, p, "marketing")] == [False, True]

@@ -116,11 +116,11 @@ def sign_out(
             fail(f"--session: not a session id (a UUID): {session!r}")
 
     async def _run() -> int:
-        async with open_databases() as (db, system):
+        async with open_databases() as (_, system):
             p = await sessions.user_principal(system, email)
             if session_id is None:
                 return await sessions.revoke_all_sessions(system, p.user_id)
-            await sessions.revoke_session(db, p, session_id)
+            await sessions.revoke_session(system, p, session_id)
             return 1
 
     n = run(_run())

@@ -139,9 +139,10 @@ def consent(
         fail(f"state: grant or withdraw, not {state!r}")
 
     async def _run() -> Consent:
-        async with open_databases() as (db, system):
+        async with open_databases() as (_, system):
             p = await sessions.user_principal(system, user)
-            return await legal.set_consent(db, p, ConsentSet(purpose=purpose, granted=state == "grant"), source="cli")
+            data = ConsentSet(purpose=purpose, granted=state == "grant")
+            return await legal.set_consent(system, p, data, source="cli")
 
     c = run(_run())
     console.print(f"{c.purpose}: {'granted' if c.granted else 'withdrawn'}", markup=False)

@@ -157,7 +157,9 @@ async def accept(
 ) -> Acceptance:
     """The caller's user accepts a version (default: the one in effect); accepting again is a no-op."""
     doc = await get_document(system, kind, version)
-    async with db.transaction(p.organization_id, p.user_id) as conn:
+    # written as the owner for the caller's user (the application role only reads these
+    # reference tables: see sessions.revoke_session), read back the same way
+    async with system.transaction() as conn:
         await conn.execute(Q.accept, {"user_id": p.user_id, "document_id": doc.id, **security.client_params(client)})
         cur = conn.cursor(row_factory=class_row(Acceptance))
         row = await (await cur.execute(Q.acceptance, {"user_id": p.user_id, "document_id": doc.id})).fetchone()
@@ -174,10 +176,11 @@ async def list_acceptances(db: Database, p: Principal) -> list[Acceptance]:
 
 
 async def set_consent(
-    db: Database, p: Principal, data: ConsentSet, *, source: str = "api", client: Client | None = None
+    system: Database, p: Principal, data: ConsentSet, *, source: str = "api", client: Client | None = None
 ) -> Consent:
-    """Record a consent granted or withdrawn (a new row; the history is kept)."""
-    async with db.transaction(p.organization_id, p.user_id) as conn:
+    """Record a consent granted or withdrawn (a new row; the history is kept). Written as the
+    owner for the caller's user, as acceptances are."""
+    async with system.transaction() as conn:
         cur = conn.cursor(row_factory=class_row(Consent))
         row = await (
             await cur.execute(

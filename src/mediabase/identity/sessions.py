@@ -222,9 +222,11 @@ async def list_sessions(db: Database, p: Principal) -> list[Session]:
         return await (await cur.execute(Q.list_sessions, {"user_id": p.user_id})).fetchall()
 
 
-async def revoke_session(db: Database, p: Principal, session_id: UUID) -> Session:
-    """Sign one of the caller's user's sessions out (the current one: sign-out)."""
-    async with db.transaction(p.organization_id, p.user_id) as conn:
+async def revoke_session(system: Database, p: Principal, session_id: UUID) -> Session:
+    """Sign one of the caller's user's sessions out (the current one: sign-out). On the system
+    pool, filtered by the user: the application role writes no reference table (on Citus its
+    writes of a reference table's copies are refused: tests/acceptance/test_citus_sessions.py)."""
+    async with system.transaction() as conn:
         cur = conn.cursor(row_factory=class_row(Session))
         row = await (await cur.execute(Q.revoke_session, {"user_id": p.user_id, "id": session_id})).fetchone()
         if row is None:

@@ -80,10 +80,10 @@ async def sign_in(request: Request, system: SystemDbDep, settings: SettingsDep, 
 
 
 @router.post("/auth/sign-out", status_code=status.HTTP_204_NO_CONTENT, summary="End the current session")
-async def sign_out(db: DbDep, p: SignedInDep) -> None:
+async def sign_out(system: SystemDbDep, p: SignedInDep) -> None:
     if p.session_id is None:
         raise Invalid("this request was made with an API key; revoke keys with DELETE /keys/{key_id}", field="token")
-    await sessions.revoke_session(db, p, p.session_id)
+    await sessions.revoke_session(system, p, p.session_id)
 
 
 @router.get("/auth/sessions", summary="Your live sessions, newest first")
@@ -92,8 +92,8 @@ async def list_sessions(db: DbDep, p: SignedInDep) -> list[Session]:
 
 
 @router.delete("/auth/sessions/{session_id}", summary="End one of your sessions")
-async def revoke_session(db: DbDep, p: SignedInDep, session_id: UUID) -> Session:
-    return await sessions.revoke_session(db, p, session_id)
+async def revoke_session(system: SystemDbDep, p: SignedInDep, session_id: UUID) -> Session:
+    return await sessions.revoke_session(system, p, session_id)
 
 
 @router.post("/auth/sessions/revoke-all", summary="End all your sessions but the current one")

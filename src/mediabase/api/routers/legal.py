@@ -84,5 +84,5 @@ async def consent_history(
 
 
 @router.post("/consents", status_code=status.HTTP_201_CREATED, summary="Grant or withdraw a consent")
-async def set_consent(request: Request, db: DbDep, p: SignedInDep, data: ConsentSet) -> Consent:
-    return await legal.set_consent(db, p, data, client=_client(request))
+async def set_consent(request: Request, system: SystemDbDep, p: SignedInDep, data: ConsentSet) -> Consent:
+    return await legal.set_consent(system, p, data, client=_client(request))

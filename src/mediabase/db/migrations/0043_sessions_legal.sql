@@ -155,8 +155,9 @@ ALTER TABLE security_events ADD CONSTRAINT security_events_subject_type_valid
     CHECK (subject_type IN ('api_key', 'user', 'payout', 'organization', 'session', 'invitation'));
 
 -- Row security and grants. Secrets (the digests) are never readable by the application role;
--- sign-in, token use and invitation lookups run as the owner (the system pool), as API-key
--- authentication does.
+-- sign-in, token use, invitation lookups and every write of these reference tables run as the
+-- owner (the system pool) for the caller's user, as API-key authentication does; the
+-- application role reads its user's rows.
 ALTER TABLE sessions ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_rows ON sessions USING (user_id = mediabase.current_user_id());
 ALTER TABLE user_tokens ENABLE ROW LEVEL SECURITY;
@@ -166,14 +167,21 @@ CREATE POLICY own_rows ON legal_acceptances USING (user_id = mediabase.current_u
 ALTER TABLE user_consents ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_rows ON user_consents USING (user_id = mediabase.current_user_id());
 
-REVOKE ALL ON sessions, user_tokens, invitations, legal_documents, legal_acceptances, user_consents
-    FROM PUBLIC, mediabase_app;
+-- One table per statement, revoking from the default privileges (0001) what the application
+-- may not do, as the other migrations do (Citus propagates each to the nodes' copies).
+REVOKE SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON sessions FROM mediabase_app;
 GRANT SELECT (id, user_id, active_organization_id, prefix, created_at, expires_at, last_seen_at, revoked_at,
               ip_key, user_agent) ON sessions TO mediabase_app;
-GRANT UPDATE (revoked_at) ON sessions TO mediabase_app;
+REVOKE SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON user_tokens FROM mediabase_app;
 GRANT SELECT (id, user_id, purpose, prefix, created_at, expires_at, used_at) ON user_tokens TO mediabase_app;
+-- (INSERT stays a table grant: no column-level INSERT grants on a distributed table, docs/scale-out.md)
+REVOKE SELECT, UPDATE, DELETE, TRUNCATE ON invitations FROM mediabase_app;
 GRANT SELECT (organization_id, id, email, role, prefix, invited_by, created_at, expires_at, accepted_at,
               accepted_by, revoked_at) ON invitations TO mediabase_app;
-GRANT INSERT, UPDATE (revoked_at) ON invitations TO mediabase_app;
-GRANT SELECT ON legal_documents TO mediabase_app;
-GRANT SELECT, INSERT ON legal_acceptances, user_consents TO mediabase_app;
+GRANT UPDATE (revoked_at) ON invitations TO mediabase_app;
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON legal_documents FROM mediabase_app;
+-- acceptances and consents are written as the owner for the caller's user (identity/legal.py):
+-- the application role only reads its own (on Citus its writes of a reference table's copies
+-- on the workers are refused, tests/acceptance/test_citus_sessions.py)
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON legal_acceptances FROM mediabase_app;
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON user_consents FROM mediabase_app;
