@@ -8,10 +8,14 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.acceptance.cli import mediabase
 from tests.acceptance.test_analytics_api import png_size
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(600)  # the demo seed: the AMI meetings, their annotations, the stories and music demos
 def test_the_demo_has_retention_curves_and_talk_time(migrated_url: str, tmp_path: Path) -> None:
     seeded = mediabase("seed", "demo", url=migrated_url)
     assert seeded.returncode == 0, seeded.stderr
