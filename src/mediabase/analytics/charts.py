@@ -6,9 +6,6 @@ from __future__ import annotations
 import io
 from typing import Literal
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from mediabase.analytics.models import RetentionCurve
 
 DPI = 100
@@ -18,6 +15,11 @@ Format = Literal["png", "svg"]
 def retention_chart(curve: RetentionCurve, *, width: int = 800, height: int = 450, fmt: Format = "png") -> bytes:
     """The curve as an image of exactly ``width`` × ``height`` pixels (PNG; an SVG of the same
     size at 100 dpi, in points): x the position in percent, y the share of viewers still watching."""
+    # imported here: matplotlib takes a second to import, and only a chart needs it (not every
+    # command of the CLI, not the API's start)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
