@@ -18,7 +18,7 @@ from mediabase.api.deps import DbDep, PrincipalDep, SessionUserDep, SettingsDep,
 from mediabase.api.problems import PROBLEM
 from mediabase.common.models import Model
 from mediabase.common.types import LINE, TEXT
-from mediabase.db.errors import Invalid
+from mediabase.db.errors import Forbidden
 from mediabase.identity import invitations, security, sessions
 from mediabase.identity.invitations import Invitation, InvitationCreate, InvitationCreated
 from mediabase.identity.models import Slug
@@ -82,7 +82,7 @@ async def sign_in(request: Request, system: SystemDbDep, settings: SettingsDep, 
 @router.post("/auth/sign-out", status_code=status.HTTP_204_NO_CONTENT, summary="End the current session")
 async def sign_out(system: SystemDbDep, p: SignedInDep) -> None:
     if p.session_id is None:
-        raise Invalid("this request was made with an API key; revoke keys with DELETE /keys/{key_id}", field="token")
+        raise Forbidden("this request was made with an API key; revoke keys with DELETE /keys/{key_id}", field="token")
     await sessions.revoke_session(system, p, p.session_id)
 
 
