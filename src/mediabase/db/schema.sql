@@ -29,9 +29,15 @@ CREATE FUNCTION mediabase.activate_ai_layer() RETURNS trigger
     AS $$
 BEGIN
     IF NEW.status = 'ready' AND (TG_OP = 'INSERT' OR OLD.status <> 'ready') THEN
-        UPDATE mediabase.ai_layers SET status = 'superseded', superseded_by = NEW.id
-         WHERE organization_id = NEW.organization_id AND video_id = NEW.video_id AND kind = NEW.kind
-           AND status = 'ready' AND id <> NEW.id;
+        IF NEW.video_id IS NULL THEN
+            UPDATE mediabase.ai_layers SET status = 'superseded', superseded_by = NEW.id
+             WHERE organization_id = NEW.organization_id AND video_id IS NULL AND kind = NEW.kind
+               AND status = 'ready' AND id <> NEW.id;
+        ELSE
+            UPDATE mediabase.ai_layers SET status = 'superseded', superseded_by = NEW.id
+             WHERE organization_id = NEW.organization_id AND video_id = NEW.video_id AND kind = NEW.kind
+               AND status = 'ready' AND id <> NEW.id;
+        END IF;
         NEW.superseded_by := NULL;
         NEW.completed_at := coalesce(NEW.completed_at, now());
         NEW.error := NULL;
@@ -182,6 +188,248 @@ BEGIN
           FROM mediabase.videos v WHERE v.organization_id = NEW.organization_id AND v.id = NEW.video_id;
     END IF;
     RETURN NEW;
+END
+$$;
+
+--
+-- Name: analytics_mark_dirty(); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.analytics_mark_dirty() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+BEGIN
+    INSERT INTO analytics_dirty (organization_id, subject_id, kind, day)
+    VALUES (OLD.organization_id, coalesce(OLD.video_id, OLD.scene_id, OLD.master_id),
+            CASE WHEN OLD.video_id IS NOT NULL THEN 'video' WHEN OLD.scene_id IS NOT NULL THEN 'scene' ELSE 'master' END,
+            (OLD.occurred_at AT TIME ZONE 'UTC')::date)
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: analytics_rebuild(uuid, date); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.analytics_rebuild(org uuid, since date DEFAULT NULL::date) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    SET "TimeZone" TO 'UTC'
+    AS $$
+DECLARE
+    lo date := since;
+    ks text[];
+    ss uuid[];
+    ds date[];
+BEGIN
+    IF org IS NULL THEN
+        RAISE EXCEPTION 'analytics_rebuild: an organization' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.analytics:' || org::text, 0));
+    IF lo IS NULL THEN
+        SELECT (min(e.occurred_at) AT TIME ZONE 'UTC')::date INTO lo FROM view_events e WHERE e.organization_id = org;
+    END IF;
+    IF lo IS NULL THEN
+        lo := 'infinity'::date;
+    END IF;
+    DELETE FROM analytics_dirty d WHERE d.organization_id = org AND d.day >= lo;
+    DELETE FROM analytics_daily d WHERE d.organization_id = org AND d.day >= lo;
+    DELETE FROM analytics_viewer_days d WHERE d.organization_id = org AND d.day >= lo;
+    SELECT array_agg(x.kind), array_agg(x.subject_id), array_agg(x.day) INTO ks, ss, ds
+      FROM (SELECT DISTINCT CASE WHEN e.video_id IS NOT NULL THEN 'video' WHEN e.scene_id IS NOT NULL THEN 'scene'
+                                 ELSE 'master' END AS kind,
+                            coalesce(e.video_id, e.scene_id, e.master_id) AS subject_id,
+                            (e.occurred_at AT TIME ZONE 'UTC')::date AS day
+              FROM view_events e WHERE e.organization_id = org AND e.occurred_at >= lo::timestamptz) x;
+    IF ss IS NULL THEN
+        RETURN 0;
+    END IF;
+    PERFORM analytics_recompute(org, ks, ss, ds);
+    RETURN cardinality(ss);
+END
+$$;
+
+--
+-- Name: analytics_recompute(uuid, text[], uuid[], date[]); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.analytics_recompute(org uuid, kinds text[], subjects uuid[], days date[]) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    SET "TimeZone" TO 'UTC'
+    AS $$
+DECLARE
+    n integer;
+BEGIN
+    DELETE FROM analytics_daily d
+     USING unnest(subjects, days) p(subject_id, day)
+     WHERE d.organization_id = org AND d.subject_id = p.subject_id AND d.day = p.day;
+    WITH p AS (
+        SELECT * FROM unnest(kinds, subjects, days) p(kind, subject_id, day)
+    ), ev AS (
+        SELECT e.*, p.subject_id, p.day FROM p JOIN view_events e
+            ON p.kind = 'video' AND e.organization_id = org AND e.video_id = p.subject_id
+           AND e.occurred_at >= p.day::timestamptz AND e.occurred_at < (p.day + 1)::timestamptz
+        UNION ALL
+        SELECT e.*, p.subject_id, p.day FROM p JOIN view_events e
+            ON p.kind = 'scene' AND e.organization_id = org AND e.scene_id = p.subject_id
+           AND e.occurred_at >= p.day::timestamptz AND e.occurred_at < (p.day + 1)::timestamptz
+        UNION ALL
+        SELECT e.*, p.subject_id, p.day FROM p JOIN view_events e
+            ON p.kind = 'master' AND e.organization_id = org AND e.master_id = p.subject_id
+           AND e.occurred_at >= p.day::timestamptz AND e.occurred_at < (p.day + 1)::timestamptz
+    ), v AS (  -- the viewer and the subject's duration (the latest one of the day) on every row
+        SELECT ev.*, coalesce(uuid_send(ev.user_id), ev.viewer_hmac) AS viewer,
+               max(ev.duration_ms) FILTER (WHERE ev.duration_ms IS NOT NULL)
+                   OVER (PARTITION BY ev.subject_id, ev.day) AS dur
+          FROM ev
+    ), islands AS (  -- each viewer's watched ranges merged: overlaps count once
+        SELECT w.subject_id, w.day, w.viewer, w.dur, w.start_ms, w.end_ms,
+               sum(CASE WHEN w.start_ms <= w.reach THEN 0 ELSE 1 END)
+                   OVER (PARTITION BY w.subject_id, w.day, w.viewer ORDER BY w.start_ms, w.end_ms) AS island
+          FROM (SELECT v.*, max(v.end_ms) OVER (PARTITION BY v.subject_id, v.day, v.viewer ORDER BY v.start_ms, v.end_ms
+                                                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+                  FROM v WHERE v.kind = 'watch' AND v.dur IS NOT NULL AND v.end_ms <= v.dur) w
+    ), merged AS (
+        SELECT i.subject_id, i.day, i.dur, min(i.start_ms) AS s, max(i.end_ms) AS e
+          FROM islands i GROUP BY i.subject_id, i.day, i.viewer, i.dur, i.island
+    ), steps AS (  -- +1 where a merged range begins to cover percent points, -1 after the last
+        -- the point of percent k is floor(k * (dur - 1) / 100) ms; [s, e) holds k_lo … k_hi
+        SELECT m.subject_id, m.day, b.k, sum(b.delta) AS delta
+          FROM merged m
+         CROSS JOIN LATERAL (
+             SELECT lo AS k, 1 AS delta FROM (SELECT ceil(m.s * 100.0 / greatest(m.dur - 1, 1))::int AS lo) x
+              WHERE lo <= 100
+             UNION ALL
+             SELECT least(ceil(m.e * 100.0 / greatest(m.dur - 1, 1))::int, 101), -1
+         ) b
+         GROUP BY m.subject_id, m.day, b.k
+    ), curve AS (  -- the running sum over k = 0 … 100: 101 rows per subject-day, not per step
+        SELECT g.subject_id, g.day, array_agg(g.viewers ORDER BY g.k) AS retention
+          FROM (SELECT sd.subject_id, sd.day, k.k,
+                       (sum(coalesce(s.delta, 0)) OVER (PARTITION BY sd.subject_id, sd.day ORDER BY k.k))::int AS viewers
+                  FROM (SELECT DISTINCT x.subject_id, x.day FROM steps x) sd
+                 CROSS JOIN generate_series(0, 100) k(k)
+                  LEFT JOIN steps s ON s.subject_id = sd.subject_id AND s.day = sd.day AND s.k = k.k) g
+         GROUP BY g.subject_id, g.day
+    ), totals AS (
+        SELECT v.subject_id, v.day, v.video_id, v.scene_id, v.master_id, bool_or(v.dur IS NOT NULL) AS has_dur,
+               count(*) FILTER (WHERE v.kind = 'view')::int AS views,
+               count(DISTINCT v.viewer)::int AS viewers,
+               coalesce(sum(v.end_ms - v.start_ms) FILTER (WHERE v.kind = 'watch'), 0)::bigint AS watch_ms
+          FROM v GROUP BY v.subject_id, v.day, v.video_id, v.scene_id, v.master_id
+    )
+    INSERT INTO analytics_daily (organization_id, subject_id, day, video_id, scene_id, master_id, views, viewers,
+                                 watch_ms, completions, retention)
+    SELECT org, t.subject_id, t.day, t.video_id, t.scene_id, t.master_id, t.views, t.viewers, t.watch_ms,
+           coalesce(c.retention[96], 0),
+           CASE WHEN t.has_dur THEN coalesce(c.retention, array_fill(0, ARRAY[101])) END
+      FROM totals t LEFT JOIN curve c ON c.subject_id = t.subject_id AND c.day = t.day;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    -- the organization's active viewers of the days named
+    DELETE FROM analytics_viewer_days a
+     WHERE a.organization_id = org AND a.day = ANY (days);
+    INSERT INTO analytics_viewer_days (organization_id, day, viewer)
+    SELECT DISTINCT org, (e.occurred_at AT TIME ZONE 'UTC')::date, coalesce(uuid_send(e.user_id), e.viewer_hmac)
+      FROM view_events e
+      JOIN (SELECT DISTINCT d FROM unnest(days) d) x
+        ON e.occurred_at >= x.d::timestamptz AND e.occurred_at < (x.d + 1)::timestamptz
+     WHERE e.organization_id = org;
+    RETURN n;
+END
+$$;
+
+--
+-- Name: analytics_refresh(uuid, integer); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.analytics_refresh(org uuid, max_pairs integer DEFAULT 5000) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    ks text[];
+    ss uuid[];
+    ds date[];
+BEGIN
+    IF org IS NULL OR max_pairs IS NULL OR max_pairs < 1 THEN
+        RAISE EXCEPTION 'analytics_refresh: an organization and max_pairs >= 1' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.analytics:' || org::text, 0));
+    WITH claimed AS (
+        DELETE FROM analytics_dirty d
+         WHERE d.organization_id = org
+           AND (d.subject_id, d.day) IN (SELECT x.subject_id, x.day FROM analytics_dirty x
+                                          WHERE x.organization_id = org ORDER BY x.day, x.subject_id LIMIT max_pairs)
+        RETURNING d.kind, d.subject_id, d.day
+    )
+    SELECT array_agg(kind), array_agg(subject_id), array_agg(day) INTO ks, ss, ds FROM claimed;
+    IF ss IS NULL THEN
+        RETURN 0;
+    END IF;
+    PERFORM analytics_recompute(org, ks, ss, ds);
+    RETURN cardinality(ss);
+END
+$$;
+
+--
+-- Name: analytics_talk_compute(uuid, uuid); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.analytics_talk_compute(org uuid, video uuid) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    tr uuid := (SELECT t.id FROM transcripts t WHERE t.organization_id = org AND t.video_id = video AND t.is_current);
+    n  integer;
+BEGIN
+    DELETE FROM analytics_talk_videos a WHERE a.organization_id = org AND a.video_id = video;
+    IF tr IS NULL THEN
+        RETURN 0;
+    END IF;
+    INSERT INTO analytics_talk_videos (organization_id, video_id, transcript_id) VALUES (org, video, tr);
+    INSERT INTO analytics_talk_time (organization_id, video_id, speaker_id, talk_ms, segments)
+    SELECT org, video, s.speaker_id, sum(s.end_ms - s.start_ms), count(*)
+      FROM transcript_segments s
+     WHERE s.organization_id = org AND s.video_id = video AND s.transcript_id = tr AND s.speaker_id IS NOT NULL
+     GROUP BY s.speaker_id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
+--
+-- Name: analytics_talk_refresh(uuid, integer); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.analytics_talk_refresh(org uuid, max_videos integer DEFAULT 500) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'mediabase', 'pg_temp'
+    AS $$
+DECLARE
+    v uuid;
+    n integer := 0;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended('mediabase.analytics_talk:' || org::text, 0));
+    FOR v IN
+        SELECT t.video_id FROM transcripts t
+         WHERE t.organization_id = org AND t.is_current
+           AND NOT EXISTS (SELECT 1 FROM analytics_talk_videos a
+                            WHERE a.organization_id = org AND a.video_id = t.video_id AND a.transcript_id = t.id)
+        UNION
+        SELECT a.video_id FROM analytics_talk_videos a
+         WHERE a.organization_id = org
+           AND NOT EXISTS (SELECT 1 FROM transcripts t WHERE t.organization_id = org AND t.id = a.transcript_id
+                                                         AND t.is_current)
+        LIMIT max_videos
+    LOOP
+        PERFORM analytics_talk_compute(org, v);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
 END
 $$;
 
@@ -5028,7 +5276,7 @@ CREATE TABLE mediabase.ai_action_items (
 CREATE TABLE mediabase.ai_layers (
     organization_id uuid NOT NULL,
     id uuid DEFAULT mediabase.new_id() NOT NULL,
-    video_id uuid NOT NULL,
+    video_id uuid,
     kind text NOT NULL,
     model text NOT NULL,
     model_version text,
@@ -5047,14 +5295,15 @@ CREATE TABLE mediabase.ai_layers (
     CONSTRAINT ai_layers_completed_when_ready CHECK (((status <> ALL (ARRAY['ready'::text, 'superseded'::text])) OR (completed_at IS NOT NULL))),
     CONSTRAINT ai_layers_error_length CHECK ((length(error) <= 10000)),
     CONSTRAINT ai_layers_error_only_when_failed CHECK (((error IS NULL) OR (status = 'failed'::text))),
-    CONSTRAINT ai_layers_kind_valid CHECK ((kind = ANY (ARRAY['summary'::text, 'topics'::text, 'action_items'::text, 'decisions'::text, 'moments'::text, 'chunks_embeddings'::text, 'chapters'::text, 'keywords'::text, 'quotes'::text]))),
+    CONSTRAINT ai_layers_kind_valid CHECK ((kind = ANY (ARRAY['summary'::text, 'topics'::text, 'action_items'::text, 'decisions'::text, 'moments'::text, 'chunks_embeddings'::text, 'chapters'::text, 'keywords'::text, 'quotes'::text, 'knowledge_graph'::text]))),
     CONSTRAINT ai_layers_model_length CHECK (((length(btrim(model)) >= 1) AND (length(btrim(model)) <= 200))),
     CONSTRAINT ai_layers_model_version_length CHECK (((length(model_version) >= 1) AND (length(model_version) <= 100))),
     CONSTRAINT ai_layers_parameters_object CHECK ((jsonb_typeof(parameters) = 'object'::text)),
     CONSTRAINT ai_layers_source_length CHECK (((length(btrim(source)) >= 1) AND (length(btrim(source)) <= 200))),
     CONSTRAINT ai_layers_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'ready'::text, 'failed'::text, 'superseded'::text]))),
     CONSTRAINT ai_layers_superseded_by_not_self CHECK ((superseded_by <> id)),
-    CONSTRAINT ai_layers_superseded_by_only_when_superseded CHECK (((superseded_by IS NULL) OR (status = 'superseded'::text)))
+    CONSTRAINT ai_layers_superseded_by_only_when_superseded CHECK (((superseded_by IS NULL) OR (status = 'superseded'::text))),
+    CONSTRAINT ai_layers_video_unless_graph CHECK (((video_id IS NULL) = (kind = 'knowledge_graph'::text)))
 );
 
 --
@@ -5132,6 +5381,80 @@ END) STORED NOT NULL,
     CONSTRAINT ai_topics_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT ai_topics_trend_score_range CHECK (((trend_score >= '-100'::integer) AND (trend_score <= 100))),
     CONSTRAINT ai_topics_video_count_range CHECK (((video_count >= 0) AND (video_count <= mention_count)))
+);
+
+--
+-- Name: analytics_daily; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.analytics_daily (
+    organization_id uuid NOT NULL,
+    subject_id uuid NOT NULL,
+    day date NOT NULL,
+    video_id uuid,
+    scene_id uuid,
+    master_id uuid,
+    views integer NOT NULL,
+    viewers integer NOT NULL,
+    watch_ms bigint NOT NULL,
+    completions integer NOT NULL,
+    retention integer[],
+    computed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT analytics_daily_completions_range CHECK (((completions >= 0) AND (completions <= viewers))),
+    CONSTRAINT analytics_daily_one_subject CHECK (((num_nonnulls(video_id, scene_id, master_id) = 1) AND (subject_id = COALESCE(video_id, scene_id, master_id)))),
+    CONSTRAINT analytics_daily_retention_shape CHECK ((cardinality(retention) = 101)),
+    CONSTRAINT analytics_daily_viewers_nonnegative CHECK ((viewers >= 0)),
+    CONSTRAINT analytics_daily_views_nonnegative CHECK ((views >= 0)),
+    CONSTRAINT analytics_daily_watch_nonnegative CHECK ((watch_ms >= 0))
+);
+
+--
+-- Name: analytics_dirty; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.analytics_dirty (
+    organization_id uuid NOT NULL,
+    subject_id uuid NOT NULL,
+    kind text NOT NULL,
+    day date NOT NULL,
+    marked_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT analytics_dirty_kind_valid CHECK ((kind = ANY (ARRAY['video'::text, 'scene'::text, 'master'::text])))
+);
+
+--
+-- Name: analytics_talk_time; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.analytics_talk_time (
+    organization_id uuid NOT NULL,
+    video_id uuid NOT NULL,
+    speaker_id uuid NOT NULL,
+    talk_ms bigint NOT NULL,
+    segments integer NOT NULL,
+    CONSTRAINT analytics_talk_time_segments_positive CHECK ((segments >= 1)),
+    CONSTRAINT analytics_talk_time_talk_nonnegative CHECK ((talk_ms >= 0))
+);
+
+--
+-- Name: analytics_talk_videos; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.analytics_talk_videos (
+    organization_id uuid NOT NULL,
+    video_id uuid NOT NULL,
+    transcript_id uuid NOT NULL,
+    computed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: analytics_viewer_days; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.analytics_viewer_days (
+    organization_id uuid NOT NULL,
+    day date NOT NULL,
+    viewer bytea NOT NULL,
+    CONSTRAINT analytics_viewer_days_viewer_length CHECK ((length(viewer) = ANY (ARRAY[16, 32])))
 );
 
 --
@@ -5901,6 +6224,96 @@ CREATE TABLE mediabase.events (
 );
 
 --
+-- Name: graph_edges; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.graph_edges (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    layer_id uuid NOT NULL,
+    layer_kind text DEFAULT 'knowledge_graph'::text NOT NULL,
+    source_id uuid NOT NULL,
+    target_id uuid NOT NULL,
+    relation text NOT NULL,
+    weight double precision DEFAULT 1 NOT NULL,
+    properties jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT graph_edges_layer_kind CHECK ((layer_kind = 'knowledge_graph'::text)),
+    CONSTRAINT graph_edges_no_self_loop CHECK ((source_id <> target_id)),
+    CONSTRAINT graph_edges_properties_object CHECK ((jsonb_typeof(properties) = 'object'::text)),
+    CONSTRAINT graph_edges_relation_format CHECK ((relation ~ '^[a-z][a-z0-9_]{0,62}$'::text)),
+    CONSTRAINT graph_edges_weight_range CHECK (((weight > (0)::double precision) AND (weight <= (1000000)::double precision)))
+);
+
+--
+-- Name: graph_evidence; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.graph_evidence (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    layer_id uuid NOT NULL,
+    layer_kind text DEFAULT 'knowledge_graph'::text NOT NULL,
+    node_id uuid,
+    edge_id uuid,
+    video_id uuid,
+    start_ms bigint,
+    end_ms bigint,
+    segment_id uuid,
+    decision_id uuid,
+    action_item_id uuid,
+    moment_id uuid,
+    excerpt text,
+    CONSTRAINT graph_evidence_end_needs_start CHECK (((end_ms IS NULL) OR (start_ms IS NOT NULL))),
+    CONSTRAINT graph_evidence_excerpt_length CHECK ((length(excerpt) <= 5000)),
+    CONSTRAINT graph_evidence_layer_kind CHECK ((layer_kind = 'knowledge_graph'::text)),
+    CONSTRAINT graph_evidence_moment_needs_video CHECK (((moment_id IS NULL) OR (video_id IS NOT NULL))),
+    CONSTRAINT graph_evidence_one_subject CHECK ((num_nonnulls(node_id, edge_id) = 1)),
+    CONSTRAINT graph_evidence_points_somewhere CHECK ((num_nonnulls(video_id, segment_id, decision_id, action_item_id) >= 1)),
+    CONSTRAINT graph_evidence_range_needs_video CHECK (((start_ms IS NULL) OR (video_id IS NOT NULL))),
+    CONSTRAINT graph_evidence_times_valid CHECK (((0 <= start_ms) AND (start_ms <= end_ms)))
+);
+
+--
+-- Name: graph_node_vectors; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.graph_node_vectors (
+    organization_id uuid NOT NULL,
+    layer_id uuid NOT NULL,
+    node_id uuid NOT NULL,
+    model text NOT NULL,
+    dimension integer NOT NULL,
+    embedding mediabase.vector NOT NULL,
+    embedded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT graph_node_vectors_dimension CHECK ((mediabase.vector_dims(embedding) = dimension)),
+    CONSTRAINT graph_node_vectors_dimension_range CHECK (((dimension >= 1) AND (dimension <= 16000))),
+    CONSTRAINT graph_node_vectors_model_name CHECK (((length(model) >= 1) AND (length(model) <= 200)))
+);
+
+--
+-- Name: graph_nodes; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.graph_nodes (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    layer_id uuid NOT NULL,
+    layer_kind text DEFAULT 'knowledge_graph'::text NOT NULL,
+    type text NOT NULL,
+    name text NOT NULL,
+    normalized_name text GENERATED ALWAYS AS (lower(regexp_replace(btrim(name), '\s+'::text, ' '::text, 'g'::text))) STORED NOT NULL,
+    description text,
+    properties jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT graph_nodes_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT graph_nodes_layer_kind CHECK ((layer_kind = 'knowledge_graph'::text)),
+    CONSTRAINT graph_nodes_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 500))),
+    CONSTRAINT graph_nodes_properties_object CHECK ((jsonb_typeof(properties) = 'object'::text)),
+    CONSTRAINT graph_nodes_type_valid CHECK ((type = ANY (ARRAY['person'::text, 'organization'::text, 'product'::text, 'concept'::text, 'decision'::text, 'action_item'::text, 'topic'::text, 'meeting'::text, 'place'::text, 'event'::text, 'other'::text])))
+);
+
+--
 -- Name: highlight_reel_clips; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -6036,6 +6449,32 @@ CREATE TABLE mediabase.integration_external_items (
 );
 
 --
+-- Name: invitations; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.invitations (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    email text NOT NULL,
+    role text DEFAULT 'MEMBER'::text NOT NULL,
+    prefix text NOT NULL,
+    secret_sha256 bytea NOT NULL,
+    invited_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    accepted_at timestamp with time zone,
+    accepted_by uuid,
+    revoked_at timestamp with time zone,
+    CONSTRAINT invitations_accepted_or_revoked CHECK (((accepted_at IS NULL) OR (revoked_at IS NULL))),
+    CONSTRAINT invitations_acceptor_named CHECK (((accepted_at IS NOT NULL) OR (accepted_by IS NULL))),
+    CONSTRAINT invitations_email_format CHECK (((email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'::text) AND (length(email) <= 320))),
+    CONSTRAINT invitations_expiry_after_start CHECK ((expires_at > created_at)),
+    CONSTRAINT invitations_prefix_format CHECK ((prefix ~ '^[a-z0-9]{12}$'::text)),
+    CONSTRAINT invitations_role_valid CHECK ((role = ANY (ARRAY['OWNER'::text, 'ADMIN'::text, 'MEMBER'::text]))),
+    CONSTRAINT invitations_secret_length CHECK ((length(secret_sha256) = 32))
+);
+
+--
 -- Name: job_idempotency_keys; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -6117,6 +6556,44 @@ END),
     CONSTRAINT jobs_stage_valid CHECK ((stage = ANY (ARRAY['pending'::text, 'script_expansion'::text, 'continuity_validation'::text, 'video_generation'::text, 'upload'::text, 'finalization'::text, 'completed'::text, 'error'::text, 'running'::text, 'chunking'::text, 'embedding'::text, 'indexing'::text]))),
     CONSTRAINT jobs_status_valid CHECK ((status = ANY (ARRAY['queued'::text, 'processing'::text, 'completed'::text, 'failed'::text, 'cancelled'::text]))),
     CONSTRAINT jobs_type_format CHECK (((type ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$'::text) AND (length(type) <= 100)))
+);
+
+--
+-- Name: legal_acceptances; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.legal_acceptances (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid NOT NULL,
+    document_id uuid NOT NULL,
+    accepted_at timestamp with time zone DEFAULT now() NOT NULL,
+    ip_hmac bytea,
+    ip_key text,
+    user_agent text,
+    CONSTRAINT legal_acceptances_ip_hmac_length CHECK ((length(ip_hmac) = 32)),
+    CONSTRAINT legal_acceptances_ip_key_format CHECK ((ip_key ~ '^[A-Za-z0-9_.-]{1,32}$'::text)),
+    CONSTRAINT legal_acceptances_key_named CHECK (((ip_hmac IS NULL) = (ip_key IS NULL))),
+    CONSTRAINT legal_acceptances_user_agent_length CHECK ((length(user_agent) <= 512))
+);
+
+--
+-- Name: legal_documents; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.legal_documents (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    kind text NOT NULL,
+    version text NOT NULL,
+    title text NOT NULL,
+    content text NOT NULL,
+    content_sha256 bytea NOT NULL,
+    effective_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT legal_documents_content_digest CHECK ((content_sha256 = sha256(convert_to(content, 'UTF8'::name)))),
+    CONSTRAINT legal_documents_content_length CHECK (((length(content) >= 1) AND (length(content) <= 1000000))),
+    CONSTRAINT legal_documents_kind_format CHECK ((kind ~ '^[a-z][a-z0-9_-]{0,39}$'::text)),
+    CONSTRAINT legal_documents_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200))),
+    CONSTRAINT legal_documents_version_format CHECK ((version ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$'::text))
 );
 
 --
@@ -7073,10 +7550,10 @@ CREATE TABLE mediabase.security_events (
     CONSTRAINT security_events_ip_hmac_length CHECK ((length(ip_hmac) = 32)),
     CONSTRAINT security_events_ip_key_format CHECK ((ip_key ~ '^[A-Za-z0-9_.-]{1,32}$'::text)),
     CONSTRAINT security_events_key_named CHECK (((ip_hmac IS NULL) = (ip_key IS NULL))),
-    CONSTRAINT security_events_kind_valid CHECK ((kind = ANY (ARRAY['login'::text, 'login_failed'::text, 'key_created'::text, 'key_revoked'::text, 'role_changed'::text, 'member_added'::text, 'member_removed'::text, 'payout'::text]))),
+    CONSTRAINT security_events_kind_valid CHECK ((kind = ANY (ARRAY['login'::text, 'login_failed'::text, 'key_created'::text, 'key_revoked'::text, 'role_changed'::text, 'member_added'::text, 'member_removed'::text, 'payout'::text, 'session_created'::text, 'session_revoked'::text, 'password_changed'::text, 'password_reset'::text, 'email_verified'::text, 'invitation_created'::text, 'invitation_accepted'::text, 'invitation_revoked'::text]))),
     CONSTRAINT security_events_request_id_length CHECK ((length(request_id) <= 128)),
     CONSTRAINT security_events_subject_named CHECK (((subject_type IS NULL) = (subject_id IS NULL))),
-    CONSTRAINT security_events_subject_type_valid CHECK ((subject_type = ANY (ARRAY['api_key'::text, 'user'::text, 'payout'::text, 'organization'::text]))),
+    CONSTRAINT security_events_subject_type_valid CHECK ((subject_type = ANY (ARRAY['api_key'::text, 'user'::text, 'payout'::text, 'organization'::text, 'session'::text, 'invitation'::text]))),
     CONSTRAINT security_events_tenantless_kind CHECK (((organization_id <> '00000000-0000-0000-0000-000000000000'::uuid) OR (kind = 'login_failed'::text))),
     CONSTRAINT security_events_user_agent_length CHECK ((length(user_agent) <= 512))
 )
@@ -7104,10 +7581,10 @@ CREATE TABLE mediabase.security_events_default (
     CONSTRAINT security_events_ip_hmac_length CHECK ((length(ip_hmac) = 32)),
     CONSTRAINT security_events_ip_key_format CHECK ((ip_key ~ '^[A-Za-z0-9_.-]{1,32}$'::text)),
     CONSTRAINT security_events_key_named CHECK (((ip_hmac IS NULL) = (ip_key IS NULL))),
-    CONSTRAINT security_events_kind_valid CHECK ((kind = ANY (ARRAY['login'::text, 'login_failed'::text, 'key_created'::text, 'key_revoked'::text, 'role_changed'::text, 'member_added'::text, 'member_removed'::text, 'payout'::text]))),
+    CONSTRAINT security_events_kind_valid CHECK ((kind = ANY (ARRAY['login'::text, 'login_failed'::text, 'key_created'::text, 'key_revoked'::text, 'role_changed'::text, 'member_added'::text, 'member_removed'::text, 'payout'::text, 'session_created'::text, 'session_revoked'::text, 'password_changed'::text, 'password_reset'::text, 'email_verified'::text, 'invitation_created'::text, 'invitation_accepted'::text, 'invitation_revoked'::text]))),
     CONSTRAINT security_events_request_id_length CHECK ((length(request_id) <= 128)),
     CONSTRAINT security_events_subject_named CHECK (((subject_type IS NULL) = (subject_id IS NULL))),
-    CONSTRAINT security_events_subject_type_valid CHECK ((subject_type = ANY (ARRAY['api_key'::text, 'user'::text, 'payout'::text, 'organization'::text]))),
+    CONSTRAINT security_events_subject_type_valid CHECK ((subject_type = ANY (ARRAY['api_key'::text, 'user'::text, 'payout'::text, 'organization'::text, 'session'::text, 'invitation'::text]))),
     CONSTRAINT security_events_tenantless_kind CHECK (((organization_id <> '00000000-0000-0000-0000-000000000000'::uuid) OR (kind = 'login_failed'::text))),
     CONSTRAINT security_events_user_agent_length CHECK ((length(user_agent) <= 512))
 );
@@ -7126,6 +7603,32 @@ CREATE TABLE mediabase.series (
     updated_at timestamp with time zone DEFAULT now() CONSTRAINT channels_updated_at_not_null NOT NULL,
     CONSTRAINT series_description_length CHECK ((length(description) <= 5000)),
     CONSTRAINT series_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+--
+-- Name: sessions; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.sessions (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid NOT NULL,
+    active_organization_id uuid NOT NULL,
+    prefix text NOT NULL,
+    secret_sha256 bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone,
+    ip_hmac bytea,
+    ip_key text,
+    user_agent text,
+    CONSTRAINT sessions_expiry_after_start CHECK ((expires_at > created_at)),
+    CONSTRAINT sessions_ip_hmac_length CHECK ((length(ip_hmac) = 32)),
+    CONSTRAINT sessions_ip_key_format CHECK ((ip_key ~ '^[A-Za-z0-9_.-]{1,32}$'::text)),
+    CONSTRAINT sessions_key_named CHECK (((ip_hmac IS NULL) = (ip_key IS NULL))),
+    CONSTRAINT sessions_prefix_format CHECK ((prefix ~ '^[a-z0-9]{12}$'::text)),
+    CONSTRAINT sessions_secret_length CHECK ((length(secret_sha256) = 32)),
+    CONSTRAINT sessions_user_agent_length CHECK ((length(user_agent) <= 512))
 );
 
 --
@@ -7657,6 +8160,28 @@ CREATE TABLE mediabase.transcripts (
 );
 
 --
+-- Name: user_consents; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.user_consents (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid NOT NULL,
+    purpose text NOT NULL,
+    granted boolean NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    source text DEFAULT 'api'::text NOT NULL,
+    ip_hmac bytea,
+    ip_key text,
+    user_agent text,
+    CONSTRAINT user_consents_ip_hmac_length CHECK ((length(ip_hmac) = 32)),
+    CONSTRAINT user_consents_ip_key_format CHECK ((ip_key ~ '^[A-Za-z0-9_.-]{1,32}$'::text)),
+    CONSTRAINT user_consents_key_named CHECK (((ip_hmac IS NULL) = (ip_key IS NULL))),
+    CONSTRAINT user_consents_purpose_format CHECK ((purpose ~ '^[a-z][a-z0-9_]{0,39}$'::text)),
+    CONSTRAINT user_consents_source_valid CHECK ((source = ANY (ARRAY['api'::text, 'cli'::text, 'import'::text]))),
+    CONSTRAINT user_consents_user_agent_length CHECK ((length(user_agent) <= 512))
+);
+
+--
 -- Name: user_extensions; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -7684,6 +8209,26 @@ CREATE TABLE mediabase.user_preferences (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT user_preferences_data_object CHECK ((jsonb_typeof(data) = 'object'::text)),
     CONSTRAINT user_preferences_theme_valid CHECK ((theme = ANY (ARRAY['light'::text, 'dark'::text, 'system'::text])))
+);
+
+--
+-- Name: user_tokens; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.user_tokens (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid NOT NULL,
+    purpose text NOT NULL,
+    prefix text NOT NULL,
+    secret_sha256 bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    CONSTRAINT user_tokens_expiry_after_start CHECK ((expires_at > created_at)),
+    CONSTRAINT user_tokens_prefix_format CHECK ((prefix ~ '^[a-z0-9]{12}$'::text)),
+    CONSTRAINT user_tokens_purpose_valid CHECK ((purpose = ANY (ARRAY['verify_email'::text, 'reset_password'::text]))),
+    CONSTRAINT user_tokens_secret_length CHECK ((length(secret_sha256) = 32)),
+    CONSTRAINT user_tokens_used_in_time CHECK (((used_at IS NULL) OR (used_at <= expires_at)))
 );
 
 --
@@ -7828,6 +8373,73 @@ CREATE TABLE mediabase.video_tags (
     tag text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT video_tags_tag_format CHECK ((((length(btrim(tag)) >= 1) AND (length(btrim(tag)) <= 100)) AND (tag = btrim(tag))))
+);
+
+--
+-- Name: view_events; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.view_events (
+    organization_id uuid NOT NULL,
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    kind text NOT NULL,
+    video_id uuid,
+    scene_id uuid,
+    master_id uuid,
+    user_id uuid,
+    viewer_hmac bytea,
+    viewer_key text,
+    start_ms bigint,
+    end_ms bigint,
+    duration_ms bigint,
+    client text,
+    CONSTRAINT view_events_client_format CHECK ((((length(client) >= 1) AND (length(client) <= 100)) AND (client ~ '^[ -~]+$'::text))),
+    CONSTRAINT view_events_duration_positive CHECK ((duration_ms > 0)),
+    CONSTRAINT view_events_key_named CHECK (((viewer_hmac IS NULL) = (viewer_key IS NULL))),
+    CONSTRAINT view_events_kind_valid CHECK ((kind = ANY (ARRAY['view'::text, 'watch'::text]))),
+    CONSTRAINT view_events_one_subject CHECK ((num_nonnulls(video_id, scene_id, master_id) = 1)),
+    CONSTRAINT view_events_one_viewer CHECK ((num_nonnulls(user_id, viewer_hmac) = 1)),
+    CONSTRAINT view_events_range_in_duration CHECK ((end_ms <= duration_ms)),
+    CONSTRAINT view_events_range_valid CHECK (((0 <= start_ms) AND (start_ms < end_ms))),
+    CONSTRAINT view_events_range_when_watch CHECK ((((kind = 'watch'::text) = (start_ms IS NOT NULL)) AND ((start_ms IS NULL) = (end_ms IS NULL)))),
+    CONSTRAINT view_events_viewer_hmac_length CHECK ((length(viewer_hmac) = 32)),
+    CONSTRAINT view_events_viewer_key_format CHECK ((((length(viewer_key) >= 1) AND (length(viewer_key) <= 32)) AND (viewer_key ~ '^[A-Za-z0-9_.-]+$'::text)))
+)
+PARTITION BY RANGE (occurred_at);
+
+--
+-- Name: view_events_default; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.view_events_default (
+    organization_id uuid CONSTRAINT view_events_organization_id_not_null NOT NULL,
+    id uuid DEFAULT mediabase.new_id() CONSTRAINT view_events_id_not_null NOT NULL,
+    occurred_at timestamp with time zone CONSTRAINT view_events_occurred_at_not_null NOT NULL,
+    received_at timestamp with time zone DEFAULT now() CONSTRAINT view_events_received_at_not_null NOT NULL,
+    kind text CONSTRAINT view_events_kind_not_null NOT NULL,
+    video_id uuid,
+    scene_id uuid,
+    master_id uuid,
+    user_id uuid,
+    viewer_hmac bytea,
+    viewer_key text,
+    start_ms bigint,
+    end_ms bigint,
+    duration_ms bigint,
+    client text,
+    CONSTRAINT view_events_client_format CHECK ((((length(client) >= 1) AND (length(client) <= 100)) AND (client ~ '^[ -~]+$'::text))),
+    CONSTRAINT view_events_duration_positive CHECK ((duration_ms > 0)),
+    CONSTRAINT view_events_key_named CHECK (((viewer_hmac IS NULL) = (viewer_key IS NULL))),
+    CONSTRAINT view_events_kind_valid CHECK ((kind = ANY (ARRAY['view'::text, 'watch'::text]))),
+    CONSTRAINT view_events_one_subject CHECK ((num_nonnulls(video_id, scene_id, master_id) = 1)),
+    CONSTRAINT view_events_one_viewer CHECK ((num_nonnulls(user_id, viewer_hmac) = 1)),
+    CONSTRAINT view_events_range_in_duration CHECK ((end_ms <= duration_ms)),
+    CONSTRAINT view_events_range_valid CHECK (((0 <= start_ms) AND (start_ms < end_ms))),
+    CONSTRAINT view_events_range_when_watch CHECK ((((kind = 'watch'::text) = (start_ms IS NOT NULL)) AND ((start_ms IS NULL) = (end_ms IS NULL)))),
+    CONSTRAINT view_events_viewer_hmac_length CHECK ((length(viewer_hmac) = 32)),
+    CONSTRAINT view_events_viewer_key_format CHECK ((((length(viewer_key) >= 1) AND (length(viewer_key) <= 32)) AND (viewer_key ~ '^[A-Za-z0-9_.-]+$'::text)))
 );
 
 --
@@ -8047,6 +8659,12 @@ ALTER TABLE ONLY mediabase.security_events ATTACH PARTITION mediabase.security_e
 ALTER TABLE ONLY mediabase.story_scene_views ATTACH PARTITION mediabase.story_scene_views_default DEFAULT;
 
 --
+-- Name: view_events_default; Type: TABLE ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.view_events ATTACH PARTITION mediabase.view_events_default DEFAULT;
+
+--
 -- Name: ai_action_items ai_action_items_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -8101,6 +8719,41 @@ ALTER TABLE ONLY mediabase.ai_topics
 
 ALTER TABLE ONLY mediabase.ai_topics
     ADD CONSTRAINT ai_topics_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: analytics_daily analytics_daily_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.analytics_daily
+    ADD CONSTRAINT analytics_daily_pkey PRIMARY KEY (organization_id, subject_id, day);
+
+--
+-- Name: analytics_dirty analytics_dirty_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.analytics_dirty
+    ADD CONSTRAINT analytics_dirty_pkey PRIMARY KEY (organization_id, subject_id, day);
+
+--
+-- Name: analytics_talk_time analytics_talk_time_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.analytics_talk_time
+    ADD CONSTRAINT analytics_talk_time_pkey PRIMARY KEY (organization_id, video_id, speaker_id);
+
+--
+-- Name: analytics_talk_videos analytics_talk_videos_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.analytics_talk_videos
+    ADD CONSTRAINT analytics_talk_videos_pkey PRIMARY KEY (organization_id, video_id);
+
+--
+-- Name: analytics_viewer_days analytics_viewer_days_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.analytics_viewer_days
+    ADD CONSTRAINT analytics_viewer_days_pkey PRIMARY KEY (organization_id, day, viewer);
 
 --
 -- Name: api_keys api_keys_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
@@ -8432,6 +9085,62 @@ ALTER TABLE ONLY mediabase.events
     ADD CONSTRAINT events_pkey PRIMARY KEY (organization_id, id);
 
 --
+-- Name: graph_edges graph_edges_layer_id_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_edges
+    ADD CONSTRAINT graph_edges_layer_id_key UNIQUE (organization_id, layer_id, id);
+
+--
+-- Name: graph_edges graph_edges_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_edges
+    ADD CONSTRAINT graph_edges_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: graph_edges graph_edges_triple_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_edges
+    ADD CONSTRAINT graph_edges_triple_key UNIQUE (organization_id, source_id, relation, target_id);
+
+--
+-- Name: graph_evidence graph_evidence_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_evidence
+    ADD CONSTRAINT graph_evidence_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: graph_node_vectors graph_node_vectors_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_node_vectors
+    ADD CONSTRAINT graph_node_vectors_pkey PRIMARY KEY (organization_id, model, layer_id, node_id);
+
+--
+-- Name: graph_nodes graph_nodes_layer_id_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_nodes
+    ADD CONSTRAINT graph_nodes_layer_id_key UNIQUE (organization_id, layer_id, id);
+
+--
+-- Name: graph_nodes graph_nodes_name_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_nodes
+    ADD CONSTRAINT graph_nodes_name_key UNIQUE (organization_id, layer_id, type, normalized_name);
+
+--
+-- Name: graph_nodes graph_nodes_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_nodes
+    ADD CONSTRAINT graph_nodes_pkey PRIMARY KEY (organization_id, id);
+
+--
 -- Name: highlight_reel_clips highlight_reel_clips_clip_once; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -8502,6 +9211,20 @@ ALTER TABLE ONLY mediabase.integration_external_items
     ADD CONSTRAINT integration_external_items_pkey PRIMARY KEY (organization_id, id);
 
 --
+-- Name: invitations invitations_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.invitations
+    ADD CONSTRAINT invitations_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: invitations invitations_prefix_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.invitations
+    ADD CONSTRAINT invitations_prefix_key UNIQUE (organization_id, prefix);
+
+--
 -- Name: job_idempotency_keys job_idempotency_keys_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -8528,6 +9251,34 @@ ALTER TABLE ONLY mediabase.jobs
 
 ALTER TABLE ONLY mediabase.jobs_default
     ADD CONSTRAINT jobs_default_pkey PRIMARY KEY (organization_id, id, created_at);
+
+--
+-- Name: legal_acceptances legal_acceptances_once; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.legal_acceptances
+    ADD CONSTRAINT legal_acceptances_once UNIQUE (user_id, document_id);
+
+--
+-- Name: legal_acceptances legal_acceptances_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.legal_acceptances
+    ADD CONSTRAINT legal_acceptances_pkey PRIMARY KEY (id);
+
+--
+-- Name: legal_documents legal_documents_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.legal_documents
+    ADD CONSTRAINT legal_documents_pkey PRIMARY KEY (id);
+
+--
+-- Name: legal_documents legal_documents_version_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.legal_documents
+    ADD CONSTRAINT legal_documents_version_key UNIQUE (kind, version);
 
 --
 -- Name: mail_outbox mail_outbox_dedupe_key_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
@@ -9034,6 +9785,20 @@ ALTER TABLE ONLY mediabase.series
     ADD CONSTRAINT series_pkey PRIMARY KEY (organization_id, id);
 
 --
+-- Name: sessions sessions_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.sessions
+    ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
+
+--
+-- Name: sessions sessions_prefix_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.sessions
+    ADD CONSTRAINT sessions_prefix_key UNIQUE (prefix);
+
+--
 -- Name: share_links share_links_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -9307,6 +10072,13 @@ ALTER TABLE ONLY mediabase.transcripts
     ADD CONSTRAINT transcripts_video_id_key UNIQUE (organization_id, id, video_id);
 
 --
+-- Name: user_consents user_consents_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.user_consents
+    ADD CONSTRAINT user_consents_pkey PRIMARY KEY (id);
+
+--
 -- Name: user_extensions user_extensions_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -9319,6 +10091,20 @@ ALTER TABLE ONLY mediabase.user_extensions
 
 ALTER TABLE ONLY mediabase.user_preferences
     ADD CONSTRAINT user_preferences_pkey PRIMARY KEY (user_id);
+
+--
+-- Name: user_tokens user_tokens_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.user_tokens
+    ADD CONSTRAINT user_tokens_pkey PRIMARY KEY (id);
+
+--
+-- Name: user_tokens user_tokens_prefix_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.user_tokens
+    ADD CONSTRAINT user_tokens_prefix_key UNIQUE (prefix);
 
 --
 -- Name: users users_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
@@ -9361,6 +10147,20 @@ ALTER TABLE ONLY mediabase.video_progress
 
 ALTER TABLE ONLY mediabase.videos
     ADD CONSTRAINT videos_pkey PRIMARY KEY (organization_id, id);
+
+--
+-- Name: view_events view_events_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.view_events
+    ADD CONSTRAINT view_events_pkey PRIMARY KEY (organization_id, occurred_at, id);
+
+--
+-- Name: view_events_default view_events_default_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.view_events_default
+    ADD CONSTRAINT view_events_default_pkey PRIMARY KEY (organization_id, occurred_at, id);
 
 --
 -- Name: webhook_attempts webhook_attempts_once; Type: CONSTRAINT; Schema: mediabase; Owner: -
@@ -9481,6 +10281,12 @@ CREATE INDEX ai_layers_created_by_idx ON mediabase.ai_layers USING btree (create
 CREATE UNIQUE INDEX ai_layers_one_ready ON mediabase.ai_layers USING btree (organization_id, video_id, kind) WHERE (status = 'ready'::text);
 
 --
+-- Name: ai_layers_one_ready_graph; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX ai_layers_one_ready_graph ON mediabase.ai_layers USING btree (organization_id, kind) WHERE ((status = 'ready'::text) AND (video_id IS NULL));
+
+--
 -- Name: ai_layers_organization_id_superseded_by_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -9533,6 +10339,42 @@ CREATE INDEX ai_topics_last_mentioned_idx ON mediabase.ai_topics USING btree (or
 --
 
 CREATE INDEX ai_topics_trend_idx ON mediabase.ai_topics USING btree (organization_id, trend, trend_score DESC);
+
+--
+-- Name: analytics_daily_master_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX analytics_daily_master_idx ON mediabase.analytics_daily USING btree (organization_id, master_id) WHERE (master_id IS NOT NULL);
+
+--
+-- Name: analytics_daily_scene_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX analytics_daily_scene_idx ON mediabase.analytics_daily USING btree (organization_id, scene_id) WHERE (scene_id IS NOT NULL);
+
+--
+-- Name: analytics_daily_top_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX analytics_daily_top_idx ON mediabase.analytics_daily USING btree (organization_id, day) INCLUDE (video_id, watch_ms, views, viewers) WHERE (video_id IS NOT NULL);
+
+--
+-- Name: analytics_daily_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX analytics_daily_video_idx ON mediabase.analytics_daily USING btree (organization_id, video_id, day) WHERE (video_id IS NOT NULL);
+
+--
+-- Name: analytics_talk_time_speaker_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX analytics_talk_time_speaker_idx ON mediabase.analytics_talk_time USING btree (organization_id, speaker_id);
+
+--
+-- Name: analytics_talk_videos_transcript_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX analytics_talk_videos_transcript_idx ON mediabase.analytics_talk_videos USING btree (organization_id, transcript_id);
 
 --
 -- Name: api_keys_organization_id_user_id_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -9937,6 +10779,78 @@ CREATE INDEX events_type_fk_idx ON mediabase.events USING btree (type);
 CREATE INDEX events_type_idx ON mediabase.events USING btree (organization_id, type, id);
 
 --
+-- Name: graph_edges_layer_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX graph_edges_layer_idx ON mediabase.graph_edges USING btree (organization_id, layer_id, source_id);
+
+--
+-- Name: graph_edges_target_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX graph_edges_target_idx ON mediabase.graph_edges USING btree (organization_id, target_id, relation, source_id);
+
+--
+-- Name: graph_evidence_action_item_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX graph_evidence_action_item_idx ON mediabase.graph_evidence USING btree (organization_id, action_item_id) WHERE (action_item_id IS NOT NULL);
+
+--
+-- Name: graph_evidence_decision_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX graph_evidence_decision_idx ON mediabase.graph_evidence USING btree (organization_id, decision_id) WHERE (decision_id IS NOT NULL);
+
+--
+-- Name: graph_evidence_edge_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX graph_evidence_edge_idx ON mediabase.graph_evidence USING btree (organization_id, layer_id, edge_id) WHERE (edge_id IS NOT NULL);
+
+--
+-- Name: graph_evidence_layer_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX graph_evidence_layer_idx ON mediabase.graph_evidence USING btree (organization_id, layer_id);
+
+--
+-- Name: graph_evidence_moment_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX graph_evidence_moment_idx ON mediabase.graph_evidence USING btree (organization_id, moment_id) WHERE (moment_id IS NOT NULL);
+
+--
+-- Name: graph_evidence_node_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX graph_evidence_node_idx ON mediabase.graph_evidence USING btree (organization_id, layer_id, node_id) WHERE (node_id IS NOT NULL);
+
+--
+-- Name: graph_evidence_segment_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX graph_evidence_segment_idx ON mediabase.graph_evidence USING btree (organization_id, segment_id) WHERE (segment_id IS NOT NULL);
+
+--
+-- Name: graph_evidence_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX graph_evidence_video_idx ON mediabase.graph_evidence USING btree (organization_id, video_id, layer_id, start_ms) INCLUDE (end_ms, node_id, edge_id) WHERE (video_id IS NOT NULL);
+
+--
+-- Name: graph_node_vectors_node_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX graph_node_vectors_node_idx ON mediabase.graph_node_vectors USING btree (organization_id, layer_id, node_id);
+
+--
+-- Name: graph_nodes_name_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX graph_nodes_name_idx ON mediabase.graph_nodes USING btree (organization_id, layer_id, normalized_name COLLATE "C");
+
+--
 -- Name: highlight_reel_clips_clip_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -9989,6 +10903,30 @@ CREATE INDEX integration_external_items_transcript_idx ON mediabase.integration_
 --
 
 CREATE INDEX integration_external_items_video_idx ON mediabase.integration_external_items USING btree (organization_id, video_id) WHERE (video_id IS NOT NULL);
+
+--
+-- Name: invitations_accepted_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX invitations_accepted_by_idx ON mediabase.invitations USING btree (accepted_by) WHERE (accepted_by IS NOT NULL);
+
+--
+-- Name: invitations_invited_by_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX invitations_invited_by_idx ON mediabase.invitations USING btree (invited_by) WHERE (invited_by IS NOT NULL);
+
+--
+-- Name: invitations_list_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX invitations_list_idx ON mediabase.invitations USING btree (organization_id, created_at, id);
+
+--
+-- Name: invitations_prefix_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX invitations_prefix_idx ON mediabase.invitations USING btree (prefix);
 
 --
 -- Name: job_idempotency_keys_expires_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -10061,6 +10999,18 @@ CREATE INDEX jobs_ready_idx ON ONLY mediabase.jobs USING btree (priority DESC, r
 --
 
 CREATE INDEX jobs_default_priority_run_after_idx ON mediabase.jobs_default USING btree (priority DESC, run_after) WHERE (status = 'queued'::text);
+
+--
+-- Name: legal_acceptances_document_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX legal_acceptances_document_idx ON mediabase.legal_acceptances USING btree (document_id);
+
+--
+-- Name: legal_documents_current_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX legal_documents_current_idx ON mediabase.legal_documents USING btree (kind, effective_at DESC, id DESC);
 
 --
 -- Name: mail_outbox_created_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -10645,6 +11595,24 @@ CREATE INDEX series_created_by_idx ON mediabase.series USING btree (created_by) 
 CREATE UNIQUE INDEX series_name_key ON mediabase.series USING btree (organization_id, lower(name));
 
 --
+-- Name: sessions_active_organization_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX sessions_active_organization_idx ON mediabase.sessions USING btree (active_organization_id);
+
+--
+-- Name: sessions_expires_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX sessions_expires_idx ON mediabase.sessions USING btree (expires_at);
+
+--
+-- Name: sessions_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX sessions_user_idx ON mediabase.sessions USING btree (user_id, created_at);
+
+--
 -- Name: share_links_created_by_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -11017,6 +11985,24 @@ CREATE INDEX transcripts_created_by_idx ON mediabase.transcripts USING btree (cr
 CREATE UNIQUE INDEX transcripts_one_current ON mediabase.transcripts USING btree (organization_id, video_id) WHERE is_current;
 
 --
+-- Name: user_consents_latest_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX user_consents_latest_idx ON mediabase.user_consents USING btree (user_id, purpose, recorded_at DESC, id DESC);
+
+--
+-- Name: user_tokens_expires_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX user_tokens_expires_idx ON mediabase.user_tokens USING btree (expires_at);
+
+--
+-- Name: user_tokens_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX user_tokens_user_idx ON mediabase.user_tokens USING btree (user_id, purpose, created_at);
+
+--
 -- Name: users_created_at_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -11159,6 +12145,54 @@ CREATE INDEX videos_search_idx ON mediabase.videos USING gin (organization_id, s
 --
 
 CREATE UNIQUE INDEX videos_source_key_unique ON mediabase.videos USING btree (organization_id, source_key) WHERE ((deleted_at IS NULL) AND (source_key IS NOT NULL));
+
+--
+-- Name: view_events_master_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX view_events_master_idx ON ONLY mediabase.view_events USING btree (organization_id, master_id, occurred_at) WHERE (master_id IS NOT NULL);
+
+--
+-- Name: view_events_default_organization_id_master_id_occurred_at_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX view_events_default_organization_id_master_id_occurred_at_idx ON mediabase.view_events_default USING btree (organization_id, master_id, occurred_at) WHERE (master_id IS NOT NULL);
+
+--
+-- Name: view_events_scene_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX view_events_scene_idx ON ONLY mediabase.view_events USING btree (organization_id, scene_id, occurred_at) WHERE (scene_id IS NOT NULL);
+
+--
+-- Name: view_events_default_organization_id_scene_id_occurred_at_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX view_events_default_organization_id_scene_id_occurred_at_idx ON mediabase.view_events_default USING btree (organization_id, scene_id, occurred_at) WHERE (scene_id IS NOT NULL);
+
+--
+-- Name: view_events_video_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX view_events_video_idx ON ONLY mediabase.view_events USING btree (organization_id, video_id, occurred_at) WHERE (video_id IS NOT NULL);
+
+--
+-- Name: view_events_default_organization_id_video_id_occurred_at_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX view_events_default_organization_id_video_id_occurred_at_idx ON mediabase.view_events_default USING btree (organization_id, video_id, occurred_at) WHERE (video_id IS NOT NULL);
+
+--
+-- Name: view_events_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX view_events_user_idx ON ONLY mediabase.view_events USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: view_events_default_user_id_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX view_events_default_user_id_idx ON mediabase.view_events_default USING btree (user_id) WHERE (user_id IS NOT NULL);
 
 --
 -- Name: webhook_deliveries_endpoint_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -11327,6 +12361,36 @@ ALTER INDEX mediabase.story_scene_views_pkey ATTACH PARTITION mediabase.story_sc
 --
 
 ALTER INDEX mediabase.story_scene_views_user_idx ATTACH PARTITION mediabase.story_scene_views_default_user_id_idx;
+
+--
+-- Name: view_events_default_organization_id_master_id_occurred_at_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.view_events_master_idx ATTACH PARTITION mediabase.view_events_default_organization_id_master_id_occurred_at_idx;
+
+--
+-- Name: view_events_default_organization_id_scene_id_occurred_at_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.view_events_scene_idx ATTACH PARTITION mediabase.view_events_default_organization_id_scene_id_occurred_at_idx;
+
+--
+-- Name: view_events_default_organization_id_video_id_occurred_at_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.view_events_video_idx ATTACH PARTITION mediabase.view_events_default_organization_id_video_id_occurred_at_idx;
+
+--
+-- Name: view_events_default_pkey; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.view_events_pkey ATTACH PARTITION mediabase.view_events_default_pkey;
+
+--
+-- Name: view_events_default_user_id_idx; Type: INDEX ATTACH; Schema: mediabase; Owner: -
+--
+
+ALTER INDEX mediabase.view_events_user_idx ATTACH PARTITION mediabase.view_events_default_user_id_idx;
 
 --
 -- Name: memberships ai_action_items_assignee_fk_set_null; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -12505,6 +13569,12 @@ CREATE TRIGGER videos_series_fk_set_null BEFORE DELETE ON mediabase.series FOR E
 CREATE TRIGGER videos_touch BEFORE UPDATE ON mediabase.videos FOR EACH ROW EXECUTE FUNCTION mediabase.touch_updated_at();
 
 --
+-- Name: view_events view_events_dirty_delete; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER view_events_dirty_delete AFTER DELETE ON mediabase.view_events FOR EACH ROW EXECUTE FUNCTION mediabase.analytics_mark_dirty();
+
+--
 -- Name: workflow_templates workflow_templates_keep_version; Type: TRIGGER; Schema: mediabase; Owner: -
 --
 
@@ -12689,6 +13759,12 @@ CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.integratio
 --
 
 CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.integration_external_items FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{}', '{}', '{search_vector,search_tags}');
+
+--
+-- Name: invitations zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
+--
+
+CREATE TRIGGER zz_audit AFTER INSERT OR DELETE OR UPDATE ON mediabase.invitations FOR EACH ROW EXECUTE FUNCTION mediabase.audit_row('{secret_sha256}', '{}', '{search_vector,search_tags}');
 
 --
 -- Name: mail_outbox zz_audit; Type: TRIGGER; Schema: mediabase; Owner: -
@@ -13138,6 +14214,55 @@ ALTER TABLE ONLY mediabase.ai_topics
     ADD CONSTRAINT ai_topics_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
 
 --
+-- Name: analytics_daily analytics_daily_master_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.analytics_daily
+    ADD CONSTRAINT analytics_daily_master_fk FOREIGN KEY (organization_id, master_id) REFERENCES mediabase.music_masters(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: analytics_daily analytics_daily_scene_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.analytics_daily
+    ADD CONSTRAINT analytics_daily_scene_fk FOREIGN KEY (organization_id, scene_id) REFERENCES mediabase.story_scenes(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: analytics_daily analytics_daily_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.analytics_daily
+    ADD CONSTRAINT analytics_daily_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: analytics_talk_time analytics_talk_time_speaker_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.analytics_talk_time
+    ADD CONSTRAINT analytics_talk_time_speaker_fk FOREIGN KEY (organization_id, speaker_id) REFERENCES mediabase.speakers(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: analytics_talk_time analytics_talk_time_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.analytics_talk_time
+    ADD CONSTRAINT analytics_talk_time_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.analytics_talk_videos(organization_id, video_id) ON DELETE CASCADE;
+
+--
+-- Name: analytics_talk_videos analytics_talk_videos_transcript_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.analytics_talk_videos
+    ADD CONSTRAINT analytics_talk_videos_transcript_fk FOREIGN KEY (organization_id, transcript_id) REFERENCES mediabase.transcripts(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: analytics_talk_videos analytics_talk_videos_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.analytics_talk_videos
+    ADD CONSTRAINT analytics_talk_videos_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
 -- Name: api_keys api_keys_membership_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -13537,6 +14662,97 @@ ALTER TABLE ONLY mediabase.events
     ADD CONSTRAINT events_type_fk FOREIGN KEY (type) REFERENCES mediabase.event_types(type);
 
 --
+-- Name: graph_edges graph_edges_layer_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_edges
+    ADD CONSTRAINT graph_edges_layer_fk FOREIGN KEY (organization_id, layer_id, layer_kind) REFERENCES mediabase.ai_layers(organization_id, id, kind) ON DELETE CASCADE;
+
+--
+-- Name: graph_edges graph_edges_source_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_edges
+    ADD CONSTRAINT graph_edges_source_fk FOREIGN KEY (organization_id, layer_id, source_id) REFERENCES mediabase.graph_nodes(organization_id, layer_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_edges graph_edges_target_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_edges
+    ADD CONSTRAINT graph_edges_target_fk FOREIGN KEY (organization_id, layer_id, target_id) REFERENCES mediabase.graph_nodes(organization_id, layer_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_evidence graph_evidence_action_item_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_evidence
+    ADD CONSTRAINT graph_evidence_action_item_fk FOREIGN KEY (organization_id, action_item_id) REFERENCES mediabase.ai_action_items(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_evidence graph_evidence_decision_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_evidence
+    ADD CONSTRAINT graph_evidence_decision_fk FOREIGN KEY (organization_id, decision_id) REFERENCES mediabase.decisions(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_evidence graph_evidence_edge_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_evidence
+    ADD CONSTRAINT graph_evidence_edge_fk FOREIGN KEY (organization_id, layer_id, edge_id) REFERENCES mediabase.graph_edges(organization_id, layer_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_evidence graph_evidence_layer_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_evidence
+    ADD CONSTRAINT graph_evidence_layer_fk FOREIGN KEY (organization_id, layer_id, layer_kind) REFERENCES mediabase.ai_layers(organization_id, id, kind) ON DELETE CASCADE;
+
+--
+-- Name: graph_evidence graph_evidence_moment_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_evidence
+    ADD CONSTRAINT graph_evidence_moment_fk FOREIGN KEY (organization_id, video_id, moment_id) REFERENCES mediabase.video_moments(organization_id, video_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_evidence graph_evidence_node_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_evidence
+    ADD CONSTRAINT graph_evidence_node_fk FOREIGN KEY (organization_id, layer_id, node_id) REFERENCES mediabase.graph_nodes(organization_id, layer_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_evidence graph_evidence_segment_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_evidence
+    ADD CONSTRAINT graph_evidence_segment_fk FOREIGN KEY (organization_id, segment_id) REFERENCES mediabase.transcript_segments(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_evidence graph_evidence_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_evidence
+    ADD CONSTRAINT graph_evidence_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_node_vectors graph_node_vectors_node_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_node_vectors
+    ADD CONSTRAINT graph_node_vectors_node_fk FOREIGN KEY (organization_id, layer_id, node_id) REFERENCES mediabase.graph_nodes(organization_id, layer_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_nodes graph_nodes_layer_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.graph_nodes
+    ADD CONSTRAINT graph_nodes_layer_fk FOREIGN KEY (organization_id, layer_id, layer_kind) REFERENCES mediabase.ai_layers(organization_id, id, kind) ON DELETE CASCADE;
+
+--
 -- Name: highlight_reel_clips highlight_reel_clips_clip_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -13607,6 +14823,27 @@ ALTER TABLE ONLY mediabase.integration_external_items
     ADD CONSTRAINT integration_external_items_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id);
 
 --
+-- Name: invitations invitations_accepted_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.invitations
+    ADD CONSTRAINT invitations_accepted_by_fkey FOREIGN KEY (accepted_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: invitations invitations_invited_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.invitations
+    ADD CONSTRAINT invitations_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES mediabase.users(id) ON DELETE SET NULL;
+
+--
+-- Name: invitations invitations_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.invitations
+    ADD CONSTRAINT invitations_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
 -- Name: job_idempotency_keys job_idempotency_keys_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -13619,6 +14856,20 @@ ALTER TABLE ONLY mediabase.job_idempotency_keys
 
 ALTER TABLE mediabase.jobs
     ADD CONSTRAINT jobs_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: legal_acceptances legal_acceptances_document_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.legal_acceptances
+    ADD CONSTRAINT legal_acceptances_document_id_fkey FOREIGN KEY (document_id) REFERENCES mediabase.legal_documents(id);
+
+--
+-- Name: legal_acceptances legal_acceptances_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.legal_acceptances
+    ADD CONSTRAINT legal_acceptances_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE CASCADE;
 
 --
 -- Name: mail_outbox mail_outbox_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -14370,6 +15621,20 @@ ALTER TABLE ONLY mediabase.series
     ADD CONSTRAINT series_org_fk FOREIGN KEY (organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
 
 --
+-- Name: sessions sessions_active_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.sessions
+    ADD CONSTRAINT sessions_active_organization_id_fkey FOREIGN KEY (active_organization_id) REFERENCES mediabase.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: sessions sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.sessions
+    ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE CASCADE;
+
+--
 -- Name: share_links share_links_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -14762,6 +16027,13 @@ ALTER TABLE ONLY mediabase.transcripts
     ADD CONSTRAINT transcripts_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
 
 --
+-- Name: user_consents user_consents_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.user_consents
+    ADD CONSTRAINT user_consents_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE CASCADE;
+
+--
 -- Name: user_extensions user_extensions_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -14774,6 +16046,13 @@ ALTER TABLE ONLY mediabase.user_extensions
 
 ALTER TABLE ONLY mediabase.user_preferences
     ADD CONSTRAINT user_preferences_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE CASCADE;
+
+--
+-- Name: user_tokens user_tokens_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.user_tokens
+    ADD CONSTRAINT user_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE CASCADE;
 
 --
 -- Name: video_clips video_clips_created_by_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -14872,6 +16151,34 @@ ALTER TABLE ONLY mediabase.videos
 
 ALTER TABLE ONLY mediabase.videos
     ADD CONSTRAINT videos_series_fk FOREIGN KEY (organization_id, series_id) REFERENCES mediabase.series(organization_id, id);
+
+--
+-- Name: view_events view_events_master_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.view_events
+    ADD CONSTRAINT view_events_master_fk FOREIGN KEY (organization_id, master_id) REFERENCES mediabase.music_masters(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: view_events view_events_scene_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.view_events
+    ADD CONSTRAINT view_events_scene_fk FOREIGN KEY (organization_id, scene_id) REFERENCES mediabase.story_scenes(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: view_events view_events_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.view_events
+    ADD CONSTRAINT view_events_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id) ON DELETE CASCADE;
+
+--
+-- Name: view_events view_events_video_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.view_events
+    ADD CONSTRAINT view_events_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
 
 --
 -- Name: webhook_attempts webhook_attempts_delivery_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
@@ -14986,6 +16293,36 @@ ALTER TABLE mediabase.ai_topic_mentions ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE mediabase.ai_topics ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: analytics_daily; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.analytics_daily ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: analytics_dirty; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.analytics_dirty ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: analytics_talk_time; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.analytics_talk_time ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: analytics_talk_videos; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.analytics_talk_videos ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: analytics_viewer_days; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.analytics_viewer_days ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: api_keys; Type: ROW SECURITY; Schema: mediabase; Owner: -
@@ -15120,6 +16457,30 @@ ALTER TABLE mediabase.decisions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mediabase.events ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: graph_edges; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.graph_edges ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_evidence; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.graph_evidence ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_node_vectors; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.graph_node_vectors ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_nodes; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.graph_nodes ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: highlight_reel_clips; Type: ROW SECURITY; Schema: mediabase; Owner: -
 --
 
@@ -15150,6 +16511,12 @@ ALTER TABLE mediabase.integration_events ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mediabase.integration_external_items ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: invitations; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.invitations ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: job_idempotency_keys; Type: ROW SECURITY; Schema: mediabase; Owner: -
 --
 
@@ -15160,6 +16527,12 @@ ALTER TABLE mediabase.job_idempotency_keys ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE mediabase.jobs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: legal_acceptances; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.legal_acceptances ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: mail_outbox; Type: ROW SECURITY; Schema: mediabase; Owner: -
@@ -15372,6 +16745,12 @@ ALTER TABLE mediabase.oauth_accounts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mediabase.organizations ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: legal_acceptances own_rows; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY own_rows ON mediabase.legal_acceptances USING ((user_id = mediabase.current_user_id()));
+
+--
 -- Name: notification_digests own_rows; Type: POLICY; Schema: mediabase; Owner: -
 --
 
@@ -15390,6 +16769,18 @@ CREATE POLICY own_rows ON mediabase.notifications AS RESTRICTIVE USING ((user_id
 CREATE POLICY own_rows ON mediabase.oauth_accounts USING ((user_id = mediabase.current_user_id()));
 
 --
+-- Name: sessions own_rows; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY own_rows ON mediabase.sessions USING ((user_id = mediabase.current_user_id()));
+
+--
+-- Name: user_consents own_rows; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY own_rows ON mediabase.user_consents USING ((user_id = mediabase.current_user_id()));
+
+--
 -- Name: user_extensions own_rows; Type: POLICY; Schema: mediabase; Owner: -
 --
 
@@ -15400,6 +16791,12 @@ CREATE POLICY own_rows ON mediabase.user_extensions USING ((user_id = mediabase.
 --
 
 CREATE POLICY own_rows ON mediabase.user_preferences USING ((user_id = mediabase.current_user_id()));
+
+--
+-- Name: user_tokens own_rows; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY own_rows ON mediabase.user_tokens USING ((user_id = mediabase.current_user_id()));
 
 --
 -- Name: people; Type: ROW SECURITY; Schema: mediabase; Owner: -
@@ -15436,6 +16833,12 @@ ALTER TABLE mediabase.security_events ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE mediabase.series ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: sessions; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.sessions ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: share_links; Type: ROW SECURITY; Schema: mediabase; Owner: -
@@ -15576,6 +16979,36 @@ CREATE POLICY tenant_isolation ON mediabase.ai_topic_mentions USING ((organizati
 CREATE POLICY tenant_isolation ON mediabase.ai_topics USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
+-- Name: analytics_daily tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.analytics_daily USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: analytics_dirty tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.analytics_dirty USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: analytics_talk_time tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.analytics_talk_time USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: analytics_talk_videos tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.analytics_talk_videos USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: analytics_viewer_days tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.analytics_viewer_days USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
 -- Name: api_keys tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
@@ -15708,6 +17141,30 @@ CREATE POLICY tenant_isolation ON mediabase.decisions USING ((organization_id = 
 CREATE POLICY tenant_isolation ON mediabase.events USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
+-- Name: graph_edges tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.graph_edges USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: graph_evidence tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.graph_evidence USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: graph_node_vectors tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.graph_node_vectors USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: graph_nodes tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.graph_nodes USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
 -- Name: highlight_reel_clips tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
@@ -15736,6 +17193,12 @@ CREATE POLICY tenant_isolation ON mediabase.integration_events USING ((organizat
 --
 
 CREATE POLICY tenant_isolation ON mediabase.integration_external_items USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
+-- Name: invitations tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.invitations USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
 -- Name: job_idempotency_keys tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
@@ -16152,6 +17615,12 @@ CREATE POLICY tenant_isolation ON mediabase.video_tags USING ((organization_id =
 CREATE POLICY tenant_isolation ON mediabase.videos USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
 
 --
+-- Name: view_events tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
+--
+
+CREATE POLICY tenant_isolation ON mediabase.view_events USING ((organization_id = mediabase.current_org_id())) WITH CHECK ((organization_id = mediabase.current_org_id()));
+
+--
 -- Name: webhook_attempts tenant_isolation; Type: POLICY; Schema: mediabase; Owner: -
 --
 
@@ -16224,6 +17693,12 @@ ALTER TABLE mediabase.transcript_segments ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mediabase.transcripts ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: user_consents; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.user_consents ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: user_extensions; Type: ROW SECURITY; Schema: mediabase; Owner: -
 --
 
@@ -16234,6 +17709,12 @@ ALTER TABLE mediabase.user_extensions ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE mediabase.user_preferences ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: user_tokens; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.user_tokens ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: users; Type: ROW SECURITY; Schema: mediabase; Owner: -
@@ -16282,6 +17763,12 @@ ALTER TABLE mediabase.video_tags ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE mediabase.videos ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: view_events; Type: ROW SECURITY; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE mediabase.view_events ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: webhook_attempts; Type: ROW SECURITY; Schema: mediabase; Owner: -

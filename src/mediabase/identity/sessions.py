@@ -15,6 +15,7 @@ tells whether an address has an account.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from hashlib import sha256
 from uuid import UUID
@@ -35,11 +36,17 @@ from mediabase.identity.tokens import TokenKind, new_token, parse, same
 
 Q = load_queries("mediabase.identity", "sessions.sql")
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a password of anyone")  # verified against when there is no hash
 TOUCH_EVERY = timedelta(minutes=5)  # last_seen_at moves at most this often (a reference table)
 TOKEN_TTL = {TokenKind.verify_email: timedelta(days=2), TokenKind.reset_password: timedelta(hours=1)}
 PURPOSE = {TokenKind.verify_email: "verify_email", TokenKind.reset_password: "reset_password"}
 BAD_SIGNIN = "wrong e-mail address or password"
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when a user has no password, so the answer takes as long as a wrong
+    password's (made on first use: an argon2 hash costs every process's start otherwise)."""
+    return _hasher.hash("not a password of anyone")
 
 
 class TooManyAttempts(MediabaseError):
@@ -79,7 +86,7 @@ def hash_password(password: str) -> str:
 
 def _verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except Exception:  # argon2's mismatch / invalid-hash errors
         return False
 
