@@ -107,7 +107,9 @@ def refresh(org: OrgOpt = "demo") -> None:
 
 
 @app.command("rebuild")
-def rebuild(org: OrgOpt = "demo", since: SinceOpt = None) -> None:
+def rebuild(org: OrgOpt = "demo", since: Annotated[str | None, typer.Option(
+        "--since", help="First UTC day to rebuild, YYYY-MM-DD (default: the first day with raw events).")] = None,
+) -> None:
     """Compute the organization's rollups again from scratch from the raw events (from --since,
     default the first day that still has raw events); older rollups stay."""
     first = _day(since, "--since")
