@@ -6,20 +6,26 @@ fallback to the primary (and /ready says 'degraded')."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from mediabase import analytics
+from mediabase.analytics import reports, rollups
+from mediabase.analytics.models import RawEvent
 from mediabase.api.app import create_app
 from mediabase.config import Settings
 from mediabase.db import embedded
 from mediabase.db.connection import Database
 from tests.conftest import make_settings
-from tests.factories import Tenant
+from tests.factories import Tenant, make_video
 
 pytestmark = pytest.mark.slow
 
@@ -127,3 +133,36 @@ def test_replica_stopped_mid_run_reads_fall_back_and_ready_says_degraded(
         while time.monotonic() < deadline and c.get("/ready").json()["status"] != "ready":
             time.sleep(0.2)
         assert c.get("/ready").json()["status"] == "ready"
+
+
+async def test_analytics_reports_are_read_from_the_replica(
+    routed: Database, db: Database, tenants: tuple[Tenant, Tenant], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/analytics.md: reports are read-only units of work, so the replica answers them. Each
+    report's own connection is asked whether it is a standby."""
+    a, _ = tenants
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    video = await make_video(db, a.owner, "watched on the primary", duration_ms=60_000)  # another client writes
+    await analytics.ingest(db, a.member, [RawEvent("watch", now, video_id=video, user_id=a.member.user_id,
+                                                   start_ms=0, end_ms=30_000, client="web/1")])
+    await rollups.refresh(db, a.owner.organization_id)
+    standby: list[bool] = []
+    real = routed.transaction
+
+    @contextlib.asynccontextmanager
+    async def asking(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        async with real(*args, **kwargs) as conn:
+            row = await (await conn.execute("SELECT pg_is_in_recovery() AS standby")).fetchone()
+            standby.append(bool(row and row["standby"]))
+            yield conn
+
+    monkeypatch.setattr(routed, "transaction", asking)
+    deadline = time.monotonic() + 30
+    # until replication has brought the rollup over
+    while not (top := await reports.top_videos(routed, a.member)) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.1)
+    assert [(t.video_id, t.watch_ms) for t in top] == [(video, 30_000)]
+    curve = await reports.retention(routed, a.member, video)
+    assert curve.viewer_days == 1 and curve.shares[0] == 1.0 and curve.shares[60] == 0.0
+    await reports.active_viewers(routed, a.member)
+    assert standby and all(standby), standby
