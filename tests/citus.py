@@ -21,16 +21,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import NoReturn
 
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from mediabase.config import Settings
 from mediabase.db import cluster
+from mediabase.db.connection import Database
 from mediabase.db.errors import MediabaseError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -120,6 +122,22 @@ def citus_migrated(citus_cluster: str) -> str:
                             "MEDIABASE_DATABASE_URL": citus_cluster})
     assert r.returncode == 0, r.stderr
     return citus_cluster
+
+
+def app_url(url: str) -> str:
+    """What the application logs in as (0011): mediabase_api, a member of mediabase_app only."""
+    return make_conninfo(url, user="mediabase_api")
+
+
+@pytest.fixture
+async def citus_dbs(citus_migrated: str) -> AsyncIterator[tuple[Database, Database]]:
+    """The application's pool (as mediabase_api, like a deployment) and the owner's, through the
+    coordinator of ``citus_migrated`` (a module keeps to organizations of its own)."""
+    from tests.conftest import make_settings
+
+    s = make_settings(citus_migrated, app_database_url=app_url(citus_migrated))
+    async with Database(citus_migrated, s) as app_db, Database(citus_migrated, s, role="") as system_db:
+        yield app_db, system_db
 
 
 def throwaway(admin_url: str) -> None:

@@ -26,6 +26,7 @@ from mediabase.db.connection import Database
 from mediabase.db.migrator import Migrator
 from tests.citus import (  # noqa: F401  (tests/citus.py)
     citus_cluster,
+    citus_dbs,
     citus_migrated,
     group_citus_tests,
     throwaway,

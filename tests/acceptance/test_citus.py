@@ -24,7 +24,6 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
 from mediabase.api.app import create_app
 from mediabase.collab import service as collab
@@ -43,7 +42,7 @@ from mediabase.transcripts import service as transcripts
 from tests.acceptance import test_isolation_property as isolation
 from tests.acceptance.cli import mediabase
 from tests.acceptance.test_pipeline import worker
-from tests.citus import CITUS_TIMEOUT_S
+from tests.citus import CITUS_TIMEOUT_S, app_url
 from tests.conftest import make_settings
 from tests.factories import Tenant, make_tenant, make_video
 from tests.integration.test_search_semantic import HashEmbedder
@@ -70,11 +69,6 @@ def seeded(cluster: str) -> str:
     r = mediabase("seed", "demo", url=cluster, timeout=CITUS_TIMEOUT_S)
     assert r.returncode == 0, r.stderr
     return cluster
-
-
-def app_url(url: str) -> str:
-    """What the application logs in as (0011): mediabase_api, a member of mediabase_app only."""
-    return make_conninfo(url, user="mediabase_api")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ works in organizations of its own."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,9 +17,7 @@ from mediabase import analytics
 from mediabase.analytics import reports
 from mediabase.analytics.models import RawEvent
 from mediabase.db.connection import Database
-from tests.acceptance.test_citus import app_url
 from tests.citus import CITUS_TIMEOUT_S
-from tests.conftest import make_settings
 from tests.factories import make_tenant, make_video
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(CITUS_TIMEOUT_S)]
@@ -28,20 +25,8 @@ TABLES = ("view_events", "analytics_dirty", "analytics_daily", "analytics_viewer
           "analytics_talk_time")
 
 
-@pytest.fixture(scope="module")
-def cluster(citus_migrated: str) -> str:
-    return citus_migrated
-
-
-@pytest.fixture
-async def dbs(cluster: str) -> AsyncIterator[tuple[Database, Database]]:
-    s = make_settings(cluster, app_database_url=app_url(cluster))
-    async with Database(cluster, s) as app_db, Database(cluster, s, role="") as system_db:
-        yield app_db, system_db
-
-
-async def test_events_rollups_and_reports_on_the_shards(dbs: tuple[Database, Database]) -> None:
-    db, system = dbs
+async def test_events_rollups_and_reports_on_the_shards(citus_dbs: tuple[Database, Database]) -> None:
+    db, system = citus_dbs
     async with system.transaction() as conn:
         rows = await (await conn.execute(
             "SELECT logicalrelid::regclass::text AS t, partmethod, colocationid FROM pg_dist_partition"

@@ -16,7 +16,6 @@ works in organizations and a catalog of its own.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -24,25 +23,16 @@ from mediabase.billing import catalog, replay, service
 from mediabase.billing.models import Interval, PlanCreate, PriceCreate, SubscriptionCreate
 from mediabase.common.errors import Conflict
 from mediabase.db.connection import Database
-from tests.acceptance.test_citus import app_url
 from tests.citus import CITUS_TIMEOUT_S
-from tests.conftest import make_settings
 from tests.factories import make_tenant
 from tests.integration.billing_world import log, subscribers
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(CITUS_TIMEOUT_S)]
 
 
-@pytest.fixture
-async def dbs(citus_migrated: str) -> AsyncIterator[tuple[Database, Database]]:
-    s = make_settings(citus_migrated, app_database_url=app_url(citus_migrated))
-    async with Database(citus_migrated, s) as app_db, Database(citus_migrated, s, role="") as system_db:
-        yield app_db, system_db
-
-
 @pytest.mark.xfail(strict=True, reason="the replay correlates temp tables with distributed tables (docs/billing.md)")
-async def test_a_log_replays_into_distributed_books(dbs: tuple[Database, Database]) -> None:
-    db, system = dbs
+async def test_a_log_replays_into_distributed_books(citus_dbs: tuple[Database, Database]) -> None:
+    db, system = citus_dbs
     tag = uuid.uuid4().hex[:6]
     a = await make_tenant(db, system, f"bill-a-{tag}")
     b = await make_tenant(db, system, f"bill-b-{tag}")

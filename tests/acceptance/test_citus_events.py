@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
 from uuid import UUID
 
 import pytest
@@ -23,29 +22,15 @@ from mediabase.collab.models import CommentCreate
 from mediabase.db.connection import Database
 from mediabase.db.rows import Conn
 from mediabase.events import Event
-from tests.acceptance.test_citus import app_url
 from tests.citus import CITUS_TIMEOUT_S
-from tests.conftest import make_settings
 from tests.factories import Tenant, make_tenant, make_video
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(CITUS_TIMEOUT_S)]
 
 
-@pytest.fixture(scope="module")
-def cluster(citus_migrated: str) -> str:
-    return citus_migrated
-
-
-@pytest.fixture
-async def dbs(cluster: str) -> AsyncIterator[tuple[Database, Database]]:
-    s = make_settings(cluster, app_database_url=app_url(cluster))
-    async with Database(cluster, s) as app_db, Database(cluster, s, role="") as system_db:
-        yield app_db, system_db
-
-
 async def test_events_commit_with_their_change_and_are_dispatched_once_on_the_shards(
-        dbs: tuple[Database, Database]) -> None:
-    db, system = dbs
+        citus_dbs: tuple[Database, Database]) -> None:
+    db, system = citus_dbs
     ts: list[Tenant] = [await make_tenant(db, system, f"ev-{uuid.uuid4().hex[:6]}") for _ in range(3)]
     orgs = {t.owner.organization_id for t in ts}
     videos = [await make_video(db, t.owner, "on the cluster") for t in ts]

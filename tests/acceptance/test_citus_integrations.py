@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -22,9 +21,7 @@ from mediabase.integrations.fetch import Fetcher
 from mediabase.integrations.jobs import process_event
 from mediabase.integrations.models import AccountCreate, Provider
 from mediabase.integrations.settings import IntegrationSettings
-from tests.acceptance.test_citus import app_url
 from tests.citus import CITUS_TIMEOUT_S
-from tests.conftest import make_settings
 from tests.factories import make_tenant
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(CITUS_TIMEOUT_S)]
@@ -32,20 +29,8 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "zoom"
 HOOK = "whsec-citus-zoom-secret"
 
 
-@pytest.fixture(scope="module")
-def cluster(citus_migrated: str) -> str:
-    return citus_migrated
-
-
-@pytest.fixture
-async def dbs(cluster: str) -> AsyncIterator[tuple[Database, Database]]:
-    s = make_settings(cluster, app_database_url=app_url(cluster))
-    async with Database(cluster, s) as app_db, Database(cluster, s, role="") as system_db:
-        yield app_db, system_db
-
-
-async def test_integrations_keep_their_rules_on_the_shards(dbs: tuple[Database, Database]) -> None:
-    db, system = dbs
+async def test_integrations_keep_their_rules_on_the_shards(citus_dbs: tuple[Database, Database]) -> None:
+    db, system = citus_dbs
     settings = IntegrationSettings.model_validate({"key": new_key(), "file_root": str(DATA)})
     ring = Keyring.from_settings(settings)
     t = await make_tenant(db, system, f"in-{uuid.uuid4().hex[:6]}")

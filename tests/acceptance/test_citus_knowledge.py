@@ -15,7 +15,6 @@ work in organizations of their own.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -23,9 +22,7 @@ from mediabase.db.connection import Database
 from mediabase.db.errors import NotFound
 from mediabase.knowledge import service as graph
 from mediabase.knowledge.models import LayerIn, NodeType
-from tests.acceptance.test_citus import app_url
 from tests.citus import CITUS_TIMEOUT_S
-from tests.conftest import make_settings
 from tests.factories import make_tenant
 from tests.integration.knowledge_world import DECISION, kickoff
 
@@ -33,20 +30,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(CITUS_TIMEOUT_S)]
 TABLES = ("graph_nodes", "graph_edges", "graph_evidence", "graph_node_vectors")
 
 
-@pytest.fixture(scope="module")
-def cluster(citus_migrated: str) -> str:
-    return citus_migrated
-
-
-@pytest.fixture
-async def dbs(cluster: str) -> AsyncIterator[tuple[Database, Database]]:
-    s = make_settings(cluster, app_database_url=app_url(cluster))
-    async with Database(cluster, s) as app_db, Database(cluster, s, role="") as system_db:
-        yield app_db, system_db
-
-
-async def test_the_graph_is_built_read_and_deleted_on_the_shards(dbs: tuple[Database, Database]) -> None:
-    db, system = dbs
+async def test_the_graph_is_built_read_and_deleted_on_the_shards(citus_dbs: tuple[Database, Database]) -> None:
+    db, system = citus_dbs
     a = await make_tenant(db, system, f"kg-{uuid.uuid4().hex[:6]}")
     b = await make_tenant(db, system, f"kg-{uuid.uuid4().hex[:6]}")
     async with system.transaction() as conn:
@@ -94,8 +79,8 @@ async def test_the_graph_is_built_read_and_deleted_on_the_shards(dbs: tuple[Data
 
 @pytest.mark.xfail(strict=True, reason="as the application role Citus writes the build's INSERT … SELECT through the "
                    "coordinator with COPY, which row-level security refuses (docs/scale-out.md)")
-async def test_the_build_as_the_application_role(dbs: tuple[Database, Database]) -> None:
-    db, system = dbs
+async def test_the_build_as_the_application_role(citus_dbs: tuple[Database, Database]) -> None:
+    db, system = citus_dbs
     a = await make_tenant(db, system, f"kg-{uuid.uuid4().hex[:6]}")
     await kickoff(system, system, a.owner)
     await graph.build_now(db, a.owner)

@@ -11,7 +11,6 @@ works in organizations of its own.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -23,7 +22,6 @@ from mediabase.collab import digests
 from mediabase.db.connection import Database
 from mediabase.mail import service as mail
 from mediabase.mail.transport import FileTransport, TransportError
-from tests.acceptance.test_citus import app_url
 from tests.citus import CITUS_TIMEOUT_S
 from tests.conftest import make_settings
 from tests.factories import make_tenant
@@ -37,17 +35,9 @@ def cluster(citus_migrated: str) -> str:
     return citus_migrated
 
 
-@pytest.fixture
-async def dbs(cluster: str) -> AsyncIterator[tuple[Database, Database]]:
-    """The application's pool (as mediabase_api, like a deployment) and the owner's, through the coordinator."""
-    s = make_settings(cluster, app_database_url=app_url(cluster))
-    async with Database(cluster, s) as app_db, Database(cluster, s, role="") as system_db:
-        yield app_db, system_db
-
-
 async def test_digests_are_composed_and_sent_on_the_cluster(
-        cluster: str, dbs: tuple[Database, Database], tmp_path: Path) -> None:
-    db, system = dbs
+        cluster: str, citus_dbs: tuple[Database, Database], tmp_path: Path) -> None:
+    db, system = citus_dbs
     tag = uuid.uuid4().hex[:6]
     a = await make_tenant(db, system, f"mail-a-{tag}")
     b = await make_tenant(db, system, f"mail-b-{tag}")

@@ -10,7 +10,6 @@ works in organizations of its own.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -23,9 +22,7 @@ from mediabase.music.chain import service as chain
 from mediabase.music.ledger import service as ledger
 from mediabase.music.ledger.models import AssetKind
 from mediabase.music.revenue import service as revenue
-from tests.acceptance.test_citus import app_url
 from tests.citus import CITUS_TIMEOUT_S
-from tests.conftest import make_settings
 from tests.factories import Tenant, make_tenant
 from tests.integration.test_music_chain import _holdings
 from tests.integration.test_music_core import balances, post, run, world
@@ -33,26 +30,13 @@ from tests.integration.test_music_core import balances, post, run, world
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(CITUS_TIMEOUT_S)]
 
 
-@pytest.fixture(scope="module")
-def cluster(citus_migrated: str) -> str:
-    return citus_migrated
+async def tenant(citus_dbs: tuple[Database, Database], name: str) -> Tenant:
+    return await make_tenant(citus_dbs[0], citus_dbs[1], f"{name}-{uuid.uuid4().hex[:6]}")
 
 
-@pytest.fixture
-async def dbs(cluster: str) -> AsyncIterator[tuple[Database, Database]]:
-    """The application's pool (as mediabase_api, like a deployment) and the owner's, through the coordinator."""
-    s = make_settings(cluster, app_database_url=app_url(cluster))
-    async with Database(cluster, s) as app_db, Database(cluster, s, role="") as system_db:
-        yield app_db, system_db
-
-
-async def tenant(dbs: tuple[Database, Database], name: str) -> Tenant:
-    return await make_tenant(dbs[0], dbs[1], f"{name}-{uuid.uuid4().hex[:6]}")
-
-
-async def test_the_ledger_keeps_its_rules_on_the_shards(dbs: tuple[Database, Database]) -> None:
-    db = dbs[0]
-    t = await tenant(dbs, "label")
+async def test_the_ledger_keeps_its_rules_on_the_shards(citus_dbs: tuple[Database, Database]) -> None:
+    db = citus_dbs[0]
+    t = await tenant(citus_dbs, "label")
     w = await world(db, t)
     a = w["asset"]
     await post(db, t, "mint", [(a, w["issuance"], -600), (a, w["alice"], 600)])
@@ -85,9 +69,9 @@ async def test_the_ledger_keeps_its_rules_on_the_shards(dbs: tuple[Database, Dat
     assert await run(db, t, "SELECT * FROM music_verify_ledger()") == []
 
 
-async def test_nothing_crosses_organizations_on_the_cluster(dbs: tuple[Database, Database]) -> None:
-    db = dbs[0]
-    alpha, bravo = await tenant(dbs, "north"), await tenant(dbs, "south")
+async def test_nothing_crosses_organizations_on_the_cluster(citus_dbs: tuple[Database, Database]) -> None:
+    db = citus_dbs[0]
+    alpha, bravo = await tenant(citus_dbs, "north"), await tenant(citus_dbs, "south")
     wa, wb = await world(db, alpha), await world(db, bravo)
     await post(db, alpha, "mint", [(wa["asset"], wa["issuance"], -5), (wa["asset"], wa["alice"], 5)])
     with pytest.raises(MediabaseError) as info:
@@ -98,11 +82,11 @@ async def test_nothing_crosses_organizations_on_the_cluster(dbs: tuple[Database,
     assert await balances(db, alpha, wa["asset"]) == {wa["alice"]: 5}
 
 
-async def test_the_demo_artist_on_the_cluster(dbs: tuple[Database, Database]) -> None:
+async def test_the_demo_artist_on_the_cluster(citus_dbs: tuple[Database, Database]) -> None:
     """The demo artist, made through every music service on the cluster: offering, coin, a chain
     feed whose reorg reaches into an earlier batch, a dividend paid, a weighted vote; the ledger and
     the mirror verify clean and the mirror holds the feed's fold."""
-    system = dbs[1]
+    system = citus_dbs[1]
     first = await music_demo(system)  # made here, or by test_citus's 'mediabase seed demo' on the cluster
     assert ("1 reorg" in first and "paid to 4 holders" in first) or "is there already" in first, first
     assert (await revenue.list_dividends(system, await identity.acting_owner(system, MUSIC_SLUG))).items[

@@ -11,7 +11,6 @@ works in organizations and users of its own.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,7 +21,6 @@ from mediabase.identity import invitations, legal, sessions
 from mediabase.identity.invitations import InvitationCreate
 from mediabase.identity.legal import ConsentSet, DocumentCreate, TermsRequired
 from mediabase.identity.tokens import TokenKind
-from tests.acceptance.test_citus import app_url
 from tests.citus import CITUS_TIMEOUT_S
 from tests.conftest import make_settings
 from tests.factories import make_tenant
@@ -31,20 +29,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(CITUS_TIMEOUT_S)]
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(scope="module")
-def cluster(citus_migrated: str) -> str:
-    return citus_migrated
-
-
-@pytest.fixture
-async def dbs(cluster: str) -> AsyncIterator[tuple[Database, Database]]:
-    s = make_settings(cluster, app_database_url=app_url(cluster))
-    async with Database(cluster, s) as app_db, Database(cluster, s, role="") as system_db:
-        yield app_db, system_db
-
-
-async def test_sessions_invitations_and_terms_on_the_shards(dbs: tuple[Database, Database]) -> None:
-    db, system = dbs
+async def test_sessions_invitations_and_terms_on_the_shards(citus_dbs: tuple[Database, Database]) -> None:
+    db, system = citus_dbs
     async with system.transaction() as conn:
         rows = await (await conn.execute(
             "SELECT t, mediabase.citus_kind(('mediabase.' || t)::regclass) AS kind FROM unnest(ARRAY['sessions',"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,8 @@ from mediabase.stories.models import IdeaSort, IdeaUpdate, StoryHitKind
 from mediabase.stories.search import parse_story_query, search_public_stories, search_sql, search_stories
 from tests.acceptance.cli import mediabase
 from tests.acceptance.cli import worker as run_worker
-from tests.acceptance.test_citus import app_url, explain, shard_queries
+from tests.acceptance.test_citus import explain, shard_queries
 from tests.citus import CITUS_TIMEOUT_S
-from tests.conftest import make_settings
 from tests.factories import Tenant, make_tenant
 from tests.integration.stories_world import Story
 from tests.integration.test_stories_search import lighthouse
@@ -44,16 +43,8 @@ def cluster(citus_migrated: str) -> str:
     return citus_migrated
 
 
-@pytest.fixture
-async def dbs(cluster: str) -> AsyncIterator[tuple[Database, Database]]:
-    """The application's pool (as mediabase_api, like a deployment) and the owner's, through the coordinator."""
-    s = make_settings(cluster, app_database_url=app_url(cluster))
-    async with Database(cluster, s) as app_db, Database(cluster, s, role="") as system_db:
-        yield app_db, system_db
-
-
-async def community_of(dbs: tuple[Database, Database], name: str) -> Story:
-    db, system = dbs
+async def community_of(citus_dbs: tuple[Database, Database], name: str) -> Story:
+    db, system = citus_dbs
     return await lighthouse(db, await make_tenant(db, system, f"{name}-{uuid.uuid4().hex[:6]}"))
 
 
@@ -72,8 +63,8 @@ def worker(cluster: str, tmp_path: Path) -> Iterator[Path]:
 
 
 async def test_a_continuation_runs_through_the_worker_on_the_cluster(
-        cluster: str, dbs: tuple[Database, Database], worker: Path) -> None:
-    s = await community_of(dbs, "saga")  # one segment, bible version 2 (run in this process)
+        cluster: str, citus_dbs: tuple[Database, Database], worker: Path) -> None:
+    s = await community_of(citus_dbs, "saga")  # one segment, bible version 2 (run in this process)
     slug, scene = s.tenant.slug, str(s.scene)
     for sequence, text in ((2, "Wren knocks at the landing door."), (3, "The lamp goes out for the first time.")):
         out = mediabase("stories", "continue", scene, text, "--wait", "120", "--org", slug, "--json", url=cluster,
@@ -91,9 +82,9 @@ async def test_a_continuation_runs_through_the_worker_on_the_cluster(
 
 
 async def test_views_are_counted_folded_and_verified_on_the_cluster(
-        cluster: str, dbs: tuple[Database, Database]) -> None:
-    db, system = dbs
-    s = await community_of(dbs, "tally")
+        cluster: str, citus_dbs: tuple[Database, Database]) -> None:
+    db, system = citus_dbs
+    s = await community_of(citus_dbs, "tally")
     for k in range(7):
         await community.record_view(db, s.member if k % 2 else s.owner, s.scene, f"198.51.100.{k}")
     await community.set_like(db, s.member, "scene", s.scene, on=True)
@@ -126,9 +117,9 @@ async def test_views_are_counted_folded_and_verified_on_the_cluster(
         cluster, "stories", "verify", "--org", STORIES_SLUG).stdout
 
 
-async def test_hot_story_queries_run_on_one_shard(cluster: str, dbs: tuple[Database, Database]) -> None:
-    db, _ = dbs
-    s = await community_of(dbs, "shard")
+async def test_hot_story_queries_run_on_one_shard(cluster: str, citus_dbs: tuple[Database, Database]) -> None:
+    db, _ = citus_dbs
+    s = await community_of(citus_dbs, "shard")
     p, org = s.member, s.org
     async with db.transaction(org, p.user_id, readonly=True) as conn:
         cfgs, tsqs = await parse_story_query(conn, org, "lighthouse", Match.all)
@@ -166,9 +157,9 @@ def _hits(page: Any) -> list[tuple[Any, ...]]:
 
 
 async def test_story_search_on_the_cluster_gives_the_hits_of_one_server(
-        cluster: str, dbs: tuple[Database, Database], db: Database, tenants: tuple[Tenant, Tenant]) -> None:
-    app_db, system = dbs
-    a, b = await community_of(dbs, "lore"), await community_of(dbs, "myth")
+        cluster: str, citus_dbs: tuple[Database, Database], db: Database, tenants: tuple[Tenant, Tenant]) -> None:
+    app_db, system = citus_dbs
+    a, b = await community_of(citus_dbs, "lore"), await community_of(citus_dbs, "myth")
     one = await lighthouse(db, tenants[0])  # the same community on one server
     for q in ("lighthouses", '"lamp room"', "keeper -zeppelin", "storm"):
         on_cluster = await search_stories(app_db, a.member, q)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import pytest
@@ -23,28 +22,14 @@ from mediabase.jobs.settings import JobSettings
 from mediabase.jobs.worker import Worker
 from mediabase.workflows import engine, service
 from mediabase.workflows.models import RunStatus, TemplateCreate
-from tests.acceptance.test_citus import app_url
 from tests.citus import CITUS_TIMEOUT_S
-from tests.conftest import make_settings
 from tests.factories import make_tenant
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(CITUS_TIMEOUT_S)]
 
 
-@pytest.fixture(scope="module")
-def cluster(citus_migrated: str) -> str:
-    return citus_migrated
-
-
-@pytest.fixture
-async def dbs(cluster: str) -> AsyncIterator[tuple[Database, Database]]:
-    s = make_settings(cluster, app_database_url=app_url(cluster))
-    async with Database(cluster, s) as app_db, Database(cluster, s, role="") as system_db:
-        yield app_db, system_db
-
-
-async def test_runs_start_once_and_go_through_the_worker_on_the_cluster(dbs: tuple[Database, Database]) -> None:
-    db, system = dbs
+async def test_runs_start_once_and_go_through_the_worker_on_the_cluster(citus_dbs: tuple[Database, Database]) -> None:
+    db, system = citus_dbs
     t = await make_tenant(db, system, f"wf-{uuid.uuid4().hex[:6]}")
     org = t.owner.organization_id
     tpl = await service.create_template(db, t.owner, TemplateCreate(name="on the cluster", trigger="video.created",
