@@ -21,4 +21,5 @@ WORKER_MODULES: tuple[str, ...] = (
     "mediabase.knowledge.build",  # knowledge.build, knowledge.embed (the knowledge graph)
     "mediabase.billing.jobs",  # the offline billing provider's clock (renewals, ends at period end)
     "mediabase.analytics.rollups",  # viewing analytics' rollups (upkeep: dirty days, talk time)
+    "mediabase.governance.retention",  # retention: the purge policies (upkeep)
 )

@@ -91,13 +91,20 @@ async def dispatch_poller(db: Database, settings: Any) -> int:
     return await dispatch(db, settings)
 
 
+async def prune_dispatched(conn: Conn, batch: int = 5000) -> int:
+    """Delete the dispatched events older than MEDIABASE_EVENTS_KEEP_DAYS, ``batch`` at a time (each
+    its own transaction on an autocommit connection); returns how many went. Also called by
+    ``mediabase retention run`` (mediabase.governance.retention)."""
+    days, total = event_settings().keep_days, 0
+    while True:
+        n = (await conn.execute(Q.prune, {"days": days, "batch": batch})).rowcount
+        total += n
+        if n < batch:
+            return total
+
+
 @periodic("events.prune", order=80)
 async def prune(conn: Conn, settings: Any) -> str | None:
     """Dispatched events older than MEDIABASE_EVENTS_KEEP_DAYS go, 5,000 at a time."""
-    days, total = event_settings().keep_days, 0
-    while True:
-        n = (await conn.execute(Q.prune, {"days": days, "batch": 5000})).rowcount
-        total += n
-        if n < 5000:
-            break
-    return f"events: pruned {total} dispatched events older than {days} days" if total else None
+    total = await prune_dispatched(conn)
+    return f"events: pruned {total} dispatched events older than {event_settings().keep_days} days" if total else None
