@@ -189,6 +189,8 @@ FILLERS: list[tuple[str, str]] = [
     ("graph_node_vectors", "INSERT INTO graph_node_vectors (organization_id, layer_id, node_id, model, dimension,"
                            " embedding) SELECT organization_id, layer_id, id, 'test-model', 3, '[1,0,0]'"
                            " FROM graph_nodes WHERE organization_id = %(org)s ORDER BY id LIMIT 1"),
+    ("retention_runs", "INSERT INTO retention_runs (run_by, policies, finished_at, counts) VALUES ('cli',"
+                       " '{videos.trash}', now(), '{\"videos.trash\": {\"videos\": 0}}')"),
     ("schema_migration_repairs", "INSERT INTO schema_migration_repairs (version, old_checksum, new_checksum, reason,"
                                  " repaired_by) SELECT version, checksum, checksum, 'backup round trip', 'test'"
                                  " FROM schema_migrations ORDER BY version LIMIT 1"),

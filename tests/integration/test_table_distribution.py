@@ -35,6 +35,7 @@ def test_every_table_of_the_schema_declares_its_distribution(migrated_url: str) 
     assert {kinds[t] for t in ("sessions", "user_tokens", "legal_documents", "legal_acceptances",
                                "user_consents")} == {"reference"}
     assert kinds["invitations"] == "distributed"
+    assert kinds["retention_policies"] == kinds["retention_runs"] == "reference"  # global, small (0044)
     assert {t for t, k in kinds.items() if k == "local"} == queue | {
         "job_type_limits", "partitioned_tables", "schema_migrations", "schema_migration_repairs", "schema_views",
         "table_distribution"}
