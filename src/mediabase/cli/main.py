@@ -26,6 +26,7 @@ from mediabase.cli import (
     migrations,
     music,
     ops,
+    retention,
     search,
     security,
     server,
@@ -90,6 +91,7 @@ billing.register(app)
 analytics.register(app)
 auth.register(app)
 legal.register(app)
+retention.register(app)
 app.add_typer(dbserver.app, name="db", rich_help_panel="Operations")
 
 
