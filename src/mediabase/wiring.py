@@ -22,4 +22,5 @@ WORKER_MODULES: tuple[str, ...] = (
     "mediabase.billing.jobs",  # the offline billing provider's clock (renewals, ends at period end)
     "mediabase.analytics.rollups",  # viewing analytics' rollups (upkeep: dirty days, talk time)
     "mediabase.governance.retention",  # retention: the purge policies (upkeep)
+    "mediabase.governance.requests",  # governance.data_request (export, erasure), archive expiry
 )

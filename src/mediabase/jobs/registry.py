@@ -31,7 +31,8 @@ from mediabase.jobs.models import TYPE_PATTERN, Job, JobStage
 # API knows them even where an optional extra is missing; a unit test keeps the two in step.
 SYSTEM_TYPES: frozenset[str] = frozenset({"transcript.index", "decision.embed", "story.continuation",
                                          "mail.send", "webhook.deliver", "workflow.step",
-                                         "integrations.process", "knowledge.build", "knowledge.embed"})
+                                         "integrations.process", "knowledge.build", "knowledge.embed",
+                                         "governance.data_request"})
 
 
 class JobCancelled(Exception):
