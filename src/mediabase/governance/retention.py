@@ -65,7 +65,8 @@ PURGES: dict[str, _Purge] = {
         "t.deleted_at",
     ),
     "share_links.expired": _Purge(
-        "share_links", "least(t.revoked_at, t.expires_at) < now() - make_interval(days => %(days)s)",
+        "share_links", "(t.revoked_at IS NOT NULL OR t.expires_at IS NOT NULL)"
+        " AND least(t.revoked_at, t.expires_at) < now() - make_interval(days => %(days)s)",
         "least(t.revoked_at, t.expires_at)",
     ),
     "notifications.read": _Purge(
