@@ -17,6 +17,7 @@ from mediabase.api.routers import (
     billing,
     collab,
     events,
+    governance,
     health,
     identity,
     insights,
@@ -113,4 +114,5 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
     app.include_router(auth.router)
     app.include_router(auth.invitations_router)
     app.include_router(legal.router)
+    app.include_router(governance.router)
     return app

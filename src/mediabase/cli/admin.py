@@ -1,4 +1,4 @@
-"""``mediabase org|user|key …``: identity administration for operators."""
+"""``mediabase org|users|key …``: identity administration for operators."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from mediabase.identity import service
 from mediabase.identity.models import KeyScope, OrganizationCreate, UserCreate
 
 org_app = typer.Typer(help="Create and list organizations (the tenants).", no_args_is_help=True)
-user_app = typer.Typer(help="Create users.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Create users; export or erase a person's data (data subject requests).", no_args_is_help=True
+)
 key_app = typer.Typer(help="Create and revoke API keys.", no_args_is_help=True)
 
 OrgOpt = Annotated[str, typer.Option("--org", help="Organization slug.", envvar="MEDIABASE_ORG")]
@@ -150,5 +152,6 @@ def key_revoke(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(org_app, name="org", rich_help_panel="Tenants")
-    app.add_typer(user_app, name="user", rich_help_panel="Tenants")
+    app.add_typer(user_app, name="users", rich_help_panel="Tenants")
+    app.add_typer(user_app, name="user", hidden=True)  # the group's first name, kept for scripts
     app.add_typer(key_app, name="key", rich_help_panel="Tenants")

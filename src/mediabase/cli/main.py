@@ -31,6 +31,7 @@ from mediabase.cli import (
     security,
     server,
     stories,
+    users,
     webhooks,
     workflows,
 )
@@ -74,6 +75,7 @@ migrations.register(app)
 ops.register(app)
 backup.register(app)
 admin.register(app)
+users.register(admin.user_app)
 content.register(app)
 jobs.register(app)
 search.register(app)
