@@ -20,6 +20,9 @@ from mediabase.common.errors import Invalid
 from mediabase.db.connection import Database
 from mediabase.governance import retention
 from mediabase.identity.models import Principal
+from mediabase.jobs.registry import upkeeps
+from mediabase.jobs.worker import import_handler_modules
+from mediabase.wiring import WORKER_MODULES
 from tests.factories import Tenant, make_video
 
 Tenants = tuple[Tenant, Tenant]
@@ -294,6 +297,8 @@ async def test_a_disabled_policy_does_nothing_and_bad_input_writes_nothing(db: D
         await retention.set_policy(conn, "videos.trash", keep_days=89)
         said = await retention.upkeep(conn, None)  # the worker's upkeep, on its maintenance connection
     assert said == "retention: purged videos.trash: 1 videos, 1 transcripts, 5 transcript_segments"
+    import_handler_modules([], builtin=WORKER_MODULES)  # what the worker imports registers the upkeep
+    assert "governance.retention" in {u.name for u in upkeeps()}
     assert not await sql(owner_db, "SELECT id FROM videos WHERE id = %s", vid)
     [run] = await sql(owner_db, "SELECT run_by, counts FROM retention_runs WHERE run_by = 'worker'")
     assert run["run_by"] == "worker" and run["counts"]["videos.trash"]["videos"] == 1

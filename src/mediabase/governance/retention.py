@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from mediabase.common.errors import Invalid
 from mediabase.db import partitions
-from mediabase.db.errors import register_constraint
+from mediabase.db.errors import MediabaseError, register_constraint, translated
 from mediabase.db.rows import Conn, Jsonb, sql
 from mediabase.events.dispatch import prune_dispatched
 from mediabase.events.settings import event_settings
@@ -405,24 +405,32 @@ async def run(conn: Conn, *, policy: str | None = None, batch_size: int = 1000, 
     counts = {}
     notes: list[str] = []
     error: str | None = None
+    failed: MediabaseError | None = None
     try:
         for name in names:
-            got = await _run_one(conn, name, keep, batch_size, notes)
+            try:  # one policy failing (a lock timeout …) does not keep the others from running
+                with translated():  # the driver's text (row values) becomes a domain error's
+                    got = await _run_one(conn, name, keep, batch_size, notes)
+            except MediabaseError as exc:
+                log.warning("retention %s failed: %s", name, exc)
+                error = ((error + "; ") if error else "") + f"{name}: {exc}"
+                failed = failed or exc
+                continue
             if got is not None:
                 counts[name] = got
                 if run_id is not None:
                     await conn.execute("UPDATE mediabase.retention_runs SET counts = counts || %(c)s"
                                        " WHERE id = %(id)s", {"c": Jsonb({name: got}), "id": run_id})
-    except Exception as exc:
-        error = str(exc)[:2000] or type(exc).__name__
-        raise
     finally:
+        error = error[:2000] if error else None
         if run_id is None and (error or any(any(c.values()) for c in counts.values())):
             run_id = await _start(conn, run_by, names, counts)
         if run_id is not None:
             await conn.execute("UPDATE mediabase.retention_runs SET finished_at = greatest(now(), started_at),"
                                " error = %(error)s, counts = %(c)s WHERE id = %(id)s",
                                {"error": error, "c": Jsonb(counts), "id": run_id})
+    if failed is not None:
+        raise failed
     return RunResult(run_id=run_id, dry_run=False, counts=counts, notes=notes)
 
 
