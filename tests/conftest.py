@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -108,6 +110,43 @@ def template_db(admin_url: str) -> Iterator[str]:
     yield name
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE false").format(sql.Identifier(name)))
+    drop_db(admin_url, name)
+
+
+@pytest.fixture(scope="session")
+def demo_template(admin_url: str, template_db: str) -> Iterator[tuple[str, subprocess.CompletedProcess[str]]]:
+    """A clone of the migrated template with ``mediabase seed demo`` run on it once per session
+    (per xdist worker: each has its own server), and what the command answered. The seed loads
+    every domain's demo (30–100 s); the tests of what the demo shows start from a clone of this
+    instead of seeding again (``demo_url``). The seeding itself stays tested end to end by the
+    tests that still run it (test_pgbouncer, test_citus, test_insights_demo)."""
+    name = f"mbdemo_{uuid.uuid4().hex[:10]}"
+    url = create_db(admin_url, name, template=template_db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIABASE_")}
+    seeded = subprocess.run([sys.executable, "-m", "mediabase", "seed", "demo"], capture_output=True, text=True,
+                            env={**env, "MEDIABASE_DATABASE_URL": url, "COLUMNS": "200"}, timeout=900,
+                            check=False, stdin=subprocess.DEVNULL)
+    assert seeded.returncode == 0, seeded.stderr
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE true").format(sql.Identifier(name)))
+    yield name, seeded
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE false").format(sql.Identifier(name)))
+    drop_db(admin_url, name)
+
+
+@pytest.fixture
+def demo_seed(demo_template: tuple[str, subprocess.CompletedProcess[str]]) -> subprocess.CompletedProcess[str]:
+    """What ``mediabase seed demo`` answered when it made the session's demo template."""
+    return demo_template[1]
+
+
+@pytest.fixture
+def demo_url(admin_url: str, demo_template: tuple[str, subprocess.CompletedProcess[str]]) -> Iterator[str]:
+    """A fresh database of this test's own, as ``mediabase seed demo`` leaves a migrated one."""
+    name = f"mbd_{uuid.uuid4().hex[:12]}"
+    url = create_db(admin_url, name, template=demo_template[0])
+    yield url
     drop_db(admin_url, name)
 
 

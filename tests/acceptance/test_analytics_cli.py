@@ -5,6 +5,7 @@ a file of events goes in all or nothing, a bad line named file:line."""
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,26 +16,27 @@ from tests.acceptance.test_analytics_api import png_size
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(600)  # the demo seed: the AMI meetings, their annotations, the stories and music demos
-def test_the_demo_has_retention_curves_and_talk_time(migrated_url: str, tmp_path: Path) -> None:
-    seeded = mediabase("seed", "demo", url=migrated_url)
+@pytest.mark.timeout(900)  # the first test of a session to ask for demo_url seeds the demo template
+def test_the_demo_has_retention_curves_and_talk_time(demo_url: str, demo_seed: subprocess.CompletedProcess[str],
+                                                    tmp_path: Path) -> None:
+    seeded = demo_seed  # what `mediabase seed demo` said when it made the template of demo_url
     assert seeded.returncode == 0, seeded.stderr
     assert "viewing sessions" in seeded.stdout
-    top = mediabase("analytics", "top", "--json", url=migrated_url)
+    top = mediabase("analytics", "top", "--json", url=demo_url)
     assert top.returncode == 0, top.stderr
     videos = json.loads(top.stdout)
     assert len(videos) == 4 and all(v["watch_ms"] > 0 and v["title"].startswith("ES2002") for v in videos)
     video = videos[0]["video_id"]
     out = tmp_path / "retention.png"
     r = mediabase("analytics", "retention", video, "--plot", str(out), "--width", "900", "--height", "500",
-                  url=migrated_url)
+                  url=demo_url)
     assert r.returncode == 0, r.stderr
     assert "viewer-day(s)" in r.stdout and "100%: " in r.stdout and png_size(out.read_bytes()) == (900, 500)
-    curve = json.loads(mediabase("analytics", "retention", video, "--json", url=migrated_url).stdout)
+    curve = json.loads(mediabase("analytics", "retention", video, "--json", url=demo_url).stdout)
     assert curve["shares"][0] > curve["shares"][50] > curve["shares"][100] > 0  # most stop early, a few see the end
-    talk = mediabase("analytics", "talk", video, "--json", url=migrated_url)
+    talk = mediabase("analytics", "talk", video, "--json", url=demo_url)
     assert talk.returncode == 0 and len(json.loads(talk.stdout)) == 4, talk.stdout
-    active = json.loads(mediabase("analytics", "active", "--json", url=migrated_url).stdout)
+    active = json.loads(mediabase("analytics", "active", "--json", url=demo_url).stdout)
     assert 0 < active["viewers"] <= 40
 
     # events from a file: a bad line is named, nothing is written; then the good file goes in
@@ -43,20 +45,20 @@ def test_the_demo_has_retention_curves_and_talk_time(migrated_url: str, tmp_path
             "end_ms": 1000}
     bad = tmp_path / "events.jsonl"
     bad.write_text(json.dumps(line) + "\n\n" + json.dumps({**line, "start_ms": 5000}) + "\n")
-    r = mediabase("analytics", "ingest", str(bad), url=migrated_url)
+    r = mediabase("analytics", "ingest", str(bad), url=demo_url)
     assert r.returncode == 1 and f"{bad}:3: end_ms" in r.stderr, r.stderr
     bad.write_text(json.dumps(line) + "\n" + json.dumps({**line, "start_ms": "x"}) + "\n")
-    r = mediabase("analytics", "ingest", str(bad), url=migrated_url)
+    r = mediabase("analytics", "ingest", str(bad), url=demo_url)
     assert r.returncode == 1 and f"{bad}:2: start_ms" in r.stderr, r.stderr
     bad.write_text(json.dumps(line) + "\n")
-    r = mediabase("analytics", "ingest", str(bad), url=migrated_url)
+    r = mediabase("analytics", "ingest", str(bad), url=demo_url)
     assert r.returncode == 0 and "recorded 1 event" in r.stdout, r.stderr
-    r = mediabase("analytics", "refresh", url=migrated_url)
+    r = mediabase("analytics", "refresh", url=demo_url)
     assert r.returncode == 0 and "recomputed 1 subject-day" in r.stdout, r.stdout
-    r = mediabase("analytics", "rebuild", url=migrated_url)
+    r = mediabase("analytics", "rebuild", url=demo_url)
     assert r.returncode == 0 and "rebuilt" in r.stdout, r.stderr
-    assert mediabase("analytics", "retention", "nope", url=migrated_url).returncode == 1
-    r = mediabase("analytics", "retention", video, "--plot", str(tmp_path / "x.gif"), url=migrated_url)
+    assert mediabase("analytics", "retention", "nope", url=demo_url).returncode == 1
+    r = mediabase("analytics", "retention", video, "--plot", str(tmp_path / "x.gif"), url=demo_url)
     assert r.returncode == 1 and "--plot" in r.stderr
-    r = mediabase("analytics", "top", "--since", "2026-13-01", url=migrated_url)
+    r = mediabase("analytics", "top", "--since", "2026-13-01", url=demo_url)
     assert r.returncode == 1 and "--since" in r.stderr

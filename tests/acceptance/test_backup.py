@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -253,13 +254,12 @@ def one_line_error(r: Any, *words: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def source(admin_url: str, template_db: str) -> Iterator[str]:
-    """The demo, its semantic index, and a row in every other table."""
+def source(admin_url: str, demo_template: tuple[str, subprocess.CompletedProcess[str]]) -> Iterator[str]:
+    """The demo (a clone of the session's ``mediabase seed demo``), its semantic index, and a row
+    in every other table."""
     name = f"mbbk_{uuid.uuid4().hex[:10]}"
-    url = create_db(admin_url, name, template=template_db)
+    url = create_db(admin_url, name, template=demo_template[0])
     try:
-        seeded = mediabase("seed", "demo", url=url)
-        assert seeded.returncode == 0, seeded.stderr
         indexed = mediabase("search", QUERY, "--mode", "semantic", "--json", url=url)  # indexes the transcripts
         assert indexed.returncode == 0, indexed.stderr
         still_empty = fill_empty_tables(url)

@@ -5,6 +5,7 @@ nodes with evidence at their moments; bad input exits non-zero with one line nam
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,10 @@ from tests.acceptance.cli import mediabase
 PRICE = "The remote will sell for 25 Euro."
 
 
-@pytest.mark.timeout(900)
-def test_the_demo_graph_from_the_command_line(migrated_url: str, tmp_path: Path) -> None:
-    url = migrated_url
-    seeded = mediabase("seed", "demo", url=url, timeout=900)
+@pytest.mark.timeout(900)  # the first test of a session to ask for demo_url seeds the demo template
+def test_the_demo_graph_from_the_command_line(demo_url: str, demo_seed: subprocess.CompletedProcess[str],
+                                              tmp_path: Path) -> None:
+    url, seeded = demo_url, demo_seed  # as `mediabase seed demo` left it, and what it said
     assert seeded.returncode == 0, seeded.stderr
     assert "knowledge graph of" in seeded.stdout
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from tests.acceptance.cli import mediabase
 
@@ -33,33 +34,33 @@ def states(url: str) -> dict[str, int]:
     return {str(s): int(n) for s, n in rows}
 
 
-def test_ingest_then_worker_killed_mid_way_still_ends_searchable(migrated_url: str, tmp_path: Path) -> None:
-    assert mediabase("seed", "demo", url=migrated_url).returncode == 0
-    assert states(migrated_url) == {"queued": 4}  # enqueued by the ingest transactions themselves
+@pytest.mark.timeout(900)  # the first test of a session to ask for demo_url seeds the demo template
+def test_ingest_then_worker_killed_mid_way_still_ends_searchable(demo_url: str, tmp_path: Path) -> None:
+    assert states(demo_url) == {"queued": 4}  # enqueued by the ingest transactions themselves
     log = tmp_path / "worker.log"
-    first = worker(migrated_url, log)
+    first = worker(demo_url, log)
     try:
         deadline = time.monotonic() + 120
-        seen = states(migrated_url)
+        seen = states(demo_url)
         while time.monotonic() < deadline and seen.get("processing", 0) == 0:
             time.sleep(0.1)
-            seen = states(migrated_url)
+            seen = states(demo_url)
         assert seen.get("processing", 0) >= 1, (seen, log.read_text())
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
-    assert states(migrated_url).get("completed", 0) < 4
-    second = worker(migrated_url, log)
+    assert states(demo_url).get("completed", 0) < 4
+    second = worker(demo_url, log)
     try:
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and states(migrated_url) != {"completed": 4}:
+        while time.monotonic() < deadline and states(demo_url) != {"completed": 4}:
             time.sleep(0.5)
-        assert states(migrated_url) == {"completed": 4}, (states(migrated_url), log.read_text()[-3000:])
+        assert states(demo_url) == {"completed": 4}, (states(demo_url), log.read_text()[-3000:])
     finally:
         second.terminate()
         second.wait(timeout=60)
     r = mediabase("search", "remote control price", "--mode", "semantic", "--org", "demo", "--json", "--no-index",
-                  url=migrated_url)
+                  url=demo_url)
     assert r.returncode == 0, r.stderr
     page = json.loads(r.stdout)
     assert page["unindexed"] == 0

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+
+import pytest
 
 from tests.acceptance.cli import mediabase
 
 
-def test_demo_search_finds_the_moment_in_every_mode(migrated_url: str) -> None:
-    seeded = mediabase("seed", "demo", url=migrated_url)
-    assert seeded.returncode == 0, seeded.stderr
+@pytest.mark.timeout(900)  # the first test of a session to ask for demo_url seeds the demo template
+def test_demo_search_finds_the_moment_in_every_mode(demo_url: str, demo_seed: subprocess.CompletedProcess[str]) -> None:
+    assert demo_seed.returncode == 0, demo_seed.stderr
 
-    keyword = mediabase("search", "remote control price", "--mode", "keyword", "--json", url=migrated_url)
+    keyword = mediabase("search", "remote control price", "--mode", "keyword", "--json", url=demo_url)
     assert keyword.returncode == 0, keyword.stderr
     page = json.loads(keyword.stdout)
     assert page["mode"] == "keyword" and page["hits"][0]["video_title"] == "ES2002a"
 
     # the first semantic search indexes what the (absent) worker has not yet, and says so
-    semantic = mediabase("search", "remote control price", "--mode", "semantic", url=migrated_url)
+    semantic = mediabase("search", "remote control price", "--mode", "semantic", url=demo_url)
     assert semantic.returncode == 0, semantic.stderr
     assert "indexing 4 transcript(s)" in semantic.stderr
-    hybrid = mediabase("search", "remote control price", "--mode", "hybrid", url=migrated_url)
+    hybrid = mediabase("search", "remote control price", "--mode", "hybrid", url=demo_url)
     assert hybrid.returncode == 0, hybrid.stderr
     assert "indexing" not in hybrid.stderr
     for out in (semantic.stdout, hybrid.stdout):
@@ -31,19 +34,19 @@ def test_demo_search_finds_the_moment_in_every_mode(migrated_url: str) -> None:
     assert "all-MiniLM-L6-v2" in hybrid.stdout and "/videos/" in hybrid.stdout
 
     grouped = mediabase("search", "remote control price", "--group", "--per-video", "2", "--json",
-                        "--from", "5:00", "--speaker", "Project Manager", url=migrated_url)
+                        "--from", "5:00", "--speaker", "Project Manager", url=demo_url)
     assert grouped.returncode == 0, grouped.stderr
     groups = json.loads(grouped.stdout)["groups"]
     assert groups and all(len(g["hits"]) <= 2 for g in groups)
     assert all(h["end_ms"] >= 300_000 and "Project Manager" in h["speakers"] for g in groups for h in g["hits"])
 
-    again = mediabase("reindex", "--missing", "--json", url=migrated_url)
+    again = mediabase("reindex", "--missing", "--json", url=demo_url)
     assert again.returncode == 0, again.stderr
     # the meetings are indexed; what is missing is the music artist's lyrics (another organization)
     assert json.loads(again.stdout)["transcripts"] == 1
-    none = mediabase("reindex", "--missing", "--json", url=migrated_url)
+    none = mediabase("reindex", "--missing", "--json", url=demo_url)
     assert none.returncode == 0 and json.loads(none.stdout)["transcripts"] == 0, none.stderr
-    full = mediabase("reindex", "--org", "demo", "--json", url=migrated_url)
+    full = mediabase("reindex", "--org", "demo", "--json", url=demo_url)
     report = json.loads(full.stdout)
     assert report["transcripts"] == 4 and report["embedded"] == report["chunks"] > 300
     assert report["index"] == "transcript_chunks_hnsw_all_minilm_l6_v2_384_635c7b1b"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
@@ -14,7 +15,6 @@ from typing import Any
 import psycopg
 import pytest
 
-from mediabase import demo as seeds
 from mediabase.db.connection import Database
 from mediabase.db.errors import Invalid
 from mediabase.identity import service as identity
@@ -57,15 +57,15 @@ class HashEmbedder:
 
 
 @pytest.fixture(scope="module")
-def demo_url(admin_url: str, template_db: str) -> Iterator[str]:
-    """A database with the demo seed, every transcript chunked and embedded (read-only use)."""
+def indexed_demo_url(admin_url: str, demo_template: tuple[str, subprocess.CompletedProcess[str]]) -> Iterator[str]:
+    """A database with the demo seed (a clone of the session's), every transcript chunked and
+    embedded (read-only use)."""
     name = f"mbsearch_{uuid.uuid4().hex[:10]}"
-    url = create_db(admin_url, name, template=template_db)
+    url = create_db(admin_url, name, template=demo_template[0])
 
     async def build() -> None:
         settings = make_settings(url)
         async with Database(url, settings, role="") as system:
-            await seeds.demo(system)
             report = await reindex(system, settings, owner_url=url)
             assert report.embedded == report.chunks > 300
             async with system.transaction() as conn:
@@ -77,9 +77,9 @@ def demo_url(admin_url: str, template_db: str) -> Iterator[str]:
 
 
 @pytest.fixture
-async def demo(demo_url: str) -> AsyncIterator[tuple[Database, Principal]]:
-    async with Database(demo_url, make_settings(demo_url)) as db, \
-            Database(demo_url, make_settings(demo_url), role="") as system:
+async def demo(indexed_demo_url: str) -> AsyncIterator[tuple[Database, Principal]]:
+    url = indexed_demo_url
+    async with Database(url, make_settings(url)) as db, Database(url, make_settings(url), role="") as system:
         yield db, await identity.acting_owner(system, "demo")
 
 
