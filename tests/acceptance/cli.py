@@ -9,6 +9,9 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
 
 
 def mediabase(*args: str, url: str | None = None, timeout: float = 300, **env: str) -> subprocess.CompletedProcess[str]:
@@ -47,3 +50,19 @@ def worker(url: str, log: Path, *args: str) -> Iterator[Path]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def help_of(root: Any, path: tuple[str, ...]) -> tuple[int | str | None, str]:
+    """``mediabase PATH --help`` in this process, as ``CliRunner.invoke`` runs it, but on a tree of
+    commands built once: ``invoke`` builds the whole tree (~290 commands, their signatures and
+    type hints) again on every call, ~0.5 s each."""
+    with CliRunner().isolation() as (_, _, output):
+        try:
+            root.main(args=[*path, "--help"], prog_name="mediabase")
+            code: int | str | None = 0
+        except SystemExit as exit_:
+            code = exit_.code
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        return code, output.getvalue().decode()

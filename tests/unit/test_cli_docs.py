@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
 import typer.main
-from typer.testing import CliRunner
 
 from mediabase.cli.docgen import render, walk
 from mediabase.cli.main import app
+from tests.acceptance.cli import help_of
 from tests.conftest import REPO
 
 
 def commands() -> list[tuple[str, ...]]:
     return [path for path, _ in walk(typer.main.get_command(app)) if path]
-
-
-def help_of(root: Any, path: tuple[str, ...]) -> tuple[int | str | None, str]:
-    """``mediabase PATH --help`` in this process, as ``CliRunner.invoke`` runs it, but on a tree of
-    commands built once: ``invoke`` builds the whole tree (~200 commands, their signatures and
-    type hints) again on every call, ~0.5 s each."""
-    with CliRunner().isolation() as (_, _, output):
-        try:
-            root.main(args=[*path, "--help"], prog_name="mediabase")
-            code: int | str | None = 0
-        except SystemExit as exit_:
-            code = exit_.code
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        return code, output.getvalue().decode()
 
 
 def test_every_command_has_help() -> None:
