@@ -5,10 +5,13 @@ would act, and by SQL where the rows come from elsewhere (an integration's paylo
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import psycopg
 
 from mediabase.analytics.ingest import ingest
 from mediabase.analytics.models import ViewEventIn
@@ -33,6 +36,36 @@ from mediabase.search.indexing import index_transcript
 from tests.factories import make_video
 
 PASSWORD = "correct horse battery staple"
+
+CATALOG_TEXT_COLUMNS = """
+SELECT c.oid::regclass::text AS tbl, a.attname::text AS col
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE c.relnamespace = 'mediabase'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+   AND format_type(a.atttypid, NULL) IN ('text', 'character varying', 'character', 'jsonb', 'json', 'text[]',
+                                         'character varying[]')
+ ORDER BY 1, 2
+"""
+
+
+def occurrences(url: str, needles: list[str]) -> dict[str, set[str]]:
+    """needle → {table.column} where it occurs (case-insensitively), over the whole schema."""
+    found: dict[str, set[str]] = {}
+    with psycopg.connect(url) as conn:
+        conn.execute("SET search_path = mediabase")
+        columns = conn.execute(CATALOG_TEXT_COLUMNS).fetchall()
+        assert len(columns) > 300  # the catalog query sees the schema
+        forms = [(n, f) for n in needles for f in {n.lower(), json.dumps(n, ensure_ascii=False)[1:-1].lower()}]
+        for tbl, col in columns:
+            c = psycopg.sql.Identifier(col)
+            check = psycopg.sql.SQL("coalesce(bool_or(strpos(lower({c}::text), %s) > 0), false)").format(c=c)
+            checks = psycopg.sql.SQL(", ").join(check for _ in forms)
+            hits = conn.execute(psycopg.sql.SQL("SELECT {checks} FROM {t}").format(
+                checks=checks, t=psycopg.sql.Identifier("mediabase", tbl.removeprefix("mediabase."))),
+                [f for _, f in forms]).fetchone()
+            for (needle, _), hit in zip(forms, hits or (), strict=True):
+                if hit:
+                    found.setdefault(needle, set()).add(f"{tbl}.{col}")
+    return found
 
 
 @dataclass
@@ -61,6 +94,7 @@ class Person:
 
 @dataclass
 class World:
+    slug: str
     org: uuid.UUID
     other_org: uuid.UUID
     subject: Person
@@ -81,14 +115,18 @@ async def _person(system: Database, tag: str) -> tuple[Person, Principal]:
     return person, Principal(organization_id=personal.id, user_id=user.id, role=Role.OWNER)
 
 
-async def build(db: Database, system: Database, settings: Settings) -> World:
-    subject, subject_personal = await _person(system, "zorblax")
-    bystander, bystander_personal = await _person(system, "quillon")
+async def build(db: Database, system: Database, settings: Settings, tag: str = "", *, graph: bool = True) -> World:
+    """The world; ``tag`` (lowercase letters) keeps its names apart from another world's in the
+    same database; ``graph`` False leaves the knowledge graph out (on Citus its build is a known
+    gap: tests/acceptance/test_citus_knowledge.py)."""
+    subject, subject_personal = await _person(system, "zorblax" + tag)
+    bystander, bystander_personal = await _person(system, "quillon" + tag)
     personal = {subject.tag: subject_personal, bystander.tag: bystander_personal}
-    owner_user, _ = await identity.create_user(system, UserCreate(email="owner@erasure.example.com", username="eowner"))
-    org = await identity.create_organization(system, OrganizationCreate(name="Erasure Co", slug="erasure-co"),
+    owner_user, _ = await identity.create_user(system, UserCreate(email=f"owner{tag}@erasure.example.com",
+                                                                  username=f"eowner{tag}"))
+    org = await identity.create_organization(system, OrganizationCreate(name="Erasure Co", slug=f"erasure-co{tag}"),
                                              owner_user.id)
-    other = await identity.create_organization(system, OrganizationCreate(name="Elsewhere", slug="elsewhere"),
+    other = await identity.create_organization(system, OrganizationCreate(name="Elsewhere", slug=f"elsewhere{tag}"),
                                                owner_user.id)
     owner = Principal(organization_id=org.id, user_id=owner_user.id, role=Role.OWNER)
     other_owner = Principal(organization_id=other.id, user_id=owner_user.id, role=Role.OWNER)
@@ -115,7 +153,7 @@ async def build(db: Database, system: Database, settings: Settings) -> World:
         p = principals[person.tag]
         # account: password, a session, a failed sign-in, a verification token, consents, terms
         await sessions.set_password(system, p, PASSWORD, operator=True)
-        await sessions.sign_in(system, settings, person.email, PASSWORD, client, organization="erasure-co")
+        await sessions.sign_in(system, settings, person.email, PASSWORD, client, organization=f"erasure-co{tag}")
         with contextlib.suppress(Unauthorized):  # the failed attempt is what is wanted (a security event)
             await sessions.sign_in(system, settings, person.email, "wrong password", client)
         await sessions.issue_token(system, person.user_id, sessions.TokenKind.verify_email)
@@ -151,8 +189,9 @@ async def build(db: Database, system: Database, settings: Settings) -> World:
         # their personal workspace has a video of its own
         await make_video(db, personal[person.tag], title=f"{person.name} diary", n=2)
         await legal_acceptance(system, p, client)
-    await build_graph(db, org.id)
-    return World(org=org.id, other_org=other.id, subject=subject, bystander=bystander)
+    if graph:
+        await build_graph(db, org.id)
+    return World(slug=org.slug, org=org.id, other_org=other.id, subject=subject, bystander=bystander)
 
 
 async def legal_acceptance(system: Database, p: Principal, client: Client) -> None:

@@ -2,7 +2,7 @@
 
 One owner transaction does it all, so an erasure is whole or not at all:
 
-1. **What names the person** (``identity_terms``): email, username, display name, the names of
+1. **What names the person** (:func:`needles`): email, username, display name, the names of
    the people (speaker identities), artists and producers linked to them, their speakers' display
    names — compiled to one case-insensitive whole-word pattern (``erasure_pattern``); and every
    body their comments ever had (live, or kept by the audit log).
@@ -114,13 +114,16 @@ async def _rowcount(conn: Conn, query: Any, params: dict[str, Any]) -> int:
     return max(cur.rowcount, 0)
 
 
-async def needles(conn: Conn, user_id: UUID) -> Needles:
-    """The pattern and bodies of a person not yet erased (:func:`erase` step 1)."""
-    terms = (await (await conn.execute(Q.identity_terms, {"user_id": user_id})).fetchone() or {}).get("terms") or []
-    speakers = (await (await conn.execute(Q.linked_speaker_names, {"user_id": user_id})).fetchone() or {})["names"]
-    pattern = (await (await conn.execute(Q.pattern, {"terms": [*terms, *speakers]})).fetchone() or {})["pattern"]
-    bodies = (await (await conn.execute(Q.comment_bodies, {"user_id": user_id})).fetchone() or {})["bodies"]
-    return Needles(pattern=pattern, bodies=list(bodies))
+async def needles(conn: Conn, user: dict[str, Any]) -> Needles:
+    """The pattern and bodies of a person not yet erased (:func:`erase` step 1); ``user`` is their
+    users row (email, username, display_name)."""
+    terms = [t for t in (user["email"], user["username"], user["display_name"]) if t]
+    for query in (Q.linked_names, Q.linked_speaker_names):
+        terms += [r["name"] for r in await (await conn.execute(query, {"user_id": user["id"]})).fetchall()]
+    pattern = (await (await conn.execute(Q.pattern, {"terms": terms})).fetchone() or {})["pattern"]
+    rows = await (await conn.execute(Q.comment_bodies, {"user_id": user["id"]})).fetchall()
+    bodies = sorted({b for r in rows for b in (r["a"], r["b"]) if b})
+    return Needles(pattern=pattern, bodies=bodies)
 
 
 def _sweep_statement(table: str, column: str, mode: Mode) -> sql.Composed:
@@ -134,13 +137,11 @@ def _sweep_statement(table: str, column: str, mode: Mode) -> sql.Composed:
     elif mode == "unique":
         value = sql.SQL("{r} || ' ' || left(replace(id::text, '-', ''), 12)").format(r=sql.Literal(ERASED))
     elif mode == "array":
-        value = sql.SQL("ARRAY(SELECT regexp_replace(x, %(pattern)s, {r}, 'gi') FROM unnest({c}) WITH ORDINALITY"
-                        " AS u (x, i) ORDER BY i)").format(c=c, r=sql.Literal(ERASED))
-        matches = sql.SQL("array_to_string({c}, chr(31)) ~* %(pattern)s").format(c=c)
+        value = sql.SQL("mediabase.redact_text_array({c}, %(pattern)s, {r})").format(c=c, r=sql.Literal(ERASED))
+        matches = sql.SQL("mediabase.text_array_matches({c}, %(pattern)s)").format(c=c)
     else:  # jsonb, log
         value = sql.SQL("mediabase.redact_jsonb({c}, %(pattern)s, %(bodies)s::text[])").format(c=c)
-        matches = sql.SQL("({c}::text ~* %(pattern)s OR EXISTS (SELECT FROM unnest(%(quoted)s::text[]) AS b (q)"
-                          " WHERE strpos({c}::text, b.q) > 0))").format(c=c)
+        matches = sql.SQL("({c}::text ~* %(pattern)s OR {c}::text LIKE ANY (%(quoted)s::text[]))").format(c=c)
     extra = sql.SQL(", redacted_at = %(at)s") if mode == "log" else sql.SQL("")
     returning = sql.SQL(" RETURNING organization_id") if mode == "log" else sql.SQL("")
     return sql.SQL("UPDATE {t} SET {c} = {value}{extra} WHERE {matches}{returning}").format(
@@ -149,9 +150,13 @@ def _sweep_statement(table: str, column: str, mode: Mode) -> sql.Composed:
 
 async def _sweep(conn: Conn, n: Needles, at: datetime, done: Erasure, redacted: dict[UUID, int]) -> None:
     params = {"pattern": n.pattern, "bodies": n.bodies, "at": at,
-              "quoted": [_json_string(b) for b in n.bodies]}
+              "quoted": [_containing(_json_string(b)) for b in n.bodies]}
     for table, column, mode in SWEEP:
-        cur = await conn.execute(_sweep_statement(table, column, mode), params)
+        try:
+            cur = await conn.execute(_sweep_statement(table, column, mode), params)
+        except Exception as exc:
+            exc.add_note(f"while erasing from {table}.{column}")
+            raise
         if mode == "log":
             rows = await cur.fetchall()
             for r in rows:
@@ -159,6 +164,12 @@ async def _sweep(conn: Conn, n: Needles, at: datetime, done: Erasure, redacted: 
             done.add(f"{table}.{column}", len(rows))
         else:
             done.add(f"{table}.{column}", max(cur.rowcount, 0))
+
+
+def _containing(text: str) -> str:
+    """A LIKE pattern matching what contains ``text`` (a list of these goes to ``LIKE ANY``: unlike
+    a subquery over unnest(), Citus runs it on the shards)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _json_string(text: str) -> str:
@@ -181,7 +192,7 @@ async def erase(conn: Conn, user_id: UUID, *, request_id: UUID | None = None, re
     owned = [r["slug"] for r in await (await conn.execute(Q.sole_owner_of, {"user_id": user_id})).fetchall()]
     if owned:
         raise ErasureRefused(f"the user is the only owner of {', '.join(owned)}: make another member an owner first")
-    n = await needles(conn, user_id)
+    n = await needles(conn, user)
     await conn.execute("SET LOCAL mediabase.redaction = 'on'")
     base = {"user_id": user_id, "at": at, "email": user["email"], "pattern": n.pattern, "bodies": n.bodies}
 
@@ -246,11 +257,11 @@ async def residue(conn: Conn, n: Needles) -> list[str]:
     """``table.column`` of every text, varchar, char, text[], json and jsonb column of every table
     of the schema (from the catalog) that still holds a match of the pattern or a comment body
     (as it is, or as it is written inside JSON)."""
-    texts = sorted({*n.bodies, *(_json_string(b)[1:-1] for b in n.bodies)})
+    texts = sorted({_containing(t) for b in n.bodies for t in (b, _json_string(b)[1:-1])})
     found: list[str] = []
     for t in await (await conn.execute(TEXT_COLUMNS)).fetchall():
-        checks = [sql.SQL("coalesce(bool_or({c}::text ~* %(pattern)s OR EXISTS (SELECT FROM unnest(%(texts)s::text[])"
-                          " AS b (t) WHERE strpos({c}::text, b.t) > 0)), false) AS {a}").format(
+        checks = [sql.SQL("coalesce(bool_or({c}::text ~* %(pattern)s OR {c}::text LIKE ANY (%(texts)s::text[])),"
+                          " false) AS {a}").format(
                               c=sql.Identifier(col), a=sql.Identifier(f"c{i}"))
                   for i, col in enumerate(t["cols"])]
         statement = sql.SQL("SELECT {checks} FROM {t}").format(checks=sql.SQL(", ").join(checks), t=_table(t["tbl"]))

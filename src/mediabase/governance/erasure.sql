@@ -5,19 +5,16 @@
 -- name: lock_user
 SELECT id, email, username, display_name, erased_at FROM users WHERE id = %(user_id)s FOR UPDATE;
 
--- name: identity_terms
--- What names the person: email, username, display name, the names of the people (speaker
--- identities) and artists or producers linked to them in any organization, and the display names
--- of the speakers of those people.
-SELECT array_remove(ARRAY[u.email, u.username, u.display_name], NULL)
-       || coalesce((SELECT array_agg(DISTINCT p.name) FROM people p WHERE p.user_id = u.id), '{}')
-       || coalesce((SELECT array_agg(DISTINCT a.name) FROM music_artists a WHERE a.user_id = u.id), '{}')
-       || coalesce((SELECT array_agg(DISTINCT m.name) FROM music_producers m WHERE m.user_id = u.id), '{}')
-       AS terms
-  FROM users u WHERE u.id = %(user_id)s;
+-- name: linked_names
+-- What else names the person: the people (speaker identities), artists and producers linked to
+-- them in any organization, and the display names of those people's speakers. (Plain statements
+-- per table, united: Citus plans each on the shards.)
+SELECT name FROM people WHERE user_id = %(user_id)s
+UNION SELECT name FROM music_artists WHERE user_id = %(user_id)s
+UNION SELECT name FROM music_producers WHERE user_id = %(user_id)s;
 
 -- name: linked_speaker_names
-SELECT coalesce(array_agg(DISTINCT s.display_name), '{}') AS names
+SELECT DISTINCT s.display_name AS name
   FROM people p JOIN speakers s ON s.organization_id = p.organization_id AND s.person_id = p.id
  WHERE p.user_id = %(user_id)s AND s.display_name IS NOT NULL;
 
@@ -26,15 +23,12 @@ SELECT mediabase.erasure_pattern(%(terms)s::text[]) AS pattern;
 
 -- name: comment_bodies
 -- Every body the person's comments ever had: the live ones, and those the audit log kept of
--- edited or deleted ones (audit_log_row_idx per organization).
-SELECT coalesce(array_agg(DISTINCT b), '{}') AS bodies FROM (
-    SELECT c.body AS b FROM comments c WHERE c.author_id = %(user_id)s AND c.body IS NOT NULL
-    UNION
-    SELECT x.body FROM comments c
-      JOIN audit_log a ON a.organization_id = c.organization_id AND a.table_name = 'comments' AND a.row_id = c.id
-     CROSS JOIN LATERAL (VALUES (a.before->>'body'), (a.after->>'body')) AS x (body)
-     WHERE c.author_id = %(user_id)s AND x.body IS NOT NULL
-) AS all_bodies;
+-- edited or deleted ones (audit_log_row_idx per organization; a join on the distribution column).
+SELECT c.body AS a, NULL AS b FROM comments c WHERE c.author_id = %(user_id)s AND c.body IS NOT NULL
+UNION ALL
+SELECT a.before->>'body', a.after->>'body'
+  FROM comments c JOIN audit_log a ON a.organization_id = c.organization_id AND a.row_id = c.id
+ WHERE c.author_id = %(user_id)s AND a.table_name = 'comments';
 
 -- name: sole_owner_of
 -- Team organizations the person is the only owner of while others are members: erasure waits

@@ -136,6 +136,9 @@ async def process(system: Database, request_id: UUID, *, verify: bool = True) ->
         return await get(system, request_id)  # answered, cancelled or being answered elsewhere
     try:
         async with system.transaction() as conn:
+            # Citus: the transaction reads and writes distributed tables across shards, then writes
+            # reference tables (users, data_requests) that they point at: one connection per node
+            await conn.execute("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'")
             summary, archive = await _answer(conn, claimed, verify=verify)
             await conn.execute(Q.complete_request, {
                 "id": request_id, "summary": Jsonb(summary), "archive": Jsonb(archive) if archive else None,

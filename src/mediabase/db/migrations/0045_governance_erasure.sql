@@ -161,5 +161,28 @@ BEGIN
 END
 $$;
 
+-- A text[] with every match in every element replaced, and whether any element matches: PL/pgSQL
+-- declared IMMUTABLE (what they are), so Citus runs them on the shards inside an UPDATE, which
+-- it refuses for the STABLE array_to_string or an array subquery.
+CREATE FUNCTION mediabase.redact_text_array(arr text[], pattern text, replacement text) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    IF arr IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN coalesce((SELECT array_agg(regexp_replace(x, pattern, replacement, 'gi') ORDER BY i)
+                       FROM unnest(arr) WITH ORDINALITY AS u (x, i)), '{}'::text[]);
+END
+$$;
+
+CREATE FUNCTION mediabase.text_array_matches(arr text[], pattern text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN EXISTS (SELECT FROM unnest(arr) AS u (x) WHERE x ~* pattern);
+END
+$$;
+
 REVOKE ALL ON FUNCTION mediabase.erasure_pattern(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION mediabase.redact_text_array(text[], text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION mediabase.text_array_matches(text[], text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION mediabase.redact_jsonb(jsonb, text, text[]) FROM PUBLIC;
