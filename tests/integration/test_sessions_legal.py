@@ -323,7 +323,7 @@ async def test_the_sweep_deletes_what_expired(owner_db: Database, tenants: Tenan
               " expires_at = now() - interval '2 days' WHERE id = %s", old.id)
     await sql(owner_db, "UPDATE user_tokens SET created_at = now() - interval '40 days',"
               " expires_at = now() - interval '2 days' WHERE prefix = %s", tok.token.split("_")[1])
-    async with owner_db.transaction() as conn:
+    async with owner_db.owner_connection() as conn:  # the worker's maintenance connection: no search_path
         assert await sessions.sweep(conn) == {"sessions": 1, "tokens": 1}
         assert await sessions.sweep(conn) == {"sessions": 0, "tokens": 0}
     assert [r["id"] for r in await sql(owner_db, "SELECT id FROM sessions")] == [keep.id]

@@ -71,12 +71,13 @@ SELECT m.organization_id, m.role FROM memberships m JOIN organizations o ON o.id
 
 -- name: sweep_sessions
 -- The upkeep: sessions expired or revoked more than a day ago go (sessions_expires_idx); tokens
--- expired more than a day ago too (user_tokens_expires_idx).
+-- expired more than a day ago too (user_tokens_expires_idx). Qualified: the worker's maintenance
+-- connection has no search_path.
 WITH s AS (
-    DELETE FROM sessions WHERE expires_at < now() - interval '1 day'
+    DELETE FROM mediabase.sessions WHERE expires_at < now() - interval '1 day'
         OR revoked_at < now() - interval '1 day' RETURNING 1
 ), t AS (
-    DELETE FROM user_tokens WHERE expires_at < now() - interval '1 day' RETURNING 1
+    DELETE FROM mediabase.user_tokens WHERE expires_at < now() - interval '1 day' RETURNING 1
 )
 SELECT (SELECT count(*) FROM s) AS sessions, (SELECT count(*) FROM t) AS tokens;
 
