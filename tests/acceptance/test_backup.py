@@ -106,6 +106,11 @@ FILLERS: list[tuple[str, str]] = [
     ("legal_acceptances", "INSERT INTO legal_acceptances (user_id, document_id) SELECT %(usr)s, id"
                           " FROM legal_documents ORDER BY created_at LIMIT 1"),
     ("user_consents", "INSERT INTO user_consents (user_id, purpose, granted) VALUES (%(usr)s, 'marketing', true)"),
+    # governance (0045): a data request and a redaction of the logs
+    ("data_requests", "INSERT INTO data_requests (user_id, kind, requested_via, deadline_at)"
+                      " VALUES (%(usr)s, 'export', 'cli', now() + interval '30 days')"),
+    ("audit_redactions", "INSERT INTO audit_redactions (user_id, reason, counts)"
+                         " VALUES (%(usr)s, 'backup test', '{\"audit_log.before\": 1}')"),
     # billing (0036): a plan and its price and limit, a customer, its subscription, an invoice with a
     # line, its payment and a partial refund, a recorded provider event, usage
     ("billing_plans", "INSERT INTO billing_plans (code, name) VALUES ('backup', 'Backup')"),
