@@ -444,6 +444,13 @@ BEGIN
     IF TG_OP = 'DELETE' AND current_setting('mediabase.audit_maintenance', true) = 'on' THEN
         RETURN OLD;
     END IF;
+    IF TG_OP = 'UPDATE' AND current_setting('mediabase.redaction', true) = 'on'
+       AND NEW.redacted_at IS NOT NULL
+       AND (NEW.organization_id, NEW.id, NEW.occurred_at, NEW.txid, NEW.table_name, NEW.action, NEW.row_id)
+           IS NOT DISTINCT FROM
+           (OLD.organization_id, OLD.id, OLD.occurred_at, OLD.txid, OLD.table_name, OLD.action, OLD.row_id) THEN
+        RETURN NEW;
+    END IF;
     RAISE EXCEPTION 'the audit log is append-only (% refused)', TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END
@@ -2051,6 +2058,19 @@ BEGIN
     END LOOP;
 END
 $_$;
+
+--
+-- Name: erasure_pattern(text[]); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.erasure_pattern(terms text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT '(?<![[:alnum:]_])(?:'
+           || string_agg(regexp_replace(t, '([^[:alnum:][:space:]])', '\\\1', 'g'), '|' ORDER BY length(t) DESC, t)
+           || ')(?![[:alnum:]_])'
+      FROM (SELECT DISTINCT btrim(t) AS t FROM unnest(terms) AS u (t) WHERE length(btrim(t)) >= 3) AS d
+$$;
 
 --
 -- Name: events_pending_organizations(integer); Type: FUNCTION; Schema: mediabase; Owner: -
@@ -4152,6 +4172,50 @@ CREATE FUNCTION mediabase.quote_cards_speaker_fk_set_null() RETURNS trigger
 COMMENT ON FUNCTION mediabase.quote_cards_speaker_fk_set_null() IS 'ON DELETE SET NULL (speaker_id = NULL) of foreign key quote_cards_speaker_fk, kept by a trigger (0018)';
 
 --
+-- Name: redact_jsonb(jsonb, text, text[]); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.redact_jsonb(doc jsonb, pattern text, exact text[] DEFAULT '{}'::text[]) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+DECLARE
+    result jsonb;
+BEGIN
+    IF doc IS NULL THEN
+        RETURN doc;
+    ELSIF jsonb_typeof(doc) = 'object' THEN
+        SELECT coalesce(jsonb_object_agg(k, mediabase.redact_jsonb(v, pattern, exact)), '{}'::jsonb)
+          INTO result FROM jsonb_each(doc) AS e (k, v);
+        RETURN result;
+    ELSIF jsonb_typeof(doc) = 'array' THEN
+        SELECT coalesce(jsonb_agg(mediabase.redact_jsonb(v, pattern, exact) ORDER BY i), '[]'::jsonb)
+          INTO result FROM jsonb_array_elements(doc) WITH ORDINALITY AS a (v, i);
+        RETURN result;
+    ELSIF jsonb_typeof(doc) = 'string'
+          AND ((doc #>> '{}') ~* pattern OR (doc #>> '{}') = ANY (exact)) THEN
+        RETURN to_jsonb('[redacted]'::text);
+    END IF;
+    RETURN doc;
+END
+$$;
+
+--
+-- Name: redact_text_array(text[], text, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.redact_text_array(arr text[], pattern text, replacement text) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    IF arr IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN coalesce((SELECT array_agg(regexp_replace(x, pattern, replacement, 'gi') ORDER BY i)
+                       FROM unnest(arr) WITH ORDINALITY AS u (x, i)), '{}'::text[]);
+END
+$$;
+
+--
 -- Name: refresh_topics(uuid, uuid[]); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -4276,6 +4340,13 @@ CREATE FUNCTION mediabase.security_events_append_only() RETURNS trigger
 BEGIN
     IF TG_OP = 'DELETE' AND current_setting('mediabase.audit_maintenance', true) = 'on' THEN
         RETURN OLD;
+    END IF;
+    IF TG_OP = 'UPDATE' AND current_setting('mediabase.redaction', true) = 'on'
+       AND NEW.redacted_at IS NOT NULL
+       AND (NEW.organization_id, NEW.id, NEW.occurred_at, NEW.kind, NEW.subject_type, NEW.subject_id, NEW.request_id)
+           IS NOT DISTINCT FROM
+           (OLD.organization_id, OLD.id, OLD.occurred_at, OLD.kind, OLD.subject_type, OLD.subject_id, OLD.request_id) THEN
+        RETURN NEW;
     END IF;
     RAISE EXCEPTION 'the security log is append-only (% refused)', TG_OP
         USING ERRCODE = 'insufficient_privilege', CONSTRAINT = 'security_events_append_only';
@@ -4951,6 +5022,18 @@ END
 $$;
 
 --
+-- Name: text_array_matches(text[], text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.text_array_matches(arr text[], pattern text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    RETURN EXISTS (SELECT FROM unnest(arr) AS u (x) WHERE x ~* pattern);
+END
+$$;
+
+--
 -- Name: topic_trend_score(bigint, bigint); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -5496,6 +5579,7 @@ CREATE TABLE mediabase.audit_log (
     changed text[],
     before jsonb,
     after jsonb,
+    redacted_at timestamp with time zone,
     CONSTRAINT audit_log_action_valid CHECK ((action = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text]))),
     CONSTRAINT audit_log_images CHECK (
 CASE action
@@ -5522,6 +5606,7 @@ CREATE TABLE mediabase.audit_log_default (
     changed text[],
     before jsonb,
     after jsonb,
+    redacted_at timestamp with time zone,
     CONSTRAINT audit_log_action_valid CHECK ((action = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text]))),
     CONSTRAINT audit_log_images CHECK (
 CASE action
@@ -5529,6 +5614,21 @@ CASE action
     WHEN 'DELETE'::text THEN ((before IS NOT NULL) AND (after IS NULL))
     ELSE ((before IS NOT NULL) AND (after IS NOT NULL))
 END)
+);
+
+--
+-- Name: audit_redactions; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.audit_redactions (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid NOT NULL,
+    data_request_id uuid,
+    reason text NOT NULL,
+    redacted_at timestamp with time zone DEFAULT now() NOT NULL,
+    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT audit_redactions_counts_object CHECK ((jsonb_typeof(counts) = 'object'::text)),
+    CONSTRAINT audit_redactions_reason_length CHECK (((length(btrim(reason)) >= 1) AND (length(btrim(reason)) <= 500)))
 );
 
 --
@@ -5896,6 +5996,37 @@ CREATE TABLE mediabase.comments (
 );
 
 --
+-- Name: data_requests; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.data_requests (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    user_id uuid NOT NULL,
+    kind text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    requested_via text NOT NULL,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL,
+    deadline_at timestamp with time zone NOT NULL,
+    started_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    job_organization_id uuid,
+    job_id uuid,
+    summary jsonb DEFAULT '{}'::jsonb NOT NULL,
+    error text,
+    archive jsonb,
+    archive_expires_at timestamp with time zone,
+    CONSTRAINT data_requests_archive_expiry CHECK (((archive IS NULL) = (archive_expires_at IS NULL))),
+    CONSTRAINT data_requests_archive_export CHECK (((archive IS NULL) OR ((kind = 'export'::text) AND (status = 'completed'::text)))),
+    CONSTRAINT data_requests_completed_at CHECK (((status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text])) = (completed_at IS NOT NULL))),
+    CONSTRAINT data_requests_deadline_after CHECK ((deadline_at > requested_at)),
+    CONSTRAINT data_requests_error_length CHECK ((length(error) <= 2000)),
+    CONSTRAINT data_requests_kind_valid CHECK ((kind = ANY (ARRAY['export'::text, 'erase'::text]))),
+    CONSTRAINT data_requests_status_valid CHECK ((status = ANY (ARRAY['pending'::text, 'processing'::text, 'completed'::text, 'failed'::text, 'cancelled'::text]))),
+    CONSTRAINT data_requests_summary_object CHECK ((jsonb_typeof(summary) = 'object'::text)),
+    CONSTRAINT data_requests_via_valid CHECK ((requested_via = ANY (ARRAY['api'::text, 'cli'::text])))
+);
+
+--
 -- Name: decision_edits; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -6042,10 +6173,12 @@ CREATE TABLE mediabase.users (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     last_login_at timestamp with time zone,
+    erased_at timestamp with time zone,
     CONSTRAINT users_avatar_url_format CHECK ((avatar_url ~ '^https?://'::text)),
     CONSTRAINT users_bio_length CHECK ((length(bio) <= 5000)),
     CONSTRAINT users_display_name_length CHECK ((length(display_name) <= 200)),
     CONSTRAINT users_email_format CHECK (((email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'::text) AND (length(email) <= 320))),
+    CONSTRAINT users_erased_is_empty CHECK (((erased_at IS NULL) OR ((NOT is_active) AND (password_hash IS NULL) AND (display_name IS NULL) AND (avatar_url IS NULL) AND (bio IS NULL) AND (last_login_at IS NULL) AND (email ~~ 'erased-%@erased.invalid'::text)))),
     CONSTRAINT users_password_hash_format CHECK ((password_hash ~~ '$argon2%'::text)),
     CONSTRAINT users_role_valid CHECK ((role = ANY (ARRAY['user'::text, 'moderator'::text, 'admin'::text]))),
     CONSTRAINT users_username_format CHECK ((username ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$'::text))
@@ -7442,6 +7575,39 @@ CREATE TABLE mediabase.quote_cards (
 );
 
 --
+-- Name: retention_policies; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.retention_policies (
+    name text NOT NULL,
+    keep_days integer NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    description text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT retention_policies_description_length CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 500))),
+    CONSTRAINT retention_policies_keep_days_range CHECK (((keep_days >= 1) AND (keep_days <= 36500))),
+    CONSTRAINT retention_policies_name_known CHECK ((name = ANY (ARRAY['videos.trash'::text, 'share_links.expired'::text, 'notifications.read'::text, 'notifications.unread'::text, 'mail.sent'::text, 'invitations.closed'::text])))
+);
+
+--
+-- Name: retention_runs; Type: TABLE; Schema: mediabase; Owner: -
+--
+
+CREATE TABLE mediabase.retention_runs (
+    id uuid DEFAULT mediabase.new_id() NOT NULL,
+    run_by text NOT NULL,
+    policies text[] NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+    error text,
+    CONSTRAINT retention_runs_counts_object CHECK ((jsonb_typeof(counts) = 'object'::text)),
+    CONSTRAINT retention_runs_error_length CHECK (((length(error) >= 1) AND (length(error) <= 2000))),
+    CONSTRAINT retention_runs_finished_after_start CHECK ((finished_at >= started_at)),
+    CONSTRAINT retention_runs_run_by_valid CHECK ((run_by = ANY (ARRAY['cli'::text, 'worker'::text])))
+);
+
+--
 -- Name: schema_migration_repairs; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -7546,6 +7712,7 @@ CREATE TABLE mediabase.security_events (
     user_agent text,
     details jsonb DEFAULT '{}'::jsonb NOT NULL,
     request_id text DEFAULT NULLIF(current_setting('mediabase.request_id'::text, true), ''::text),
+    redacted_at timestamp with time zone,
     CONSTRAINT security_events_details_shape CHECK (((jsonb_typeof(details) = 'object'::text) AND (octet_length((details)::text) <= 4096))),
     CONSTRAINT security_events_ip_hmac_length CHECK ((length(ip_hmac) = 32)),
     CONSTRAINT security_events_ip_key_format CHECK ((ip_key ~ '^[A-Za-z0-9_.-]{1,32}$'::text)),
@@ -7577,6 +7744,7 @@ CREATE TABLE mediabase.security_events_default (
     user_agent text,
     details jsonb DEFAULT '{}'::jsonb CONSTRAINT security_events_details_not_null NOT NULL,
     request_id text DEFAULT NULLIF(current_setting('mediabase.request_id'::text, true), ''::text),
+    redacted_at timestamp with time zone,
     CONSTRAINT security_events_details_shape CHECK (((jsonb_typeof(details) = 'object'::text) AND (octet_length((details)::text) <= 4096))),
     CONSTRAINT security_events_ip_hmac_length CHECK ((length(ip_hmac) = 32)),
     CONSTRAINT security_events_ip_key_format CHECK ((ip_key ~ '^[A-Za-z0-9_.-]{1,32}$'::text)),
@@ -8784,6 +8952,13 @@ ALTER TABLE ONLY mediabase.audit_log_default
     ADD CONSTRAINT audit_log_default_pkey PRIMARY KEY (organization_id, occurred_at, id);
 
 --
+-- Name: audit_redactions audit_redactions_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.audit_redactions
+    ADD CONSTRAINT audit_redactions_pkey PRIMARY KEY (id);
+
+--
 -- Name: billing_customers billing_customers_org_key; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -9013,6 +9188,13 @@ ALTER TABLE ONLY mediabase.comments
 
 ALTER TABLE ONLY mediabase.comments
     ADD CONSTRAINT comments_video_id_key UNIQUE (organization_id, video_id, id);
+
+--
+-- Name: data_requests data_requests_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.data_requests
+    ADD CONSTRAINT data_requests_pkey PRIMARY KEY (id);
 
 --
 -- Name: decision_edits decision_edits_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
@@ -9729,6 +9911,20 @@ ALTER TABLE ONLY mediabase.quote_cards
     ADD CONSTRAINT quote_cards_pkey PRIMARY KEY (organization_id, id);
 
 --
+-- Name: retention_policies retention_policies_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.retention_policies
+    ADD CONSTRAINT retention_policies_pkey PRIMARY KEY (name);
+
+--
+-- Name: retention_runs retention_runs_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.retention_runs
+    ADD CONSTRAINT retention_runs_pkey PRIMARY KEY (id);
+
+--
 -- Name: schema_migration_repairs schema_migration_repairs_pkey; Type: CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -10413,6 +10609,18 @@ CREATE INDEX audit_log_row_idx ON ONLY mediabase.audit_log USING btree (organiza
 CREATE INDEX audit_log_default_organization_id_table_name_row_id_occurre_idx ON mediabase.audit_log_default USING btree (organization_id, table_name, row_id, occurred_at);
 
 --
+-- Name: audit_redactions_request_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX audit_redactions_request_idx ON mediabase.audit_redactions USING btree (data_request_id);
+
+--
+-- Name: audit_redactions_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX audit_redactions_user_idx ON mediabase.audit_redactions USING btree (user_id);
+
+--
 -- Name: billing_customers_user_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -10615,6 +10823,30 @@ CREATE INDEX comments_parent_idx ON mediabase.comments USING btree (organization
 --
 
 CREATE INDEX comments_video_idx ON mediabase.comments USING btree (organization_id, video_id, created_at);
+
+--
+-- Name: data_requests_job_organization_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX data_requests_job_organization_idx ON mediabase.data_requests USING btree (job_organization_id);
+
+--
+-- Name: data_requests_one_open_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE UNIQUE INDEX data_requests_one_open_idx ON mediabase.data_requests USING btree (user_id, kind) WHERE (status = ANY (ARRAY['pending'::text, 'processing'::text]));
+
+--
+-- Name: data_requests_open_deadline_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX data_requests_open_deadline_idx ON mediabase.data_requests USING btree (deadline_at) WHERE (status = ANY (ARRAY['pending'::text, 'processing'::text]));
+
+--
+-- Name: data_requests_user_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX data_requests_user_idx ON mediabase.data_requests USING btree (user_id, requested_at DESC);
 
 --
 -- Name: decision_edits_decision_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -10929,6 +11161,12 @@ CREATE INDEX invitations_list_idx ON mediabase.invitations USING btree (organiza
 CREATE INDEX invitations_prefix_idx ON mediabase.invitations USING btree (prefix);
 
 --
+-- Name: invitations_retention_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX invitations_retention_idx ON mediabase.invitations USING btree (LEAST(revoked_at, expires_at)) WHERE (accepted_at IS NULL);
+
+--
 -- Name: job_idempotency_keys_expires_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -11029,6 +11267,12 @@ CREATE INDEX mail_outbox_due_idx ON mediabase.mail_outbox USING btree (next_atte
 --
 
 CREATE INDEX mail_outbox_recipient_idx ON mediabase.mail_outbox USING btree (organization_id, recipient_user_id) WHERE (recipient_user_id IS NOT NULL);
+
+--
+-- Name: mail_outbox_retention_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX mail_outbox_retention_idx ON mediabase.mail_outbox USING btree (updated_at) WHERE (status = ANY (ARRAY['sent'::text, 'dead'::text]));
 
 --
 -- Name: memberships_user_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -11481,6 +11725,12 @@ CREATE INDEX notifications_organization_id_tag_id_idx ON mediabase.notifications
 CREATE INDEX notifications_organization_id_video_id_idx ON mediabase.notifications USING btree (organization_id, video_id) WHERE (video_id IS NOT NULL);
 
 --
+-- Name: notifications_retention_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX notifications_retention_idx ON mediabase.notifications USING btree (created_at, ((read_at IS NULL)));
+
+--
 -- Name: notifications_unread_idx; Type: INDEX; Schema: mediabase; Owner: -
 --
 
@@ -11545,6 +11795,12 @@ CREATE INDEX quote_cards_organization_id_video_id_speaker_id_idx ON mediabase.qu
 --
 
 CREATE INDEX quote_cards_video_idx ON mediabase.quote_cards USING btree (organization_id, video_id, start_ms);
+
+--
+-- Name: retention_runs_started_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX retention_runs_started_idx ON mediabase.retention_runs USING btree (started_at DESC);
 
 --
 -- Name: security_events_actor_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -11617,6 +11873,12 @@ CREATE INDEX sessions_user_idx ON mediabase.sessions USING btree (user_id, creat
 --
 
 CREATE INDEX share_links_created_by_idx ON mediabase.share_links USING btree (created_by) WHERE (created_by IS NOT NULL);
+
+--
+-- Name: share_links_retention_idx; Type: INDEX; Schema: mediabase; Owner: -
+--
+
+CREATE INDEX share_links_retention_idx ON mediabase.share_links USING btree (LEAST(revoked_at, expires_at)) WHERE ((revoked_at IS NOT NULL) OR (expires_at IS NOT NULL));
 
 --
 -- Name: share_links_revoked_by_idx; Type: INDEX; Schema: mediabase; Owner: -
@@ -14270,6 +14532,20 @@ ALTER TABLE ONLY mediabase.api_keys
     ADD CONSTRAINT api_keys_membership_fk FOREIGN KEY (organization_id, user_id) REFERENCES mediabase.memberships(organization_id, user_id) ON DELETE CASCADE;
 
 --
+-- Name: audit_redactions audit_redactions_data_request_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.audit_redactions
+    ADD CONSTRAINT audit_redactions_data_request_id_fkey FOREIGN KEY (data_request_id) REFERENCES mediabase.data_requests(id);
+
+--
+-- Name: audit_redactions audit_redactions_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.audit_redactions
+    ADD CONSTRAINT audit_redactions_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id);
+
+--
 -- Name: billing_customers billing_customers_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
 --
 
@@ -14499,6 +14775,20 @@ ALTER TABLE ONLY mediabase.comments
 
 ALTER TABLE ONLY mediabase.comments
     ADD CONSTRAINT comments_video_fk FOREIGN KEY (organization_id, video_id) REFERENCES mediabase.videos(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: data_requests data_requests_job_organization_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.data_requests
+    ADD CONSTRAINT data_requests_job_organization_id_fkey FOREIGN KEY (job_organization_id) REFERENCES mediabase.organizations(id) ON DELETE SET NULL;
+
+--
+-- Name: data_requests data_requests_user_id_fkey; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
+--
+
+ALTER TABLE ONLY mediabase.data_requests
+    ADD CONSTRAINT data_requests_user_id_fkey FOREIGN KEY (user_id) REFERENCES mediabase.users(id);
 
 --
 -- Name: decision_edits decision_edits_decision_fk; Type: FK CONSTRAINT; Schema: mediabase; Owner: -
