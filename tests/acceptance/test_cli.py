@@ -131,7 +131,7 @@ def test_org_user_key_commands(migrated_url: str) -> None:
     assert mediabase("org", "create", "acme", "--owner", "ann@example.com", url=migrated_url).returncode == 0
     dup = mediabase("org", "create", "acme", url=migrated_url)
     assert dup.returncode == 1 and "slug" in dup.stderr
-    bad = mediabase("user", "create", "not-an-email", "--username", "x", url=migrated_url)
+    bad = mediabase("users", "create", "not-an-email", "--username", "x", url=migrated_url)
     assert bad.returncode == 1 and "email" in bad.stderr
     key = mediabase("key", "create", "--org", "acme", "--json", url=migrated_url)
     assert key.returncode == 0 and json.loads(key.stdout)["key"].startswith("mb_")

@@ -15,7 +15,10 @@ from mediabase.cli.main import app
 
 
 def walk(cmd: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """Every command and group under ``cmd``, depth first, in name order."""
+    """Every visible command and group under ``cmd``, depth first, in name order (a hidden group,
+    e.g. an old name kept for scripts, hides its commands too)."""
+    if getattr(cmd, "hidden", False):
+        return
     yield path, cmd
     for name in sorted(getattr(cmd, "commands", {})):
         yield from walk(cmd.commands[name], (*path, name))
@@ -37,7 +40,7 @@ def render() -> str:
            "Generated from the commands' own help (`python -m mediabase.cli.docgen > docs/cli.md`);",
            "`mediabase COMMAND --help` says the same in a terminal.", ""]
     for path, cmd in walk(root):
-        if not path or getattr(cmd, "hidden", False):
+        if not path:
             continue
         out += [f"## `mediabase {' '.join(path)}`", "", (cmd.help or "").strip(), ""]
         params = [p for p in cmd.params if p.name not in ("help",) and not getattr(p, "hidden", False)]

@@ -59,10 +59,9 @@ def erase(
 ) -> None:
     """Erase a person now, for good (recorded as a data request).
 
-    Their account becomes an anonymous tombstone; sessions, keys, consents, memberships and views
-    are deleted; their comments, names, notifications, decision edit values, speaker labels and
-    the copies of them in logs are erased or pseudonymised (docs/governance.md lists every table).
-    Ledger and billing rows stay, held by the pseudonymous account."""
+    Their account becomes an anonymous tombstone; sessions, keys, consents, memberships and views are deleted; their comments, names, notifications, decision edit values, speaker labels and the copies of them in logs are erased or pseudonymised (docs/governance.md lists every table).
+
+    Ledger and billing rows stay, held by the pseudonymous account."""  # noqa: E501 (help paragraphs are one line each)
     if not yes:
         if not sys.stdin.isatty():
             fail("erasing cannot be undone: pass --yes to confirm")
@@ -91,8 +90,9 @@ def export(
 ) -> None:
     """Export everything mediabase holds about a person as one JSON archive.
 
-    Their account, sessions, consents, memberships, comments, decisions, views, authored stories,
-    ledger accounts … — no password or token hashes. Recorded as a data request."""
+    Their account, sessions, consents, memberships, comments, decisions, views, authored stories, ledger accounts … — no password or token hashes.
+
+    Recorded as a data request."""  # noqa: E501 (help paragraphs are one line each)
     if output is not None and not output.parent.is_dir():
         fail(f"{output}: the folder {output.parent} does not exist")
 
