@@ -34,8 +34,12 @@ def start_worker(url: str, log: Path, *args: str) -> subprocess.Popen[bytes]:
         )
 
 
-def prepare(url: str, slug: str) -> tuple[psycopg.Connection[tuple[object, ...]], UUID]:
+def prepare(url: str, slug: str,
+            request: pytest.FixtureRequest) -> tuple[psycopg.Connection[tuple[object, ...]], UUID]:
+    """An organization and the completions table; the connection closes when the test ends, passed or
+    failed (a connection left to the garbage collector fails whichever test it is collected in)."""
     conn = psycopg.connect(url, autocommit=True)
+    request.addfinalizer(conn.close)
     row = conn.execute(SETUP, (slug,)).fetchone()
     assert row is not None
     conn.execute(
@@ -54,8 +58,9 @@ def count(conn: psycopg.Connection[tuple[object, ...]], sql: str) -> int:
     return int(str(row[0]))
 
 
-def test_sigkilled_workers_lose_no_job_and_complete_none_twice(migrated_url: str, tmp_path: Path) -> None:
-    conn, org = prepare(migrated_url, "crash")
+def test_sigkilled_workers_lose_no_job_and_complete_none_twice(migrated_url: str, tmp_path: Path,
+        request: pytest.FixtureRequest) -> None:
+    conn, org = prepare(migrated_url, "crash", request)
     n = 10_000
     conn.execute(
         "INSERT INTO mediabase.jobs (organization_id, type, input, max_retries)"
@@ -108,11 +113,11 @@ def test_sigkilled_workers_lose_no_job_and_complete_none_twice(migrated_url: str
     assert count(conn, "SELECT count(*) FROM mediabase.jobs WHERE failed_attempts @> '[{\"error_code\": "
                        "\"lease_expired\"}]' AND attempts > 1") > 0
     assert count(conn, "SELECT count(*) FROM mediabase.jobs WHERE error_code IS NOT NULL") == 0
-    conn.close()
 
 
-def test_sigterm_finishes_short_jobs_and_gives_long_ones_back(migrated_url: str, tmp_path: Path) -> None:
-    conn, org = prepare(migrated_url, "term")
+def test_sigterm_finishes_short_jobs_and_gives_long_ones_back(migrated_url: str, tmp_path: Path,
+        request: pytest.FixtureRequest) -> None:
+    conn, org = prepare(migrated_url, "term", request)
     conn.execute(
         "INSERT INTO mediabase.jobs (organization_id, type, input, priority) VALUES"
         " (%s, 'test.sleep', '{\"seconds\": 60}', 10), (%s, 'test.sleep', '{\"seconds\": 60}', 10)",
@@ -145,7 +150,6 @@ def test_sigterm_finishes_short_jobs_and_gives_long_ones_back(migrated_url: str,
         ("60", "queued", 0, None),
         ("60", "queued", 0, None),
     ]
-    conn.close()
 
 
 def test_worker_refuses_a_schema_that_is_behind(empty_url: str, tmp_path: Path) -> None:
@@ -155,11 +159,12 @@ def test_worker_refuses_a_schema_that_is_behind(empty_url: str, tmp_path: Path) 
     assert "behind" in log.read_text()
 
 
-def test_a_dead_worker_delays_only_the_jobs_it_was_running(migrated_url: str, tmp_path: Path) -> None:
+def test_a_dead_worker_delays_only_the_jobs_it_was_running(migrated_url: str, tmp_path: Path,
+        request: pytest.FixtureRequest) -> None:
     """A worker claims a batch but runs two at a time; killed, the jobs it had not started are
     claimable after the short prefetch lease, only the two running ones wait for the full
     lease (issue 26, 7)."""
-    conn, org = prepare(migrated_url, "prefetch")
+    conn, org = prepare(migrated_url, "prefetch", request)
     conn.execute(
         "INSERT INTO mediabase.jobs (organization_id, type, input)"
         " SELECT %s, 'test.sleep', '{\"seconds\": 120}' FROM generate_series(1, 20)", (org,))
@@ -193,4 +198,3 @@ def test_a_dead_worker_delays_only_the_jobs_it_was_running(migrated_url: str, tm
     finally:
         second.send_signal(signal.SIGKILL)
         second.wait()
-        conn.close()

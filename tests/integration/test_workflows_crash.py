@@ -21,8 +21,9 @@ STEPS = [{"type": "test.record", "name": f"r{i}", "with": {"sleep": 0.2}, "retri
 
 
 @pytest.mark.timeout(600)
-def test_sigkilled_workers_run_every_step_once_and_lose_no_successor(migrated_url: str, tmp_path: Path) -> None:
-    conn, org = prepare(migrated_url, "wfcrash")
+def test_sigkilled_workers_run_every_step_once_and_lose_no_successor(migrated_url: str, tmp_path: Path,
+                                                                  request: pytest.FixtureRequest) -> None:
+    conn, org = prepare(migrated_url, "wfcrash", request)
     conn.execute("CREATE TABLE mediabase.workflow_test_steps (run_id uuid NOT NULL, position int NOT NULL,"
                  " worker text NOT NULL)")
     conn.execute("GRANT INSERT, SELECT ON mediabase.workflow_test_steps TO mediabase_app")
@@ -74,4 +75,3 @@ def test_sigkilled_workers_run_every_step_once_and_lose_no_successor(migrated_ur
     # killed workers held some step jobs: they came back after their lease and ran once
     assert count(conn, "SELECT count(*) FROM mediabase.jobs WHERE type = 'workflow.step' AND failed_attempts @>"
                        " '[{\"error_code\": \"lease_expired\"}]'") > 0, log.read_text()[-3000:]
-    conn.close()
