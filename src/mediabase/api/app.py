@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from mediabase import __version__
-from mediabase.api import guards, metrics, problems
+from mediabase.api import docs, guards, metrics, problems
 from mediabase.api.context import RequestContextMiddleware
 from mediabase.api.routers import (
     analytics,
@@ -87,8 +87,11 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
         summary="The PostgreSQL source of truth for video, audio and story platforms.",
         lifespan=lifespan,
         dependencies=[Depends(guards.storable_parameters)],
+        docs_url=None,  # /docs and /redoc from the package's own assets: mediabase.api.docs
+        redoc_url=None,
     )
     problems.install(app)
+    docs.install(app)
     app.add_middleware(RequestContextMiddleware)  # request ids, log context, access log, 500s
     metrics.install(app, settings)
     app.include_router(health.router)
