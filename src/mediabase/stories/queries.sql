@@ -281,10 +281,10 @@ UPDATE story_flags
         OR member_id = %(member_id)s OR topic_id = %(topic_id)s)
 
 -- name: counter_backlog
-SELECT organization_id, pending FROM story_counter_backlog()
+SELECT organization_id, pending FROM mediabase.story_counter_backlog()
 
 -- name: fold_counters
-SELECT story_fold_counters(%(org)s, %(max_rows)s) AS folded
+SELECT mediabase.story_fold_counters(%(org)s, %(max_rows)s) AS folded
 
 -- name: counter_differences
 -- Every counter of one organization recomputed from its rows; the rows where they differ. Likes
