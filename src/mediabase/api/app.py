@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 
 from mediabase import __version__
 from mediabase.api import docs, guards, metrics, problems
+from mediabase.api.console import install as install_console
 from mediabase.api.context import RequestContextMiddleware
 from mediabase.api.routers import (
     analytics,
@@ -118,4 +119,5 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
     app.include_router(auth.invitations_router)
     app.include_router(legal.router)
     app.include_router(governance.router)
+    install_console(app)  # /console: the web console (docs/console.md)
     return app

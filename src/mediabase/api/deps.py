@@ -57,6 +57,12 @@ async def get_principal(
     presented = key or (bearer.credentials if bearer else None)
     if not presented:
         raise Unauthorized("send an API key or session token in the X-API-Key header (or Authorization: Bearer)")
+    return await authenticate(request, system, presented)
+
+
+async def authenticate(request: Request, system: Database, presented: str) -> Principal:
+    """The principal of an API key or a session token, however it came (a header, the console's
+    cookie); records the client of the request's security events."""
     # the client of this request's security events (docs/security.md): its address only as an HMAC
     client = security.bind_client(request.client.host if request.client else None, request.headers.get("user-agent"))
     if kind_of(presented) == TokenKind.session.value:  # 'mbs_…': a sign-in session (docs/identity.md)

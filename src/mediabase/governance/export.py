@@ -10,17 +10,15 @@ grants of 0002/0043 say which) and columns whose names say they hold a hash or a
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from mediabase.db.browse import readable_columns
 from mediabase.db.errors import NotFound
 from mediabase.db.rows import Conn, sql
 
 FORMAT = "mediabase.export/1"
-SECRET = re.compile(r"(hash|secret|hmac|token|sha256|password|_key$|^ip_)")
-
 USER_COLUMNS = """
 SELECT c.conrelid::regclass::text AS tbl, array_agg(DISTINCT a.attname::text) AS keys
   FROM pg_constraint c
@@ -30,21 +28,9 @@ SELECT c.conrelid::regclass::text AS tbl, array_agg(DISTINCT a.attname::text) AS
  GROUP BY c.conrelid ORDER BY 1
 """
 
-READABLE = """
-SELECT a.attname::text AS col
-  FROM pg_attribute a
- WHERE a.attrelid = %(tbl)s::regclass AND a.attnum > 0 AND NOT a.attisdropped
-   AND (NOT has_table_privilege('mediabase_app', %(tbl)s::regclass, 'SELECT')
-        OR has_column_privilege('mediabase_app', %(tbl)s::regclass, a.attname, 'SELECT'))
- ORDER BY a.attnum
-"""
 
 # Cap per table: an archive is answered in one piece; a table with more rows says so.
 MAX_ROWS = 100_000
-
-
-def _columns(names: list[str]) -> list[str]:
-    return [n for n in names if not SECRET.search(n) and n not in ("search_vector", "embedding")]
 
 
 async def archive(conn: Conn, user_id: UUID) -> dict[str, Any]:
@@ -54,8 +40,7 @@ async def archive(conn: Conn, user_id: UUID) -> dict[str, Any]:
     truncated: list[str] = []
 
     async def add(tbl: str, where: sql.Composable, params: dict[str, Any]) -> None:
-        readable = await (await conn.execute(READABLE, {"tbl": f"mediabase.{tbl}"})).fetchall()
-        cols = _columns([r["col"] for r in readable])
+        cols = [c.name for c in await readable_columns(conn, tbl)]
         if not cols:
             return
         statement = sql.SQL(
