@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, open_databases, print_json, print_table, run
 from mediabase.collab import feed
 from mediabase.identity import service as identity
 from mediabase.insights import decisions as decision_service
@@ -59,18 +60,17 @@ def decisions_list(
     if as_json:
         print_json(rows)
         return
-    table = Table("decided", "status", "video", "at", "summary")
-    table.add_column("id", no_wrap=True, min_width=36)
+    table = Table("summary", "video", "at", "status", "decided", "id")
     for d in rows:
         table.add_row(
-            str(d["decided_at"] or "")[:10],
-            d["status"],
-            d["video_title"] or "",
+            escape(d["summary"]),
+            escape(d["video_title"] or ""),
             _clock(d["position_ms"]),
-            d["summary"],
+            d["status"],
+            str(d["decided_at"] or "")[:10],
             d["id"],
         )
-    console.print(table)
+    print_table(table, titles=["summary"], drop=["decided", "status", "at", "video"])
 
 
 @decisions_app.command("show")

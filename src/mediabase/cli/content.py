@@ -13,7 +13,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, err_console, fail, open_databases, print_json, run
+from mediabase.cli.common import (
+    JsonOpt,
+    console,
+    err_console,
+    fail,
+    open_databases,
+    print_json,
+    print_table,
+    run,
+)
 from mediabase.db.errors import Invalid
 from mediabase.identity import service as identity
 from mediabase.media import service as media
@@ -225,22 +234,21 @@ def videos_list(
         print_json(rows)
         return
     # "recorded" is the source's date (unknown when it gave none); "added" is when mediabase got it
-    table = Table("title", "recorded", "added", "duration", "language", "status", "tags")
-    table.add_column("id", no_wrap=True, min_width=36)
+    table = Table("title", "status", "duration", "recorded", "added", "language", "tags", "id")
     for v in rows:
         ms = v["duration_ms"]
         duration = f"{int(ms) // 60000}:{int(ms) // 1000 % 60:02d}" if isinstance(ms, int) else ""
         table.add_row(
-            str(v["title"]),
+            escape(str(v["title"])),
+            str(v["processing_status"]),
+            duration,
             str(v["recorded_at"] or "unknown")[:10],
             str(v["created_at"])[:10],
-            duration,
             str(v["language"] or ""),
-            str(v["processing_status"]),
-            ", ".join(str(t) for t in v["tags"]),  # type: ignore[attr-defined]
+            escape(", ".join(str(t) for t in v["tags"])),  # type: ignore[attr-defined]
             str(v["id"]),
         )
-    console.print(table)
+    print_table(table, titles=["title"], drop=["added", "language", "tags", "recorded", "duration"])
 
 
 def register(app: typer.Typer) -> None:

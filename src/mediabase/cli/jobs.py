@@ -9,7 +9,17 @@ from uuid import UUID
 import typer
 from rich.table import Table
 
-from mediabase.cli.common import JsonOpt, console, database_url, err_console, fail, print_json, run, settings
+from mediabase.cli.common import (
+    JsonOpt,
+    console,
+    database_url,
+    err_console,
+    fail,
+    print_json,
+    print_table,
+    run,
+    settings,
+)
 from mediabase.cli.partitions import partitions_app
 from mediabase.db.connection import OWNER_ROLE, Database
 from mediabase.db.migrator import Migrator
@@ -110,10 +120,10 @@ def list_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """List jobs, newest first."""
-    from mediabase.jobs.models import Job
+    from mediabase.jobs.models import ListedJob
     from mediabase.jobs.service import list_all_jobs
 
-    async def _run() -> list[Job]:
+    async def _run() -> list[ListedJob]:
         url = database_url()
         await Migrator(url, settings()).ensure_current()
         async with _owner_db(url) as db:
@@ -123,19 +133,19 @@ def list_cmd(
     if as_json:
         print_json([_job_dict(j) for j in jobs])
         return
-    table = Table("id", "organization", "type", "status", "stage", "progress", "tries", "created")
+    table = Table("type", "status", "progress", "org", "created", "stage", "tries", "id")
     for j in jobs:
         table.add_row(
-            str(j.id),
-            str(j.organization_id)[:8] + "…",
             j.type,
             j.status.value,
-            j.stage.value,
             f"{j.progress}%",
-            f"{j.attempts}",
+            j.organization_slug or str(j.organization_id),
             f"{j.created_at:%Y-%m-%d %H:%M:%S}",
+            j.stage.value,
+            f"{j.attempts}",
+            str(j.id),
         )
-    console.print(table)
+    print_table(table, drop=["stage", "tries", "created", "progress"])
 
 
 @jobs_app.command()

@@ -119,6 +119,12 @@ def _within_window(value: datetime) -> datetime:
 RunAfter = Annotated[Instant, AfterValidator(_within_window)]
 
 
+class ListedJob(Job):
+    """A job as operators list it across tenants: with its organization's slug."""
+
+    organization_slug: str | None = Field(default=None, description="the organization's slug (None: deleted)")
+
+
 class NewJob(BaseModel):
     """What to enqueue (the HTTP body, and one item of a batch)."""
 

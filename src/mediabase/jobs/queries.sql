@@ -48,6 +48,11 @@ SELECT * FROM mediabase.jobs
  ORDER BY created_at DESC
  LIMIT %(limit)s;
 
+-- name: org_slugs
+-- Operators only: the slugs of the tenants listed (organizations is a reference table on Citus, the
+-- jobs a coordinator-local one: two statements rather than a join).
+SELECT id, slug FROM mediabase.organizations WHERE id = ANY(%(ids)s::uuid[]);
+
 -- name: find_org
 -- Operators only: the tenant of a job given by id.
 SELECT organization_id FROM mediabase.jobs WHERE id = %(id)s;

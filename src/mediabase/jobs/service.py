@@ -19,7 +19,17 @@ from mediabase.db.instants import tolerate_instants
 from mediabase.db.queries import load_queries
 from mediabase.db.rows import Conn, Jsonb, dict_row
 from mediabase.identity.models import Principal, Role
-from mediabase.jobs.models import FINISHED, Enqueued, Job, JobStatus, NewJob, Partition, QueueCount, TypeStats
+from mediabase.jobs.models import (
+    FINISHED,
+    Enqueued,
+    Job,
+    JobStatus,
+    ListedJob,
+    NewJob,
+    Partition,
+    QueueCount,
+    TypeStats,
+)
 from mediabase.jobs.registry import SYSTEM_TYPES
 
 Q = load_queries("mediabase.jobs", "queries.sql")
@@ -187,11 +197,13 @@ async def find_job_org(db: Database, job_id: UUID) -> UUID:
 
 async def list_all_jobs(
     db: Database, *, org_id: UUID | None = None, status: str | None = None, type: str | None = None, limit: int = 50
-) -> list[Job]:
-    """Jobs of every tenant (or of ``org_id``), newest first."""
+) -> list[ListedJob]:
+    """Jobs of every tenant (or of ``org_id``), newest first, each with its organization's slug."""
     async with db.transaction() as conn:
         rows = await _rows(conn, Q.list_all, {"org": org_id, "status": status, "type": type, "limit": limit})
-    return [_job(r) for r in rows]
+        orgs = list({r["organization_id"] for r in rows})
+        slugs = {r["id"]: r["slug"] for r in await _rows(conn, Q.org_slugs, {"ids": orgs})} if orgs else {}
+    return [ListedJob.model_validate({**r, "organization_slug": slugs.get(r["organization_id"])}) for r in rows]
 
 
 async def update_type_limit(db: Database, type: str, max_running: int) -> None:
