@@ -11,12 +11,14 @@ from typing import Any
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from mediabase.api.console import ops, pages
+from mediabase.api.console import domains, ops, pages
 from mediabase.api.console.base import COOKIE
 from mediabase.collab import service as collab
 from mediabase.collab.models import ClipCreate, CommentCreate
 from mediabase.db.connection import Database
 from tests.factories import Tenant, make_video
+from tests.integration.music_world_catalog import make_catalog
+from tests.integration.stories_world import make_story
 
 
 def signed_in(client: TestClient, key: str) -> TestClient:
@@ -36,12 +38,15 @@ async def world(db: Database, a: Tenant) -> dict[str, Any]:
     vid = await make_video(db, a.owner, f"Secret {marker} meeting", n=8)
     await collab.create_comment(db, a.owner, vid, CommentCreate(body=f"comment {marker}", position_ms=2000))
     clip = await collab.create_clip(db, a.owner, vid, ClipCreate(title=f"clip {marker}", start_ms=1000, end_ms=3000))
-    return {"marker": marker, "video_id": vid, "clip_id": clip.id}
+    story = await make_story(db, a, slug=f"s{marker}")
+    music = await make_catalog(db, a, name=f"Artist {marker}")
+    return {"marker": marker, "video_id": vid, "clip_id": clip.id, "scene_id": story.scene, "master_id": music.master}
 
 
 def console_gets() -> list[APIRoute]:
     """Every GET route of the console's routers (a new page is covered without a change here)."""
-    routes = [r for r in (*pages.router.routes, *ops.router.routes) if isinstance(r, APIRoute) and "GET" in (r.methods or set())]
+    routes = [r for r in (*pages.router.routes, *ops.router.routes, *domains.router.routes)
+              if isinstance(r, APIRoute) and "GET" in (r.methods or set())]
     assert len(routes) >= 8, [r.path for r in routes]
     return routes
 
@@ -128,7 +133,7 @@ async def test_no_console_page_shows_another_organizations_rows(client: TestClie
                       headers={"X-API-Key": a.owner_key})
     assert job.status_code == 201, job.text
     ids = {"video_id": str(w["video_id"]), "job_id": job.json()["id"], "table": "videos",
-           "clip_id": str(w["clip_id"])}
+           "clip_id": str(w["clip_id"]), "scene_id": str(w["scene_id"]), "master_id": str(w["master_id"])}
     queries = {"/console/search": {"q": "hello number", "mode": "keyword"}}
     seen_by_a = []
     for route in console_gets():
@@ -136,14 +141,16 @@ async def test_no_console_page_shows_another_organizations_rows(client: TestClie
         client.cookies.set(COOKIE, a.owner_key)
         mine = client.get(path, params=queries.get(route.path), follow_redirects=False)
         assert mine.status_code in (200, 303), (path, mine.status_code)
-        if w["marker"] in mine.text or str(w["video_id"]) in mine.text:
+        secrets = [w["marker"], *(str(w[k]) for k in ("video_id", "scene_id", "master_id"))]
+        if any(x in mine.text for x in secrets):
             seen_by_a.append(route.path)
         client.cookies.set(COOKIE, b.owner_key)
         theirs = client.get(path, params=queries.get(route.path), follow_redirects=False)
         assert theirs.status_code in (200, 303, 404), (path, theirs.status_code)
-        assert w["marker"] not in theirs.text and str(w["video_id"]) not in theirs.text, path
-    assert {"/console/videos", "/console/videos/{video_id}", "/console/search",
-            "/console/schema/{table}"} <= set(seen_by_a)
+        assert not [x for x in secrets if x in theirs.text], path
+    assert {"/console/videos", "/console/videos/{video_id}", "/console/search", "/console/schema/{table}",
+            "/console/stories", "/console/stories/scenes/{scene_id}", "/console/music",
+            "/console/music/masters/{master_id}"} - set(seen_by_a) == set()
     # b's retry or cancel of a's job: not found, and the job is untouched
     client.cookies.set(COOKIE, b.owner_key)
     assert client.post(f"/console/jobs/{ids['job_id']}/cancel").status_code == 404
@@ -160,5 +167,5 @@ def test_a_worker_key_cannot_sign_in(client: TestClient, tenants: tuple[Tenant, 
 
 def test_console_routes_are_not_in_the_api_schema() -> None:
     """HTML pages are no API operations: the OpenAPI schema (and the clients made from it) skips them."""
-    routes = [r for r in (*pages.router.routes, *ops.router.routes) if isinstance(r, APIRoute)]
+    routes = [r for r in (*pages.router.routes, *ops.router.routes, *domains.router.routes) if isinstance(r, APIRoute)]
     assert routes and not [r.path for r in routes if r.include_in_schema]

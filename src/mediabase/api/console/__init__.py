@@ -7,11 +7,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from mediabase.api.console import ops, pages
+from mediabase.api.console import domains, ops, pages
 from mediabase.api.console.base import HERE
 
 
 def install(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(ops.router)
+    app.include_router(domains.router)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
