@@ -14,8 +14,9 @@ import psycopg
 import pytest
 
 from mediabase.config import Settings
+from mediabase.db import browse
 from mediabase.db.connection import Database
-from mediabase.governance import erasure, export
+from mediabase.governance import erasure
 from mediabase.governance import requests as data_requests
 from tests.integration.erasure_world import Person, World, build, occurrences
 
@@ -153,7 +154,7 @@ async def test_export_holds_the_persons_data_and_no_secrets(world: World, owner_
     assert world.bystander.email not in text and json.dumps(world.bystander.comments[0])[1:-1] not in text
     tables = archive["tables"]
     assert {"users", "sessions", "comments", "memberships", "user_consents", "view_events", "people"} <= set(tables)
-    assert not any(k for rows in tables.values() for row in rows for k in row if export.SECRET.search(k))
+    assert not any(k for rows in tables.values() for row in rows for k in row if browse.SECRET.search(k))
     # an erasure drops the archive (it holds personal data)
     erase, _ = await data_requests.create(owner_db, subject.user_id, data_requests.Kind.erase, via="cli")
     await data_requests.process(owner_db, erase.id)
