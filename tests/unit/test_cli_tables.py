@@ -63,10 +63,18 @@ def test_short_values_are_never_wrapped_and_running_text_wraps_by_words() -> Non
                or line.split()[-1] == "end" for line in lines[3:])
 
 
+def test_past_the_named_columns_others_go_from_the_right_but_never_the_first_a_title_or_an_id() -> None:
+    table = Table("when", "status", "id", "kind", "note", "title")
+    table.add_row("2026-12-07 11:24:03", "processed", IDS[0], "meeting", "from the zoom import", TITLES[0])
+    fitted, dropped = fit_table(table, 80, titles=["title"], drop=["status"])
+    assert dropped == ["status", "note", "kind"]
+    assert [c.header for c in fitted.columns] == ["when", "id", "title"]
+
+
 def test_when_nothing_more_may_be_dropped_ids_fold_rather_than_cut() -> None:
     fitted, dropped = fit_table(sample(), 40, titles=["title"], drop=["tags"])
     lines = rendered(fitted, 40)
-    assert dropped == ["tags"] and all(len(line) <= 40 for line in lines)
+    assert dropped == ["tags", "recorded", "status"] and all(len(line) <= 40 for line in lines)
     assert not any("…" in line for line in lines)
     assert all(ch in "".join(lines) for id_ in IDS for ch in id_)
 

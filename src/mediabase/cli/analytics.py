@@ -15,7 +15,7 @@ from mediabase import analytics as service
 from mediabase.analytics import charts, reports
 from mediabase.analytics.models import RawEvent, RetentionCurve, ViewEventIn
 from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.common.errors import Invalid
 from mediabase.identity import service as identity
 
@@ -143,7 +143,7 @@ def top(org: OrgOpt = "demo", since: SinceOpt = None, until: UntilOpt = None,
     for r in rows:
         table.add_row(r["title"], f"{r['watch_ms'] / 60000:.1f}", str(r["views"]), str(r["viewer_days"]),
                       r["video_id"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("retention")
@@ -202,7 +202,7 @@ def trend(channel: Annotated[str, typer.Argument(help="The channel's id.")], org
     table = Table("day", "views", "viewer-days", "watch time (min)")
     for r in rows:
         table.add_row(r["day"], str(r["views"]), str(r["viewer_days"]), f"{r['watch_ms'] / 60000:.1f}")
-    console.print(table)
+    print_table(table)
 
 
 @app.command("active")

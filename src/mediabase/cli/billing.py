@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
-from rich.table import Table
 
 from mediabase.billing import catalog, replay, service
 from mediabase.billing.generator import LogGenerator, Subscriber
@@ -19,7 +18,7 @@ from mediabase.billing.models import SubscriptionCancel, SubscriptionChange, Sub
 from mediabase.billing.settings import get_billing_settings
 from mediabase.cli import billing_catalog
 from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_rows, run
 from mediabase.common.errors import Invalid
 from mediabase.identity import service as identity
 
@@ -32,13 +31,6 @@ app = typer.Typer(
 SubArg = Annotated[UUID, typer.Argument(help="The subscription's id ('mediabase billing subscriptions').")]
 LimitOpt = Annotated[int, typer.Option(min=1, max=500, help="How many.")]
 PriceOpt = Annotated[str, typer.Option("--price", help="The price's code, e.g. pro-monthly-usd.")]
-
-
-def _table(rows: list[dict[str, Any]], *columns: str) -> None:
-    table = Table(*columns)
-    for r in rows:
-        table.add_row(*("" if r.get(c) is None else str(r[c]) for c in columns))
-    console.print(table)
 
 
 async def _user_id(system: Any, email: str | None) -> UUID | None:
@@ -136,7 +128,7 @@ def subscriptions(
     if as_json:
         print_json(rows)
         return
-    _table(rows, "id", "subscriber_user_id", "plan_code", "price_code", "quantity", "status", "current_period_end")
+    print_rows(rows, "id", "subscriber_user_id", "plan_code", "price_code", "quantity", "status", "current_period_end")
 
 
 async def _books(org: str, what: str, limit: int) -> list[dict[str, Any]]:
@@ -157,7 +149,7 @@ async def _books(org: str, what: str, limit: int) -> list[dict[str, Any]]:
 def invoices(org: OrgOpt, limit: LimitOpt = 50, as_json: JsonOpt = False) -> None:
     """List invoices, newest first (amounts in minor units; a total is the sum of its lines)."""
     rows = run(_books(org, "invoices", limit))
-    print_json(rows) if as_json else _table(rows, "id", "number", "status", "currency", "total", "amount_due",
+    print_json(rows) if as_json else print_rows(rows, "id", "number", "status", "currency", "total", "amount_due",
                                             "amount_paid", "created")
 
 
@@ -165,7 +157,7 @@ def invoices(org: OrgOpt, limit: LimitOpt = 50, as_json: JsonOpt = False) -> Non
 def payments(org: OrgOpt, limit: LimitOpt = 50, as_json: JsonOpt = False) -> None:
     """List payments (the provider's charges), newest first, with what was refunded of each."""
     rows = run(_books(org, "payments", limit))
-    print_json(rows) if as_json else _table(rows, "id", "provider_charge_id", "status", "currency", "amount",
+    print_json(rows) if as_json else print_rows(rows, "id", "provider_charge_id", "status", "currency", "amount",
                                             "amount_refunded", "created")
 
 
@@ -173,7 +165,7 @@ def payments(org: OrgOpt, limit: LimitOpt = 50, as_json: JsonOpt = False) -> Non
 def refunds(org: OrgOpt, limit: LimitOpt = 50, as_json: JsonOpt = False) -> None:
     """List refunds, newest first."""
     rows = run(_books(org, "refunds", limit))
-    print_json(rows) if as_json else _table(rows, "id", "provider_refund_id", "status", "currency", "amount",
+    print_json(rows) if as_json else print_rows(rows, "id", "provider_refund_id", "status", "currency", "amount",
                                             "created")
 
 
@@ -181,7 +173,7 @@ def refunds(org: OrgOpt, limit: LimitOpt = 50, as_json: JsonOpt = False) -> None
 def events(org: OrgOpt, limit: LimitOpt = 50, as_json: JsonOpt = False) -> None:
     """List the provider events recorded for the organization, newest first."""
     rows = run(_books(org, "events", limit))
-    print_json(rows) if as_json else _table(rows, "provider_event_id", "type", "created", "object_id", "source")
+    print_json(rows) if as_json else print_rows(rows, "provider_event_id", "type", "created", "object_id", "source")
 
 
 @app.command("invoice")
@@ -203,7 +195,7 @@ def invoice(
         return
     console.print(f"invoice {out['number'] or out['provider_invoice_id']}: {out['status']}, total {out['total']} "
                   f"{out['currency']}, due {out['amount_due']}, paid {out['amount_paid']}")
-    _table(out["lines"] or [], "position", "description", "quantity", "amount", "price_code", "proration")
+    print_rows(out["lines"] or [], "position", "description", "quantity", "amount", "price_code", "proration")
 
 
 usage_app = typer.Typer(help="Metered usage: record it, and read it per billing period.", no_args_is_help=True)
@@ -246,7 +238,7 @@ def usage_list(
             return [u.model_dump(mode="json") for u in await service.usage_per_period(db, p, metric=metric)]
 
     rows = run(_run())
-    print_json(rows) if as_json else _table(rows, "metric", "period_start", "period_end", "quantity", "records")
+    print_json(rows) if as_json else print_rows(rows, "metric", "period_start", "period_end", "quantity", "records")
 
 
 @app.command("entitlements")
@@ -270,7 +262,7 @@ def entitlements(
         console.print("no live subscription: no entitlements")
         return
     console.print(f"plan {out['plan_code']} ({out['status']}), period {out['period_start']} to {out['period_end']}")
-    _table(out["features"], "feature", "unit", "limit", "used", "remaining")
+    print_rows(out["features"], "feature", "unit", "limit", "used", "remaining")
 
 
 @app.command("advance")

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from mediabase.billing import catalog
 from mediabase.billing.models import FeatureCreate, Interval, PlanCreate, PlanLimitSet, PriceCreate
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
 
 plans_app = typer.Typer(
     help="Plans: what organizations and members subscribe to, each with prices and limits (entitlements). "
@@ -36,7 +36,7 @@ def _show_plans(plans: list[dict[str, Any]]) -> None:
         limits = ", ".join(f"{x['feature']}={'unlimited' if x['limit'] is None else x['limit']}"
                            + (" per unit" if x["per_unit"] else "") for x in p["limits"])
         table.add_row(p["code"], p["name"], "yes" if p["active"] else "no", prices, limits)
-    console.print(table)
+    print_table(table)
 
 
 @plans_app.command("list")
@@ -201,7 +201,7 @@ def list_features(as_json: JsonOpt = False) -> None:
     table = Table("feature", "unit", "description")
     for r in rows:
         table.add_row(r["code"], r["unit"], r["description"] or "")
-    console.print(table)
+    print_table(table)
 
 
 @features_app.command("add")

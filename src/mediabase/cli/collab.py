@@ -129,7 +129,7 @@ def actions_list(
         table.add_row(
             a["status"], a["priority"], a["assignee"] or "", a["video_title"], _clock(a["start_ms"]), a["title"]
         )
-    console.print(table)
+    print_table(table)
 
 
 @topics_app.command("list")
@@ -162,7 +162,7 @@ def topics_list(
             str(t["trend_score"]),
             str(t["last_mentioned_at"] or "")[:10],
         )
-    console.print(table)
+    print_table(table)
 
 
 @topics_app.command("refresh")
@@ -207,7 +207,7 @@ def audit_partitions(
             str(part["range_to"] or "")[:10],
             str(part["est_rows"]),
         )
-    console.print(table)
+    print_table(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -122,6 +122,13 @@ def fit_table(table: Table, width: int, titles: Sequence[str], drop: Sequence[st
                 keep.remove(i)
                 dropped.append(name)
                 break
+    while need(keep) > width:  # then from the right: never the first column, a title or an id
+        droppable = [i for i in keep[1:] if names[i] not in titles and names[i] != "id"
+                     and not names[i].endswith(" id")]
+        if not droppable:
+            break
+        keep.remove(droppable[-1])
+        dropped.append(names[droppable[-1]])
     widths: list[int | None] = list(least)
     if need(keep) <= width:  # share what is left among the text columns, titles twice, up to their longest value
         spare = width - need(keep)
@@ -155,7 +162,8 @@ def print_table(table: Table, *, titles: Sequence[str] = (), drop: Sequence[str]
     its width; what has no space or is short (ids, slugs, dates, numbers, states) is never wrapped
     or cut, running text wraps by words, the ``titles`` columns first (at least 20 characters, a
     double share of what is left); if the minimum still does not fit, the columns named in
-    ``drop`` are left out, in that order, and a note on stderr says which.
+    ``drop`` are left out, in that order, then others from the right (never the first column, a
+    title or an id), and a note on stderr says which. Put the important columns first.
     """
     if not console.is_terminal:
         sys.stdout.write(plain_table(table))
@@ -165,6 +173,15 @@ def print_table(table: Table, *, titles: Sequence[str] = (), drop: Sequence[str]
     if dropped:
         err_console.print(f"[dim]({', '.join(dropped)} not shown in {console.width} columns; "
                           "a wider terminal, a pipe or --json shows every column)[/]")
+
+
+def print_rows(rows: Sequence[dict[str, Any]], *columns: str, titles: Sequence[str] = (),
+               drop: Sequence[str] = ()) -> None:
+    """``rows`` (dicts) as a table of ``columns`` (their keys), values as text (not markup): :func:`print_table`."""
+    table = Table(*columns)
+    for r in rows:
+        table.add_row(*("" if r.get(c) is None else escape(str(r[c])) for c in columns))
+    print_table(table, titles=titles, drop=drop)
 
 
 @asynccontextmanager

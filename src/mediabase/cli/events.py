@@ -10,7 +10,7 @@ from rich.table import Table
 
 from mediabase import events as event_service
 from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.identity import service as identity
 
 app = typer.Typer(
@@ -36,7 +36,7 @@ def types(as_json: JsonOpt = False) -> None:
     table = Table("type", "subject", "description")
     for r in rows:
         table.add_row(r["type"], r["subject_type"], r["description"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("list")
@@ -71,7 +71,7 @@ def list_(
     for e in page["items"]:
         table.add_row(e["occurred_at"][:19], e["type"], f"{e['subject_type']} {e['subject_id']}",
                       (e["dispatched_at"] or "pending")[:19], e["id"])
-    console.print(table)
+    print_table(table)
     if page["next_cursor"]:
         console.print(f"more: --cursor {page['next_cursor']}")
 

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from rich.table import Table
 
 from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.db.errors import Invalid, NotFound
 from mediabase.identity import service as identity
 from mediabase.identity.models import Principal
@@ -64,7 +64,7 @@ def _accounts_table(rows: list[Account]) -> None:
                                               ("webhook", a.has_webhook_secret)) if has) or "-"
         table.add_row(a.provider.value, a.external_account_id, a.display_name or "", a.status.value, secrets,
                       a.sync_cursor or "", str(a.id))
-    console.print(table)
+    print_table(table)
 
 
 @app.command("new-key")
@@ -302,7 +302,7 @@ def events(
     table.add_column("id", no_wrap=True, min_width=36)
     for e in rows:
         table.add_row(str(e["received_at"])[:19], e["event_type"], e["status"], e["error"] or "", e["id"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("rotate-key")

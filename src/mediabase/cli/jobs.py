@@ -218,7 +218,7 @@ def stats(
     for r in rows:
         age = r["oldest_ready_seconds"]
         table.add_row(r["type"], r["status"], str(r["jobs"]), "" if age is None else f"{age:.1f}")
-    console.print(table)
+    print_table(table)
 
 
 @jobs_app.command()

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.identity import service as identity
 from mediabase.knowledge import service as graph
 from mediabase.knowledge.models import MAX_DEPTH, Direction, LayerIn, NodeType
@@ -77,7 +77,7 @@ def layers_cmd(org: OrgOpt = "demo", as_json: JsonOpt = False) -> None:
     for x in rows:
         table.add_row(x["created_at"][:19], x["status"], x["source"], x["model"], str(x["nodes"]), str(x["edges"]),
                       x["id"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("nodes")
@@ -98,7 +98,7 @@ def nodes_cmd(
     table.add_column("id", no_wrap=True, min_width=36)
     for n in rows:
         table.add_row(n["type"], n["name"], n["id"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("show")
@@ -116,7 +116,7 @@ def show_cmd(node: NodeArg, org: OrgOpt = "demo", as_json: JsonOpt = False) -> N
     table = Table("video", "at", "excerpt")
     for e in d["evidence"]:
         table.add_row(e["video_title"] or "", _span(e["start_ms"], e["end_ms"]), (e["excerpt"] or "")[:100])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("neighbours")
@@ -142,7 +142,7 @@ def neighbours_cmd(
     for n in rows:
         arrow = "→" if n["direction"] == "out" else "←"
         table.add_row(arrow, n["relation"], f"{n['weight']:g}", n["node"]["type"], n["node"]["name"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("path")
@@ -194,7 +194,7 @@ def search_cmd(
     table = Table("score", "type", "name")
     for m in rows:
         table.add_row(f"{m['score']:.3f}", m["node"]["type"], m["node"]["name"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("video")
@@ -219,7 +219,7 @@ def video_cmd(
         what = (f"{m['node']['type']}: {m['node']['name']}" if m["kind"] == "node" else
                 f"{m['source']['name']} -{m['relation']}-> {m['target']['name']}")
         table.add_row(_span(m["start_ms"], m["end_ms"]) or "(whole video)", what)
-    console.print(table)
+    print_table(table)
 
 
 @app.command("write")

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run, settings
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run, settings
 from mediabase.collab import digests
 from mediabase.db.errors import Invalid
 from mediabase.identity import service as identity
@@ -79,7 +79,7 @@ def mail_list(
     for m in rows:
         table.add_row(m["created_at"][:19], m["status"], f"{m['attempts']}/{m['max_attempts']}", m["kind"],
                       m["to_address"], m["subject"], m["last_error"] or "", m["id"])
-    console.print(table)
+    print_table(table)
 
 
 @mail_app.command("show")
@@ -192,7 +192,7 @@ def mail_digests(
     for r in rows:
         table.add_row(r["frequency"], r["period"], r["user_id"], str(r["notifications"]),
                       r["outcome"] + (f" ({r['skipped']})" if r["skipped"] else ""), r["message_id"] or "")
-    console.print(table)
+    print_table(table)
 
 
 def register(app: typer.Typer) -> None:

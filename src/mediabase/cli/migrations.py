@@ -9,7 +9,17 @@ import typer
 from rich.syntax import Syntax
 from rich.table import Table
 
-from mediabase.cli.common import JsonOpt, console, database_url, err_console, fail, print_json, run, settings
+from mediabase.cli.common import (
+    JsonOpt,
+    console,
+    database_url,
+    err_console,
+    fail,
+    print_json,
+    print_table,
+    run,
+    settings,
+)
 from mediabase.db.errors import MediabaseError
 from mediabase.db.migrator import Migrator, Status, default_migrations_dir, new_migration
 from mediabase.db.tools import dump_schema
@@ -76,7 +86,7 @@ def status(as_json: JsonOpt = False) -> None:
             table.add_row(f"{f.version:04d}", f.name, state, f"{a.applied_at:%Y-%m-%d %H:%M:%S}", str(a.duration_ms))
         else:
             table.add_row(f"{f.version:04d}", f.name, "[yellow]pending[/]", "", "")
-    console.print(table)
+    print_table(table)
     for p in st.problems:
         err_console.print(f"[bold red]drift:[/] {p}")
     if st.views_pending:

@@ -11,7 +11,7 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.db.connection import Database
 from mediabase.identity import service as identity
 from mediabase.identity.models import Principal
@@ -76,7 +76,7 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
         t.add_column(c)
     for r in rows:
         t.add_row(*("" if v is None else str(v) for v in r))
-    console.print(t)
+    print_table(t)
 
 
 # -- roles -------------------------------------------------------------------------------------------

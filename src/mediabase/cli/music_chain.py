@@ -11,7 +11,7 @@ from uuid import UUID
 import typer
 from rich.table import Table
 
-from mediabase.cli.common import JsonOpt, console, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, open_databases, print_json, print_table, run
 from mediabase.db.connection import Database
 from mediabase.identity import service as identity
 from mediabase.identity.models import Principal
@@ -61,7 +61,7 @@ def chains(as_json: JsonOpt = False) -> None:
     table = Table("chain id", "name", "finality depth")
     for r in rows:
         table.add_row(str(r["chain_id"]), r["name"], str(r["finality_depth"]))
-    console.print(table)
+    print_table(table)
 
 
 @chain_app.command("contract-add")
@@ -115,7 +115,7 @@ def contracts(
     table = Table("chain", "address", "standard", "name", "asset", "id")
     for r in rows:
         table.add_row(str(r["chain_id"]), r["address"], r["standard"], r["name"] or "", r["asset_id"] or "", r["id"])
-    console.print(table)
+    print_table(table)
 
 
 @chain_app.command("import")
@@ -185,7 +185,7 @@ def status(chain_id: ChainOpt = 31337, org: OrgOpt = "demo-artist", as_json: Jso
     table = Table("contract", "standard", "last block", "posted to", "id")
     for c in s.contracts:
         table.add_row(c.address, c.standard, str(c.last_block), str(c.posted_block), str(c.contract_id))
-    console.print(table)
+    print_table(table)
 
 
 @chain_app.command("holders")
@@ -206,7 +206,7 @@ def holders(
     table = Table("token", "address", "balance")
     for r in rows:
         table.add_row(r["token_id"], r["address"], r["balance"])
-    console.print(table)
+    print_table(table)
 
 
 @chain_app.command("nfts")
@@ -224,7 +224,7 @@ def nfts(
     table = Table("contract", "token", "owner", "master")
     for r in rows:
         table.add_row(r["contract_id"], r["token_id"], r["owner"] or "(burned)", r["master_id"] or "")
-    console.print(table)
+    print_table(table)
 
 
 @chain_app.command("reorgs")
@@ -250,4 +250,4 @@ def reorgs(
             str(r["reversed_entries"]),
             r["detected_at"],
         )
-    console.print(table)
+    print_table(table)

@@ -14,7 +14,7 @@ from uuid import UUID
 import typer
 from rich.table import Table
 
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.db.connection import Database
 from mediabase.identity import service as identity
 from mediabase.identity.models import Principal
@@ -109,7 +109,7 @@ def assets(org: OrgOpt, as_json: JsonOpt = False) -> None:
     table = Table("symbol", "kind", "policy", "max", "outstanding", "id")
     for a in rows:
         table.add_row(a.symbol, a.kind, a.supply_policy, str(a.max_supply or "-"), str(a.outstanding), str(a.id))
-    console.print(table)
+    print_table(table)
 
 
 def asset_add(
@@ -224,7 +224,7 @@ def cap_table(
         table.add_row(
             str(h.account_id), h.kind, h.address or h.label or str(h.user_id or ""), str(h.quantity), f"{h.share:.6%}"
         )
-    console.print(table)
+    print_table(table)
     console.print(f"{cap.symbol}: {cap.outstanding} outstanding")
 
 
@@ -261,7 +261,7 @@ def ipos_list(org: OrgOpt, as_json: JsonOpt = False) -> None:
             f"{i.price} {i.currency}",
             f"{i.opens_at:%Y-%m-%d} → {i.closes_at:%Y-%m-%d}",
         )
-    console.print(table)
+    print_table(table)
 
 
 @ipos_app.command("add")

@@ -9,9 +9,8 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
-from rich.table import Table
 
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_rows, run
 from mediabase.common.errors import MediabaseError
 from mediabase.identity import service as identity
 from mediabase.music.revenue import service as revenue
@@ -41,13 +40,6 @@ DividendArg = Annotated[UUID, typer.Argument(help="The dividend's id ('mediabase
 
 def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
-
-
-def _table(rows: list[dict[str, Any]], *columns: str) -> None:
-    table = Table(*columns)
-    for r in rows:
-        table.add_row(*("" if r.get(c) is None else str(r[c]) for c in columns))
-    console.print(table)
 
 
 # -- revenue ----------------------------------------------------------------------------------------
@@ -107,7 +99,7 @@ def list_events(
     if as_json:
         print_json(rows)
         return
-    _table(rows, "source", "external_id", "period_start", "period_end", "amount", "currency", "master_id")
+    print_rows(rows, "source", "external_id", "period_start", "period_end", "amount", "currency", "master_id")
 
 
 @revenue_app.command("summary")
@@ -131,7 +123,7 @@ def summary(
     if as_json:
         print_json(rows)
         return
-    _table(rows, "master_id", "currency", "bucket_start", "amount", "events")
+    print_rows(rows, "master_id", "currency", "bucket_start", "amount", "events")
 
 
 # -- dividends --------------------------------------------------------------------------------------
@@ -201,7 +193,7 @@ def list_dividends(org: OrgOpt, master: MasterOpt = None, limit: LimitOpt = 50, 
     if as_json:
         print_json(rows)
         return
-    _table(rows, "id", "period_start", "period_end", "currency", "distributable", "holders", "status")
+    print_rows(rows, "id", "period_start", "period_end", "currency", "distributable", "holders", "status")
 
 
 @dividends_app.command("show")
@@ -247,7 +239,7 @@ def list_payouts(
     if as_json:
         print_json(rows)
         return
-    _table(rows, "dividend_id", "account_id", "holding", "amount", "currency", "status", "external_ref")
+    print_rows(rows, "dividend_id", "account_id", "holding", "amount", "currency", "status", "external_ref")
 
 
 @payouts_app.command("mark")
@@ -315,7 +307,7 @@ def unpaid(
     if as_json:
         print_json(rows)
         return
-    _table(rows, "account_id", "currency", "amount", "payouts")
+    print_rows(rows, "account_id", "currency", "amount", "payouts")
 
 
 def add_commands(app: typer.Typer) -> None:

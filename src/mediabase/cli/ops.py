@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from mediabase import demo as seeds
-from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, run, settings
+from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, print_table, run, settings
 from mediabase.config import Settings
 from mediabase.db import observe
 from mediabase.db.connection import SEARCH_PATH, Database
@@ -153,7 +153,7 @@ def _print_statistics(facts: dict[str, Any]) -> None:
             for j in jobs:
                 age = j["oldest_ready_seconds"]
                 table.add_row(j["type"], j["state"], str(j["jobs"]), "" if age is None else f"{age:.1f}")
-            console.print(table)
+            print_table(table)
         else:
             console.print("jobs: none ready, scheduled or running, none failed in 24 h")
     slow = facts.get("slow_statements")
@@ -162,7 +162,7 @@ def _print_statistics(facts: dict[str, Any]) -> None:
             table = Table("calls", "mean ms", "query", title="slowest statements (pg_stat_statements, by mean time)")
             for st in slow["statements"]:
                 table.add_row(str(st["calls"]), f"{st['mean_ms']:.2f}", st["query"])
-            console.print(table)
+            print_table(table)
         else:
             console.print(f"slowest statements: {slow['hint']}", soft_wrap=True)
 
@@ -180,7 +180,7 @@ def doctor(as_json: JsonOpt = False) -> None:
         table = Table("check", "", "detail")
         for name, good, detail in checks:
             table.add_row(name, "[green]ok[/]" if good else "[red]FAIL[/]", detail)
-        console.print(table)
+        print_table(table)
         if "pool" in facts:
             console.print("pool: " + ", ".join(f"{k}={v}" for k, v in facts["pool"].items()))
         _print_statistics(facts)

@@ -10,7 +10,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.table import Table
 
-from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, run, settings
+from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, print_table, run, settings
 from mediabase.db import partitions
 from mediabase.db.connection import Database
 from mediabase.db.migrator import Migrator
@@ -121,7 +121,7 @@ def partitions_status(as_json: JsonOpt = False) -> None:
             f"{p.range_to:%Y-%m-%d}" if p.range_to else "",
             str(p.est_rows),
         )
-    console.print(table)
+    print_table(table)
 
 
 @partitions_app.command("ensure")
@@ -199,5 +199,5 @@ def partitions_policy(
     for p in rows:
         out.add_row(p.table, "forever" if p.keep_months is None else str(p.keep_months), str(p.min_keep_months),
                     "yes" if p.archive else "no", p.keep_while or "")
-    console.print(out)
+    print_table(out)
 

@@ -10,7 +10,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.table import Table
 
-from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, run, settings
+from mediabase.cli.common import JsonOpt, console, database_url, fail, print_json, print_table, run, settings
 from mediabase.db.connection import Database
 from mediabase.db.migrator import Migrator
 from mediabase.db.rows import Conn
@@ -60,7 +60,7 @@ def policies_cmd(as_json: JsonOpt = False) -> None:
         keeps = (f"{p.keep_days} days" if p.keep_days is not None
                  else "forever" if p.kind == "partitions" and p.keep_months is None else f"{p.keep_months} months")
         out.add_row(p.name, p.kind, keeps, "yes" if p.enabled else "no", p.runs_in, p.description)
-    console.print(out)
+    print_table(out)
 
 
 @app.command("plan")
@@ -79,7 +79,7 @@ def plan_cmd(policy: PolicyOpt = None, as_json: JsonOpt = False) -> None:
     out = Table("policy", "table", "rows", "oldest", "detail")
     for i in items:
         out.add_row(i.policy, i.table, str(i.rows), f"{i.oldest:%Y-%m-%d %H:%M}" if i.oldest else "", i.detail or "")
-    console.print(out)
+    print_table(out)
 
 
 @app.command("run")
@@ -169,7 +169,7 @@ def runs_cmd(
         out.add_row(f"{r['started_at']:%Y-%m-%d %H:%M:%S}", r["run_by"],
                     f"{r['finished_at']:%H:%M:%S}" if r["finished_at"] else "", retention.summary(r["counts"]) or "-",
                     r["error"] or "")
-    console.print(out)
+    print_table(out)
 
 
 def register(root: typer.Typer) -> None:

@@ -14,7 +14,7 @@ from uuid import UUID
 import typer
 from rich.table import Table
 
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.common.errors import NotFound
 from mediabase.db.connection import Database
 from mediabase.identity import service as identity
@@ -92,7 +92,7 @@ def topics(org: CommunityOpt = "tales", inactive: Annotated[bool, typer.Option(h
     table = Table("slug", "name", "scenes", "active", "id")
     for t in rows:
         table.add_row(t["slug"], t["name"], str(t["scene_count"]), "yes" if t["is_active"] else "no", t["id"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("topic-add")
@@ -150,7 +150,7 @@ def categories(topic: TopicArg, org: CommunityOpt = "tales", as_json: JsonOpt = 
     table = Table("slug", "name", "id")
     for c in rows:
         table.add_row(c["slug"], c["name"], c["id"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("propose")
@@ -187,7 +187,7 @@ def proposals(
     table = Table("proposed", "status", "name", "id")
     for r in rows:
         table.add_row(r["created_at"][:10], r["status"], r["name"], r["id"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("review")
@@ -236,7 +236,7 @@ def ideas(topic: TopicArg, tag: Annotated[str | None, typer.Option(help="Only id
     for i in rows:
         table.add_row(i["created_at"][:10], i["title"], ", ".join(i["tags"]), str(i["scene_count"]),
                       str(i["like_count"]), i["moderation_status"], i["id"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("idea-add")
@@ -280,7 +280,7 @@ def scene_list(topic: TopicArg, org: CommunityOpt = "tales", limit: LimitOpt = 5
     for s in rows:
         table.add_row(s["title"], s["status"], str(s["segment_count"]), _ms(s["total_duration_ms"]),
                       f"v{s['bible_version']}", s["id"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("scene-add")
@@ -322,7 +322,7 @@ def scene_show(scene: SceneArg, org: CommunityOpt = "tales", as_json: JsonOpt = 
     table = Table("#", "length", "text", "video")
     for g in s["segments"]:
         table.add_row(str(g["sequence"]), _ms(g["duration_ms"]), g["input_text"], g["video_key"])
-    console.print(table)
+    print_table(table)
 
 
 def _set_status(scene: UUID, status: SceneStatus, org: str) -> None:
@@ -468,7 +468,7 @@ def continuation_list(scene: SceneArg, org: CommunityOpt = "tales", limit: Limit
         table.add_row(c["created_at"][:19], c["state"], c["job_status"] or "-", c["job_stage"] or "-",
                       str(c["job_progress"] if c["job_progress"] is not None else "-"), str(c["attempts"]),
                       c["input_text"][:40], c["job_id"])
-    console.print(table)
+    print_table(table)
 
 
 def register(root: typer.Typer) -> None:

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from mediabase.cli.common import JsonOpt, console, err_console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, err_console, fail, open_databases, print_json, print_table, run
 from mediabase.cli.search import _snippet_markup
 from mediabase.cli.stories import CommunityOpt, LimitOpt, _dump, _topic_id
 from mediabase.identity import service as identity
@@ -96,7 +96,7 @@ def flags(status: Annotated[FlagStatus, typer.Option(help="pending (default), re
         target = next(f"{k.removesuffix('_id')} {f[k]}" for k in ("idea_id", "scene_id", "segment_id", "member_id",
                                                                   "topic_id") if f[k])
         table.add_row(f["created_at"][:16], f["reason"], target, f["status"], f["id"])
-    console.print(table)
+    print_table(table)
 
 
 @_command("flag-review")
@@ -161,7 +161,7 @@ def verify(org: Annotated[str | None, typer.Option("--org", help="Only this orga
         table = Table("organization", "table", "id", "counter", "stored", "actual")
         for d in diffs:
             table.add_row(d["organization"], d["table"], d["id"], d["counter"], str(d["stored"]), str(d["actual"]))
-        console.print(table)
+        print_table(table)
     else:
         console.print("every story counter equals its recomputation")
     if diffs:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from mediabase import webhooks as service
 from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.db.connection import Database
 from mediabase.db.errors import MediabaseError
 from mediabase.identity import service as identity
@@ -90,7 +90,7 @@ def list_(org: OrgOpt = "demo", as_json: JsonOpt = False) -> None:
     for e in eps:
         table.add_row(e["id"], e["url"], ", ".join(e["event_types"]),
                       "disabled" if e["disabled_at"] else "enabled", str(e["consecutive_failures"]))
-    console.print(table)
+    print_table(table)
 
 
 @app.command("show")
@@ -181,7 +181,7 @@ def deliveries(
     for d in page["items"]:
         table.add_row(d["id"], d["event_id"], d["event_type"], d["status"], f"{d['attempts']}/{d['max_attempts']}",
                       str(d["last_status_code"] or d["last_error"] or ""), d["endpoint_id"])
-    console.print(table)
+    print_table(table)
     if nxt:
         console.print(f"more: --cursor {nxt}")
 
@@ -198,7 +198,7 @@ def delivery(delivery_id: DeliveryArg, org: OrgOpt = "demo", as_json: JsonOpt = 
     for t in d["attempts_made"]:
         table.add_row(str(t["attempt"]), t["started_at"][:19], str(t["status_code"] or ""), str(t["duration_ms"]),
                       t["error"] or "")
-    console.print(table)
+    print_table(table)
 
 
 @app.command("redeliver")

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from rich.table import Table
 
 from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.common.errors import Invalid
 from mediabase.identity import service as identity
 from mediabase.workflows import service
@@ -111,7 +111,7 @@ def steps(as_json: JsonOpt = False) -> None:
     table = Table("type", "description", "with (JSON Schema properties)")
     for r in rows:
         table.add_row(r["type"], r["description"], ", ".join(r["schema"].get("properties", {})) or "-")
-    console.print(table)
+    print_table(table)
 
 
 @app.command("create")
@@ -160,7 +160,7 @@ def list_(
     for t in rows:
         table.add_row(t["name"], t["trigger"], str(len(t["steps"])), str(t["version"]), "yes" if t["enabled"] else "no",
                       t["id"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command("show")
@@ -306,7 +306,7 @@ def runs_list(
     for r in page["items"]:
         table.add_row(r["created_at"][:19], r["template_name"], r["status"], f"{r['steps_done']}/{r['steps_total']}",
                       r["event_type"], r["id"])
-    console.print(table)
+    print_table(table)
     if page["next_cursor"]:
         console.print(f"more: --cursor {page['next_cursor']}")
 
