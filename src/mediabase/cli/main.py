@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+import typer.rich_utils
+from rich.markup import escape
 from typer.core import TyperOption
 
 from mediabase import __version__
@@ -45,6 +47,18 @@ def _flag_takes_no_value(self: TyperOption, ctx: Any) -> Any:
 
 
 TyperOption.display_type_rich = _flag_takes_no_value  # type: ignore[method-assign]
+
+_make_rich_text = typer.rich_utils._make_rich_text
+
+
+def _help_is_text(*, text: str, style: str = "", markup_mode: Any) -> Any:
+    """Help is plain text, not rich markup: "pip install 'mediabase[semantic]'" keeps its
+    '[semantic]' (rich took it for a style tag and dropped it); panels and highlighting stay."""
+    text = escape(text) if markup_mode == "rich" else text
+    return _make_rich_text(text=text, style=style, markup_mode=markup_mode)
+
+
+typer.rich_utils._make_rich_text = _help_is_text
 
 app = typer.Typer(
     name="mediabase",
