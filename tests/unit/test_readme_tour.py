@@ -11,6 +11,7 @@ from typing import Any
 import typer.main
 
 from mediabase.cli.main import app
+from mediabase.transcripts.formats import parse_bytes
 from tests.conftest import REPO
 
 SHELL = {"&&", "||", "|", ";", "&", "(", ")", "$", ">", "<", ">>"}
@@ -138,3 +139,10 @@ def test_the_tour_asks_nobody_to_fill_in_a_placeholder() -> None:
     for line in commands(tour()):
         code = line.split("  #")[0]
         assert "…" not in code and "path/to" not in code, f"not pasteable as is: {line.strip()}"
+
+
+def test_the_tours_whisper_transcript_reads_as_whisper_with_words() -> None:
+    path = REPO / "tests" / "data" / "whisper" / "standup.json"
+    parsed = parse_bytes(path.read_bytes(), source=path.name)
+    assert parsed.format == "whisper" and parsed.language == "en" and len(parsed.segments) == 5
+    assert all(s.words for s in parsed.segments) and parsed.segments[-1].end_ms == 24_500
