@@ -113,8 +113,9 @@ class Settings(BaseSettings):
     embedding_url: str | None = None
     embedding_api_key: SecretStr | None = None
     embedding_dimension: int | None = None
-    log_format: Literal["console", "json"] = Field(
-        default="console", description="console: one readable line per record; json: one JSON object per record."
+    log_format: Literal["text", "console", "json"] = Field(
+        default="text",
+        description="text (or its old name console): one readable line per record; json: one JSON object per record.",
     )
     log_level: str = Field(default="INFO", pattern=r"(?i)^(debug|info|warning|error|critical)$")
     log_hash_key: SecretStr | None = Field(

@@ -20,10 +20,10 @@ from mediabase.cli.common import (
     run,
     settings,
 )
+from mediabase.cli.logopts import LogFormatOpt, VerboseOpt, setup_logging
 from mediabase.cli.partitions import partitions_app
 from mediabase.db.connection import OWNER_ROLE, Database
 from mediabase.db.migrator import Migrator
-from mediabase.logs import configure_logging
 
 jobs_app = typer.Typer(help="Look at and act on processing jobs (every tenant).", no_args_is_help=True)
 
@@ -65,6 +65,8 @@ def worker(
         ),
     ] = None,
     name: Annotated[str | None, typer.Option("--name", help="Worker name (default host:pid:random).")] = None,
+    log_format: LogFormatOpt = None,
+    verbose: VerboseOpt = 0,
 ) -> None:
     """Run a worker: claim jobs, run their handlers, keep their leases alive.
 
@@ -72,13 +74,14 @@ def worker(
     running jobs finish (or go back to the queue after --shutdown-grace), exit 0. Also keeps
     every registered table's partitions (hourly, like 'mediabase partitions' without an
     archive directory): creates months ahead, drops old ones by each table's policy.
+
+    Logs one line per event to standard error: a job completed, failed or retried, upkeep done;
+    -v adds each job's start and tracebacks, --log-format json one JSON object per line.
     """
     from mediabase.jobs.worker import import_handler_modules, run_worker
     from mediabase.wiring import WORKER_MODULES
 
-    s = settings()
-    configure_logging(s.log_format, s.log_level,
-                      hash_key=s.log_hash_key.get_secret_value() if s.log_hash_key else None)
+    setup_logging(log_format, verbose)
     js = _job_settings(
         concurrency=concurrency,
         batch_size=batch_size,

@@ -13,39 +13,40 @@ import typer
 
 from mediabase import demo as seeds
 from mediabase.cli.common import console, database_url, fail, run, settings
+from mediabase.cli.logopts import LogFormatOpt, VerboseOpt, setup_logging
 from mediabase.db import embedded
 from mediabase.db.connection import Database
 from mediabase.db.errors import MediabaseError
 from mediabase.db.migrator import Migrator
-from mediabase.logs import configure_logging
 
 HostOpt = Annotated[str | None, typer.Option("--host", help="Interface to listen on (default 127.0.0.1).")]
 PortOpt = Annotated[int | None, typer.Option("--port", help="Port to listen on (default 8000).")]
 
 
-def _serve(url: str, host: str | None, port: int | None, *, worker: bool = False) -> None:
+def _serve(url: str, host: str | None, port: int | None, *, worker: bool = False, libraries_level: int) -> None:
     s = settings()
     host, port = host or s.api_host, port or s.api_port
     console.print(f"API:      http://{host}:{port}/  (OpenAPI docs at http://{host}:{port}/docs)")
     console.print(f"ready at: http://{host}:{port}/ready   stop with Ctrl-C")
     if worker:
         console.print("worker:   running in this process (indexes what is ingested; see 'mediabase jobs list')")
-    configure_logging(s.log_format, s.log_level,
-                      hash_key=s.log_hash_key.get_secret_value() if s.log_hash_key else None)
     import uvicorn
 
     from mediabase.api.app import create_app  # here: every other command starts without the web app's imports
 
-    # uvicorn's loggers go through the same handler; its access line is replaced by mediabase.access
-    # (route template, status, duration, request id; no client address but a keyed hash).
+    # uvicorn's loggers go through the same handler at the libraries' level (its startup lines
+    # with -v); its access line is replaced by mediabase.access (route template, status, duration,
+    # request id; no client address but a keyed hash).
     uvicorn.run(create_app(s, url=url, worker=worker), host=host, port=port, log_config=None,
-                log_level=s.log_level.lower(), access_log=False)
+                log_level=libraries_level, access_log=False)
 
 
 def up(
     host: HostOpt = None,
     port: PortOpt = None,
     worker: Annotated[bool, typer.Option(help="Also run a job worker in this process.")] = True,
+    log_format: LogFormatOpt = None,
+    verbose: VerboseOpt = 0,
 ) -> None:
     """The main job: start the embedded database if needed, migrate, load the demo data
     if the database is empty, and serve the HTTP API (127.0.0.1:8000 by default) with a job
@@ -53,6 +54,7 @@ def up(
 
     Ctrl-C (or SIGTERM) stops, in order, the API, its worker and the embedded server if this
     command started it; a server that was already running is left running."""
+    libraries_level = setup_logging(log_format, verbose)
     s = settings()
     started_server = s.database_url is None and not embedded.status(s).running
     url = database_url()
@@ -67,7 +69,7 @@ def up(
     console.print(run(prepare()))
     console.print(f"database: {'MEDIABASE_DATABASE_URL' if settings().database_url else url}")
     with _stopped_by_signals():
-        _serve(url, host, port, worker=worker)
+        _serve(url, host, port, worker=worker, libraries_level=libraries_level)
     # uvicorn has shut the API (and the worker in its lifespan) down by now
     _quit_at_once_on_interrupt()
     console.print("API stopped" + (" (with its worker)" if worker else ""))
@@ -113,11 +115,13 @@ def _quit_at_once_on_interrupt() -> None:
     signal.signal(signal.SIGINT, now)
 
 
-def serve(host: HostOpt = None, port: PortOpt = None) -> None:
+def serve(host: HostOpt = None, port: PortOpt = None, log_format: LogFormatOpt = None,
+          verbose: VerboseOpt = 0) -> None:
     """Serve the HTTP API. Refuses to start if the schema is behind (run 'mediabase migrate')."""
+    libraries_level = setup_logging(log_format, verbose)
     url = database_url()
     run(Migrator(url, settings()).ensure_current())
-    _serve(url, host, port)
+    _serve(url, host, port, libraries_level=libraries_level)
 
 
 def register(app: typer.Typer) -> None:

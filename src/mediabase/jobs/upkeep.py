@@ -24,11 +24,20 @@ async def maintain_partitions(conn: Conn, settings: JobSettings) -> str | None:
     for a in done:
         if a.action == "failed":
             log.warning("partitions of %s: %s", a.table, a.detail)
-    created = [a.partition for a in done if a.action == "created"]
-    dropped = [a.partition for a in done if a.action == "dropped"]
+    created = [a for a in done if a.action == "created"]
+    dropped = [a for a in done if a.action == "dropped"]
     if created or dropped:
-        return f"partitions: created {created or '-'}, dropped {dropped or '-'}"
+        log.debug("partitions: created %s; dropped %s", ", ".join(str(a.partition) for a in created) or "none",
+                  ", ".join(str(a.partition) for a in dropped) or "none")
+        return f"partitions: created {_count(created)}, dropped {_count(dropped)}"
     return None
+
+
+def _count(actions: list[partitions.Action]) -> str:
+    """``3 (audit_log, jobs, view_events)``: how many partitions, of which tables."""
+    if not actions:
+        return "none"
+    return f"{len(actions)} ({', '.join(sorted({a.table for a in actions}))})"
 
 
 @periodic("identity.sessions", order=90)
