@@ -6,6 +6,8 @@
 - ``@poller("events.dispatch")`` makes a coroutine a short loop that moves work along (an
   outbox into jobs), run again at once while it finds work and every ``interval`` seconds
   otherwise, by every such worker (pollers take their rows with SKIP LOCKED, so workers share).
+- ``@follow("video_id")`` makes a coroutine follow the jobs whose input names a subject by that
+  key (a video's processing status follows its jobs: mediabase.transcripts.processing).
 
 The worker imports the modules named by ``--import`` / ``MEDIABASE_JOBS_IMPORT`` and the
 built-in ones (``mediabase.wiring.WORKER_MODULES``, passed by the adapters) before it starts;
@@ -18,7 +20,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from mediabase.db.connection import Database
@@ -210,3 +212,65 @@ def poller(name: str, *, interval: float | None = None, replace: bool = False) -
 def pollers() -> list[Poller]:
     """The registered pollers, by name."""
     return sorted(_POLLERS.values(), key=lambda p: p.name)
+
+
+# -- followers -------------------------------------------------------------------------------------
+
+FollowEvent = Literal["started", "completed", "failed", "cancelled"]
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True, slots=True)
+class JobTurn:
+    """What a follower is told: a job whose input names ``subject`` (``input[key]``, a UUID) has
+    ``started``, ``completed``, or ended for good (``failed``, ``cancelled``; with its ``error``)."""
+
+    job: Job
+    subject: UUID
+    event: FollowEvent
+    error: str | None
+    _others: Callable[[], Awaitable[int]]
+
+    async def others_unfinished(self) -> int:
+        """How many other jobs of the same subject are queued or running, counted by a new
+        statement: a follower that takes its subject's row lock first sees every other turn of
+        that subject committed (two jobs finishing at once: the second to take the lock sees the
+        first one finished)."""
+        return await self._others()
+
+
+FollowFn = Callable[[Conn, JobTurn], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Follower:
+    """``fn(conn, turn)`` for every turn of a job whose ``input[key]`` is a UUID, on the job's
+    tenant transaction: at a start, a transaction of its own before the handler runs; at the
+    completion, the transaction that completes the job; at a failure or cancel for good, the
+    one that records it (a failure that will be retried is no turn)."""
+
+    key: str
+    fn: FollowFn
+
+
+_FOLLOWERS: dict[str, Follower] = {}
+
+
+def follow(key: str, *, replace: bool = False) -> Callable[[FollowFn], FollowFn]:
+    """Make the decorated coroutine the follower of the jobs whose input names a subject by
+    ``key`` (see :class:`Follower`)."""
+    if not _KEY.match(key):
+        raise ValueError(f"an input key to follow looks like 'video_id', not {key!r}")
+
+    def deco(fn: FollowFn) -> FollowFn:
+        if key in _FOLLOWERS and not replace and _FOLLOWERS[key].fn is not fn:
+            raise ValueError(f"the jobs of {key!r} have a follower already")
+        _FOLLOWERS[key] = Follower(key, fn)
+        return fn
+
+    return deco
+
+
+def followers() -> list[Follower]:
+    """The registered followers, by key."""
+    return sorted(_FOLLOWERS.values(), key=lambda f: f.key)

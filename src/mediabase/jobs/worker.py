@@ -9,6 +9,11 @@ transactional handler's job is completed inside the handler's own transaction. A
 extends every held lease each third of the lease and brings cancel requests to the handlers.
 SIGTERM stops the claiming, lets running handlers finish for ``shutdown_grace`` seconds, then
 cancels the rest and gives their jobs back to the queue; the process exits 0.
+
+Each job is one log line when it ends (``job completed`` at INFO, ``job failed`` at WARNING when
+it is retried and ERROR for good), and ``job started`` at DEBUG, with its type, id, organization
+(slug) and duration. A job whose input names a followed subject (``@follow``, e.g. ``video_id``)
+tells the subject's follower of its start, completion or end in its tenant's transactions.
 """
 
 from __future__ import annotations
@@ -36,17 +41,20 @@ from mediabase.db.errors import MediabaseError, translated
 from mediabase.db.rows import Jsonb
 from mediabase.jobs.models import Job, JobStage
 from mediabase.jobs.registry import (
+    Follower,
     JobCancelled,
     JobContext,
     PermanentError,
     Poller,
     Registration,
+    followers,
     handlers,
     pollers,
     upkeeps,
 )
 from mediabase.jobs.service import WAKE_CHANNEL, Q
 from mediabase.jobs.settings import JobSettings
+from mediabase.jobs.turns import OrgSlugs, Subject, one_line, subjects_of, tell
 
 log = logging.getLogger("mediabase.jobs")
 
@@ -103,6 +111,7 @@ class Worker:
         registrations: dict[str, Registration] | None = None,
         name: str | None = None,
         maintenance_url: str | None = None,
+        follow: list[Follower] | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -111,13 +120,15 @@ class Worker:
         if not self.registrations:
             raise MediabaseError("no job handlers are registered; name their modules with --import")
         self.types = sorted(self.registrations)
+        self.followers = follow if follow is not None else followers()
+        self._slugs = OrgSlugs()
         self.name = name or worker_name()
         self.maintenance_url = maintenance_url
         self.concurrency = settings.concurrency
         self._running: dict[UUID, _Running] = {}
         self._waiting: deque[_Running] = deque()  # claimed, waiting for a free slot
         self._held: set[UUID] = set()  # claimed and not yet completed, failed or released
-        self._completions: list[tuple[UUID, Any]] = []
+        self._completions: list[tuple[Job, Any, float]] = []  # the job, its result, its ms
         self._kick = asyncio.Event()
         self._flush = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -146,13 +157,9 @@ class Worker:
         if self.maintenance_url:
             background.append(asyncio.create_task(self._maintenance(), name="jobs-maintenance"))
             background += [asyncio.create_task(self._poll(p), name=f"poller-{p.name}") for p in pollers()]
-        log.info(
-            "worker %s: types %s, queues %s, concurrency %d",
-            self.name,
-            ",".join(self.types),
-            ",".join(self.queues or ["*"]),
-            self.concurrency,
-        )
+        log.info("worker %s started: %d job types, queues %s, concurrency %d", self.name, len(self.types),
+                 ",".join(self.queues or ["*"]), self.concurrency)
+        log.debug("job types: %s", ", ".join(self.types))
         try:
             await self._claim_loop()
         finally:
@@ -196,23 +203,42 @@ class Worker:
         )
         return str(rows[0]["state"])
 
-    async def _fail(self, job_id: UUID, code: str, message: str, *, retryable: bool) -> None:
+    async def _fail(self, job: Job, code: str, message: str, *, retryable: bool, started: float) -> None:
+        """Record a failed run (again later, or for good) and log it; a followed job's end for
+        good is told to its followers in the same transaction."""
+        subjects = subjects_of(self.followers, job)
+        error = one_line(f"{code}: {message}")
         try:
-            await self._call(
-                Q.fail,
-                {
-                    "id": job_id,
-                    "worker": self.name,
-                    "code": code[:50],
-                    "message": message[:10000],
-                    "retryable": retryable,
-                    "org": None,
-                },
-            )
+            async with self.db.transaction(job.organization_id if subjects else None) as conn:
+                cur = await conn.execute(Q.fail, {"id": job.id, "worker": self.name, "code": code[:50],
+                                                  "message": message[:10000], "retryable": retryable, "org": None})
+                row = await cur.fetchone()
+                status = row["status"] if row else None
+                if status in ("failed", "cancelled") and subjects:
+                    await tell(conn, job, "failed" if status == "failed" else "cancelled", subjects, error)
         except MediabaseError as exc:  # the lease runs out and the job comes back: retried anyway
-            log.warning("could not record the failure of job %s (%s)", job_id, exc)
+            log.warning("could not record the failure of job %s (%s)", job.id, exc)
+            return
         finally:
-            self._held.discard(job_id)
+            self._held.discard(job.id)
+        fields = {"error": error, "duration_ms": _ms(started), "attempt": f"{job.attempts}/{job.max_retries + 1}"}
+        if status == "queued":
+            log.warning("job failed; it runs again later", extra=fields)
+        elif status == "failed":
+            log.error("job failed for good", extra=fields)
+        elif status == "cancelled":
+            log.info("job cancelled", extra={"duration_ms": fields["duration_ms"]})
+        else:
+            log.warning("job failed after its lease ran out; it runs again elsewhere", extra=fields)
+
+    # -- followers ----------------------------------------------------------------------------
+
+    async def _started(self, job: Job, subjects: list[Subject]) -> None:
+        try:
+            async with self.db.transaction(job.organization_id) as conn:
+                await tell(conn, job, "started", subjects)
+        except MediabaseError as exc:  # the end of the job still tells them
+            log.warning("could not tell the followers of its start (%s)", exc)
 
     # -- the loops ----------------------------------------------------------------------------
 
@@ -269,10 +295,13 @@ class Worker:
     async def _execute(self, running: _Running) -> None:
         job = running.job
         reg = self.registrations[job.type]
+        started = time.perf_counter()
         # This task's own log context (it dies with the task): the request that enqueued the job,
         # on the job's records and on the jobs it enqueues in turn.
-        logs.bind(logs.RequestContext(request_id=job.request_id, organization=str(job.organization_id),
-                                      route=f"job {job.type}", job_id=str(job.id)))
+        log_ctx = logs.RequestContext(request_id=job.request_id, organization=str(job.organization_id),
+                                      route=f"job {job.type}", job_id=str(job.id), job_type=job.type)
+        logs.bind(log_ctx)
+        subjects = subjects_of(self.followers, job)
 
         async def report(percent: int, stage: JobStage | str | None, message: str | None) -> str:
             return await self._report(job.id, percent, stage, message)
@@ -280,6 +309,11 @@ class Worker:
         try:
             if running.cancel.is_set():
                 raise JobCancelled(f"job {job.id} was cancelled before it started")
+            log_ctx.org_slug = await self._slugs.get(self.db, job.organization_id)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("job started", extra={"attempt": f"{job.attempts}/{job.max_retries + 1}"})
+            if subjects:
+                await self._started(job, subjects)
             if reg.transactional:
                 async with self.db.transaction(job.organization_id) as conn:
                     ctx = JobContext(job, self.name, self.db, conn, running.cancel, report)
@@ -296,31 +330,60 @@ class Worker:
                     row = await cur.fetchone()
                     if not (row and row["ok"]):
                         raise LeaseLost(f"job {job.id}: lease lost before completion")
-                self._held.discard(job.id)
-                self.processed += 1
+                    if subjects:
+                        await tell(conn, job, "completed", subjects)
+                self._completed(job, _ms(started))
             else:
                 ctx = JobContext(job, self.name, self.db, None, running.cancel, report)
                 result = await self._invoke(reg, ctx)
-                self._completions.append((job.id, result))
-                self._flush.set()
+                if subjects:  # completed on its own, with its followers, in its tenant
+                    await self._complete_followed(job, result, subjects, _ms(started))
+                else:
+                    self._completions.append((job, result, _ms(started)))
+                    self._flush.set()
         except LeaseLost as exc:
             self._held.discard(job.id)
             log.warning("%s", exc)
         except JobCancelled as exc:
-            await self._fail(job.id, "cancelled", str(exc), retryable=False)
+            await self._fail(job, "cancelled", str(exc), retryable=False, started=started)
         except PermanentError as exc:
-            await self._fail(job.id, exc.code, str(exc), retryable=False)
+            await self._fail(job, exc.code, str(exc), retryable=False, started=started)
         except TimeoutError:
-            await self._fail(job.id, "timeout", f"the handler ran longer than {reg.timeout} s", retryable=True)
+            await self._fail(job, "timeout", f"the handler ran longer than {reg.timeout} s", retryable=True,
+                             started=started)
         except asyncio.CancelledError:
             raise  # shutting down: the drain gives the job back
         except Exception as exc:
-            log.exception("job %s (%s) failed", job.id, job.type)
-            await self._fail(job.id, type(exc).__name__, str(exc) or repr(exc), retryable=True)
+            log.debug("the traceback of the failure", exc_info=exc)
+            await self._fail(job, type(exc).__name__, str(exc) or repr(exc), retryable=True, started=started)
         finally:
             self._running.pop(job.id, None)
             self._dispatch()
             self._kick.set()
+
+    def _completed(self, job: Job, ms: float) -> None:
+        self._held.discard(job.id)
+        self.processed += 1
+        if log.isEnabledFor(logging.INFO):
+            log.info("job completed", extra={"duration_ms": ms, **self._job_fields(job)})
+
+    def _job_fields(self, job: Job) -> dict[str, Any]:
+        """A job's log fields, for a record logged outside its task (the flusher's)."""
+        return {"job_id": str(job.id), "job_type": job.type, "organization": str(job.organization_id),
+                "org_slug": self._slugs.known(job.organization_id), "request_id": job.request_id,
+                "route": f"job {job.type}"}
+
+    async def _complete_followed(self, job: Job, result: Any, subjects: list[Subject],
+                                 ms: float) -> None:
+        async with self.db.transaction(job.organization_id) as conn:
+            cur = await conn.execute(Q.complete_one, {"id": job.id, "worker": self.name,
+                                                      "result": Jsonb(result) if result is not None else None,
+                                                      "org": None})
+            row = await cur.fetchone()
+            if not (row and row["ok"]):
+                raise LeaseLost(f"job {job.id}: lease lost before completion")
+            await tell(conn, job, "completed", subjects)
+        self._completed(job, ms)
 
     async def _invoke(self, reg: Registration, ctx: JobContext) -> Any:
         if reg.timeout is None:
@@ -349,8 +412,8 @@ class Worker:
                 Q.complete_many,
                 {
                     "worker": self.name,
-                    "ids": [i for i, _ in batch],
-                    "results": [Jsonb(r) if r is not None else None for _, r in batch],
+                    "ids": [job.id for job, _, _ in batch],
+                    "results": [Jsonb(r) if r is not None else None for _, r, _ in batch],
                     "org": None,
                 },
             )
@@ -360,11 +423,13 @@ class Worker:
             await asyncio.sleep(0.2)
             return
         done = {r["id"] for r in rows}
-        for job_id, _ in batch:
-            self._held.discard(job_id)
-            if job_id not in done:
-                log.warning("job %s: lease lost before completion; it runs again elsewhere", job_id)
-        self.processed += len(done)
+        for job, _, ms in batch:
+            if job.id in done:
+                self._completed(job, ms)
+            else:
+                self._held.discard(job.id)
+                log.warning("job lost its lease before completion; it runs again elsewhere",
+                            extra=self._job_fields(job))
 
     async def _heartbeat(self) -> None:
         """Keep leases alive: jobs waiting for a slot on the short prefetch lease, every third of
@@ -496,6 +561,10 @@ class Worker:
             except MediabaseError as exc:
                 log.warning("could not give jobs back (%s); their leases will run out", exc)
             self._held.clear()
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)
 
 
 async def run_worker(
