@@ -9,6 +9,7 @@ from __future__ import annotations
 WORKER_MODULES: tuple[str, ...] = (
     "mediabase.jobs.upkeep",  # partitions of every registered table
     "mediabase.search.jobs",  # transcript.index
+    "mediabase.transcripts.processing",  # a video's processing status follows its jobs (video_id)
     "mediabase.insights.decision_vectors",  # decision.embed
     "mediabase.insights.jobs",  # topic trends age
     "mediabase.stories.jobs",  # story.continuation

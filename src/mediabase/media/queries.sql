@@ -74,3 +74,16 @@ SELECT s.id, s.video_id, s.label, s.display_name, s.person_id, p.name AS person_
 UPDATE speakers SET display_name = coalesce(%(display_name)s, display_name), person_id = coalesce(%(person_id)s, person_id)
  WHERE organization_id = %(org)s AND video_id = %(video_id)s AND id = %(id)s
 RETURNING id;
+
+-- name: processing_started
+-- One of the video's jobs has started (mediabase.media.processing): processing, its last error gone.
+UPDATE videos SET processing_status = 'processing', processing_error = NULL
+ WHERE organization_id = %(org)s AND id = %(id)s AND processing_status <> 'processing';
+
+-- name: lock_processing_status
+-- Taken before the video's other jobs are counted: two of its jobs ending at once take turns.
+SELECT processing_status FROM videos WHERE organization_id = %(org)s AND id = %(id)s FOR UPDATE;
+
+-- name: processing_ended
+UPDATE videos SET processing_status = %(status)s, processing_error = %(error)s
+ WHERE organization_id = %(org)s AND id = %(id)s;
