@@ -27,6 +27,7 @@ def _serve(url: str, host: str | None, port: int | None, *, worker: bool = False
     s = settings()
     host, port = host or s.api_host, port or s.api_port
     console.print(f"API:      http://{host}:{port}/  (OpenAPI docs at http://{host}:{port}/docs)")
+    console.print(f"console:  http://{host}:{port}/console  (sign in with an API key: 'mediabase key create')")
     console.print(f"ready at: http://{host}:{port}/ready   stop with Ctrl-C")
     if worker:
         console.print("worker:   running in this process (indexes what is ingested; see 'mediabase jobs list')")
