@@ -45,6 +45,7 @@ from tests.acceptance.test_pipeline import worker
 from tests.citus import CITUS_TIMEOUT_S, app_url
 from tests.conftest import make_settings
 from tests.factories import Tenant, make_tenant, make_video
+from tests.integration import test_search_accents as accents
 from tests.integration.test_search_semantic import HashEmbedder
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(CITUS_TIMEOUT_S)]
@@ -137,6 +138,17 @@ def demo_jobs(url: str) -> dict[tuple[str, str], int]:
                             " JOIN mediabase.organizations o ON o.id = j.organization_id AND o.slug = 'demo'"
                             " WHERE j.type IN ('transcript.index', 'decision.embed') GROUP BY 1, 2").fetchall()
     return {(str(t), str(s)): int(n) for t, s, n in rows}
+
+
+async def test_keyword_search_ignores_accents_through_the_cluster(cluster: str, dbs: tuple[Database, Database]) -> None:
+    """0046 on Citus: segments COPYed through the coordinator, titles, story texts and decisions are
+    indexed, queried and highlighted with the accent-folding copies, which have another OID on
+    every node (what is stored stays the built-in configuration; docs/search.md "Accents and case")."""
+    db, system = dbs
+    tenants = (await make_tenant(db, system), await make_tenant(db, system))
+    await accents.test_cafe_finds_cafe_with_and_without_accents_and_case(db, tenants)
+    await accents.test_titles_unknown_languages_and_languages_that_keep_their_letters(db, tenants)
+    await accents.test_story_texts_and_decisions_fold_accents_too(db, tenants)
 
 
 def _semantic_hits(url: str, q: str, mode: str) -> list[tuple[Any, ...]]:

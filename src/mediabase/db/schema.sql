@@ -5079,6 +5079,852 @@ CREATE FUNCTION mediabase.ts_config_for(language text) RETURNS regconfig
     RETURN CASE lower(split_part(language, '-'::text, 1)) WHEN 'ar'::text THEN 'arabic'::regconfig WHEN 'ara'::text THEN 'arabic'::regconfig WHEN 'hy'::text THEN 'armenian'::regconfig WHEN 'hye'::text THEN 'armenian'::regconfig WHEN 'arm'::text THEN 'armenian'::regconfig WHEN 'eu'::text THEN 'basque'::regconfig WHEN 'eus'::text THEN 'basque'::regconfig WHEN 'baq'::text THEN 'basque'::regconfig WHEN 'ca'::text THEN 'catalan'::regconfig WHEN 'cat'::text THEN 'catalan'::regconfig WHEN 'da'::text THEN 'danish'::regconfig WHEN 'dan'::text THEN 'danish'::regconfig WHEN 'nl'::text THEN 'dutch'::regconfig WHEN 'nld'::text THEN 'dutch'::regconfig WHEN 'dut'::text THEN 'dutch'::regconfig WHEN 'en'::text THEN 'english'::regconfig WHEN 'eng'::text THEN 'english'::regconfig WHEN 'et'::text THEN 'estonian'::regconfig WHEN 'est'::text THEN 'estonian'::regconfig WHEN 'fi'::text THEN 'finnish'::regconfig WHEN 'fin'::text THEN 'finnish'::regconfig WHEN 'fr'::text THEN 'french'::regconfig WHEN 'fra'::text THEN 'french'::regconfig WHEN 'fre'::text THEN 'french'::regconfig WHEN 'de'::text THEN 'german'::regconfig WHEN 'deu'::text THEN 'german'::regconfig WHEN 'ger'::text THEN 'german'::regconfig WHEN 'el'::text THEN 'greek'::regconfig WHEN 'ell'::text THEN 'greek'::regconfig WHEN 'gre'::text THEN 'greek'::regconfig WHEN 'hi'::text THEN 'hindi'::regconfig WHEN 'hin'::text THEN 'hindi'::regconfig WHEN 'hu'::text THEN 'hungarian'::regconfig WHEN 'hun'::text THEN 'hungarian'::regconfig WHEN 'id'::text THEN 'indonesian'::regconfig WHEN 'ind'::text THEN 'indonesian'::regconfig WHEN 'ga'::text THEN 'irish'::regconfig WHEN 'gle'::text THEN 'irish'::regconfig WHEN 'it'::text THEN 'italian'::regconfig WHEN 'ita'::text THEN 'italian'::regconfig WHEN 'lt'::text THEN 'lithuanian'::regconfig WHEN 'lit'::text THEN 'lithuanian'::regconfig WHEN 'ne'::text THEN 'nepali'::regconfig WHEN 'nep'::text THEN 'nepali'::regconfig WHEN 'no'::text THEN 'norwegian'::regconfig WHEN 'nor'::text THEN 'norwegian'::regconfig WHEN 'nb'::text THEN 'norwegian'::regconfig WHEN 'nob'::text THEN 'norwegian'::regconfig WHEN 'nn'::text THEN 'norwegian'::regconfig WHEN 'nno'::text THEN 'norwegian'::regconfig WHEN 'pt'::text THEN 'portuguese'::regconfig WHEN 'por'::text THEN 'portuguese'::regconfig WHEN 'ro'::text THEN 'romanian'::regconfig WHEN 'ron'::text THEN 'romanian'::regconfig WHEN 'rum'::text THEN 'romanian'::regconfig WHEN 'ru'::text THEN 'russian'::regconfig WHEN 'rus'::text THEN 'russian'::regconfig WHEN 'sr'::text THEN 'serbian'::regconfig WHEN 'srp'::text THEN 'serbian'::regconfig WHEN 'es'::text THEN 'spanish'::regconfig WHEN 'spa'::text THEN 'spanish'::regconfig WHEN 'sv'::text THEN 'swedish'::regconfig WHEN 'swe'::text THEN 'swedish'::regconfig WHEN 'ta'::text THEN 'tamil'::regconfig WHEN 'tam'::text THEN 'tamil'::regconfig WHEN 'tr'::text THEN 'turkish'::regconfig WHEN 'tur'::text THEN 'turkish'::regconfig WHEN 'yi'::text THEN 'yiddish'::regconfig WHEN 'yid'::text THEN 'yiddish'::regconfig ELSE 'simple'::regconfig END;
 
 --
+-- Name: basque_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: mediabase; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION mediabase.basque_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR asciiword WITH basque_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR word WITH mediabase.unaccent, basque_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR hword_part WITH mediabase.unaccent, basque_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR hword_asciipart WITH basque_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR asciihword WITH basque_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR hword WITH mediabase.unaccent, basque_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.basque_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+--
+-- Name: catalan_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: mediabase; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR asciiword WITH catalan_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR word WITH mediabase.unaccent, catalan_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR hword_part WITH mediabase.unaccent, catalan_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR hword_asciipart WITH catalan_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR asciihword WITH catalan_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR hword WITH mediabase.unaccent, catalan_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.catalan_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+--
+-- Name: dutch_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: mediabase; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR asciiword WITH dutch_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR word WITH mediabase.unaccent, dutch_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR hword_part WITH mediabase.unaccent, dutch_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR hword_asciipart WITH dutch_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR asciihword WITH dutch_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR hword WITH mediabase.unaccent, dutch_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.dutch_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+--
+-- Name: english_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: mediabase; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION mediabase.english_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR asciiword WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR word WITH mediabase.unaccent, english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR hword_part WITH mediabase.unaccent, english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR hword_asciipart WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR asciihword WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR hword WITH mediabase.unaccent, english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.english_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+--
+-- Name: french_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: mediabase; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION mediabase.french_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR asciiword WITH french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR word WITH mediabase.unaccent, french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR hword_part WITH mediabase.unaccent, french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR hword_asciipart WITH french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR asciihword WITH french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR hword WITH mediabase.unaccent, french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.french_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+--
+-- Name: german_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: mediabase; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION mediabase.german_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR asciiword WITH german_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR word WITH mediabase.unaccent, german_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR hword_part WITH mediabase.unaccent, german_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR hword_asciipart WITH german_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR asciihword WITH german_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR hword WITH mediabase.unaccent, german_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.german_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+--
+-- Name: indonesian_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: mediabase; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR asciiword WITH indonesian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR word WITH mediabase.unaccent, indonesian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR hword_part WITH mediabase.unaccent, indonesian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR hword_asciipart WITH indonesian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR asciihword WITH indonesian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR hword WITH mediabase.unaccent, indonesian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.indonesian_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+--
+-- Name: irish_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: mediabase; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION mediabase.irish_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR asciiword WITH irish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR word WITH mediabase.unaccent, irish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR hword_part WITH mediabase.unaccent, irish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR hword_asciipart WITH irish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR asciihword WITH irish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR hword WITH mediabase.unaccent, irish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.irish_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+--
+-- Name: italian_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: mediabase; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION mediabase.italian_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR asciiword WITH italian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR word WITH mediabase.unaccent, italian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR hword_part WITH mediabase.unaccent, italian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR hword_asciipart WITH italian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR asciihword WITH italian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR hword WITH mediabase.unaccent, italian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.italian_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+--
+-- Name: portuguese_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: mediabase; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR asciiword WITH portuguese_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR word WITH mediabase.unaccent, portuguese_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR hword_part WITH mediabase.unaccent, portuguese_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR hword_asciipart WITH portuguese_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR asciihword WITH portuguese_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR hword WITH mediabase.unaccent, portuguese_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.portuguese_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+--
+-- Name: romanian_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: mediabase; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR asciiword WITH romanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR word WITH mediabase.unaccent, romanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR hword_part WITH mediabase.unaccent, romanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR hword_asciipart WITH romanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR asciihword WITH romanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR hword WITH mediabase.unaccent, romanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.romanian_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+--
+-- Name: simple_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: mediabase; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION mediabase.simple_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR asciiword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR word WITH mediabase.unaccent, simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR hword_part WITH mediabase.unaccent, simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR hword_asciipart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR asciihword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR hword WITH mediabase.unaccent, simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.simple_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+--
+-- Name: spanish_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: mediabase; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR asciiword WITH spanish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR word WITH mediabase.unaccent, spanish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR hword_part WITH mediabase.unaccent, spanish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR hword_asciipart WITH spanish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR asciihword WITH spanish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR hword WITH mediabase.unaccent, spanish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION mediabase.spanish_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+--
+-- Name: ts_parse_config(regconfig); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.ts_parse_config(cfg regconfig) RETURNS regconfig
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN ((cfg)::oid = ('simple'::regconfig)::oid) THEN 'mediabase.simple_unaccent'::regconfig WHEN ((cfg)::oid = ('basque'::regconfig)::oid) THEN 'mediabase.basque_unaccent'::regconfig WHEN ((cfg)::oid = ('catalan'::regconfig)::oid) THEN 'mediabase.catalan_unaccent'::regconfig WHEN ((cfg)::oid = ('dutch'::regconfig)::oid) THEN 'mediabase.dutch_unaccent'::regconfig WHEN ((cfg)::oid = ('english'::regconfig)::oid) THEN 'mediabase.english_unaccent'::regconfig WHEN ((cfg)::oid = ('french'::regconfig)::oid) THEN 'mediabase.french_unaccent'::regconfig WHEN ((cfg)::oid = ('german'::regconfig)::oid) THEN 'mediabase.german_unaccent'::regconfig WHEN ((cfg)::oid = ('indonesian'::regconfig)::oid) THEN 'mediabase.indonesian_unaccent'::regconfig WHEN ((cfg)::oid = ('irish'::regconfig)::oid) THEN 'mediabase.irish_unaccent'::regconfig WHEN ((cfg)::oid = ('italian'::regconfig)::oid) THEN 'mediabase.italian_unaccent'::regconfig WHEN ((cfg)::oid = ('portuguese'::regconfig)::oid) THEN 'mediabase.portuguese_unaccent'::regconfig WHEN ((cfg)::oid = ('romanian'::regconfig)::oid) THEN 'mediabase.romanian_unaccent'::regconfig WHEN ((cfg)::oid = ('spanish'::regconfig)::oid) THEN 'mediabase.spanish_unaccent'::regconfig ELSE cfg END;
+
+--
+-- Name: FUNCTION ts_parse_config(cfg regconfig); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.ts_parse_config(cfg regconfig) IS 'The text-search configuration that parses text and queries of a stored language configuration: its unaccent copy where the language allows folding accents (0046), else itself.';
+
+--
 -- Name: unsharded(text); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 
@@ -6125,7 +6971,7 @@ END) STORED NOT NULL,
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    search_vector tsvector GENERATED ALWAYS AS ((setweight(to_tsvector('english'::regconfig, summary), 'A'::"char") || setweight(to_tsvector('english'::regconfig, COALESCE(context, ''::text)), 'B'::"char"))) STORED,
+    search_vector tsvector GENERATED ALWAYS AS ((setweight(to_tsvector(mediabase.ts_parse_config('english'::regconfig), summary), 'A'::"char") || setweight(to_tsvector(mediabase.ts_parse_config('english'::regconfig), COALESCE(context, ''::text)), 'B'::"char"))) STORED,
     CONSTRAINT decisions_confidence_range CHECK (((confidence >= 0) AND (confidence <= 100))),
     CONSTRAINT decisions_context_length CHECK ((length(context) <= 20000)),
     CONSTRAINT decisions_decided_at_range CHECK (((decided_at >= '0001-01-02 00:00:00+00'::timestamp with time zone) AND (decided_at < '9999-01-01 00:00:00+00'::timestamp with time zone))),
@@ -6213,9 +7059,9 @@ CREATE TABLE mediabase.videos (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     search_tags text DEFAULT ''::text NOT NULL,
-    search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector(mediabase.ts_config_for(language), title), 'A'::"char") || setweight(to_tsvector(mediabase.ts_config_for(language), search_tags), 'B'::"char")) || setweight(to_tsvector(mediabase.ts_config_for(language), COALESCE(description, ''::text)), 'C'::"char"))) STORED,
     source_key text,
     source_sha256 text,
+    search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector(mediabase.ts_parse_config(mediabase.ts_config_for(language)), title), 'A'::"char") || setweight(to_tsvector(mediabase.ts_parse_config(mediabase.ts_config_for(language)), search_tags), 'B'::"char")) || setweight(to_tsvector(mediabase.ts_parse_config(mediabase.ts_config_for(language)), COALESCE(description, ''::text)), 'C'::"char"))) STORED,
     CONSTRAINT videos_description_length CHECK ((length(description) <= 20000)),
     CONSTRAINT videos_duration_nonnegative CHECK ((duration_ms >= 0)),
     CONSTRAINT videos_error_only_when_failed CHECK (((processing_error IS NULL) OR (processing_status = 'failed'::text))),
@@ -7853,7 +8699,7 @@ CREATE TABLE mediabase.story_bibles (
     created_by_segment_id uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     ts_config regconfig DEFAULT 'simple'::regconfig NOT NULL,
-    search_vector tsvector GENERATED ALWAYS AS (to_tsvector(ts_config, mediabase.story_bible_text(data))) STORED,
+    search_vector tsvector GENERATED ALWAYS AS (to_tsvector(mediabase.ts_parse_config(ts_config), mediabase.story_bible_text(data))) STORED,
     CONSTRAINT story_bibles_entity_ids CHECK (mediabase.story_bible_entities_valid(data)),
     CONSTRAINT story_bibles_plot_thread_status CHECK (mediabase.story_bible_threads_valid(data)),
     CONSTRAINT story_bibles_shape CHECK (mediabase.story_bible_shape_valid(data)),
@@ -7984,7 +8830,7 @@ CREATE TABLE mediabase.story_ideas (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     like_count integer DEFAULT 0 NOT NULL,
     language text,
-    search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector(mediabase.ts_config_for(language), title), 'A'::"char") || setweight(to_tsvector(mediabase.ts_config_for(language), prompt), 'B'::"char")) || setweight(to_tsvector(mediabase.ts_config_for(language), mediabase.story_tags_text(tags)), 'B'::"char"))) STORED,
+    search_vector tsvector GENERATED ALWAYS AS (((setweight(to_tsvector(mediabase.ts_parse_config(mediabase.ts_config_for(language)), title), 'A'::"char") || setweight(to_tsvector(mediabase.ts_parse_config(mediabase.ts_config_for(language)), prompt), 'B'::"char")) || setweight(to_tsvector(mediabase.ts_parse_config(mediabase.ts_config_for(language)), mediabase.story_tags_text(tags)), 'B'::"char"))) STORED,
     CONSTRAINT story_ideas_language_format CHECK (mediabase.check_language(language)),
     CONSTRAINT story_ideas_like_count_nonnegative CHECK ((like_count >= 0)),
     CONSTRAINT story_ideas_moderation_status_valid CHECK ((moderation_status = ANY (ARRAY['pending'::text, 'approved'::text, 'rejected'::text]))),
@@ -8095,7 +8941,7 @@ CREATE TABLE mediabase.story_scenes (
     like_count integer DEFAULT 0 NOT NULL,
     view_count bigint DEFAULT 0 NOT NULL,
     ts_config regconfig DEFAULT 'simple'::regconfig NOT NULL,
-    search_vector tsvector GENERATED ALWAYS AS ((setweight(to_tsvector(ts_config, title), 'A'::"char") || setweight(to_tsvector(ts_config, COALESCE(description, ''::text)), 'B'::"char"))) STORED,
+    search_vector tsvector GENERATED ALWAYS AS ((setweight(to_tsvector(mediabase.ts_parse_config(ts_config), title), 'A'::"char") || setweight(to_tsvector(mediabase.ts_parse_config(ts_config), COALESCE(description, ''::text)), 'B'::"char"))) STORED,
     CONSTRAINT story_scenes_bible_version_positive CHECK ((bible_version >= 1)),
     CONSTRAINT story_scenes_contributor_count_range CHECK (((contributor_count >= 0) AND (contributor_count <= segment_count))),
     CONSTRAINT story_scenes_description_length CHECK ((length(description) <= 5000)),
@@ -8142,7 +8988,7 @@ CREATE TABLE mediabase.story_segments (
     status text DEFAULT 'active'::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     ts_config regconfig DEFAULT 'simple'::regconfig NOT NULL,
-    search_vector tsvector GENERATED ALWAYS AS ((setweight(to_tsvector(ts_config, input_text), 'B'::"char") || setweight(to_tsvector(ts_config, expanded_script), 'C'::"char"))) STORED,
+    search_vector tsvector GENERATED ALWAYS AS ((setweight(to_tsvector(mediabase.ts_parse_config(ts_config), input_text), 'B'::"char") || setweight(to_tsvector(mediabase.ts_parse_config(ts_config), expanded_script), 'C'::"char"))) STORED,
     CONSTRAINT story_segments_duration_range CHECK (((duration_ms >= 1) AND (duration_ms <= 86400000))),
     CONSTRAINT story_segments_expanded_script_length CHECK (((length(btrim(expanded_script)) >= 1) AND (length(btrim(expanded_script)) <= 100000))),
     CONSTRAINT story_segments_hls_key_valid CHECK (mediabase.story_storage_key_valid(hls_key)),
@@ -8295,7 +9141,7 @@ CREATE TABLE mediabase.transcript_segments (
     text text NOT NULL,
     confidence real,
     ts_config regconfig DEFAULT mediabase.ingest_ts_config() NOT NULL,
-    search_vector tsvector GENERATED ALWAYS AS (to_tsvector(ts_config, text)) STORED,
+    search_vector tsvector GENERATED ALWAYS AS (to_tsvector(mediabase.ts_parse_config(ts_config), text)) STORED,
     CONSTRAINT transcript_segments_confidence_range CHECK (((confidence >= (0)::double precision) AND (confidence <= (1)::double precision))),
     CONSTRAINT transcript_segments_seq_nonnegative CHECK ((seq >= 0)),
     CONSTRAINT transcript_segments_text_length CHECK ((length(text) <= 100000)),

@@ -241,21 +241,23 @@ async def delete_decision_link(db: Database, p: Principal, decision_id: UUID, ta
 # join on the distribution column, which Citus keeps on the organization's shard (a subquery
 # correlated with the log's row would send the statement to every shard, or fail).
 KEYWORD_RANKED = sql.SQL(
-    "SELECT x.organization_id, x.id, ts_rank_cd(x.search_vector, websearch_to_tsquery('english', %(q)s)) AS score"
+    "SELECT x.organization_id, x.id,"
+    "       ts_rank_cd(x.search_vector, websearch_to_tsquery(ts_parse_config('english'), %(q)s)) AS score"
     "  FROM decisions x WHERE x.organization_id = %(org)s"
-    "   AND x.search_vector @@ websearch_to_tsquery('english', %(q)s)"
+    "   AND x.search_vector @@ websearch_to_tsquery(ts_parse_config('english'), %(q)s)"
 )
 
 
 def search_sql(q: str | None) -> tuple[sql.Composable, sql.Composable, sql.Composable]:
     """The keyword-search parts of list_decisions: (condition, rank, snippet); with ``q`` the
     decisions are those of KEYWORD_RANKED, joined as ``r``. The query is websearch syntax
-    ("quoted phrases", or, -not), English stemming, over summary (weight A) and context (weight B)."""
+    ("quoted phrases", or, -not), English stemming with accents ignored (``ts_parse_config``, 0046),
+    over summary (weight A) and context (weight B)."""
     if not q:
         return sql.SQL("true"), sql.SQL("NULL::real"), sql.SQL("NULL::text")
     snippet = sql.SQL(
-        "ts_headline('english', d.summary || coalesce(' / ' || d.context, ''),"
-        " websearch_to_tsquery('english', %(q)s), 'MaxFragments=2, MaxWords=20, MinWords=5')"
+        "ts_headline(ts_parse_config('english'), d.summary || coalesce(' / ' || d.context, ''),"
+        " websearch_to_tsquery(ts_parse_config('english'), %(q)s), 'MaxFragments=2, MaxWords=20, MinWords=5')"
     )
     return sql.SQL("true"), sql.SQL("r.score"), snippet
 

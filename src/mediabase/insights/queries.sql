@@ -147,12 +147,15 @@ ON CONFLICT (organization_id, model, decision_id) DO UPDATE
 -- The ids of the organization's decisions ranked for a search, as (id, score): the semantic list
 -- (s; score = cosine similarity) or its reciprocal rank fusion with the keyword list (k). The
 -- semantic list is exact: every vector of the tenant and model (cast to the model's dimension),
--- nearest first; a registry is small enough per organization for a scan of its key range.
+-- nearest first; a registry is small enough per organization for a scan of its key range. Keywords
+-- are parsed as the decisions' vectors are (English, accents ignored: ts_parse_config, 0046).
 WITH k AS (
-    SELECT d.id, row_number() OVER (ORDER BY ts_rank_cd(d.search_vector, websearch_to_tsquery('english', %(q)s)) DESC,
+    SELECT d.id, row_number() OVER (ORDER BY ts_rank_cd(d.search_vector,
+                                                        websearch_to_tsquery(ts_parse_config('english'), %(q)s)) DESC,
                                              d.id) AS r
       FROM decisions d
-     WHERE %(use_k)s AND d.organization_id = %(org)s AND d.search_vector @@ websearch_to_tsquery('english', %(q)s)
+     WHERE %(use_k)s AND d.organization_id = %(org)s
+       AND d.search_vector @@ websearch_to_tsquery(ts_parse_config('english'), %(q)s)
      ORDER BY r LIMIT %(depth)s
 ), s AS (
     SELECT v.decision_id AS id, 1 - (v.embedding::{vtype} <=> %(qvec)s::{vtype}) AS similarity,

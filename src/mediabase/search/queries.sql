@@ -9,11 +9,13 @@
 -- name: configs
 -- The configurations in use in the organization (or the one of the language filter), each with
 -- the query parsed by it (websearch syntax) and the distinct lexemes of its words (for the
--- relaxed "at least m of the words" queries and for highlighting).
+-- relaxed "at least m of the words" queries and for highlighting). The text is parsed with
+-- ts_parse_config(c.ts_config): the language's configuration, or its copy that ignores accents
+-- (0046), as the rows' vectors are.
 SELECT c.ts_config::oid::int8 AS cfg, c.ts_config::text AS name,
-       websearch_to_tsquery(c.ts_config, %(q)s)::text AS tsq,
-       numnode(websearch_to_tsquery(c.ts_config, %(q)s)) AS nodes,
-       tsvector_to_array(to_tsvector(c.ts_config, %(words)s)) AS lexemes
+       websearch_to_tsquery(ts_parse_config(c.ts_config), %(q)s)::text AS tsq,
+       numnode(websearch_to_tsquery(ts_parse_config(c.ts_config), %(q)s)) AS nodes,
+       tsvector_to_array(to_tsvector(ts_parse_config(c.ts_config), %(words)s)) AS lexemes
   FROM search_configs c
  WHERE c.organization_id = %(org)s
    AND (%(language)s::text IS NULL OR c.ts_config = ts_config_for(%(language)s))
@@ -65,9 +67,10 @@ SELECT p.kind, p.id, p.video_id, p.transcript_id, p.start_ms, p.end_ms, p.speake
        v.title AS video_title, v.media_url,
        coalesce(sp.display_name, sp.label) AS speaker,
        coalesce(s.text, v.title) AS text,
-       ts_headline(p.cfg, translate(CASE WHEN p.kind = 'segment' THEN s.text
-                                         ELSE concat_ws(' — ', v.title, v.description) END,
-                                    E'\x02\x03', ''),
+       ts_headline(ts_parse_config(p.cfg),
+                   translate(CASE WHEN p.kind = 'segment' THEN s.text
+                                  ELSE concat_ws(' — ', v.title, v.description) END,
+                             E'\x02\x03', ''),
                    p.tsq, %(hl_opts)s) AS snippet
   FROM page p
   JOIN videos v ON v.organization_id = %(org)s AND v.id = p.video_id
@@ -96,9 +99,10 @@ SELECT p.kind, p.id, p.video_id, p.transcript_id, p.start_ms, p.end_ms, p.speake
        v.title AS video_title, v.media_url,
        coalesce(sp.display_name, sp.label) AS speaker,
        coalesce(s.text, v.title) AS text,
-       ts_headline(p.cfg, translate(CASE WHEN p.kind = 'segment' THEN s.text
-                                         ELSE concat_ws(' — ', v.title, v.description) END,
-                                    E'\x02\x03', ''),
+       ts_headline(ts_parse_config(p.cfg),
+                   translate(CASE WHEN p.kind = 'segment' THEN s.text
+                                  ELSE concat_ws(' — ', v.title, v.description) END,
+                             E'\x02\x03', ''),
                    p.tsq, %(hl_opts)s) AS snippet
   FROM page p
   JOIN videos v ON v.organization_id = %(org)s AND v.id = p.video_id
@@ -178,9 +182,10 @@ SELECT p.ord, p.kind, p.id, v.title AS video_title, v.media_url,
                     WITH ORDINALITY u (id, n)
                JOIN speakers sp ON sp.organization_id = %(org)s AND sp.id = u.id
               ORDER BY u.n) AS speakers,
-       ts_headline(cfg.cfg, translate(CASE p.kind WHEN 'chunk' THEN c.text WHEN 'segment' THEN s.text
-                                          ELSE concat_ws(' — ', v.title, v.description) END,
-                                      E'\x02\x03', ''),
+       ts_headline(ts_parse_config(cfg.cfg),
+                   translate(CASE p.kind WHEN 'chunk' THEN c.text WHEN 'segment' THEN s.text
+                                         ELSE concat_ws(' — ', v.title, v.description) END,
+                             E'\x02\x03', ''),
                    coalesce(q.tsq, ''::tsquery), %(hl_opts)s) AS snippet
   FROM p
   LEFT JOIN transcript_chunks c ON p.kind = 'chunk' AND c.organization_id = %(org)s AND c.id = p.id

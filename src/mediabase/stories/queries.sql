@@ -432,10 +432,11 @@ SELECT version, data, created_at FROM story_bibles
 
 -- name: search_configs
 -- The configurations the organization's story texts use, each with the query parsed by it
--- (websearch syntax); those where nothing is left of it (stop words only) are skipped.
-SELECT c.ts_config::oid::int8 AS cfg, websearch_to_tsquery(c.ts_config, %(q)s)::text AS tsq
+-- (websearch syntax; by ts_parse_config, as the texts' vectors: accents ignored where the
+-- language allows it, 0046); those where nothing is left of it (stop words only) are skipped.
+SELECT c.ts_config::oid::int8 AS cfg, websearch_to_tsquery(ts_parse_config(c.ts_config), %(q)s)::text AS tsq
   FROM story_search_configs c
- WHERE c.organization_id = %(org)s AND numnode(websearch_to_tsquery(c.ts_config, %(q)s)) > 0
+ WHERE c.organization_id = %(org)s AND numnode(websearch_to_tsquery(ts_parse_config(c.ts_config), %(q)s)) > 0
  ORDER BY c.ts_config::oid
 
 -- name: search_page
@@ -450,7 +451,7 @@ WITH m AS (
 )
 SELECT m.kind, m.id, m.scene_id, m.version, m.score, g.sequence, coalesce(i.id, s.idea_id) AS idea_id,
        coalesce(i.topic_id, s.topic_id) AS topic_id, coalesce(i.title, s.title) AS title,
-       ts_headline(m.ts_config,
+       ts_headline(ts_parse_config(m.ts_config),
                    translate(CASE m.kind WHEN 'idea' THEN concat_ws(' — ', i.title, i.prompt)
                                          WHEN 'scene' THEN concat_ws(' — ', s.title, s.description)
                                          WHEN 'segment' THEN concat_ws(E'\n', g.input_text, g.expanded_script)
