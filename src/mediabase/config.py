@@ -113,6 +113,17 @@ class Settings(BaseSettings):
     embedding_url: str | None = None
     embedding_api_key: SecretStr | None = None
     embedding_dimension: int | None = None
+    # the relevance cut-off of semantic and hybrid search (docs/search.md, "The cut-off")
+    search_min_similarity: float = Field(
+        default=0.3, ge=-1, le=1,
+        description="Semantic and hybrid search leave out chunks whose cosine similarity to the query is below "
+        "this (measured for all-MiniLM-L6-v2; another model needs its own value); -1 keeps every chunk.",
+    )
+    search_score_floor: float = Field(
+        default=0.3, ge=0, le=1,
+        description="Hybrid search leaves out fused hits that score below this share of the best hit's score; "
+        "0 keeps every hit.",
+    )
     log_format: Literal["text", "console", "json"] = Field(
         default="text",
         description="text (or its old name console): one readable line per record; json: one JSON object per record.",

@@ -76,6 +76,9 @@ def test_search_answers_with_moments_and_pages(client: TestClient, tenants: tupl
     ({"q": "ok", "language": "english!"}, 422),
     ({"q": "ok", "video_id": "nope"}, 422),
     ({"q": "ok", "rrf_k": "0"}, 422),
+    ({"q": "ok", "min_similarity": "1.5"}, 422),
+    ({"q": "ok", "score_floor": "-0.1"}, 422),
+    ({"q": "ok", "score_floor": "nan"}, 422),
 ])
 def test_malformed_queries_answer_422_or_an_empty_result(client: TestClient, tenants: tuple[Tenant, Tenant],
                                                          params: dict[str, str], status: int) -> None:

@@ -36,6 +36,8 @@ from tests.factories import Tenant
 pytestmark = pytest.mark.timeout(900)
 
 MODES = [SearchMode.keyword, SearchMode.semantic, SearchMode.hybrid]
+# no relevance cut-off (test_search_cutoff.py tests it): these tests need full pages of chunks
+UNCUT = {"min_similarity": -1.0, "score_floor": 0.0}
 
 
 class HashEmbedder:
@@ -100,7 +102,8 @@ async def test_remote_control_price_answers_with_the_moment(demo: tuple[Database
 
 async def test_semantic_hits_are_chunks_ranked_by_similarity(demo: tuple[Database, Principal]) -> None:
     db, p = demo
-    page = await search(db, p, SearchRequest(q="how much will it cost to make", mode=SearchMode.semantic, limit=20))
+    page = await search(db, p, SearchRequest(q="how much will it cost to make", mode=SearchMode.semantic, limit=20,
+                                             **UNCUT))
     assert len(page.hits) == 20
     assert all(h.kind == "chunk" and h.chunk_id and h.transcript_id for h in page.hits)
     scores = [h.score for h in page.hits]
@@ -129,10 +132,10 @@ async def test_semantic_filters_do_not_starve_the_index_scan(demo: tuple[Databas
         q="meeting", mode=SearchMode.keyword, limit=100))).hits}
     d = videos["ES2002d"]
     page = await search(db, p, SearchRequest(q="remote control price", mode=SearchMode.semantic, limit=30,
-                                             filters=SearchFilters(video_ids=[d])))
+                                             filters=SearchFilters(video_ids=[d]), **UNCUT))
     assert len(page.hits) == 30 and {h.video_id for h in page.hits} == {d}
     page = await search(db, p, SearchRequest(q="design of the buttons", mode=SearchMode.semantic, limit=15,
-                                             filters=SearchFilters(speaker="Industrial Designer")))
+                                             filters=SearchFilters(speaker="Industrial Designer"), **UNCUT))
     assert len(page.hits) == 15 and all("Industrial Designer" in h.speakers for h in page.hits)
     page = await search(db, p, SearchRequest(q="design of the buttons", mode=SearchMode.semantic,
                                              filters=SearchFilters(from_ms=600_000, to_ms=900_000)))
@@ -142,18 +145,19 @@ async def test_semantic_filters_do_not_starve_the_index_scan(demo: tuple[Databas
 async def test_paging_and_grouping_in_fused_modes(demo: tuple[Database, Principal]) -> None:
     db, p = demo
     for mode in (SearchMode.semantic, SearchMode.hybrid):
-        first = await search(db, p, SearchRequest(q="animals drawn on the whiteboard", mode=mode, limit=7))
+        first = await search(db, p, SearchRequest(q="animals drawn on the whiteboard", mode=mode, limit=7, **UNCUT))
+        assert first.next_cursor
         second = await search(db, p, SearchRequest(q="animals drawn on the whiteboard", mode=mode, limit=7,
-                                                   cursor=first.next_cursor))
-        both = await search(db, p, SearchRequest(q="animals drawn on the whiteboard", mode=mode, limit=14))
+                                                   cursor=first.next_cursor, **UNCUT))
+        both = await search(db, p, SearchRequest(q="animals drawn on the whiteboard", mode=mode, limit=14, **UNCUT))
         assert [h.chunk_id or h.segment_id for h in first.hits + second.hits] == \
             [h.chunk_id or h.segment_id for h in both.hits]
         grouped = await search(db, p, SearchRequest(q="animals drawn on the whiteboard", mode=mode,
-                                                    group_by_video=True, per_video=2, limit=3))
+                                                    group_by_video=True, per_video=2, limit=3, **UNCUT))
         assert grouped.groups is not None and len(grouped.groups) == 3
         assert len({g.video_id for g in grouped.groups}) == 3 and all(len(g.hits) <= 2 for g in grouped.groups)
         with pytest.raises(Invalid):
-            await search(db, p, SearchRequest(q="other", mode=mode, cursor=first.next_cursor))
+            await search(db, p, SearchRequest(q="other", mode=mode, cursor=first.next_cursor, **UNCUT))
 
 
 def lines(*texts: str) -> ParsedTranscript:

@@ -100,6 +100,12 @@ def search(
     keyword_weight: Annotated[float, typer.Option(min=0, help="Hybrid: weight of the keyword list.")] = 1.0,
     semantic_weight: Annotated[float, typer.Option(min=0, help="Hybrid: weight of the semantic list.")] = 1.0,
     rrf_k: Annotated[int, typer.Option(min=1, help="Hybrid: the k of reciprocal rank fusion.")] = 60,
+    min_similarity: Annotated[float | None, typer.Option(
+        min=-1, max=1, help="Semantic/hybrid: leave out chunks less similar to the query (cosine; -1 keeps "
+                            "all; default MEDIABASE_SEARCH_MIN_SIMILARITY).")] = None,
+    score_floor: Annotated[float | None, typer.Option(
+        min=0, max=1, help="Hybrid: leave out hits scoring below this share of the best one (0 keeps all; "
+                           "default MEDIABASE_SEARCH_SCORE_FLOOR).")] = None,
     model: Annotated[str | None, typer.Option(help="Embedding model (default: MEDIABASE_EMBEDDING_MODEL).")] = None,
     index: Annotated[bool, typer.Option(help="Semantic/hybrid: first index transcripts not indexed yet.")] = True,
     as_json: JsonOpt = False,
@@ -113,6 +119,7 @@ def search(
         req = SearchRequest(
             q=query, mode=mode, limit=limit, cursor=cursor, group_by_video=group, per_video=per_video,
             match=match, keyword_weight=keyword_weight, semantic_weight=semantic_weight, rrf_k=rrf_k,
+            min_similarity=min_similarity, score_floor=score_floor,
             filters=SearchFilters(
                 video_ids=video or [], channel_id=channel, series_id=series, collection_id=collection,
                 tags=tag or [], speaker_ids=speaker_id or [], person_ids=person or [], speaker=speaker,

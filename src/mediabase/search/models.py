@@ -79,6 +79,12 @@ class SearchRequest(Model):
     keyword_weight: Annotated[float, Field(ge=0, le=100)] = 1.0
     semantic_weight: Annotated[float, Field(ge=0, le=100)] = 1.0
     rrf_k: Annotated[int, Field(ge=1, le=10_000)] = 60
+    min_similarity: Annotated[float, Field(ge=-1, le=1)] | None = Field(
+        default=None, description="semantic and hybrid: leave out chunks less similar to the query "
+                                  "(cosine); default MEDIABASE_SEARCH_MIN_SIMILARITY, -1 keeps all")
+    score_floor: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        default=None, description="hybrid: leave out hits scoring below this share of the best hit's "
+                                  "score; default MEDIABASE_SEARCH_SCORE_FLOOR, 0 keeps all")
 
 
 HitKind = Literal["segment", "chunk", "video"]

@@ -12,7 +12,8 @@
   ``score = w_k / (k + rank_k) + w_s / (k + rank_s)``; a keyword hit counts for the chunk
   that holds its segment.
 
-Semantic and hybrid page through their top ``MAX_DEPTH`` candidates. docs/search.md.
+Semantic and hybrid page through their top ``MAX_DEPTH`` candidates, less those below the
+relevance cut-off (``cutoff.py``: a minimum similarity, a share of the best fused score). docs/search.md.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from mediabase.db.errors import Invalid
 from mediabase.db.queries import load_queries
 from mediabase.db.rows import Conn, sql
 from mediabase.identity.models import Principal
+from mediabase.search.cutoff import CutOff
 from mediabase.search.embedding import Embedder
 from mediabase.search.models import (
     Hit,
@@ -131,7 +133,8 @@ async def search(
         mode = SearchMode.hybrid if embedder is not None or semantic_available(settings) else SearchMode.keyword
     if mode is not SearchMode.keyword and embedder is None:
         embedder = embedder_for(settings, model)
-    fp = _fingerprint(q, mode, req, embedder.name if embedder else None)
+    cut = CutOff.of(req, settings) if mode is not SearchMode.keyword else None
+    fp = _fingerprint(q, mode, req, embedder.name if embedder else None, cut)
     cur = _decode_cursor(req.cursor, fp) if req.cursor else None
     qvec: list[float] | None = None
     if embedder is not None and mode is not SearchMode.keyword:
@@ -145,8 +148,8 @@ async def search(
             params["speakers"] = [r["id"] for r in rows]
         if mode is SearchMode.keyword:
             return await _keyword(conn, q, req, configs, params, cur, fp)
-        assert embedder is not None and qvec is not None
-        return await _fused(conn, q, mode, req, configs, params, cur, fp, embedder, qvec)
+        assert embedder is not None and qvec is not None and cut is not None
+        return await _fused(conn, q, mode, req, configs, params, cur, fp, embedder, qvec, cut)
 
 
 # -- query text -------------------------------------------------------------------------------
@@ -462,13 +465,17 @@ def fuse(keyword: Sequence[dict[str, Any]], semantic: Sequence[_Cand], *, k: int
     return sorted(fused.values(), key=lambda c: (-c.score, c.kind, str(c.id)))
 
 
+def _fuse(req: SearchRequest, keyword: Sequence[dict[str, Any]], semantic: Sequence[_Cand]) -> list[_Cand]:
+    return fuse(keyword, semantic, k=req.rrf_k, w_keyword=req.keyword_weight, w_semantic=req.semantic_weight)
+
+
 def _cand_fields(c: _Cand) -> dict[str, Any]:
     return {name: getattr(c, name) for name in _Cand.__slots__}
 
 
 async def _fused(conn: Conn, q: str, mode: SearchMode, req: SearchRequest, configs: list[_Config],
                  params: dict[str, Any], cur: dict[str, Any] | None, fp: str, embedder: Embedder,
-                 qvec: list[float]) -> SearchPage:
+                 qvec: list[float], cut: CutOff) -> SearchPage:
     name = embedder.name
     page = SearchPage(query=q, mode=mode, model=name, hits=[], groups=[] if req.group_by_video else None)
     if req.filters.by_speaker and not params.get("speakers"):
@@ -479,12 +486,14 @@ async def _fused(conn: Conn, q: str, mode: SearchMode, req: SearchRequest, confi
     n = min(MAX_DEPTH, max(CANDIDATES, want))
     vt = VectorType(name, len(qvec))
     semantic = await _semantic_candidates(conn, vt, qvec, req.filters, params, n)
+    # the cut-off (search/cutoff.py) comes before paging: every page sees the same list
     if mode is SearchMode.hybrid:
         keyword = await _keyword_candidates(conn, q, req, configs, name, params, n)
-        ranked = fuse(keyword, semantic, k=req.rrf_k, w_keyword=req.keyword_weight,
-                      w_semantic=req.semantic_weight)
+        ranked = cut.floor(_fuse(req, keyword, cut.similar(semantic)))
+        left_out = len(_fuse(req, keyword, semantic)) - len(ranked)
     else:
-        ranked = semantic
+        ranked = cut.similar(semantic)
+        left_out = len(semantic) - len(ranked)
     if cur is None:
         row = await (await conn.execute(Q.unindexed, {"org": params["org"], "model": name})).fetchone()
         page.unindexed = int(row["n"]) if row else 0
@@ -508,6 +517,8 @@ async def _fused(conn: Conn, q: str, mode: SearchMode, req: SearchRequest, confi
         items = ranked[offset: offset + req.limit]
         if len(ranked) > offset + req.limit:
             page.next_cursor = _encode_cursor(fp, offset=offset + req.limit)
+    if left_out and page.next_cursor is None:
+        page.notices.append(cut.notice(left_out, hybrid=mode is SearchMode.hybrid))
     hits = await _hydrate(conn, params["org"], items, configs)
     if req.group_by_video:
         page.groups = []
@@ -550,9 +561,10 @@ async def _hydrate(conn: Conn, org: UUID, items: Sequence[_Cand], configs: Seque
 # -- cursors ----------------------------------------------------------------------------------
 
 
-def _fingerprint(q: str, mode: SearchMode, req: SearchRequest, model: str | None) -> str:
+def _fingerprint(q: str, mode: SearchMode, req: SearchRequest, model: str | None, cut: CutOff | None) -> str:
     data = json.dumps([q, mode.value, req.filters.model_dump(mode="json"), req.group_by_video, req.per_video,
-                       req.match.value, req.keyword_weight, req.semantic_weight, req.rrf_k, model],
+                       req.match.value, req.keyword_weight, req.semantic_weight, req.rrf_k, model]
+                      + ([cut.min_similarity, cut.score_floor] if cut else []),
                       sort_keys=True, default=str)
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 

@@ -50,11 +50,18 @@ async def search_route(
     keyword_weight: Annotated[float, Query(ge=0, le=100)] = 1.0,
     semantic_weight: Annotated[float, Query(ge=0, le=100)] = 1.0,
     rrf_k: Annotated[int, Query(ge=1, le=10_000)] = 60,
+    min_similarity: Annotated[float | None, Query(
+        ge=-1, le=1, description="semantic and hybrid: leave out chunks less similar to the query (cosine); "
+                                 "default MEDIABASE_SEARCH_MIN_SIMILARITY, -1 keeps all")] = None,
+    score_floor: Annotated[float | None, Query(
+        ge=0, le=1, description="hybrid: leave out hits scoring below this share of the best hit's score; "
+                                "default MEDIABASE_SEARCH_SCORE_FLOOR, 0 keeps all")] = None,
 ) -> SearchPage:
     try:
         req = SearchRequest(
             q=q, mode=mode, limit=limit, cursor=cursor, group_by_video=group_by_video, per_video=per_video,
             match=match, keyword_weight=keyword_weight, semantic_weight=semantic_weight, rrf_k=rrf_k,
+            min_similarity=min_similarity, score_floor=score_floor,
             filters=SearchFilters(
                 video_ids=video_id or [], channel_id=channel_id, series_id=series_id,
                 collection_id=collection_id, tags=tag or [], speaker_ids=speaker_id or [],
