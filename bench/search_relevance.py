@@ -7,7 +7,13 @@ measured), then runs the judged queries of ``bench/relevance/ami_queries.json`` 
 
 * recall@k: the share of a query's answer spans that some hit reaches, averaged over queries;
 * hit@k: the share of queries with at least one relevant hit;
-* MRR@k: the mean of 1 / rank of the first relevant hit (0 when there is none).
+* MRR@k: the mean of 1 / rank of the first relevant hit (0 when there is none);
+* hits: how many hits a query gets (at most k: semantic and hybrid stop at the relevance cut-off).
+
+It does the same for accented variants of judged queries (télévision for television), and counts
+the hits of questions the meetings never discuss (every one is wrong). ``--sweep`` runs semantic
+and hybrid search under a grid of cut-offs (min_similarity × score_floor), what their defaults
+were chosen by.
 
 A hit is relevant when it is in the query's meeting and its [start_ms, end_ms] overlaps an
 answer span widened by ``--tolerance`` seconds on each side. Answer spans come from the corpus
@@ -16,6 +22,7 @@ annotations (bench/relevance/ami_spans.py), never from a search result.
     python bench/search_relevance.py                       # embedded server, all meetings
     python bench/search_relevance.py --reuse               # keep the loaded database
     python bench/search_relevance.py --url postgresql://…  # a server that may CREATE DATABASE
+    python bench/search_relevance.py --reuse --sweep       # and the cut-off grid
 
 Needs the semantic extra. About 4 minutes on 2 cores (most of it embedding ~25k chunks).
 """
@@ -96,7 +103,7 @@ def score(hits: list[dict[str, Any]], q: dict[str, Any], k: int, tol_ms: int) ->
             first = rank
         reached.update(r)
     return {"recall": len(reached) / len(q["spans"]), "hit": float(first is not None),
-            "rr": 1.0 / first if first else 0.0, "first": float(first or 0)}
+            "rr": 1.0 / first if first else 0.0, "first": float(first or 0), "hits": float(min(k, len(hits)))}
 
 
 async def load(url: str, settings: Settings, corpus: Path, meetings: list[str] | None) -> dict[str, Any]:
@@ -132,31 +139,80 @@ async def index(url: str, settings: Settings, params: ChunkParams) -> dict[str, 
             "embedded": report.embedded, "chunks_per_s": round(report.embedded / max(seconds, 1e-9), 1)}
 
 
-async def evaluate(url: str, settings: Settings, queries: list[dict[str, Any]], args: argparse.Namespace,
+def search_request(q: str, mode: SearchMode, args: argparse.Namespace, limit: int,
+                   cut: tuple[float | None, float | None]) -> SearchRequest:
+    return SearchRequest(q=q, mode=mode, limit=limit, keyword_weight=args.keyword_weight,
+                         semantic_weight=args.semantic_weight, rrf_k=args.rrf_k, min_similarity=cut[0],
+                         score_floor=cut[1])
+
+
+def summary(rows: list[dict[str, float]]) -> dict[str, float]:
+    return {"recall": statistics.mean(r["recall"] for r in rows), "hit": statistics.mean(r["hit"] for r in rows),
+            "mrr": statistics.mean(r["rr"] for r in rows), "hits": statistics.mean(r["hits"] for r in rows)}
+
+
+async def evaluate(url: str, settings: Settings, sets: dict[str, Any], args: argparse.Namespace,
                    ) -> dict[str, Any]:
+    """Each mode over the judged queries (recall, hit, MRR, hits per query, p50), their accented
+    variants, and the unanswerable questions (hits per query: every one is wrong)."""
+    cut = (args.min_similarity, args.score_floor)
+    tol = int(args.tolerance * 1000)
     async with Database(url, settings) as db, Database(url, settings, role="") as system:
         principal = await identity.acting_owner(system, "ami")
-        out: dict[str, Any] = {"modes": {}, "per_query": []}
+
+        async def hits_of(q: str, mode: SearchMode, limit: int = args.k,
+                          c: tuple[float | None, float | None] = cut) -> list[dict[str, Any]]:
+            page = await search(db, principal, search_request(q, mode, args, limit, c), settings=settings)
+            return [h.model_dump() for h in page.hits]
+
+        out: dict[str, Any] = {"modes": {}, "accented": {}, "unanswerable": {}, "per_query": []}
         for mode in (SearchMode.keyword, SearchMode.semantic, SearchMode.hybrid):
             rows = []
             times = []
-            for q in queries:
+            for q in sets["queries"]:
                 t0 = time.perf_counter()
-                page = await search(db, principal, SearchRequest(
-                    q=q["q"], mode=mode, limit=args.k, keyword_weight=args.keyword_weight,
-                    semantic_weight=args.semantic_weight, rrf_k=args.rrf_k), settings=settings)
+                hits = await hits_of(q["q"], mode)
                 times.append((time.perf_counter() - t0) * 1000)
-                hits = [h.model_dump() for h in page.hits]
-                s = score(hits, q, args.k, args.tolerance * 1000)
+                s = score(hits, q, args.k, tol)
                 rows.append(s)
                 out["per_query"].append({"mode": mode.value, "q": q["q"], "meeting": q["meeting"], **s,
                                          "top": [(h["video_title"], h["start_ms"] // 1000) for h in hits[:3]]})
-            out["modes"][mode.value] = {
-                "recall": statistics.mean(r["recall"] for r in rows),
-                "hit": statistics.mean(r["hit"] for r in rows),
-                "mrr": statistics.mean(r["rr"] for r in rows),
-                "p50_ms": statistics.median(times),
-            }
+            out["modes"][mode.value] = {**summary(rows), "p50_ms": statistics.median(times)}
+            rows = [score(await hits_of(q["q"], mode), q, args.k, tol) for q in sets["accented"]]
+            out["accented"][mode.value] = summary(rows)
+            out["unanswerable"][mode.value] = statistics.mean(
+                [len(await hits_of(q, mode)) for q in sets["unanswerable"]])
+        if args.sweep:
+            out["sweep"] = await sweep(hits_of, sets, args)
+    return out
+
+
+SWEEP_SIMILARITY = (-1.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
+SWEEP_FLOOR = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4)
+
+
+async def sweep(hits_of: Any, sets: dict[str, Any], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Semantic and hybrid under each cut-off: the judged queries at k and at --depth (one page of
+    --depth hits, cut-off applied), and the hits of the unanswerable questions at k."""
+    out: list[dict[str, Any]] = []
+    tol = int(args.tolerance * 1000)
+    combos: list[tuple[SearchMode, float, float | None]] = [(SearchMode.semantic, m, None) for m in SWEEP_SIMILARITY]
+    combos += [(SearchMode.hybrid, m, f) for m in SWEEP_SIMILARITY for f in SWEEP_FLOOR]
+    for mode, min_sim, floor in combos:
+        c = (min_sim, 0.0 if floor is None else floor)
+        at_k, deep = [], []
+        for q in sets["queries"] + sets["accented"]:
+            hits = await hits_of(q["q"], mode, args.depth, c)
+            at_k.append(score(hits, q, args.k, tol))
+            deep.append(score(hits, q, args.depth, tol))
+        none = [len(await hits_of(q, mode, args.k, c)) for q in sets["unanswerable"]]
+        row = {"mode": mode.value, "min_similarity": min_sim, "score_floor": floor, **summary(at_k),
+               "recall_deep": statistics.mean(r["recall"] for r in deep),
+               "hits_deep": statistics.mean(r["hits"] for r in deep), "unanswerable": statistics.mean(none)}
+        out.append(row)
+        print(f"| {mode.value} | {min_sim:g} | {'' if floor is None else f'{floor:g}'} | {row['recall']:.3f} | "
+              f"{row['hit']:.3f} | {row['mrr']:.3f} | {row['hits']:.1f} | {row['recall_deep']:.3f} | "
+              f"{row['hits_deep']:.1f} | {row['unanswerable']:.1f} |", flush=True)
     return out
 
 
@@ -173,6 +229,10 @@ def main() -> None:
     ap.add_argument("--keyword-weight", type=float, default=1.0)
     ap.add_argument("--semantic-weight", type=float, default=1.0)
     ap.add_argument("--rrf-k", type=int, default=60)
+    ap.add_argument("--min-similarity", type=float, help="the cut-off (default: MEDIABASE_SEARCH_MIN_SIMILARITY's)")
+    ap.add_argument("--score-floor", type=float, help="the cut-off (default: MEDIABASE_SEARCH_SCORE_FLOOR's)")
+    ap.add_argument("--sweep", action="store_true", help="also: semantic and hybrid under a grid of cut-offs")
+    ap.add_argument("--depth", type=int, default=50, help="--sweep: the deep page's size")
     ap.add_argument("--json", help="write the full results (per query) here")
     ap.add_argument("--reindex", action="store_true", help="with --reuse: chunk and embed again")
     ap.add_argument("--chunk-target", type=int, default=ChunkParams().target_tokens)
@@ -180,13 +240,13 @@ def main() -> None:
     ap.add_argument("--chunk-overlap", type=int, default=ChunkParams().overlap_tokens)
     args = ap.parse_args()
 
-    queries = json.loads(Path(args.queries).read_text())["queries"]
-    result = asyncio.run(run(args, queries))
+    sets = json.loads(Path(args.queries).read_text())
+    result = asyncio.run(run(args, sets))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
 
 
-async def run(args: argparse.Namespace, queries: list[dict[str, Any]]) -> dict[str, Any]:
+async def run(args: argparse.Namespace, sets: dict[str, Any]) -> dict[str, Any]:
     admin = admin_url(args)
     url = db_url(admin, args.db)
     settings = Settings.model_validate({"database_url": url, "pool_min_size": 0, "pool_max_size": 4,
@@ -203,19 +263,35 @@ async def run(args: argparse.Namespace, queries: list[dict[str, Any]]) -> dict[s
         meetings = args.meetings.split(",") if args.meetings else None
         facts = await load(url, settings, corpus_dir(args.corpus), meetings)
         print("loaded:", json.dumps(facts), flush=True)
+    else:
+        await Migrator(url, settings).migrate()  # a reused database gets the migrations since it was loaded
     if not (exists and args.reuse) or args.reindex:
         params = ChunkParams(target_tokens=args.chunk_target, max_tokens=args.chunk_max,
                              overlap_tokens=args.chunk_overlap)
         facts.update(await index(url, settings, params))
         print("indexed:", json.dumps(facts), flush=True)
-    result = await evaluate(url, settings, queries, args)
+    if args.sweep:
+        print(f"| mode | min_similarity | score_floor | recall@{args.k} | hit@{args.k} | MRR@{args.k} | hits@{args.k} "
+              f"| recall@{args.depth} | hits@{args.depth} | unanswerable hits@{args.k} |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    result = await evaluate(url, settings, sets, args)
     result["facts"] = facts
-    print(f"\n{len(queries)} judged queries, k={args.k}, tolerance ±{args.tolerance:g} s, "
-          f"RRF k={args.rrf_k}, weights keyword {args.keyword_weight:g} / semantic {args.semantic_weight:g}")
-    print(f"| mode | recall@{args.k} | hit@{args.k} | MRR@{args.k} | p50 ms |")
-    print("|---|---:|---:|---:|---:|")
+    min_sim = settings.search_min_similarity if args.min_similarity is None else args.min_similarity
+    floor = settings.search_score_floor if args.score_floor is None else args.score_floor
+    cut = f"min_similarity {min_sim:g}, score_floor {floor:g}"
+    print(f"\n{len(sets['queries'])} judged queries, k={args.k}, tolerance ±{args.tolerance:g} s, "
+          f"RRF k={args.rrf_k}, weights keyword {args.keyword_weight:g} / semantic {args.semantic_weight:g}, "
+          f"cut-off {cut}")
+    print(f"| mode | recall@{args.k} | hit@{args.k} | MRR@{args.k} | hits | p50 ms |")
+    print("|---|---:|---:|---:|---:|---:|")
     for mode, m in result["modes"].items():
-        print(f"| {mode} | {m['recall']:.3f} | {m['hit']:.3f} | {m['mrr']:.3f} | {m['p50_ms']:.1f} |")
+        print(f"| {mode} | {m['recall']:.3f} | {m['hit']:.3f} | {m['mrr']:.3f} | {m['hits']:.1f} | {m['p50_ms']:.1f} |")
+    print(f"\n{len(sets['accented'])} accented variants of judged queries; "
+          f"{len(sets['unanswerable'])} unanswerable questions (hits per question: all wrong)")
+    print(f"| mode | accented recall@{args.k} | hit@{args.k} | MRR@{args.k} | unanswerable hits |")
+    print("|---|---:|---:|---:|---:|")
+    for mode, m in result["accented"].items():
+        print(f"| {mode} | {m['recall']:.3f} | {m['hit']:.3f} | {m['mrr']:.3f} | {result['unanswerable'][mode]:.1f} |")
     return result
 
 
