@@ -27,16 +27,15 @@ STATUSES = [s.value for s in JobStatus]
 
 async def _board(db: DbDep, p: Console) -> dict[str, Any]:
     """What the dashboard shows: counts by type and status (the last day), the running jobs with
-    their stage and progress, the waiting ones, and the failures with their error."""
+    their stage and progress, the failures with their error, and the newest jobs."""
     stats = await jobs.job_stats(db, p.organization_id, timedelta(hours=24))
     counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
     for s in stats:
         counts[s.type][s.status.value] += s.jobs
     running = await jobs.list_jobs(db, p.organization_id, status=JobStatus.PROCESSING, limit=50)
-    queued = await jobs.list_jobs(db, p.organization_id, status=JobStatus.QUEUED, limit=20)
     failed = await jobs.list_jobs(db, p.organization_id, status=JobStatus.FAILED, limit=20)
     recent = await jobs.list_jobs(db, p.organization_id, limit=20)
-    return {"counts": dict(sorted(counts.items())), "statuses": STATUSES, "running": running, "queued": queued,
+    return {"counts": dict(sorted(counts.items())), "statuses": STATUSES, "running": running,
             "failed": failed, "recent": recent}
 
 
