@@ -68,7 +68,10 @@ async def test_the_sender_and_the_composer_read_their_partial_indexes(
     period = digests.last_closed_period("daily", datetime.now(UTC))
     params = {"frequency": "daily", "period_end": period.end, "org": None, "limit": 10_000}
     pending = await plan_of(owner_db, digests.Q.pending_members, params)
-    assert any(n.get("Index Name") == "notifications_digest_pending_idx" for n in pending), pending
+    # the pending partial index, or — when the statistics say every notification is newer than the
+    # period's end — the retention index's created_at range, which reads none of them either
+    read = {n["Index Name"] for n in pending if n.get("Index Name", "").startswith("notifications_")}
+    assert read and read <= {"notifications_digest_pending_idx", "notifications_retention_idx"}, pending
     assert not any(n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "notifications" for n in pending)
     lock = await plan_of(owner_db, digests.Q.lock_pending, {
         **params, "org": a.owner.organization_id, "user_id": a.member.user_id, "period_start": period.start})

@@ -47,15 +47,15 @@ def test_snippets_escape_html_and_mark_matches() -> None:
 
 def test_cursor_round_trip_and_refusals() -> None:
     req = SearchRequest(q="remote")
-    fp = _fingerprint("remote", SearchMode.keyword, req, None)
+    fp = _fingerprint("remote", SearchMode.keyword, req, None, None)
     vid = uuid.uuid4()
     c = _encode_cursor(fp, score=0.125, kind="segment", id=vid, matched=2, phase=1)
     body = _decode_cursor(c, fp)
     assert body["s"] == 0.125 and body["i"] == vid and body["r"] == 1
-    other = _fingerprint("remote", SearchMode.keyword, SearchRequest(q="remote", limit=3), None)
+    other = _fingerprint("remote", SearchMode.keyword, SearchRequest(q="remote", limit=3), None, None)
     assert other == fp  # the page size is not part of the query
     with pytest.raises(Invalid, match="another search"):
-        _decode_cursor(c, _fingerprint("price", SearchMode.keyword, req, None))
+        _decode_cursor(c, _fingerprint("price", SearchMode.keyword, req, None, None))
     for bad in ["!!!", "e30", _encode_cursor(fp, offset=10**9)]:
         with pytest.raises(Invalid):
             _decode_cursor(bad, fp)
