@@ -1,5 +1,5 @@
 """``python -m mediabase`` runs the command line."""
 
-from mediabase.cli.main import main
+from mediabase.cli.root import main
 
 main()

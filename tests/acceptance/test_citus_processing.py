@@ -32,7 +32,8 @@ async def test_videos_go_pending_processing_ready_or_failed_on_the_cluster(
     video = await make_video(db, t.owner)
     assert await status(system, video) == ("pending", None)
     seen: list[str] = []
-    await run_jobs(db, org, {INDEX: Registration(INDEX, watching(system, seen, handle_transcript_index, video=video), False, None)})
+    watched = watching(system, seen, handle_transcript_index, video=video)
+    await run_jobs(db, org, {INDEX: Registration(INDEX, watched, False, None)})
     assert seen == ["processing"] and await status(system, video) == ("ready", None)
 
     rng = random.Random(7)

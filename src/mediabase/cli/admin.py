@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from mediabase.cli.common import JsonOpt, console, open_databases, print_json, run
+from mediabase.cli import users
+from mediabase.cli.common import JsonOpt, OrgOpt, console, open_databases, print_json, run
 from mediabase.identity import service
 from mediabase.identity.models import KeyScope, OrganizationCreate, UserCreate
 
@@ -15,9 +16,6 @@ user_app = typer.Typer(
     help="Create users; export or erase a person's data (data subject requests).", no_args_is_help=True
 )
 key_app = typer.Typer(help="Create and revoke API keys.", no_args_is_help=True)
-
-OrgOpt = Annotated[str, typer.Option("--org", help="Organization slug.", envvar="MEDIABASE_ORG")]
-
 
 @org_app.command("create")
 def org_create(
@@ -154,4 +152,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(org_app, name="org", rich_help_panel="Tenants")
     app.add_typer(user_app, name="users", rich_help_panel="Tenants")
     app.add_typer(user_app, name="user", hidden=True)  # the group's first name, kept for scripts
+    users.register(user_app)
     app.add_typer(key_app, name="key", rich_help_panel="Tenants")

@@ -14,8 +14,7 @@ from rich.table import Table
 from mediabase import analytics as service
 from mediabase.analytics import charts, reports
 from mediabase.analytics.models import RawEvent, RetentionCurve, ViewEventIn
-from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
+from mediabase.cli.common import JsonOpt, OrgOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.common.errors import Invalid
 from mediabase.identity import service as identity
 

@@ -17,8 +17,7 @@ from mediabase.billing.generator import LogGenerator, Subscriber
 from mediabase.billing.models import SubscriptionCancel, SubscriptionChange, SubscriptionCreate, UsageCreate
 from mediabase.billing.settings import get_billing_settings
 from mediabase.cli import billing_catalog
-from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_rows, run
+from mediabase.cli.common import JsonOpt, OrgOpt, console, fail, open_databases, print_json, print_rows, run
 from mediabase.common.errors import Invalid
 from mediabase.identity import service as identity
 

@@ -10,8 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, open_databases, print_json, print_table, run
+from mediabase.cli.common import JsonOpt, OrgOpt, console, open_databases, print_json, print_table, run
 from mediabase.collab import feed
 from mediabase.identity import service as identity
 from mediabase.insights import decisions as decision_service

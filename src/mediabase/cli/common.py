@@ -30,6 +30,7 @@ T = TypeVar("T")
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+OrgOpt = Annotated[str, typer.Option("--org", help="Organization slug.", envvar="MEDIABASE_ORG")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of text.")]
 
 

@@ -12,9 +12,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mediabase.cli.admin import OrgOpt
 from mediabase.cli.common import (
     JsonOpt,
+    OrgOpt,
     console,
     err_console,
     fail,

@@ -162,3 +162,7 @@ def replica_status(as_json: JsonOpt = False) -> None:
         if data["url"]:
             console.print(f"url: {data['url']}")
     raise typer.Exit(0 if st.running else 1)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="db", rich_help_panel="Operations")

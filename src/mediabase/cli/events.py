@@ -9,8 +9,7 @@ import typer
 from rich.table import Table
 
 from mediabase import events as event_service
-from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
+from mediabase.cli.common import JsonOpt, OrgOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.identity import service as identity
 
 app = typer.Typer(

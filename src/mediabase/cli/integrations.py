@@ -13,8 +13,7 @@ import typer
 from pydantic import SecretStr
 from rich.table import Table
 
-from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
+from mediabase.cli.common import JsonOpt, OrgOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.db.errors import Invalid, NotFound
 from mediabase.identity import service as identity
 from mediabase.identity.models import Principal

@@ -10,8 +10,7 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
+from mediabase.cli.common import JsonOpt, OrgOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.identity import service as identity
 from mediabase.knowledge import service as graph
 from mediabase.knowledge.models import MAX_DEPTH, Direction, LayerIn, NodeType

@@ -10,8 +10,7 @@ from uuid import UUID
 import typer
 from rich.table import Table
 
-from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run, settings
+from mediabase.cli.common import JsonOpt, OrgOpt, console, fail, open_databases, print_json, print_table, run, settings
 from mediabase.collab import digests
 from mediabase.db.errors import Invalid
 from mediabase.identity import service as identity

@@ -11,8 +11,7 @@ from uuid import UUID
 import typer
 from rich.markup import escape
 
-from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, err_console, fail, open_databases, print_json, run
+from mediabase.cli.common import JsonOpt, OrgOpt, console, err_console, fail, open_databases, print_json, run
 from mediabase.search.models import Match, SearchFilters, SearchMode, SearchPage, SearchRequest
 
 

@@ -10,8 +10,7 @@ import typer
 from rich.table import Table
 
 from mediabase import webhooks as service
-from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
+from mediabase.cli.common import JsonOpt, OrgOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.db.connection import Database
 from mediabase.db.errors import MediabaseError
 from mediabase.identity import service as identity

@@ -12,8 +12,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.table import Table
 
-from mediabase.cli.admin import OrgOpt
-from mediabase.cli.common import JsonOpt, console, fail, open_databases, print_json, print_table, run
+from mediabase.cli.common import JsonOpt, OrgOpt, console, fail, open_databases, print_json, print_table, run
 from mediabase.common.errors import Invalid
 from mediabase.identity import service as identity
 from mediabase.workflows import service
