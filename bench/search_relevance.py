@@ -8,7 +8,15 @@ measured), then runs the judged queries of ``bench/relevance/ami_queries.json`` 
 * recall@k: the share of a query's answer spans that some hit reaches, averaged over queries;
 * hit@k: the share of queries with at least one relevant hit;
 * MRR@k: the mean of 1 / rank of the first relevant hit (0 when there is none);
-* hits: how many hits a query gets (at most k: semantic and hybrid stop at the relevance cut-off).
+* hits: how many hits a query gets (at most k: semantic and hybrid stop at the relevance cut-off);
+* p50 / p95 ms: the latency of one query (one ``search()`` call) in each mode.
+
+The judged set is split once, by team, into ``tune`` and ``test`` halves (``split`` in the JSON,
+made by bench/relevance/ami_split.py): parameters are chosen on ``--split tune`` and reported on
+``--split test`` (the default). Each query has a style (decision, abstract, question, keywords);
+the figures are given overall and per style with 95 % intervals (percentile bootstrap over the
+queries, ``--resamples`` draws, seeded), and hybrid is compared with the better of keyword and
+semantic by a paired bootstrap of the difference: an interval that holds 0 is no win.
 
 It does the same for accented variants of judged queries (télévision for television), and counts
 the hits of questions the meetings never discuss (every one is wrong). ``--sweep`` runs semantic
@@ -19,8 +27,8 @@ A hit is relevant when it is in the query's meeting and its [start_ms, end_ms] o
 answer span widened by ``--tolerance`` seconds on each side. Answer spans come from the corpus
 annotations (bench/relevance/ami_spans.py), never from a search result.
 
-    python bench/search_relevance.py                       # embedded server, all meetings
-    python bench/search_relevance.py --reuse               # keep the loaded database
+    python bench/search_relevance.py                       # embedded server, all meetings, test half
+    python bench/search_relevance.py --reuse --split tune  # keep the loaded database; the tuning half
     python bench/search_relevance.py --url postgresql://…  # a server that may CREATE DATABASE
     python bench/search_relevance.py --reuse --sweep       # and the cut-off grid
 
@@ -37,9 +45,11 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import psycopg
 from psycopg import sql
 
@@ -56,6 +66,9 @@ from mediabase.transcripts import ingest as bulk
 HERE = Path(__file__).resolve().parent
 QUERIES = HERE / "relevance" / "ami_queries.json"
 TARBALL = HERE.parents[1] / "shared" / "data" / "ami" / "ami_public_manual_1.6.2.tar.xz"
+MODES = (SearchMode.keyword, SearchMode.semantic, SearchMode.hybrid)
+STYLES = ("decision", "abstract", "question", "keywords")
+MEASURES = (("recall", "recall"), ("hit", "hit"), ("rr", "MRR"))
 
 
 def corpus_dir(path: str | None) -> Path:
@@ -151,10 +164,62 @@ def summary(rows: list[dict[str, float]]) -> dict[str, float]:
             "mrr": statistics.mean(r["rr"] for r in rows), "hits": statistics.mean(r["hits"] for r in rows)}
 
 
-async def evaluate(url: str, settings: Settings, sets: dict[str, Any], args: argparse.Namespace,
-                   ) -> dict[str, Any]:
-    """Each mode over the judged queries (recall, hit, MRR, hits per query, p50), their accented
-    variants, and the unanswerable questions (hits per query: every one is wrong)."""
+def judged(sets: dict[str, Any], split: str) -> list[dict[str, Any]]:
+    """The judged queries of one half (or all), after checking that every judged meeting is in
+    exactly one half and every query has a known style."""
+    halves = sets.get("split") or {}
+    seen = Counter(m for h in ("tune", "test") for m in halves.get(h, []))
+    meetings = {q["meeting"] for q in sets["queries"]}
+    unsplit = sorted(meetings - set(seen))
+    twice = sorted(m for m, n in seen.items() if n > 1)
+    styles = {q["style"] for q in sets["queries"]} - set(STYLES)
+    if unsplit or twice or styles:
+        raise SystemExit(f"bad judged set: meetings in no half {unsplit[:5]}, in both {twice[:5]}, "
+                         f"unknown styles {sorted(styles)}")
+    if split == "all":
+        return list(sets["queries"])
+    half = set(halves[split])
+    return [q for q in sets["queries"] if q["meeting"] in half]
+
+
+def intervals(rows: dict[str, list[dict[str, float]]], styles: list[str], resamples: int,
+              seed: int) -> dict[str, Any]:
+    """Overall and per style: each mode's mean recall, hit and reciprocal rank with a 95 % percentile
+    bootstrap interval (the queries resampled with replacement), and the paired bootstrap of
+    hybrid minus the better single mode (by its mean in that group): the same resampled queries for
+    both, so the interval is that of the difference."""
+    out: dict[str, Any] = {}
+    values = {mode: {m: np.array([r[m] for r in rows[mode]]) for m, _ in MEASURES} for mode in rows}
+    groups = [("all", list(range(len(styles))))]
+    groups += [(s, [i for i, st in enumerate(styles) if st == s]) for s in STYLES]
+    for g, (name, idx) in enumerate(groups):
+        if not idx:
+            continue
+        rng = np.random.default_rng([seed, g])
+        picks = np.asarray(idx)[rng.integers(0, len(idx), size=(resamples, len(idx)))]
+        group: dict[str, Any] = {"n": len(idx), "modes": {}, "hybrid_vs_best": {}}
+        for mode in rows:
+            group["modes"][mode] = {}
+            for m, _ in MEASURES:
+                v = values[mode][m]
+                lo, hi = np.percentile(v[picks].mean(axis=1), [2.5, 97.5])
+                group["modes"][mode][m] = {"mean": float(v[idx].mean()), "low": float(lo), "high": float(hi)}
+        for m, _ in MEASURES:
+            best = max(("keyword", "semantic"), key=lambda md: group["modes"][md][m]["mean"])
+            d = values["hybrid"][m] - values[best][m]
+            lo, hi = np.percentile(d[picks].mean(axis=1), [2.5, 97.5])
+            verdict = "hybrid better" if lo > 0 else "hybrid worse" if hi < 0 else "no difference shown"
+            group["hybrid_vs_best"][m] = {"best": best, "hybrid": group["modes"]["hybrid"][m]["mean"],
+                                          "single": group["modes"][best][m]["mean"], "diff": float(d[idx].mean()),
+                                          "low": float(lo), "high": float(hi), "verdict": verdict}
+        out[name] = group
+    return out
+
+
+async def evaluate(url: str, settings: Settings, sets: dict[str, Any], queries: list[dict[str, Any]],
+                   args: argparse.Namespace) -> dict[str, Any]:
+    """Each mode over the judged queries of the split (recall, hit, MRR, hits per query, latency),
+    the accented variants, and the unanswerable questions (hits per query: every one is wrong)."""
     cut = (args.min_similarity, args.score_floor)
     tol = int(args.tolerance * 1000)
     async with Database(url, settings) as db, Database(url, settings, role="") as system:
@@ -166,24 +231,30 @@ async def evaluate(url: str, settings: Settings, sets: dict[str, Any], args: arg
             return [h.model_dump() for h in page.hits]
 
         out: dict[str, Any] = {"modes": {}, "accented": {}, "unanswerable": {}, "per_query": []}
-        for mode in (SearchMode.keyword, SearchMode.semantic, SearchMode.hybrid):
+        per_mode: dict[str, list[dict[str, float]]] = {}
+        for mode in MODES:
             rows = []
             times = []
-            for q in sets["queries"]:
+            await hits_of("remote control", mode)  # untimed: the first query of a mode loads the model
+            for q in queries:
                 t0 = time.perf_counter()
                 hits = await hits_of(q["q"], mode)
                 times.append((time.perf_counter() - t0) * 1000)
                 s = score(hits, q, args.k, tol)
                 rows.append(s)
-                out["per_query"].append({"mode": mode.value, "q": q["q"], "meeting": q["meeting"], **s,
+                out["per_query"].append({"mode": mode.value, "q": q["q"], "style": q["style"], "meeting": q["meeting"],
+                                         **s, "ms": round(times[-1], 1),
                                          "top": [(h["video_title"], h["start_ms"] // 1000) for h in hits[:3]]})
-            out["modes"][mode.value] = {**summary(rows), "p50_ms": statistics.median(times)}
+            per_mode[mode.value] = rows
+            out["modes"][mode.value] = {**summary(rows), "p50_ms": statistics.median(times),
+                                        "p95_ms": statistics.quantiles(times, n=20)[18] if len(times) > 1 else times[0]}
             rows = [score(await hits_of(q["q"], mode), q, args.k, tol) for q in sets["accented"]]
             out["accented"][mode.value] = summary(rows)
             out["unanswerable"][mode.value] = statistics.mean(
                 [len(await hits_of(q, mode)) for q in sets["unanswerable"]])
+        out["intervals"] = intervals(per_mode, [q["style"] for q in queries], args.resamples, args.seed)
         if args.sweep:
-            out["sweep"] = await sweep(hits_of, sets, args)
+            out["sweep"] = await sweep(hits_of, queries, sets, args)
     return out
 
 
@@ -191,9 +262,11 @@ SWEEP_SIMILARITY = (-1.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 SWEEP_FLOOR = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4)
 
 
-async def sweep(hits_of: Any, sets: dict[str, Any], args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Semantic and hybrid under each cut-off: the judged queries at k and at --depth (one page of
-    --depth hits, cut-off applied), and the hits of the unanswerable questions at k."""
+async def sweep(hits_of: Any, queries: list[dict[str, Any]], sets: dict[str, Any], args: argparse.Namespace,
+                ) -> list[dict[str, Any]]:
+    """Semantic and hybrid under each cut-off: the judged queries of the split (and the accented
+    variants) at k and at --depth (one page of --depth hits, cut-off applied), and the hits of the
+    unanswerable questions at k."""
     out: list[dict[str, Any]] = []
     tol = int(args.tolerance * 1000)
     combos: list[tuple[SearchMode, float, float | None]] = [(SearchMode.semantic, m, None) for m in SWEEP_SIMILARITY]
@@ -201,7 +274,7 @@ async def sweep(hits_of: Any, sets: dict[str, Any], args: argparse.Namespace) ->
     for mode, min_sim, floor in combos:
         c = (min_sim, 0.0 if floor is None else floor)
         at_k, deep = [], []
-        for q in sets["queries"] + sets["accented"]:
+        for q in queries + sets["accented"]:
             hits = await hits_of(q["q"], mode, args.depth, c)
             at_k.append(score(hits, q, args.k, tol))
             deep.append(score(hits, q, args.depth, tol))
@@ -222,6 +295,10 @@ def main() -> None:
     ap.add_argument("--db", default="mb_bench_relevance", help="database to (re)create")
     ap.add_argument("--corpus", help="unpacked AMI manual annotations (default: unpack the shared tarball)")
     ap.add_argument("--queries", default=str(QUERIES))
+    ap.add_argument("--split", choices=("tune", "test", "all"), default="test",
+                    help="the judged queries of this half (choose parameters on tune, report on test)")
+    ap.add_argument("--resamples", type=int, default=2000, help="bootstrap draws for the 95%% intervals")
+    ap.add_argument("--seed", type=int, default=20, help="the bootstrap's seed")
     ap.add_argument("--meetings", help="comma-separated subset of meetings (default: all)")
     ap.add_argument("--reuse", action="store_true", help="keep an already loaded database")
     ap.add_argument("--k", type=int, default=10)
@@ -241,6 +318,7 @@ def main() -> None:
     args = ap.parse_args()
 
     sets = json.loads(Path(args.queries).read_text())
+    judged(sets, args.split)  # a bad judged set fails before anything is loaded
     result = asyncio.run(run(args, sets))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
@@ -274,25 +352,54 @@ async def run(args: argparse.Namespace, sets: dict[str, Any]) -> dict[str, Any]:
         print(f"| mode | min_similarity | score_floor | recall@{args.k} | hit@{args.k} | MRR@{args.k} | hits@{args.k} "
               f"| recall@{args.depth} | hits@{args.depth} | unanswerable hits@{args.k} |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    result = await evaluate(url, settings, sets, args)
+    queries = judged(sets, args.split)
+    result = await evaluate(url, settings, sets, queries, args)
     result["facts"] = facts
+    result["split"] = args.split
     min_sim = settings.search_min_similarity if args.min_similarity is None else args.min_similarity
     floor = settings.search_score_floor if args.score_floor is None else args.score_floor
     cut = f"min_similarity {min_sim:g}, score_floor {floor:g}"
-    print(f"\n{len(sets['queries'])} judged queries, k={args.k}, tolerance ±{args.tolerance:g} s, "
-          f"RRF k={args.rrf_k}, weights keyword {args.keyword_weight:g} / semantic {args.semantic_weight:g}, "
-          f"cut-off {cut}")
-    print(f"| mode | recall@{args.k} | hit@{args.k} | MRR@{args.k} | hits | p50 ms |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for mode, m in result["modes"].items():
-        print(f"| {mode} | {m['recall']:.3f} | {m['hit']:.3f} | {m['mrr']:.3f} | {m['hits']:.1f} | {m['p50_ms']:.1f} |")
+    half = "both halves" if args.split == "all" else f"the {args.split} half"
+    print(f"\n{len(queries)} judged queries ({half}: {len({q['meeting'] for q in queries})} meetings), k={args.k}, "
+          f"tolerance ±{args.tolerance:g} s, RRF k={args.rrf_k}, weights keyword {args.keyword_weight:g} / "
+          f"semantic {args.semantic_weight:g}, cut-off {cut}")
+    report(result, args.k, args.resamples, args.seed)
     print(f"\n{len(sets['accented'])} accented variants of judged queries; "
-          f"{len(sets['unanswerable'])} unanswerable questions (hits per question: all wrong)")
+          f"{len(sets['unanswerable'])} unanswerable questions (hits per question: all wrong); "
+          "both sets whole, not split")
     print(f"| mode | accented recall@{args.k} | hit@{args.k} | MRR@{args.k} | unanswerable hits |")
     print("|---|---:|---:|---:|---:|")
     for mode, m in result["accented"].items():
         print(f"| {mode} | {m['recall']:.3f} | {m['hit']:.3f} | {m['mrr']:.3f} | {result['unanswerable'][mode]:.1f} |")
     return result
+
+
+def report(result: dict[str, Any], k: int, resamples: int, seed: int) -> None:
+    """The tables: each mode overall and per style with intervals, hybrid against the better single
+    mode, latency."""
+    iv = result["intervals"]
+
+    def cell(x: dict[str, float]) -> str:
+        return f"{x['mean']:.3f} [{x['low']:.2f}, {x['high']:.2f}]"
+
+    print(f"95 % intervals: percentile bootstrap over queries, {resamples} resamples, seed {seed}")
+    print(f"| style | n | mode | recall@{k} | hit@{k} | MRR@{k} |")
+    print("|---|---:|---|---:|---:|---:|")
+    for name, g in iv.items():
+        for mode, ms in g["modes"].items():
+            print(f"| {name} | {g['n']} | {mode} | {cell(ms['recall'])} | {cell(ms['hit'])} | {cell(ms['rr'])} |")
+    print("\nhybrid − the better single mode (paired bootstrap; an interval holding 0 is no win)")
+    print("| style | measure | hybrid | better single | difference [95 % interval] | |")
+    print("|---|---|---:|---:|---:|---|")
+    for name, g in iv.items():
+        for m, label in MEASURES:
+            c = g["hybrid_vs_best"][m]
+            print(f"| {name} | {label}@{k} | {c['hybrid']:.3f} | {c['best']} {c['single']:.3f} | "
+                  f"{c['diff']:+.3f} [{c['low']:+.3f}, {c['high']:+.3f}] | {c['verdict']} |")
+    print("\n| mode | hits per query | p50 ms | p95 ms |")
+    print("|---|---:|---:|---:|")
+    for mode, m in result["modes"].items():
+        print(f"| {mode} | {m['hits']:.1f} | {m['p50_ms']:.1f} | {m['p95_ms']:.1f} |")
 
 
 if __name__ == "__main__":
