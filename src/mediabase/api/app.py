@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from mediabase import __version__
-from mediabase.api import docs, guards, metrics, problems
+from mediabase.api import docs, guards, metrics, openapi, problems
 from mediabase.api.console import install as install_console
 from mediabase.api.context import RequestContextMiddleware
 from mediabase.api.routers import (
@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
         dependencies=[Depends(guards.storable_parameters)],
         docs_url=None,  # /docs and /redoc from the package's own assets: mediabase.api.docs
         redoc_url=None,
+        generate_unique_id_function=openapi.operation_id,  # videos.list, comments.create, search …
     )
     problems.install(app)
     docs.install(app)

@@ -21,6 +21,25 @@ from mediabase.db.errors import MediabaseError, UntranslatedError
 PROBLEM = "application/problem+json"
 log = logging.getLogger("mediabase.api")
 
+HTTP_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
+"""the titles (and so the codes) of the errors Starlette answers itself (no route, wrong method)"""
+OTHER_CODES = ("error", "not-ready")
+"""codes answered by :func:`problem` other than errors' (health's not-ready)"""
+
+
+def problem_codes() -> list[str]:
+    """Every problem code the API answers (``type`` is ``https://mediabase.dev/problems/<code>``):
+    each :class:`MediabaseError` subclass's, validation's and Starlette's own. A client narrows an
+    error by it; the OpenAPI schema lists them (``x-problem-codes``) for generated clients."""
+    codes = {t.lower().replace(" ", "-") for t in HTTP_TITLES.values()} | set(OTHER_CODES) | {"invalid"}
+    todo: list[type[MediabaseError]] = [MediabaseError]
+    while todo:
+        cls = todo.pop()
+        codes.add(cls.code)
+        todo.extend(cls.__subclasses__())
+    return sorted(codes)
+
+
 # What a client is told of a 5xx that has no public detail of its own.
 _GENERIC = {
     500: "the server failed to answer this request; it is logged under the request id",
@@ -79,14 +98,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-                  405: "Method not allowed"}
-        return problem(
-            exc.status_code,
-            titles.get(exc.status_code, "Error"),
-            str(exc.detail),
-            code=titles.get(exc.status_code, "error").lower().replace(" ", "-"),
-        )
+        title = HTTP_TITLES.get(exc.status_code, "Error")
+        return problem(exc.status_code, title, str(exc.detail), code=title.lower().replace(" ", "-"))
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

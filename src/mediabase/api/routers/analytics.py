@@ -49,8 +49,11 @@ async def retention(db: DbDep, p: PrincipalDep, video_id: UUID, since: Since = N
     return await reports.retention(db, p, video_id, since, until)
 
 
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
 @router.get("/videos/{video_id}/retention.png", response_class=Response,
-            responses={200: {"content": {"image/png": {}}}}, summary="The retention curve as a PNG chart")
+            responses={200: {"content": {"image/png": _BINARY}}}, summary="The retention curve as a PNG chart")
 async def retention_png(db: DbDep, p: PrincipalDep, video_id: UUID, since: Since = None, until: Until = None,
                         width: Width = 800, height: Height = 450) -> Response:
     curve = await reports.retention(db, p, video_id, since, until)
@@ -59,7 +62,7 @@ async def retention_png(db: DbDep, p: PrincipalDep, video_id: UUID, since: Since
 
 
 @router.get("/videos/{video_id}/retention.svg", response_class=Response,
-            responses={200: {"content": {"image/svg+xml": {}}}}, summary="The retention curve as an SVG chart")
+            responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}}, summary="The retention curve as an SVG chart")
 async def retention_svg(db: DbDep, p: PrincipalDep, video_id: UUID, since: Since = None, until: Until = None,
                         width: Width = 800, height: Height = 450) -> Response:
     curve = await reports.retention(db, p, video_id, since, until)

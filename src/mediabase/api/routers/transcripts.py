@@ -95,7 +95,16 @@ MEDIA_TYPES = {
 }
 
 
-@router.get("/videos/{video_id}/export", summary="The transcript as SRT, WebVTT or JSON", response_class=Response)
+_TEXT = {"schema": {"type": "string"}}
+
+
+@router.get(
+    "/videos/{video_id}/export", summary="The transcript as SRT, WebVTT or JSON", response_class=Response,
+    responses={200: {"description": "the transcript in the format asked for", "content": {
+        "text/vtt": _TEXT, "application/x-subrip": _TEXT,
+        "application/json": {"schema": {"type": "object", "description": "the transcript's segments and speakers"}},
+    }}},
+)
 async def export(
     db: DbDep,
     p: PrincipalDep,
