@@ -124,6 +124,28 @@ class Settings(BaseSettings):
         description="Hybrid search leaves out fused hits that score below this share of the best hit's score; "
         "0 keeps every hit.",
     )
+    # reranking the top fused candidates with a cross-encoder service (docs/search.md, "Reranking")
+    search_reranker: Literal["none", "tei", "infinity"] = Field(
+        default="none",
+        description="none, or the rerank API of the service at SEARCH_RERANKER_URL: tei (text-embeddings-inference) "
+        "or infinity (Infinity and Cohere-style APIs).",
+    )
+    search_reranker_url: str | None = Field(
+        default=None, pattern=r"^https?://[^\s]+$", max_length=2000,
+        description="The rerank service's address, e.g. http://127.0.0.1:8080; /rerank is appended unless it ends so.",
+    )
+    search_reranker_model: str | None = Field(
+        default=None, max_length=200, description="The model an infinity-style service should use ('model')."
+    )
+    search_reranker_api_key: SecretStr | None = Field(
+        default=None, description="Sent to the rerank service as Authorization: Bearer <key> (never logged)."
+    )
+    search_reranker_depth: int = Field(
+        default=30, ge=1, le=200, description="How many of the best fused candidates are reranked."
+    )
+    search_reranker_timeout: float = Field(
+        default=10.0, gt=0, le=120, description="Seconds one rerank may take, retries included."
+    )
     log_format: Literal["text", "console", "json"] = Field(
         default="text",
         description="text (or its old name console): one readable line per record; json: one JSON object per record.",
@@ -179,13 +201,26 @@ class Settings(BaseSettings):
     @field_validator(
         "database_url", "direct_url", "app_database_url", "database_replica_url", "embedding_url",
         "embedding_api_key", "metrics_token", "migrations_dir", "views_dir", "citus_source", "citus_build_dir",
-        "mail_url", "mail_dir", "analytics_viewer_key",
+        "mail_url", "mail_dir", "analytics_viewer_key", "search_reranker_url", "search_reranker_model",
+        "search_reranker_api_key",
         mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """An empty variable (MEDIABASE_DATABASE_URL=) means unset, as in a shell."""
         return None if value == "" else value
+
+    @field_validator("search_reranker", mode="before")
+    @classmethod
+    def _reranker_choice(cls, value: object) -> object:
+        """none (or empty), tei or infinity, in any case; no cross-encoder model ships to run here."""
+        choice = "none" if value is None else str(value).strip().lower() or "none"
+        if choice not in ("none", "tei", "infinity"):
+            raise ValueError(
+                f"SEARCH_RERANKER must be none, tei or infinity, not {value!r}: no cross-encoder model can be "
+                "installed offline, so a rerank service does it (docs/search.md, Reranking)"
+            )
+        return choice
 
 
 @lru_cache(maxsize=1)
