@@ -68,7 +68,7 @@ def operation_id(route: APIRoute) -> str:
     """``<tag>.<function name less the tag's words>``, camel-cased, so that a generated client reads
     as methods (``videos.list``, ``decisions.create``, ``music.listMasters``); :data:`_NAMED` where that
     reads badly. FastAPI's default (``list_videos_videos_get``) repeated the path and the method."""
-    method = sorted(route.methods)[0]
+    method = sorted(route.methods or {"GET"})[0]
     if (method, route.path) in _NAMED:
         return _NAMED[(method, route.path)]
     tag = re.split(r"[ _-]+", str(route.tags[0])) if route.tags else ["api"]
