@@ -108,8 +108,46 @@ async def test_semantic_hits_are_chunks_ranked_by_similarity(demo: tuple[Databas
     assert all(h.kind == "chunk" and h.chunk_id and h.transcript_id for h in page.hits)
     scores = [h.score for h in page.hits]
     assert scores == sorted(scores, reverse=True) and all(0 < s <= 1 for s in scores)
-    assert all(h.speakers and h.speaker == h.speakers[0] for h in page.hits)
+    assert all(h.speakers and h.speaker in h.speakers for h in page.hits)  # the turn's speaker (search/context.py)
     assert all(h.semantic_rank == i + 1 and h.keyword_rank is None for i, h in enumerate(page.hits))
+
+
+async def test_a_chunk_hit_is_the_speaker_turn_it_lies_in(demo: tuple[Database, Principal]) -> None:
+    """search/context.py: a semantic hit's moment is the run of one speaker's consecutive segments
+    around the chunk's segment that holds most of the query's words (the chunk's first when none
+    does), at most 30 s either side; the snippet is of that turn."""
+    db, p = demo
+    q = "how much will it cost to make"
+    page = await search(db, p, SearchRequest(q=q, mode=SearchMode.semantic, limit=10, **UNCUT))
+    assert page.hits
+    async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
+        for h in page.hits:
+            chunk = await (await conn.execute(
+                "SELECT transcript_id, first_seq, last_seq FROM transcript_chunks WHERE id = %s", (h.chunk_id,))).fetchone()
+            assert chunk is not None
+            segs = await (await conn.execute(
+                "SELECT id, seq, speaker_id, start_ms, end_ms, text, ts_rank_cd(search_vector,"
+                "       replace(plainto_tsquery(ts_parse_config(ts_config), %s)::text, '&', '|')::tsquery) AS rank"
+                "  FROM transcript_segments WHERE transcript_id = %s ORDER BY seq",
+                (q, chunk["transcript_id"]))).fetchall()
+            by_id = {s["id"]: i for i, s in enumerate(segs)}
+            i = by_id[h.segment_id]
+            inside = [s for s in segs if chunk["first_seq"] <= s["seq"] <= chunk["last_seq"]]
+            best = max(s["rank"] for s in inside)
+            assert chunk["first_seq"] <= segs[i]["seq"] <= chunk["last_seq"]
+            assert segs[i]["rank"] == best and all(s["rank"] < best for s in inside if s["seq"] < segs[i]["seq"])
+            lo = hi = i
+            while lo > 0 and i - lo < 40 and segs[lo - 1]["speaker_id"] == segs[i]["speaker_id"]:
+                lo -= 1
+            while hi + 1 < len(segs) and hi - i < 40 and segs[hi + 1]["speaker_id"] == segs[i]["speaker_id"]:
+                hi += 1
+            turn = [s for s in segs[lo: hi + 1] if s["start_ms"] >= segs[i]["start_ms"] - 30_000
+                    and s["end_ms"] <= segs[i]["end_ms"] + 30_000]
+            assert (h.start_ms, h.end_ms) == (min(s["start_ms"] for s in turn), max(s["end_ms"] for s in turn))
+            assert h.deep_link.endswith(f"from_ms={h.start_ms}&to_ms={h.end_ms}")
+            plain = h.snippet.replace("<mark>", "").replace("</mark>", "").replace(" … ", " ")
+            turn_text = " ".join(s["text"] for s in turn)
+            assert all(w in turn_text for w in plain.split()[:5]), (plain, turn_text)
 
 
 async def test_hybrid_is_reciprocal_rank_fusion(demo: tuple[Database, Principal]) -> None:

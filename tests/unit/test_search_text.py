@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from mediabase.cli.search import clock, parse_position
 from mediabase.db.errors import Invalid
+from mediabase.search.fusion import Cand, fuse
 from mediabase.search.models import SearchMode, SearchRequest
-from mediabase.search.service import _Cand, _decode_cursor, _encode_cursor, _fingerprint, fuse
+from mediabase.search.service import _decode_cursor, _encode_cursor, _fingerprint
 from mediabase.search.text import any_terms, clean_query, has_operators, snippet_html, snippet_plain
 from mediabase.search.vectors import VectorType, index_name
 from tests.conftest import REPO
@@ -68,7 +69,7 @@ def _seg(rank_id: int, chunk: uuid.UUID | None) -> dict[str, object]:
 
 def test_rrf_fuses_by_rank_and_keeps_the_keyword_moment() -> None:
     c1, c2, c3 = uuid.UUID(int=101), uuid.UUID(int=102), uuid.UUID(int=103)
-    semantic = [_Cand("chunk", c, uuid.UUID(int=99), None, 0, 30_000, None, chunk_id=c, semantic_rank=i + 1)
+    semantic = [Cand("chunk", c, uuid.UUID(int=99), None, 0, 30_000, None, chunk_id=c, semantic_rank=i + 1)
                 for i, c in enumerate([c1, c2, c3])]
     keyword = [_seg(1, c3), _seg(2, c3), _seg(3, None)]
     out = fuse(keyword, semantic, k=60, w_keyword=1.0, w_semantic=1.0)

@@ -114,7 +114,7 @@ SELECT p.kind, p.id, p.video_id, p.transcript_id, p.start_ms, p.end_ms, p.speake
 -- The top keyword hits for fusion (no text, no snippet), each with the chunk of the model
 -- that holds the segment (the later one where two overlap), if the transcript is indexed.
 WITH hits AS ({hits})
-SELECT h.kind, h.id, h.video_id, h.transcript_id, h.start_ms, h.end_ms, h.speaker_id, h.score,
+SELECT h.kind, h.id, h.video_id, h.transcript_id, h.start_ms, h.end_ms, h.speaker_id, h.score, h.matched,
        ch.id AS chunk_id, ch.start_ms AS chunk_start_ms, ch.end_ms AS chunk_end_ms
   FROM (SELECT * FROM hits ORDER BY matched DESC, score DESC, kind, id LIMIT %(n)s) h
   LEFT JOIN LATERAL (
@@ -167,10 +167,12 @@ SELECT count(*) AS n FROM transcripts t
 
 -- name: hydrate
 -- Display fields for one page of fused hits: text, speakers, title, and the snippet
--- (the query's words highlighted, in the configuration of the hit's language).
+-- (the query's words highlighted, in the configuration of the hit's language; of a chunk hit's
+-- speaker turn, when it has one: search/context.py).
 WITH p AS (
-    SELECT * FROM unnest(%(kinds)s::text[], %(ids)s::uuid[], %(segment_ids)s::uuid[], %(speaker_ids)s::uuid[])
-        WITH ORDINALITY AS p (kind, id, segment_id, speaker_id, ord)
+    SELECT * FROM unnest(%(kinds)s::text[], %(ids)s::uuid[], %(segment_ids)s::uuid[], %(speaker_ids)s::uuid[],
+                         %(turn_texts)s::text[])
+        WITH ORDINALITY AS p (kind, id, segment_id, speaker_id, turn_text, ord)
 )
 SELECT p.ord, p.kind, p.id, v.title AS video_title, v.media_url,
        (SELECT coalesce(sp.display_name, sp.label) FROM speakers sp
@@ -183,7 +185,7 @@ SELECT p.ord, p.kind, p.id, v.title AS video_title, v.media_url,
                JOIN speakers sp ON sp.organization_id = %(org)s AND sp.id = u.id
               ORDER BY u.n) AS speakers,
        ts_headline(ts_parse_config(cfg.cfg),
-                   translate(CASE p.kind WHEN 'chunk' THEN c.text WHEN 'segment' THEN s.text
+                   translate(CASE p.kind WHEN 'chunk' THEN coalesce(p.turn_text, c.text) WHEN 'segment' THEN s.text
                                          ELSE concat_ws(' — ', v.title, v.description) END,
                              E'\x02\x03', ''),
                    coalesce(q.tsq, ''::tsquery), %(hl_opts)s) AS snippet
@@ -248,3 +250,44 @@ AND s.speaker_id = ANY(%(speakers)s::uuid[])
 
 -- name: f_chunk_speaker
 AND c.speaker_ids && %(speakers)s::uuid[]
+
+-- name: turns
+-- The speaker turn each semantic or hybrid hit lies in, so that a hit starts where the answer
+-- does: its segment (the keyword match fusion kept, or else the chunk's segment that holds most
+-- of the query's words: ts_rank_cd, the earliest on a tie or when none does), widened to the run
+-- of that speaker's consecutive segments around it, at most turn_ms either side and 40 segments.
+WITH p AS (
+    SELECT * FROM unnest(%(chunk_ids)s::uuid[], %(segment_ids)s::uuid[]) WITH ORDINALITY AS p (chunk_id, segment_id, ord)
+), best AS (
+    SELECT p.ord, b.id, b.transcript_id, b.seq, b.speaker_id, b.start_ms, b.end_ms
+      FROM p
+      CROSS JOIN LATERAL (
+            SELECT s.id, s.transcript_id, s.seq, s.speaker_id, s.start_ms, s.end_ms
+              FROM transcript_segments s
+             WHERE p.segment_id IS NOT NULL AND s.organization_id = %(org)s AND s.id = p.segment_id
+            UNION ALL
+            (SELECT s.id, s.transcript_id, s.seq, s.speaker_id, s.start_ms, s.end_ms
+               FROM transcript_chunks c
+               JOIN transcript_segments s ON s.organization_id = %(org)s AND s.transcript_id = c.transcript_id
+                                         AND s.seq BETWEEN c.first_seq AND c.last_seq
+              WHERE p.segment_id IS NULL AND c.organization_id = %(org)s AND c.id = p.chunk_id
+              ORDER BY ts_rank_cd(s.search_vector, %(tsq)s::tsquery) DESC, s.seq
+              LIMIT 1)) b
+)
+SELECT best.ord, best.id AS segment_id, best.speaker_id, t.start_ms, t.end_ms, t.text
+  FROM best
+ CROSS JOIN LATERAL (
+        SELECT min(x.start_ms) AS start_ms, max(x.end_ms) AS end_ms, string_agg(x.text, ' ' ORDER BY x.seq) AS text
+          FROM transcript_segments x
+         WHERE x.organization_id = %(org)s AND x.transcript_id = best.transcript_id
+           AND x.seq BETWEEN best.seq - 40 AND best.seq + 40
+           AND x.start_ms >= best.start_ms - %(turn_ms)s AND x.end_ms <= best.end_ms + %(turn_ms)s
+           AND x.seq > coalesce((SELECT max(y.seq) FROM transcript_segments y
+                                  WHERE y.organization_id = %(org)s AND y.transcript_id = best.transcript_id
+                                    AND y.seq < best.seq AND y.seq >= best.seq - 40
+                                    AND y.speaker_id IS DISTINCT FROM best.speaker_id), -1)
+           AND x.seq < coalesce((SELECT min(y.seq) FROM transcript_segments y
+                                  WHERE y.organization_id = %(org)s AND y.transcript_id = best.transcript_id
+                                    AND y.seq > best.seq AND y.seq <= best.seq + 40
+                                    AND y.speaker_id IS DISTINCT FROM best.speaker_id), 2147483647)) t
+ ORDER BY best.ord

@@ -33,8 +33,10 @@ from mediabase.db.errors import Invalid
 from mediabase.db.queries import load_queries
 from mediabase.db.rows import Conn, sql
 from mediabase.identity.models import Principal
+from mediabase.search.context import speaker_turns
 from mediabase.search.cutoff import CutOff
 from mediabase.search.embedding import Embedder
+from mediabase.search.fusion import Cand, fuse
 from mediabase.search.models import (
     Hit,
     Match,
@@ -90,24 +92,6 @@ class _Config:
 
     def highlight(self) -> str | None:
         return self.query(1)
-
-
-@dataclass(slots=True)
-class _Cand:
-    """One candidate of the fused list (semantic and hybrid)."""
-
-    kind: str
-    id: UUID
-    video_id: UUID
-    transcript_id: UUID | None
-    start_ms: int
-    end_ms: int
-    speaker_id: UUID | None
-    segment_id: UUID | None = None
-    chunk_id: UUID | None = None
-    score: float = 0.0
-    keyword_rank: int | None = None
-    semantic_rank: int | None = None
 
 
 # -- entry point ------------------------------------------------------------------------------
@@ -409,11 +393,11 @@ async def set_iterative_scan(conn: Conn, n: int) -> None:
 
 
 async def _semantic_candidates(conn: Conn, vt: VectorType, qvec: list[float], f: SearchFilters,
-                               params: dict[str, Any], n: int) -> list[_Cand]:
+                               params: dict[str, Any], n: int) -> list[Cand]:
     await set_iterative_scan(conn, n)
     stmt, p = semantic_sql(vt, qvec, f, params, n)
     rows = await (await conn.execute(stmt, p, prepare=False)).fetchall()
-    return [_Cand("chunk", r["id"], r["video_id"], r["transcript_id"], r["start_ms"], r["end_ms"],
+    return [Cand("chunk", r["id"], r["video_id"], r["transcript_id"], r["start_ms"], r["end_ms"],
                   r["speaker_id"], chunk_id=r["id"], score=r["score"], semantic_rank=i + 1)
             for i, r in enumerate(rows)]
 
@@ -437,40 +421,8 @@ async def _keyword_candidates(conn: Conn, q: str, req: SearchRequest, configs: l
     return out[:n]
 
 
-def fuse(keyword: Sequence[dict[str, Any]], semantic: Sequence[_Cand], *, k: int, w_keyword: float,
-         w_semantic: float) -> list[_Cand]:
-    """Reciprocal rank fusion: score = w_k / (k + rank_k) + w_s / (k + rank_s), ranks from 1.
-
-    A keyword segment that lies in an indexed chunk counts for that chunk (its best rank), and
-    the fused hit keeps the segment as its moment; the others stay segments (or videos).
-    """
-    fused: dict[tuple[str, UUID], _Cand] = {}
-    for c in semantic:
-        assert c.semantic_rank is not None
-        fused[("chunk", c.id)] = _Cand(**{**_cand_fields(c), "score": w_semantic / (k + c.semantic_rank)})
-    for rank, r in enumerate(keyword, start=1):
-        key: tuple[str, UUID] = ("chunk", r["chunk_id"]) if r.get("chunk_id") else (r["kind"], r["id"])
-        item = fused.get(key)
-        if item is None:
-            item = fused[key] = _Cand(
-                key[0], key[1], r["video_id"], r["transcript_id"],
-                r["start_ms"], r["end_ms"], r["speaker_id"],
-                chunk_id=r["chunk_id"] if key[0] == "chunk" else None)
-        if item.keyword_rank is None:
-            item.keyword_rank = rank
-            item.score += w_keyword / (k + rank)
-            if r["kind"] == "segment":  # the moment: the matching segment
-                item.segment_id = r["id"]
-                item.start_ms, item.end_ms, item.speaker_id = r["start_ms"], r["end_ms"], r["speaker_id"]
-    return sorted(fused.values(), key=lambda c: (-c.score, c.kind, str(c.id)))
-
-
-def _fuse(req: SearchRequest, keyword: Sequence[dict[str, Any]], semantic: Sequence[_Cand]) -> list[_Cand]:
+def _fuse(req: SearchRequest, keyword: Sequence[dict[str, Any]], semantic: Sequence[Cand]) -> list[Cand]:
     return fuse(keyword, semantic, k=req.rrf_k, w_keyword=req.keyword_weight, w_semantic=req.semantic_weight)
-
-
-def _cand_fields(c: _Cand) -> dict[str, Any]:
-    return {name: getattr(c, name) for name in _Cand.__slots__}
 
 
 async def _fused(conn: Conn, q: str, mode: SearchMode, req: SearchRequest, configs: list[_Config],
@@ -502,7 +454,7 @@ async def _fused(conn: Conn, q: str, mode: SearchMode, req: SearchRequest, confi
                                 "(the index job is queued; 'mediabase reindex' does it now)")
     if req.group_by_video:
         order: list[UUID] = []
-        by_video: dict[UUID, list[_Cand]] = {}
+        by_video: dict[UUID, list[Cand]] = {}
         for c in ranked:
             if c.video_id not in by_video:
                 order.append(c.video_id)
@@ -519,7 +471,9 @@ async def _fused(conn: Conn, q: str, mode: SearchMode, req: SearchRequest, confi
             page.next_cursor = _encode_cursor(fp, offset=offset + req.limit)
     if left_out and page.next_cursor is None:
         page.notices.append(cut.notice(left_out, hybrid=mode is SearchMode.hybrid))
-    hits = await _hydrate(conn, params["org"], items, configs)
+    tsq = " | ".join(f"({hl})" for c in configs if (hl := c.highlight())) or None
+    turn_texts = await speaker_turns(conn, params["org"], items, tsq)  # each hit starts where its answer does
+    hits = await _hydrate(conn, params["org"], items, configs, turn_texts)
     if req.group_by_video:
         page.groups = []
         for h in hits:
@@ -531,12 +485,14 @@ async def _fused(conn: Conn, q: str, mode: SearchMode, req: SearchRequest, confi
     return page
 
 
-async def _hydrate(conn: Conn, org: UUID, items: Sequence[_Cand], configs: Sequence[_Config]) -> list[Hit]:
+async def _hydrate(conn: Conn, org: UUID, items: Sequence[Cand], configs: Sequence[_Config],
+                   turn_texts: Sequence[str | None] | None = None) -> list[Hit]:
     if not items:
         return []
     rows = await (await conn.execute(Q.hydrate, {
         "org": org, "kinds": [c.kind for c in items], "ids": [c.id for c in items],
         "segment_ids": [c.segment_id for c in items], "speaker_ids": [c.speaker_id for c in items],
+        "turn_texts": list(turn_texts) if turn_texts is not None else [None] * len(items),
         "hl_opts": HL_OPTS,
         "hl_cfgs": [c.cfg for c in configs if c.highlight()],
         "hl_tsqs": [c.highlight() for c in configs if c.highlight()],
