@@ -150,6 +150,42 @@ async def test_a_chunk_hit_is_the_speaker_turn_it_lies_in(demo: tuple[Database, 
             assert all(w in turn_text for w in plain.split()[:5]), (plain, turn_text)
 
 
+async def test_a_configured_reranker_orders_the_first_candidates(demo: tuple[Database, Principal]) -> None:
+    """MEDIABASE_SEARCH_RERANKER=tei against a fake TEI server (tests/unit/search/test_rerank.py),
+    which scores a passage by the share of the query's words it holds: the first DEPTH fused
+    candidates come in that order; a reranker that fails leaves the fused order and says so."""
+    from mediabase.search.rerank import clear_reranker_cache
+    from tests.unit.search.test_rerank import FakeRerankServer, Reply, fake_score
+
+    db, p = demo
+    q = "remote control price euro"
+    req = SearchRequest(q=q, mode=SearchMode.hybrid, limit=8, **UNCUT)
+    fused = await search(db, p, req)
+    server = FakeRerankServer("tei")
+    server.start()
+    try:
+        settings = db.settings.model_copy(update={"search_reranker": "tei", "search_reranker_url": server.base_url,
+                                                  "search_reranker_depth": 8, "search_reranker_timeout": 5.0})
+        page = await search(db, p, req, settings=settings)
+        assert len(server.requests) == 1 and server.requests[0].payload["query"] == q
+        texts = server.requests[0].payload["texts"]
+        assert len(texts) == 8
+        scores = [fake_score(q, t) for t in texts]
+        assert {h.chunk_id or h.segment_id for h in page.hits} == {h.chunk_id or h.segment_id for h in fused.hits}
+        by_text = sorted(range(8), key=lambda i: (-scores[i], i))
+        assert [h.text for h in fused.hits] == texts  # the fused order went to the reranker
+        assert [h.text for h in page.hits] == [texts[i] for i in by_text]  # and its order came back
+        assert page.notices == fused.notices
+        clear_reranker_cache()
+        server.script = [Reply(500)] * 10
+        failed = await search(db, p, req, settings=settings.model_copy(update={"search_reranker_timeout": 1.0}))
+        assert [h.start_ms for h in failed.hits] == [h.start_ms for h in fused.hits]
+        assert any("reranker" in n for n in failed.notices), failed.notices
+    finally:
+        clear_reranker_cache()
+        server.stop()
+
+
 async def test_hybrid_is_reciprocal_rank_fusion(demo: tuple[Database, Principal]) -> None:
     db, p = demo
     page = await search(db, p, SearchRequest(q="kinetic battery", mode=SearchMode.hybrid, limit=20, rrf_k=60))

@@ -6,18 +6,24 @@ kept, else the chunk's segment that holds most of the query's words (the earlies
 — widened to the run of that speaker's consecutive segments around it (``TURN_MS`` either side at
 most). The hit's time range, segment, speaker and snippet follow that turn; its text stays the
 chunk's, the context around it.
+
+With a reranker configured (MEDIABASE_SEARCH_RERANKER, search/rerank.py), the first
+``MEDIABASE_SEARCH_RERANKER_DEPTH`` fused candidates are put in its order before a page is cut.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from uuid import UUID
 
 from mediabase.db.queries import load_queries
 from mediabase.db.rows import Conn
 from mediabase.search.fusion import Cand
+from mediabase.search.rerank import Reranker, RerankError, rerank
 
 Q = load_queries("mediabase.search", "queries.sql")
+log = logging.getLogger("mediabase.search")
 TURN_MS = 30_000
 
 
@@ -40,3 +46,20 @@ async def speaker_turns(conn: Conn, org: UUID, items: Sequence[Cand], tsq: str |
         c.start_ms, c.end_ms = int(r["start_ms"]), int(r["end_ms"])
         texts[i] = r["text"]
     return texts
+
+
+async def reranked(conn: Conn, org: UUID, reranker: Reranker, q: str, ranked: list[Cand],
+                   depth: int) -> tuple[list[Cand], str | None]:
+    """``ranked`` with its first ``depth`` candidates in the reranker's order (the rest after them),
+    and a notice when the reranker failed (the fused order is kept then)."""
+    top = ranked[:depth]
+    if len(top) < 2:
+        return ranked, None
+    rows = await (await conn.execute(Q.rerank_texts, {
+        "org": org, "kinds": [c.kind for c in top], "ids": [c.id for c in top]})).fetchall()
+    try:
+        order = await rerank(reranker, q, [(i, r["text"]) for i, r in enumerate(rows)])
+    except RerankError as exc:
+        log.warning("reranker %s failed; the fused order is kept: %s", reranker.name, exc)
+        return ranked, f"the reranker ({reranker.name}) did not answer: hits are in fused order"
+    return [top[i] for i, _ in order] + ranked[depth:], None

@@ -291,3 +291,16 @@ SELECT best.ord, best.id AS segment_id, best.speaker_id, t.start_ms, t.end_ms, t
                                     AND y.seq > best.seq AND y.seq <= best.seq + 40
                                     AND y.speaker_id IS DISTINCT FROM best.speaker_id), 2147483647)) t
  ORDER BY best.ord
+
+-- name: rerank_texts
+-- The text a reranker reads of each of the first fused candidates: a chunk's, a segment's, a
+-- video's title and description.
+WITH p AS (
+    SELECT * FROM unnest(%(kinds)s::text[], %(ids)s::uuid[]) WITH ORDINALITY AS p (kind, id, ord)
+)
+SELECT p.ord, coalesce(c.text, s.text, concat_ws(' — ', v.title, v.description), '') AS text
+  FROM p
+  LEFT JOIN transcript_chunks c ON p.kind = 'chunk' AND c.organization_id = %(org)s AND c.id = p.id
+  LEFT JOIN transcript_segments s ON p.kind = 'segment' AND s.organization_id = %(org)s AND s.id = p.id
+  LEFT JOIN videos v ON p.kind = 'video' AND v.organization_id = %(org)s AND v.id = p.id
+ ORDER BY p.ord

@@ -29,11 +29,11 @@ from uuid import UUID
 from mediabase.common.cursors import pack, unpack
 from mediabase.config import Settings, get_settings
 from mediabase.db.connection import Database
-from mediabase.db.errors import Invalid
+from mediabase.db.errors import Invalid, Unavailable
 from mediabase.db.queries import load_queries
 from mediabase.db.rows import Conn, sql
 from mediabase.identity.models import Principal
-from mediabase.search.context import speaker_turns
+from mediabase.search.context import reranked, speaker_turns
 from mediabase.search.cutoff import CutOff
 from mediabase.search.embedding import Embedder
 from mediabase.search.fusion import Cand, fuse
@@ -46,6 +46,7 @@ from mediabase.search.models import (
     SearchRequest,
     VideoGroup,
 )
+from mediabase.search.rerank import Reranker, RerankUnavailable, get_reranker
 from mediabase.search.text import clean_query, has_operators, snippet_html, words
 from mediabase.search.vectors import VectorType, embed_query, embedder_for, semantic_available, vector_literal
 
@@ -118,7 +119,9 @@ async def search(
     if mode is not SearchMode.keyword and embedder is None:
         embedder = embedder_for(settings, model)
     cut = CutOff.of(req, settings) if mode is not SearchMode.keyword else None
-    fp = _fingerprint(q, mode, req, embedder.name if embedder else None, cut)
+    reranker = _reranker(settings) if mode is not SearchMode.keyword else None
+    model_name = embedder.name if embedder else None
+    fp = _fingerprint(q, mode, req, f"{model_name}+{reranker.name}" if reranker else model_name, cut)
     cur = _decode_cursor(req.cursor, fp) if req.cursor else None
     qvec: list[float] | None = None
     if embedder is not None and mode is not SearchMode.keyword:
@@ -133,7 +136,15 @@ async def search(
         if mode is SearchMode.keyword:
             return await _keyword(conn, q, req, configs, params, cur, fp)
         assert embedder is not None and qvec is not None and cut is not None
-        return await _fused(conn, q, mode, req, configs, params, cur, fp, embedder, qvec, cut)
+        return await _fused(conn, q, mode, req, configs, params, cur, fp, embedder, qvec, cut,
+                            reranker, settings.search_reranker_depth)
+
+
+def _reranker(settings: Settings) -> Reranker | None:
+    try:
+        return get_reranker(settings)
+    except RerankUnavailable as exc:
+        raise Unavailable(str(exc)) from exc
 
 
 # -- query text -------------------------------------------------------------------------------
@@ -427,7 +438,7 @@ def _fuse(req: SearchRequest, keyword: Sequence[dict[str, Any]], semantic: Seque
 
 async def _fused(conn: Conn, q: str, mode: SearchMode, req: SearchRequest, configs: list[_Config],
                  params: dict[str, Any], cur: dict[str, Any] | None, fp: str, embedder: Embedder,
-                 qvec: list[float], cut: CutOff) -> SearchPage:
+                 qvec: list[float], cut: CutOff, reranker: Reranker | None = None, depth: int = 30) -> SearchPage:
     name = embedder.name
     page = SearchPage(query=q, mode=mode, model=name, hits=[], groups=[] if req.group_by_video else None)
     if req.filters.by_speaker and not params.get("speakers"):
@@ -446,6 +457,10 @@ async def _fused(conn: Conn, q: str, mode: SearchMode, req: SearchRequest, confi
     else:
         ranked = cut.similar(semantic)
         left_out = len(semantic) - len(ranked)
+    if reranker is not None:
+        ranked, notice = await reranked(conn, params["org"], reranker, q, ranked, depth)
+        if notice:
+            page.notices.append(notice)
     if cur is None:
         row = await (await conn.execute(Q.unindexed, {"org": params["org"], "model": name})).fetchone()
         page.unindexed = int(row["n"]) if row else 0
