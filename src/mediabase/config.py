@@ -70,6 +70,11 @@ class Settings(BaseSettings):
         "directory above the data directory; set to let mediabase add o+x to those outside it that forbid it "
         "(each change reported). Unset: such a start stops and names them.",
     )
+    embedded_port: int | None = Field(
+        default=None, ge=1, le=65535,
+        description="The embedded server also listens on 127.0.0.1 at this TCP port, for direct SQL clients that log "
+        "in with a password (scram-sha-256; 'mediabase db role create', docs/clients.md); unset: the Unix socket only.",
+    )
     embedded_shared_buffers_mb: int | None = Field(
         default=None, ge=16,
         description="shared_buffers of a new embedded cluster; unset: a quarter of the memory, 128 MB to 2 GB.",

@@ -80,6 +80,8 @@ class EmbeddedStatus:
     running: bool
     pid: int | None
     socket_dir: Path | None
+    port: int | None = None  # the server's port: its socket's name (.s.PGSQL.<port>), and TCP's if it listens
+    listen: str | None = None  # the addresses it listens on ('' or None: the Unix socket only)
 
 
 def status(settings: Settings) -> EmbeddedStatus:
@@ -100,7 +102,14 @@ def status_of(pgdata: Path) -> EmbeddedStatus:
         running=running,
         pid=info.pid if running else None,
         socket_dir=info.socket_dir if running else None,
+        port=info.port if running else None,
+        listen=(info.hostname or "") if running else None,
     )
+
+
+def _socket_url(st: EmbeddedStatus, database: str) -> str:
+    port = f"&port={st.port}" if st.port and st.port != DEFAULT_PORT else ""
+    return f"postgresql://postgres@/{database}?host={st.socket_dir}{port}"
 
 
 def server_url(settings: Settings, database: str | None = None) -> str:
@@ -108,7 +117,62 @@ def server_url(settings: Settings, database: str | None = None) -> str:
     st = status(settings)
     if not st.running or st.socket_dir is None:
         raise Unavailable(f"the embedded server in {st.pgdata} is not running")
-    return f"postgresql://postgres@/{database or 'postgres'}?host={st.socket_dir}"
+    return _socket_url(st, database or "postgres")
+
+
+# -- TCP for direct SQL clients (MEDIABASE_EMBEDDED_PORT; docs/clients.md) --------------------
+
+DEFAULT_PORT = 5432  # what the server takes without -p: its socket is then .s.PGSQL.5432
+LOOPBACK = "127.0.0.1"
+HBA_NOTE = "# mediabase: TCP from this machine only, with a password (MEDIABASE_EMBEDDED_PORT, docs/clients.md)"
+HBA_HOST = f"host    all             all             {LOOPBACK}/32            scram-sha-256"
+
+
+def listen_options(settings: Settings, socket_dir: Path) -> list[str]:
+    """pg_ctl's ``-o`` options for the server: its socket directory, and TCP on 127.0.0.1 at
+    MEDIABASE_EMBEDDED_PORT when that is set (no TCP at all otherwise, as the wheel starts it)."""
+    options = ["-o", f"-k {socket_dir}"]
+    if settings.embedded_port is None:
+        return ["-o", '-h ""', *options]
+    return ["-o", f"-h {LOOPBACK}", "-o", f"-p {settings.embedded_port}", *options]
+
+
+def secure_hba(pgdata: Path) -> bool:
+    """Make the cluster's pg_hba.conf allow TCP from 127.0.0.1 only and only with a password
+    (scram-sha-256): initdb's ``--auth=trust`` lines for 127.0.0.1 and ::1 would let anyone on
+    the machine log in as any role, the superuser too. The Unix socket keeps its lines (trust:
+    mediabase's own processes). Returns whether the file changed."""
+    path = pgdata / "pg_hba.conf"
+    text = path.read_text()
+    keep = [line for line in text.splitlines()
+            if line != HBA_NOTE and not (line.split("#", 1)[0].split()[:1] or [""])[0].startswith("host")]
+    wanted = "\n".join([*keep, HBA_NOTE, HBA_HOST]) + "\n"
+    if wanted == text:
+        return False
+    path.write_text(wanted)  # in place: its owner (the server's OS user as root) and mode stay
+    return True
+
+
+def _start_listening(settings: Settings, pgdata: Path) -> None:
+    """Start a stopped cluster with :func:`listen_options` (the wheel would start it without TCP)."""
+    mod = _embedded()
+    socket_dir = mod.utils.find_suitable_socket_dir(pgdata, mod.PostgresServer.runtime_path)
+    mod.pg_ctl(["-w", *listen_options(settings, socket_dir), "-l", str(pgdata / "log"), "start"],
+               pgdata=pgdata, user=_system_user(), timeout=60)
+
+
+def _check_listening(settings: Settings, pgdata: Path) -> None:
+    """With MEDIABASE_EMBEDDED_PORT, the running server must listen there: one started earlier
+    without it (or on another port) is not restarted under the processes using it."""
+    port = settings.embedded_port
+    st = status_of(pgdata)
+    if port is None or (st.port == port and LOOPBACK in (st.listen or "").split(",")):
+        return
+    now = f"on {st.listen}:{st.port}" if st.listen else "without TCP"
+    raise Unavailable(
+        f"MEDIABASE_EMBEDDED_PORT is {port}, but the embedded server in {pgdata} is already running {now};"
+        " stop it ('mediabase db stop') and start it again with the setting"
+    )
 
 
 def start(settings: Settings) -> str:
@@ -131,10 +195,16 @@ def start(settings: Settings) -> str:
             if owner is not None:
                 _prepare_for_server_user(owner, pgdata)
             try:
+                if not fresh and secure_hba(pgdata) and status_of(pgdata).running:
+                    _embedded().pg_ctl(["reload"], pgdata=pgdata, user=_system_user(), timeout=60)
+                if not fresh and settings.embedded_port is not None and not status_of(pgdata).running:
+                    _start_listening(settings, pgdata)
                 with server_user.wheel_hook(owner):
                     _embedded().get_server(pgdata, cleanup_mode=None)
                 if fresh:
+                    secure_hba(pgdata)
                     _tune(settings, pgdata)
+                _check_listening(settings, pgdata)
             except Unavailable:
                 raise
             except Exception as exc:  # the wheel raises bare subprocess/assertion errors
@@ -302,9 +372,11 @@ def _tune(settings: Settings, pgdata: Path) -> None:
     with psycopg.connect(server_url(settings), autocommit=True) as conn:
         for name, value in tuning(settings).items():
             conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value)))
-    # restart reuses the options of the first start (socket directory, no TCP) from postmaster.opts
-    _embedded().pg_ctl(["-w", "-m", "fast", "-l", str(pgdata / "log"), "restart"], pgdata=pgdata,
-                       user=_system_user(), timeout=60)
+    # the socket directory of the first start; TCP only with MEDIABASE_EMBEDDED_PORT (listen_options)
+    socket_dir = status_of(pgdata).socket_dir
+    assert socket_dir is not None
+    _embedded().pg_ctl(["-w", "-m", "fast", *listen_options(settings, socket_dir), "-l", str(pgdata / "log"),
+                        "restart"], pgdata=pgdata, user=_system_user(), timeout=60)
 
 
 def _system_user() -> str | None:
@@ -365,6 +437,8 @@ def replica_status(settings: Settings) -> EmbeddedStatus:
         running=running,
         pid=info.pid if running else None,
         socket_dir=info.socket_dir if running else None,
+        port=info.port if running else None,
+        listen=(info.hostname or "") if running else None,
     )
 
 
@@ -372,7 +446,7 @@ def replica_url(settings: Settings, database: str | None = None) -> str:
     st = replica_status(settings)
     if not st.running or st.socket_dir is None:
         raise Unavailable(f"the embedded replica in {st.pgdata} is not running")
-    return f"postgresql://postgres@/{database or settings.database_name}?host={st.socket_dir}"
+    return _socket_url(st, database or settings.database_name)
 
 
 def start_replica(settings: Settings) -> str:
@@ -400,7 +474,7 @@ def start_replica(settings: Settings) -> str:
                     owner.give(partial)
                 mod._commands.pg_basebackup(
                     ["-D", str(partial), "-R", "-X", "stream", "-c", "fast", "--no-password",
-                     "-d", f"host={primary.socket_dir} user=postgres"],
+                     "-d", f"host={primary.socket_dir} port={primary.port or DEFAULT_PORT} user=postgres"],
                     user=user, timeout=600,
                 )
                 for stale in partial.glob(".s.PGSQL.*"):  # the primary's socket lock, copied with its data dir

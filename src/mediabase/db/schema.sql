@@ -6410,6 +6410,29 @@ CREATE TABLE mediabase.api_keys (
 );
 
 --
+-- Name: api_keys_readable; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.api_keys_readable WITH (security_invoker='true') AS
+ SELECT organization_id,
+    id,
+    user_id,
+    name,
+    prefix,
+    created_at,
+    expires_at,
+    last_used_at,
+    revoked_at,
+    scope
+   FROM mediabase.api_keys;
+
+--
+-- Name: VIEW api_keys_readable; Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON VIEW mediabase.api_keys_readable IS 'api_keys without secret_sha256';
+
+--
 -- Name: audit_log; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -7374,6 +7397,37 @@ CREATE TABLE mediabase.integration_accounts (
 );
 
 --
+-- Name: integration_accounts_readable; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.integration_accounts_readable WITH (security_invoker='true') AS
+ SELECT organization_id,
+    id,
+    provider,
+    external_account_id,
+    display_name,
+    scopes,
+    status,
+    status_detail,
+    sync_cursor,
+    sync_cursor_updated_at,
+    token_expires_at,
+    secrets_key_id,
+    has_access_token,
+    has_refresh_token,
+    has_webhook_secret,
+    connected_by,
+    created_at,
+    updated_at
+   FROM mediabase.integration_accounts;
+
+--
+-- Name: VIEW integration_accounts_readable; Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON VIEW mediabase.integration_accounts_readable IS 'integration_accounts without the encrypted tokens and secret';
+
+--
 -- Name: integration_events; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -7406,6 +7460,32 @@ CREATE TABLE mediabase.integration_events (
     CONSTRAINT integration_events_secrets_key_id_format CHECK ((secrets_key_id ~ '^[0-9a-f]{16}$'::text)),
     CONSTRAINT integration_events_status_valid CHECK ((status = ANY (ARRAY['received'::text, 'processed'::text, 'ignored'::text, 'failed'::text])))
 );
+
+--
+-- Name: integration_events_readable; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.integration_events_readable WITH (security_invoker='true') AS
+ SELECT organization_id,
+    id,
+    account_id,
+    provider,
+    delivery_id,
+    event_type,
+    payload,
+    body_sha256,
+    status,
+    result,
+    error,
+    received_at,
+    processed_at
+   FROM mediabase.integration_events;
+
+--
+-- Name: VIEW integration_events_readable; Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON VIEW mediabase.integration_events_readable IS 'integration_events without the encrypted secrets';
 
 --
 -- Name: integration_external_items; Type: TABLE; Schema: mediabase; Owner: -
@@ -7452,6 +7532,30 @@ CREATE TABLE mediabase.invitations (
     CONSTRAINT invitations_role_valid CHECK ((role = ANY (ARRAY['OWNER'::text, 'ADMIN'::text, 'MEMBER'::text]))),
     CONSTRAINT invitations_secret_length CHECK ((length(secret_sha256) = 32))
 );
+
+--
+-- Name: invitations_readable; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.invitations_readable WITH (security_invoker='true') AS
+ SELECT organization_id,
+    id,
+    email,
+    role,
+    prefix,
+    invited_by,
+    created_at,
+    expires_at,
+    accepted_at,
+    accepted_by,
+    revoked_at
+   FROM mediabase.invitations;
+
+--
+-- Name: VIEW invitations_readable; Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON VIEW mediabase.invitations_readable IS 'invitations without secret_sha256';
 
 --
 -- Name: job_idempotency_keys; Type: TABLE; Schema: mediabase; Owner: -
@@ -8330,6 +8434,27 @@ CREATE TABLE mediabase.oauth_accounts (
 );
 
 --
+-- Name: oauth_accounts_readable; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.oauth_accounts_readable WITH (security_invoker='true') AS
+ SELECT id,
+    user_id,
+    provider,
+    provider_account_id,
+    expires_at,
+    scope,
+    created_at,
+    updated_at
+   FROM mediabase.oauth_accounts;
+
+--
+-- Name: VIEW oauth_accounts_readable; Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON VIEW mediabase.oauth_accounts_readable IS 'oauth_accounts without the provider tokens';
+
+--
 -- Name: organization_activity; Type: VIEW; Schema: mediabase; Owner: -
 --
 
@@ -8646,6 +8771,29 @@ CREATE TABLE mediabase.sessions (
 );
 
 --
+-- Name: sessions_readable; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.sessions_readable WITH (security_invoker='true') AS
+ SELECT id,
+    user_id,
+    active_organization_id,
+    prefix,
+    created_at,
+    expires_at,
+    last_seen_at,
+    revoked_at,
+    ip_key,
+    user_agent
+   FROM mediabase.sessions;
+
+--
+-- Name: VIEW sessions_readable; Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON VIEW mediabase.sessions_readable IS 'sessions without secret_sha256 and ip_hmac';
+
+--
 -- Name: share_links; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -8669,6 +8817,30 @@ CREATE TABLE mediabase.share_links (
     CONSTRAINT share_links_token_length CHECK ((length(token_sha256) = 32)),
     CONSTRAINT share_links_view_count_nonnegative CHECK ((view_count >= 0))
 );
+
+--
+-- Name: share_links_readable; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.share_links_readable WITH (security_invoker='true') AS
+ SELECT organization_id,
+    id,
+    video_id,
+    has_password,
+    expires_at,
+    view_count,
+    last_viewed_at,
+    revoked_at,
+    revoked_by,
+    created_by,
+    created_at
+   FROM mediabase.share_links;
+
+--
+-- Name: VIEW share_links_readable; Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON VIEW mediabase.share_links_readable IS 'share_links without token_sha256 and password_hash';
 
 --
 -- Name: speakers; Type: TABLE; Schema: mediabase; Owner: -
@@ -9246,6 +9418,51 @@ CREATE TABLE mediabase.user_tokens (
 );
 
 --
+-- Name: user_tokens_readable; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.user_tokens_readable WITH (security_invoker='true') AS
+ SELECT id,
+    user_id,
+    purpose,
+    prefix,
+    created_at,
+    expires_at,
+    used_at
+   FROM mediabase.user_tokens;
+
+--
+-- Name: VIEW user_tokens_readable; Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON VIEW mediabase.user_tokens_readable IS 'user_tokens without secret_sha256';
+
+--
+-- Name: users_readable; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.users_readable WITH (security_invoker='true') AS
+ SELECT id,
+    email,
+    username,
+    display_name,
+    avatar_url,
+    bio,
+    role,
+    email_verified,
+    is_active,
+    created_at,
+    updated_at,
+    last_login_at
+   FROM mediabase.users;
+
+--
+-- Name: VIEW users_readable; Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON VIEW mediabase.users_readable IS 'users without password_hash and erased_at: what mediabase_app may read';
+
+--
 -- Name: video_clips; Type: TABLE; Schema: mediabase; Owner: -
 --
 
@@ -9545,6 +9762,30 @@ CREATE TABLE mediabase.webhook_endpoints (
     CONSTRAINT webhook_endpoints_secret_format CHECK ((secret ~ '^whsec_[A-Za-z0-9+/]{32,44}={0,2}$'::text)),
     CONSTRAINT webhook_endpoints_url_format CHECK (((url ~ '^https?://[^\s/?#@]+([/?][^\s#]*)?$'::text) AND (length(url) <= 2000)))
 );
+
+--
+-- Name: webhook_endpoints_readable; Type: VIEW; Schema: mediabase; Owner: -
+--
+
+CREATE VIEW mediabase.webhook_endpoints_readable WITH (security_invoker='true') AS
+ SELECT organization_id,
+    id,
+    url,
+    description,
+    previous_secret_expires_at,
+    disabled_at,
+    disabled_reason,
+    consecutive_failures,
+    created_by,
+    created_at,
+    updated_at
+   FROM mediabase.webhook_endpoints;
+
+--
+-- Name: VIEW webhook_endpoints_readable; Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON VIEW mediabase.webhook_endpoints_readable IS 'webhook_endpoints without the signing secrets';
 
 --
 -- Name: workflow_runs; Type: TABLE; Schema: mediabase; Owner: -
