@@ -16,14 +16,18 @@ from mediabase.cli.common import (
     JsonOpt,
     OrgOpt,
     console,
+    database_url,
     err_console,
     fail,
     open_databases,
     print_json,
     print_table,
     run,
+    settings,
 )
+from mediabase.db import drizzle
 from mediabase.db.errors import Invalid
+from mediabase.db.migrator import Migrator
 from mediabase.identity import service as identity
 from mediabase.media import service as media
 from mediabase.media.models import VideoFilter
@@ -189,25 +193,55 @@ def _report(
             " the database is back (what is loaded is skipped)", soft_wrap=True)
 
 
+DRIZZLE = "drizzle"
+
+
 def export(
-    video: Annotated[UUID, typer.Argument(help="The video id.")],
-    format: Annotated[ExportFormat, typer.Option("--format", help="srt, vtt or json.")] = ExportFormat.vtt,
+    video: Annotated[str, typer.Argument(
+        help="The video id, or 'drizzle' for the database's Drizzle ORM schema (TypeScript).")],
+    format: Annotated[ExportFormat | None, typer.Option(
+        "--format", help="srt, vtt or json (default vtt); a video's transcript only.")] = None,
     org: OrgOpt = "demo",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "--out", "-o", help="Write to a file instead of stdout.")] = None,
 ) -> None:
-    """Print a video's current transcript as SRT, WebVTT or JSON."""
+    """Print a video's current transcript as SRT, WebVTT or JSON, or the Drizzle schema.
 
-    async def _run() -> str:
-        async with open_databases() as (app_db, system):
-            principal = await identity.acting_owner(system, org)
-            return await transcripts.export_transcript(app_db, principal, video, format)
+    'mediabase export drizzle --out schema.ts' writes a Drizzle ORM schema of the database, read
+    from its catalog: every table (partitioned ones as their parent), composite keys, relations on
+    all their columns, CHECKs, row-level security policies, views, pgvector. For TypeScript
+    clients that query the database directly (docs/clients.md; drizzle-kit pull gets this schema
+    wrong). The database must be migrated.
+    """
+    if video == DRIZZLE:
+        if format is not None:
+            raise typer.BadParameter("--format is for a video's transcript, not the Drizzle schema",
+                                     param_hint="'--format'")
+        text = run(_drizzle())
+    else:
+        try:
+            video_id = UUID(video)
+        except ValueError:
+            raise typer.BadParameter(f"{video!r} is neither a video id (a UUID) nor 'drizzle'",
+                                     param_hint="'VIDEO'") from None
 
-    text = run(_run())
+        async def _run() -> str:
+            async with open_databases() as (app_db, system):
+                principal = await identity.acting_owner(system, org)
+                return await transcripts.export_transcript(app_db, principal, video_id, format or ExportFormat.vtt)
+
+        text = run(_run())
     if output:
         output.write_text(text, encoding="utf-8")
         console.print(f"wrote {output}")
     else:
         typer.echo(text, nl=False)
+
+
+async def _drizzle() -> str:
+    url = database_url()
+    await Migrator(url, settings()).ensure_current()
+    return await drizzle.export(url, settings())
 
 
 @videos_app.command("list")
