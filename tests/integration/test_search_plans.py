@@ -107,9 +107,14 @@ async def test_keyword_and_semantic_searches_use_their_indexes(
 
     # semantic: an HNSW index scan of the default model's partial index, also with filters
     for f in (SearchFilters(), SearchFilters(from_ms=1_000_000)):
-        plans = await explained(db.url, a.owner, SearchRequest(q="battery", mode=SearchMode.semantic, filters=f))
+        plans = await explained(db.url, a.owner, SearchRequest(q="battery", mode=SearchMode.semantic, filters=f,
+                                                               min_similarity=-1))
         hnsw = [n for plan in plans for n in nodes(plan)
                 if n.get("Index Name") == "transcript_chunks_hnsw_all_minilm_l6_v2_384_635c7b1b"]
         assert hnsw and all(n["Node Type"] == "Index Scan" and "Order By" in n for n in hnsw), plans
         assert not [n for plan in plans for n in nodes(plan)
                     if n.get("Relation Name") == "transcript_chunks" and n["Node Type"] == "Seq Scan"]
+        # the page's speaker turns (search/context.py) read segments by their (organization, transcript, seq) key
+        turns = [n for plan in plans for n in nodes(plan) if n.get("Relation Name") == "transcript_segments"]
+        assert turns and not [n for n in turns if n["Node Type"] == "Seq Scan"], turns
+        assert any(n.get("Index Name") == "transcript_segments_seq_key" for n in turns), turns
