@@ -18,7 +18,7 @@ import pytest
 from tests.acceptance.cli import mediabase
 from tests.servers import free_port
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]  # a server of its own, started and migrated
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ from mediabase.db.errors import Conflict, Invalid, MediabaseError
 from tests.client_roles import client_role
 from tests.conftest import make_settings
 
+pytestmark = pytest.mark.timeout(600)  # the first test on the demo's data may seed the session's demo template
+
 RLS_TABLES = """
 SELECT c.relname::text AS name,
        EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'organization_id'

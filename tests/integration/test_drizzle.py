@@ -23,7 +23,9 @@ from tests.conftest import create_db, drop_db, make_settings
 from tests.factories import Tenant, make_video
 from tests.node import Node, build, install
 
-pytestmark = pytest.mark.slow
+# npm ci, a schema of ~150 tables through tsc twice (~30 s each on a busy machine): one worker
+# compiles once for the module's tests
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900), pytest.mark.xdist_group("drizzle")]
 
 
 @pytest.fixture(scope="session")
