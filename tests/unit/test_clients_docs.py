@@ -1,6 +1,7 @@
 """docs/clients.md quotes the programs the tests run: every TypeScript block of it is a verbatim
 part of a file in clients/drizzle/examples (tests/integration/test_drizzle.py compiles and runs
-them), so the page cannot drift from what was tested."""
+them) or of clients/typescript/smoke/smoke.ts (tests/acceptance/test_typescript_client.py), so
+the page cannot drift from what was tested."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ def test_every_typescript_block_of_the_page_is_part_of_a_tested_example() -> Non
     assert len(blocks) >= 5
     examples = {p.name: p.read_text() for p in (REPO / "clients" / "drizzle" / "examples").glob("*.ts")}
     assert set(examples) == {"tenant.ts", "pg-videos.ts", "drizzle-videos.ts"}
+    examples["smoke.ts"] = (REPO / "clients" / "typescript" / "smoke" / "smoke.ts").read_text()
     for block in blocks:
         assert any(block in text for text in examples.values()), block
 
