@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_check
 from urllib.parse import urlsplit, urlunsplit
 
 from mediabase.config import Settings
+from mediabase.search.http import excerpt, retry_after
 
 if TYPE_CHECKING:
     import httpx
@@ -44,7 +45,6 @@ DEFAULT_DEPTH = 30
 MAX_DEPTH = 200
 
 _RETRY_STATUS = frozenset({408, 409, 425, 429})
-_EXCERPT_CHARS = 300
 _MAX_PASSAGE_CHARS = 4_000  # ~700 words: more than any cross-encoder reads (512 tokens at most)
 
 K = TypeVar("K", bound=Hashable)
@@ -80,24 +80,6 @@ class Reranker(Protocol):
     def name(self) -> str: ...
 
     def score(self, query: str, passages: Sequence[str]) -> list[float]: ...
-
-
-def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    if not flat:
-        return "(empty body)"
-    return flat if len(flat) <= _EXCERPT_CHARS else flat[:_EXCERPT_CHARS] + "…"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header given in seconds (HTTP dates are ignored)."""
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 def redact_url(url: str) -> str:
@@ -243,7 +225,7 @@ class HttpReranker:
             if status in _RETRY_STATUS or status >= 500:
                 if last:
                     raise self._status_error(response, attempts)
-                hint = _retry_after(response.headers.get("Retry-After"))
+                hint = retry_after(response.headers.get("Retry-After"))
                 if not self._wait(attempt, hint, deadline, f"HTTP {status}"):
                     raise self._status_error(response, attempt + 1)
                 continue
@@ -268,7 +250,7 @@ class HttpReranker:
         tried = f" after {attempts} attempts" if attempts > 1 else ""
         return RerankServiceError(
             f"rerank service {self.shown_url} answered HTTP {response.status_code} "
-            f"{response.reason_phrase}{tried}: {_excerpt(response.text)}",
+            f"{response.reason_phrase}{tried}: {excerpt(response.text)}",
             status_code=response.status_code,
         )
 
@@ -282,15 +264,15 @@ class HttpReranker:
         try:
             body: Any = response.json()
         except ValueError:
-            raise self._bad(response, f"not JSON: {_excerpt(response.text)}") from None
+            raise self._bad(response, f"not JSON: {excerpt(response.text)}") from None
         if self.api == "tei":
             items, key = body, "score"
             if not isinstance(items, list):
-                raise self._bad(response, f"not a list of scores: {_excerpt(response.text)}")
+                raise self._bad(response, f"not a list of scores: {excerpt(response.text)}")
         else:
             items, key = body.get("results") if isinstance(body, dict) else None, "relevance_score"
             if not isinstance(items, list):
-                raise self._bad(response, f"no 'results' list in {_excerpt(response.text)}")
+                raise self._bad(response, f"no 'results' list in {excerpt(response.text)}")
         if len(items) != count:
             raise self._bad(response, f"{len(items)} scores for {count} passages")
         scores: list[float | None] = [None] * count

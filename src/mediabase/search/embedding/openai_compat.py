@@ -8,7 +8,6 @@ the service does, so cosine similarity is a dot product for every model.
 
 from __future__ import annotations
 
-import math
 import random
 import threading
 import time
@@ -22,32 +21,14 @@ from mediabase.search.embedding._base import (
     check_texts,
     l2_normalise,
 )
+from mediabase.search.http import excerpt, retry_after
 
 if TYPE_CHECKING:
     import httpx
 
 OPENAI_NAME_PREFIX = "openai:"
 _RETRY_STATUS = frozenset({408, 409, 425, 429})
-_EXCERPT_CHARS = 300
 _PROBE_TEXT = "mediabase embedding dimension probe"
-
-
-def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    if not flat:
-        return "(empty body)"
-    return flat if len(flat) <= _EXCERPT_CHARS else flat[:_EXCERPT_CHARS] + "…"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header given in seconds (HTTP dates are ignored)."""
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 class OpenAICompatibleEmbedder:
@@ -177,7 +158,7 @@ class OpenAICompatibleEmbedder:
             if status in _RETRY_STATUS or status >= 500:
                 if last:
                     raise self._status_error(response, attempts)
-                self._sleep(attempt, _retry_after(response.headers.get("Retry-After")))
+                self._sleep(attempt, retry_after(response.headers.get("Retry-After")))
                 continue
             if not 200 <= status < 300:
                 raise self._status_error(response, attempt + 1)
@@ -196,7 +177,7 @@ class OpenAICompatibleEmbedder:
         tried = f" after {attempts} attempts" if attempts > 1 else ""
         return EmbeddingServiceError(
             f"embedding service {self.url} answered HTTP {response.status_code} "
-            f"{response.reason_phrase}{tried}: {_excerpt(response.text)}",
+            f"{response.reason_phrase}{tried}: {excerpt(response.text)}",
             status_code=response.status_code,
         )
 
@@ -211,10 +192,10 @@ class OpenAICompatibleEmbedder:
         try:
             body: Any = response.json()
         except ValueError:
-            raise self._bad(response, f"not JSON: {_excerpt(response.text)}") from None
+            raise self._bad(response, f"not JSON: {excerpt(response.text)}") from None
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, list):
-            raise self._bad(response, f"no 'data' list in {_excerpt(response.text)}")
+            raise self._bad(response, f"no 'data' list in {excerpt(response.text)}")
         if len(data) != count:
             raise self._bad(response, f"{len(data)} embeddings for {count} inputs")
         vectors: list[list[float] | None] = [None] * count
