@@ -154,9 +154,19 @@ async def index(url: str, settings: Settings, params: ChunkParams) -> dict[str, 
 
 def search_request(q: str, mode: SearchMode, args: argparse.Namespace, limit: int,
                    cut: tuple[float | None, float | None]) -> SearchRequest:
-    return SearchRequest(q=q, mode=mode, limit=limit, keyword_weight=args.keyword_weight,
-                         semantic_weight=args.semantic_weight, rrf_k=args.rrf_k, min_similarity=cut[0],
+    # RRF's k and weights only when given: without them hybrid uses its tuned rule (search/fusion.py)
+    fusion = {name: value for name, value in (("keyword_weight", args.keyword_weight),
+                                              ("semantic_weight", args.semantic_weight), ("rrf_k", args.rrf_k))
+              if value is not None}
+    return SearchRequest(q=q, mode=mode, limit=limit, **fusion, min_similarity=cut[0],
                          score_floor=cut[1])
+
+
+def fusion_text(args: argparse.Namespace) -> str:
+    if args.keyword_weight is None and args.semantic_weight is None and args.rrf_k is None:
+        return "the tuned rule (search/fusion.py DEFAULT)"
+    return (f"RRF k={args.rrf_k or 60}, weights keyword {1.0 if args.keyword_weight is None else args.keyword_weight:g}"
+            f" / semantic {1.0 if args.semantic_weight is None else args.semantic_weight:g}")
 
 
 def summary(rows: list[dict[str, float]]) -> dict[str, float]:
@@ -303,9 +313,9 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="keep an already loaded database")
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--tolerance", type=float, default=10.0, help="seconds around an answer span")
-    ap.add_argument("--keyword-weight", type=float, default=1.0)
-    ap.add_argument("--semantic-weight", type=float, default=1.0)
-    ap.add_argument("--rrf-k", type=int, default=60)
+    ap.add_argument("--keyword-weight", type=float, help="RRF's keyword weight (default: the tuned rule's)")
+    ap.add_argument("--semantic-weight", type=float, help="RRF's semantic weight (default: the tuned rule's)")
+    ap.add_argument("--rrf-k", type=int, help="RRF's k (default: the tuned rule's)")
     ap.add_argument("--min-similarity", type=float, help="the cut-off (default: MEDIABASE_SEARCH_MIN_SIMILARITY's)")
     ap.add_argument("--score-floor", type=float, help="the cut-off (default: MEDIABASE_SEARCH_SCORE_FLOOR's)")
     ap.add_argument("--sweep", action="store_true", help="also: semantic and hybrid under a grid of cut-offs")
@@ -361,8 +371,7 @@ async def run(args: argparse.Namespace, sets: dict[str, Any]) -> dict[str, Any]:
     cut = f"min_similarity {min_sim:g}, score_floor {floor:g}"
     half = "both halves" if args.split == "all" else f"the {args.split} half"
     print(f"\n{len(queries)} judged queries ({half}: {len({q['meeting'] for q in queries})} meetings), k={args.k}, "
-          f"tolerance ±{args.tolerance:g} s, RRF k={args.rrf_k}, weights keyword {args.keyword_weight:g} / "
-          f"semantic {args.semantic_weight:g}, cut-off {cut}")
+          f"tolerance ±{args.tolerance:g} s, fusion: {fusion_text(args)}, cut-off {cut}")
     report(result, args.k, args.resamples, args.seed)
     print(f"\n{len(sets['accented'])} accented variants of judged queries; "
           f"{len(sets['unanswerable'])} unanswerable questions (hits per question: all wrong); "

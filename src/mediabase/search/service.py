@@ -36,7 +36,7 @@ from mediabase.identity.models import Principal
 from mediabase.search.context import reranked, speaker_turns
 from mediabase.search.cutoff import CutOff
 from mediabase.search.embedding import Embedder
-from mediabase.search.fusion import Cand, fuse
+from mediabase.search.fusion import DEFAULT, Cand, FusionRule, apply
 from mediabase.search.models import (
     Hit,
     Match,
@@ -432,8 +432,18 @@ async def _keyword_candidates(conn: Conn, q: str, req: SearchRequest, configs: l
     return out[:n]
 
 
-def _fuse(req: SearchRequest, keyword: Sequence[dict[str, Any]], semantic: Sequence[Cand]) -> list[Cand]:
-    return fuse(keyword, semantic, k=req.rrf_k, w_keyword=req.keyword_weight, w_semantic=req.semantic_weight)
+def fusion_rule(req: SearchRequest) -> FusionRule:
+    """The tuned rule (fusion.DEFAULT), or reciprocal rank fusion with the request's own k and
+    weights when it names any of them."""
+    if req.model_fields_set & {"keyword_weight", "semantic_weight", "rrf_k"}:
+        return DEFAULT.with_request(k=req.rrf_k, w_keyword=req.keyword_weight, w_semantic=req.semantic_weight)
+    return DEFAULT
+
+
+def _fuse(req: SearchRequest, q: str, configs: Sequence[_Config], keyword: Sequence[dict[str, Any]],
+          semantic: Sequence[Cand]) -> list[Cand]:
+    words = max((len(c.lexemes[:MAX_LEXEMES]) for c in configs), default=0)
+    return apply(fusion_rule(req), q, keyword, semantic, words)
 
 
 async def _fused(conn: Conn, q: str, mode: SearchMode, req: SearchRequest, configs: list[_Config],
@@ -452,8 +462,8 @@ async def _fused(conn: Conn, q: str, mode: SearchMode, req: SearchRequest, confi
     # the cut-off (search/cutoff.py) comes before paging: every page sees the same list
     if mode is SearchMode.hybrid:
         keyword = await _keyword_candidates(conn, q, req, configs, name, params, n)
-        ranked = cut.floor(_fuse(req, keyword, cut.similar(semantic)))
-        left_out = len(_fuse(req, keyword, semantic)) - len(ranked)
+        ranked = cut.floor(_fuse(req, q, configs, keyword, cut.similar(semantic)))
+        left_out = len(_fuse(req, q, configs, keyword, semantic)) - len(ranked)
     else:
         ranked = cut.similar(semantic)
         left_out = len(semantic) - len(ranked)
