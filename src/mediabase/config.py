@@ -125,7 +125,7 @@ class Settings(BaseSettings):
         "this (measured for all-MiniLM-L6-v2; another model needs its own value); -1 keeps every chunk.",
     )
     search_score_floor: float = Field(
-        default=0.3, ge=0, le=1,
+        default=0.2, ge=0, le=1,
         description="Hybrid search leaves out fused hits that score below this share of the best hit's score; "
         "0 keeps every hit.",
     )

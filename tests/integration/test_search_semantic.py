@@ -123,7 +123,8 @@ async def test_a_chunk_hit_is_the_speaker_turn_it_lies_in(demo: tuple[Database, 
     async with db.transaction(p.organization_id, p.user_id, readonly=True) as conn:
         for h in page.hits:
             chunk = await (await conn.execute(
-                "SELECT transcript_id, first_seq, last_seq FROM transcript_chunks WHERE id = %s", (h.chunk_id,))).fetchone()
+                "SELECT transcript_id, first_seq, last_seq FROM transcript_chunks WHERE id = %s",
+                (h.chunk_id,))).fetchone()
             assert chunk is not None
             segs = await (await conn.execute(
                 "SELECT id, seq, speaker_id, start_ms, end_ms, text, ts_rank_cd(search_vector,"

@@ -62,7 +62,8 @@ async def retention_png(db: DbDep, p: PrincipalDep, video_id: UUID, since: Since
 
 
 @router.get("/videos/{video_id}/retention.svg", response_class=Response,
-            responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}}, summary="The retention curve as an SVG chart")
+            responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}},
+            summary="The retention curve as an SVG chart")
 async def retention_svg(db: DbDep, p: PrincipalDep, video_id: UUID, since: Since = None, until: Until = None,
                         width: Width = 800, height: Height = 450) -> Response:
     curve = await reports.retention(db, p, video_id, since, until)
