@@ -14612,7 +14612,7 @@ export interface operations {
                 content: {
                     "text/vtt": string;
                     "application/x-subrip": string;
-                    "application/json": Record<string, never>;
+                    "application/json": Record<string, never>[];
                 };
             };
             /** @description no or an unknown API key */

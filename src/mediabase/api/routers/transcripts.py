@@ -102,7 +102,8 @@ _TEXT = {"schema": {"type": "string"}}
     "/videos/{video_id}/export", summary="The transcript as SRT, WebVTT or JSON", response_class=Response,
     responses={200: {"description": "the transcript in the format asked for", "content": {
         "text/vtt": _TEXT, "application/x-subrip": _TEXT,
-        "application/json": {"schema": {"type": "object", "description": "the transcript's segments and speakers"}},
+        "application/json": {"schema": {"type": "array", "items": {"type": "object"},
+                                         "description": "the transcript's segments: times, text, speaker, words"}},
     }}},
 )
 async def export(
