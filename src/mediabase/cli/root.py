@@ -118,6 +118,14 @@ def full_app() -> typer.Typer:
     return app
 
 
+def group_of(module: str) -> TyperGroup:
+    """The root commands one module registers, as a group (even when it adds one command)."""
+    part = typer.Typer()
+    part.callback()(lambda: None)
+    register(part, module)
+    return typer.main.get_group(part)
+
+
 @cache
 def _full_group() -> TyperGroup:
     return typer.main.get_group(full_app())
@@ -133,10 +141,7 @@ class _LazyRoot(TyperGroup):
         module = _MODULE_OF.get(cmd_name)
         if module is None or _full_group.cache_info().currsize:
             return _full_group().get_command(ctx, cmd_name)
-        part = typer.Typer()
-        part.callback()(lambda: None)  # a group even when the module adds one command
-        register(part, module)
-        return typer.main.get_group(part).get_command(ctx, cmd_name)
+        return group_of(module).get_command(ctx, cmd_name)
 
 
 def main() -> None:

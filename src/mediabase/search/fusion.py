@@ -114,10 +114,10 @@ def _merge(keyword: Sequence[Mapping[str, Any]], semantic: Sequence[Cand],
 def fuse(keyword: Sequence[Mapping[str, Any]], semantic: Sequence[Cand], *, k: int, w_keyword: float,
          w_semantic: float) -> list[Cand]:
     """Reciprocal rank fusion: score = w_k / (k + rank_k) + w_s / (k + rank_s), ranks from 1."""
-    for c in semantic:
-        assert c.semantic_rank is not None
+    ranks = [c.semantic_rank for c in semantic]
+    assert all(r is not None for r in ranks)
     return _merge(keyword, semantic, [w_keyword / (k + i) for i in range(1, len(keyword) + 1)],
-                  [w_semantic / (k + c.semantic_rank) for c in semantic if c.semantic_rank is not None])
+                  [w_semantic / (k + (r or 0)) for r in ranks])
 
 
 def _normalised(scores: Sequence[float], norm: str) -> list[float]:
