@@ -10,6 +10,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from uuid import UUID, uuid4
 
@@ -129,7 +130,8 @@ async def test_management_refuses_bad_input_wrong_roles_and_other_tenants(
     with pytest.raises(Forbidden):
         await webhooks.list_endpoints(db, a.member)
     for url in ("http://h.example.com/x", "ftp://h.example.com", "https://user:pw@h.example.com/", "https://",
-                "https://h.example.com/#frag", "http://10.0.0.1/x", "https://h.example.com:0/"):
+                "https://h.example.com/#frag", "http://10.0.0.1/x", "https://h.example.com:0/",
+                "https://10.0.0.1/x", "https://169.254.169.254/latest/meta-data", "https://[fd00::1]/x"):
         with pytest.raises(Invalid) as err:
             await webhooks.create_endpoint(db, a.owner, ok.model_copy(update={"url": url}))
         assert err.value.field == "url", url
@@ -266,6 +268,27 @@ async def test_failures_retry_then_go_dead_and_disable_the_endpoint(
     done = await webhooks.get_delivery(db, a.owner, d1.id)
     assert done.status == "delivered" and done.attempts == 4 and done.attempts_made[-1].status_code == 200
     assert [r.webhook_id for r in receiver.snapshot()].count(str(first)) == 4
+
+
+async def test_a_delivery_to_an_address_it_may_not_reach_is_refused_before_it_connects(
+        db: Database, owner_db: Database, migrated_url: str, tenants: tuple[Tenant, Tenant],
+        receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An endpoint whose name resolves to the loopback (written while that was allowed, or a DNS
+    record changed since): the worker resolves, refuses, records why, and never connects."""
+    monkeypatch.setenv("MEDIABASE_WEBHOOKS_MAX_ATTEMPTS", "2")
+    a, _ = tenants
+    org = a.owner.organization_id
+    url = receiver.url("inside").replace("127.0.0.1", "localhost")
+    ep = await webhooks.create_endpoint(db, a.owner, EndpointCreate(url=url, event_types=["comment.created"]))
+    receiver.secrets["inside"] = ep.secret
+    monkeypatch.setenv("MEDIABASE_WEBHOOKS_ALLOW_HTTP_LOOPBACK", "false")
+    async with db.transaction(org) as conn:
+        ev = await events.emit(conn, org, "comment.created", "comment", uuid4())
+    await work_until(db, migrated_url, lambda: no_pending(owner_db))
+    [d] = (await webhooks.list_deliveries(db, a.owner, event_id=ev))[0]
+    assert d.status == "dead" and d.attempts == 2 and d.last_status_code is None
+    assert re.search(r"refused: localhost → (127\.0\.0\.1|::1) is a loopback address", d.last_error or "")
+    assert receiver.snapshot() == []
 
 
 async def test_deliver_event_is_the_workflows_entry(db: Database, owner_db: Database,

@@ -27,6 +27,7 @@ import httpx
 from mediabase.db.rows import Conn
 from mediabase.events import Event, subscriber
 from mediabase.jobs import JobContext, NewJob, PermanentError, enqueue_many, register
+from mediabase.webhooks.egress import GuardedTransport
 from mediabase.webhooks.service import JOB_TYPE, TEST_TYPE, Q, _enqueue_attempt
 from mediabase.webhooks.settings import WebhookSettings, webhook_settings
 from mediabase.webhooks.signing import headers, message
@@ -57,7 +58,8 @@ async def fan_out(conn: Conn, org: UUID, batch: list[Event]) -> None:
         ])
 
 
-# One client per event loop (connection pools are per loop); redirects are never followed.
+# One client per event loop (connection pools are per loop); redirects are never followed; every
+# connection is checked against the egress rules (webhooks/egress.py).
 _clients: dict[int, tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = {}
 
 
@@ -69,8 +71,8 @@ def _client() -> httpx.AsyncClient:
         for k, (other, _) in list(_clients.items()):
             if other.is_closed():
                 del _clients[k]
-        client = httpx.AsyncClient(follow_redirects=False, trust_env=False,
-                                   limits=httpx.Limits(max_connections=200, max_keepalive_connections=50))
+        client = httpx.AsyncClient(follow_redirects=False, trust_env=False, transport=GuardedTransport(
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)))
         _clients[key] = (loop, client)
         return client
     return found[1]

@@ -60,7 +60,7 @@ async def _endpoint(conn: Conn, org: UUID, endpoint_id: UUID) -> Endpoint:
 async def create_endpoint(db: Database, p: Principal, body: EndpointCreate) -> EndpointWithSecret:
     """A new endpoint and its signing secret (in the answer this once, never again)."""
     require(p, Role.ADMIN)
-    url = check_url(body.url, allow_http_loopback=webhook_settings().allow_http_loopback)
+    url = check_url(body.url, webhook_settings())
     secret = new_secret()
     async with db.transaction(p.organization_id, p.user_id) as conn:
         types = await _check_types(conn, body.event_types)
@@ -90,7 +90,7 @@ async def update_endpoint(db: Database, p: Principal, endpoint_id: UUID, body: E
     require(p, Role.ADMIN)
     url = None
     if body.url is not None:
-        url = check_url(body.url, allow_http_loopback=webhook_settings().allow_http_loopback)
+        url = check_url(body.url, webhook_settings())
     org = p.organization_id
     async with db.transaction(org, p.user_id) as conn:
         row = await (await conn.execute(Q.update_endpoint, {"org": org, "id": endpoint_id, "url": url,

@@ -13,8 +13,14 @@ class WebhookSettings(BaseSettings):
 
     allow_http_loopback: bool = Field(
         default=False,
-        description="accept plain http:// endpoint URLs whose host is the loopback (127.0.0.0/8, ::1, localhost):"
-        " tests and local receivers; everything else must be https://",
+        description="deliver to the loopback (127.0.0.0/8, ::1, localhost), plain http:// there too: tests and"
+        " local receivers; everything else must be https:// to a public address",
+    )
+    allow_private_networks: bool = Field(
+        default=False,
+        description="deliver to private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7): a receiver"
+        " inside your network. Off by default: an endpoint's admin could otherwise reach internal services."
+        " Link-local (169.254.0.0/16, the cloud metadata endpoint), multicast and unspecified never",
     )
     max_attempts: int = Field(default=8, ge=1, le=100, description="attempts at one delivery before it is dead")
     disable_after: int = Field(

@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mediabase.common.errors import Invalid
+from mediabase.webhooks.egress import literal, refusal
+from mediabase.webhooks.settings import WebhookSettings
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the format's prefix, not a secret)
 SECRET_BYTES = 32  # the spec allows 24 to 64; the column 24 to 32
@@ -71,10 +73,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_url(url: str, *, allow_http_loopback: bool) -> str:
+def check_url(url: str, s: WebhookSettings) -> str:
     """``url`` if an endpoint may have it, else Invalid naming the field: https:// only (plain
     http:// to a loopback host when the setting allows it), a host, no user or password (they
-    would be shown in every answer), no fragment."""
+    would be shown in every answer), no fragment, and not a literal address (or localhost) that
+    deliveries may not go to (webhooks/egress.py; names are checked when they are resolved)."""
+    allow_http_loopback = s.allow_http_loopback
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -90,6 +94,12 @@ def check_url(url: str, *, allow_http_loopback: bool) -> str:
         raise Invalid("an endpoint URL may not hold a user or password", field="url")
     if parts.fragment or "#" in url:
         raise Invalid("an endpoint URL has no #fragment", field="url")
+    ip = literal(host)
+    if ip is not None and (why := refusal(ip, s)) is not None:
+        raise Invalid(f"an endpoint URL may not point there: {why}", field="url")
+    if ip is None and is_loopback(host) and not allow_http_loopback:
+        raise Invalid(f"an endpoint URL may not point there: {host} is the loopback"
+                      " (MEDIABASE_WEBHOOKS_ALLOW_HTTP_LOOPBACK=true allows it)", field="url")
     if port == 0:
         raise Invalid("an endpoint URL's port is 1 to 65535", field="url")
     if any(c.isspace() for c in url):
