@@ -143,6 +143,13 @@ def test_jobs_roles_over_http(client: TestClient, tenants: tuple[Tenant, Tenant]
     assert client.post(f"/jobs/{theirs}/cancel", headers=h(a.owner_key)).json()["status"] == "cancelled"
     assert client.post(f"/jobs/{theirs}/retry", headers=h(a.member_key)).status_code == 403
     assert client.post(f"/jobs/{theirs}/retry", headers=h(a.owner_key)).json()["status"] == "queued"
+    # an ADMIN cancels the video's indexing before it ran: the video says so (its follower is told)
+    assert client.get(f"/videos/{vid}", headers=h(a.member_key)).json()["processing_status"] == "pending"
+    assert client.post(f"/jobs/{system_job['id']}/cancel", headers=h(a.owner_key)).json()["status"] == "cancelled"
+    video = client.get(f"/videos/{vid}", headers=h(a.member_key)).json()
+    assert video["processing_status"] == "failed"
+    assert video["processing_error"] == "transcript.index: cancelled before it ran"
+    assert client.post(f"/jobs/{system_job['id']}/retry", headers=h(a.owner_key)).json()["status"] == "queued"
 
     # the worker protocol: worker keys only, never a system job type
     claim = {"worker": "w1", "types": ["demo.task"]}

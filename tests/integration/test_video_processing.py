@@ -14,7 +14,16 @@ import pytest
 
 from mediabase.db.connection import Database
 from mediabase.db.rows import Conn
-from mediabase.jobs import JobContext, JobTurn, PermanentError, enqueue, get_job, list_jobs, retry_job
+from mediabase.jobs import (
+    JobContext,
+    JobTurn,
+    PermanentError,
+    cancel_job,
+    enqueue,
+    get_job,
+    list_jobs,
+    retry_job,
+)
 from mediabase.jobs.registry import Follower, Registration
 from mediabase.jobs.worker import Worker
 from mediabase.media.models import VideoCreate
@@ -137,6 +146,26 @@ async def _video_with_jobs(db: Database, tenant: Tenant, n: int, type_: str) -> 
         ids = [(await enqueue(conn, org_id=p.organization_id, type=type_, input={"video_id": str(video), "i": i})).id
                for i in range(n)]
     return video, ids
+
+
+async def test_a_queued_job_cancelled_before_it_ran_makes_its_video_failed(
+        db: Database, owner_db: Database, tenants: tuple[Tenant, Tenant]) -> None:
+    """No worker ever sees a job cancelled while queued: the cancel itself tells the follower."""
+    org = tenants[0].owner.organization_id
+    video, [first, second] = await _video_with_jobs(db, tenants[0], 2, "test.video")
+    assert await cancel_job(db, org, first) == "cancelled"
+    assert await status(owner_db, video) == ("failed", "test.video: cancelled before it ran")
+    assert await cancel_job(db, org, first) == "cancelled"  # again: nothing more happens
+    # the other job still runs later, and the newest work decides
+    await run_jobs(db, org, {"test.video": Registration("test.video", lambda ctx: asyncio.sleep(0), False, None)})
+    assert (await get_job(db, org, second)).status == "completed"
+    assert await status(owner_db, video) == ("ready", None)
+    # a job whose video_id is no UUID: cancelled, and no video changes
+    other, [_] = await _video_with_jobs(db, tenants[0], 1, "test.video")
+    async with (await db.as_system()).transaction(org) as conn:
+        plain = (await enqueue(conn, org_id=org, type="test.video", input={"video_id": "not-a-uuid"})).id
+    assert await cancel_job(db, org, plain) == "cancelled"
+    assert await status(owner_db, other) == ("pending", None)
 
 
 async def lock_waits(owner_db: Database) -> int:

@@ -66,12 +66,15 @@ def create_app(settings: Settings | None = None, *, url: str | None = None, work
         app.state.settings = settings
         task: asyncio.Task[None] | None = None
         runner = None
+        from mediabase.jobs.worker import import_handler_modules
+        from mediabase.wiring import WORKER_MODULES
+
+        # with or without a worker here: cancelling a queued job tells its followers (jobs.cancel_job)
+        import_handler_modules([], builtin=WORKER_MODULES)
         if worker:
             from mediabase.jobs.settings import JobSettings
-            from mediabase.jobs.worker import Worker, import_handler_modules
-            from mediabase.wiring import WORKER_MODULES
+            from mediabase.jobs.worker import Worker
 
-            import_handler_modules([], builtin=WORKER_MODULES)
             runner = Worker(db, JobSettings(concurrency=2), maintenance_url=db_url)
             task = asyncio.create_task(runner.run(), name="in-process-worker")
         try:

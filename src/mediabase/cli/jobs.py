@@ -185,8 +185,15 @@ def retry(job_id: JobIdArg) -> None:
 
 @jobs_app.command()
 def cancel(job_id: JobIdArg) -> None:
-    """Cancel a job: a queued one at once, a processing one as soon as its handler notices."""
+    """Cancel a job: a queued one at once, a processing one as soon as its handler notices.
+
+    A video whose job is cancelled is marked failed ("cancelled before it ran"); a job retried
+    later makes it processing again."""
     from mediabase.jobs.service import cancel_job, find_job_org
+    from mediabase.jobs.worker import import_handler_modules
+    from mediabase.wiring import WORKER_MODULES
+
+    import_handler_modules([], builtin=WORKER_MODULES)  # the followers a queued job's cancel tells
 
     async def _run() -> str:
         async with _owner_db(database_url()) as db:

@@ -30,7 +30,8 @@ from mediabase.jobs.models import (
     QueueCount,
     TypeStats,
 )
-from mediabase.jobs.registry import SYSTEM_TYPES
+from mediabase.jobs.registry import SYSTEM_TYPES, followers
+from mediabase.jobs.turns import subjects_of, tell
 
 Q = load_queries("mediabase.jobs", "queries.sql")
 
@@ -154,9 +155,18 @@ async def list_jobs(
 
 
 async def cancel_job(db: Database, org_id: UUID, job_id: UUID) -> JobStatus:
-    """Cancel: a queued job at once, a processing one cooperatively. Returns its status."""
+    """Cancel: a queued job at once, a processing one cooperatively. Returns its status.
+
+    A queued job cancelled here never reaches a worker, so its subjects' followers (a video's
+    processing status: registry.follow) are told ``cancelled`` here, in the same transaction, as
+    the worker tells them when a running job stops on a cancel. Followers are those registered in
+    this process: the adapters import mediabase.wiring.WORKER_MODULES first."""
     async with db.transaction(org_id) as conn:
+        before = await _rows(conn, Q.get, {"org": org_id, "id": job_id})
         rows = await _rows(conn, Q.cancel, {"id": job_id})
+        if before and rows and before[0]["status"] == JobStatus.QUEUED and rows[0]["status"] == JobStatus.CANCELLED:
+            job = _job(before[0])
+            await tell(conn, job, "cancelled", subjects_of(followers(), job), "cancelled before it ran")
     if not rows or rows[0]["status"] is None:
         raise NotFound(f"no job {job_id}")
     return JobStatus(rows[0]["status"])
