@@ -1772,6 +1772,36 @@ END
 $$;
 
 --
+-- Name: derived_id(uuid, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.derived_id(base uuid, key text) RETURNS uuid
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN ((((("left"(replace((base)::text, '-'::text, ''::text), 12) || '8'::text) || substr(md5(key), 1, 3)) || substr('89ab'::text, ((((('x'::text || substr(md5(key), 4, 1)))::bit(4))::integer & 3) + 1), 1)) || substr(md5(key), 5, 15)))::uuid;
+
+--
+-- Name: FUNCTION derived_id(base uuid, key text); Type: COMMENT; Schema: mediabase; Owner: -
+--
+
+COMMENT ON FUNCTION mediabase.derived_id(base uuid, key text) IS 'A UUIDv8 of base''s 48-bit time prefix and md5(key): the ids a knowledge-graph build derives (0048)';
+
+--
+-- Name: derived_edge_id(uuid, uuid, uuid, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.derived_edge_id(layer uuid, source uuid, target uuid, relation text) RETURNS uuid
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN mediabase.derived_id(layer, (((((('e'::text || chr(31)) || (source)::text) || chr(31)) || (target)::text) || chr(31)) || relation));
+
+--
+-- Name: derived_node_id(uuid, text, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.derived_node_id(layer uuid, type text, name text) RETURNS uuid
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN mediabase.derived_id(layer, (((('n'::text || chr(31)) || type) || chr(31)) || lower(regexp_replace(btrim(name), '\s+'::text, ' '::text, 'g'::text))));
+
+--
 -- Name: distribute_tables(boolean); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 

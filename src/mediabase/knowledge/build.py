@@ -4,7 +4,8 @@ external extractor, always as a new organization-wide AI layer (docs/knowledge.m
 A build is set-based SQL in one transaction: the layer goes in 'running', four INSERT … SELECT
 statements derive its nodes, edges and their evidence from the meetings (live videos), who spoke
 in them, the visible decisions (and participants), action items (and assignees), topic
-mentions and decision links; then the node vectors are made with the configured embedding
+mentions and decision links (each pushed down to the tenant's shard on Citus: queries.sql,
+insert_nodes); then the node vectors are made with the configured embedding
 model (outside any transaction), and the switch to 'ready' supersedes the previous graph.
 Superseded graphs but the one just replaced are deleted (a rollback needs only that one).
 
@@ -94,9 +95,9 @@ async def embed_layer(db: Database, org: UUID, layer: UUID, embedder: Embedder) 
             return done
         vectors = await embed_texts(embedder, [r["text"] for r in rows])
         async with db.transaction(org) as conn:
-            await conn.execute(Q.insert_vectors, {
-                "org": org, "layer": layer, "model": embedder.name, "ids": [r["id"] for r in rows],
-                "dims": [len(v) for v in vectors], "vectors": [vector_literal(v) for v in vectors]})
+            await conn.cursor().executemany(Q.insert_vector, [
+                {"org": org, "layer": layer, "model": embedder.name, "id": r["id"], "dim": len(v),
+                 "vec": vector_literal(v)} for r, v in zip(rows, vectors, strict=True)])
         done += len(rows)
         if len(rows) < EMBED_BATCH:
             return done
@@ -138,38 +139,34 @@ async def build_graph(db: Database, org: UUID, *, job_id: UUID | None = None,
 
 async def write_layer(conn: Conn, org: UUID, data: LayerIn, created_by: UUID | None) -> UUID:
     """Store a layer given whole (nodes, edges, evidence) in the open transaction, 'running';
-    the caller makes it ready. Three set-based INSERTs with ids made up front."""
+    the caller makes it ready. Ids are made up front; the rows go a statement each, in one
+    pipeline (queries.sql, write_node: Citus)."""
     layer = await new_layer(conn, org, model=data.model, model_version=data.model_version, source=data.source,
                             parameters=data.parameters, job_id=None, created_by=created_by)
     n_ids = await _ids(conn, len(data.nodes))
     e_ids = await _ids(conn, len(data.edges))
     by_key = {n.key: n_ids[i] for i, n in enumerate(data.nodes)}
     base = {"org": org, "layer": layer}
+    cur = conn.cursor()
     if data.nodes:
-        await conn.execute(Q.write_nodes, {
-            **base, "ids": n_ids, "types": [n.type.value for n in data.nodes], "names": [n.name for n in data.nodes],
-            "descriptions": [n.description for n in data.nodes],
-            "properties": [Jsonb(n.properties) for n in data.nodes]})
+        await cur.executemany(Q.write_node, [
+            {**base, "id": n_ids[i], "type": n.type.value, "name": n.name, "description": n.description,
+             "properties": Jsonb(n.properties)} for i, n in enumerate(data.nodes)])
     if data.edges:
-        await conn.execute(Q.write_edges, {
-            **base, "ids": e_ids, "sources": [by_key[e.source] for e in data.edges],
-            "targets": [by_key[e.target] for e in data.edges], "relations": [e.relation for e in data.edges],
-            "weights": [e.weight for e in data.edges], "properties": [Jsonb(e.properties) for e in data.edges]})
-    cols: dict[str, list[Any]] = {k: [] for k in ("node_ids", "edge_ids", "video_ids", "starts", "ends",
-                                                  "segment_ids", "decision_ids", "action_item_ids", "moment_ids",
-                                                  "excerpts")}
+        await cur.executemany(Q.write_edge, [
+            {**base, "id": e_ids[i], "source_id": by_key[e.source], "target_id": by_key[e.target],
+             "relation": e.relation, "weight": e.weight, "properties": Jsonb(e.properties)}
+            for i, e in enumerate(data.edges)])
     subjects: list[tuple[UUID | None, UUID | None, list[EvidenceIn]]]
     subjects = [(n_ids[i], None, n.evidence) for i, n in enumerate(data.nodes)]
     subjects += [(None, e_ids[i], e.evidence) for i, e in enumerate(data.edges)]
-    for node_id, edge_id, evidence in subjects:
-        for ev in evidence:
-            for k, v in (("node_ids", node_id), ("edge_ids", edge_id), ("video_ids", ev.video_id),
-                         ("starts", ev.start_ms), ("ends", ev.end_ms), ("segment_ids", ev.segment_id),
-                         ("decision_ids", ev.decision_id), ("action_item_ids", ev.action_item_id),
-                         ("moment_ids", ev.moment_id), ("excerpts", ev.excerpt)):
-                cols[k].append(v)
-    if cols["node_ids"]:
-        await conn.execute(Q.write_evidence, {**base, **cols})
+    evidence = [
+        {**base, "node_id": node_id, "edge_id": edge_id, "video_id": ev.video_id, "start_ms": ev.start_ms,
+         "end_ms": ev.end_ms, "segment_id": ev.segment_id, "decision_id": ev.decision_id,
+         "action_item_id": ev.action_item_id, "moment_id": ev.moment_id, "excerpt": ev.excerpt}
+        for node_id, edge_id, items in subjects for ev in items]
+    if evidence:
+        await cur.executemany(Q.write_evidence, evidence)
     return layer
 
 

@@ -57,21 +57,23 @@ SELECT coalesce(array_agg(new_id()), '{}') AS ids FROM generate_series(1, %(n)s)
 -- What the graph is derived from: the live videos (meetings; a title shared by several videos
 -- gets the video's id), who spoke in each (a person, or a speaker's display name), and the
 -- visible decisions, action items and topic mentions (made by people, or by a ready layer).
-live_videos AS (
+-- NOT MATERIALIZED: each is a subquery where it is used, which Citus can push down with the rest
+-- of the statement (a materialized CTE it would plan apart, on the coordinator).
+live_videos AS NOT MATERIALIZED (
     SELECT v.id,
            CASE WHEN count(*) OVER (PARTITION BY lower(regexp_replace(btrim(v.title), '\s+', ' ', 'g'))) > 1
                 THEN left(btrim(v.title), 480) || ' (' || right(v.id::text, 12) || ')'
                 ELSE btrim(v.title) END AS name
       FROM videos v
      WHERE v.organization_id = %(org)s AND v.deleted_at IS NULL
-), ready AS (
+), ready AS NOT MATERIALIZED (
     SELECT l.id FROM ai_layers l WHERE l.organization_id = %(org)s AND l.status = 'ready' AND l.video_id IS NOT NULL
-), voices AS (
+), voices AS NOT MATERIALIZED (
     SELECT s.organization_id, s.id, s.video_id, left(coalesce(p.name, nullif(btrim(s.display_name), '')), 500) AS name
       FROM speakers s
       LEFT JOIN people p ON p.organization_id = s.organization_id AND p.id = s.person_id
      WHERE s.organization_id = %(org)s AND coalesce(p.name, nullif(btrim(s.display_name), '')) IS NOT NULL
-), spoken AS (
+), spoken AS NOT MATERIALIZED (
     SELECT vo.video_id, vo.name, min(g.start_ms) AS start_ms, max(g.end_ms) AS end_ms,
            (array_agg(g.id ORDER BY g.start_ms, g.seq))[1] AS segment_id, count(*) AS turns
       FROM voices vo
@@ -79,25 +81,25 @@ live_videos AS (
       JOIN transcript_segments g ON g.organization_id = %(org)s AND g.speaker_id = vo.id AND g.transcript_id = t.id
      WHERE vo.video_id IN (SELECT id FROM live_videos)
      GROUP BY vo.video_id, vo.name
-), decs AS (
+), decs AS NOT MATERIALIZED (
     SELECT d.id, d.video_id, d.position_ms, left(btrim(d.summary), 500) AS name, left(d.context, 5000) AS context,
            d.status
       FROM decisions d
      WHERE d.organization_id = %(org)s AND (d.layer_id IS NULL OR d.layer_id IN (SELECT id FROM ready))
        AND (d.video_id IS NULL OR d.video_id IN (SELECT id FROM live_videos))
-), items AS (
+), items AS NOT MATERIALIZED (
     SELECT a.id, a.video_id, a.start_ms, a.end_ms, left(btrim(a.title), 500) AS name,
            left(a.extracted_from, 5000) AS excerpt,
            left(coalesce(nullif(btrim(u.display_name), ''), u.username, btrim(a.assignee)), 500) AS assignee
       FROM ai_action_items a LEFT JOIN users u ON u.id = a.assignee_user_id
      WHERE a.organization_id = %(org)s AND (a.layer_id IS NULL OR a.layer_id IN (SELECT id FROM ready))
        AND a.video_id IN (SELECT id FROM live_videos)
-), mentions AS (
+), mentions AS NOT MATERIALIZED (
     SELECT m.video_id, m.start_ms, m.end_ms, btrim(t.name) AS name, left(m.excerpt, 5000) AS excerpt
       FROM ai_topic_mentions m JOIN ai_topics t ON t.organization_id = m.organization_id AND t.id = m.topic_id
      WHERE m.organization_id = %(org)s AND m.layer_id IN (SELECT id FROM ready)
        AND m.video_id IN (SELECT id FROM live_videos)
-), participants AS (
+), participants AS NOT MATERIALIZED (
     SELECT dp.decision_id, left(coalesce(p.name, nullif(btrim(u.display_name), ''), u.username), 500) AS name
       FROM decision_participants dp
       LEFT JOIN people p ON p.organization_id = dp.organization_id AND p.id = dp.person_id
@@ -188,50 +190,77 @@ SELECT 'decision', s.name, CASE WHEN l.link_type = 'related' THEN 'related_to' E
  WHERE l.organization_id = %(org)s
 
 -- name: insert_nodes
-WITH {base}, f AS ({node_facts})
-INSERT INTO graph_nodes (organization_id, layer_id, type, name, properties)
-SELECT DISTINCT ON (f.type, f.norm) %(org)s, %(layer)s, f.type, f.name, f.properties
-  FROM (SELECT f.*, lower(regexp_replace(btrim(f.name), '\s+', ' ', 'g')) AS norm FROM f
-         WHERE length(btrim(f.name)) > 0) f
- ORDER BY f.type, f.norm, f.name
+-- The four statements of a build (build.derive). Each is one INSERT … SELECT that Citus pushes
+-- down to the tenant's shard, as the application role (tests/acceptance/test_citus_knowledge.py):
+-- what is derived is a subquery (its CTEs NOT MATERIALIZED), organization_id and layer_id come from
+-- the layer's own row, and ids are derived from the row's key (0048), not new_id() — a volatile
+-- value, or a CTE planned apart, would make Citus pull the rows to the coordinator and write them
+-- back with COPY, which row-level security refuses. The same keys give a fact's node and an
+-- evidence row's edge without a join on names. Evidence keys are tagged, NULLs left out, free text last, so
+-- two different rows never have one key.
+INSERT INTO graph_nodes (organization_id, id, layer_id, type, name, properties)
+SELECT l.organization_id, derived_node_id(l.id, f.type, f.name), l.id, f.type, f.name, f.properties
+  FROM ai_layers l, (
+        WITH {base}, f AS NOT MATERIALIZED ({node_facts})
+        SELECT DISTINCT ON (f.type, f.norm) f.type, f.norm, f.name, f.properties
+          FROM (SELECT f.*, lower(regexp_replace(btrim(f.name), '\s+', ' ', 'g')) AS norm FROM f
+                 WHERE length(btrim(f.name)) > 0) f
+         ORDER BY f.type, f.norm, f.name) f
+ WHERE l.organization_id = %(org)s AND l.id = %(layer)s
 ON CONFLICT DO NOTHING;
 
 -- name: insert_node_evidence
-WITH {base}, f AS ({node_facts})
-INSERT INTO graph_evidence (organization_id, layer_id, node_id, video_id, start_ms, end_ms, segment_id, decision_id,
-                            action_item_id, excerpt)
-SELECT DISTINCT %(org)s::uuid, %(layer)s::uuid, n.id, f.video_id, f.start_ms, f.end_ms, f.segment_id, f.decision_id,
-       f.action_item_id, f.excerpt
-  FROM f JOIN graph_nodes n ON n.organization_id = %(org)s AND n.layer_id = %(layer)s AND n.type = f.type
-                           AND n.normalized_name = lower(regexp_replace(btrim(f.name), '\s+', ' ', 'g'))
- WHERE num_nonnulls(f.video_id, f.segment_id, f.decision_id, f.action_item_id) > 0;
+INSERT INTO graph_evidence (organization_id, id, layer_id, node_id, video_id, start_ms, end_ms, segment_id,
+                            decision_id, action_item_id, excerpt)
+SELECT l.organization_id,
+       derived_id(l.id, concat_ws(E'\x1f', 'n', e.node_id, 'v' || e.video_id, 's' || e.start_ms, 'e' || e.end_ms,
+                                  'g' || e.segment_id, 'd' || e.decision_id, 'a' || e.action_item_id,
+                                  'x' || e.excerpt)),
+       l.id, e.node_id, e.video_id, e.start_ms, e.end_ms, e.segment_id, e.decision_id, e.action_item_id, e.excerpt
+  FROM ai_layers l, (
+        WITH {base}, f AS NOT MATERIALIZED ({node_facts})
+        SELECT DISTINCT derived_node_id(%(layer)s, f.type, f.name) AS node_id, f.video_id, f.start_ms, f.end_ms,
+               f.segment_id, f.decision_id, f.action_item_id, f.excerpt
+          FROM f  -- the facts insert_nodes made a node of, in the same transaction: no lookup
+         WHERE length(btrim(f.name)) > 0
+           AND num_nonnulls(f.video_id, f.segment_id, f.decision_id, f.action_item_id) > 0) e
+ WHERE l.organization_id = %(org)s AND l.id = %(layer)s;
 
 -- name: insert_edges
-WITH {base}, f AS ({edge_facts})
-INSERT INTO graph_edges (organization_id, layer_id, source_id, target_id, relation, weight)
-SELECT %(org)s, %(layer)s, s.id, t.id, f.relation, least(sum(f.w), 1000000)
-  FROM f
-  JOIN graph_nodes s ON s.organization_id = %(org)s AND s.layer_id = %(layer)s AND s.type = f.s_type
-                    AND s.normalized_name = lower(regexp_replace(btrim(f.s_name), '\s+', ' ', 'g'))
-  JOIN graph_nodes t ON t.organization_id = %(org)s AND t.layer_id = %(layer)s AND t.type = f.t_type
-                    AND t.normalized_name = lower(regexp_replace(btrim(f.t_name), '\s+', ' ', 'g'))
- WHERE s.id <> t.id
- GROUP BY s.id, t.id, f.relation;
+INSERT INTO graph_edges (organization_id, id, layer_id, source_id, target_id, relation, weight)
+SELECT l.organization_id, derived_edge_id(l.id, g.source_id, g.target_id, g.relation), l.id,
+       g.source_id, g.target_id, g.relation, g.weight
+  FROM ai_layers l, (
+        WITH {base}, f AS NOT MATERIALIZED ({edge_facts})
+        SELECT f.source_id, f.target_id, f.relation, least(sum(f.w), 1000000) AS weight
+          FROM (SELECT f.*, derived_node_id(%(layer)s, f.s_type, f.s_name) AS source_id,
+                       derived_node_id(%(layer)s, f.t_type, f.t_name) AS target_id FROM f) f
+         WHERE f.source_id <> f.target_id
+           -- semi-joins by primary key: the planner, which has no statistics yet for the nodes
+           -- this transaction wrote, cannot put them first and loop the facts for each
+           AND EXISTS (SELECT FROM graph_nodes s WHERE s.organization_id = %(org)s AND s.id = f.source_id)
+           AND EXISTS (SELECT FROM graph_nodes t WHERE t.organization_id = %(org)s AND t.id = f.target_id)
+         GROUP BY f.source_id, f.target_id, f.relation) g
+ WHERE l.organization_id = %(org)s AND l.id = %(layer)s;
 
 -- name: insert_edge_evidence
-WITH {base}, f AS ({edge_facts})
-INSERT INTO graph_evidence (organization_id, layer_id, edge_id, video_id, start_ms, end_ms, segment_id, decision_id,
-                            action_item_id, excerpt)
-SELECT DISTINCT %(org)s::uuid, %(layer)s::uuid, e.id, f.video_id, f.start_ms, f.end_ms, f.segment_id, f.decision_id,
-       f.action_item_id, f.excerpt
-  FROM f
-  JOIN graph_nodes s ON s.organization_id = %(org)s AND s.layer_id = %(layer)s AND s.type = f.s_type
-                    AND s.normalized_name = lower(regexp_replace(btrim(f.s_name), '\s+', ' ', 'g'))
-  JOIN graph_nodes t ON t.organization_id = %(org)s AND t.layer_id = %(layer)s AND t.type = f.t_type
-                    AND t.normalized_name = lower(regexp_replace(btrim(f.t_name), '\s+', ' ', 'g'))
-  JOIN graph_edges e ON e.organization_id = %(org)s AND e.source_id = s.id AND e.relation = f.relation
-                    AND e.target_id = t.id
- WHERE num_nonnulls(f.video_id, f.segment_id, f.decision_id, f.action_item_id) > 0;
+INSERT INTO graph_evidence (organization_id, id, layer_id, edge_id, video_id, start_ms, end_ms, segment_id,
+                            decision_id, action_item_id, excerpt)
+SELECT l.organization_id,
+       derived_id(l.id, concat_ws(E'\x1f', 'e', e.edge_id, 'v' || e.video_id, 's' || e.start_ms, 'e' || e.end_ms,
+                                  'g' || e.segment_id, 'd' || e.decision_id, 'a' || e.action_item_id,
+                                  'x' || e.excerpt)),
+       l.id, e.edge_id, e.video_id, e.start_ms, e.end_ms, e.segment_id, e.decision_id, e.action_item_id, e.excerpt
+  FROM ai_layers l, (
+        WITH {base}, f AS NOT MATERIALIZED ({edge_facts})
+        SELECT DISTINCT f.edge_id, f.video_id, f.start_ms, f.end_ms, f.segment_id, f.decision_id,
+               f.action_item_id, f.excerpt
+          FROM (SELECT f.*, derived_edge_id(%(layer)s, derived_node_id(%(layer)s, f.s_type, f.s_name),
+                                            derived_node_id(%(layer)s, f.t_type, f.t_name), f.relation) AS edge_id
+                  FROM f) f
+         WHERE num_nonnulls(f.video_id, f.segment_id, f.decision_id, f.action_item_id) > 0
+           AND EXISTS (SELECT FROM graph_edges g WHERE g.organization_id = %(org)s AND g.id = f.edge_id)) e
+ WHERE l.organization_id = %(org)s AND l.id = %(layer)s;
 
 -- name: layer_counts
 SELECT (SELECT count(*) FROM graph_nodes WHERE organization_id = %(org)s AND layer_id = %(layer)s)::int AS nodes,
@@ -240,28 +269,23 @@ SELECT (SELECT count(*) FROM graph_nodes WHERE organization_id = %(org)s AND lay
 
 -- -- writing a layer given whole ------------------------------------------------------------------------
 
--- name: write_nodes
+-- name: write_node
+-- A layer given whole is written a row per statement (build.write_layer runs them as one pipeline,
+-- executemany): on Citus an INSERT … SELECT from unnest() would be written through the coordinator
+-- with COPY, which row-level security refuses the application role (docs/scale-out.md).
 INSERT INTO graph_nodes (organization_id, id, layer_id, type, name, description, properties)
-SELECT %(org)s, x.id, %(layer)s, x.type, x.name, x.description, x.properties
-  FROM unnest(%(ids)s::uuid[], %(types)s::text[], %(names)s::text[], %(descriptions)s::text[],
-              %(properties)s::jsonb[]) AS x (id, type, name, description, properties);
+VALUES (%(org)s, %(id)s, %(layer)s, %(type)s, %(name)s, %(description)s, %(properties)s);
 
--- name: write_edges
+-- name: write_edge
 INSERT INTO graph_edges (organization_id, id, layer_id, source_id, target_id, relation, weight, properties)
-SELECT %(org)s, x.id, %(layer)s, x.source_id, x.target_id, x.relation, x.weight, x.properties
-  FROM unnest(%(ids)s::uuid[], %(sources)s::uuid[], %(targets)s::uuid[], %(relations)s::text[],
-              %(weights)s::float8[], %(properties)s::jsonb[]) AS x (id, source_id, target_id, relation, weight, properties);
+VALUES (%(org)s, %(id)s, %(layer)s, %(source_id)s, %(target_id)s, %(relation)s, %(weight)s, %(properties)s);
 
 -- name: write_evidence
 -- A segment's video is the evidence's video when none is given.
 INSERT INTO graph_evidence (organization_id, layer_id, node_id, edge_id, video_id, start_ms, end_ms, segment_id,
                             decision_id, action_item_id, moment_id, excerpt)
-SELECT %(org)s, %(layer)s, x.node_id, x.edge_id, x.video_id, x.start_ms, x.end_ms, x.segment_id, x.decision_id,
-       x.action_item_id, x.moment_id, x.excerpt
-  FROM unnest(%(node_ids)s::uuid[], %(edge_ids)s::uuid[], %(video_ids)s::uuid[], %(starts)s::bigint[],
-              %(ends)s::bigint[], %(segment_ids)s::uuid[], %(decision_ids)s::uuid[], %(action_item_ids)s::uuid[],
-              %(moment_ids)s::uuid[], %(excerpts)s::text[])
-       AS x (node_id, edge_id, video_id, start_ms, end_ms, segment_id, decision_id, action_item_id, moment_id, excerpt);
+VALUES (%(org)s, %(layer)s, %(node_id)s, %(edge_id)s, %(video_id)s, %(start_ms)s, %(end_ms)s, %(segment_id)s,
+        %(decision_id)s, %(action_item_id)s, %(moment_id)s, %(excerpt)s);
 
 -- -- vectors ----------------------------------------------------------------------------------------------
 
@@ -274,10 +298,10 @@ SELECT n.id, n.name || coalesce(E'\n' || nullif(btrim(n.description), ''), '') A
  ORDER BY n.id
  LIMIT %(limit)s;
 
--- name: insert_vectors
+-- name: insert_vector
+-- A row per statement, run as one pipeline (executemany), for Citus as write_node says.
 INSERT INTO graph_node_vectors (organization_id, layer_id, node_id, model, dimension, embedding)
-SELECT %(org)s, %(layer)s, x.id, %(model)s, x.dim, x.vec::vector
-  FROM unnest(%(ids)s::uuid[], %(dims)s::int[], %(vectors)s::text[]) AS x (id, dim, vec)
+VALUES (%(org)s, %(layer)s, %(id)s, %(model)s, %(dim)s, %(vec)s::vector)
 ON CONFLICT (organization_id, model, layer_id, node_id) DO UPDATE
    SET dimension = EXCLUDED.dimension, embedding = EXCLUDED.embedding, embedded_at = EXCLUDED.embedded_at;
 
