@@ -36,7 +36,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from mediabase.search.fusion import DEFAULT, Cand, apply, query_kind
-from search_fusion import _objective, _sem, hits_of, mean
+from search_fusion import _sem, hits_of, print_grid
 from search_relevance import QUERIES, STYLES, admin_url, db_url, intervals, judged, score
 
 SETUP = """
@@ -197,18 +197,7 @@ def main() -> None:
                                    for x in ("recall", "rr"))
                 print(f"| {n} | {group} | {iv[group]['n']} | {cells} | {diffs} |")
         return
-    scored = sorted(((v, run(v)) for v in variants), key=lambda x: -_objective(x[1]))
-    print("| variant | recall@k | hit@k | MRR@k | " + " | ".join(f"{s} R/MRR" for s in STYLES) + " |")
-    print("|---|---:|---:|---:|" + "---:|" * len(STYLES))
-    shown = scored[: args.top] + [s for s in scored[args.top:] if s[0] == "shipped"]
-    for name, rows in shown:
-        per_style = []
-        for s in STYLES:
-            sub = [r for r, q in zip(rows, queries, strict=True) if q["style"] == s]
-            per_style.append(f"{mean(sub, 'recall'):.2f}/{mean(sub, 'rr'):.2f}")
-        print(f"| {name} | {mean(rows, 'recall'):.3f} | {mean(rows, 'hit'):.3f} | {mean(rows, 'rr'):.3f} | "
-              + " | ".join(per_style) + " |")
-
+    print_grid("variant", [(v, run(v)) for v in variants], queries, args.top, keep=("shipped",))
 
 if __name__ == "__main__":
     main()

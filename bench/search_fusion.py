@@ -211,11 +211,16 @@ def main() -> None:
                 print(f"| {n} | {group} | {iv[group]['n']} | {cells} |")
         return
     scored = [(name, run_rule(rule, data, queries, **kw)) for name, rule in rules.items()]
-    scored.sort(key=lambda x: -_objective(x[1]))
-    print("| rule | recall@k | hit@k | MRR@k | " + " | ".join(f"{s} R/MRR" for s in STYLES) + " |")
+    print_grid("rule", scored, queries, args.top, keep=("keyword", "semantic", "rrf k=60 wk=1"))
+
+
+def print_grid(label: str, scored: list[tuple[str, list[dict[str, float]]]], queries: Sequence[dict[str, Any]],
+               top: int, keep: Sequence[str]) -> None:
+    """The best ``top`` by the objective (and those named in ``keep``), overall and per style."""
+    scored = sorted(scored, key=lambda x: -_objective(x[1]))
+    print(f"| {label} | recall@k | hit@k | MRR@k | " + " | ".join(f"{s} R/MRR" for s in STYLES) + " |")
     print("|---|---:|---:|---:|" + "---:|" * len(STYLES))
-    shown = scored[: args.top] + [s for s in scored[args.top:] if s[0] in ("keyword", "semantic", "rrf k=60 wk=1")]
-    for name, rows in shown:
+    for name, rows in scored[:top] + [s for s in scored[top:] if s[0] in keep]:
         per_style = []
         for s in STYLES:
             sub = [r for r, q in zip(rows, queries, strict=True) if q["style"] == s]

@@ -1794,6 +1794,14 @@ CREATE FUNCTION mediabase.derived_edge_id(layer uuid, source uuid, target uuid, 
     RETURN mediabase.derived_id(layer, (((((('e'::text || chr(31)) || (source)::text) || chr(31)) || (target)::text) || chr(31)) || relation));
 
 --
+-- Name: derived_evidence_id(uuid, uuid, uuid, bigint, bigint, uuid, uuid, uuid, text); Type: FUNCTION; Schema: mediabase; Owner: -
+--
+
+CREATE FUNCTION mediabase.derived_evidence_id(layer uuid, subject uuid, video_id uuid, start_ms bigint, end_ms bigint, segment_id uuid, decision_id uuid, action_item_id uuid, excerpt text) RETURNS uuid
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN mediabase.derived_id(layer, concat_ws(chr(31), 'x', (subject)::text, ('v'::text || (video_id)::text), ('s'::text || (start_ms)::text), ('e'::text || (end_ms)::text), ('g'::text || (segment_id)::text), ('d'::text || (decision_id)::text), ('a'::text || (action_item_id)::text), ('t'::text || excerpt)));
+
+--
 -- Name: derived_node_id(uuid, text, text); Type: FUNCTION; Schema: mediabase; Owner: -
 --
 

@@ -196,8 +196,7 @@ SELECT 'decision', s.name, CASE WHEN l.link_type = 'related' THEN 'related_to' E
 -- the layer's own row, and ids are derived from the row's key (0048), not new_id() — a volatile
 -- value, or a CTE planned apart, would make Citus pull the rows to the coordinator and write them
 -- back with COPY, which row-level security refuses. The same keys give a fact's node and an
--- evidence row's edge without a join on names. Evidence keys are tagged, NULLs left out, free text last, so
--- two different rows never have one key.
+-- evidence row's edge without a join on names.
 INSERT INTO graph_nodes (organization_id, id, layer_id, type, name, properties)
 SELECT l.organization_id, derived_node_id(l.id, f.type, f.name), l.id, f.type, f.name, f.properties
   FROM ai_layers l, (
@@ -213,9 +212,8 @@ ON CONFLICT DO NOTHING;
 INSERT INTO graph_evidence (organization_id, id, layer_id, node_id, video_id, start_ms, end_ms, segment_id,
                             decision_id, action_item_id, excerpt)
 SELECT l.organization_id,
-       derived_id(l.id, concat_ws(E'\x1f', 'n', e.node_id, 'v' || e.video_id, 's' || e.start_ms, 'e' || e.end_ms,
-                                  'g' || e.segment_id, 'd' || e.decision_id, 'a' || e.action_item_id,
-                                  'x' || e.excerpt)),
+       derived_evidence_id(l.id, e.node_id, e.video_id, e.start_ms, e.end_ms, e.segment_id, e.decision_id,
+                           e.action_item_id, e.excerpt),
        l.id, e.node_id, e.video_id, e.start_ms, e.end_ms, e.segment_id, e.decision_id, e.action_item_id, e.excerpt
   FROM ai_layers l, (
         WITH {base}, f AS NOT MATERIALIZED ({node_facts})
@@ -247,9 +245,8 @@ SELECT l.organization_id, derived_edge_id(l.id, g.source_id, g.target_id, g.rela
 INSERT INTO graph_evidence (organization_id, id, layer_id, edge_id, video_id, start_ms, end_ms, segment_id,
                             decision_id, action_item_id, excerpt)
 SELECT l.organization_id,
-       derived_id(l.id, concat_ws(E'\x1f', 'e', e.edge_id, 'v' || e.video_id, 's' || e.start_ms, 'e' || e.end_ms,
-                                  'g' || e.segment_id, 'd' || e.decision_id, 'a' || e.action_item_id,
-                                  'x' || e.excerpt)),
+       derived_evidence_id(l.id, e.edge_id, e.video_id, e.start_ms, e.end_ms, e.segment_id, e.decision_id,
+                           e.action_item_id, e.excerpt),
        l.id, e.edge_id, e.video_id, e.start_ms, e.end_ms, e.segment_id, e.decision_id, e.action_item_id, e.excerpt
   FROM ai_layers l, (
         WITH {base}, f AS NOT MATERIALIZED ({edge_facts})

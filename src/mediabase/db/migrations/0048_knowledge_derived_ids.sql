@@ -16,7 +16,9 @@
 --     is a primary-key violation that fails that build (at 1 M rows, odds about 1 in 10^10).
 --
 -- derived_node_id and derived_edge_id name the key of a node (type and normalised name, as
--- graph_nodes.normalized_name) and of an edge (source, target, relation): the build finds the
+-- graph_nodes.normalized_name) and of an edge (source, target, relation), derived_evidence_id
+-- that of an evidence row (its node or edge and every column; tagged, NULLs left out, the free
+-- text last, so two different rows never have one key). The build finds the
 -- node of a fact, or the edge of an evidence row, by its primary key rather than by a join on
 -- names, which the planner could not estimate for rows written earlier in the same transaction
 -- (a 171-meeting build spent 80 s in such nested loops).
@@ -38,3 +40,10 @@ CREATE FUNCTION derived_node_id(layer uuid, type text, name text) RETURNS uuid
 CREATE FUNCTION derived_edge_id(layer uuid, source uuid, target uuid, relation text) RETURNS uuid
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN derived_id(layer, 'e' || chr(31) || source::text || chr(31) || target::text || chr(31) || relation);
+
+CREATE FUNCTION derived_evidence_id(layer uuid, subject uuid, video_id uuid, start_ms bigint, end_ms bigint,
+                                    segment_id uuid, decision_id uuid, action_item_id uuid, excerpt text)
+    RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN derived_id(layer, concat_ws(chr(31), 'x', subject::text, 'v' || video_id::text, 's' || start_ms::text,
+                                       'e' || end_ms::text, 'g' || segment_id::text, 'd' || decision_id::text,
+                                       'a' || action_item_id::text, 't' || excerpt));
