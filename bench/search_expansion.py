@@ -24,7 +24,6 @@ computed once into a temporary table of the benchmark database.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import math
@@ -35,9 +34,10 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from mediabase.search.cutoff import CutOff
 from mediabase.search.fusion import DEFAULT, Cand, apply, query_kind
-from search_fusion import _sem, hits_of, print_grid
-from search_relevance import QUERIES, STYLES, admin_url, db_url, intervals, judged, score
+from search_fusion import _sem, grid_arguments, hits_of, print_grid
+from search_relevance import STYLES, admin_url, db_url, intervals, judged, score
 
 SETUP = """
 CREATE TEMP TABLE cx AS
@@ -99,29 +99,10 @@ def add_list(fused: list[Cand], extra: Sequence[dict[str, Any]], *, k: int, w: f
     return sorted(out, key=lambda c: -c.score)
 
 
-def floor(fused: list[Cand], share: float) -> list[Cand]:
-    if share <= 0 or not fused:
-        return fused
-    best = max(c.score for c in fused)
-    return [c for c in fused if c.score >= share * best] if best > 0 else fused
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--url", help="admin URL of a server (default: the embedded one in MEDIABASE_DATA_DIR)")
-    ap.add_argument("--db", default="mb_bench_relevance")
-    ap.add_argument("--queries", default=str(QUERIES))
-    ap.add_argument("--split", choices=("tune", "test", "all"), default="tune")
-    ap.add_argument("--k", type=int, default=10)
-    ap.add_argument("--tolerance", type=float, default=10.0)
-    ap.add_argument("--min-similarity", type=float, default=0.3)
-    ap.add_argument("--score-floor", type=float, default=0.2)
-    ap.add_argument("--cache", help="search_fusion.py's candidate lists (default: /tmp/mb_fusion_<split>.json)")
-    ap.add_argument("--rules", help="comma-separated rule names to report with intervals (else: the grid)")
-    ap.add_argument("--top", type=int, default=20)
-    ap.add_argument("--resamples", type=int, default=2000)
-    ap.add_argument("--seed", type=int, default=20)
+    ap = grid_arguments(__doc__, score_floor=0.2, top=20, cache="search_fusion.py's candidate lists")
     args = ap.parse_args()
+    cut = CutOff(args.min_similarity, args.score_floor)  # the service's own rules (search/cutoff.py)
     queries = judged(json.loads(Path(args.queries).read_text()), args.split)
     cache = Path(args.cache or f"/tmp/mb_fusion_{args.split}.json")
     if not cache.exists():
@@ -142,7 +123,7 @@ def main() -> None:
             row = cur.execute("SELECT tsvector_to_array(to_tsvector(%s::regconfig, %s)) AS lex",
                               (cfg["c"], q["q"])).fetchone()
             lexemes = list(row["lex"] or []) if row else []
-            sem = [c for c in data["queries"][q["q"]]["semantic"] if c["score"] >= args.min_similarity]
+            sem = [c for c in data["queries"][q["q"]]["semantic"] if c["score"] >= cut.min_similarity]
             entry: dict[str, Any] = {"proximity": proximity_list(cur, lexemes, 100)}
             for m, t in itertools.product((3, 5, 10), (5, 10, 20)):
                 terms = expansion_terms(cur, [c["id"] for c in sem[:m]], lexemes, df, n_docs, t)
@@ -154,7 +135,7 @@ def main() -> None:
         rows = []
         for q in queries:
             cands = data["queries"][q["q"]]
-            semantic = [c for c in _sem(cands["semantic"]) if c.score >= args.min_similarity]
+            semantic = cut.similar(_sem(cands["semantic"]))
             kind = query_kind(q["q"])
             keyword = cands["keyword"]
             applies = variant != "shipped" and (" only " not in variant or variant.endswith(kind))
@@ -165,7 +146,7 @@ def main() -> None:
             if applies and not variant.startswith("proximity replaces"):
                 name, w = variant.split(" w=")
                 fused = add_list(fused, lists[q["q"]][name], k=DEFAULT.k, w=float(w.split()[0]))
-            rows.append(score(hits_of(floor(fused, args.score_floor), data["titles"], args.k), q, args.k,
+            rows.append(score(hits_of(cut.floor(fused), data["titles"], args.k), q, args.k,
                               int(args.tolerance * 1000)))
         return rows
 

@@ -29,6 +29,7 @@ from mediabase.db.connection import Database
 from mediabase.identity import service as identity
 from mediabase.search import SearchMode, SearchRequest
 from mediabase.search import service as svc
+from mediabase.search.cutoff import CutOff
 from mediabase.search.fusion import Cand, FusionRule, Weights, apply, query_kind
 from mediabase.search.vectors import VectorType, embed_query, embedder_for
 from search_relevance import QUERIES, STYLES, admin_url, db_url, intervals, judged, score
@@ -94,18 +95,15 @@ def run_rule(rule: FusionRule | str, data: dict[str, Any], queries: Sequence[dic
     rows = []
     for q in queries:
         lists = data["queries"][q["q"]]
-        semantic = [c for c in _sem(lists["semantic"]) if min_similarity <= -1 or c.score >= min_similarity]
+        cut = CutOff(min_similarity, score_floor)  # the service's own rules (search/cutoff.py)
+        semantic = cut.similar(_sem(lists["semantic"]))
         if rule == "keyword":
             ranked: Sequence[Any] = lists["keyword"]
         elif rule == "semantic":
             ranked = semantic
         else:
             assert isinstance(rule, FusionRule)
-            fused = apply(rule, q["q"], lists["keyword"], semantic, lists["words"])
-            if score_floor > 0 and fused:
-                best = max(c.score for c in fused)
-                fused = [c for c in fused if c.score >= score_floor * best] if best > 0 else fused
-            ranked = fused
+            ranked = cut.floor(apply(rule, q["q"], lists["keyword"], semantic, lists["words"]))
         rows.append(score(hits_of(ranked, data["titles"], k), q, k, tol_ms))
     return rows
 
@@ -155,8 +153,10 @@ def _objective(rows: Sequence[dict[str, float]]) -> float:
     return mean(rows, "recall") + mean(rows, "rr") + 0.5 * mean(rows, "hit")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def grid_arguments(doc: str, *, score_floor: float, top: int, cache: str) -> argparse.ArgumentParser:
+    """The options this bench and bench/search_expansion.py share (the judged set, the scoring,
+    the cut-off, the candidate cache, the rules to report)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--url", help="admin URL of a server (default: the embedded one in MEDIABASE_DATA_DIR)")
     ap.add_argument("--db", default="mb_bench_relevance")
     ap.add_argument("--queries", default=str(QUERIES))
@@ -164,13 +164,17 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--tolerance", type=float, default=10.0)
     ap.add_argument("--min-similarity", type=float, default=0.3)
-    ap.add_argument("--score-floor", type=float, default=0.3)
-    ap.add_argument("--top", type=int, default=25, help="rules to print")
+    ap.add_argument("--score-floor", type=float, default=score_floor)
+    ap.add_argument("--top", type=int, default=top, help="rules to print")
     ap.add_argument("--rules", help="comma-separated rule names to report with intervals (else: the grid)")
-    ap.add_argument("--cache", help="read/write the candidate lists here (default: /tmp/mb_fusion_<split>.json)")
+    ap.add_argument("--cache", help=f"{cache} (default: /tmp/mb_fusion_<split>.json)")
     ap.add_argument("--resamples", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=20)
-    args = ap.parse_args()
+    return ap
+
+
+def main() -> None:
+    args = grid_arguments(__doc__, score_floor=0.3, top=25, cache="read/write the candidate lists here").parse_args()
     sets = json.loads(Path(args.queries).read_text())
     queries = judged(sets, args.split)
     cache = Path(args.cache or f"/tmp/mb_fusion_{args.split}.json")
